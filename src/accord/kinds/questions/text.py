@@ -1,0 +1,155 @@
+"""``text``: free writing, ``{"text": "..."}``, with length bounds, rules and built-in checks.
+
+Rules are Python regular expressions written by the project's managers and run with
+`re.search` on the answer. The server caps an answer's size (1 MB), and only managers write
+patterns, so there is no guard against slow (backtracking) patterns beyond that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
+
+# Words that, alone or together, make a text filler rather than an answer (after lowering).
+FILLER_WORDS = frozenset(
+    {"todo", "tbd", "tba", "n/a", "na", "xxx", "asdf", "test", "fixme", "placeholder"}
+)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(
+        min_length=1, max_length=2000, description="A Python regular expression (re.search)."
+    )
+    message: str = Field(
+        default="", max_length=500, description="Shown to the annotator when the rule fails."
+    )
+    must_match: bool = Field(
+        default=True, description="True: the text must match; false: it must not match."
+    )
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except (re.error, OverflowError, RecursionError) as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    def failure(self, text: str) -> str | None:
+        """The message to show when ``text`` breaks this rule, else None."""
+        if (re.search(self.pattern, text) is not None) == self.must_match:
+            return None
+        if self.message:
+            return self.message
+        if self.must_match:
+            return f"does not match the required pattern {self.pattern!r}"
+        return f"matches the forbidden pattern {self.pattern!r}"
+
+
+def is_filler(text: str) -> bool:
+    """True for placeholder text: "TODO", "n/a", "lorem ipsum ...", "xxxx", "...", "test"."""
+    words = re.findall(r"[\w/]+", text.lower())
+    if not words:
+        return True  # only whitespace, punctuation or symbols ("...", "-", "?")
+    if words[:2] == ["lorem", "ipsum"]:
+        return True
+    return all(word in FILLER_WORDS or re.fullmatch("x{2,}", word) for word in words)
+
+
+def _no_placeholder(text: str) -> str | None:
+    if is_filler(text):
+        return "looks like placeholder text; write a real answer"
+    return None
+
+
+def _trimmed(text: str) -> str | None:
+    if text != text.strip():
+        return "starts or ends with spaces or blank lines; remove them"
+    return None
+
+
+# Built-in checks by name: each returns a message when the text fails it, else None.
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "no_placeholder": _no_placeholder,
+    "trimmed": _trimmed,
+}
+
+
+class TextQuestion(QuestionConfig):
+    kind: Literal["text"] = "text"
+    min_length: int = Field(default=0, ge=0, description="Fewest characters (code points).")
+    max_length: int | None = Field(
+        default=None, gt=0, description="Most characters (code points); unset: no limit."
+    )
+    placeholder: str = Field(
+        default="", max_length=500, description="Greyed hint shown in the empty box."
+    )
+    multiline: bool = Field(default=True, description="A box of several lines, else one line.")
+    rules: list[Rule] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Patterns the text must (or must not) match, each with its message.",
+    )
+    checks: list[str] = Field(
+        default_factory=list,
+        description=f"Built-in checks to run: {', '.join(sorted(CHECKS))}.",
+    )
+
+    @field_validator("max_length")
+    @classmethod
+    def _above_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min_length")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"must be at least min_length ({low})")
+        return value
+
+    @field_validator("checks")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in CHECKS:
+                raise ValueError(
+                    f"unknown check {name!r}; the known checks are {', '.join(sorted(CHECKS))}"
+                )
+        return value
+
+
+class TextKind(QuestionKind[TextQuestion]):
+    name = "text"
+    config = TextQuestion
+
+    def check(self, config: TextQuestion, value: Any, data: Mapping[str, Any]) -> None:
+        answer = expect_object(value, {"text"}, {"text"})
+        text = expect_str(answer["text"], "text")
+        length = len(text)
+        if length < config.min_length:
+            raise Problem("text", f"{length} characters; write at least {config.min_length}")
+        if config.max_length is not None and length > config.max_length:
+            raise Problem("text", f"{length} characters; write at most {config.max_length}")
+        for name in config.checks:
+            message = CHECKS[name](text)
+            if message is not None:
+                raise Problem("text", message)
+        for rule in config.rules:
+            message = rule.failure(text)
+            if message is not None:
+                raise Problem("text", message)
+
+    def is_empty(self, value: Any) -> bool:
+        if isinstance(value, dict) and value.get("text") == "" and len(value) == 1:
+            return True
+        return super().is_empty(value)
+
+    def csv_cell(self, config: TextQuestion, value: Any) -> str:
+        return str(value["text"])
+
+
+KIND = TextKind()
