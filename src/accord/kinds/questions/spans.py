@@ -1,0 +1,128 @@
+"""``spans``: labelled character ranges over a ``text`` field.
+
+``{"spans": [{"start": 0, "end": 5, "label": "PER", "text": "Alice"}]}``. Offsets count
+Unicode code points (Python string indexing), end exclusive; the browser, which counts UTF-16
+code units, converts. ``text`` is optional and, when given, must be what the range covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
+
+from pydantic import Field
+
+from accord.kinds.base import (
+    Problem,
+    QuestionConfig,
+    QuestionKind,
+    describe,
+    expect_int,
+    expect_object,
+    expect_str,
+)
+from accord.kinds.questions.options import Options, values
+
+
+class SpansQuestion(QuestionConfig):
+    kind: Literal["spans"] = "spans"
+    target: str = Field(description="The text field whose characters are marked.")
+    labels: Options = Field(description="The labels a span can take (strings or objects).")
+    overlap: bool = Field(default=False, description="Spans may overlap one another.")
+    min_spans: int = Field(default=0, ge=0, description="Fewest spans in an answer.")
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    label: str
+
+
+class SpansKind(QuestionKind[SpansQuestion]):
+    name = "spans"
+    config = SpansQuestion
+    targets = frozenset({"text"})
+    target_required = True
+
+    def check(self, config: SpansQuestion, value: Any, data: Mapping[str, Any]) -> None:
+        answer = expect_object(value, {"spans"}, {"spans"})
+        items = answer["spans"]
+        if type(items) is not list:
+            raise Problem("spans", f"expected a list of spans, got {describe(items)}")
+        text = data.get(config.target)
+        if type(text) is not str:
+            raise Problem(
+                "", f"the task's {config.target!r} field is not a text ({describe(text)})"
+            )
+        labels = values(config.labels)
+        spans: list[Span] = []
+        for i, item in enumerate(items):
+            try:
+                spans.append(_span(item, text, labels))
+            except Problem as problem:
+                raise problem.under(f"spans[{i}]") from None
+        if len(spans) < config.min_spans:
+            raise Problem("spans", f"{len(spans)} spans; mark at least {config.min_spans}")
+        _distinct(spans)
+        if not config.overlap:
+            _apart(spans)
+
+    def is_empty(self, value: Any) -> bool:
+        if isinstance(value, dict) and value.get("spans") == [] and len(value) == 1:
+            return True
+        return super().is_empty(value)
+
+
+def _span(item: Any, text: str, labels: frozenset[str]) -> Span:
+    span = expect_object(item, {"start", "end", "label", "text"}, {"start", "end", "label"})
+    start = expect_int(span["start"], "start", low=0)
+    end = expect_int(span["end"], "end", low=0)
+    if end > len(text):
+        raise Problem("end", f"{end} is past the end of the text ({len(text)} characters)")
+    if start >= end:
+        raise Problem("start", f"{start} must be less than end {end} (a span is not empty)")
+    label = expect_str(span["label"], "label")
+    if label not in labels:
+        raise Problem("label", f"{_cut(label)!r} is not one of the labels {sorted(labels)}")
+    if "text" in span:
+        given = expect_str(span["text"], "text")
+        if given != text[start:end]:
+            raise Problem(
+                "text",
+                f"{_cut(given)!r} is not the text at {start}..{end}, "
+                f"which is {_cut(text[start:end])!r}",
+            )
+    return Span(start, end, label)
+
+
+def _distinct(spans: list[Span]) -> None:
+    seen: dict[Span, int] = {}
+    for i, span in enumerate(spans):
+        if span in seen:
+            raise Problem(f"spans[{i}]", f"repeats spans[{seen[span]}]; remove one")
+        seen[span] = i
+
+
+def _apart(spans: list[Span]) -> None:
+    """Raise unless no two spans overlap (a.start < b.end and b.start < a.end)."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
+    reach = -1  # the index of the span reaching furthest right so far
+    for i in order:
+        if reach >= 0 and spans[i].start < spans[reach].end:
+            first, second = sorted((reach, i))
+            a, b = spans[first], spans[second]
+            raise Problem(
+                f"spans[{second}]",
+                f"{b.start}..{b.end} overlaps spans[{first}] ({a.start}..{a.end}); "
+                "spans may not overlap in this question",
+            )
+        if reach < 0 or spans[i].end > spans[reach].end:
+            reach = i
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """``text`` shortened for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+KIND = SpansKind()
