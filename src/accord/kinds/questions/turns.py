@@ -1,0 +1,159 @@
+"""``turns``: judge single turns of a ``chat`` field, by a rating or by labels.
+
+``{"turns": [{"index": 1, "rating": 4}]}`` or ``{"turns": [{"index": 1, "labels": ["helpful"]}]}``:
+``index`` is the turn's position in the chat (0-based); only turns whose role is in ``roles``
+are judged (all turns when ``roles`` is empty). ``labels`` is a list even when one label is
+allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from accord.kinds.base import (
+    Problem,
+    QuestionConfig,
+    QuestionKind,
+    describe,
+    expect_int,
+    expect_object,
+    expect_str,
+)
+from accord.kinds.questions.options import Options, values
+
+LIMIT = 1_000_000
+
+
+class Scale(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: int = Field(default=1, ge=-LIMIT, le=LIMIT, description="Lowest rating.")
+    max: int = Field(default=5, ge=-LIMIT, le=LIMIT, description="Highest rating; above min.")
+
+    @field_validator("max")
+    @classmethod
+    def _above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and value <= low:
+            raise ValueError(f"must be greater than min ({low})")
+        return value
+
+
+class TurnsQuestion(QuestionConfig):
+    kind: Literal["turns"] = "turns"
+    target: str = Field(description="The chat field whose turns are judged.")
+    roles: list[str] = Field(
+        default_factory=lambda: ["assistant"],
+        max_length=100,
+        description="Roles of the turns that are judged; empty: every turn.",
+    )
+    rating: Scale | None = Field(
+        default=None, description="Judge each turn with a whole number {min, max} (or labels)."
+    )
+    labels: Options | None = Field(
+        default=None, description="Judge each turn with labels (or rating)."
+    )
+    multiple: bool = Field(default=False, description="A turn may get several labels.")
+    all_turns: bool = Field(
+        default=False, description="An answer must judge every turn with a judged role."
+    )
+
+    @model_validator(mode="after")
+    def _one_judgement(self) -> TurnsQuestion:
+        if (self.rating is None) == (self.labels is None):
+            raise ValueError("give exactly one of rating ({min, max}) and labels")
+        if self.multiple and self.labels is None:
+            raise ValueError("multiple applies to labels only; remove it")
+        return self
+
+
+class TurnsKind(QuestionKind[TurnsQuestion]):
+    name = "turns"
+    config = TurnsQuestion
+    targets = frozenset({"chat"})
+    target_required = True
+
+    def check(self, config: TurnsQuestion, value: Any, data: Mapping[str, Any]) -> None:
+        answer = expect_object(value, {"turns"}, {"turns"})
+        items = answer["turns"]
+        if type(items) is not list:
+            raise Problem("turns", f"expected a list of judged turns, got {describe(items)}")
+        roles = _roles(config, data.get(config.target))
+        eligible = set(config.roles) if config.roles else None
+        seen: dict[int, int] = {}
+        for i, item in enumerate(items):
+            try:
+                index = self._turn(config, item, roles, eligible)
+            except Problem as problem:
+                raise problem.under(f"turns[{i}]") from None
+            if index in seen:
+                raise Problem(
+                    f"turns[{i}].index", f"turn {index} is judged twice (also turns[{seen[index]}])"
+                )
+            seen[index] = i
+        if config.all_turns and items:
+            for index, role in enumerate(roles):
+                if index not in seen and (eligible is None or role in eligible):
+                    raise Problem(
+                        "turns", f"turn {index} ({role}) is not judged; judge every such turn"
+                    )
+
+    def _turn(
+        self, config: TurnsQuestion, item: Any, roles: list[str], eligible: set[str] | None
+    ) -> int:
+        """The index of one judged turn; else a `Problem` (path relative to the item)."""
+        key = "rating" if config.rating is not None else "labels"
+        turn = expect_object(item, {"index", key}, {"index", key})
+        index = expect_int(turn["index"], "index")
+        if not 0 <= index < len(roles):
+            raise Problem("index", f"{index} is not a turn; the chat has {len(roles)} turns")
+        if eligible is not None and roles[index] not in eligible:
+            judged = ", ".join(sorted(eligible))
+            raise Problem(
+                "index", f"turn {index} is a {roles[index]!r} turn; only {judged} turns are judged"
+            )
+        if config.rating is not None:
+            expect_int(turn["rating"], "rating", config.rating.min, config.rating.max)
+        else:
+            _labels(config, turn["labels"])
+        return index
+
+    def is_empty(self, value: Any) -> bool:
+        if isinstance(value, dict) and value.get("turns") == [] and len(value) == 1:
+            return True
+        return super().is_empty(value)
+
+
+def _roles(config: TurnsQuestion, chat: Any) -> list[str]:
+    """The role of each turn of the task's chat; else a `Problem`."""
+    where = f"the task's {config.target!r} field"
+    if type(chat) is not list:
+        raise Problem("", f"{where} is not a chat ({describe(chat)})")
+    roles: list[str] = []
+    for i, turn in enumerate(chat):
+        role = turn.get("role") if type(turn) is dict else None
+        if type(role) is not str:
+            raise Problem("", f"{where}: turn {i} has no role")
+        roles.append(role)
+    return roles
+
+
+def _labels(config: TurnsQuestion, given: Any) -> None:
+    allowed = values(config.labels or [])
+    if type(given) is not list:
+        raise Problem("labels", f"expected a list of labels, got {describe(given)}")
+    if not given:
+        raise Problem("labels", "pick a label")
+    if not config.multiple and len(given) > 1:
+        raise Problem("labels", f"{len(given)} labels; pick exactly one")
+    for j, label in enumerate(given):
+        if expect_str(label, f"labels[{j}]") not in allowed:
+            raise Problem(f"labels[{j}]", f"{label[:60]!r} is not one of {sorted(allowed)}")
+    if len(set(given)) != len(given):
+        raise Problem("labels", "a label is picked twice")
+
+
+KIND = TurnsKind()
