@@ -1,0 +1,133 @@
+"""Annotations: submit, edit one's own, list one's work, read the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from accord.actions.annotations import do_edit_annotation
+from accord.api.auth import CurrentCaller, Db
+from accord.api.policies import Can, may_review, project_for, task_for
+from accord.errors import NotFound
+from accord.models import Annotation, Task, User
+from accord.queries.annotations import annotations_by, versions_of
+from accord.queries.projects import interface_of
+
+router = APIRouter(tags=["annotations"])
+
+
+class AnswerIn(BaseModel):
+    result: dict[str, Any] = Field(description="Answers keyed by question name")
+    seconds: float | None = Field(
+        default=None, ge=0, le=7 * 86400, description="Active seconds spent (client-measured)"
+    )
+
+
+class AnnotationOut(BaseModel):
+    id: int
+    task_id: int
+    project_id: int
+    annotator: str = Field(description="The author's email")
+    result: dict[str, Any]
+    seconds: float
+    version: int
+    review_state: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class VersionOut(BaseModel):
+    version: int
+    result: dict[str, Any]
+    seconds: float
+    created_at: dt.datetime
+
+
+def annotation_out(annotation: Annotation, email: str) -> AnnotationOut:
+    return AnnotationOut(
+        id=annotation.id,
+        task_id=annotation.task_id,
+        project_id=annotation.project_id,
+        annotator=email,
+        result=orjson.loads(annotation.result),
+        seconds=annotation.seconds,
+        version=annotation.version,
+        review_state=annotation.review_state,
+        created_at=annotation.created_at,
+        updated_at=annotation.updated_at,
+    )
+
+
+def _load(session: Any, caller: CurrentCaller, annotation_id: int) -> tuple[Annotation, Task, str]:
+    annotation = session.get(Annotation, annotation_id)
+    missing = NotFound(f"no annotation {annotation_id}, or you cannot see it")
+    if annotation is None:
+        raise missing
+    try:
+        task, _, role = task_for(session, caller.user, annotation.task_id, Can.view)
+    except NotFound:
+        raise missing from None
+    if annotation.user_id != caller.user.id and not may_review(role):
+        raise missing
+    return annotation, task, role
+
+
+@router.get("/annotations/{annotation_id}", summary="One annotation")
+def get_annotation(annotation_id: int, caller: CurrentCaller, db: Db) -> AnnotationOut:
+    with db.read() as session:
+        annotation, _, _ = _load(session, caller, annotation_id)
+        author = session.get(User, annotation.user_id)
+        return annotation_out(annotation, author.email if author else "")
+
+
+@router.put("/annotations/{annotation_id}", summary="Edit one's own annotation (until reviewed)")
+def edit_annotation(
+    annotation_id: int, body: AnswerIn, caller: CurrentCaller, db: Db
+) -> AnnotationOut:
+    with db.write() as session:
+        annotation, task, _ = _load(session, caller, annotation_id)
+        project, _ = project_for(session, caller.user, task.project_id, Can.annotate)
+        do_edit_annotation(
+            session, caller.user, project, interface_of(project), annotation, task,
+            body.result, body.seconds,
+        )
+        return annotation_out(annotation, caller.user.email)
+
+
+@router.get("/annotations/{annotation_id}/versions", summary="Every version of an annotation")
+def get_versions(annotation_id: int, caller: CurrentCaller, db: Db) -> list[VersionOut]:
+    with db.read() as session:
+        annotation, _, _ = _load(session, caller, annotation_id)
+        return [
+            VersionOut(
+                version=v.version, result=orjson.loads(v.result), seconds=v.seconds,
+                created_at=v.created_at,
+            )
+            for v in versions_of(session, annotation)
+        ]
+
+
+class MyWork(BaseModel):
+    items: list[AnnotationOut]
+    next_before: int | None = Field(description="Pass as `before` for the next (older) page")
+
+
+@router.get("/projects/{project_id}/annotations/mine", summary="The caller's annotations")
+def my_annotations(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    before: int | None = Query(default=None, ge=1, description="Oldest id of the previous page"),
+    limit: int = Query(default=50, ge=1, le=500),
+) -> MyWork:
+    with db.read() as session:
+        project_for(session, caller.user, project_id, Can.view)
+        rows = annotations_by(session, project_id, caller.user.id, before=before, limit=limit)
+        return MyWork(
+            items=[annotation_out(a, caller.user.email) for a in rows],
+            next_before=rows[-1].id if len(rows) == limit else None,
+        )

@@ -1,0 +1,70 @@
+"""Exports: streamed JSONL or CSV, filtered by status, annotator and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from accord.actions.users import find_user
+from accord.api.auth import CurrentCaller, Db
+from accord.api.policies import Can, project_for
+from accord.errors import Invalid
+from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
+from accord.queries.projects import interface_of
+
+router = APIRouter(tags=["exports"])
+
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "/projects/{project_id}/export",
+    summary="Export tasks and annotations (streamed)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+def export(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    format: Literal["jsonl", "csv"] = "jsonl",
+    status: Literal["new", "in_progress", "complete"] | None = None,
+    annotator: str | None = Query(
+        default=None, max_length=320, description="Only this annotator's work (email)"
+    ),
+    since: dt.datetime | None = Query(default=None, description="Annotations updated from"),
+    until: dt.datetime | None = Query(default=None, description="Annotations updated before"),
+) -> StreamingResponse:
+    with db.read() as session:
+        project, _ = project_for(session, caller.user, project_id, Can.manage)
+        annotator_id = None
+        if annotator:
+            user = find_user(session, annotator)
+            if user is None:
+                raise Invalid(f"no account with the email {annotator}",
+                              details={"field": "annotator"})
+            annotator_id = user.id
+        interface = interface_of(project)
+    flt = ExportFilter(
+        status=status, annotator_id=annotator_id, since=_utc(since), until=_utc(until)
+    )
+    body = (
+        export_jsonl(db, project, flt)
+        if format == "jsonl"
+        else export_csv(db, project, interface, flt)
+    )
+    name = f"project-{project.id}.{format}"
+    return StreamingResponse(
+        body,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _utc(when: dt.datetime | None) -> dt.datetime | None:
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=dt.UTC)

@@ -1,0 +1,129 @@
+"""Projects: list, create, read, change settings, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from accord.actions.projects import do_create_project, do_delete_project, do_update_project
+from accord.api.auth import CurrentCaller, Db
+from accord.api.policies import Can, project_for
+from accord.api.schemas import Deleted
+from accord.models import Project, User
+from accord.queries.projects import my_submitted, progress, projects_of
+
+router = APIRouter(tags=["projects"])
+
+InterfaceIn = dict[str, Any] | str
+Order = Literal["sequential", "random", "priority"]
+
+
+class ProjectCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    interface: InterfaceIn = Field(description="Fields and questions, as an object or YAML/JSON")
+    description: str = Field(default="", max_length=20_000)
+    guidelines: str = Field(default="", max_length=500_000, description="Markdown")
+    overlap: int = Field(default=1, ge=1, le=100, description="Annotations wanted per task")
+    lease_seconds: int = Field(default=3600, ge=30, le=7 * 86400)
+    order: Order = "sequential"
+
+
+class ProjectChange(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    interface: InterfaceIn | None = None
+    description: str | None = Field(default=None, max_length=20_000)
+    guidelines: str | None = Field(default=None, max_length=500_000)
+    overlap: int | None = Field(default=None, ge=1, le=100)
+    lease_seconds: int | None = Field(default=None, ge=30, le=7 * 86400)
+    order: Order | None = None
+
+
+class ProgressOut(BaseModel):
+    tasks: int
+    new: int
+    in_progress: int
+    complete: int
+    annotations: int
+    mine: int = Field(description="Annotations the caller submitted")
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    interface: dict[str, Any]
+    overlap: int
+    lease_seconds: int
+    order: str
+    guidelines: str
+    guidelines_version: int
+    role: str = Field(description="The caller's role: manager, reviewer, annotator or admin")
+    progress: ProgressOut
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def project_out(session: Session, project: Project, role: str, user: User) -> ProjectOut:
+    counts = progress(session, project)
+    return ProjectOut(
+        id=project.id,
+        name=project.name,
+        description=project.description,
+        interface=project.interface,
+        overlap=project.overlap,
+        lease_seconds=project.lease_seconds,
+        order=project.order,
+        guidelines=project.guidelines,
+        guidelines_version=project.guidelines_version,
+        role=role,
+        progress=ProgressOut(**vars(counts), mine=my_submitted(session, project, user)),
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+    )
+
+
+@router.get("/projects", summary="The projects the caller can see")
+def list_projects(caller: CurrentCaller, db: Db) -> list[ProjectOut]:
+    with db.read() as session:
+        return [
+            project_out(session, project, role, caller.user)
+            for project, role in projects_of(session, caller.user)
+        ]
+
+
+@router.post("/projects", summary="Create a project (the caller becomes its manager)",
+             status_code=201)
+def create_project(body: ProjectCreate, caller: CurrentCaller, db: Db) -> ProjectOut:
+    with db.write() as session:
+        project = do_create_project(session, caller.user, **body.model_dump())
+        return project_out(session, project, "manager", caller.user)
+
+
+@router.get("/projects/{project_id}", summary="A project, with progress and the caller's role")
+def get_project(project_id: int, caller: CurrentCaller, db: Db) -> ProjectOut:
+    with db.read() as session:
+        project, role = project_for(session, caller.user, project_id, Can.view)
+        return project_out(session, project, role, caller.user)
+
+
+@router.patch("/projects/{project_id}", summary="Change a project's settings or interface")
+def update_project(
+    project_id: int, body: ProjectChange, caller: CurrentCaller, db: Db
+) -> ProjectOut:
+    with db.write() as session:
+        project, role = project_for(session, caller.user, project_id, Can.manage)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        do_update_project(session, caller.user, project, changes)
+        return project_out(session, project, role, caller.user)
+
+
+@router.delete("/projects/{project_id}", summary="Delete a project and all its data")
+def delete_project(project_id: int, caller: CurrentCaller, db: Db) -> Deleted:
+    with db.write() as session:
+        project, _ = project_for(session, caller.user, project_id, Can.manage)
+        do_delete_project(session, caller.user, project)
+    return Deleted()

@@ -1,0 +1,113 @@
+"""The annotator's loop: next task, autosave the draft, skip, submit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from accord.actions.annotations import do_submit
+from accord.actions.drafts import do_discard_draft, do_save_draft
+from accord.actions.queue import do_next_task, do_skip
+from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out
+from accord.api.auth import CurrentCaller, Db
+from accord.api.policies import Can, project_for, task_for
+from accord.api.tasks import DraftOut, TaskOut, draft_out, task_out
+from accord.models import Project, User
+from accord.queries.projects import interface_of
+
+router = APIRouter(tags=["queue"])
+
+
+class NextOut(BaseModel):
+    task: TaskOut | None = Field(description="null when nothing is left for the caller")
+    draft: DraftOut | None = Field(description="The caller's saved draft for this task")
+    lease_expires_at: dt.datetime | None
+
+
+class DraftIn(BaseModel):
+    result: dict[str, Any] = Field(description="Work in progress, saved as is")
+    seconds: float = Field(default=0, ge=0, le=7 * 86400, description="Active seconds so far")
+
+
+class SkipIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class Skipped(BaseModel):
+    task_id: int
+    skipped: bool = True
+
+
+class SubmitOut(BaseModel):
+    annotation: AnnotationOut
+    next: NextOut | None = Field(description="The next task, when asked with ?next=true")
+
+
+def _next(session: Session, user: User, project: Project) -> NextOut:
+    lease = do_next_task(session, user, project)
+    if lease is None:
+        return NextOut(task=None, draft=None, lease_expires_at=None)
+    return NextOut(
+        task=task_out(lease.task, project.overlap),
+        draft=draft_out(lease.draft),
+        lease_expires_at=lease.expires_at,
+    )
+
+
+@router.post("/projects/{project_id}/next", summary="Lease the next task (or get the held one)")
+def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
+    with db.write() as session:
+        project, _ = project_for(session, caller.user, project_id, Can.annotate)
+        return _next(session, caller.user, project)
+
+
+@router.put("/tasks/{task_id}/draft", summary="Autosave the caller's work in progress")
+def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> DraftOut:
+    with db.write() as session:
+        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
+        draft = do_save_draft(session, caller.user, project, task, body.result, body.seconds)
+        out = draft_out(draft)
+        assert out is not None
+        return out
+
+
+@router.delete("/tasks/{task_id}/draft", summary="Discard the caller's draft", status_code=204)
+def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
+    with db.write() as session:
+        task, _, _ = task_for(session, caller.user, task_id, Can.annotate)
+        do_discard_draft(session, caller.user, task)
+
+
+@router.post("/tasks/{task_id}/skip", summary="Skip a task (it will not come back to you)")
+def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skipped:
+    with db.write() as session:
+        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
+        do_skip(session, caller.user, project, task, body.reason)
+        return Skipped(task_id=task.id)
+
+
+@router.post(
+    "/tasks/{task_id}/annotations",
+    summary="Submit the caller's annotation of a task",
+    status_code=201,
+)
+def submit(
+    task_id: int,
+    body: AnswerIn,
+    caller: CurrentCaller,
+    db: Db,
+    next: bool = Query(default=False, description="Also lease and return the next task"),
+) -> SubmitOut:
+    with db.write() as session:
+        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
+        annotation = do_submit(
+            session, caller.user, project, interface_of(project), task, body.result,
+            body.seconds,
+        )
+        out = annotation_out(annotation, caller.user.email)
+        following = _next(session, caller.user, project) if next else None
+        return SubmitOut(annotation=out, next=following)

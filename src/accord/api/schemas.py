@@ -1,0 +1,38 @@
+"""Response shapes shared by several routers. Requests live beside their handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from accord.models import User
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    is_active: bool
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls.model_validate(user)
+
+
+class Page(BaseModel):
+    """A page of a listing; pass ``next_after`` as ``after`` to get the next one."""
+
+    items: list[Any]
+    next_after: int | None = None
+
+
+class Deleted(BaseModel):
+    deleted: bool = True

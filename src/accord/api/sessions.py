@@ -1,0 +1,97 @@
+"""Browser sign-in: ``POST /session`` sets an HttpOnly cookie; ``DELETE /session`` signs out."""
+
+from __future__ import annotations
+
+import time
+from fastapi import APIRouter, Request, Response
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from pydantic import BaseModel, Field
+
+from accord.actions.sessions import do_sign_in, do_sign_out
+from accord.actions.users import find_user
+from accord.api.auth import SESSION_COOKIE, AppSettings, CurrentCaller, Db
+from accord.api.schemas import UserOut
+from accord.errors import RateLimited, Unauthorized
+from accord.security import verify_password
+
+router = APIRouter(tags=["session"])
+
+
+class SignIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class LoginLimiter:
+    """Failed sign-ins per minute, per address and email, and per address alone."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._pair = RateLimitItemPerMinute(per_minute)
+        self._address = RateLimitItemPerMinute(per_minute * 5)
+
+    def check(self, address: str, email: str) -> None:
+        for item, key in ((self._pair, f"{address}|{email}"), (self._address, address)):
+            if not self._limiter.test(item, "login", key):
+                reset = self._limiter.get_window_stats(item, "login", key).reset_time
+                wait = max(1, int(reset - time.time()) + 1)
+                raise RateLimited(
+                    f"too many failed sign-ins; wait {wait} seconds and try again",
+                    retry_after=wait,
+                )
+
+    def failed(self, address: str, email: str) -> None:
+        self._limiter.hit(self._pair, "login", f"{address}|{email}")
+        self._limiter.hit(self._address, "login", address)
+
+
+@router.post("/session", summary="Sign in (browser)")
+def sign_in(
+    body: SignIn, request: Request, response: Response, db: Db, settings: AppSettings
+) -> SessionOut:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "unknown"
+    email = body.email.strip().lower()
+    limiter.check(address, email)
+    with db.write() as session:
+        user = find_user(session, email)
+        if user is None or not user.is_active or not verify_password(
+            user.password_hash, body.password
+        ):
+            limiter.failed(address, email)
+            raise Unauthorized("wrong email or password", code="bad_credentials")
+        token, browser = do_sign_in(session, user, settings.session_hours)
+        out = SessionOut(user=UserOut.of(user), csrf_token=browser.csrf_token)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return out
+
+
+@router.get("/session", summary="Who is signed in")
+def current_session(caller: CurrentCaller) -> SessionOut:
+    csrf = caller.session.csrf_token if caller.session else ""
+    return SessionOut(user=UserOut.of(caller.user), csrf_token=csrf)
+
+
+@router.delete("/session", summary="Sign out (browser)", status_code=204)
+def sign_out(caller: CurrentCaller, db: Db) -> Response:
+    if caller.session is not None:
+        with db.write() as session:
+            do_sign_out(session, caller.user, caller.session)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,60 @@
+"""Personal API tokens: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from accord.actions.tokens import do_create_token, do_revoke_token
+from accord.api.auth import CurrentCaller, Db
+from accord.api.schemas import Out
+from accord.errors import NotFound
+from accord.models import ApiToken, User
+
+router = APIRouter(tags=["tokens"])
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(default="", max_length=200, description="What the token is for")
+
+
+class TokenOut(Out):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class NewToken(TokenOut):
+    token: str = Field(description="The token itself; shown only this once")
+
+
+@router.get("/tokens", summary="The caller's API tokens")
+def list_tokens(caller: CurrentCaller, db: Db) -> list[TokenOut]:
+    with db.read() as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == caller.user.id).order_by(ApiToken.id)
+        )
+        return [TokenOut.model_validate(t) for t in rows]
+
+
+@router.post("/tokens", summary="Create an API token", status_code=201)
+def create_token(body: TokenCreate, caller: CurrentCaller, db: Db) -> NewToken:
+    with db.write() as session:
+        user = session.get(User, caller.user.id)
+        assert user is not None
+        token, row = do_create_token(session, user, user, body.name)
+        return NewToken(**TokenOut.model_validate(row).model_dump(), token=token)
+
+
+@router.delete("/tokens/{token_id}", summary="Revoke an API token", status_code=204)
+def revoke_token(token_id: int, caller: CurrentCaller, db: Db) -> None:
+    with db.write() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None or token.user_id != caller.user.id:
+            raise NotFound(f"no token {token_id} of yours")
+        do_revoke_token(session, caller.user, token)

@@ -1,0 +1,127 @@
+"""Commands that talk to a running server through ``ACCORD_URL`` and ``ACCORD_TOKEN``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+from accord.cli.failure import fail, reported
+from accord.sdk.client import Client
+
+projects_app = typer.Typer(help="Projects (on the server at ACCORD_URL).", no_args_is_help=True)
+
+Url = Annotated[str | None, typer.Option("--url", envvar="ACCORD_URL", help="Server address")]
+Token = Annotated[
+    str | None, typer.Option("--token", envvar="ACCORD_TOKEN", help="Personal API token")
+]
+
+
+def client(url: str | None, token: str | None) -> Client:
+    with reported():
+        return Client(url or "http://127.0.0.1:8080", token)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _bar() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TransferSpeedColumn(), transient=True, disable=not sys.stderr.isatty(),
+        console=None,
+    )
+
+
+@projects_app.command("create")
+def projects_create(
+    name: str,
+    interface: Annotated[
+        Path, typer.Option("--interface", help="YAML or JSON file of fields and questions")
+    ],
+    overlap: Annotated[int, typer.Option(help="Annotations wanted per task")] = 1,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Create a project; prints its id."""
+    try:
+        text = interface.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read the interface file {interface}: {exc.strerror}")
+    with reported():
+        project = client(url, token).create_project(name, text, overlap=overlap)
+    typer.echo(project.id)
+
+
+@projects_app.command("add-member")
+def projects_add_member(
+    project: int,
+    email: str,
+    role: Annotated[str, typer.Option("--role", help="manager, reviewer or annotator")],
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Add an account to a project in a role (or change its role)."""
+    with reported():
+        member = client(url, token).add_member(project, email, role)
+    typer.echo(f"{member['email']} is {member['role']} of project {project}")
+
+
+def import_tasks(
+    project: int,
+    file: Path,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones")
+    ] = False,
+    format: Annotated[str | None, typer.Option(help="jsonl, json, csv or tsv")] = None,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Import tasks from a JSONL, JSON, CSV or TSV file."""
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    api = client(url, token)
+    with reported(), _bar() as bar:
+        job = bar.add_task("uploading", total=file.stat().st_size)
+        report = api.import_tasks(
+            project, file, skip_invalid, format=format,
+            progress=lambda n: bar.advance(job, n),
+        )
+    typer.echo(
+        f"created {report.created} tasks, {report.duplicates} duplicates, "
+        f"{report.skipped} skipped, {report.predictions} predictions"
+    )
+    for error in report.errors:
+        where = f"line {error['line']}" + (f", field {error['field']}" if error["field"] else "")
+        typer.echo(f"  skipped {where}: {error['message']}", err=True)
+
+
+def export(
+    project: int,
+    format: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
+    status: Annotated[str | None, typer.Option(help="new, in_progress or complete")] = None,
+    annotator: Annotated[str | None, typer.Option(help="Only this annotator's work")] = None,
+    since: Annotated[str | None, typer.Option(help="Annotations updated from (ISO date)")] = None,
+    until: Annotated[str | None, typer.Option(help="Annotations updated before")] = None,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Export a project's tasks and annotations (to a file, or standard output)."""
+    if format not in ("jsonl", "csv"):
+        fail(f"unknown format {format!r}; use jsonl or csv")
+    api = client(url, token)
+    filters = {"status": status, "annotator": annotator, "since": since, "until": until}
+    with reported():
+        if output is None:
+            for chunk in api.export_bytes(project, format, filters):
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            return
+        with _bar() as bar:
+            job = bar.add_task("downloading", total=None)
+            size = api.export_to(
+                project, output, format, progress=lambda n: bar.advance(job, n), **filters
+            )
+        typer.echo(f"wrote {size} bytes to {output}", err=True)

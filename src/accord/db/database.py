@@ -1,0 +1,142 @@
+"""The engine, sessions, and the one way to write.
+
+SQLite allows one writer at a time. Rather than letting writers collide and sleep in SQLite's
+busy handler (which ruins tail latency), every write transaction goes through `Database.write`,
+which queues writers on a lock (a thread lock inside the process and an advisory file lock across
+processes) and then opens the transaction with ``BEGIN IMMEDIATE``. Readers never wait: WAL mode
+gives each read transaction its own snapshot. On PostgreSQL, `write` is a plain transaction and
+the code that needs row locks takes them (``FOR UPDATE SKIP LOCKED`` in the queue).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=60000",
+    "PRAGMA cache_size=-32000",
+    "PRAGMA mmap_size=1073741824",
+    "PRAGMA temp_store=MEMORY",
+)
+
+
+class WriteLock:
+    """A lock held by one writer at a time, across threads and across processes."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transactions into our own hands: pysqlite's implicit BEGIN is disabled and
+        # the "begin" hook below issues BEGIN or BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+class Database:
+    """Owns the engine. Sessions come from `read` (snapshot) and `write` (serialised)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            file = _sqlite_file(url)
+            if file is not None:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": 60},
+                pool_size=16,
+                max_overflow=48,
+                pool_timeout=60,
+            )
+            _configure_sqlite(self.engine)
+            self._lock = WriteLock(file.with_name(file.name + ".lock") if file else None)
+        else:
+            self.engine = create_engine(
+                url, echo=echo, pool_size=16, max_overflow=48, pool_timeout=60
+            )
+            self._lock = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; on SQLite its queries share one snapshot."""
+        # Closing (not rolling back) ends the transaction and keeps loaded objects readable.
+        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or not at all."""
+        if self._lock is None:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        with self._lock, Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

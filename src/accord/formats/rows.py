@@ -1,0 +1,80 @@
+"""Choosing a reader for an import: by the name given, the content type, or the file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from accord.errors import Invalid
+
+FORMATS = ("jsonl", "json", "csv", "tsv")
+
+
+class BadRow:
+    """A row that could not be read; the import reports ``message`` at its line."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class FatalFormatError(Exception):
+    """The file cannot be read past this point (broken JSON array, undecodable bytes)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+Rows = Iterator[tuple[int, Any]]
+
+_TYPES = {
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/x-jsonlines": "jsonl",
+    "application/json": "json",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+
+
+def detect_format(fmt: str | None, content_type: str | None, filename: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise Invalid(
+                f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}",
+                details={"field": "format"},
+            )
+        return fmt
+    name = (filename or "").lower()
+    for ext in (".jsonl", ".ndjson"):
+        if name.endswith(ext):
+            return "jsonl"
+    for ext in FORMATS:
+        if name.endswith("." + ext):
+            return ext
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime in _TYPES:
+        return _TYPES[mime]
+    raise Invalid(
+        "cannot tell the file's format: pass format (jsonl, json, csv or tsv), or a file name "
+        "ending in .jsonl, .json, .csv or .tsv",
+        details={"field": "format"},
+    )
+
+
+def read_rows(fmt: str, source: IO[bytes], structured: frozenset[str]) -> Rows:
+    """Rows of ``source``; ``structured`` names the CSV columns whose cells hold JSON."""
+    if fmt == "jsonl":
+        from accord.formats.jsonl import read_jsonl
+
+        return read_jsonl(source)
+    if fmt == "json":
+        from accord.formats.json_array import read_json_array
+
+        return read_json_array(source)
+    from accord.formats.csv import read_csv
+
+    return read_csv(source, "\t" if fmt == "tsv" else ",", structured)

@@ -1,0 +1,264 @@
+"""Exports, streamed in constant memory from one consistent snapshot of the database.
+
+JSONL: one line per task with its data, status, annotations (author, timestamps, time spent,
+number of versions) and predictions. CSV: one row per annotation, one column per question.
+
+The JSONL path is the hot one (a million tasks in seconds): tasks, annotations and predictions
+are read by three cursors ordered by task id and merged, and stored JSON text is spliced into
+the output without being parsed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select
+
+from accord.db import Database
+from accord.kinds import QUESTION_KINDS, Interface
+from accord.models import Project, User
+
+FLUSH_BYTES = 1 << 20
+FETCH = 5000
+META_COLUMNS = (
+    "task_id", "external_id", "annotation_id", "annotator", "created_at", "updated_at",
+    "seconds", "versions", "review_state",
+)
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    status: str | None = None  # new, in_progress or complete
+    annotator_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @property
+    def on_annotations(self) -> bool:
+        return self.annotator_id is not None or self.since is not None or self.until is not None
+
+
+class _Sql:
+    """The dialect's spelling of parameters, timestamps and streaming cursors."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.raw: Any = conn.connection.driver_connection
+        self.param = "?" if self.sqlite else "%s"
+        self._cursors = 0
+
+    def stamp(self, column: str) -> str:
+        if self.sqlite:
+            return f"replace({column}, ' ', 'T') || 'Z'"
+        return f"to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+    def value(self, when: dt.datetime) -> Any:
+        naive = when.astimezone(dt.UTC).replace(tzinfo=None)
+        return naive.isoformat(sep=" ", timespec="microseconds") if self.sqlite else naive
+
+    def rows(self, query: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        if self.sqlite:
+            cursor = self.raw.cursor()
+        else:
+            self._cursors += 1
+            cursor = self.raw.cursor(name=f"accord_export_{self._cursors}")
+            cursor.itersize = FETCH
+        try:
+            cursor.execute(query, params)
+            while batch := cursor.fetchmany(FETCH):
+                yield from batch
+        finally:
+            cursor.close()
+
+
+def _status_sql(flt: ExportFilter, overlap: int, p: str) -> tuple[str, list[Any]]:
+    if flt.status == "new":
+        return " AND t.n_submitted = 0", []
+    if flt.status == "in_progress":
+        return f" AND t.n_submitted > 0 AND t.n_submitted < {p}", [overlap]
+    if flt.status == "complete":
+        return f" AND t.n_submitted >= {p}", [overlap]
+    return "", []
+
+
+def _annotation_sql(flt: ExportFilter, sql: _Sql) -> tuple[str, list[Any]]:
+    p, where, params = sql.param, "", []
+    if flt.annotator_id is not None:
+        where += f" AND a.user_id = {p}"
+        params.append(flt.annotator_id)
+    if flt.since is not None:
+        where += f" AND a.updated_at >= {p}"
+        params.append(sql.value(flt.since))
+    if flt.until is not None:
+        where += f" AND a.updated_at < {p}"
+        params.append(sql.value(flt.until))
+    return where, params
+
+
+def _emails(conn: Connection) -> dict[int, str]:
+    return {
+        uid: orjson.dumps(email).decode()
+        for uid, email in conn.execute(select(User.id, User.email))
+    }
+
+
+def _snapshot(db: Database) -> Connection:
+    conn = db.engine.connect()
+    conn.begin()
+    return conn
+
+
+def export_jsonl(db: Database, project: Project, flt: ExportFilter) -> Iterator[bytes]:
+    conn = _snapshot(db)
+    try:
+        yield from _jsonl(conn, project, flt)
+    finally:
+        conn.close()
+
+
+def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[bytes]:
+    sql = _Sql(conn)
+    p, overlap = sql.param, project.overlap
+    emails = _emails(conn)
+    status_where, status_params = _status_sql(flt, overlap, p)
+    ann_where, ann_params = _annotation_sql(flt, sql)
+    tasks = sql.rows(
+        f"SELECT t.id, t.external_id, t.data, t.n_submitted FROM tasks t "
+        f"WHERE t.project_id = {p}{status_where} ORDER BY t.id",
+        [project.id, *status_params],
+    )
+    annotations = sql.rows(
+        f"SELECT a.task_id, a.id, a.user_id, a.result, a.seconds, {sql.stamp('a.created_at')}, "
+        f"{sql.stamp('a.updated_at')}, a.version, a.review_state FROM annotations a "
+        f"WHERE a.project_id = {p}{ann_where} ORDER BY a.task_id, a.id",
+        [project.id, *ann_params],
+    )
+    predictions = sql.rows(
+        f"SELECT task_id, model_version, score, result FROM predictions "
+        f"WHERE project_id = {p} ORDER BY task_id, id",
+        [project.id],
+    )
+    only_annotated = flt.on_annotations
+    ann = _Cursor(annotations)
+    pred = _Cursor(predictions)
+    out: list[str] = []
+    size = 0
+    for task_id, external_id, data, submitted in tasks:
+        anns = ann.take(task_id)
+        if only_annotated and not anns:
+            continue
+        status = "new" if submitted == 0 else ("complete" if submitted >= overlap else
+                                                "in_progress")
+        line = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":[%s],' \
+               '"predictions":[%s]}\n' % (
+                   task_id,
+                   "null" if external_id is None else orjson.dumps(external_id).decode(),
+                   status, data,
+                   ",".join(_annotation_json(a, emails) for a in anns),
+                   ",".join(_prediction_json(r) for r in pred.take(task_id)),
+               )
+        out.append(line)
+        size += len(line)
+        if size >= FLUSH_BYTES:
+            yield "".join(out).encode()
+            out, size = [], 0
+    if out:
+        yield "".join(out).encode()
+
+
+def _annotation_json(row: tuple[Any, ...], emails: dict[int, str]) -> str:
+    _, aid, uid, result, seconds, created, updated, version, review = row
+    return (
+        '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s",'
+        '"updated_at":"%s","versions":%d,"review_state":%s}'
+        % (aid, emails.get(uid, "null"), result, float(seconds), created, updated, version,
+           "null" if review is None else orjson.dumps(review).decode())
+    )
+
+
+def _prediction_json(row: tuple[Any, ...]) -> str:
+    _, version, score, result = row
+    return '{"model_version":%s,"score":%s,"result":%s}' % (
+        orjson.dumps(version).decode(), "null" if score is None else repr(float(score)), result
+    )
+
+
+class _Cursor:
+    """Rows ordered by task id; `take` returns those of one task, skipping earlier ones."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._head = next(rows, None)
+
+    def take(self, task_id: int) -> list[tuple[Any, ...]]:
+        head = self._head
+        if head is None or head[0] > task_id:
+            return []
+        taken = []
+        rows = self._rows
+        while head is not None and head[0] <= task_id:
+            if head[0] == task_id:
+                taken.append(head)
+            head = next(rows, None)
+        self._head = head
+        return taken
+
+
+def export_csv(
+    db: Database, project: Project, interface: Interface, flt: ExportFilter
+) -> Iterator[bytes]:
+    conn = _snapshot(db)
+    try:
+        yield from _csv(conn, project, interface, flt)
+    finally:
+        conn.close()
+
+
+def _csv(
+    conn: Connection, project: Project, interface: Interface, flt: ExportFilter
+) -> Iterator[bytes]:
+    sql = _Sql(conn)
+    p = sql.param
+    emails = {uid: orjson.loads(email) for uid, email in _emails(conn).items()}
+    status_where, status_params = _status_sql(flt, project.overlap, p)
+    ann_where, ann_params = _annotation_sql(flt, sql)
+    questions = interface.questions
+    fields = interface.fields
+    header = [*META_COLUMNS]
+    header += [f"answer.{q.name}" if q.name in META_COLUMNS else q.name for q in questions]
+    header += [f"data.{f.name}" for f in fields]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    rows = sql.rows(
+        f"SELECT a.task_id, t.external_id, a.id, a.user_id, {sql.stamp('a.created_at')}, "
+        f"{sql.stamp('a.updated_at')}, a.seconds, a.version, a.review_state, a.result, t.data "
+        f"FROM annotations a JOIN tasks t ON t.id = a.task_id "
+        f"WHERE a.project_id = {p}{ann_where}{status_where} ORDER BY a.task_id, a.id",
+        [project.id, *ann_params, *status_params],
+    )
+    kinds = [(q, QUESTION_KINDS[q.kind]) for q in questions]
+    for task_id, ext, aid, uid, created, updated, seconds, version, review, result, data in rows:
+        answers = orjson.loads(result)
+        values = orjson.loads(data)
+        cells: list[Any] = [task_id, ext or "", aid, emails.get(uid, ""), created, updated,
+                            seconds, version, review or ""]
+        for question, kind in kinds:
+            value = answers.get(question.name)
+            cells.append("" if kind.is_empty(value) else kind.csv_cell(question, value))
+        for field in fields:
+            value = values.get(field.name)
+            cells.append(value if isinstance(value, str) else (
+                "" if value is None else orjson.dumps(value).decode()))
+        writer.writerow(cells)
+        if buffer.tell() >= FLUSH_BYTES:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()

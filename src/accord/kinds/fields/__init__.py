@@ -1,0 +1,1 @@
+"""Field kinds: what task data looks like."""

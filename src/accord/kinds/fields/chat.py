@@ -1,0 +1,59 @@
+"""``chat``: a conversation, a list of turns ``{"role": ..., "content": ...}``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from accord.kinds.base import DataCheck, FieldConfig, FieldKind, describe
+
+
+class ChatField(FieldConfig):
+    kind: Literal["chat"] = "chat"
+    roles: list[str] | None = Field(
+        default=None,
+        description="Roles a turn may have (e.g. user, assistant, system); unset: any role.",
+    )
+    min_turns: int = Field(default=1, ge=0, description="Fewest turns a task may carry.")
+
+
+class ChatKind(FieldKind[ChatField]):
+    name = "chat"
+    config = ChatField
+
+    def data_check(self, config: ChatField) -> DataCheck:
+        roles = frozenset(config.roles) if config.roles else None
+        low = config.min_turns
+
+        def check(value: Any) -> str | None:
+            if type(value) is not list:
+                return f"expected a list of turns, got {describe(value)}"
+            if len(value) < low:
+                return f"{len(value)} turns, fewer than the field's min_turns {low}"
+            for i, turn in enumerate(value):
+                problem = _turn_problem(turn, roles)
+                if problem:
+                    return f"turn [{i}]: {problem}"
+            return None
+
+        return check
+
+
+def _turn_problem(turn: Any, roles: frozenset[str] | None) -> str | None:
+    if type(turn) is not dict:
+        return f'expected an object {{"role": ..., "content": ...}}, got {describe(turn)}'
+    extra = set(turn) - {"role", "content", "name"}
+    if extra:
+        return f"unknown key {sorted(extra)[0]!r}; a turn has role, content and optionally name"
+    role, content = turn.get("role"), turn.get("content")
+    if type(role) is not str:
+        return f"role: expected a string, got {describe(role)}"
+    if roles is not None and role not in roles:
+        return f"role {role!r} is not one of {sorted(roles)}"
+    if type(content) is not str:
+        return f"content: expected a string, got {describe(content)}"
+    return None
+
+
+KIND = ChatKind()

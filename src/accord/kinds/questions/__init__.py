@@ -1,0 +1,1 @@
+"""Question kinds: what an answer looks like."""

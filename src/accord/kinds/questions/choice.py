@@ -1,0 +1,86 @@
+"""``choice``: pick one option (``{"choice": "pos"}``) or several (``{"choices": [...]}``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str = Field(min_length=1, max_length=200)
+    label: str = Field(default="", max_length=500, description="Shown instead of the value.")
+    hint: str = Field(default="", max_length=2000, description="Help shown on hover.")
+
+
+class ChoiceQuestion(QuestionConfig):
+    kind: Literal["choice"] = "choice"
+    options: list[Option] = Field(min_length=1, max_length=1000)
+    multiple: bool = Field(default=False, description="Several options may be picked.")
+    min_choices: int = Field(default=1, ge=0, description="Fewest picks (multiple only).")
+    max_choices: int | None = Field(default=None, ge=1, description="Most picks (multiple only).")
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _plain_strings(cls, value: Any) -> Any:
+        # ``options: [pos, neg]`` is shorthand for ``[{value: pos}, {value: neg}]``.
+        if isinstance(value, list):
+            return [{"value": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ChoiceQuestion:
+        seen: set[str] = set()
+        for option in self.options:
+            if option.value in seen:
+                raise ValueError(f"option {option.value!r} is listed twice")
+            seen.add(option.value)
+        return self
+
+    def values(self) -> frozenset[str]:
+        return frozenset(option.value for option in self.options)
+
+
+class ChoiceKind(QuestionKind[ChoiceQuestion]):
+    name = "choice"
+    config = ChoiceQuestion
+
+    def check(self, config: ChoiceQuestion, value: Any, data: Mapping[str, Any]) -> None:
+        allowed = config.values()
+        if not config.multiple:
+            answer = expect_object(value, {"choice"}, {"choice"})
+            picked = expect_str(answer["choice"], "choice")
+            if picked not in allowed:
+                raise Problem("choice", f"{picked!r} is not one of the options {sorted(allowed)}")
+            return
+        answer = expect_object(value, {"choices"}, {"choices"})
+        picks = answer["choices"]
+        if not isinstance(picks, list):
+            raise Problem("choices", "expected a list of option values")
+        for i, pick in enumerate(picks):
+            if expect_str(pick, f"choices[{i}]") not in allowed:
+                raise Problem(f"choices[{i}]", f"{pick!r} is not one of the options")
+        if len(set(picks)) != len(picks):
+            raise Problem("choices", "an option is picked twice")
+        if len(picks) < config.min_choices:
+            raise Problem("choices", f"pick at least {config.min_choices}")
+        if config.max_choices is not None and len(picks) > config.max_choices:
+            raise Problem("choices", f"pick at most {config.max_choices}")
+
+    def is_empty(self, value: Any) -> bool:
+        if isinstance(value, dict) and value.get("choices") == []:
+            return True
+        return super().is_empty(value)
+
+    def csv_cell(self, config: ChoiceQuestion, value: Any) -> str:
+        if "choice" in value:
+            return str(value["choice"])
+        return "|".join(value["choices"])
+
+
+KIND = ChoiceKind()

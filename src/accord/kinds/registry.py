@@ -1,0 +1,18 @@
+"""Every kind Accord knows, by name. Adding a kind: write its module, list it here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.kinds.base import FieldKind, QuestionKind
+from accord.kinds.fields import chat, markdown, text, text_list
+from accord.kinds.questions import choice, pairwise, ranking, rating, rubric, spans, turns
+from accord.kinds.questions import text as text_question
+
+FIELD_KINDS: dict[str, FieldKind[Any]] = {
+    module.KIND.name: module.KIND for module in (text, markdown, text_list, chat)
+}
+QUESTION_KINDS: dict[str, QuestionKind[Any]] = {
+    module.KIND.name: module.KIND
+    for module in (choice, rating, text_question, spans, pairwise, ranking, rubric, turns)
+}

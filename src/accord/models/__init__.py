@@ -1,0 +1,33 @@
+"""The data model (SQLAlchemy 2, typed). Importing this package registers every table."""
+
+from accord.models.annotations import Annotation, AnnotationVersion
+from accord.models.audit import AuditEvent
+from accord.models.drafts import Draft
+from accord.models.imports import Import
+from accord.models.members import Membership, Role
+from accord.models.predictions import Prediction
+from accord.models.projects import Project, QueueOrder
+from accord.models.queue import Assignment, AssignmentState
+from accord.models.sessions import BrowserSession
+from accord.models.tasks import Task
+from accord.models.tokens import ApiToken
+from accord.models.users import User
+
+__all__ = [
+    "Annotation",
+    "AnnotationVersion",
+    "ApiToken",
+    "Assignment",
+    "AssignmentState",
+    "AuditEvent",
+    "BrowserSession",
+    "Draft",
+    "Import",
+    "Membership",
+    "Prediction",
+    "Project",
+    "QueueOrder",
+    "Role",
+    "Task",
+    "User",
+]

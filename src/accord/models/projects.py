@@ -1,0 +1,36 @@
+"""Projects: what is shown, what is asked, and how the queue hands out work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.db.base import Base
+from accord.db.types import BigId, JSONText, UTCDateTime, utcnow
+
+
+class QueueOrder(enum.StrEnum):
+    sequential = "sequential"
+    random = "random"
+    priority = "priority"
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    interface: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    overlap: Mapped[int] = mapped_column(Integer, default=1)
+    lease_seconds: Mapped[int] = mapped_column(Integer, default=3600)
+    order: Mapped[str] = mapped_column(String(20), default=QueueOrder.sequential.value)
+    guidelines: Mapped[str] = mapped_column(Text, default="")
+    guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,45 @@
+"""Tasks: one item of data to annotate, with the counters the queue runs on.
+
+`n_claimed` counts live leases plus submissions; `is_open` is true while
+``n_claimed < project.overlap``. The queue index covers only open tasks, so a project that is
+nearly done costs nothing to search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.db.base import Base
+from accord.db.types import BigId, UTCDateTime, utcnow
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("uq_tasks_project_id_external_id", "project_id", "external_id", unique=True),
+        Index("ix_tasks_project_id_id", "project_id", "id"),
+        Index(
+            "ix_tasks_queue",
+            "project_id",
+            "queue_key",
+            "id",
+            sqlite_where=text("is_open = 1"),
+            postgresql_where=text("is_open"),
+        ),
+        Index("ix_tasks_project_id_n_submitted", "project_id", "n_submitted"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text)  # JSON text, validated against the fields
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    queue_key: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    n_claimed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_submitted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

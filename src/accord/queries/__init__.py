@@ -1,0 +1,1 @@
+"""Reads the API and the CLI need beyond loading one row: listings, progress, history."""

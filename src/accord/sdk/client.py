@@ -1,0 +1,314 @@
+"""A small, typed client for Accord's HTTP API (httpx).
+
+    from accord import Client
+    client = Client("http://127.0.0.1:8080", token)
+    project = client.create_project("Sentiment", interface, overlap=3)
+    client.import_tasks(project.id, "tasks.jsonl")
+    while (task := client.next_task(project.id)) is not None:
+        client.submit(task.id, {"label": {"choice": "pos"}})
+    for row in client.export(project.id):
+        ...
+
+Every failure raises `AccordError` carrying the server's message, code and details.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+CHUNK = 1 << 20
+Progress = Callable[[int], None]
+
+
+class AccordError(Exception):
+    """A request failed; ``message`` is the server's explanation."""
+
+    def __init__(
+        self, message: str, *, status: int = 0, code: str = "", details: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class Project:
+    id: int
+    name: str
+    raw: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class Task:
+    id: int
+    data: dict[str, Any]
+    external_id: str | None = None
+    draft: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class ImportReport:
+    created: int
+    skipped: int
+    errors: list[dict[str, Any]]
+    duplicates: int = 0
+    predictions: int = 0
+    duplicate_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Annotation:
+    id: int
+    task_id: int
+    result: dict[str, Any]
+    version: int
+    raw: dict[str, Any] = field(repr=False)
+
+
+class Client:
+    def __init__(
+        self, url: str | None = None, token: str | None = None, *, timeout: float = 300.0
+    ) -> None:
+        url = url or os.environ.get("ACCORD_URL") or "http://127.0.0.1:8080"
+        token = token or os.environ.get("ACCORD_TOKEN")
+        if not token:
+            raise AccordError("no API token: pass one, or set ACCORD_TOKEN "
+                              "(create one with `accord tokens create EMAIL`)")
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.url + "/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(timeout, connect=10.0),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- projects ------------------------------------------------------------------------
+
+    def create_project(
+        self, name: str, interface: dict[str, Any] | str, overlap: int = 1, **settings: Any
+    ) -> Project:
+        body = {"name": name, "interface": interface, "overlap": overlap, **settings}
+        return _project(self._call("POST", "/projects", json=body))
+
+    def project(self, project_id: int) -> Project:
+        return _project(self._call("GET", f"/projects/{project_id}"))
+
+    def projects(self) -> list[Project]:
+        return [_project(p) for p in self._call("GET", "/projects")]
+
+    def update_project(self, project_id: int, **changes: Any) -> Project:
+        return _project(self._call("PATCH", f"/projects/{project_id}", json=changes))
+
+    def add_member(self, project_id: int, email: str, role: str) -> dict[str, Any]:
+        body = {"email": email, "role": role}
+        result: dict[str, Any] = self._call("POST", f"/projects/{project_id}/members", json=body)
+        return result
+
+    # -- data in and out -----------------------------------------------------------------
+
+    def import_tasks(
+        self,
+        project_id: int,
+        path_or_rows: str | Path | Iterable[dict[str, Any]],
+        skip_invalid: bool = False,
+        *,
+        format: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import a file (JSONL, JSON, CSV, TSV; by extension or ``format``) or dict rows."""
+        params: dict[str, Any] = {"skip_invalid": skip_invalid}
+        if isinstance(path_or_rows, str | Path):
+            path = Path(path_or_rows)
+            params["filename"] = path.name
+            if format:
+                params["format"] = format
+            body: Iterator[bytes] = _file_chunks(path, progress)
+        else:
+            params["format"] = "jsonl"
+            body = _jsonl_chunks(path_or_rows, progress)
+        data = self._call(
+            "POST", f"/projects/{project_id}/imports", params=params, content=body,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return ImportReport(
+            created=data["created"], skipped=data["skipped"], errors=data["errors"],
+            duplicates=data["duplicates"], predictions=data["predictions"],
+            duplicate_ids=data["duplicate_ids"],
+        )
+
+    def export(
+        self, project_id: int, format: str = "jsonl", **filters: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of the export: one dict per task (jsonl) or per annotation (csv)."""
+        lines = self._export_lines(project_id, format, filters)
+        if format == "csv":
+            yield from csv.DictReader(lines)
+        else:
+            for line in lines:
+                if line.strip():
+                    yield orjson.loads(line)
+
+    def export_to(
+        self, project_id: int, path: str | Path, format: str = "jsonl",
+        progress: Progress | None = None, **filters: Any,
+    ) -> int:
+        """Write the export to ``path``; returns the number of bytes written."""
+        written = 0
+        with open(path, "wb") as out:
+            for chunk in self.export_bytes(project_id, format, filters):
+                out.write(chunk)
+                written += len(chunk)
+                if progress:
+                    progress(len(chunk))
+        return written
+
+    def export_bytes(
+        self, project_id: int, format: str = "jsonl", filters: dict[str, Any] | None = None
+    ) -> Iterator[bytes]:
+        """The export as raw bytes, streamed (for writing straight to a file or a pipe)."""
+        filters = filters or {}
+        params = {"format": format, **{k: v for k, v in filters.items() if v is not None}}
+        try:
+            with self._http.stream("GET", f"/projects/{project_id}/export", params=params) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    raise _error(r)
+                yield from r.iter_bytes(CHUNK)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+
+    def _export_lines(self, project_id: int, format: str, filters: dict[str, Any]
+                      ) -> Iterator[str]:
+        pending = b""
+        for chunk in self.export_bytes(project_id, format, filters):
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                yield line.decode() + "\n"
+        if pending:
+            yield pending.decode()
+
+    # -- the annotation loop -------------------------------------------------------------
+
+    def next_task(self, project_id: int) -> Task | None:
+        """Lease the next task for the caller; None when nothing is left for them."""
+        return _next(self._call("POST", f"/projects/{project_id}/next"))
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/tasks/{task_id}")
+        return result
+
+    def save_draft(self, task_id: int, result: dict[str, Any], seconds: float = 0) -> None:
+        self._call("PUT", f"/tasks/{task_id}/draft", json={"result": result, "seconds": seconds})
+
+    def skip(self, task_id: int, reason: str = "") -> None:
+        self._call("POST", f"/tasks/{task_id}/skip", json={"reason": reason})
+
+    def submit(
+        self, task_id: int, result: dict[str, Any], seconds: float | None = None
+    ) -> Annotation:
+        data = self._call(
+            "POST", f"/tasks/{task_id}/annotations", json={"result": result, "seconds": seconds}
+        )
+        return _annotation(data["annotation"])
+
+    def edit(
+        self, annotation_id: int, result: dict[str, Any], seconds: float | None = None
+    ) -> Annotation:
+        data = self._call(
+            "PUT", f"/annotations/{annotation_id}", json={"result": result, "seconds": seconds}
+        )
+        return _annotation(data)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return orjson.loads(response.content)
+
+    def _unreachable(self, exc: httpx.HTTPError) -> AccordError:
+        return AccordError(f"cannot talk to the Accord server at {self.url}: {exc}")
+
+
+def _error(response: httpx.Response) -> AccordError:
+    try:
+        error = orjson.loads(response.content)["error"]
+        return AccordError(
+            error["message"], status=response.status_code, code=error.get("code", ""),
+            details=error.get("details"),
+        )
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        text = response.text.strip()[:200] or response.reason_phrase
+        return AccordError(f"HTTP {response.status_code}: {text}", status=response.status_code)
+
+
+def _file_chunks(path: Path, progress: Progress | None) -> Iterator[bytes]:
+    with open(path, "rb") as source:
+        while block := source.read(CHUNK):
+            if progress:
+                progress(len(block))
+            yield block
+
+
+def _jsonl_chunks(rows: Iterable[dict[str, Any]], progress: Progress | None) -> Iterator[bytes]:
+    buffer = io.BytesIO()
+    for row in rows:
+        buffer.write(orjson.dumps(row))
+        buffer.write(b"\n")
+        if buffer.tell() >= CHUNK:
+            block = buffer.getvalue()
+            if progress:
+                progress(len(block))
+            yield block
+            buffer = io.BytesIO()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _project(data: dict[str, Any]) -> Project:
+    return Project(id=data["id"], name=data["name"], raw=data)
+
+
+def _next(data: dict[str, Any]) -> Task | None:
+    task = data.get("task")
+    if task is None:
+        return None
+    draft = data.get("draft")
+    return Task(
+        id=task["id"], data=task["data"], external_id=task.get("external_id"),
+        draft=draft["result"] if draft else None, raw=data,
+    )
+
+
+def _annotation(data: dict[str, Any]) -> Annotation:
+    return Annotation(
+        id=data["id"], task_id=data["task_id"], result=data["result"], version=data["version"],
+        raw=data,
+    )

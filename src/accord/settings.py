@@ -1,0 +1,69 @@
+"""Every setting Accord reads, in one place: name, default and help.
+
+Settings come from ``ACCORD_*`` environment variables (or the matching ``accord serve`` options).
+Nothing reads them at import time: ``Settings()`` is built by the CLI or by tests and handed to
+``create_app``. ``tests/test_settings_docs.py`` fails when a setting here is missing from the
+README's settings table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the SQLite database and uploaded files; created if missing.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database. Unset: SQLite at <data dir>/accord.db. "
+            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address `accord serve` listens on.")
+    port: int = Field(default=8080, description="Port `accord serve` listens on.")
+    session_hours: float = Field(
+        default=24 * 14, gt=0, description="How long a browser sign-in lasts, in hours."
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark session cookies Secure (set to true when served over HTTPS).",
+    )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        gt=0,
+        description="Largest JSON request body accepted, in bytes (imports excepted).",
+    )
+    max_import_bytes: int = Field(
+        default=4 * 1024 * 1024 * 1024,
+        gt=0,
+        description="Largest import upload accepted, in bytes.",
+    )
+    max_result_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest single annotation result, draft or prediction, in bytes of JSON.",
+    )
+    login_attempts_per_minute: int = Field(
+        default=10,
+        gt=0,
+        description="Failed sign-ins allowed per minute for one address and one email.",
+    )
+    log_level: str = Field(default="info", description="Server log level.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'accord.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
