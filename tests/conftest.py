@@ -1,0 +1,101 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL when
+``ACCORD_TEST_DATABASE_URL`` is set), the app called in-process, and factories.
+
+SQLite: the schema is migrated once into a template file, copied for each test.
+PostgreSQL: the schema is migrated once; each test starts from truncated tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from accord.db import Database
+from accord.db.base import Base
+from accord.db.migrate import upgrade
+from accord.settings import Settings
+
+PG_URL = os.environ.get("ACCORD_TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"accord database: {PG_URL or 'SQLite (set ACCORD_TEST_DATABASE_URL for PostgreSQL)'}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that touch the database are marked ``db``: the PostgreSQL run selects them."""
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def _create_database(url: str) -> None:
+    """Create the test database if it does not exist (connecting to ``postgres`` to do it)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "accord.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    assert PG_URL is not None
+    _create_database(PG_URL)
+    db = Database(PG_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(db)
+    db.dispose()
+    yield PG_URL
+
+
+def _truncate(db: Database) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    if PG_URL:
+        url = request.getfixturevalue("pg_schema")
+        return Settings(data_dir=data, database_url=url)
+    template: Path = request.getfixturevalue("sqlite_template")
+    shutil.copy(template, data / "accord.db")
+    return Settings(data_dir=data)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.resolved_database_url())
+    if PG_URL:
+        _truncate(database)
+    yield database
+    database.dispose()
