@@ -156,7 +156,9 @@ def factorize(values: AnyArray) -> tuple[AnyArray, IntArray]:
     return uniques, codes.reshape(-1).astype(np.intp)
 
 
-def _encode_ids(items: AnyArray, annotators: AnyArray) -> tuple[IntArray, IntArray, AnyArray, AnyArray]:
+def _encode_ids(
+    items: AnyArray, annotators: AnyArray
+) -> tuple[IntArray, IntArray, AnyArray, AnyArray]:
     item_ids, item = factorize(items)
     annotator_ids, annotator = factorize(annotators)
     return item, annotator, item_ids, annotator_ids

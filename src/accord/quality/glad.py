@@ -49,7 +49,7 @@ class _Glad:
         base = np.bincount(cat.item, wrong, minlength=cat.n_items)
         bonus = np.bincount(self.cell, log_expit(z) - wrong, minlength=cat.n_items * cat.n_classes)
         loglik = bonus.reshape(cat.n_items, cat.n_classes) + base[:, None] + self.log_priors
-        probas = softmax_rows(loglik)
+        probas = softmax_rows(np.asarray(loglik, dtype=np.float64))
         self.p_right = probas[cat.item, cat.label]
         return probas
 

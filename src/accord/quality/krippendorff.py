@@ -207,7 +207,9 @@ def _custom(data: Any, distance: Distance, max_pairs: int, seed: int) -> float:
         rng = np.random.default_rng(seed)
         ea = rng.integers(0, n, size=max_pairs)
         eb = (ea + rng.integers(1, n, size=max_pairs)) % n
-    d_exp = np.fromiter((distance(pooled[i], pooled[j]) for i, j in zip(ea, eb, strict=True)), float)
+    d_exp = np.fromiter(
+        (distance(pooled[i], pooled[j]) for i, j in zip(ea, eb, strict=True)), float
+    )
     de_sum = float(np.mean(d_exp)) * n * (n - 1)
     return _finish(do_sum, de_sum, n)
 

@@ -46,9 +46,11 @@ def _e_step(
     return float(log_instance.sum()), probas, 1.0 - knowing, knowing
 
 
-def _vb_normalize(counts: FloatArray, prior: float | FloatArray) -> FloatArray:
+def _vb_normalize(counts: Any, prior: float | FloatArray) -> FloatArray:
     total = counts + prior
-    return np.exp(digamma(total) - digamma(total.sum(axis=1, keepdims=True)))
+    return np.asarray(
+        np.exp(digamma(total) - digamma(total.sum(axis=1, keepdims=True))), dtype=np.float64
+    )
 
 
 def _m_step(
@@ -62,9 +64,9 @@ def _m_step(
         ],
         axis=1,
     )
-    strategy_counts = np.bincount(
-        cat.annotator * k + cat.label, spamming, minlength=w * k
-    ).reshape(w, k)
+    strategy_counts = np.bincount(cat.annotator * k + cat.label, spamming, minlength=w * k).reshape(
+        w, k
+    )
     spam = _vb_normalize(spam_counts, np.array([priors[0], priors[1]]))
     return spam, _vb_normalize(strategy_counts, priors[2])
 
@@ -115,6 +117,4 @@ def mace(
     assert best is not None
     loglik, spam, strategy = best
     _, probas, _, _ = _e_step(cat, spam, strategy)
-    return build_aggregation(
-        cat, probas, spam[:, 1].copy(), n_iter=n_iter, loss_history=(loglik,)
-    )
+    return build_aggregation(cat, probas, spam[:, 1].copy(), n_iter=n_iter, loss_history=(loglik,))

@@ -43,7 +43,7 @@ class Aggregation:
     @property
     def label_index(self) -> IntArray:
         """Index of each item's label in ``classes``."""
-        return np.argmax(self.probabilities, axis=1).astype(np.intp)
+        return np.asarray(np.argmax(self.probabilities, axis=1), dtype=np.intp)
 
     def as_dict(self) -> dict[Any, Any]:
         """``{item: label}``."""
@@ -63,7 +63,7 @@ def softmax_rows(log_scores: FloatArray) -> FloatArray:
     shifted = log_scores - log_scores.max(axis=1, keepdims=True)
     np.exp(shifted, out=shifted)
     shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
+    return np.asarray(shifted, dtype=np.float64)
 
 
 def label_accuracy(cat: Categorical, probabilities: FloatArray) -> FloatArray:

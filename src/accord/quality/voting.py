@@ -31,14 +31,14 @@ def vote_probabilities(cat: Categorical, weights: FloatArray | None = None) -> F
     """
     counts = item_class_counts(cat.item, cat.label, cat.n_items, cat.n_classes)
     if weights is None:
-        return normalize_rows(counts)
+        return normalize_rows(np.asarray(counts, dtype=np.float64))
     k = cat.n_classes
     scores = np.bincount(
         cat.item * k + cat.label, weights[cat.annotator], minlength=cat.n_items * k
     ).reshape(cat.n_items, k)
     zero = scores.sum(axis=1) <= 0
     scores[zero] = counts[zero]
-    return normalize_rows(scores)
+    return normalize_rows(np.asarray(scores, dtype=np.float64))
 
 
 def _break_ties(
@@ -95,7 +95,9 @@ def majority_vote(
     return _finish(cat, vote_probabilities(cat, w), ties, seed)
 
 
-def wawa(data: Any, *, ties: Ties = "first", seed: int = 0, classes: AnyArray | None = None) -> Aggregation:
+def wawa(
+    data: Any, *, ties: Ties = "first", seed: int = 0, classes: AnyArray | None = None
+) -> Aggregation:
     """Wawa: majority vote weighted by each annotator's agreement with the plain majority."""
     cat = as_categorical(data, classes)
     first = _finish(cat, vote_probabilities(cat), "first", seed)
