@@ -1,0 +1,118 @@
+/** Shapes the server sends and takes (see src/accord/api/*.py and /api/openapi.json). */
+
+/** Any JSON value: results and task data are JSON the server stores as is. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  is_active: boolean;
+  created_at: string;
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+}
+
+export type Role = "manager" | "reviewer" | "annotator" | "admin";
+
+export interface Progress {
+  tasks: number;
+  new: number;
+  in_progress: number;
+  complete: number;
+  annotations: number;
+  /** Annotations the caller submitted. */
+  mine: number;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  description: string;
+  /** The interface as stored: parse it with `editor/interface.ts` (defaults are left out). */
+  interface: JsonObject;
+  overlap: number;
+  lease_seconds: number;
+  order: string;
+  guidelines: string;
+  guidelines_version: number;
+  role: Role;
+  progress: Progress;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Task {
+  id: number;
+  project_id: number;
+  external_id: string | null;
+  data: JsonObject;
+  status: "new" | "in_progress" | "complete";
+  annotations: number;
+  created_at: string;
+}
+
+export interface Draft {
+  result: JsonObject;
+  seconds: number;
+  updated_at: string;
+}
+
+export interface Lease {
+  /** null when nothing is left for the caller. */
+  task: Task | null;
+  draft: Draft | null;
+  lease_expires_at: string | null;
+}
+
+export interface Annotation {
+  id: number;
+  task_id: number;
+  project_id: number;
+  annotator: string;
+  result: JsonObject;
+  seconds: number;
+  version: number;
+  review_state: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Prediction {
+  model_version: string;
+  score: number | null;
+  result: JsonObject;
+}
+
+export interface TaskDetail {
+  task: Task;
+  annotations: Annotation[];
+  predictions: Prediction[];
+  draft: Draft | null;
+}
+
+export interface Submitted {
+  annotation: Annotation;
+  next: Lease | null;
+}
+
+export interface MyWorkPage {
+  items: Annotation[];
+  next_before: number | null;
+}
+
+export interface Skipped {
+  task_id: number;
+  skipped: boolean;
+}
+
+/** One problem the server found in a request, e.g. `{path: "result.why.text", message}`. */
+export interface Problem {
+  path: string;
+  message: string;
+}

@@ -1,0 +1,53 @@
+import type { ReactNode } from "react";
+import { Link } from "./Link";
+import { signOut, useSession } from "./session";
+
+interface LayoutProps {
+  /** The project this page belongs to, shown in the top bar. */
+  project?: { id: number; name: string } | null;
+  /** Extra items on the right of the top bar (before the user). */
+  actions?: ReactNode;
+  /** Use the full window width (the annotate screen). */
+  wide?: boolean;
+  children: ReactNode;
+}
+
+/** Every signed-in page: the top bar (home, project, user, sign out) and the page's main. */
+export function Layout({ project, actions, wide, children }: LayoutProps) {
+  const session = useSession();
+  return (
+    <div className="app">
+      <header className="topbar">
+        <nav className="topbar-nav" aria-label="Main">
+          <Link to="/" className="brand">
+            Accord
+          </Link>
+          {project ? (
+            <>
+              <span className="crumb-sep" aria-hidden="true">/</span>
+              <span className="topbar-project" title={project.name}>
+                {project.name}
+              </span>
+            </>
+          ) : null}
+        </nav>
+        <div className="topbar-actions">
+          {actions}
+          {session.status === "signed-in" ? (
+            <>
+              <span className="topbar-user" title={session.user.email}>
+                {session.user.name || session.user.email}
+              </span>
+              <button type="button" className="button-quiet" onClick={() => void signOut()}>
+                Sign out
+              </button>
+            </>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" className={wide ? "main main-wide" : "main"}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./app/App";
+import { boot } from "./app/session";
+import "./styles/base.css";
+import "./styles/app.css";
+import "./styles/kinds.css";
+import "./styles/annotate.css";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root element");
+void boot();
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
