@@ -136,6 +136,10 @@ def test_config_errors() -> None:
     assert config_error(rules=[{"pattern": "(unclosed"}]).startswith(
         "questions[1].rules[0].pattern: not a valid regular expression: missing ), "
     )
+    assert config_error(rules=[{"pattern": "[[a]"}]) == (
+        "questions[1].rules[0].pattern: not a valid regular expression: "
+        "Possible nested set at position 1"
+    )
     assert config_error(checks=["no_placeholder", "spelling"]) == (
         "questions[1].checks: unknown check 'spelling'; "
         "the known checks are no_placeholder, trimmed"

@@ -8,6 +8,7 @@ patterns, so there is no guard against slow (backtracking) patterns beyond that.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -38,8 +39,11 @@ class Rule(BaseModel):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
-        except (re.error, OverflowError, RecursionError) as exc:
+            with warnings.catch_warnings():
+                # "possible nested set" and the like: patterns whose meaning may change.
+                warnings.simplefilter("error")
+                re.compile(value)
+        except (re.error, OverflowError, RecursionError, Warning) as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return value
 
