@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import yaml
 from pydantic import BaseModel
 
-from accord.kinds import QUESTION_KINDS, Interface, InterfaceError, parse_interface
+from accord.kinds import FIELD_KINDS, QUESTION_KINDS, Interface, InterfaceError, parse_interface
 from accord.kinds.questions.rubric import Criterion
 from accord.kinds.questions.text import Rule
 from accord.kinds.questions.turns import Scale
@@ -206,6 +209,45 @@ def test_every_option_is_described(model: type[BaseModel]) -> None:
         if not info.description and name not in ("name", "kind")
     ]
     assert undocumented == []
+
+
+def test_the_reference_example_holds() -> None:
+    reference = Path(__file__).parents[2] / "docs" / "kinds.md"
+    blocks = re.findall(r"```(yaml|json)\n(.*?)```", reference.read_text(), re.S)
+    interface = parse_interface(blocks[0][1])
+    data, result = (orjson.loads(text) for _, text in blocks[1:3])
+    assert interface.row_check()(data) is None
+    assert interface.check_result(result, data) == []
+    assert sorted(q.kind for q in interface.questions) == sorted(set(QUESTION_KINDS) - {"choice"})
+
+
+def test_every_declaration_in_the_reference_parses() -> None:
+    reference = (Path(__file__).parents[2] / "docs" / "kinds.md").read_text()
+    field_part, question_part = reference.split("\n# Question kinds\n")
+    fields = [
+        {"name": "article", "kind": "text"},
+        {"name": "response", "kind": "markdown"},
+        {"name": "responses", "kind": "text_list"},
+        {"name": "chat", "kind": "chat"},
+    ]
+    field_kinds, question_kinds = set(), set()
+    for declared in snippets(field_part.split("\n# Field kinds\n")[1]):
+        field_kinds.add(declared["kind"])
+        FIELD_KINDS[declared["kind"]].config.model_validate(declared)
+    for declared in snippets(question_part):
+        question_kinds.add(declared["kind"])
+        parse_interface({"fields": fields, "questions": [declared]})
+    assert field_kinds == set(FIELD_KINDS)
+    assert question_kinds == set(QUESTION_KINDS)
+
+
+def snippets(markdown: str) -> list[dict[str, Any]]:
+    """The declarations (one-item YAML lists) in ``markdown``'s yaml blocks."""
+    found = []
+    for block in re.findall(r"```yaml\n(- .*?)```", markdown, re.S):
+        [declared] = yaml.safe_load(block)
+        found.append(declared)
+    return found
 
 
 def test_interface_is_exported() -> None:
