@@ -87,6 +87,8 @@ def _nominal(data: Any) -> float:
         classes, label_all = factorize(values)
         k = int(classes.shape[0])
     rows, unit, n_units = _pairable(item)
+    if n_units == 0:
+        return _finish(0.0, 0.0, 0)
     label = label_all[rows]
     m = np.bincount(unit, minlength=n_units).astype(np.float64)
     if n_units * k <= 8 * max(rows.shape[0], 1):
@@ -177,6 +179,8 @@ def _numeric(data: Any, level: Level) -> float:
         if not np.all(np.isfinite(all_values)):
             raise ValueError(f"{level} alpha needs finite numbers (found inf)")
     rows, unit, n_units = _pairable(item)
+    if n_units == 0:
+        return _finish(0.0, 0.0, 0)
     value = all_values[rows]
     if level == "ratio" and np.any(value < 0):
         raise ValueError("ratio level needs values >= 0 (a ratio scale has a true zero)")

@@ -1,0 +1,77 @@
+import numpy as np
+import pandas as pd
+import pytest
+from crowdkit.aggregation import DawidSkene, OneCoinDawidSkene
+
+from accord.quality import dawid_skene, one_coin_dawid_skene
+
+from .conftest import reference, simulate
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_same_posteriors_as_crowdkit_for_fixed_iterations(seed: int) -> None:
+    df, _ = simulate(n_items=400, n_annotators=20, per_item=4, n_classes=4, seed=seed)
+    ours = dawid_skene(df, max_iter=10, tol=-np.inf)
+    probas = reference(lambda: DawidSkene(n_iter=10, tol=-np.inf).fit_predict_proba(df))
+    probas = probas.sort_index()[sorted(probas.columns)].to_numpy()
+    assert np.allclose(ours.probabilities, probas, atol=1e-8)
+    assert ours.n_iter == 10
+
+
+def test_same_labels_as_crowdkit_with_default_stopping() -> None:
+    df, truth = simulate(n_items=1000, seed=5)
+    ours = dawid_skene(df)
+    theirs = reference(lambda: DawidSkene(n_iter=100).fit_predict(df)).sort_index().to_numpy()
+    assert np.mean(ours.labels == theirs) > 0.995
+    assert ours.converged
+    assert np.mean(ours.labels == truth) > 0.8
+
+
+def test_confusion_priors_and_elbo() -> None:
+    df, _ = simulate(seed=6)
+    ours = dawid_skene(df)
+    assert ours.confusion is not None and ours.priors is not None
+    assert np.allclose(ours.confusion.sum(axis=2), 1.0, atol=1e-6)
+    assert ours.priors.sum() == pytest.approx(1.0)
+    assert np.all(np.diff(ours.loss_history) > -1e-9)  # EM never lowers the bound
+
+
+def test_gold_labels_are_clamped() -> None:
+    df, truth = simulate(n_items=300, seed=7, accuracy=(0.2, 0.6))
+    gold = {i: int(truth[i]) for i in range(100)}
+    ours = dawid_skene(df, gold=gold)
+    assert np.array_equal(ours.labels[:100], truth[:100])
+    assert np.all(ours.confidence[:100] == 1.0)
+    with pytest.raises(ValueError, match="not a known class"):
+        dawid_skene(df, gold={0: 99})
+
+
+def test_warm_start_from_a_previous_result() -> None:
+    df, _ = simulate(n_items=600, seed=8)
+    full = dawid_skene(df)
+    warm = dawid_skene(df, warm_start=full, max_iter=3)
+    assert np.mean(warm.labels == full.labels) > 0.99
+    more = pd.concat([df, pd.DataFrame({"task": [9999], "worker": [12345], "label": [0]})])
+    assert dawid_skene(more, warm_start=full).labels.shape[0] == 601
+    with pytest.raises(ValueError, match="warm_start"):
+        dawid_skene(df, warm_start=one_coin_dawid_skene(df))
+
+
+def test_one_coin_matches_crowdkit() -> None:
+    df, _ = simulate(n_items=500, seed=9)
+    ours = one_coin_dawid_skene(df, max_iter=10, tol=-np.inf)
+    model = OneCoinDawidSkene(n_iter=10, tol=-np.inf)
+    probas = reference(lambda: model.fit_predict_proba(df))
+    probas = probas.sort_index()[sorted(probas.columns)].to_numpy()
+    assert np.allclose(ours.probabilities, probas, atol=1e-8)
+    skills = model.skills_.sort_index().to_numpy()
+    assert np.allclose(ours.skills, skills, atol=1e-8)
+
+
+def test_degenerate_one_class_and_one_annotator() -> None:
+    one_class = dawid_skene(([1, 1, 2], ["a", "b", "a"], ["x", "x", "x"]))
+    assert one_class.labels.tolist() == ["x", "x"]
+    assert np.all(np.isfinite(one_class.probabilities))
+    one_annotator = dawid_skene(([1, 2, 3], ["a", "a", "a"], ["x", "y", "x"]))
+    assert one_annotator.labels.tolist() == ["x", "y", "x"]
+    assert np.all(np.isfinite(one_annotator.skills))
