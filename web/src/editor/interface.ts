@@ -1,0 +1,310 @@
+/**
+ * A project's interface (fields and questions) as the browser uses it. The server stores
+ * the declaration without its defaults (`model_dump(exclude_unset=True)`); `parseInterface`
+ * fills in every default the server applies (docs/kinds.md), so widgets never guess.
+ */
+import type { Json, JsonObject } from "../api/types";
+
+export interface Option {
+  value: string;
+  label: string;
+  hint: string;
+}
+
+interface Common {
+  name: string;
+  label: string;
+}
+
+export interface TextFieldSpec extends Common {
+  kind: "text" | "markdown";
+}
+export interface TextListFieldSpec extends Common {
+  kind: "text_list";
+  markdown: boolean;
+}
+export interface ChatFieldSpec extends Common {
+  kind: "chat";
+  roles: string[] | null;
+}
+export interface UnknownFieldSpec extends Common {
+  kind: "unknown";
+  declared: string;
+}
+export type FieldSpec = TextFieldSpec | TextListFieldSpec | ChatFieldSpec | UnknownFieldSpec;
+
+interface QuestionCommon extends Common {
+  required: boolean;
+  description: string;
+}
+export interface ChoiceSpec extends QuestionCommon {
+  kind: "choice";
+  options: Option[];
+  multiple: boolean;
+  minChoices: number;
+  maxChoices: number | null;
+}
+export interface RatingSpec extends QuestionCommon {
+  kind: "rating";
+  min: number;
+  max: number;
+  step: number;
+  style: "stars" | "scale";
+  labels: Record<string, string>;
+}
+export interface TextRule {
+  pattern: string;
+  message: string;
+  mustMatch: boolean;
+}
+export interface TextQuestionSpec extends QuestionCommon {
+  kind: "text";
+  minLength: number;
+  maxLength: number | null;
+  placeholder: string;
+  multiline: boolean;
+  rules: TextRule[];
+  checks: string[];
+}
+export interface SpansSpec extends QuestionCommon {
+  kind: "spans";
+  target: string;
+  labels: Option[];
+  overlap: boolean;
+  minSpans: number;
+}
+export interface PairwiseSpec extends QuestionCommon {
+  kind: "pairwise";
+  target: string | null;
+  allowTie: boolean;
+  maxStrength: number;
+  strengthRequired: boolean;
+}
+export interface RankingSpec extends QuestionCommon {
+  kind: "ranking";
+  target: string | null;
+  options: Option[] | null;
+  ties: boolean;
+}
+export interface Criterion {
+  name: string;
+  label: string;
+  description: string;
+  type: "pass_fail" | "score";
+  min: number;
+  max: number;
+  weight: number;
+}
+export interface RubricSpec extends QuestionCommon {
+  kind: "rubric";
+  target: string | null;
+  criteria: Criterion[];
+}
+export interface TurnsSpec extends QuestionCommon {
+  kind: "turns";
+  target: string;
+  roles: string[];
+  rating: { min: number; max: number } | null;
+  labels: Option[] | null;
+  multiple: boolean;
+  allTurns: boolean;
+}
+export interface UnknownQuestionSpec extends QuestionCommon {
+  kind: "unknown";
+  declared: string;
+}
+export type QuestionSpec =
+  | ChoiceSpec
+  | RatingSpec
+  | TextQuestionSpec
+  | SpansSpec
+  | PairwiseSpec
+  | RankingSpec
+  | RubricSpec
+  | TurnsSpec
+  | UnknownQuestionSpec;
+
+export interface Interface {
+  fields: FieldSpec[];
+  questions: QuestionSpec[];
+}
+
+type Raw = { [key: string]: Json | undefined };
+
+const str = (raw: Raw, key: string, fallback = ""): string => {
+  const value = raw[key];
+  return typeof value === "string" ? value : fallback;
+};
+const num = (raw: Raw, key: string, fallback: number): number => {
+  const value = raw[key];
+  return typeof value === "number" ? value : fallback;
+};
+const numOrNull = (raw: Raw, key: string): number | null => {
+  const value = raw[key];
+  return typeof value === "number" ? value : null;
+};
+const bool = (raw: Raw, key: string, fallback: boolean): boolean => {
+  const value = raw[key];
+  return typeof value === "boolean" ? value : fallback;
+};
+const obj = (value: Json | undefined): Raw | null =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
+const strings = (value: Json | undefined): string[] | null =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : null;
+
+export function parseOptions(value: Json | undefined): Option[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): Option[] => {
+    if (typeof item === "string") return [{ value: item, label: "", hint: "" }];
+    const raw = obj(item);
+    if (!raw) return [];
+    return [{ value: str(raw, "value"), label: str(raw, "label"), hint: str(raw, "hint") }];
+  });
+}
+
+/** What an option shows: its label, else its value. */
+export function optionText(option: Option): string {
+  return option.label || option.value;
+}
+
+/** What a field or question shows as its title: its label, else its name. */
+export function titleOf(item: { name: string; label: string }): string {
+  return item.label || item.name;
+}
+
+function parseField(raw: Raw): FieldSpec {
+  const common = { name: str(raw, "name"), label: str(raw, "label") };
+  const kind = str(raw, "kind");
+  switch (kind) {
+    case "text":
+    case "markdown":
+      return { ...common, kind };
+    case "text_list":
+      return { ...common, kind, markdown: bool(raw, "markdown", false) };
+    case "chat":
+      return { ...common, kind, roles: strings(raw.roles) };
+    default:
+      return { ...common, kind: "unknown", declared: kind };
+  }
+}
+
+function parseCriterion(raw: Raw): Criterion {
+  return {
+    name: str(raw, "name"),
+    label: str(raw, "label"),
+    description: str(raw, "description"),
+    type: str(raw, "type", "score") === "pass_fail" ? "pass_fail" : "score",
+    min: num(raw, "min", 1),
+    max: num(raw, "max", 5),
+    weight: num(raw, "weight", 1),
+  };
+}
+
+function parseQuestion(raw: Raw): QuestionSpec {
+  const common = {
+    name: str(raw, "name"),
+    label: str(raw, "label"),
+    required: bool(raw, "required", false),
+    description: str(raw, "description"),
+  };
+  const kind = str(raw, "kind");
+  switch (kind) {
+    case "choice":
+      return {
+        ...common,
+        kind,
+        options: parseOptions(raw.options),
+        multiple: bool(raw, "multiple", false),
+        minChoices: num(raw, "min_choices", 1),
+        maxChoices: numOrNull(raw, "max_choices"),
+      };
+    case "rating": {
+      const labels: Record<string, string> = {};
+      for (const [key, value] of Object.entries(obj(raw.labels) ?? {})) {
+        if (typeof value === "string") labels[key] = value;
+      }
+      return {
+        ...common,
+        kind,
+        min: num(raw, "min", 1),
+        max: num(raw, "max", 5),
+        step: num(raw, "step", 1),
+        style: str(raw, "style", "stars") === "scale" ? "scale" : "stars",
+        labels,
+      };
+    }
+    case "text":
+      return {
+        ...common,
+        kind,
+        minLength: num(raw, "min_length", 0),
+        maxLength: numOrNull(raw, "max_length"),
+        placeholder: str(raw, "placeholder"),
+        multiline: bool(raw, "multiline", true),
+        rules: (Array.isArray(raw.rules) ? raw.rules : []).flatMap((item) => {
+          const rule = obj(item);
+          return rule
+            ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true) }]
+            : [];
+        }),
+        checks: strings(raw.checks) ?? [],
+      };
+    case "spans":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target"),
+        labels: parseOptions(raw.labels),
+        overlap: bool(raw, "overlap", false),
+        minSpans: num(raw, "min_spans", 0),
+      };
+    case "pairwise":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target") || null,
+        allowTie: bool(raw, "allow_tie", true),
+        maxStrength: num(raw, "max_strength", 3),
+        strengthRequired: bool(raw, "strength_required", false),
+      };
+    case "ranking":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target") || null,
+        options: Array.isArray(raw.options) ? parseOptions(raw.options) : null,
+        ties: bool(raw, "ties", false),
+      };
+    case "rubric":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target") || null,
+        criteria: (Array.isArray(raw.criteria) ? raw.criteria : []).flatMap((item) => {
+          const criterion = obj(item);
+          return criterion ? [parseCriterion(criterion)] : [];
+        }),
+      };
+    case "turns": {
+      const rating = obj(raw.rating);
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target"),
+        roles: strings(raw.roles) ?? ["assistant"],
+        rating: rating ? { min: num(rating, "min", 1), max: num(rating, "max", 5) } : null,
+        labels: Array.isArray(raw.labels) ? parseOptions(raw.labels) : null,
+        multiple: bool(raw, "multiple", false),
+        allTurns: bool(raw, "all_turns", false),
+      };
+    }
+    default:
+      return { ...common, kind: "unknown", declared: kind };
+  }
+}
+
+export function parseInterface(raw: JsonObject): Interface {
+  const list = (value: Json | undefined): Raw[] =>
+    Array.isArray(value) ? value.map(obj).filter((item): item is Raw => item !== null) : [];
+  return { fields: list(raw.fields).map(parseField), questions: list(raw.questions).map(parseQuestion) };
+}

@@ -1,0 +1,204 @@
+/**
+ * The live checks of a `text` question, mirroring the server (src/accord/kinds/questions/text.py)
+ * in the same order: length in code points, the built-in checks, then the rules. Rules are
+ * Python regular expressions; `toJsRegExp` converts the common syntax and returns null for a
+ * pattern JavaScript cannot express, which is then left to the server's verdict on submit.
+ */
+import type { TextQuestionSpec, TextRule } from "./interface";
+
+const FILLER_WORDS = new Set(["todo", "tbd", "tba", "n/a", "na", "xxx", "asdf", "test", "fixme", "placeholder"]);
+
+/** Code points, as Python's len(). */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+export function isFiller(text: string): boolean {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_/]+/gu) ?? [];
+  if (words.length === 0) return true;
+  if (words[0] === "lorem" && words[1] === "ipsum") return true;
+  return words.every((word) => FILLER_WORDS.has(word) || /^x{2,}$/.test(word));
+}
+
+export const CHECKS: Record<string, (text: string) => string | null> = {
+  no_placeholder: (text) => (isFiller(text) ? "looks like placeholder text; write a real answer" : null),
+  trimmed: (text) => (text !== text.trim() ? "starts or ends with spaces or blank lines; remove them" : null),
+};
+
+const WORD = "\\p{L}\\p{N}_";
+const SYNTAX = new Set("^$\\.*+?()[]{}|/".split(""));
+
+/**
+ * A Python `re` pattern as a JavaScript RegExp with the `u` flag, or null when it uses
+ * syntax that has no faithful JavaScript form (inline flags mid-pattern, possessive
+ * quantifiers, conditionals...). `\w`, `\d` and `\b` are made Unicode-aware like Python's.
+ */
+export function toJsRegExp(pattern: string): RegExp | null {
+  let flags = "u";
+  let source = pattern;
+  const lead = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (lead) {
+    const given = lead[1] as string;
+    if (/[aLx]/.test(given)) return null;
+    if (given.includes("i")) flags += "i";
+    if (given.includes("m")) flags += "m";
+    if (given.includes("s")) flags += "s";
+    source = source.slice(lead[0].length);
+  }
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i] as string;
+    if (ch === "\\") {
+      const next = source[i + 1];
+      if (next === undefined) return null;
+      i++;
+      out += escape(next, inClass, flags.includes("m"));
+      if (out.includes("\u0000unsupported")) return null;
+      continue;
+    }
+    if (inClass) {
+      if (ch === "]") inClass = false;
+      if (ch === "[") out += "\\[";
+      else out += ch;
+      continue;
+    }
+    if (ch === "[") {
+      inClass = true;
+      out += ch;
+      if (source[i + 1] === "^") out += source[++i];
+      if (source[i + 1] === "]") {
+        out += "\\]";
+        i++;
+      }
+      continue;
+    }
+    if (ch === "(" && source[i + 1] === "?") {
+      const rest = source.slice(i + 2);
+      if (rest.startsWith("P<")) {
+        out += "(?<";
+        i += 3;
+        continue;
+      }
+      if (rest.startsWith("P=")) {
+        const close = rest.indexOf(")");
+        if (close < 0) return null;
+        out += `\\k<${rest.slice(2, close)}>`;
+        i += 2 + close;
+        continue;
+      }
+      if (/^(?:[:=!]|<[=!]|<[A-Za-z_])/.test(rest)) {
+        out += ch;
+        continue;
+      }
+      return null; // inline flags, comments, conditionals
+    }
+    if ((ch === "+" || ch === "*" || ch === "?" || ch === "}") && source[i + 1] === "+") return null; // possessive
+    if (ch === "{" && !/^\{\d*(?:,\d*)?\}/.test(source.slice(i))) {
+      out += "\\{";
+      continue;
+    }
+    if (ch === "$" && !flags.includes("m")) {
+      out += "(?=\\n?(?![\\s\\S]))"; // Python's $: the end, or before a final newline
+      continue;
+    }
+    if (ch === "}" && !/\{\d*(?:,\d*)?$/.test(out)) {
+      out += "\\}";
+      continue;
+    }
+    out += ch;
+  }
+  try {
+    return new RegExp(out, flags);
+  } catch {
+    return null;
+  }
+}
+
+function escape(ch: string, inClass: boolean, multiline: boolean): string {
+  switch (ch) {
+    case "w":
+      return inClass ? WORD : `[${WORD}]`;
+    case "W":
+      return inClass ? "\u0000unsupported" : `[^${WORD}]`;
+    case "d":
+      return inClass ? "\\p{Nd}" : "\\p{Nd}";
+    case "D":
+      return inClass ? "\u0000unsupported" : "\\P{Nd}";
+    case "b":
+      return inClass ? "\\x08" : `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
+    case "B":
+      return `(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}]))`;
+    case "A":
+      return multiline ? "(?<![\\s\\S])" : "^";
+    case "Z":
+      return multiline ? "(?![\\s\\S])" : "$";
+    case "s":
+    case "S":
+    case "n":
+    case "t":
+    case "r":
+    case "f":
+    case "v":
+    case "x":
+    case "u":
+    case "0":
+      return `\\${ch}`;
+    default:
+      if (/[1-9]/.test(ch)) return `\\${ch}`;
+      if (/[A-Za-z]/.test(ch)) return "\u0000unsupported";
+      if (SYNTAX.has(ch) || ch === "-") return `\\${ch}`;
+      return ch;
+  }
+}
+
+export interface RuleCheck {
+  rule: TextRule;
+  regexp: RegExp | null;
+}
+
+/** Compile the question's rules once. */
+export function compileRules(rules: readonly TextRule[]): RuleCheck[] {
+  return rules.map((rule) => ({ rule, regexp: toJsRegExp(rule.pattern) }));
+}
+
+function ruleFailure(check: RuleCheck, text: string): string | null {
+  if (!check.regexp) return null;
+  check.regexp.lastIndex = 0;
+  if (check.regexp.test(text) === check.rule.mustMatch) return null;
+  if (check.rule.message) return check.rule.message;
+  return check.rule.mustMatch
+    ? `does not match the required pattern '${check.rule.pattern}'`
+    : `matches the forbidden pattern '${check.rule.pattern}'`;
+}
+
+/**
+ * The first reason the server would refuse `text`, or null. An empty text is not checked
+ * (the server skips empty answers) unless the question is required.
+ */
+export function textProblem(question: TextQuestionSpec, rules: readonly RuleCheck[], text: string): string | null {
+  if (text === "") return question.required ? "required; answer it" : null;
+  const length = codePointLength(text);
+  if (length < question.minLength) return `${length} characters; write at least ${question.minLength}`;
+  if (question.maxLength !== null && length > question.maxLength) {
+    return `${length} characters; write at most ${question.maxLength}`;
+  }
+  for (const name of question.checks) {
+    const message = CHECKS[name]?.(text) ?? null;
+    if (message) return message;
+  }
+  for (const check of rules) {
+    const message = ruleFailure(check, text);
+    if (message) return message;
+  }
+  return null;
+}
