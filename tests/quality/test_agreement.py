@@ -70,7 +70,12 @@ def test_report_per_item_annotator_and_intervals() -> None:
     assert report.item_agreement.shape == (150,)
     assert np.all((report.item_agreement >= 0) & (report.item_agreement <= 1))
     assert report.annotator_n.sum() == len(df)
-    assert set(report.figures) == {"krippendorff_alpha", "percent_agreement", "fleiss_kappa", "gwet_ac1"}
+    assert set(report.figures) == {
+        "krippendorff_alpha",
+        "percent_agreement",
+        "fleiss_kappa",
+        "gwet_ac1",
+    }
 
 
 def test_report_interval_level_and_undefined_figures() -> None:

@@ -22,7 +22,7 @@ def test_glad_outputs() -> None:
     assert np.allclose(ours.probabilities.sum(axis=1), 1.0)
     assert ours.skills.shape == (30,)
     # better annotators get larger abilities
-    acc = (df["label"].to_numpy() == ours.labels[df["task"].to_numpy()])
+    acc = df["label"].to_numpy() == ours.labels[df["task"].to_numpy()]
     per = np.bincount(df["worker"], acc) / np.bincount(df["worker"])
     assert np.corrcoef(per, ours.skills)[0, 1] > 0.8
 

@@ -42,7 +42,11 @@ def test_fleiss_kappa_matches_statsmodels(seed: int) -> None:
     labels = rng.integers(0, k, (n_items, raters))
     table = np.stack([(labels == c).sum(axis=1) for c in range(k)], axis=1)
     expected = reference(lambda: sm_fleiss_kappa(table, method="fleiss"))
-    long = (np.repeat(np.arange(n_items), raters), np.tile(np.arange(raters), n_items), labels.ravel())
+    long = (
+        np.repeat(np.arange(n_items), raters),
+        np.tile(np.arange(raters), n_items),
+        labels.ravel(),
+    )
     assert fleiss_kappa(long) == pytest.approx(expected, abs=1e-12)
 
 

@@ -17,7 +17,9 @@ def _random_matrix(seed: int, n_values: int = 5) -> np.ndarray[Any, Any]:
     rng = np.random.default_rng(seed)
     coders, units = rng.integers(2, 7), rng.integers(5, 60)
     truth = rng.integers(0, n_values, units)
-    m = np.where(rng.random((coders, units)) < 0.6, truth, rng.integers(0, n_values, (coders, units)))
+    m = np.where(
+        rng.random((coders, units)) < 0.6, truth, rng.integers(0, n_values, (coders, units))
+    )
     m = m.astype(float)
     m[rng.random(m.shape) < 0.3] = np.nan
     return m
@@ -47,6 +49,7 @@ def test_many_distinct_values_match_reference(level: str) -> None:
 
 def test_custom_distance_equals_interval_with_squared_difference() -> None:
     m = _random_matrix(11)
+
     def squared(a: Any, b: Any) -> float:
         return float((a - b) ** 2)
 
@@ -58,6 +61,7 @@ def test_custom_distance_equals_interval_with_squared_difference() -> None:
 def test_custom_distance_sampling_estimates_expected_disagreement() -> None:
     m = _random_matrix(12)
     exact = krippendorff_alpha(_long(m), "nominal")
+
     def differ(a: Any, b: Any) -> float:
         return float(a != b)
 
@@ -71,7 +75,9 @@ def test_custom_distance_sampling_estimates_expected_disagreement() -> None:
     n_annotators=st.integers(2, 5),
     level=st.sampled_from(LEVELS),
 )
-def test_identical_annotators_give_alpha_one(values: list[int], n_annotators: int, level: str) -> None:
+def test_identical_annotators_give_alpha_one(
+    values: list[int], n_annotators: int, level: str
+) -> None:
     if len(set(values)) < 2:
         return
     items = np.tile(np.arange(len(values)), n_annotators)

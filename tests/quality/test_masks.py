@@ -25,7 +25,7 @@ def _masks(seed: int, n: int) -> list[np.ndarray[Any, Any]]:
 
 
 def test_encode_decode_round_trip_matches_pycocotools() -> None:
-    for m in _masks(0, 20) + [np.zeros((5, 4), np.uint8), np.ones((5, 4), np.uint8)]:
+    for m in [*_masks(0, 20), np.zeros((5, 4), np.uint8), np.ones((5, 4), np.uint8)]:
         ours = rle_encode(m)
         theirs = coco_mask.encode(np.asfortranarray(m))
         assert ours["counts"] == theirs["counts"].decode()

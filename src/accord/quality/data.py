@@ -98,11 +98,16 @@ def split_columns(data: Any) -> tuple[AnyArray, AnyArray, AnyArray]:
             )
         return _column(data, 0), _column(data, 1), _column(data, 2)
     if isinstance(data, tuple | list) and len(data) == 3:
-        cols = [np.asarray(c) if not isinstance(c, np.ndarray) else c for c in data]
-        if cols[2].ndim != 1:
+        cols = [np.asarray(c) if not isinstance(c, np.ndarray) else c for c in data[:2]]
+        try:
+            values = data[2] if isinstance(data[2], np.ndarray) else np.asarray(data[2])
+            ragged = values.ndim != 1
+        except ValueError:  # ragged values (lists of spans, polygons): keep them as objects
+            ragged = True
+        if ragged:
             values = np.empty(len(data[2]), dtype=object)
             values[:] = list(data[2])
-            cols[2] = values
+        cols.append(values)
         lengths = {c.shape[0] for c in cols}
         if len(lengths) != 1:
             raise ValueError(f"items, annotators and values differ in length: {sorted(lengths)}")

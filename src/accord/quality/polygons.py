@@ -81,6 +81,13 @@ def _pieces(poly: FloatArray, other: FloatArray) -> tuple[FloatArray, FloatArray
         u = (qp[..., 0] * r[:, None, 1] - qp[..., 1] * r[:, None, 0]) / denom
     ok = (np.abs(denom) > _EPS) & (t > 0) & (t < 1) & (u >= 0) & (u <= 1)
     cuts = np.where(ok, t, np.inf)
+    # vertices of the other polygon lying on an edge (T-junctions, overlapping collinear edges)
+    length2 = np.maximum(np.sum(r * r, axis=1), _EPS)[:, None]
+    tv = (qp[..., 0] * r[:, None, 0] + qp[..., 1] * r[:, None, 1]) / length2
+    off = qp - tv[..., None] * r[:, None, :]
+    tol = _EPS * max(1.0, float(np.abs(poly).max()), float(np.abs(other).max()))
+    near = (np.sum(off * off, axis=2) <= tol * tol) & (tv > 1e-12) & (tv < 1 - 1e-12)
+    cuts = np.concatenate([cuts, np.where(near, tv, np.inf)], axis=1)
     n = poly.shape[0]
     cuts = np.sort(np.concatenate([np.zeros((n, 1)), cuts, np.ones((n, 1))], axis=1), axis=1)
     cuts = np.where(np.isfinite(cuts), cuts, 2.0)

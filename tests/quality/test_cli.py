@@ -1,0 +1,95 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli.quality import app
+
+from .conftest import simulate
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def crowd_csv(tmp_path: Path) -> Path:
+    df, _ = simulate(n_items=200, seed=41)
+    df = df.rename(columns={"task": "question", "worker": "rater", "label": "answer"})
+    df["answer"] = "c" + df["answer"].astype(str)
+    df.loc[3, "answer"] = ""  # a missing value
+    path = tmp_path / "crowd.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("method", ["mv", "wawa", "ds", "onecoin", "glad", "mace"])
+def test_aggregate_writes_item_value_confidence(
+    crowd_csv: Path, tmp_path: Path, method: str
+) -> None:
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["aggregate", str(crowd_csv), "--method", method, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["item", "value", "confidence"]
+    assert len(table) == 200 and table["value"].str.startswith("c").all()
+    assert table["confidence"].between(0, 1).all()
+
+
+def test_aggregate_to_stdout_default_method(crowd_csv: Path) -> None:
+    result = runner.invoke(app, ["aggregate", str(crowd_csv)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "item,value,confidence"
+
+
+def test_agreement_prints_figures(crowd_csv: Path) -> None:
+    result = runner.invoke(app, ["agreement", str(crowd_csv)])
+    assert result.exit_code == 0, result.output
+    for name in ("krippendorff_alpha", "percent_agreement", "fleiss_kappa", "gwet_ac1"):
+        assert name in result.stdout
+
+
+def test_agreement_interval_and_bootstrap(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    rng = np.random.default_rng(0)
+    rows = [(i, a, round(float(i % 5 + rng.normal(0, 0.3)), 2)) for i in range(50) for a in "xyz"]
+    pd.DataFrame(rows, columns=["i", "a", "v"]).to_csv(path, index=False)
+    result = runner.invoke(
+        app, ["agreement", str(path), "--level", "interval", "--bootstrap", "50"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[" in result.stdout  # interval shown
+
+
+def _error(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_errors_say_what_where_and_what_to_do(tmp_path: Path) -> None:
+    assert "no such file" in _error(["aggregate", str(tmp_path / "missing.csv")])
+    two = tmp_path / "two.csv"
+    two.write_text("a;b;c\n1;2;3\n")
+    assert "line 1" in _error(["agreement", str(two)]) and "delimiter" in _error(
+        ["agreement", str(two)]
+    )
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("item,who,value\n1,a,x\n2,b,y,z\n")
+    message = _error(["aggregate", str(ragged)])
+    assert "line 3" in message and "found 4" in message
+    text = tmp_path / "text.csv"
+    text.write_text("item,who,value\n1,a,3\n1,b,high\n")
+    message = _error(["agreement", str(text), "--level", "ordinal"])
+    assert "line 3, column 3" in message and "--level nominal" in message
+    empty_id = tmp_path / "id.csv"
+    empty_id.write_text("item,who,value\n1,,3\n")
+    assert "column 2 (who)" in _error(["aggregate", str(empty_id)])
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("item,who,value\n")
+    assert "no rows" in _error(["aggregate", str(header_only)])
+    missing = tmp_path / "m.csv"
+    missing.write_text("item,who,value\n1,a,\n")
+    assert "no annotations" in _error(["aggregate", str(missing)])
