@@ -9,7 +9,8 @@ def test_hungarian_beats_greedy() -> None:
     # greedy would take (0, 0) = 0.9 and leave ref 1 unmatched; optimal matches both
     sim = np.array([[0.9, 0.8], [0.85, 0.1]])
     m = match_similarity(sim, threshold=0.5)
-    assert m.tp == 2 and sorted(zip(m.ref.tolist(), m.pred.tolist(), strict=True)) == [(0, 1), (1, 0)]
+    pairs = sorted(zip(m.ref.tolist(), m.pred.tolist(), strict=True))
+    assert m.tp == 2 and pairs == [(0, 1), (1, 0)]
     assert (m.precision, m.recall, m.f1) == (1.0, 1.0, 1.0)
 
 
