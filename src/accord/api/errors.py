@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+import orjson
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, RateLimited
@@ -18,11 +19,12 @@ log = logging.getLogger("accord")
 
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
-) -> ORJSONResponse:
-    return ORJSONResponse(
-        {"error": {"code": code, "message": message, "details": details}},
+) -> Response:
+    return Response(
+        orjson.dumps({"error": {"code": code, "message": message, "details": details}}),
         status_code=status,
         headers=headers,
+        media_type="application/json",
     )
 
 
@@ -34,13 +36,13 @@ def _where(loc: tuple[Any, ...]) -> str:
     return path
 
 
-async def _accord_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _accord_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccordError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 
-async def _validation_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = []
     for error in exc.errors():
@@ -54,7 +56,7 @@ async def _validation_error(request: Request, exc: Exception) -> ORJSONResponse:
     return error_response(422, "invalid_request", f"{where}{first['message']}", details)
 
 
-async def _http_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     messages = {
         404: f"no such endpoint: {request.method} {request.url.path}",
@@ -67,7 +69,7 @@ async def _http_error(request: Request, exc: Exception) -> ORJSONResponse:
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
         500, "internal", "something went wrong on the server; it was logged. Try again, and "

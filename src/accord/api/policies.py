@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden, NotFound
-from accord.models import Assignment, Membership, Project, Role, Task, User
+from accord.models import Assignment, Draft, Membership, Project, Role, Task, User
 
 
 class Can(enum.StrEnum):
@@ -70,11 +70,11 @@ def may_review(role: str) -> bool:
 
 
 def _works_on(session: Session, user: User, task: Task) -> bool:
-    return (
-        session.scalar(
-            select(Assignment.id).where(
-                Assignment.task_id == task.id, Assignment.user_id == user.id
-            )
+    """Holds, held (a draft survives an expired lease), skipped or submitted this task."""
+    for model in (Assignment, Draft):
+        found = session.scalar(
+            select(model.task_id).where(model.task_id == task.id, model.user_id == user.id)
         )
-        is not None
-    )
+        if found is not None:
+            return True
+    return False

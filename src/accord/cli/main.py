@@ -25,3 +25,7 @@ app.add_typer(local.tokens_app, name="tokens")
 app.add_typer(remote.projects_app, name="projects")
 app.command("import")(remote.import_tasks)
 app.command("export")(remote.export)
+
+
+if __name__ == "__main__":
+    app()

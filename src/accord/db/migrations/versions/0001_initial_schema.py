@@ -191,14 +191,8 @@ def upgrade() -> None:
         sa.Column("is_open", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("n_claimed", sa.Integer(), server_default="0", nullable=False),
         sa.Column("n_submitted", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("import_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("import_id", sa.BigInteger(), nullable=True),
         sa.Column("created_at", accord.db.types.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["import_id"],
-            ["imports.id"],
-            name=op.f("fk_tasks_import_id_imports"),
-            ondelete="SET NULL",
-        ),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],

@@ -1,0 +1,83 @@
+"""A real Accord server in a subprocess, for tests that go over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from accord.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+
+def server_env(settings: Settings, port: int) -> dict[str, str]:
+    env = {**os.environ, "ACCORD_DATA_DIR": str(settings.data_dir), "ACCORD_PORT": str(port)}
+    if settings.database_url:
+        env["ACCORD_DATABASE_URL"] = settings.database_url
+    else:
+        env.pop("ACCORD_DATABASE_URL", None)
+    return env
+
+
+@contextmanager
+def live_server(settings: Settings, *, workers: int = 1, extra: list[str] | None = None
+                ) -> Iterator[LiveServer]:
+    port = free_port()
+    log = settings.data_dir / f"server-{port}.log"
+    command = [sys.executable, "-m", "accord.cli.main", "serve", "--port", str(port),
+               "--workers", str(workers), *(extra or [])]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, env=server_env(settings, port), stdout=out, stderr=subprocess.STDOUT
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+def _wait_until_up(server: LiveServer, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{server.log.read_text()}")
+        try:
+            if httpx.get(server.url + "/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not start:\n{server.log.read_text()}")
