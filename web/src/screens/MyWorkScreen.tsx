@@ -1,5 +1,137 @@
+import { useEffect, useState } from "react";
+import { api, ApiError, type Annotation, type Json } from "../api";
 import { Layout } from "../app/Layout";
+import { Link } from "../app/Link";
+import { Loading } from "../ui/Loading";
+import { Notice } from "../ui/Notice";
+import { useLoad } from "../ui/useLoad";
 
-export function MyWorkScreen(_props: { projectId: number; annotationId?: number }) {
-  return <Layout><p>Coming next.</p></Layout>;
+const PAGE = 50;
+
+/** `/projects/:id/mine`: what I submitted, newest first, with its review state and a way to fix it. */
+export function MyWorkScreen({ projectId }: { projectId: number }) {
+  const [project] = useLoad(() => api.projects.get(projectId), `project:${projectId}`);
+  const [first, reload] = useLoad(() => api.annotations.mine(projectId, null, PAGE), `mine:${projectId}`);
+  const [more, setMore] = useState<Annotation[]>([]);
+  const [next, setNext] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const saved = new URLSearchParams(window.location.search).get("saved");
+
+  useEffect(() => {
+    if (first.status === "ready") {
+      setMore([]);
+      setNext(first.value.next_before);
+    }
+  }, [first]);
+
+  async function loadOlder(): Promise<void> {
+    if (next === null) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.annotations.mine(projectId, next, PAGE);
+      setMore((items) => [...items, ...page.items]);
+      setNext(page.next_before);
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.isUnauthorized)) setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  const name = project.status === "ready" ? project.value : null;
+  return (
+    <Layout project={name}>
+      <div className="page-head">
+        <h1>My work</h1>
+        <Link className="button button-primary" to={`/projects/${projectId}/annotate`}>
+          Annotate
+        </Link>
+      </div>
+      {saved ? <Notice tone="success">Annotation #{saved} saved.</Notice> : null}
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <Loading state={first} retry={reload}>
+        {(page) => {
+          const items = [...page.items, ...more];
+          if (items.length === 0) return <p className="empty">You have not submitted anything in this project yet.</p>;
+          return (
+            <>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Task</th>
+                    <th scope="col">Answer</th>
+                    <th scope="col">Submitted</th>
+                    <th scope="col">Review</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((a) => (
+                    <WorkRow key={a.id} annotation={a} projectId={projectId} />
+                  ))}
+                </tbody>
+              </table>
+              {next !== null ? (
+                <p>
+                  <button type="button" onClick={() => void loadOlder()} disabled={loadingMore}>
+                    {loadingMore ? "Loading…" : "Show older"}
+                  </button>
+                </p>
+              ) : null}
+            </>
+          );
+        }}
+      </Loading>
+    </Layout>
+  );
+}
+
+function WorkRow({ annotation, projectId }: { annotation: Annotation; projectId: number }) {
+  const reviewed = annotation.review_state !== null;
+  return (
+    <tr>
+      <td>
+        #{annotation.task_id}
+        {annotation.version > 1 ? <span className="muted small"> · v{annotation.version}</span> : null}
+      </td>
+      <td className="work-summary">{summary(annotation.result)}</td>
+      <td className="small">
+        {new Date(annotation.created_at).toLocaleString()}
+        {annotation.updated_at !== annotation.created_at ? <div className="muted">edited {new Date(annotation.updated_at).toLocaleString()}</div> : null}
+      </td>
+      <td>{reviewed ? <span className={`badge badge-${annotation.review_state}`}>{annotation.review_state}</span> : <span className="muted small">not reviewed</span>}</td>
+      <td>
+        {reviewed ? (
+          <span className="muted small">reviewed: locked</span>
+        ) : (
+          <Link className="button" to={`/projects/${projectId}/mine/${annotation.id}`}>
+            Reopen
+          </Link>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** A short, plain reading of an answer: `sentiment: positive · why: “Because…”`. */
+export function summary(result: { [key: string]: Json }): string {
+  const parts = Object.entries(result).map(([name, value]) => `${name}: ${short(value)}`);
+  const text = parts.join(" · ");
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
+function short(value: Json): string {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    if (typeof value.choice === "string") return value.choice + (typeof value.strength === "number" ? `:${value.strength}` : "");
+    if (Array.isArray(value.choices)) return value.choices.join("|");
+    if (typeof value.rating === "number") return String(value.rating);
+    if (typeof value.text === "string") return `“${value.text.length > 40 ? `${value.text.slice(0, 39)}…` : value.text}”`;
+    if (Array.isArray(value.spans)) return `${value.spans.length} span${value.spans.length === 1 ? "" : "s"}`;
+    if (Array.isArray(value.turns)) return `${value.turns.length} turn${value.turns.length === 1 ? "" : "s"}`;
+    if (Array.isArray(value.order)) return JSON.stringify(value.order);
+  }
+  return JSON.stringify(value);
 }

@@ -1,0 +1,167 @@
+/**
+ * One widget per kind: `QuestionWidget` picks a question's widget, `FieldView` a field's,
+ * and draws a field that a question works on in place (the spans question's text, the
+ * pairwise responses side by side, the turns question's controls beside each turn).
+ */
+import { createContext, useContext, type ReactNode } from "react";
+import type { Json, JsonObject } from "../api/types";
+import type { FieldSpec, Interface, QuestionSpec, SpansSpec, TurnsSpec } from "../editor/interface";
+import { titleOf } from "../editor/interface";
+import { ChatField } from "./fields/ChatField";
+import { MarkdownField } from "./fields/MarkdownField";
+import { TextField } from "./fields/TextField";
+import { TextListField } from "./fields/TextListField";
+import { ChoiceQuestion } from "./questions/ChoiceQuestion";
+import { PairwiseQuestion } from "./questions/PairwiseQuestion";
+import { RankingQuestion } from "./questions/RankingQuestion";
+import { RatingQuestion } from "./questions/RatingQuestion";
+import { RubricQuestion } from "./questions/RubricQuestion";
+import { SpanText } from "./questions/SpanText";
+import { SpansQuestion, spansOf } from "./questions/SpansQuestion";
+import { initialSpanUi, type SpanUi } from "./questions/spanUi";
+import { TextQuestion } from "./questions/TextQuestion";
+import { judgedTurns, TurnControls, TurnsQuestion } from "./questions/TurnsQuestion";
+import type { QuestionProps } from "./types";
+import { UiState, useUiState } from "./uiState";
+
+/** Per-task widget state shared between places, and a way to announce results to screen readers. */
+export class WidgetShared {
+  private states = new Map<string, UiState<unknown>>();
+  constructor(readonly announce: (message: string) => void = () => {}) {}
+  get<T>(key: string, initial: T): UiState<T> {
+    let state = this.states.get(key);
+    if (!state) {
+      state = new UiState<unknown>(initial);
+      this.states.set(key, state);
+    }
+    return state as UiState<T>;
+  }
+}
+
+export const WidgetContext = createContext<WidgetShared>(new WidgetShared());
+
+const useSpanUi = (name: string): UiState<SpanUi> => useContext(WidgetContext).get(`spans:${name}`, initialSpanUi);
+const useTurnFocus = (name: string): UiState<number | null> => useContext(WidgetContext).get<number | null>(`turns:${name}`, null);
+
+export function QuestionWidget(props: QuestionProps) {
+  const shared = useContext(WidgetContext);
+  const { question } = props;
+  switch (question.kind) {
+    case "choice":
+      return <ChoiceQuestion {...props} question={question} />;
+    case "rating":
+      return <RatingQuestion {...props} question={question} />;
+    case "text":
+      return <TextQuestion {...props} question={question} />;
+    case "spans":
+      return <SpansQuestion {...props} question={question} ui={shared.get(`spans:${question.name}`, initialSpanUi)} announce={shared.announce} />;
+    case "pairwise":
+      return <PairwiseQuestion {...props} question={question} />;
+    case "ranking":
+      return <RankingQuestion {...props} question={question} />;
+    case "rubric":
+      return <RubricQuestion {...props} question={question} />;
+    case "turns":
+      return <TurnsQuestion {...props} question={question} focus={shared.get<number | null>(`turns:${question.name}`, null)} />;
+    case "unknown":
+      return <p className="muted">This browser app has no widget for “{question.declared}” questions yet.</p>;
+  }
+}
+
+/** How a field's owner question is bound to the editor. */
+export interface Binding {
+  value: Json | undefined;
+  onChange: QuestionProps["onChange"];
+  active: boolean;
+  activate: () => void;
+}
+
+interface FieldViewProps {
+  field: FieldSpec;
+  data: JsonObject;
+  iface: Interface;
+  bind: (question: QuestionSpec) => Binding;
+}
+
+/** The question that draws this field itself, if any (the first that targets it). */
+export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null {
+  return (
+    iface.questions.find(
+      (q) =>
+        (q.kind === "spans" && q.target === field.name && field.kind === "text") ||
+        (q.kind === "turns" && q.target === field.name && field.kind === "chat") ||
+        (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list"),
+    ) ?? null
+  );
+}
+
+export function FieldView({ field, data, iface, bind }: FieldViewProps) {
+  const value = data[field.name];
+  const owner = ownerOf(iface, field);
+  let body: ReactNode;
+  if (owner?.kind === "spans" && typeof value === "string") {
+    body = <SpanField question={owner} text={value} binding={bind(owner)} />;
+  } else if (owner?.kind === "turns" && field.kind === "chat") {
+    body = <TurnsField question={owner} field={field} data={data} binding={bind(owner)} />;
+  } else {
+    switch (field.kind) {
+      case "text":
+        body = <TextField field={field} value={value} />;
+        break;
+      case "markdown":
+        body = <MarkdownField field={field} value={value} />;
+        break;
+      case "text_list":
+        body = <TextListField field={field} value={value} sideBySide={owner?.kind === "pairwise"} />;
+        break;
+      case "chat":
+        body = <ChatField field={field} value={value} />;
+        break;
+      case "unknown":
+        body = <pre className="field-json">{JSON.stringify(value, null, 2)}</pre>;
+        break;
+    }
+  }
+  return (
+    <section className="data-field" aria-label={titleOf(field)}>
+      <h2 className="data-field-title">
+        {titleOf(field)}
+        {owner ? <span className="muted small"> · for “{titleOf(owner)}”</span> : null}
+      </h2>
+      {body}
+    </section>
+  );
+}
+
+function SpanField({ question, text, binding }: { question: SpansSpec; text: string; binding: Binding }) {
+  const ui = useSpanUi(question.name);
+  return <SpanText question={question} text={text} spans={spansOf(binding.value)} active={binding.active} ui={ui} activate={binding.activate} />;
+}
+
+function TurnsField({ question, field, data, binding }: { question: TurnsSpec; field: FieldSpec & { kind: "chat" }; data: JsonObject; binding: Binding }) {
+  const focus = useTurnFocus(question.name);
+  const focused = useUiState(focus);
+  const eligible = judgedTurns(question, data);
+  const current = focused ?? eligible[0] ?? null;
+  return (
+    <ChatField
+      field={field}
+      value={data[field.name]}
+      aside={(index) =>
+        eligible.includes(index) ? (
+          <TurnControls
+            question={question}
+            value={binding.value}
+            onChange={binding.onChange}
+            index={index}
+            focused={binding.active && current === index}
+            onPick={() => {
+              binding.activate();
+              focus.set(index);
+            }}
+          />
+        ) : null
+      }
+    />
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect, useState } from "react";
+import type { SaveState } from "../../editor/autosave";
+import { Kbd } from "../../ui/Kbd";
+
+interface ActionBarProps {
+  canUndo: boolean;
+  canRedo: boolean;
+  saveState: SaveState;
+  busy: "submitting" | "skipping" | null;
+  seconds: () => number;
+  guidelinesOpen: boolean;
+  onSubmit: () => void;
+  /** Absent: no skipping here. */
+  onSkip?: () => void;
+  onUndo: () => void;
+  onRedo: () => void;
+  onGuidelines: () => void;
+  onHelp: () => void;
+  submitLabel?: string;
+}
+
+const SAVE_TEXT: Record<SaveState, string> = {
+  saved: "Draft saved",
+  pending: "Draft saved in this browser",
+  saving: "Saving draft…",
+  error: "Offline: draft kept in this browser, retrying",
+};
+
+/** The bar under the task: every action with its key. */
+export function ActionBar(props: ActionBarProps) {
+  return (
+    <footer className="action-bar" aria-label="Actions">
+      <div className="action-group">
+        <button type="button" className="button-primary" onClick={props.onSubmit} disabled={props.busy !== null}>
+          {props.busy === "submitting" ? "Submitting…" : (props.submitLabel ?? "Submit")} <Kbd keys="Mod+Enter" />
+        </button>
+        {props.onSkip ? (
+          <button type="button" onClick={props.onSkip} disabled={props.busy !== null}>
+            Skip <Kbd keys="s" />
+          </button>
+        ) : null}
+        <button type="button" onClick={props.onUndo} disabled={!props.canUndo}>
+          Undo <Kbd keys="Mod+Z" />
+        </button>
+        <button type="button" onClick={props.onRedo} disabled={!props.canRedo}>
+          Redo <Kbd keys="Mod+Shift+Z" />
+        </button>
+      </div>
+      <div className="action-group action-status">
+        <span className={`save-state save-${props.saveState}`} role="status">
+          {SAVE_TEXT[props.saveState]}
+        </span>
+        <ActiveTime seconds={props.seconds} />
+      </div>
+      <div className="action-group">
+        <button type="button" aria-pressed={props.guidelinesOpen} onClick={props.onGuidelines}>
+          Guidelines <Kbd keys="g" />
+        </button>
+        <button type="button" onClick={props.onHelp}>
+          Shortcuts <Kbd keys="?" />
+        </button>
+      </div>
+    </footer>
+  );
+}
+
+function ActiveTime({ seconds }: { seconds: () => number }) {
+  const [value, setValue] = useState(seconds());
+  useEffect(() => {
+    const timer = window.setInterval(() => setValue(seconds()), 1000);
+    return () => window.clearInterval(timer);
+  }, [seconds]);
+  const whole = Math.floor(value);
+  return (
+    <span className="muted small" title="Time with this tab visible and you active">
+      Active {Math.floor(whole / 60)}:{String(whole % 60).padStart(2, "0")}
+    </span>
+  );
+}

@@ -1,0 +1,90 @@
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import type { Problem } from "../../api";
+import type { QuestionSpec } from "../../editor/interface";
+import { titleOf } from "../../editor/interface";
+
+interface QuestionFrameProps {
+  question: QuestionSpec;
+  index: number;
+  active: boolean;
+  problems: Problem[];
+  answered: boolean;
+  onActivate: () => void;
+  onMove: (delta: number) => void;
+  children: ReactNode;
+}
+
+/**
+ * One question's card: title, help, the server's (or the browser's) problems beside it, and
+ * the keyboard focus. Tab / Shift+Tab move to the next / previous question.
+ */
+export function QuestionFrame({ question, index, active, problems, answered, onActivate, onMove, children }: QuestionFrameProps) {
+  const ref = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const element = ref.current;
+    if (!active || !element || element.contains(document.activeElement)) return;
+    // Keys go to the widget's root (it handles them), or straight into the text box.
+    const target = element.querySelector<HTMLElement>(question.kind === "text" ? "textarea, input" : "[data-keys]");
+    (target ?? element).focus({ preventScroll: true });
+    element.scrollIntoView?.({ block: "nearest" });
+  }, [active, question.kind]);
+
+  function onKeyDown(event: KeyboardEvent): void {
+    if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      onMove(event.shiftKey ? -1 : 1);
+    }
+  }
+
+  const titleId = `q-${question.name}-title`;
+  return (
+    <section
+      ref={ref}
+      data-question={question.name}
+      tabIndex={-1}
+      className={`question${active ? " question-active" : ""}${problems.length ? " question-invalid" : ""}`}
+      aria-labelledby={titleId}
+      onKeyDown={onKeyDown}
+      onFocus={onActivate}
+      onMouseDown={onActivate}
+    >
+      <header className="question-head">
+        <span className="question-number" aria-hidden="true">
+          {index + 1}
+        </span>
+        <h3 id={titleId} className="question-title">
+          {titleOf(question)}
+          {question.required ? (
+            <span className="required" title="Required">
+              {" "}
+              *<span className="visually-hidden"> (required)</span>
+            </span>
+          ) : null}
+        </h3>
+        {answered ? (
+          <span className="question-done" title="Answered">
+            ✓<span className="visually-hidden"> answered</span>
+          </span>
+        ) : null}
+      </header>
+      {question.description ? <p className="question-description muted small">{question.description}</p> : null}
+      {children}
+      {problems.length ? (
+        <ul className="question-problems" role="alert">
+          {problems.map((problem, i) => (
+            <li key={i}>
+              {subPath(problem.path) ? <span className="problem-path">{subPath(problem.path)}</span> : null} {problem.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+/** The part of a problem's path below the question (`spans[2].end`), or "" for the answer itself. */
+function subPath(path: string): string {
+  const rest = path.replace(/^result\.[A-Za-z0-9_]+/, "").replace(/^\./, "");
+  return rest === "text" ? "" : rest;
+}

@@ -1,0 +1,66 @@
+import { useCallback, useMemo, useSyncExternalStore } from "react";
+import type { JsonObject } from "../../api";
+import { isEmptyAnswer } from "../../editor/answers";
+import type { PushOptions } from "../../editor/history";
+import type { QuestionSpec } from "../../editor/interface";
+import type { EditorStore } from "../../editor/store";
+import { FieldView, QuestionWidget, WidgetContext, type Binding, type WidgetShared } from "../../kinds/registry";
+import { QuestionFrame } from "./QuestionFrame";
+import type { Json } from "../../api";
+
+interface TaskViewProps {
+  store: EditorStore;
+  data: JsonObject;
+  shared: WidgetShared;
+  /** Shown at the top of the questions column (e.g. the task's id). */
+  header?: React.ReactNode;
+}
+
+/** A task: its data on the left (fields), its questions on the right, bound to the editor store. */
+export function TaskView({ store, data, shared, header }: TaskViewProps) {
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const iface = store.iface;
+
+  const bind = useCallback(
+    (question: QuestionSpec): Binding => ({
+      value: state.result[question.name],
+      onChange: (value: Json | undefined, options?: PushOptions) => store.answer(question.name, value, options),
+      active: state.active === question.name,
+      activate: () => store.focus(question.name),
+    }),
+    [state.result, state.active, store],
+  );
+  const move = useCallback((delta: number) => store.focusBy(delta), [store]);
+  const fields = useMemo(() => iface.fields, [iface]);
+
+  return (
+    <WidgetContext.Provider value={shared}>
+      <div className="task-data" aria-label="Task">
+        {fields.map((field) => (
+          <FieldView key={field.name} field={field} data={data} iface={iface} bind={bind} />
+        ))}
+      </div>
+      <div className="task-questions" aria-label="Questions">
+        {header}
+        {iface.questions.map((question, index) => {
+          const binding = bind(question);
+          return (
+            <QuestionFrame
+              key={question.name}
+              question={question}
+              index={index}
+              active={binding.active}
+              problems={state.serverProblems.filter((p) => p.path === `result.${question.name}` || p.path.startsWith(`result.${question.name}.`) || p.path.startsWith(`result.${question.name}[`))}
+              answered={!isEmptyAnswer(question, binding.value)}
+              onActivate={binding.activate}
+              onMove={move}
+            >
+              <QuestionWidget question={question} value={binding.value} onChange={binding.onChange} data={data} fields={fields} active={binding.active} activate={binding.activate} />
+            </QuestionFrame>
+          );
+        })}
+        {iface.questions.length === 0 ? <p className="muted">This project asks no questions: submit when you have read the task.</p> : null}
+      </div>
+    </WidgetContext.Provider>
+  );
+}

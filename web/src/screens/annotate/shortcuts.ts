@@ -1,0 +1,27 @@
+/** The annotate screen's keys, in one list: the cheat sheet and the key handler both read it. */
+export interface Shortcut {
+  keys: string;
+  what: string;
+}
+
+export const GLOBAL_SHORTCUTS: Shortcut[] = [
+  { keys: "Mod+Enter", what: "Submit and go to the next task" },
+  { keys: "Tab", what: "Next question (Shift+Tab: previous)" },
+  { keys: "j", what: "Next question (k: previous)" },
+  { keys: "Mod+Z", what: "Undo" },
+  { keys: "Mod+Shift+Z", what: "Redo (also Mod+Y)" },
+  { keys: "s", what: "Skip this task (asks for a reason)" },
+  { keys: "g", what: "Show or hide the guidelines" },
+  { keys: "?", what: "Show this list" },
+  { keys: "Esc", what: "Leave a text box; close a panel" },
+];
+
+export const QUESTION_SHORTCUTS: Shortcut[] = [
+  { keys: "1", what: "Choice: pick option 1…9 (0 is the 10th); Del clears" },
+  { keys: "←", what: "Rating: one less (→ one more); a number picks that rating" },
+  { keys: "1", what: "Pairwise: 1 A, 2 B, 3 tie; Shift+1…3 how much better" },
+  { keys: "Shift+→", what: "Spans: select by word (Alt for a character); then a label's number" },
+  { keys: "]", what: "Spans: pick the next span ([ previous); a number relabels it, Del deletes it" },
+  { keys: "Shift+↓", what: "Ranking: move the item down (↑/↓ choose it, a number sends it to that place, Enter keeps the order)" },
+  { keys: "↓", what: "Rubric and turns: next criterion or turn; numbers judge it" },
+];
