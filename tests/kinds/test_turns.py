@@ -142,10 +142,6 @@ def test_config_errors() -> None:
     assert config_error(labels=["a"]).startswith("questions[0].target: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="interface._problem drops every path part named like a kind, so 'rating' vanishes",
-)
 def test_config_error_path_keeps_the_rating_option() -> None:
     assert config_error(target="chat", rating={"min": 3, "max": 2}) == (
         "questions[0].rating.max: must be greater than min (3)"

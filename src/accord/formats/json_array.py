@@ -37,6 +37,8 @@ class _Prefixed:
         self._source = source
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""
         if self._head:
             head, self._head = self._head, b""
             return head + self._source.read(max(size - len(head), 0) if size > 0 else -1)

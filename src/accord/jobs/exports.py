@@ -58,11 +58,21 @@ class _Sql:
             return f"replace({column}, ' ', 'T') || 'Z'"
         return f"to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
+    def quoted(self, column: str) -> str:
+        """The column as a JSON value (a quoted string, or null)."""
+        if self.sqlite:
+            return f"json_quote({column})"
+        return f"coalesce(to_json({column})::text, 'null')"
+
     def value(self, when: dt.datetime) -> Any:
         naive = when.astimezone(dt.UTC).replace(tzinfo=None)
         return naive.isoformat(sep=" ", timespec="microseconds") if self.sqlite else naive
 
     def rows(self, query: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        for batch in self.batches(query, params):
+            yield from batch
+
+    def batches(self, query: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
         if self.sqlite:
             cursor = self.raw.cursor()
         else:
@@ -72,7 +82,7 @@ class _Sql:
         try:
             cursor.execute(query, params)
             while batch := cursor.fetchmany(FETCH):
-                yield from batch
+                yield batch
         finally:
             cursor.close()
 
@@ -122,92 +132,90 @@ def export_jsonl(db: Database, project: Project, flt: ExportFilter) -> Iterator[
         conn.close()
 
 
+TASK_JSON = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":['
+ANNOTATION_JSON = (
+    '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s","updated_at":"%s",'
+    '"versions":%d,"review_state":%s}'
+)
+PREDICTION_JSON = '{"model_version":%s,"score":%s,"result":%s}'
+
+
 def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[bytes]:
     sql = _Sql(conn)
     p, overlap = sql.param, project.overlap
     emails = _emails(conn)
     status_where, status_params = _status_sql(flt, overlap, p)
     ann_where, ann_params = _annotation_sql(flt, sql)
-    tasks = sql.rows(
-        f"SELECT t.id, t.external_id, t.data, t.n_submitted FROM tasks t "
+    tasks = sql.batches(
+        f"SELECT t.id, {sql.quoted('t.external_id')}, t.data, t.n_submitted FROM tasks t "
         f"WHERE t.project_id = {p}{status_where} ORDER BY t.id",
         [project.id, *status_params],
     )
     annotations = sql.rows(
         f"SELECT a.task_id, a.id, a.user_id, a.result, a.seconds, {sql.stamp('a.created_at')}, "
-        f"{sql.stamp('a.updated_at')}, a.version, a.review_state FROM annotations a "
-        f"WHERE a.project_id = {p}{ann_where} ORDER BY a.task_id, a.id",
+        f"{sql.stamp('a.updated_at')}, a.version, {sql.quoted('a.review_state')} "
+        f"FROM annotations a WHERE a.project_id = {p}{ann_where} ORDER BY a.task_id, a.id",
         [project.id, *ann_params],
     )
-    predictions = sql.rows(
-        f"SELECT task_id, model_version, score, result FROM predictions "
+    predictions = _predictions(conn, sql, project)
+    only_annotated = flt.on_annotations
+    ann = next(annotations, None)
+    pred = next(predictions, None)
+    for batch in tasks:
+        parts: list[str] = []
+        add = parts.append
+        for task_id, external_id, data, submitted in batch:
+            if only_annotated and (ann is None or ann[0] != task_id):
+                while ann is not None and ann[0] < task_id:
+                    ann = next(annotations, None)
+                if ann is None or ann[0] != task_id:
+                    continue
+            status = "new" if submitted == 0 else (
+                "complete" if submitted >= overlap else "in_progress")
+            add(TASK_JSON % (task_id, external_id, status, data))
+            while ann is not None and ann[0] < task_id:  # of tasks filtered out by status
+                ann = next(annotations, None)
+            separator = ""
+            while ann is not None and ann[0] == task_id:
+                add(separator)
+                add(ANNOTATION_JSON % (ann[1], emails.get(ann[2], "null"), *ann[3:]))
+                separator = ","
+                ann = next(annotations, None)
+            add('],"predictions":[')
+            while pred is not None and pred[0] < task_id:
+                pred = next(predictions, None)
+            separator = ""
+            while pred is not None and pred[0] == task_id:
+                add(separator)
+                add(PREDICTION_JSON % pred[1:])
+                separator = ","
+                pred = next(predictions, None)
+            add("]}\n")
+        yield "".join(parts).encode()
+
+
+def _predictions(conn: Connection, sql: _Sql, project: Project) -> Iterator[tuple[Any, ...]]:
+    """The project's predictions ordered by task, or nothing at all if it has none."""
+    p = sql.param
+    score = "coalesce(CAST(score AS TEXT), 'null')" if sql.sqlite else (
+        "coalesce(score::text, 'null')")
+    if not _has_rows(conn, sql, "predictions", project):
+        return iter(())
+    return sql.rows(
+        f"SELECT task_id, {sql.quoted('model_version')}, {score}, result FROM predictions "
         f"WHERE project_id = {p} ORDER BY task_id, id",
         [project.id],
     )
-    only_annotated = flt.on_annotations
-    ann = _Cursor(annotations)
-    pred = _Cursor(predictions)
-    out: list[str] = []
-    size = 0
-    for task_id, external_id, data, submitted in tasks:
-        anns = ann.take(task_id)
-        if only_annotated and not anns:
-            continue
-        status = "new" if submitted == 0 else ("complete" if submitted >= overlap else
-                                                "in_progress")
-        line = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":[%s],' \
-               '"predictions":[%s]}\n' % (
-                   task_id,
-                   "null" if external_id is None else orjson.dumps(external_id).decode(),
-                   status, data,
-                   ",".join(_annotation_json(a, emails) for a in anns),
-                   ",".join(_prediction_json(r) for r in pred.take(task_id)),
-               )
-        out.append(line)
-        size += len(line)
-        if size >= FLUSH_BYTES:
-            yield "".join(out).encode()
-            out, size = [], 0
-    if out:
-        yield "".join(out).encode()
 
 
-def _annotation_json(row: tuple[Any, ...], emails: dict[int, str]) -> str:
-    _, aid, uid, result, seconds, created, updated, version, review = row
-    return (
-        '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s",'
-        '"updated_at":"%s","versions":%d,"review_state":%s}'
-        % (aid, emails.get(uid, "null"), result, float(seconds), created, updated, version,
-           "null" if review is None else orjson.dumps(review).decode())
-    )
-
-
-def _prediction_json(row: tuple[Any, ...]) -> str:
-    _, version, score, result = row
-    return '{"model_version":%s,"score":%s,"result":%s}' % (
-        orjson.dumps(version).decode(), "null" if score is None else repr(float(score)), result
-    )
-
-
-class _Cursor:
-    """Rows ordered by task id; `take` returns those of one task, skipping earlier ones."""
-
-    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
-        self._rows = rows
-        self._head = next(rows, None)
-
-    def take(self, task_id: int) -> list[tuple[Any, ...]]:
-        head = self._head
-        if head is None or head[0] > task_id:
-            return []
-        taken = []
-        rows = self._rows
-        while head is not None and head[0] <= task_id:
-            if head[0] == task_id:
-                taken.append(head)
-            head = next(rows, None)
-        self._head = head
-        return taken
+def _has_rows(conn: Connection, sql: _Sql, table: str, project: Project) -> bool:
+    cursor = sql.raw.cursor()
+    try:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE project_id = {sql.param} LIMIT 1",
+                       [project.id])
+        return cursor.fetchone() is not None
+    finally:
+        cursor.close()
 
 
 def export_csv(

@@ -8,7 +8,7 @@ import) and answers (for drafts, submissions and predictions).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -18,14 +18,19 @@ from accord.kinds.registry import FIELD_KINDS, QUESTION_KINDS
 
 RESERVED = frozenset({"id", "predictions", "priority"})
 
-FieldSpec = Annotated[
-    Union[tuple(kind.config for kind in FIELD_KINDS.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="kind"),
-]
-QuestionSpec = Annotated[
-    Union[tuple(kind.config for kind in QUESTION_KINDS.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:
+    FieldSpec = FieldConfig
+    QuestionSpec = QuestionConfig
+else:
+    # At run time, a union of every registered kind's config, told apart by ``kind``.
+    FieldSpec = Annotated[
+        Union[tuple(kind.config for kind in FIELD_KINDS.values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
+    QuestionSpec = Annotated[
+        Union[tuple(kind.config for kind in QUESTION_KINDS.values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
 
 # (path, message) for the first problem in a row of task data, or None.
 RowCheck = Callable[[Mapping[str, Any]], tuple[str, str] | None]
@@ -70,9 +75,7 @@ class Interface(BaseModel):
 
     def row_check(self) -> RowCheck:
         """A fast checker of one row of task data (the row without id/priority/predictions)."""
-        checks = [
-            (f.name, f.required, FIELD_KINDS[f.kind].data_check(f)) for f in self.fields
-        ]
+        checks = [(f.name, f.required, FIELD_KINDS[f.kind].data_check(f)) for f in self.fields]
         known = frozenset(f.name for f in self.fields)
         names = ", ".join(sorted(known))
 
@@ -176,11 +179,12 @@ def parse_interface(value: Any) -> Interface:
 
 def _problem(error: Any) -> Problem:
     path = ""
-    for part in error.get("loc", ()):
+    loc = list(error.get("loc", ()))
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in FIELD_KINDS or part in QUESTION_KINDS:
-            continue  # the union member's tag pydantic adds to the path
+        elif i == 2 and loc[0] in ("fields", "questions") and isinstance(loc[1], int):
+            continue  # the kind pydantic names after fields[i] / questions[i]
         else:
             path += f".{part}" if path else str(part)
     message = str(error.get("msg", "invalid"))

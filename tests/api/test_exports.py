@@ -1,0 +1,106 @@
+"""Exports: JSONL and CSV, streamed, filtered by status, annotator and date."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import orjson
+
+from accord.db import Database
+from tests.api.conftest import Api
+from tests.factories import RICH, add_tasks, make_project, make_user
+
+ROWS = [
+    {"id": "a", "text": "Alice met Bob", "responses": ["hi", "hello"],
+     "predictions": [{"model_version": "m1", "score": 0.5,
+                      "result": {"label": {"choice": "pos"}}}]},
+    {"id": "b", "text": "Carol", "responses": ["x", "y"]},
+    {"id": "c", "text": "Dave", "responses": ["1", "2"]},
+]
+ANSWER = {
+    "label": {"choice": "neg"},
+    "entities": {"spans": [{"start": 0, "end": 5, "label": "PER"}]},
+    "better": {"choice": "B", "strength": 2},
+    "why": {"text": "B is warmer, \"quoted\", and\nmultiline"},
+}
+
+
+def setup(db: Database, api: Api):
+    owner, owner_token = make_user(db, "owner@example.com")
+    ann1, t1 = make_user(db, "ann1@example.com")
+    ann2, t2 = make_user(db, "ann2@example.com")
+    project = make_project(db, owner, RICH, overlap=2,
+                           members={ann1: "annotator", ann2: "annotator"})
+    add_tasks(db, owner, project, ROWS)
+    for token in (t1, t2):
+        task = api.as_(token).post(f"/projects/{project.id}/next").json()["task"]
+        done = api.as_(token).post(f"/tasks/{task['id']}/annotations",
+                                   json={"result": ANSWER, "seconds": 7})
+        assert done.status_code == 201, done.text
+    return project, owner_token
+
+
+def lines(response) -> list[dict]:
+    return [orjson.loads(line) for line in response.content.splitlines() if line]
+
+
+def test_jsonl_holds_data_annotations_and_predictions(db: Database, api: Api) -> None:
+    project, token = setup(db, api)
+    response = api.as_(token).get(f"/projects/{project.id}/export")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    rows = lines(response)
+    assert [r["external_id"] for r in rows] == ["a", "b", "c"]
+    first = rows[0]
+    assert first["status"] == "complete"
+    assert first["data"] == {"text": "Alice met Bob", "responses": ["hi", "hello"]}
+    assert {a["annotator"] for a in first["annotations"]} == {"ann1@example.com",
+                                                                 "ann2@example.com"}
+    annotation = first["annotations"][0]
+    assert annotation["result"] == ANSWER
+    assert annotation["seconds"] == 7.0 and annotation["versions"] == 1
+    assert annotation["created_at"].endswith("Z")
+    dt.datetime.fromisoformat(annotation["created_at"].replace("Z", "+00:00"))
+    assert first["predictions"] == [
+        {"model_version": "m1", "score": 0.5, "result": {"label": {"choice": "pos"}}}
+    ]
+    assert rows[1]["annotations"] == [] and rows[1]["status"] == "new"
+
+
+def test_filters(db: Database, api: Api) -> None:
+    project, token = setup(db, api)
+    me = api.as_(token)
+    complete = lines(me.get(f"/projects/{project.id}/export?status=complete"))
+    assert [r["external_id"] for r in complete] == ["a"]
+    new = lines(me.get(f"/projects/{project.id}/export?status=new"))
+    assert [r["external_id"] for r in new] == ["b", "c"]
+    mine = lines(me.get(f"/projects/{project.id}/export", params={"annotator": "ann1@example.com"}))
+    assert len(mine) == 1 and [a["annotator"] for a in mine[0]["annotations"]] == [
+        "ann1@example.com"]
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    assert lines(me.get(f"/projects/{project.id}/export", params={"since": future})) == []
+    unknown = me.get(f"/projects/{project.id}/export", params={"annotator": "nobody@x.org"})
+    assert unknown.status_code == 422
+
+
+def test_csv_has_one_row_per_annotation_and_a_column_per_question(db: Database, api: Api) -> None:
+    project, token = setup(db, api)
+    response = api.as_(token).get(f"/projects/{project.id}/export?format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 2
+    row = rows[0]
+    assert row["external_id"] == "a" and row["label"] == "neg" and row["better"] == "B:2"
+    assert row["why"] == ANSWER["why"]["text"]
+    assert orjson.loads(row["entities"]) == ANSWER["entities"]
+    assert row["data.text"] == "Alice met Bob"
+    assert orjson.loads(row["data.responses"]) == ["hi", "hello"]
+    assert row["seconds"] == "7.0"
+
+
+def test_only_managers_export(db: Database, api: Api) -> None:
+    project, _ = setup(db, api)
+    _, stranger = make_user(db, "stranger@example.com")
+    assert api.as_(stranger).get(f"/projects/{project.id}/export").status_code == 404
