@@ -79,5 +79,26 @@ await page.goto(`${BASE}/projects/${ids.demo}/mine`);
 await page.waitForSelector("h1");
 await shot("14-my-work");
 
+await page.locator(".table a.button").first().click();
+await page.waitForSelector("[data-task-id]");
+await shot("15-reopen");
+
+// A session that ends mid-task: sign-in, then back to the same task with the draft.
+await page.goto(`${BASE}/projects/${ids.sink}/annotate`);
+await page.waitForSelector("[data-question=why] textarea");
+await page.locator("[data-question=why] textarea").fill("Draft typed before the session ended 42");
+await page.context().clearCookies();
+await page.keyboard.press("Escape");
+await page.keyboard.press("Control+Enter");
+await page.waitForSelector(".signin-card");
+await shot("16-session-ended");
+await page.getByLabel("Email").fill(email);
+await page.getByLabel("Password").fill(password);
+await page.getByRole("button", { name: "Sign in" }).click();
+await page.waitForSelector("[data-question=why] textarea");
+const restored = await page.locator("[data-question=why] textarea").inputValue();
+console.log("draft after signing in again:", JSON.stringify(restored), "url:", page.url());
+await shot("17-back-after-signin");
+
 await browser.close();
 console.log(problems.length ? `PROBLEMS:\n${problems.join("\n")}` : "no console errors, no dialogs");

@@ -42,7 +42,10 @@ function expire(error: ApiError): void {
   setCsrfToken("");
   set({
     status: "signed-out",
-    reason: error.code === "session_expired" ? "Your session ended. Sign in again to carry on where you were." : error.message,
+    reason:
+      error.code === "session_expired" || error.code === "unauthorized"
+        ? "Your session ended. Sign in again to carry on where you were: your work is kept in this browser."
+        : error.message,
   });
   navigate(signInPath(), { replace: true });
 }

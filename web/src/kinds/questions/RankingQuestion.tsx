@@ -23,7 +23,7 @@ export function orderAnswer(places: Places): Json {
  * Shift+↑/↓ move it, a number key sends it to that place, Enter accepts the order shown,
  * and with ties `=` puts it level with the one above.
  */
-export function RankingQuestion({ question, value, onChange, data }: QuestionProps<RankingSpec>) {
+export function RankingQuestion({ question, value, onChange, data, active }: QuestionProps<RankingSpec>) {
   const items = itemsOf(question, data);
   const given = placesOf(value);
   const places: Places = given ?? items.map((_, i) => [i]);
@@ -103,7 +103,7 @@ export function RankingQuestion({ question, value, onChange, data }: QuestionPro
             </span>
             <div className="ranking-group">
               {group.map((item) => {
-                const focused = flat[focus] === item;
+                const focused = active && flat[focus] === item;
                 return (
                   <div
                     key={item}

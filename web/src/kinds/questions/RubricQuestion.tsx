@@ -22,7 +22,7 @@ export function weightedScore(criteria: Criterion[], judged: JsonObject): number
  * `{"criteria": {name: true|false|score}, "comment"?: "..."}`. ↑/↓ choose a criterion;
  * pass/fail takes 1 (pass) or 2 (fail), a score takes its number; ←/→ step a score.
  */
-export function RubricQuestion({ question, value, onChange }: QuestionProps<RubricSpec>) {
+export function RubricQuestion({ question, value, onChange, active }: QuestionProps<RubricSpec>) {
   const judged: JsonObject = isObject(value) && isObject(value.criteria) ? value.criteria : {};
   const comment = isObject(value) && typeof value.comment === "string" ? value.comment : "";
   const [focus, setFocus] = useState(0);
@@ -76,7 +76,7 @@ export function RubricQuestion({ question, value, onChange }: QuestionProps<Rubr
     <div className="rubric" onKeyDown={onKeyDown} tabIndex={-1} data-keys="">
       <ul className="rubric-list">
         {question.criteria.map((criterion, index) => (
-          <li key={criterion.name} className={index === focus ? "rubric-row rubric-row-focus" : "rubric-row"} onClick={() => setFocus(index)}>
+          <li key={criterion.name} className={active && index === focus ? "rubric-row rubric-row-focus" : "rubric-row"} onClick={() => setFocus(index)}>
             <div className="rubric-what">
               <span className="rubric-name">{titleOf(criterion)}</span>
               <span className="rubric-weight muted small" title="Weight in the overall score">
