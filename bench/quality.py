@@ -65,7 +65,8 @@ def crowd(
 def row(name: str, size: str, ref: float, ours: float, check: str) -> None:
     ROWS.append((name, size, ref, ours, check))
     print(
-        f"  {name:<28} {size:<22} ref {ref:9.3f} s  ours {ours:8.3f} s  x{ref / ours:7.1f}  {check}",
+        f"  {name:<28} {size:<22} ref {ref:9.3f} s  ours {ours:8.3f} s  "
+        f"x{ref / ours:7.1f}  {check}",
         flush=True,
     )
 
@@ -81,15 +82,25 @@ def bench_dawid_skene(n_items: int, iters: int) -> None:
     from crowdkit.aggregation import DawidSkene
 
     df, _ = crowd(n_items, 1000, 10, 5)
-    t_ref, ref = timed(lambda: DawidSkene(n_iter=iters, tol=-np.inf).fit_predict(df))
-    t_ours, ours = timed(lambda: dawid_skene(df, max_iter=iters, tol=-np.inf))
+
+    def run_ref(n: int) -> Any:
+        return DawidSkene(n_iter=n, tol=-np.inf).fit_predict(df)
+
+    def run_ours(n: int) -> Any:
+        return dawid_skene(df, max_iter=n, tol=-np.inf)
+
+    # marginal cost of an EM iteration: (T(2 + iters) - T(2)) / iters, setup excluded both sides
+    t_ref = timed(lambda: run_ref(2 + iters))[0] - timed(lambda: run_ref(2))[0]
+    t_ours = timed(lambda: run_ours(2 + iters))[0] - timed(lambda: run_ours(2))[0]
+    t_all, ours = timed(lambda: run_ours(50))
+    ref = run_ref(50)
     same = np.mean(ref.sort_index().to_numpy() == ours.labels)
     row(
         "Dawid-Skene per iteration",
         f"{len(df):,} labels",
         t_ref / iters,
         t_ours / iters,
-        f"same labels {same:.4%} ({iters} iterations incl. setup)",
+        f"same labels {same:.4%} (50 iterations; ours {t_all:.2f} s in all)",
     )
 
 
