@@ -67,10 +67,13 @@ def make_project(
     return project
 
 
-def add_tasks(db: Database, owner: User, project: Project, rows: list[dict[str, Any]]) -> None:
+def add_tasks(
+    db: Database, owner: User, project: Project | int, rows: list[dict[str, Any]]
+) -> None:
     body = b"".join(orjson.dumps(row) + b"\n" for row in rows)
+    project_id = project if isinstance(project, int) else project.id
     with db.write() as session:
-        fresh = session.get(Project, project.id)
+        fresh = session.get(Project, project_id)
         assert fresh is not None
         do_import(session, owner, fresh, interface_of(fresh), io.BytesIO(body), "jsonl")
 

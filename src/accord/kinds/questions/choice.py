@@ -13,14 +13,16 @@ from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_obje
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: str = Field(min_length=1, max_length=200)
+    value: str = Field(min_length=1, max_length=200, description="What the answer stores.")
     label: str = Field(default="", max_length=500, description="Shown instead of the value.")
     hint: str = Field(default="", max_length=2000, description="Help shown on hover.")
 
 
 class ChoiceQuestion(QuestionConfig):
     kind: Literal["choice"] = "choice"
-    options: list[Option] = Field(min_length=1, max_length=1000)
+    options: list[Option] = Field(
+        min_length=1, max_length=1000, description="The options, as values or objects."
+    )
     multiple: bool = Field(default=False, description="Several options may be picked.")
     min_choices: int = Field(default=1, ge=0, description="Fewest picks (multiple only).")
     max_choices: int | None = Field(default=None, ge=1, description="Most picks (multiple only).")
