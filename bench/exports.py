@@ -1,6 +1,6 @@
 """Export N tasks with one annotation each as JSONL through the HTTP API; tasks/s and memory.
 
-    python bench/exports.py [--tasks 1000000] [--db sqlite,postgres]
+python bench/exports.py [--tasks 1000000] [--db sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import httpx
-from setup import Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
 from sqlalchemy import text
+from tests.live import live_server
 
 from accord.actions.imports import do_import
 from accord.models import Project, User
 from accord.queries.projects import interface_of
-from tests.live import live_server
+from setup import Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
 
 RESULT = '{"label":{"choice":"pos"}}'
 
@@ -38,8 +38,9 @@ def fill(bench: Bench, path: Path) -> None:
             ),
             {"result": RESULT, "project": bench.project_id},
         )
-        session.execute(text("UPDATE tasks SET n_submitted = 1, n_claimed = 1, is_open = :no"),
-                        {"no": False})
+        session.execute(
+            text("UPDATE tasks SET n_submitted = 1, n_claimed = 1, is_open = :no"), {"no": False}
+        )
 
 
 def run(database: str, path: Path, count: int) -> dict[str, object]:
@@ -52,8 +53,10 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
         lines = size = 0
         start = time.perf_counter()
         with httpx.stream(
-            "GET", f"{server.url}/api/v1/projects/{bench.project_id}/export",
-            params={"format": "jsonl"}, timeout=3600,
+            "GET",
+            f"{server.url}/api/v1/projects/{bench.project_id}/export",
+            params={"format": "jsonl"},
+            timeout=3600,
             headers={"Authorization": f"Bearer {bench.owner_token}"},
         ) as response:
             response.raise_for_status()

@@ -14,15 +14,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.factories import make_project, make_user  # noqa: E402
+
 from accord.db import Database  # noqa: E402
 from accord.db.migrate import upgrade  # noqa: E402
 from accord.settings import Settings  # noqa: E402
-from tests.factories import make_project, make_user  # noqa: E402
 
-PG_URL = os.environ.get("ACCORD_BENCH_DATABASE_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench")
-WORDS = ("the quick brown fox jumps over a lazy dog while annotators label data with care "
-         "and reviewers check every span of text for quality and agreement").split()
+PG_URL = os.environ.get(
+    "ACCORD_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench"
+)
+WORDS = (
+    "the quick brown fox jumps over a lazy dog while annotators label data with care and "
+    "reviewers check every span of text for quality and agreement"
+).split(" ")
 
 
 @dataclass
@@ -46,8 +50,9 @@ def fresh(database: str, *, overlap: int = 1, annotators: int = 0) -> Bench:
     upgrade(db)
     owner, owner_token = make_user(db, "owner@example.com")
     people = [make_user(db, f"annotator{i}@example.com") for i in range(annotators)]
-    project = make_project(db, owner, overlap=overlap,
-                           members={user: "annotator" for user, _ in people})
+    project = make_project(
+        db, owner, overlap=overlap, members={user: "annotator" for user, _ in people}
+    )
     return Bench(settings, db, owner_token, project.id, [token for _, token in people])
 
 

@@ -20,9 +20,7 @@ PASSWORD = "correct horse battery"
 
 SIMPLE = {
     "fields": [{"name": "text", "kind": "text"}],
-    "questions": [
-        {"name": "label", "kind": "choice", "options": ["pos", "neg"], "required": True}
-    ],
+    "questions": [{"name": "label", "kind": "choice", "options": ["pos", "neg"], "required": True}],
 }
 
 RICH = {

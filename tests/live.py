@@ -45,12 +45,22 @@ def server_env(settings: Settings, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(settings: Settings, *, workers: int = 1, extra: list[str] | None = None
-                ) -> Iterator[LiveServer]:
+def live_server(
+    settings: Settings, *, workers: int = 1, extra: list[str] | None = None
+) -> Iterator[LiveServer]:
     port = free_port()
     log = settings.data_dir / f"server-{port}.log"
-    command = [sys.executable, "-m", "accord.cli.main", "serve", "--port", str(port),
-               "--workers", str(workers), *(extra or [])]
+    command = [
+        sys.executable,
+        "-m",
+        "accord.cli.main",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *(extra or []),
+    ]
     with open(log, "wb") as out:
         process = subprocess.Popen(
             command, env=server_env(settings, port), stdout=out, stderr=subprocess.STDOUT

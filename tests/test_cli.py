@@ -24,16 +24,21 @@ questions:
 """
 
 
-def accord(settings: Settings, *args: str, url: str = "", token: str = "", stdin: str = ""
-           ) -> subprocess.CompletedProcess[str]:
+def accord(
+    settings: Settings, *args: str, url: str = "", token: str = "", stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     env = server_env(settings, 0)
     if url:
         env["ACCORD_URL"] = url
     if token:
         env["ACCORD_TOKEN"] = token
     return subprocess.run(
-        [sys.executable, "-m", "accord.cli.main", *args], env=env, input=stdin,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "accord.cli.main", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -45,8 +50,17 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.mark.slow
 def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
     ok(accord(settings, "db", "upgrade"))
-    out = ok(accord(settings, "users", "create", "lead@example.com", "--admin",
-                    "--password-stdin", stdin="a long enough password\n"))
+    out = ok(
+        accord(
+            settings,
+            "users",
+            "create",
+            "lead@example.com",
+            "--admin",
+            "--password-stdin",
+            stdin="a long enough password\n",
+        )
+    )
     assert "created admin lead@example.com" in out
     token = ok(accord(settings, "tokens", "create", "lead@example.com")).strip()
     assert token.startswith("acc_")
@@ -57,15 +71,39 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
     interface = tmp_path / "interface.yaml"
     interface.write_text(INTERFACE)
     tasks = tmp_path / "tasks.jsonl"
-    tasks.write_text("".join(orjson.dumps({"id": f"t{i}", "text": f"text {i}"}).decode() + "\n"
-                             for i in range(5)))
+    tasks.write_text(
+        "".join(
+            orjson.dumps({"id": f"t{i}", "text": f"text {i}"}).decode() + "\n" for i in range(5)
+        )
+    )
     with live_server(settings) as server:
         env = {"url": server.url, "token": token}
-        project = ok(accord(settings, "projects", "create", "Demo", "--interface",
-                            str(interface), "--overlap", "1", **env)).strip()
+        project = ok(
+            accord(
+                settings,
+                "projects",
+                "create",
+                "Demo",
+                "--interface",
+                str(interface),
+                "--overlap",
+                "1",
+                **env,
+            )
+        ).strip()
         assert project.isdigit()
-        ok(accord(settings, "projects", "add-member", project, "ann@example.com",
-                  "--role", "annotator", **env))
+        ok(
+            accord(
+                settings,
+                "projects",
+                "add-member",
+                project,
+                "ann@example.com",
+                "--role",
+                "annotator",
+                **env,
+            )
+        )
         imported = ok(accord(settings, "import", project, str(tasks), **env))
         assert "created 5 tasks" in imported
 
@@ -93,10 +131,12 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
 
         with Client(server.url, token) as sdk:
             assert [r["external_id"] for r in sdk.export(int(project))] == [
-                f"t{i}" for i in range(5)]
+                f"t{i}" for i in range(5)
+            ]
             assert len(list(sdk.export(int(project), format="csv"))) == 5
-            report = sdk.import_tasks(int(project), [{"id": "t0", "text": "again"},
-                                                     {"text": 3}], skip_invalid=True)
+            report = sdk.import_tasks(
+                int(project), [{"id": "t0", "text": "again"}, {"text": 3}], skip_invalid=True
+            )
             assert (report.created, report.duplicates, report.skipped) == (0, 1, 1)
 
         # Failures: a one-line reason on stderr and a non-zero exit.
@@ -113,5 +153,7 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
     down = accord(settings, "export", project, url="http://127.0.0.1:9", token=token)
     assert down.returncode == 1 and "cannot talk to the Accord server" in down.stderr
     dup = accord(settings, "users", "create", "lead@example.com")
-    assert dup.returncode == 1 and dup.stderr == "error: a user with the email " \
-        "lead@example.com already exists\n"
+    assert (
+        dup.returncode == 1
+        and dup.stderr == "error: a user with the email lead@example.com already exists\n"
+    )

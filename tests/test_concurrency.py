@@ -27,8 +27,9 @@ OVERLAP = 3
 def test_many_annotators_at_once(settings: Settings, db: Database) -> None:
     owner, _ = make_user(db, "owner@example.com")
     people = [make_user(db, f"a{i}@example.com") for i in range(ANNOTATORS)]
-    project = make_project(db, owner, overlap=OVERLAP,
-                           members={user: "annotator" for user, _ in people})
+    project = make_project(
+        db, owner, overlap=OVERLAP, members={user: "annotator" for user, _ in people}
+    )
     add_tasks(db, owner, project, texts(TASKS))
     accepted: list[tuple[int, int, int]] = []  # (user index, task id, annotation id)
     leased: list[tuple[int, int]] = []
@@ -37,8 +38,9 @@ def test_many_annotators_at_once(settings: Settings, db: Database) -> None:
     start = threading.Barrier(ANNOTATORS)
 
     def work(index: int, token: str, url: str) -> None:
-        with httpx.Client(base_url=url + "/api/v1", timeout=60,
-                          headers={"Authorization": f"Bearer {token}"}) as http:
+        with httpx.Client(
+            base_url=url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
             start.wait()
             while True:
                 response = http.post(f"/projects/{project.id}/next")
@@ -80,6 +82,9 @@ def test_many_annotators_at_once(settings: Settings, db: Database) -> None:
         assert stored == {annotation_id for _, _, annotation_id in accepted}, "none lost"
         assert session.scalar(select(func.max(Task.n_claimed))) == OVERLAP
         assert session.scalar(select(func.min(Task.n_submitted))) == OVERLAP
-        assert session.scalar(
-            select(func.count()).select_from(Assignment).where(Assignment.state == "leased")
-        ) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Assignment).where(Assignment.state == "leased")
+            )
+            == 0
+        )

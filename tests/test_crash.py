@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -31,26 +32,33 @@ def inserting(settings: Settings, db: Database) -> bool:
         wal = settings.data_dir / "accord.db-wal"
         return wal.exists() and wal.stat().st_size > 4 * 1024 * 1024
     with db.engine.connect() as conn:
-        return bool(conn.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-            "AND query LIKE 'COPY tasks%'")).scalar())
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                    "AND query LIKE 'COPY tasks%'"
+                )
+            ).scalar()
+        )
 
 
 @pytest.mark.slow
-def test_kill_during_import_leaves_nothing(settings: Settings, db: Database,
-                                           tmp_path: Path) -> None:
+def test_kill_during_import_leaves_nothing(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
     owner, token = make_user(db, "owner@example.com")
     project = make_project(db, owner)
     source = tmp_path / "big.jsonl"
     write_rows(source)
 
     def upload(url: str) -> None:
-        try:
-            httpx.post(f"{url}/api/v1/projects/{project.id}/imports?format=jsonl",
-                       content=source.read_bytes(), timeout=120,
-                       headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError:
-            pass  # the server dies under it: expected
+        with contextlib.suppress(httpx.HTTPError):  # the server dies under it: expected
+            httpx.post(
+                f"{url}/api/v1/projects/{project.id}/imports?format=jsonl",
+                content=source.read_bytes(),
+                timeout=120,
+                headers={"Authorization": f"Bearer {token}"},
+            )
 
     with live_server(settings) as server:
         sender = threading.Thread(target=upload, args=(server.url,))
@@ -68,8 +76,11 @@ def test_kill_during_import_leaves_nothing(settings: Settings, db: Database,
         assert session.scalar(select(func.count()).select_from(Import)) == 0
     # The database is healthy afterwards: the same import now goes through whole.
     with live_server(settings) as server:
-        response = httpx.post(f"{server.url}/api/v1/projects/{project.id}/imports?format=jsonl",
-                              content=source.read_bytes(), timeout=120,
-                              headers={"Authorization": f"Bearer {token}"})
+        response = httpx.post(
+            f"{server.url}/api/v1/projects/{project.id}/imports?format=jsonl",
+            content=source.read_bytes(),
+            timeout=120,
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 201, response.text
         assert response.json()["created"] == ROWS

@@ -73,15 +73,17 @@ def demo_tasks(count: int = 30, seed: int = 7) -> list[dict[str, object]]:
     for i in range(count):
         template, _ = rng.choice(FEELINGS)
         product, place = rng.choice(PRODUCTS), rng.choice(PLACES)
-        tasks.append({
-            "id": f"review-{i + 1}",
-            "review": template.format(p=product, c=place),
-            "replies": [
-                f"Thank you for your review of the {product}. We have passed it on to "
-                f"{place} and will be in touch.",
-                "Thanks.",
-            ],
-        })
+        tasks.append(
+            {
+                "id": f"review-{i + 1}",
+                "review": template.format(p=product, c=place),
+                "replies": [
+                    f"Thank you for your review of the {product}. We have passed it on to "
+                    f"{place} and will be in touch.",
+                    "Thanks.",
+                ],
+            }
+        )
     return tasks
 
 
@@ -93,14 +95,23 @@ def prepare_demo(db: Database, settings: Settings) -> None:
         password = new_password()
         admin = do_create_user(session, None, ADMIN_EMAIL, password, name="Admin", is_admin=True)
         project = do_create_project(
-            session, admin, "Demo: customer reviews", INTERFACE, guidelines=GUIDELINES,
+            session,
+            admin,
+            "Demo: customer reviews",
+            INTERFACE,
+            guidelines=GUIDELINES,
             description="A small project to try Accord: classify, mark spans, compare replies.",
         )
         body = b"".join(orjson.dumps(t) + b"\n" for t in demo_tasks())
-        do_import(session, admin, project, interface_of(project), io.BytesIO(body), "jsonl",
-                  filename="demo.jsonl")
+        do_import(
+            session,
+            admin,
+            project,
+            interface_of(project),
+            io.BytesIO(body),
+            "jsonl",
+            filename="demo.jsonl",
+        )
         token, _ = do_create_token(session, admin, admin, "demo")
     print(f"Demo admin: {ADMIN_EMAIL}\nPassword (shown once): {password}\nAPI token: {token}")
     print(f"Demo project: #{project.id} with 30 tasks")
-
-

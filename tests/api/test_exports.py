@@ -13,9 +13,14 @@ from tests.api.conftest import Api
 from tests.factories import RICH, add_tasks, make_project, make_user
 
 ROWS = [
-    {"id": "a", "text": "Alice met Bob", "responses": ["hi", "hello"],
-     "predictions": [{"model_version": "m1", "score": 0.5,
-                      "result": {"label": {"choice": "pos"}}}]},
+    {
+        "id": "a",
+        "text": "Alice met Bob",
+        "responses": ["hi", "hello"],
+        "predictions": [
+            {"model_version": "m1", "score": 0.5, "result": {"label": {"choice": "pos"}}}
+        ],
+    },
     {"id": "b", "text": "Carol", "responses": ["x", "y"]},
     {"id": "c", "text": "Dave", "responses": ["1", "2"]},
 ]
@@ -23,7 +28,7 @@ ANSWER = {
     "label": {"choice": "neg"},
     "entities": {"spans": [{"start": 0, "end": 5, "label": "PER"}]},
     "better": {"choice": "B", "strength": 2},
-    "why": {"text": "B is warmer, \"quoted\", and\nmultiline"},
+    "why": {"text": 'B is warmer, "quoted", and\nmultiline'},
 }
 
 
@@ -31,13 +36,15 @@ def setup(db: Database, api: Api):
     owner, owner_token = make_user(db, "owner@example.com")
     ann1, t1 = make_user(db, "ann1@example.com")
     ann2, t2 = make_user(db, "ann2@example.com")
-    project = make_project(db, owner, RICH, overlap=2,
-                           members={ann1: "annotator", ann2: "annotator"})
+    project = make_project(
+        db, owner, RICH, overlap=2, members={ann1: "annotator", ann2: "annotator"}
+    )
     add_tasks(db, owner, project, ROWS)
     for token in (t1, t2):
         task = api.as_(token).post(f"/projects/{project.id}/next").json()["task"]
-        done = api.as_(token).post(f"/tasks/{task['id']}/annotations",
-                                   json={"result": ANSWER, "seconds": 7})
+        done = api.as_(token).post(
+            f"/tasks/{task['id']}/annotations", json={"result": ANSWER, "seconds": 7}
+        )
         assert done.status_code == 201, done.text
     return project, owner_token
 
@@ -56,8 +63,10 @@ def test_jsonl_holds_data_annotations_and_predictions(db: Database, api: Api) ->
     first = rows[0]
     assert first["status"] == "complete"
     assert first["data"] == {"text": "Alice met Bob", "responses": ["hi", "hello"]}
-    assert {a["annotator"] for a in first["annotations"]} == {"ann1@example.com",
-                                                                 "ann2@example.com"}
+    assert {a["annotator"] for a in first["annotations"]} == {
+        "ann1@example.com",
+        "ann2@example.com",
+    }
     annotation = first["annotations"][0]
     assert annotation["result"] == ANSWER
     assert annotation["seconds"] == 7.0 and annotation["versions"] == 1
@@ -78,7 +87,8 @@ def test_filters(db: Database, api: Api) -> None:
     assert [r["external_id"] for r in new] == ["b", "c"]
     mine = lines(me.get(f"/projects/{project.id}/export", params={"annotator": "ann1@example.com"}))
     assert len(mine) == 1 and [a["annotator"] for a in mine[0]["annotations"]] == [
-        "ann1@example.com"]
+        "ann1@example.com"
+    ]
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     assert lines(me.get(f"/projects/{project.id}/export", params={"since": future})) == []
     unknown = me.get(f"/projects/{project.id}/export", params={"annotator": "nobody@x.org"})

@@ -40,7 +40,7 @@ def count(db: Database) -> int:
     [
         ("jsonl", b'{"id": "1", "text": "one"}\n\n{"id": "2", "text": "two"}'),
         ("json", b' [{"id": "1", "text": "one"}, {"id": 2, "text": "two"}]'),
-        ("csv", b"id,text\r\n1,one\r\n2,\"two\"\r\n"),
+        ("csv", b'id,text\r\n1,one\r\n2,"two"\r\n'),
         ("tsv", b"id\ttext\n1\tone\n2\ttwo\n"),
     ],
 )
@@ -51,7 +51,9 @@ def test_every_format(db: Database, api: Api, fmt: str, body: bytes) -> None:
     assert response.json()["created"] == 2
     tasks = api.as_(token).get(f"/projects/{project.id}/tasks").json()["items"]
     assert [(t["external_id"], t["data"]) for t in tasks] == [
-        ("1", {"text": "one"}), ("2", {"text": "two"})]
+        ("1", {"text": "one"}),
+        ("2", {"text": "two"}),
+    ]
 
 
 def test_format_from_file_name(db: Database, api: Api) -> None:
@@ -65,8 +67,10 @@ def test_format_from_file_name(db: Database, api: Api) -> None:
 
 def test_structured_fields_and_predictions_in_csv(db: Database, api: Api) -> None:
     project, token = project_of(db, RICH)
-    body = (b'id,text,responses,predictions\n'
-            b'x,Alice,"[""a"",""b""]","[{""model_version"":""m"",""result"":{}}]"\n')
+    body = (
+        b"id,text,responses,predictions\n"
+        b'x,Alice,"[""a"",""b""]","[{""model_version"":""m"",""result"":{}}]"\n'
+    )
     response = post(api.as_(token), project.id, body, format="csv")
     assert response.status_code == 201, response.text
     assert response.json()["predictions"] == 1
@@ -82,7 +86,10 @@ def test_a_bad_row_imports_nothing_and_names_line_and_field(db: Database, api: A
     assert error["message"].startswith("line 2, field 'text': expected a string, got a number")
     assert "Nothing was imported" in error["message"]
     assert [(e["line"], e["field"]) for e in error["details"]["errors"]] == [
-        (2, "text"), (3, None), (4, "extra")]
+        (2, "text"),
+        (3, None),
+        (4, "extra"),
+    ]
     assert "not valid JSON" in error["details"]["errors"][1]["message"]
     assert "unknown field" in error["details"]["errors"][2]["message"]
     assert count(db) == 0
@@ -112,12 +119,25 @@ def test_ids_make_reimport_idempotent(db: Database, api: Api) -> None:
 
 def test_predictions_are_checked_like_answers(db: Database, api: Api) -> None:
     project, token = project_of(db, RICH)
-    good = {**RICH_ROW, "predictions": [
-        {"model_version": "v1", "score": 0.9,
-         "result": {"entities": {"spans": [{"start": 0, "end": 5, "label": "PER"}]}}}]}
-    bad = {**RICH_ROW, "predictions": [
-        {"model_version": "v1", "result": {"entities": {"spans": [
-            {"start": 0, "end": 50, "label": "PER"}]}}}]}
+    good = {
+        **RICH_ROW,
+        "predictions": [
+            {
+                "model_version": "v1",
+                "score": 0.9,
+                "result": {"entities": {"spans": [{"start": 0, "end": 5, "label": "PER"}]}},
+            }
+        ],
+    }
+    bad = {
+        **RICH_ROW,
+        "predictions": [
+            {
+                "model_version": "v1",
+                "result": {"entities": {"spans": [{"start": 0, "end": 50, "label": "PER"}]}},
+            }
+        ],
+    }
     response = post(api.as_(token), project.id, jsonl(good, bad), format="jsonl")
     assert response.status_code == 422
     error = response.json()["error"]["details"]["errors"][0]
@@ -131,8 +151,12 @@ def test_predictions_are_checked_like_answers(db: Database, api: Api) -> None:
 
 def test_reserved_keys_are_checked(db: Database, api: Api) -> None:
     project, token = project_of(db)
-    body = jsonl({"id": "", "text": "a"}, {"id": 1.5, "text": "a"}, {"priority": "hi", "text": "a"},
-                 {"predictions": {"x": 1}, "text": "a"})
+    body = jsonl(
+        {"id": "", "text": "a"},
+        {"id": 1.5, "text": "a"},
+        {"priority": "hi", "text": "a"},
+        {"predictions": {"x": 1}, "text": "a"},
+    )
     errors = post(api.as_(token), project.id, body, format="jsonl").json()["error"]["details"]
     assert [e["field"] for e in errors["errors"]] == ["id", "id", "priority", "predictions"]
 
@@ -156,8 +180,9 @@ def test_broken_files(db: Database, api: Api) -> None:
 def test_priority_order(db: Database, api: Api) -> None:
     owner, token = make_user(db, "owner@example.com")
     project = make_project(db, owner, order="priority")
-    body = jsonl({"id": "low", "text": "a", "priority": 1}, {"id": "high", "text": "b",
-                                                               "priority": 9})
+    body = jsonl(
+        {"id": "low", "text": "a", "priority": 1}, {"id": "high", "text": "b", "priority": 9}
+    )
     post(api.as_(token), project.id, body, format="jsonl")
     first = api.as_(token).post(f"/projects/{project.id}/next").json()["task"]
     assert first["external_id"] == "high"

@@ -26,8 +26,14 @@ def test_create_from_yaml_and_read_with_progress(db: Database, api: Api) -> None
     assert project["interface"]["questions"][0]["options"] == [{"value": "pos"}, {"value": "neg"}]
     add_tasks(db, owner, project["id"], texts(3))
     read = me.get(f"/projects/{project['id']}").json()
-    assert read["progress"] == {"tasks": 3, "new": 3, "in_progress": 0, "complete": 0,
-                                "annotations": 0, "mine": 0}
+    assert read["progress"] == {
+        "tasks": 3,
+        "new": 3,
+        "in_progress": 0,
+        "complete": 0,
+        "annotations": 0,
+        "mine": 0,
+    }
     assert [p["id"] for p in me.get("/projects").json()] == [project["id"]]
 
 
@@ -38,8 +44,9 @@ def test_bad_interfaces_are_refused_with_the_path(db: Database, api: Api) -> Non
         "fields: [{name: t, kind: text}]\nquestions: [{name: q, kind: spans, target: nope, "
         "labels: [A]}]": "target 'nope' is not a field",
         "fields: [{name: t, kind: picture}]": "does not match any of the expected tags",
-        "fields: [{name: t, kind: text}]\nquestions: [{name: q, kind: choice}]":
-            "questions[0].options",
+        "fields: [{name: t, kind: text}]\nquestions: [{name: q, kind: choice}]": (
+            "questions[0].options"
+        ),
         "fields: [{name: t, kind: text}\n": "not valid YAML or JSON",
     }
     for text, expected in cases.items():
@@ -54,13 +61,24 @@ def test_settings_change(db: Database, api: Api) -> None:
     owner, token = make_user(db, "owner@example.com")
     project = make_project(db, owner)
     me = api.as_(token)
-    changed = me.patch(f"/projects/{project.id}", json={
-        "name": "Renamed", "guidelines": "# Be kind", "overlap": 3, "order": "random",
-        "lease_seconds": 120})
+    changed = me.patch(
+        f"/projects/{project.id}",
+        json={
+            "name": "Renamed",
+            "guidelines": "# Be kind",
+            "overlap": 3,
+            "order": "random",
+            "lease_seconds": 120,
+        },
+    )
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert (body["name"], body["overlap"], body["order"], body["lease_seconds"]) == (
-        "Renamed", 3, "random", 120)
+        "Renamed",
+        3,
+        "random",
+        120,
+    )
     assert body["guidelines_version"] == 2
     bad = me.patch(f"/projects/{project.id}", json={"overlap": 0})
     assert bad.status_code == 422
@@ -72,10 +90,13 @@ def test_overlap_change_reopens_tasks(db: Database, api: Api) -> None:
     project = make_project(db, owner, members={annotator: "annotator"})
     add_tasks(db, owner, project, texts(1))
     task = api.as_(a).post(f"/projects/{project.id}/next").json()["task"]
-    api.as_(a).post(f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}})
+    api.as_(a).post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}}
+    )
     _, b = make_user(db, "b@example.com")
-    api.as_(token).post(f"/projects/{project.id}/members", json={"email": "b@example.com",
-                                                                 "role": "annotator"})
+    api.as_(token).post(
+        f"/projects/{project.id}/members", json={"email": "b@example.com", "role": "annotator"}
+    )
     assert api.as_(b).post(f"/projects/{project.id}/next").json()["task"] is None
     api.as_(token).patch(f"/projects/{project.id}", json={"overlap": 2})
     assert api.as_(b).post(f"/projects/{project.id}/next").json()["task"]["id"] == task["id"]
@@ -87,8 +108,11 @@ def test_interface_change_that_orphans_annotations_is_refused(db: Database, api:
     project = make_project(db, owner, members={annotator: "annotator"})
     add_tasks(db, owner, project, texts(2))
     task = api.as_(a).post(f"/projects/{project.id}/next").json()["task"]
-    ann = api.as_(a).post(f"/tasks/{task['id']}/annotations",
-                          json={"result": {"label": {"choice": "neg"}}}).json()["annotation"]
+    ann = (
+        api.as_(a)
+        .post(f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "neg"}}})
+        .json()["annotation"]
+    )
     me = api.as_(token)
 
     removed = copy.deepcopy(SIMPLE)

@@ -16,7 +16,10 @@ def setup(db: Database, overlap: int = 1, count: int = 3, interface: dict | None
     owner, owner_token = make_user(db, "owner@example.com")
     annotators = [make_user(db, f"a{i}@example.com") for i in range(3)]
     project = make_project(
-        db, owner, interface, overlap=overlap,
+        db,
+        owner,
+        interface,
+        overlap=overlap,
         members={user: "annotator" for user, _ in annotators},
     )
     add_tasks(db, owner, project, texts(count))
@@ -40,13 +43,17 @@ def test_submit_then_next_and_nothing_left(db: Database, api: Api) -> None:
     seen = []
     while (task := me.post(f"/projects/{project.id}/next").json()["task"]) is not None:
         seen.append(task["external_id"])
-        response = me.post(f"/tasks/{task['id']}/annotations",
-                           json={"result": {"label": {"choice": "pos"}}, "seconds": 3.5})
+        response = me.post(
+            f"/tasks/{task['id']}/annotations",
+            json={"result": {"label": {"choice": "pos"}}, "seconds": 3.5},
+        )
         assert response.status_code == 201, response.text
         assert response.json()["annotation"]["seconds"] == 3.5
     assert seen == ["t0", "t1"]
     assert me.post(f"/projects/{project.id}/next").json() == {
-        "task": None, "draft": None, "lease_expires_at": None
+        "task": None,
+        "draft": None,
+        "lease_expires_at": None,
     }
 
 
@@ -57,8 +64,9 @@ def test_overlap_gives_each_task_to_distinct_annotators(db: Database, api: Api) 
         me = api.as_(token)
         while (task := me.post(f"/projects/{project.id}/next").json()["task"]) is not None:
             got.setdefault(token, []).append(task["id"])
-            me.post(f"/tasks/{task['id']}/annotations",
-                    json={"result": {"label": {"choice": "neg"}}})
+            me.post(
+                f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "neg"}}}
+            )
     counts: dict[int, int] = {}
     for ids in got.values():
         assert len(ids) == len(set(ids))
@@ -72,8 +80,9 @@ def test_submit_with_next_returns_the_following_task(db: Database, api: Api) -> 
     project, _, (a, _, _) = setup(db)
     me = api.as_(a)
     task = me.post(f"/projects/{project.id}/next").json()["task"]
-    body = me.post(f"/tasks/{task['id']}/annotations?next=true",
-                   json={"result": {"label": {"choice": "pos"}}}).json()
+    body = me.post(
+        f"/tasks/{task['id']}/annotations?next=true", json={"result": {"label": {"choice": "pos"}}}
+    ).json()
     assert body["next"]["task"]["external_id"] == "t1"
 
 
@@ -81,8 +90,10 @@ def test_invalid_answers_name_the_path(db: Database, api: Api) -> None:
     project, _, (a, _, _) = setup(db)
     me = api.as_(a)
     task = me.post(f"/projects/{project.id}/next").json()["task"]
-    response = me.post(f"/tasks/{task['id']}/annotations",
-                       json={"result": {"label": {"choice": "maybe"}, "extra": 1}})
+    response = me.post(
+        f"/tasks/{task['id']}/annotations",
+        json={"result": {"label": {"choice": "maybe"}, "extra": 1}},
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_result"
@@ -103,7 +114,9 @@ def test_draft_is_saved_as_is_and_restored(db: Database, api: Api) -> None:
     assert saved.status_code == 200, saved.text
     back = me.post(f"/projects/{project.id}/next").json()
     assert back["draft"]["result"] == half and back["draft"]["seconds"] == 12
-    done = me.post(f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}})
+    done = me.post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}}
+    )
     assert done.json()["annotation"]["seconds"] == 12, "the draft's time is kept"
     assert me.get(f"/tasks/{task['id']}").json()["draft"] is None
 
@@ -125,12 +138,14 @@ def test_expired_lease_returns_to_the_queue(db: Database, api: Api) -> None:
     api.as_(a).put(f"/tasks/{task['id']}/draft", json={"result": {}, "seconds": 1})
     assert api.as_(b).post(f"/projects/{project.id}/next").json()["task"] is None
     with db.write() as session:
-        session.execute(update(Assignment).values(
-            expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        session.execute(
+            update(Assignment).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
     taken = api.as_(b).post(f"/projects/{project.id}/next").json()["task"]
     assert taken["id"] == task["id"]
-    late = api.as_(a).post(f"/tasks/{task['id']}/annotations",
-                           json={"result": {"label": {"choice": "pos"}}})
+    late = api.as_(a).post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}}
+    )
     assert late.status_code == 409 and late.json()["error"]["code"] == "task_full"
     with db.read() as session:
         row = session.get(Task, task["id"])
@@ -141,17 +156,24 @@ def test_submit_twice_is_refused_and_edit_keeps_history(db: Database, api: Api) 
     project, _, (a, b, _) = setup(db)
     me = api.as_(a)
     task = me.post(f"/projects/{project.id}/next").json()["task"]
-    ann = me.post(f"/tasks/{task['id']}/annotations",
-                  json={"result": {"label": {"choice": "pos"}}, "seconds": 2}).json()["annotation"]
-    twice = me.post(f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "neg"}}})
+    ann = me.post(
+        f"/tasks/{task['id']}/annotations",
+        json={"result": {"label": {"choice": "pos"}}, "seconds": 2},
+    ).json()["annotation"]
+    twice = me.post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "neg"}}}
+    )
     assert twice.status_code == 409
-    edited = me.put(f"/annotations/{ann['id']}", json={"result": {"label": {"choice": "neg"}},
-                                                       "seconds": 3})
+    edited = me.put(
+        f"/annotations/{ann['id']}", json={"result": {"label": {"choice": "neg"}}, "seconds": 3}
+    )
     assert edited.status_code == 200, edited.text
     assert edited.json()["version"] == 2 and edited.json()["seconds"] == 5
     versions = me.get(f"/annotations/{ann['id']}/versions").json()
     assert [v["result"]["label"]["choice"] for v in versions] == ["pos", "neg"]
-    other = api.as_(b).put(f"/annotations/{ann['id']}", json={"result": {"label": {"choice": "pos"}}})
+    other = api.as_(b).put(
+        f"/annotations/{ann['id']}", json={"result": {"label": {"choice": "pos"}}}
+    )
     assert other.status_code == 404, "another annotator cannot even see it"
     mine = me.get(f"/projects/{project.id}/annotations/mine").json()
     assert [item["id"] for item in mine["items"]] == [ann["id"]]

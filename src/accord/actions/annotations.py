@@ -90,9 +90,15 @@ def do_submit(
     if seconds is None:
         seconds = draft.seconds if draft is not None else 0.0
     annotation = Annotation(
-        task_id=task.id, project_id=project.id, user_id=user.id, result=text,
-        seconds=seconds, version=1, guidelines_version=project.guidelines_version,
-        created_at=now, updated_at=now,
+        task_id=task.id,
+        project_id=project.id,
+        user_id=user.id,
+        result=text,
+        seconds=seconds,
+        version=1,
+        guidelines_version=project.guidelines_version,
+        created_at=now,
+        updated_at=now,
     )
     session.add(annotation)
     session.flush()
@@ -100,8 +106,12 @@ def do_submit(
     if draft is not None:
         session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
     record(
-        session, user, "annotation.submit", ("annotation", annotation.id),
-        project_id=project.id, after={"task_id": task.id, "version": 1},
+        session,
+        user,
+        "annotation.submit",
+        ("annotation", annotation.id),
+        project_id=project.id,
+        after={"task_id": task.id, "version": 1},
     )
     return annotation
 
@@ -135,8 +145,13 @@ def do_edit_annotation(
     session.add(_version(annotation, user, seconds or 0.0))
     session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
     record(
-        session, user, "annotation.edit", ("annotation", annotation.id), project_id=project.id,
-        before=before, after={"version": annotation.version},
+        session,
+        user,
+        "annotation.edit",
+        ("annotation", annotation.id),
+        project_id=project.id,
+        before=before,
+        after={"version": annotation.version},
     )
     return annotation
 

@@ -22,9 +22,7 @@ def do_save_draft(
     session: Session, user: User, project: Project, task: Task, result: Any, seconds: float
 ) -> Draft:
     if not isinstance(result, dict):
-        raise Invalid(
-            "a draft is an object keyed by question name", details={"path": "result"}
-        )
+        raise Invalid("a draft is an object keyed by question name", details={"path": "result"})
     draft = session.get(Draft, (task.id, user.id))
     if draft is None:
         draft = Draft(task_id=task.id, user_id=user.id, project_id=project.id)

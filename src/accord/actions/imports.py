@@ -105,9 +105,17 @@ def do_import(
     entry.skipped, entry.predictions = report.skipped, report.predictions
     entry.finished_at = utcnow()
     record(
-        session, user, "tasks.import", ("import", entry.id), project_id=project.id,
-        after={"created": report.created, "duplicates": report.duplicates,
-               "skipped": report.skipped, "predictions": report.predictions},
+        session,
+        user,
+        "tasks.import",
+        ("import", entry.id),
+        project_id=project.id,
+        after={
+            "created": report.created,
+            "duplicates": report.duplicates,
+            "skipped": report.skipped,
+            "predictions": report.predictions,
+        },
     )
     return report
 
@@ -155,8 +163,13 @@ def _checked_rows(
     try:
         for line, value in read_rows(fmt, source, structured | {"predictions"}):
             if type(value) is not dict:
-                report.fail(line, None, value.message if isinstance(value, BadRow)
-                            else "expected an object of field values")
+                report.fail(
+                    line,
+                    None,
+                    value.message
+                    if isinstance(value, BadRow)
+                    else "expected an object of field values",
+                )
                 continue
             ext = value.pop("id", None)
             priority = value.pop("priority", 0)
@@ -224,8 +237,9 @@ def _predictions(
         problems = interface.check_result(result, data, partial=True, root=f"{where}.result")
         if problems:
             raise _RowProblem(problems[0].path, problems[0].message)
-        out.append((version, None if score is None else float(score),
-                    orjson.dumps(result).decode()))
+        out.append(
+            (version, None if score is None else float(score), orjson.dumps(result).decode())
+        )
     return out
 
 

@@ -68,18 +68,24 @@ def _question_orphans(
             continue
         for model, what in ((Annotation, "annotations"), (Prediction, "predictions")):
             if replacement is None:
-                orphans = Orphans(what, question.name, f"question {question.name!r} is removed "
-                                  f"but {what} answer it")
+                orphans = Orphans(
+                    what,
+                    question.name,
+                    f"question {question.name!r} is removed but {what} answer it",
+                )
                 for (object_id,) in session.execute(
                     select(model.id).where(
-                        model.project_id == project.id, _has_key(session, model.result,
-                                                                 question.name)
+                        model.project_id == project.id,
+                        _has_key(session, model.result, question.name),
                     )
                 ):
                     orphans.add(object_id)
             else:
-                orphans = Orphans(what, question.name, f"their answers to {question.name!r} do "
-                                  "not fit the changed question")
+                orphans = Orphans(
+                    what,
+                    question.name,
+                    f"their answers to {question.name!r} do not fit the changed question",
+                )
                 _recheck(session, project, model, replacement, new, orphans)
             yield orphans
 

@@ -38,8 +38,13 @@ def do_set_member(
         member.role = new_role.value
     session.flush()
     record(
-        session, actor, "member.set", ("user", user.id), project_id=project.id,
-        before=before, after={"role": new_role.value},
+        session,
+        actor,
+        "member.set",
+        ("user", user.id),
+        project_id=project.id,
+        before=before,
+        after={"role": new_role.value},
     )
     return member
 
@@ -53,7 +58,11 @@ def do_remove_member(session: Session, actor: User, project: Project, user: User
     session.delete(member)
     session.flush()
     record(
-        session, actor, "member.remove", ("user", user.id), project_id=project.id,
+        session,
+        actor,
+        "member.remove",
+        ("user", user.id),
+        project_id=project.id,
         before={"role": member.role},
     )
 

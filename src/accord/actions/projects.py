@@ -66,8 +66,12 @@ def do_create_project(
     session.flush()
     session.add(Membership(project_id=project.id, user_id=actor.id, role=Role.manager.value))
     record(
-        session, actor, "project.create", ("project", project.id),
-        project_id=project.id, after=_settings(project),
+        session,
+        actor,
+        "project.create",
+        ("project", project.id),
+        project_id=project.id,
+        after=_settings(project),
     )
     return project
 
@@ -102,7 +106,11 @@ def do_update_project(
         {"interface"} if "interface" in changes else set()
     )
     record(
-        session, actor, "project.update", ("project", project.id), project_id=project.id,
+        session,
+        actor,
+        "project.update",
+        ("project", project.id),
+        project_id=project.id,
         before={k: before[k] for k in changed if k in before},
         after={k: after.get(k, "changed") for k in changed},
     )
@@ -111,7 +119,10 @@ def do_update_project(
 
 def do_delete_project(session: Session, actor: User, project: Project) -> None:
     record(
-        session, actor, "project.delete", ("project", project.id),
+        session,
+        actor,
+        "project.delete",
+        ("project", project.id),
         before=_settings(project),
     )
     session.execute(delete(Project).where(Project.id == project.id))

@@ -97,7 +97,11 @@ def _claim(
             )
         )
         record(
-            session, user, "task.lease", ("task", candidate), project_id=project.id,
+            session,
+            user,
+            "task.lease",
+            ("task", candidate),
+            project_id=project.id,
             after={"expires_at": expires.isoformat()},
         )
         return candidate
@@ -120,9 +124,7 @@ def take_slot(session: Session, task_id: int, overlap: int, *, submitted: int = 
 
 def count_submission(session: Session, task_id: int) -> None:
     """A leased task is submitted: its slot was already claimed by the lease."""
-    session.execute(
-        update(Task).where(Task.id == task_id).values(n_submitted=Task.n_submitted + 1)
-    )
+    session.execute(update(Task).where(Task.id == task_id).values(n_submitted=Task.n_submitted + 1))
 
 
 def give_slot_back(session: Session, task_id: int, overlap: int, count: int = 1) -> None:
@@ -159,15 +161,17 @@ def release_expired(session: Session, project: Project, now: dt.datetime) -> int
         give_slot_back(session, task_id, project.overlap, count)
     if rows:
         record(
-            session, None, "task.lease_expire", ("project", project.id), project_id=project.id,
+            session,
+            None,
+            "task.lease_expire",
+            ("project", project.id),
+            project_id=project.id,
             after={"tasks": sorted(per_task)[:100], "count": len(rows)},
         )
     return len(rows)
 
 
-def do_skip(
-    session: Session, user: User, project: Project, task: Task, reason: str
-) -> Assignment:
+def do_skip(session: Session, user: User, project: Project, task: Task, reason: str) -> Assignment:
     """``user`` passes on ``task``: they will not get it again; its slot goes back."""
     reason = reason.strip()
     assignment = find_assignment(session, task.id, user.id)
@@ -190,7 +194,11 @@ def do_skip(
     session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
     session.flush()
     record(
-        session, user, "task.skip", ("task", task.id), project_id=project.id,
+        session,
+        user,
+        "task.skip",
+        ("task", task.id),
+        project_id=project.id,
         after={"reason": reason},
     )
     return assignment

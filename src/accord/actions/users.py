@@ -12,7 +12,7 @@ from accord.errors import Conflict, Invalid
 from accord.models import User
 from accord.security import MIN_PASSWORD_LENGTH, hash_password
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$")
 
 
 def normalize_email(email: str) -> str:
@@ -72,15 +72,15 @@ def do_update_user(
     before = _public(user)
     if name is not None:
         user.name = name.strip()
-    if is_admin is not None:
-        if not is_admin and user.is_admin and _admin_count(session) == 1:
-            raise Conflict("this is the last admin; make someone else admin first")
-        user.is_admin = is_admin
     if is_active is not None:
         if not is_active and user.id == actor.id:
             raise Conflict("you cannot deactivate your own account")
         user.is_active = is_active
+    if is_admin is not None:
+        user.is_admin = is_admin
     session.flush()
+    if before["is_admin"] and before["is_active"] and _admin_count(session) == 0:
+        raise Conflict("this is the last admin; make someone else admin first")
     record(session, actor, "user.update", ("user", user.id), before=before, after=_public(user))
     return user
 

@@ -92,8 +92,14 @@ def edit_annotation(
         annotation, task, _ = _load(session, caller, annotation_id)
         project, _ = project_for(session, caller.user, task.project_id, Can.annotate)
         do_edit_annotation(
-            session, caller.user, project, interface_of(project), annotation, task,
-            body.result, body.seconds,
+            session,
+            caller.user,
+            project,
+            interface_of(project),
+            annotation,
+            task,
+            body.result,
+            body.seconds,
         )
         return annotation_out(annotation, caller.user.email)
 
@@ -104,7 +110,9 @@ def get_versions(annotation_id: int, caller: CurrentCaller, db: Db) -> list[Vers
         annotation, _, _ = _load(session, caller, annotation_id)
         return [
             VersionOut(
-                version=v.version, result=orjson.loads(v.result), seconds=v.seconds,
+                version=v.version,
+                result=orjson.loads(v.result),
+                seconds=v.seconds,
                 created_at=v.created_at,
             )
             for v in versions_of(session, annotation)

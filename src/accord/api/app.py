@@ -15,7 +15,9 @@ from sqlalchemy import text
 
 from accord import __version__
 from accord.api import (
-    annotations,
+    annotations as annotations_api,
+)
+from accord.api import (
     audit,
     exports,
     imports,
@@ -37,7 +39,17 @@ from accord.settings import Settings
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ROUTERS = (
-    sessions, users, tokens, projects, members, imports, exports, tasks, queue, annotations, audit
+    sessions,
+    users,
+    tokens,
+    projects,
+    members,
+    imports,
+    exports,
+    tasks,
+    queue,
+    annotations_api,
+    audit,
 )
 
 DESCRIPTION = """

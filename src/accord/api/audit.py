@@ -43,8 +43,15 @@ def _page(db: Any, project_id: int | None, before: int | None, limit: int) -> Ev
         rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
         items = [
             EventOut(
-                id=e.id, at=e.at, actor=email, project_id=e.project_id, action=e.action,
-                object_type=e.object_type, object_id=e.object_id, before=e.before, after=e.after,
+                id=e.id,
+                at=e.at,
+                actor=email,
+                project_id=e.project_id,
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                before=e.before,
+                after=e.after,
             )
             for e, email in rows
         ]

@@ -64,9 +64,7 @@ def authenticate(
                     code="csrf",
                 )
         return caller
-    raise Unauthorized(
-        "sign in first, or send an API token as 'Authorization: Bearer <token>'"
-    )
+    raise Unauthorized("sign in first, or send an API token as 'Authorization: Bearer <token>'")
 
 
 def _by_token(db: Database, token: str) -> Caller:

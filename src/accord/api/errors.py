@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-import orjson
 from fastapi.responses import Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, RateLimited
@@ -42,6 +43,13 @@ async def _accord_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 
+NOT_JSON = "the body must be a JSON object sent with 'Content-Type: application/json'"
+REWORDED = {
+    "missing": "required; add it",
+    "extra_forbidden": "unknown field; check its spelling, or remove it",
+}
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = []
@@ -49,30 +57,65 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         loc = tuple(error.get("loc", ()))
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         if error.get("type") == "json_invalid":
-            message = f"the body is not valid JSON ({error.get('ctx', {}).get('error', '')})"
-        details.append({"path": _where(loc), "where": str(loc[0]) if loc else "", "message": message})
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            message = f"the body is not valid JSON: {error.get('ctx', {}).get('error', '')}{at}"
+            loc = ("body",)
+        elif loc == ("body",) and not _sent_json(request):
+            message = NOT_JSON
+        else:
+            message = REWORDED.get(str(error.get("type")), message)
+        where = str(loc[0]) if loc else ""
+        details.append({"path": _where(loc), "where": where, "message": message})
     first = details[0] if details else {"path": "", "message": "invalid request"}
     where = f"{first['path']}: " if first["path"] else ""
     return error_response(422, "invalid_request", f"{where}{first['message']}", details)
 
 
+def _sent_json(request: Request) -> bool:
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def _is_api_path(request: Request) -> bool:
+    """Whether an API route (not the browser app's catch-all) has this path."""
+    path = request.url.path
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.path != WEB_CATCH_ALL and regex is not None and regex.match(path):
+            return True
+    return False
+
+
+WEB_CATCH_ALL = "/{path:path}"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    headers = getattr(exc, "headers", None)
+    if status == 405 and request.url.path.startswith("/api/") and not _is_api_path(request):
+        status, headers = 404, None  # only the browser app's GET catch-all matched
     messages = {
-        404: f"no such endpoint: {request.method} {request.url.path}",
-        405: f"{request.method} is not allowed on {request.url.path}",
+        400: f"the request could not be read: {exc.detail}; send JSON with "
+        "'Content-Type: application/json'",
+        404: f"no such endpoint: {request.method} {request.url.path}; the API is listed at "
+        "/api/docs",
+        405: f"{request.method} is not allowed on {request.url.path}; use "
+        f"{(headers or {}).get('Allow', 'another method')}",
     }
-    message = messages.get(exc.status_code, str(exc.detail))
-    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-        exc.status_code, "http_error"
+    message = messages.get(status, str(exc.detail))
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        status, "http_error"
     )
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    return error_response(status, code, message, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
-        500, "internal", "something went wrong on the server; it was logged. Try again, and "
+        500,
+        "internal",
+        "something went wrong on the server; it was logged. Try again, and "
         "report it if it persists.",
     )
 

@@ -44,8 +44,9 @@ def export(
         if annotator:
             user = find_user(session, annotator)
             if user is None:
-                raise Invalid(f"no account with the email {annotator}",
-                              details={"field": "annotator"})
+                raise Invalid(
+                    f"no account with the email {annotator}", details={"field": "annotator"}
+                )
             annotator_id = user.id
         interface = interface_of(project)
     flt = ExportFilter(

@@ -53,7 +53,13 @@ def _run(
     with db.write() as session:
         project, _ = project_for(session, user, project_id, Can.manage)
         return do_import(
-            session, user, project, interface_of(project), body, fmt, filename=name,
+            session,
+            user,
+            project,
+            interface_of(project),
+            body,
+            fmt,
+            filename=name,
             skip_invalid=skip,
         )
 
@@ -78,7 +84,9 @@ async def import_tasks(
     format: Literal["jsonl", "json", "csv", "tsv"] | None = Query(
         default=None, description="The file's format; else taken from filename or content type"
     ),
-    filename: str = Query(default="", max_length=300, description="The file's name, for the record"),
+    filename: str = Query(
+        default="", max_length=300, description="The file's name, for the record"
+    ),
     skip_invalid: bool = Query(
         default=False, description="Import the good rows and report the bad ones"
     ),

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accord.actions.members import do_remove_member, do_set_member
@@ -23,11 +23,15 @@ RoleName = Literal["manager", "reviewer", "annotator"]
 
 
 class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: str = Field(max_length=320, description="The account's email")
     role: RoleName
 
 
 class RoleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     role: RoleName
 
 
@@ -41,7 +45,10 @@ class MemberOut(BaseModel):
 
 def _out(member: Membership, user: User) -> MemberOut:
     return MemberOut(
-        user_id=user.id, email=user.email, name=user.name, role=member.role,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=member.role,
         created_at=member.created_at,
     )
 

@@ -31,10 +31,11 @@ ADMIN = "admin"
 
 
 def role_in(session: Session, user: User, project_id: int) -> str | None:
+    """The caller's role; an admin acts as admin even when also a member in a lesser role."""
     member = session.get(Membership, (project_id, user.id))
-    if member is not None:
-        return member.role
-    return ADMIN if user.is_admin else None
+    if user.is_admin and (member is None or member.role != Role.manager.value):
+        return ADMIN
+    return member.role if member is not None else None
 
 
 def project_for(session: Session, user: User, project_id: int, need: Can) -> tuple[Project, str]:
@@ -49,9 +50,7 @@ def project_for(session: Session, user: User, project_id: int, need: Can) -> tup
     return project, role
 
 
-def task_for(
-    session: Session, user: User, task_id: int, need: Can
-) -> tuple[Task, Project, str]:
+def task_for(session: Session, user: User, task_id: int, need: Can) -> tuple[Task, Project, str]:
     """The task, its project and the caller's role; annotators only see tasks they work on."""
     task = session.get(Task, task_id)
     if task is None:

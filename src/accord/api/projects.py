@@ -95,8 +95,9 @@ def list_projects(caller: CurrentCaller, db: Db) -> list[ProjectOut]:
         ]
 
 
-@router.post("/projects", summary="Create a project (the caller becomes its manager)",
-             status_code=201)
+@router.post(
+    "/projects", summary="Create a project (the caller becomes its manager)", status_code=201
+)
 def create_project(body: ProjectCreate, caller: CurrentCaller, db: Db) -> ProjectOut:
     with db.write() as session:
         project = do_create_project(session, caller.user, **body.model_dump())

@@ -105,7 +105,12 @@ def submit(
     with db.write() as session:
         task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
         annotation = do_submit(
-            session, caller.user, project, interface_of(project), task, body.result,
+            session,
+            caller.user,
+            project,
+            interface_of(project),
+            task,
+            body.result,
             body.seconds,
         )
         out = annotation_out(annotation, caller.user.email)

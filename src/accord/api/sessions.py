@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+
 from fastapi import APIRouter, Request, Response
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.actions.sessions import do_sign_in, do_sign_out
 from accord.actions.users import find_user
@@ -20,6 +21,8 @@ router = APIRouter(tags=["session"])
 
 
 class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
 
@@ -62,11 +65,11 @@ def sign_in(
     limiter.check(address, email)
     with db.write() as session:
         user = find_user(session, email)
-        if user is None or not user.is_active or not verify_password(
-            user.password_hash, body.password
-        ):
+        if user is None or not verify_password(user.password_hash, body.password):
             limiter.failed(address, email)
             raise Unauthorized("wrong email or password", code="bad_credentials")
+        if not user.is_active:
+            raise Unauthorized("this account is deactivated; ask an admin", code="deactivated")
         token, browser = do_sign_in(session, user, settings.session_hours)
         out = SessionOut(user=UserOut.of(user), csrf_token=browser.csrf_token)
     response.set_cookie(

@@ -9,16 +9,18 @@ import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from accord.actions.users import find_user
 from accord.api.annotations import AnnotationOut, annotation_out
 from accord.api.auth import CurrentCaller, Db
 from accord.api.policies import Can, may_review, project_for, task_for
 from accord.models import Draft, Task
 from accord.queries.annotations import annotations_of_task, predictions_of_task
-from accord.queries.tasks import list_tasks, status_of
+from accord.queries.tasks import TaskQuery, count_tasks, list_tasks, status_of
 
 router = APIRouter(tags=["tasks"])
 
 Status = Literal["new", "in_progress", "complete"]
+Sort = Literal["id", "-id", "annotations", "-annotations"]
 
 
 class TaskOut(BaseModel):
@@ -54,6 +56,7 @@ class TaskDetail(BaseModel):
 
 class TaskPage(BaseModel):
     items: list[TaskOut]
+    total: int = Field(description="Tasks matching the filters, in all")
     next_after: int | None = Field(description="Pass as `after` for the next page")
 
 
@@ -77,20 +80,47 @@ def draft_out(draft: Draft | None) -> DraftOut | None:
     )
 
 
-@router.get("/projects/{project_id}/tasks", summary="Page through a project's tasks")
+@router.get("/projects/{project_id}/tasks", summary="Filter, sort and page a project's tasks")
 def get_tasks(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
     status: Status | None = None,
-    after: int = Query(default=0, ge=0, description="Last task id of the previous page"),
+    annotator: str | None = Query(
+        default=None, max_length=320, description="Only tasks this annotator (email) answered"
+    ),
+    q: str | None = Query(default=None, max_length=500, description="Text in the task's data"),
+    question: str | None = Query(
+        default=None, max_length=64, description="Only tasks with an answer to this question"
+    ),
+    value: str | None = Query(
+        default=None, max_length=500, description="...whose answer holds this value"
+    ),
+    sort: Sort = "id",
+    offset: int = Query(default=0, ge=0, le=100_000_000, description="Rows to skip"),
+    after: int | None = Query(default=None, ge=0, description="Last id of the previous page"),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> TaskPage:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.review)
-        tasks = list_tasks(session, project, status=status, after=after, limit=limit)
-        items = [task_out(t, project.overlap) for t in tasks]
-        return TaskPage(items=items, next_after=tasks[-1].id if len(tasks) == limit else None)
+        annotator_id = None
+        if annotator:
+            user = find_user(session, annotator)
+            annotator_id = user.id if user is not None else -1
+        query = TaskQuery(
+            status=status,
+            annotator_id=annotator_id,
+            text=q,
+            question=question,
+            value=value,
+            sort=sort,
+        )
+        tasks = list_tasks(session, project, query, offset=offset, after=after, limit=limit)
+        return TaskPage(
+            items=[task_out(t, project.overlap) for t in tasks],
+            total=count_tasks(session, project, query),
+            next_after=tasks[-1].id if len(tasks) == limit else None,
+        )
 
 
 @router.get("/tasks/{task_id}", summary="A task with its annotations, predictions and draft")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accord.actions.tokens import do_create_token, do_revoke_token
@@ -18,6 +18,8 @@ router = APIRouter(tags=["tokens"])
 
 
 class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(default="", max_length=200, description="What the token is for")
 
 

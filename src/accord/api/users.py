@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accord.actions.users import do_create_user, do_set_password, do_update_user
@@ -17,6 +17,8 @@ router = APIRouter(tags=["users"])
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: str = Field(max_length=320)
     password: str = Field(min_length=1, max_length=1000)
     name: str = Field(default="", max_length=200)
@@ -24,12 +26,16 @@ class UserCreate(BaseModel):
 
 
 class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = Field(default=None, max_length=200)
     is_admin: bool | None = None
     is_active: bool | None = None
 
 
 class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     current_password: str = Field(max_length=1000)
     new_password: str = Field(max_length=1000)
 
@@ -69,7 +75,11 @@ def create_user(body: UserCreate, caller: CurrentCaller, db: Db) -> UserOut:
     require_admin(caller)
     with db.write() as session:
         user = do_create_user(
-            session, caller.user, body.email, body.password, name=body.name,
+            session,
+            caller.user,
+            body.email,
+            body.password,
+            name=body.name,
             is_admin=body.is_admin,
         )
         return UserOut.of(user)
@@ -83,7 +93,11 @@ def update_user(user_id: int, body: UserChange, caller: CurrentCaller, db: Db) -
         if user is None:
             raise NotFound(f"no user {user_id}")
         do_update_user(
-            session, caller.user, user, name=body.name, is_admin=body.is_admin,
+            session,
+            caller.user,
+            user,
+            name=body.name,
+            is_admin=body.is_admin,
             is_active=body.is_active,
         )
         return UserOut.of(user)

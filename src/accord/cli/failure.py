@@ -26,4 +26,3 @@ def reported() -> Iterator[None]:
         fail(str(getattr(exc, "message", exc)))
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
-

@@ -28,8 +28,12 @@ def client(url: str | None, token: str | None) -> Client:
 
 def _bar() -> Progress:
     return Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TransferSpeedColumn(), transient=True, disable=not sys.stderr.isatty(),
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
         console=None,
     )
 
@@ -85,7 +89,10 @@ def import_tasks(
     with reported(), _bar() as bar:
         job = bar.add_task("uploading", total=file.stat().st_size)
         report = api.import_tasks(
-            project, file, skip_invalid, format=format,
+            project,
+            file,
+            skip_invalid,
+            format=format,
             progress=lambda n: bar.advance(job, n),
         )
     typer.echo(

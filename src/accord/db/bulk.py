@@ -91,8 +91,7 @@ class PostgresTaskWriter(TaskWriter):
         # Concurrent inserts may take ids in between: ask the sequence for each one.
         with self.raw.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) "
-                "FROM generate_series(1, %s)",
+                "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, %s)",
                 (count,),
             )
             return [row[0] for row in cursor.fetchall()]

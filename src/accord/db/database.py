@@ -91,6 +91,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._lock: WriteLock | None = None
         if self.is_sqlite:
             file = _sqlite_file(url)
             if file is not None:
@@ -109,7 +110,6 @@ class Database:
             self.engine = create_engine(
                 url, echo=echo, pool_size=16, max_overflow=48, pool_timeout=60
             )
-            self._lock = None
 
     @property
     def dialect(self) -> str:

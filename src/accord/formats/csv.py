@@ -15,7 +15,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 
 def read_csv(source: IO[bytes], delimiter: str, structured: frozenset[str]) -> Rows:
-    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)

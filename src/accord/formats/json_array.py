@@ -24,9 +24,11 @@ def read_json_array(source: IO[bytes]) -> Rows:
             index += 1
             yield index, item
     except ijson.JSONError as exc:
-        raise FatalFormatError(index + 1, f"the JSON array breaks after item {index}: {exc}")
+        message = f"the JSON array breaks after item {index}: {exc}"
+        raise FatalFormatError(index + 1, message) from None
     except UnicodeDecodeError as exc:
-        raise FatalFormatError(index + 1, f"bytes that are not UTF-8 after item {index}: {exc}")
+        message = f"bytes that are not UTF-8 after item {index}: {exc}"
+        raise FatalFormatError(index + 1, message) from None
 
 
 class _Prefixed:

@@ -27,8 +27,15 @@ from accord.models import Project, User
 FLUSH_BYTES = 1 << 20
 FETCH = 5000
 META_COLUMNS = (
-    "task_id", "external_id", "annotation_id", "annotator", "created_at", "updated_at",
-    "seconds", "versions", "review_state",
+    "task_id",
+    "external_id",
+    "annotation_id",
+    "annotator",
+    "created_at",
+    "updated_at",
+    "seconds",
+    "versions",
+    "review_state",
 )
 
 
@@ -56,7 +63,7 @@ class _Sql:
     def stamp(self, column: str) -> str:
         if self.sqlite:
             return f"replace({column}, ' ', 'T') || 'Z'"
-        return f"to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        return f'to_char({column}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
 
     def quoted(self, column: str) -> str:
         """The column as a JSON value (a quoted string, or null)."""
@@ -170,8 +177,9 @@ def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[by
                     ann = next(annotations, None)
                 if ann is None or ann[0] != task_id:
                     continue
-            status = "new" if submitted == 0 else (
-                "complete" if submitted >= overlap else "in_progress")
+            status = (
+                "new" if submitted == 0 else ("complete" if submitted >= overlap else "in_progress")
+            )
             add(TASK_JSON % (task_id, external_id, status, data))
             while ann is not None and ann[0] < task_id:  # of tasks filtered out by status
                 ann = next(annotations, None)
@@ -197,8 +205,9 @@ def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[by
 def _predictions(conn: Connection, sql: _Sql, project: Project) -> Iterator[tuple[Any, ...]]:
     """The project's predictions ordered by task, or nothing at all if it has none."""
     p = sql.param
-    score = "coalesce(CAST(score AS TEXT), 'null')" if sql.sqlite else (
-        "coalesce(score::text, 'null')")
+    score = (
+        "coalesce(CAST(score AS TEXT), 'null')" if sql.sqlite else ("coalesce(score::text, 'null')")
+    )
     if not _has_rows(conn, sql, "predictions", project):
         return iter(())
     return sql.rows(
@@ -211,8 +220,9 @@ def _predictions(conn: Connection, sql: _Sql, project: Project) -> Iterator[tupl
 def _has_rows(conn: Connection, sql: _Sql, table: str, project: Project) -> bool:
     cursor = sql.raw.cursor()
     try:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE project_id = {sql.param} LIMIT 1",
-                       [project.id])
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE project_id = {sql.param} LIMIT 1", [project.id]
+        )
         return cursor.fetchone() is not None
     finally:
         cursor.close()
@@ -255,15 +265,27 @@ def _csv(
     for task_id, ext, aid, uid, created, updated, seconds, version, review, result, data in rows:
         answers = orjson.loads(result)
         values = orjson.loads(data)
-        cells: list[Any] = [task_id, ext or "", aid, emails.get(uid, ""), created, updated,
-                            seconds, version, review or ""]
+        cells: list[Any] = [
+            task_id,
+            ext or "",
+            aid,
+            emails.get(uid, ""),
+            created,
+            updated,
+            seconds,
+            version,
+            review or "",
+        ]
         for question, kind in kinds:
             value = answers.get(question.name)
             cells.append("" if kind.is_empty(value) else kind.csv_cell(question, value))
         for field in fields:
             value = values.get(field.name)
-            cells.append(value if isinstance(value, str) else (
-                "" if value is None else orjson.dumps(value).decode()))
+            cells.append(
+                value
+                if isinstance(value, str)
+                else ("" if value is None else orjson.dumps(value).decode())
+            )
         writer.writerow(cells)
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()

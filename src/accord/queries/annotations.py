@@ -24,7 +24,9 @@ def annotations_of_task(
 
 def predictions_of_task(session: Session, task: Task) -> list[Prediction]:
     return list(
-        session.scalars(select(Prediction).where(Prediction.task_id == task.id).order_by(Prediction.id))
+        session.scalars(
+            select(Prediction).where(Prediction.task_id == task.id).order_by(Prediction.id)
+        )
     )
 
 

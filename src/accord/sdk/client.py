@@ -84,8 +84,10 @@ class Client:
         url = url or os.environ.get("ACCORD_URL") or "http://127.0.0.1:8080"
         token = token or os.environ.get("ACCORD_TOKEN")
         if not token:
-            raise AccordError("no API token: pass one, or set ACCORD_TOKEN "
-                              "(create one with `accord tokens create EMAIL`)")
+            raise AccordError(
+                "no API token: pass one, or set ACCORD_TOKEN "
+                "(create one with `accord tokens create EMAIL`)"
+            )
         self.url = url.rstrip("/")
         self._http = httpx.Client(
             base_url=self.url + "/api/v1",
@@ -147,12 +149,18 @@ class Client:
             params["format"] = "jsonl"
             body = _jsonl_chunks(path_or_rows, progress)
         data = self._call(
-            "POST", f"/projects/{project_id}/imports", params=params, content=body,
+            "POST",
+            f"/projects/{project_id}/imports",
+            params=params,
+            content=body,
             headers={"Content-Type": "application/octet-stream"},
         )
         return ImportReport(
-            created=data["created"], skipped=data["skipped"], errors=data["errors"],
-            duplicates=data["duplicates"], predictions=data["predictions"],
+            created=data["created"],
+            skipped=data["skipped"],
+            errors=data["errors"],
+            duplicates=data["duplicates"],
+            predictions=data["predictions"],
             duplicate_ids=data["duplicate_ids"],
         )
 
@@ -169,8 +177,12 @@ class Client:
                     yield orjson.loads(line)
 
     def export_to(
-        self, project_id: int, path: str | Path, format: str = "jsonl",
-        progress: Progress | None = None, **filters: Any,
+        self,
+        project_id: int,
+        path: str | Path,
+        format: str = "jsonl",
+        progress: Progress | None = None,
+        **filters: Any,
     ) -> int:
         """Write the export to ``path``; returns the number of bytes written."""
         written = 0
@@ -197,8 +209,7 @@ class Client:
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from None
 
-    def _export_lines(self, project_id: int, format: str, filters: dict[str, Any]
-                      ) -> Iterator[str]:
+    def _export_lines(self, project_id: int, format: str, filters: dict[str, Any]) -> Iterator[str]:
         pending = b""
         for chunk in self.export_bytes(project_id, format, filters):
             lines = (pending + chunk).split(b"\n")
@@ -261,7 +272,9 @@ def _error(response: httpx.Response) -> AccordError:
     try:
         error = orjson.loads(response.content)["error"]
         return AccordError(
-            error["message"], status=response.status_code, code=error.get("code", ""),
+            error["message"],
+            status=response.status_code,
+            code=error.get("code", ""),
             details=error.get("details"),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError):
@@ -302,13 +315,19 @@ def _next(data: dict[str, Any]) -> Task | None:
         return None
     draft = data.get("draft")
     return Task(
-        id=task["id"], data=task["data"], external_id=task.get("external_id"),
-        draft=draft["result"] if draft else None, raw=data,
+        id=task["id"],
+        data=task["data"],
+        external_id=task.get("external_id"),
+        draft=draft["result"] if draft else None,
+        raw=data,
     )
 
 
 def _annotation(data: dict[str, Any]) -> Annotation:
     return Annotation(
-        id=data["id"], task_id=data["task_id"], result=data["result"], version=data["version"],
+        id=data["id"],
+        task_id=data["task_id"],
+        result=data["result"],
+        version=data["version"],
         raw=data,
     )
