@@ -1,0 +1,148 @@
+"""A cast of callers, one per role, and fresh objects for each of them to act on.
+
+Used by the permission matrix: every (route, role) call gets its own project, task, annotation,
+member, user or token, so a call that deletes or changes something never affects the next.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from accord.actions.tokens import do_create_token
+from accord.db import Database
+from accord.models import AuditEvent, Project, User
+from accord.security import hash_password
+from tests.api.conftest import Api
+from tests.factories import PASSWORD, SIMPLE, add_tasks, make_project, make_user, texts
+
+API_PREFIX = "/api/v1"
+# Who calls: nobody; a signed-in user outside the project; the annotator who works on the
+# task; another annotator of the project (a peer, who has not touched the task); a reviewer;
+# a manager; an admin who is not a member.
+ROLES = ("anonymous", "outsider", "annotator", "peer", "reviewer", "manager", "admin")
+MEMBER_ROLES = {"annotator": "annotator", "peer": "annotator", "reviewer": "reviewer"}
+
+
+def password_hash() -> str:
+    """An argon2 hash of `PASSWORD`, made by whichever hasher is in force."""
+    return hash_password(PASSWORD)
+
+
+def api_routes(client: TestClient) -> set[str]:
+    """Every route of the app under /api/v1, as ``"METHOD /path"`` (path without the prefix)."""
+    found = set()
+    for route in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        path = route.path or ""
+        if path.startswith(API_PREFIX + "/"):
+            for method in route.methods or ():
+                if method != "HEAD":
+                    found.add(f"{method} {path.removeprefix(API_PREFIX)}")
+    return found
+
+
+@dataclass
+class World:
+    db: Database
+    api: Api
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    _numbers: itertools.count[int] = field(default_factory=itertools.count)
+
+    @classmethod
+    def build(cls, db: Database, api: Api) -> World:
+        world = cls(db, api)
+        for role in ROLES[1:]:
+            user, token = make_user(db, f"{role}@example.com", admin=role == "admin")
+            world.users[role], world.tokens[role] = user, token
+        # The outsider is a member somewhere else: being a member of *a* project is not enough.
+        make_project(db, world.users["outsider"])
+        return world
+
+    def as_(self, role: str) -> Api:
+        return self.api.as_(self.tokens.get(role))
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}{next(self._numbers)}"
+
+    def project(self) -> Project:
+        """A project managed by the manager, with the other members, overlap 3 and two tasks."""
+        manager = self.users["manager"]
+        members = {self.users[role]: kind for role, kind in MEMBER_ROLES.items()}
+        project = make_project(self.db, manager, SIMPLE, overlap=3, members=members)
+        add_tasks(self.db, manager, project, texts(2))
+        return project
+
+    def task(self, project: Project) -> int:
+        """The id of a task the annotator holds (leased through the API)."""
+        answer = self.as_("annotator").post(f"/projects/{project.id}/next")
+        assert answer.status_code == 200, answer.text
+        task_id: int = answer.json()["task"]["id"]
+        return task_id
+
+    def annotation(self, project: Project) -> int:
+        """The id of an annotation the annotator submitted."""
+        task_id = self.task(project)
+        answer = self.as_("annotator").post(
+            f"/tasks/{task_id}/annotations", json={"result": {"label": {"choice": "pos"}}}
+        )
+        assert answer.status_code == 201, answer.text
+        annotation_id: int = answer.json()["annotation"]["id"]
+        return annotation_id
+
+    def user(self) -> User:
+        user, _ = make_user(self.db, f"{self.unique('someone')}@example.com")
+        return user
+
+    def member(self, project: Project) -> User:
+        """A fresh user who is an annotator of ``project``."""
+        user = self.user()
+        answer = self.as_("manager").post(
+            f"/projects/{project.id}/members", json={"email": user.email, "role": "annotator"}
+        )
+        assert answer.status_code == 200, answer.text
+        return user
+
+    def token_of(self, role: str) -> int:
+        """A fresh API token of the caller (of the annotator for anonymous callers)."""
+        user = self.users.get(role, self.users["annotator"])
+        with self.db.write() as session:
+            _, row = do_create_token(session, user, user, self.unique("spare"))
+        return row.id
+
+    def give_passwords(self) -> None:
+        """Every role's account gets `PASSWORD` (stored as a precomputed hash)."""
+        with self.db.write() as session:
+            for user in self.users.values():
+                fresh = session.get(User, user.id)
+                assert fresh is not None
+                fresh.password_hash = password_hash()
+
+    def audit_count(self) -> int:
+        with self.db.read() as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def fill(world: World, route: str, role: str) -> tuple[str, str]:
+    """Method and path (without the /api/v1 prefix) of ``route`` with fresh objects in it."""
+    method, template = route.split(" ", 1)
+    values: dict[str, Any] = {}
+    if any(f"{{{name}}}" in template for name in ("project_id", "task_id", "annotation_id")):
+        project = world.project()
+        values["project_id"] = project.id
+        if "{task_id}" in template:
+            values["task_id"] = world.task(project)
+        if "{annotation_id}" in template:
+            values["annotation_id"] = world.annotation(project)
+        if "{user_id}" in template:
+            values["user_id"] = world.member(project).id
+    elif "{user_id}" in template:
+        values["user_id"] = world.user().id
+    if "{token_id}" in template:
+        values["token_id"] = world.token_of(role)
+    return method, template.format(**values)

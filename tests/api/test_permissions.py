@@ -1,0 +1,201 @@
+"""Who may call what: every route under /api/v1 × every role, as one table.
+
+A route added to the app without a row here fails `test_every_route_is_in_the_matrix`, so each
+new endpoint must say who may call it.
+
+Rules: no credentials → 401. A project you are not a member of does not exist for you (404,
+never 403); a member whose role does not allow the action gets 403; an admin (not a member) may
+do everything. Annotators only see the tasks and annotations they work on (404 for a peer's).
+Editing an annotation is for its author alone (reviewers, managers and admins get 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from accord import security
+from accord.db import Database
+from tests.api.conftest import Api
+from tests.api.matrix import ROLES, World, api_routes, fill
+from tests.factories import PASSWORD, SIMPLE
+
+# fmt: off
+#                                                   anon outsider annotator peer reviewer manager admin  # noqa: E501
+MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    "POST /session":                                    (200, 200, 200, 200, 200, 200, 200),
+    "GET /session":                                     (401, 200, 200, 200, 200, 200, 200),
+    "DELETE /session":                                  (401, 204, 204, 204, 204, 204, 204),
+    "GET /me":                                          (401, 200, 200, 200, 200, 200, 200),
+    "PUT /me/password":                                 (401, 204, 204, 204, 204, 204, 204),
+    "GET /users":                                       (401, 403, 403, 403, 403, 403, 200),
+    "POST /users":                                      (401, 403, 403, 403, 403, 403, 201),
+    "PATCH /users/{user_id}":                           (401, 403, 403, 403, 403, 403, 200),
+    "GET /tokens":                                      (401, 200, 200, 200, 200, 200, 200),
+    "POST /tokens":                                     (401, 201, 201, 201, 201, 201, 201),
+    "DELETE /tokens/{token_id}":                        (401, 204, 204, 204, 204, 204, 204),
+    "GET /projects":                                    (401, 200, 200, 200, 200, 200, 200),
+    "POST /projects":                                   (401, 201, 201, 201, 201, 201, 201),
+    "GET /projects/{project_id}":                       (401, 404, 200, 200, 200, 200, 200),
+    "PATCH /projects/{project_id}":                     (401, 404, 403, 403, 403, 200, 200),
+    "DELETE /projects/{project_id}":                    (401, 404, 403, 403, 403, 200, 200),
+    "GET /projects/{project_id}/members":               (401, 404, 200, 200, 200, 200, 200),
+    "POST /projects/{project_id}/members":              (401, 404, 403, 403, 403, 200, 200),
+    "PUT /projects/{project_id}/members/{user_id}":     (401, 404, 403, 403, 403, 200, 200),
+    "DELETE /projects/{project_id}/members/{user_id}":  (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/imports":              (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/export":                (401, 404, 403, 403, 403, 200, 200),
+    "GET /projects/{project_id}/tasks":                 (401, 404, 403, 403, 200, 200, 200),
+    "GET /tasks/{task_id}":                             (401, 404, 200, 404, 200, 200, 200),
+    "POST /projects/{project_id}/next":                 (401, 404, 200, 200, 403, 200, 200),
+    "PUT /tasks/{task_id}/draft":                       (401, 404, 200, 404, 403, 200, 200),
+    "DELETE /tasks/{task_id}/draft":                    (401, 404, 204, 404, 403, 204, 204),
+    "POST /tasks/{task_id}/skip":                       (401, 404, 200, 404, 403, 200, 200),
+    "POST /tasks/{task_id}/annotations":                (401, 404, 201, 404, 403, 201, 201),
+    "GET /annotations/{annotation_id}":                 (401, 404, 200, 404, 200, 200, 200),
+    "PUT /annotations/{annotation_id}":                 (401, 404, 200, 404, 403, 403, 403),
+    "GET /annotations/{annotation_id}/versions":        (401, 404, 200, 404, 200, 200, 200),
+    "GET /projects/{project_id}/annotations/mine":      (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
+    "GET /audit":                                       (401, 403, 403, 403, 403, 403, 200),
+}
+# fmt: on
+
+ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
+NEW_PASSWORD = "a different long password"
+# Still argon2id, at the lowest cost: these tests are about who may call, not about hashing.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _json(body: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
+    return lambda world: {"json": body}
+
+
+# What each route is sent (routes not listed are sent no body).
+BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "POST /session": lambda w: {"json": {"email": "manager@example.com", "password": PASSWORD}},
+    "PUT /me/password": _json({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+    "POST /users": lambda w: {
+        "json": {"email": f"{w.unique('new')}@example.com", "password": PASSWORD}
+    },
+    "PATCH /users/{user_id}": _json({"name": "Renamed"}),
+    "POST /tokens": _json({"name": "matrix"}),
+    "POST /projects": _json({"name": "Made by the matrix", "interface": SIMPLE}),
+    "PATCH /projects/{project_id}": _json({"description": "changed"}),
+    "POST /projects/{project_id}/members": lambda w: {
+        "json": {"email": w.user().email, "role": "annotator"}
+    },
+    "PUT /projects/{project_id}/members/{user_id}": _json({"role": "reviewer"}),
+    "POST /projects/{project_id}/imports": lambda w: {
+        "content": b'{"text": "imported"}\n',
+        "headers": {"Content-Type": "application/x-ndjson"},
+    },
+    "PUT /tasks/{task_id}/draft": _json({"result": {"label": {"choice": "pos"}}}),
+    "POST /tasks/{task_id}/skip": _json({"reason": "checking permissions"}),
+    "POST /tasks/{task_id}/annotations": _json({"result": {"label": {"choice": "pos"}}}),
+    "PUT /annotations/{annotation_id}": _json({"result": {"label": {"choice": "neg"}}}),
+}
+
+
+def test_every_route_is_in_the_matrix(api: Api) -> None:
+    routes = api_routes(api.client)
+    assert len(routes) > 30, "the route listing found too little; has FastAPI changed?"
+    missing = sorted(routes - MATRIX.keys())
+    assert not missing, f"routes without a row in MATRIX (say who may call them): {missing}"
+    stale = sorted(MATRIX.keys() - routes)
+    assert not stale, f"rows in MATRIX for routes the app no longer has: {stale}"
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_role_as_the_matrix_says(
+    db: Database, api: Api, route: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(security, "_hasher", CHEAP_HASHER)
+    world = World.build(db, api)
+    if route in ("POST /session", "PUT /me/password"):
+        world.give_passwords()
+    wrong = []
+    for role, expected in zip(ROLES, MATRIX[route], strict=True):
+        method, path = fill(world, route, role)
+        sent = BODIES.get(route, lambda w: {})(world)
+        events = world.audit_count()
+        answer = world.as_(role)(method, path, **sent)
+        api.client.cookies.clear()  # a sign-in must not turn later calls into signed-in ones
+        if answer.status_code != expected:
+            wrong.append(f"{role}: expected {expected}, got {answer.status_code} {answer.text}")
+            continue
+        if expected in ERROR_CODES:
+            error = answer.json()["error"]
+            assert error["code"] == ERROR_CODES[expected], (role, error)
+            assert error["message"], (role, error)
+            assert world.audit_count() == events, f"{role} was refused but something was written"
+    assert not wrong, f"{route}:\n" + "\n".join(wrong)
+
+
+def test_non_members_get_404_never_403(db: Database, api: Api) -> None:
+    """Whatever the route, a project you are not in looks exactly like one that does not exist."""
+    world = World.build(db, api)
+    outsider = ROLES.index("outsider")
+    scoped = [r for r in MATRIX if "{project_id}" in r or "{task_id}" in r or "_id}" in r]
+    for route in scoped:
+        if route.startswith(("PATCH /users", "DELETE /tokens")):
+            continue
+        assert MATRIX[route][outsider] == 404, route
+    project = world.project()
+    hidden = world.as_("outsider").get(f"/projects/{project.id}")
+    missing = world.as_("outsider").get("/projects/987654321")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"]["code"] == missing.json()["error"]["code"] == "not_found"
+
+
+def test_an_admin_who_is_also_a_plain_member_keeps_admin_powers(db: Database, api: Api) -> None:
+    world = World.build(db, api)
+    project = world.project()
+    admin = world.users["admin"]
+    added = world.as_("manager").post(
+        f"/projects/{project.id}/members", json={"email": admin.email, "role": "annotator"}
+    )
+    assert added.status_code == 200, added.text
+    changed = world.as_("admin").patch(f"/projects/{project.id}", json={"description": "mine"})
+    assert changed.status_code == 200, changed.text
+    annotation = world.annotation(project)
+    seen = world.as_("admin").get(f"/annotations/{annotation}")
+    assert seen.status_code == 200, "an admin sees every annotation"
+
+
+def test_the_project_list_shows_only_ones_projects(db: Database, api: Api) -> None:
+    world = World.build(db, api)
+    project = world.project()
+    for role in ("annotator", "peer", "reviewer", "manager"):
+        listed = {p["id"]: p["role"] for p in world.as_(role).get("/projects").json()}
+        assert listed == {project.id: {"peer": "annotator"}.get(role, role)}, role
+    outsiders = [p["id"] for p in world.as_("outsider").get("/projects").json()]
+    assert project.id not in outsiders and len(outsiders) == 1
+    everything = [p["id"] for p in world.as_("admin").get("/projects").json()]
+    assert project.id in everything and len(everything) == 2
+
+
+def test_a_removed_member_loses_access_at_once(db: Database, api: Api) -> None:
+    world = World.build(db, api)
+    project = world.project()
+    annotator = world.users["annotator"]
+    assert world.as_("annotator").get(f"/projects/{project.id}").status_code == 200
+    removed = world.as_("manager").delete(f"/projects/{project.id}/members/{annotator.id}")
+    assert removed.status_code == 200, removed.text
+    assert world.as_("annotator").get(f"/projects/{project.id}").status_code == 404
+    assert world.as_("annotator").post(f"/projects/{project.id}/next").status_code == 404
+
+
+def test_a_deactivated_account_is_refused_everywhere(db: Database, api: Api) -> None:
+    world = World.build(db, api)
+    annotator = world.users["annotator"]
+    off = world.as_("admin").patch(f"/users/{annotator.id}", json={"is_active": False})
+    assert off.status_code == 200, off.text
+    for path in ("/me", "/projects", "/tokens"):
+        answer = world.as_("annotator").get(path)
+        assert answer.status_code == 401, path
+        assert "deactivated" in answer.json()["error"]["message"]
