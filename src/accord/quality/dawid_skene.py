@@ -46,6 +46,13 @@ class _Incidence:
         self.a = sp.csr_matrix((ones, (cat.item, self.cell)), shape=shape)
         self.at = self.a.T.tocsr()
         self.observed = np.bincount(self.cell, minlength=shape[1]) > 0
+        self._cached: tuple[FloatArray, FloatArray] | None = None
+
+    def counts(self, probas: FloatArray) -> FloatArray:
+        """``A^T P``: expected (annotator, given, true) counts; cached for the last ``P``."""
+        if self._cached is None or self._cached[0] is not probas:
+            self._cached = (probas, np.asarray(self.at @ probas))
+        return self._cached[1]
 
 
 def gold_mask(cat: Categorical, gold: Any) -> tuple[np.ndarray[Any, Any], FloatArray] | None:
@@ -76,8 +83,7 @@ def _clamp(probas: FloatArray, gold: tuple[np.ndarray[Any, Any], FloatArray] | N
 
 def _m_step(inc: _Incidence, probas: FloatArray, k: int) -> FloatArray:
     """Log confusion ``log pi[a*K + given, true]`` (0 where never observed)."""
-    counts = np.asarray(inc.at @ probas)
-    counts = np.where(inc.observed[:, None], np.maximum(counts, EPS), 0.0)
+    counts = np.where(inc.observed[:, None], np.maximum(inc.counts(probas), EPS), 0.0)
     per_true = counts.reshape(-1, k, k).sum(axis=1, keepdims=True)
     errors = (counts.reshape(-1, k, k) / np.maximum(per_true, EPS)).reshape(-1, k)
     return np.where(inc.observed[:, None], np.log(np.maximum(errors, EPS)), 0.0)
@@ -90,8 +96,7 @@ def _e_step(inc: _Incidence, log_errors: FloatArray, priors: FloatArray) -> Floa
 
 def _elbo(inc: _Incidence, probas: FloatArray, priors: FloatArray, log_errors: FloatArray) -> float:
     """E_q[log p(y, z)] + H(q), per item prior counted once."""
-    counts = np.asarray(inc.at @ probas)
-    joint = float(np.sum(counts * log_errors))
+    joint = float(np.sum(inc.counts(probas) * log_errors))
     joint += float(np.sum(probas @ np.log(np.maximum(priors, EPS))))
     clipped = np.maximum(probas, EPS)
     return joint - float(np.sum(clipped * np.log(clipped)))
@@ -110,7 +115,7 @@ def _warm_log_errors(cat: Categorical, warm: Aggregation, log_errors: FloatArray
 
 
 def _run_em(
-    cat: Categorical,
+    inc: _Incidence,
     probas: FloatArray,
     log_errors: FloatArray,
     priors: FloatArray,
@@ -118,7 +123,7 @@ def _run_em(
     settings: tuple[int, float, Any],
 ) -> tuple[FloatArray, FloatArray, FloatArray, list[float], bool]:
     max_iter, tol, gold = settings
-    inc = _Incidence(cat)
+    cat = inc.cat
     loss, history, converged = -np.inf, [], False
     for _ in range(max_iter):
         probas = _clamp(_e_step(inc, log_errors, priors), gold)
@@ -154,13 +159,14 @@ def dawid_skene(
     gold_rows = gold_mask(cat, gold)
     probas = _clamp(vote_probabilities(cat), gold_rows)
     priors = probas.mean(axis=0)
-    log_errors = _m_step(_Incidence(cat), probas, k)
+    inc = _Incidence(cat)
+    log_errors = _m_step(inc, probas, k)
     if warm_start is not None:
         log_errors = _warm_log_errors(cat, warm_start, log_errors)
         if warm_start.priors is not None:
             priors = warm_start.priors
     probas, priors, log_errors, history, converged = _run_em(
-        cat, probas, log_errors, priors, _m_step, (max_iter, tol, gold_rows)
+        inc, probas, log_errors, priors, _m_step, (max_iter, tol, gold_rows)
     )
     confusion = np.exp(log_errors).reshape(cat.n_annotators, k, k).transpose(0, 2, 1)
     return build_aggregation(
@@ -208,9 +214,10 @@ def one_coin_dawid_skene(
     cat = as_categorical(data, classes)
     gold_rows = gold_mask(cat, gold)
     probas = _clamp(vote_probabilities(cat), gold_rows)
-    log_errors = _one_coin_m_step(_Incidence(cat), probas, cat.n_classes)
+    inc = _Incidence(cat)
+    log_errors = _one_coin_m_step(inc, probas, cat.n_classes)
     probas, priors, _, history, converged = _run_em(
-        cat, probas, log_errors, probas.mean(axis=0), _one_coin_m_step, (max_iter, tol, gold_rows)
+        inc, probas, log_errors, probas.mean(axis=0), _one_coin_m_step, (max_iter, tol, gold_rows)
     )
     return build_aggregation(
         cat,

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import expit, log_expit
+from scipy.special import log_expit
 
 from accord.quality.data import AnyArray, Categorical, FloatArray, as_categorical
 from accord.quality.results import Aggregation, build_aggregation, softmax_rows
@@ -57,13 +57,15 @@ class _Glad:
         """Minus Q and its gradient."""
         cat = self.cat
         alpha, beta = self.split(x)
-        e_beta = np.exp(beta[cat.item])
+        e_beta = np.exp(beta)[cat.item]
         z = alpha[cat.annotator] * e_beta
         p = self.p_right
-        q = float(np.sum(p * log_expit(z) + (1.0 - p) * (log_expit(-z) - np.log(self.k - 1))))
+        log_sigma = log_expit(z)  # log(1 - sigma(z)) = log_sigma - z
+        wrong = 1.0 - p
+        q = float(log_sigma.sum() - np.dot(wrong, z) - wrong.sum() * np.log(self.k - 1))
         dev = x - prior_mean
         q -= 0.5 * float(np.dot(dev, dev)) + 0.5 * np.log(2 * np.pi) * x.shape[0]
-        dz = p - expit(z)
+        dz = p - np.exp(log_sigma)
         grad = np.concatenate(
             [
                 np.bincount(cat.annotator, dz * e_beta, minlength=cat.n_annotators),

@@ -137,10 +137,11 @@ def _ratio_delta(a: FloatArray, b: FloatArray) -> FloatArray:
     return out * out
 
 
-def _ratio_observed(value: FloatArray, unit: IntArray, n_units: int) -> float:
+def _ratio_observed(
+    value: FloatArray, unit: IntArray, n_units: int, distinct: FloatArray, code: IntArray
+) -> float:
     """``sum_u 1/(m_u - 1) sum_{i != j} delta``: by value counts when few values, else by pairs."""
     m = np.bincount(unit, minlength=n_units).astype(np.float64)
-    distinct, code = np.unique(value, return_inverse=True)
     v = int(distinct.shape[0])
     if n_units * v <= 20_000_000 and v <= 256:
         code = code.reshape(-1)
@@ -154,8 +155,8 @@ def _ratio_observed(value: FloatArray, unit: IntArray, n_units: int) -> float:
 
 
 def _ratio_sums(value: FloatArray, unit: IntArray, n_units: int) -> tuple[float, float]:
-    do_sum = _ratio_observed(value, unit, n_units)
-    distinct, counts = np.unique(value, return_counts=True)
+    distinct, code, counts = np.unique(value, return_inverse=True, return_counts=True)
+    do_sum = _ratio_observed(value, unit, n_units, distinct, code.reshape(-1))
     weights = counts.astype(np.float64)
     de_sum = 0.0
     block = max(1, 4_000_000 // max(distinct.shape[0], 1))
