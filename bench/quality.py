@@ -243,15 +243,25 @@ def bench_boxes(n_images: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (under a minute)")
+    parser.add_argument(
+        "--only", default="ds,glad,mace,alpha,masks,boxes", help="comma-separated subset to run"
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
     q = args.quick
     print(f"accord.quality benchmarks ({'quick' if q else 'full'}); times are wall clock, 1 run")
-    bench_dawid_skene(5_000 if q else 100_000, 5)
-    bench_glad(1_000 if q else 10_000)
-    bench_mace(2_000 if q else 100_000)
-    bench_alpha(10_000 if q else 100_000)
-    bench_masks(200 if q else 1_000)
-    bench_boxes(1_000 if q else 10_000)
+    if "ds" in only:
+        bench_dawid_skene(5_000 if q else 100_000, 5)
+    if "glad" in only:
+        bench_glad(1_000 if q else 10_000)
+    if "mace" in only:
+        bench_mace(2_000 if q else 100_000)
+    if "alpha" in only:
+        bench_alpha(10_000 if q else 100_000)
+    if "masks" in only:
+        bench_masks(200 if q else 1_000)
+    if "boxes" in only:
+        bench_boxes(1_000 if q else 10_000)
 
 
 if __name__ == "__main__":
