@@ -128,15 +128,30 @@ export async function request<T>(method: Method, path: string, options: RequestO
 }
 
 function toError(response: Response, payload: unknown): ApiError {
+  return errorFrom(response.status, response.statusText, payload);
+}
+
+/** The `ApiError` for an error answer (`payload` is the parsed JSON body, or null). */
+export function errorFrom(status: number, statusText: string, payload: unknown): ApiError {
   const body = payload && typeof payload === "object" && "error" in payload ? payload.error : null;
   if (body && typeof body === "object") {
     const { code, message, details } = body as { code?: unknown; message?: unknown; details?: unknown };
     return new ApiError(
-      response.status,
+      status,
       typeof code === "string" ? code : "error",
-      typeof message === "string" ? message : `the server answered ${response.status}`,
+      typeof message === "string" ? message : `the server answered ${status}`,
       details ?? null,
     );
   }
-  return new ApiError(response.status, "error", `the server answered ${response.status} ${response.statusText}`);
+  return new ApiError(status, "error", `the server answered ${status} ${statusText}`);
+}
+
+/** For requests that cannot go through `request` (uploads with progress): the CSRF token
+ * and the app's 401 handler. */
+export function csrfTokenForWrites(): string {
+  return csrfToken;
+}
+
+export function reportUnauthorized(error: ApiError): void {
+  if (error.isUnauthorized && onUnauthorized) onUnauthorized(error);
 }

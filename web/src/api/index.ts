@@ -3,9 +3,20 @@
  * (plus the types and `ApiError`). To add an endpoint: add a function below (or a module
  * beside this one for a new noun) that calls `request`.
  */
-import { request } from "./http";
+import { buildUrl, request } from "./http";
+import { upload, type UploadProgress } from "./upload";
 import type {
   Annotation,
+  AnnotationVersion,
+  ExportFilter,
+  ImportFormat,
+  ImportReport,
+  Member,
+  MemberRole,
+  ProjectChange,
+  ProjectCreate,
+  TaskFilter,
+  TaskPage,
   Draft,
   JsonObject,
   Lease,
@@ -19,6 +30,7 @@ import type {
 
 export { ApiError, setCsrfToken, setUnauthorizedHandler } from "./http";
 export type * from "./types";
+export type { UploadProgress } from "./upload";
 
 export const api = {
   session: {
@@ -31,6 +43,44 @@ export const api = {
   projects: {
     list: () => request<Project[]>("GET", "/projects"),
     get: (id: number) => request<Project>("GET", `/projects/${id}`),
+    create: (body: ProjectCreate) => request<Project>("POST", "/projects", { body }),
+    /** 422 `invalid_interface` with `[{path, message}]`; 409 `interface_orphans` with `Orphans[]`. */
+    update: (id: number, body: ProjectChange) => request<Project>("PATCH", `/projects/${id}`, { body }),
+  },
+  members: {
+    list: (projectId: number) => request<Member[]>("GET", `/projects/${projectId}/members`),
+    /** Add by email (404 for an unknown email), or change the role of one already in. */
+    add: (projectId: number, email: string, role: MemberRole) =>
+      request<Member>("POST", `/projects/${projectId}/members`, { body: { email, role } }),
+    setRole: (projectId: number, userId: number, role: MemberRole) =>
+      request<Member>("PUT", `/projects/${projectId}/members/${userId}`, { body: { role } }),
+    remove: (projectId: number, userId: number) => request<void>("DELETE", `/projects/${projectId}/members/${userId}`),
+  },
+  imports: {
+    /** Upload a file as the raw body (XMLHttpRequest, for the progress); 422 `invalid_rows`
+     * carries `details.errors`. */
+    upload: (
+      projectId: number,
+      file: Blob,
+      options: { format: ImportFormat | null; filename: string; skipInvalid: boolean; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal },
+    ) =>
+      upload<ImportReport>(`/projects/${projectId}/imports`, file, {
+        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid },
+        contentType: options.format ? IMPORT_TYPES[options.format] : undefined,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      }),
+  },
+  exports: {
+    /** A plain link: the browser downloads it with the session cookie (a GET needs no CSRF). */
+    url: (projectId: number, filter: ExportFilter) =>
+      buildUrl(`/projects/${projectId}/export`, {
+        format: filter.format,
+        status: filter.status || null,
+        annotator: filter.annotator || null,
+        since: filter.since || null,
+        until: filter.until || null,
+      }),
   },
   queue: {
     /** Lease the next task, or get back the one already held. */
@@ -49,13 +99,36 @@ export const api = {
   },
   tasks: {
     get: (taskId: number) => request<TaskDetail>("GET", `/tasks/${taskId}`),
+    /** The data manager's page: filtered and sorted on the server, `offset` anywhere. */
+    list: (projectId: number, filter: TaskFilter, offset: number, limit: number, signal?: AbortSignal) =>
+      request<TaskPage>("GET", `/projects/${projectId}/tasks`, {
+        query: {
+          offset,
+          limit,
+          status: filter.status || null,
+          annotator: filter.annotator || null,
+          q: filter.q || null,
+          question: filter.question || null,
+          value: filter.question ? filter.value || null : null,
+          sort: filter.sort && filter.sort !== "id" ? filter.sort : null,
+        },
+        signal,
+      }),
   },
   annotations: {
     mine: (projectId: number, before: number | null, limit = 50) =>
       request<MyWorkPage>("GET", `/projects/${projectId}/annotations/mine`, { query: { before, limit } }),
     get: (id: number) => request<Annotation>("GET", `/annotations/${id}`),
+    versions: (id: number) => request<AnnotationVersion[]>("GET", `/annotations/${id}/versions`),
     /** Replace one's own annotation; 409 once it has been reviewed. */
     edit: (id: number, result: JsonObject, seconds: number) =>
       request<Annotation>("PUT", `/annotations/${id}`, { body: { result, seconds } }),
   },
+};
+
+const IMPORT_TYPES: Record<ImportFormat, string> = {
+  jsonl: "application/x-ndjson",
+  json: "application/json",
+  csv: "text/csv",
+  tsv: "text/tab-separated-values",
 };

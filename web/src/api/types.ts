@@ -116,3 +116,96 @@ export interface Problem {
   path: string;
   message: string;
 }
+
+export type QueueOrder = "sequential" | "random" | "priority";
+
+/** `POST /projects`: the interface goes as the YAML/JSON text the manager wrote. */
+export interface ProjectCreate {
+  name: string;
+  interface: string | JsonObject;
+  description?: string;
+  guidelines?: string;
+  overlap?: number;
+  lease_seconds?: number;
+  order?: QueueOrder;
+}
+
+export type ProjectChange = Partial<ProjectCreate>;
+
+/** One item of a 409 `interface_orphans` refusal's `details`. */
+export interface Orphans {
+  kind: "annotations" | "predictions" | "tasks";
+  /** The question or field. */
+  name: string;
+  reason: string;
+  count: number;
+  /** The first ids (annotation, prediction or task ids, as `kind` says). */
+  ids: number[];
+}
+
+export type MemberRole = "manager" | "reviewer" | "annotator";
+
+export interface Member {
+  user_id: number;
+  email: string;
+  name: string;
+  role: MemberRole;
+  created_at: string;
+}
+
+export type TaskStatus = Task["status"];
+export type TaskSort = "id" | "-id" | "annotations" | "-annotations";
+
+/** The data manager's filters (`GET /projects/{id}/tasks`). */
+export interface TaskFilter {
+  status?: TaskStatus | null;
+  /** An annotator's email. */
+  annotator?: string | null;
+  /** Text in the task's data. */
+  q?: string | null;
+  question?: string | null;
+  value?: string | null;
+  sort?: TaskSort;
+}
+
+export interface TaskPage {
+  items: Task[];
+  /** Tasks matching the filters, in all. */
+  total: number;
+  next_after: number | null;
+}
+
+export interface AnnotationVersion {
+  version: number;
+  result: JsonObject;
+  seconds: number;
+  created_at: string;
+}
+
+export type ImportFormat = "jsonl" | "json" | "csv" | "tsv";
+
+/** A bad row of an import: in the report, or in a 422 refusal's `details.errors`. */
+export interface RowError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+export interface ImportReport {
+  import_id: number | null;
+  created: number;
+  duplicates: number;
+  skipped: number;
+  predictions: number;
+  errors: RowError[];
+  duplicate_ids: string[];
+}
+
+export interface ExportFilter {
+  format: "jsonl" | "csv";
+  status?: TaskStatus | null;
+  annotator?: string | null;
+  /** ISO date-times. */
+  since?: string | null;
+  until?: string | null;
+}

@@ -33,6 +33,11 @@ export function Layout({ project, actions, wide, children }: LayoutProps) {
         </nav>
         <div className="topbar-actions">
           {actions}
+          {project ? null : (
+            <Link to="/projects/new" className="button button-quiet">
+              New project
+            </Link>
+          )}
           {session.status === "signed-in" ? (
             <>
               <span className="topbar-user" title={session.user.email}>

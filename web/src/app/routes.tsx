@@ -8,6 +8,15 @@ import { ProjectsScreen } from "../screens/ProjectsScreen";
 import { AnnotateScreen } from "../screens/annotate/AnnotateScreen";
 import { MyWorkScreen } from "../screens/MyWorkScreen";
 import { ReopenScreen } from "../screens/ReopenScreen";
+import {
+  DataScreen,
+  ExportScreen,
+  ImportScreen,
+  MembersScreen,
+  NewProjectScreen,
+  SettingsScreen,
+  TaskScreen,
+} from "../screens/manage/lazy";
 
 export interface RouteDef {
   path: string;
@@ -18,6 +27,13 @@ const id = (params: Params, key: string): number => Number(params[key]);
 
 export const routes: RouteDef[] = [
   { path: "/", render: () => <ProjectsScreen /> },
+  { path: "/projects/new", render: () => <NewProjectScreen /> },
+  { path: "/projects/:id/settings", render: (p) => <SettingsScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/members", render: (p) => <MembersScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/import", render: (p) => <ImportScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/export", render: (p) => <ExportScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/data", render: (p) => <DataScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/tasks/:task", render: (p) => <TaskScreen key={p.task} projectId={id(p, "id")} taskId={id(p, "task")} /> },
   { path: "/projects/:id/annotate", render: (p) => <AnnotateScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/mine", render: (p) => <MyWorkScreen key={p.id} projectId={id(p, "id")} /> },
   {

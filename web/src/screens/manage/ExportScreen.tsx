@@ -1,0 +1,108 @@
+import { useId, useState } from "react";
+import { api, type ExportFilter, type Project, type TaskStatus } from "../../api";
+import { useLoad } from "../../ui/useLoad";
+import { ManageLayout } from "./ManageLayout";
+
+const FORMATS: { value: ExportFilter["format"]; label: string; what: string }[] = [
+  { value: "jsonl", label: "JSON Lines", what: "one task per line with its data and every annotation, as stored" },
+  { value: "csv", label: "CSV", what: "one row per annotation, a column per question (the kinds' CSV cells)" },
+];
+
+/** `/projects/:id/export`: choose a format and filters; the link downloads the file. */
+export function ExportScreen({ projectId }: { projectId: number }) {
+  return (
+    <ManageLayout projectId={projectId}>
+      {(project) => (
+        <div className="manage-page manage-narrow">
+          <h1>Export</h1>
+          <ExportForm project={project} />
+        </div>
+      )}
+    </ManageLayout>
+  );
+}
+
+/** `datetime-local` text (the browser's local time) → an ISO instant for the server. */
+export function toInstant(local: string): string | null {
+  if (!local) return null;
+  const when = new Date(local);
+  return Number.isNaN(when.getTime()) ? null : when.toISOString();
+}
+
+function ExportForm({ project }: { project: Project }) {
+  const id = useId();
+  const [format, setFormat] = useState<ExportFilter["format"]>("jsonl");
+  const [status, setStatus] = useState<TaskStatus | "">("");
+  const [annotator, setAnnotator] = useState("");
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
+  const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
+  const emails = members.status === "ready" ? members.value.map((m) => m.email) : [];
+  const unknown = annotator.trim() !== "" && members.status === "ready" && !emails.includes(annotator.trim().toLowerCase());
+  const url = api.exports.url(project.id, { format, status: status || null, annotator: annotator.trim() || null, since: toInstant(since), until: toInstant(until) });
+  const { progress } = project;
+
+  return (
+    <div className="export">
+      <fieldset className="export-formats">
+        <legend className="form-label">Format</legend>
+        {FORMATS.map((f) => (
+          <label key={f.value} className="radio">
+            <input type="radio" name={`${id}-format`} value={f.value} checked={format === f.value} onChange={() => setFormat(f.value)} />
+            <span>
+              <strong>{f.label}</strong> <span className="muted small">— {f.what}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="export-filters">
+        <legend className="form-label">Filters (optional)</legend>
+        <div className="form-grid">
+          <div className="form-field">
+            <label htmlFor={`${id}-status`} className="form-label">
+              Task status
+            </label>
+            <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value as TaskStatus | "")}>
+              <option value="">Any ({progress.tasks.toLocaleString()})</option>
+              <option value="new">New ({progress.new.toLocaleString()})</option>
+              <option value="in_progress">In progress ({progress.in_progress.toLocaleString()})</option>
+              <option value="complete">Complete ({progress.complete.toLocaleString()})</option>
+            </select>
+          </div>
+          <div className="form-field">
+            <label htmlFor={`${id}-annotator`} className="form-label">
+              Annotator (email)
+            </label>
+            <input id={`${id}-annotator`} type="email" list={`${id}-emails`} value={annotator} onChange={(e) => setAnnotator(e.target.value)} placeholder="everyone" autoComplete="off" />
+            <datalist id={`${id}-emails`}>
+              {emails.map((email) => (
+                <option key={email} value={email} />
+              ))}
+            </datalist>
+            {unknown ? <span className="form-warning">Not a member of this project: the export will hold no annotations by this address.</span> : null}
+          </div>
+          <div className="form-field">
+            <label htmlFor={`${id}-since`} className="form-label">
+              Annotations updated from
+            </label>
+            <input id={`${id}-since`} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
+          </div>
+          <div className="form-field">
+            <label htmlFor={`${id}-until`} className="form-label">
+              …and before
+            </label>
+            <input id={`${id}-until`} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
+          </div>
+        </div>
+        <p className="muted small">Times are in this browser's time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}).</p>
+      </fieldset>
+      <p className="export-go">
+        <a className="button button-primary" href={url} download data-export-link="">
+          Download {format === "jsonl" ? "JSON Lines" : "CSV"}
+        </a>
+        <code className="export-url small">{url}</code>
+      </p>
+      <p className="muted small">The file is written as it downloads, so even a large project starts at once.</p>
+    </div>
+  );
+}

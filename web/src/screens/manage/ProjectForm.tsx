@@ -1,0 +1,244 @@
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import type { JsonObject, QueueOrder } from "../../api";
+import { Markdown } from "../../kinds/fields/Markdown";
+import { Notice } from "../../ui/Notice";
+import { fieldProblems, interfaceProblems, messageOf, orphansOf } from "./errors";
+import { InterfaceEditor } from "./InterfaceEditor";
+import { InterfacePreview } from "./InterfacePreview";
+import { lineOfPath, readInterface, type TextProblem } from "./interfaceText";
+import { OrphansNotice } from "./OrphansNotice";
+
+/** The form's values, as typed (numbers stay text until saved). */
+export interface ProjectDraft {
+  name: string;
+  description: string;
+  overlap: string;
+  leaseMinutes: string;
+  order: QueueOrder;
+  guidelines: string;
+  interfaceText: string;
+}
+
+interface ProjectFormProps {
+  initial: ProjectDraft;
+  /** A task's data for the preview, or null for placeholders. */
+  sample: JsonObject | null;
+  projectId: number | null;
+  submitLabel: string;
+  /** Save; throws the server's refusal. */
+  onSubmit: (draft: ProjectDraft) => Promise<void>;
+  /** Shown above the save button after a save, e.g. "Saved". */
+  saved?: ReactNode;
+}
+
+const ORDERS: { value: QueueOrder; label: string }[] = [
+  { value: "sequential", label: "Sequential (in import order)" },
+  { value: "random", label: "Random" },
+  { value: "priority", label: "By priority (the rows' `priority`, highest first)" },
+];
+
+/** Name, settings, guidelines and interface of a project: creation and settings share it. */
+export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit, saved }: ProjectFormProps) {
+  const [draft, setDraft] = useState(initial);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => setDraft(initial), [initial]);
+
+  const set = <K extends keyof ProjectDraft>(key: K, value: ProjectDraft[K]): void => setDraft((d) => ({ ...d, [key]: value }));
+  const read = useMemo(() => readInterface(draft.interfaceText), [draft.interfaceText]);
+  const lastGood = useLastGood(read.problems.length === 0 ? read.value : null);
+  const serverProblems: TextProblem[] = interfaceProblems(error).map((p) => ({
+    path: p.path,
+    message: p.message,
+    line: lineOfPath(draft.interfaceText, p.path),
+    source: "server",
+  }));
+  const fields = fieldProblems(error);
+  const orphans = orphansOf(error);
+  const general = error && !orphans && serverProblems.length === 0 && Object.keys(fields).length === 0 ? messageOf(error) : null;
+
+  async function submit(event?: FormEvent): Promise<void> {
+    event?.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(draft);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="project-form"
+      onSubmit={(event) => void submit(event)}
+      onKeyDown={(event) => {
+        if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+          event.preventDefault();
+          void submit();
+        }
+      }}
+      noValidate
+    >
+      <section className="form-section" aria-labelledby="general-title">
+        <h2 id="general-title">General</h2>
+        <div className="form-grid">
+          <TextInput label="Name" value={draft.name} onChange={(v) => set("name", v)} problem={fields.name} required />
+          <NumberInput
+            label="Overlap"
+            hint="annotations wanted per task (1–100)"
+            value={draft.overlap}
+            onChange={(v) => set("overlap", v)}
+            min={1}
+            max={100}
+            problem={fields.overlap}
+          />
+          <NumberInput
+            label="Lease time (minutes)"
+            hint="how long a task stays with one annotator"
+            value={draft.leaseMinutes}
+            onChange={(v) => set("leaseMinutes", v)}
+            min={0.5}
+            max={10080}
+            step={0.5}
+            problem={fields.lease_seconds}
+          />
+          <SelectInput label="Order" value={draft.order} onChange={(v) => set("order", v as QueueOrder)} options={ORDERS} problem={fields.order} />
+        </div>
+        <TextArea label="Description" value={draft.description} onChange={(v) => set("description", v)} rows={2} problem={fields.description} />
+      </section>
+
+      <section className="form-section" aria-labelledby="guidelines-title">
+        <h2 id="guidelines-title">Guidelines</h2>
+        <p className="muted small">Markdown, shown to annotators beside every task (key g).</p>
+        <div className="split">
+          <TextArea label="Guidelines (Markdown)" value={draft.guidelines} onChange={(v) => set("guidelines", v)} rows={10} problem={fields.guidelines} mono />
+          <div className="guidelines-preview" aria-label="Guidelines preview">
+            <span className="form-label">Preview</span>
+            {draft.guidelines.trim() ? <Markdown source={draft.guidelines} className="guidelines-rendered" /> : <p className="muted small">Nothing written yet.</p>}
+          </div>
+        </div>
+      </section>
+
+      <section className="form-section" aria-labelledby="interface-title">
+        <h2 id="interface-title">Interface</h2>
+        <p className="muted small">
+          Fields (what annotators see) and questions (what they answer); every kind and option is in docs/kinds.md.
+        </p>
+        {orphans ? <OrphansNotice message={messageOf(error)} orphans={orphans} projectId={projectId} /> : null}
+        <div className="split split-interface">
+          <InterfaceEditor text={draft.interfaceText} onChange={(v) => set("interfaceText", v)} problems={[...read.problems, ...serverProblems]} />
+          <InterfacePreview value={lastGood} sample={sample} stale={read.problems.length > 0} />
+        </div>
+      </section>
+
+      <div className="form-actions">
+        {general ? <Notice tone="error">{general}</Notice> : null}
+        {Object.keys(fields).length ? <Notice tone="error">{messageOf(error)}</Notice> : null}
+        {serverProblems.length ? <Notice tone="error">The server refused the interface: see the problems under it.</Notice> : null}
+        {saved && !error && !busy ? saved : null}
+        <button type="submit" className="button-primary" disabled={busy}>
+          {busy ? "Saving…" : submitLabel}
+        </button>
+        <span className="muted small">or Ctrl+S</span>
+      </div>
+    </form>
+  );
+}
+
+/** The latest non-null value (the preview keeps showing the last interface that could be read). */
+function useLastGood<T>(value: T | null): T | null {
+  const [good, setGood] = useState(value);
+  useEffect(() => {
+    if (value !== null) setGood(value);
+  }, [value]);
+  return value ?? good;
+}
+
+interface InputProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  problem?: string;
+  hint?: string;
+}
+
+function FormField({ label, hint, problem, children, id }: { label: string; hint?: string; problem?: string; id: string; children: ReactNode }) {
+  return (
+    <div className={problem ? "form-field form-field-invalid" : "form-field"}>
+      <label htmlFor={id} className="form-label">
+        {label}
+        {hint ? <span className="muted small form-hint"> {hint}</span> : null}
+      </label>
+      {children}
+      {problem ? (
+        <span id={`${id}-problem`} className="form-problem" role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function TextInput({ label, value, onChange, problem, hint, required }: InputProps & { required?: boolean }) {
+  const id = useId();
+  return (
+    <FormField label={label} hint={hint} problem={problem} id={id}>
+      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required} aria-invalid={!!problem} aria-describedby={problem ? `${id}-problem` : undefined} />
+    </FormField>
+  );
+}
+
+function NumberInput({ label, value, onChange, problem, hint, min, max, step }: InputProps & { min: number; max: number; step?: number }) {
+  const id = useId();
+  return (
+    <FormField label={label} hint={hint} problem={problem} id={id}>
+      <input
+        id={id}
+        type="number"
+        inputMode="decimal"
+        value={value}
+        min={min}
+        max={max}
+        step={step ?? 1}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={!!problem}
+        aria-describedby={problem ? `${id}-problem` : undefined}
+      />
+    </FormField>
+  );
+}
+
+function SelectInput({ label, value, onChange, options, problem }: InputProps & { options: { value: string; label: string }[] }) {
+  const id = useId();
+  return (
+    <FormField label={label} problem={problem} id={id}>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FormField>
+  );
+}
+
+function TextArea({ label, value, onChange, problem, rows, mono }: InputProps & { rows: number; mono?: boolean }) {
+  const id = useId();
+  return (
+    <FormField label={label} problem={problem} id={id}>
+      <textarea id={id} className={mono ? "textarea-mono" : undefined} value={value} rows={rows} onChange={(e) => onChange(e.target.value)} aria-invalid={!!problem} />
+    </FormField>
+  );
+}
+
+/** The numbers of a draft, checked: null and a message when one is out of range. */
+export function draftNumbers(draft: ProjectDraft): { overlap: number; lease_seconds: number } {
+  const overlap = Number(draft.overlap);
+  const minutes = Number(draft.leaseMinutes);
+  return { overlap: Number.isFinite(overlap) ? Math.round(overlap) : NaN, lease_seconds: Number.isFinite(minutes) ? Math.round(minutes * 60) : NaN };
+}

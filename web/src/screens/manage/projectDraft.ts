@@ -1,0 +1,55 @@
+/** Between a project and the settings form's text values. */
+import type { Project, ProjectChange, ProjectCreate } from "../../api";
+import { draftNumbers, type ProjectDraft } from "./ProjectForm";
+import { interfaceToYaml } from "./interfaceText";
+
+export const STARTER_INTERFACE = `# What annotators see (fields) and answer (questions): see docs/kinds.md
+fields:
+  - {name: text, kind: text}
+questions:
+  - {name: label, kind: choice, options: [positive, neutral, negative], required: true}
+`;
+
+export const NEW_PROJECT: ProjectDraft = {
+  name: "",
+  description: "",
+  overlap: "1",
+  leaseMinutes: "60",
+  order: "sequential",
+  guidelines: "",
+  interfaceText: STARTER_INTERFACE,
+};
+
+export function draftOf(project: Project): ProjectDraft {
+  return {
+    name: project.name,
+    description: project.description,
+    overlap: String(project.overlap),
+    leaseMinutes: String(project.lease_seconds / 60),
+    order: project.order === "random" || project.order === "priority" ? project.order : "sequential",
+    guidelines: project.guidelines,
+    interfaceText: interfaceToYaml(project.interface),
+  };
+}
+
+export function createBody(draft: ProjectDraft): ProjectCreate {
+  return {
+    name: draft.name,
+    description: draft.description,
+    guidelines: draft.guidelines,
+    order: draft.order,
+    interface: draft.interfaceText,
+    ...draftNumbers(draft),
+  };
+}
+
+/** Only what changed (an unchanged interface is not sent, so it is not checked again). */
+export function changeBody(before: ProjectDraft, after: ProjectDraft): ProjectChange {
+  const all = createBody(after);
+  const old = createBody(before);
+  const out: ProjectChange = {};
+  for (const key of Object.keys(all) as (keyof ProjectCreate)[]) {
+    if (all[key] !== old[key]) (out as Record<string, unknown>)[key] = all[key];
+  }
+  return out;
+}
