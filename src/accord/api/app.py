@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
@@ -29,7 +31,7 @@ from accord.api import (
     tokens,
     users,
 )
-from accord.api.auth import Db
+from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
 from accord.api.limits import BodyLimit
 from accord.api.sessions import LoginLimiter
@@ -69,10 +71,25 @@ class Health(BaseModel):
     database: str
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import os
+    import sys
+
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = int(
+        os.environ.get("ACCORD_THREADS", "40")
+    )
+    sys.setswitchinterval(float(os.environ.get("ACCORD_SWITCH", "0.005")))
+    yield
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     logging.getLogger("accord").setLevel(settings.log_level.upper())
     database = db or Database(settings.resolved_database_url())
     app = FastAPI(
+        lifespan=_lifespan,
         title="Accord",
         version=__version__,
         description=DESCRIPTION,
@@ -83,6 +100,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.state.callers = CallerCache()
     install_error_handlers(app)
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes

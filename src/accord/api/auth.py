@@ -6,12 +6,14 @@ returned at sign-in and by ``GET /api/v1/session``); token-authenticated calls n
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from accord.db import Database
 from accord.db.types import utcnow
@@ -34,28 +36,73 @@ class Caller:
     session: BrowserSession | None = None  # None when authenticated by API token
 
 
-def get_db(request: Request) -> Database:
+class CallerCache:
+    """Who a token or session cookie belongs to, remembered for a few seconds.
+
+    Every request is authenticated; looking the token up each time costs a database round
+    trip on the hottest paths (next task, submit). Entries live `TTL` seconds, and any
+    change to tokens, sessions or accounts clears the cache of this process, so a revoked
+    token or a deactivated account stops working at once here and within `TTL` seconds in
+    other server processes.
+    """
+
+    TTL = 5.0
+    SIZE = 10_000
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Caller]] = {}
+
+    def get(self, key: str) -> Caller | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, caller: Caller) -> None:
+        if len(self._entries) >= self.SIZE:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.TTL, caller)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def authenticate(
+def forget_callers(request: Request) -> None:
+    """Call after changing tokens, sessions or accounts."""
+    cache: CallerCache = request.app.state.callers
+    cache.clear()
+
+
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     session_token: Annotated[str | None, Depends(cookie)],
 ) -> Caller:
-    db = get_db(request)
+    db: Database = request.app.state.db
+    cache: CallerCache = request.app.state.callers
     if request.headers.get("authorization"):
         if credentials is None:
             raise Unauthorized("send the API token as 'Authorization: Bearer <token>'")
-        return _by_token(db, credentials.credentials)
+        key = "token:" + token_hash(credentials.credentials)
+        caller = cache.get(key) or await run_in_threadpool(_by_token, db, credentials.credentials)
+        cache.put(key, caller)
+        return caller
     if session_token:
-        caller = _by_session(db, session_token)
+        key = "session:" + token_hash(session_token)
+        caller = cache.get(key)
+        if caller is None or (caller.session and caller.session.expires_at < utcnow()):
+            caller = await run_in_threadpool(_by_session, db, session_token)
+        cache.put(key, caller)
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not caller.session or not same(sent, caller.session.csrf_token):

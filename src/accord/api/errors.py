@@ -76,14 +76,15 @@ def _sent_json(request: Request) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
-def _is_api_path(request: Request) -> bool:
-    """Whether an API route (not the browser app's catch-all) has this path."""
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods of every API route (not the browser app's catch-all) with this path."""
     path = request.url.path
+    methods: set[str] = set()
     for route in iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)
         if route.path != WEB_CATCH_ALL and regex is not None and regex.match(path):
-            return True
-    return False
+            methods |= set(route.methods or ())
+    return methods - {"HEAD"}
 
 
 WEB_CATCH_ALL = "/{path:path}"
@@ -93,8 +94,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     headers = getattr(exc, "headers", None)
-    if status == 405 and request.url.path.startswith("/api/") and not _is_api_path(request):
-        status, headers = 404, None  # only the browser app's GET catch-all matched
+    if status == 405 and request.url.path.startswith("/api/"):
+        # Starlette's Allow names only the first route that matched the path.
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers = {"Allow": ", ".join(sorted(allowed))}
+        else:
+            status, headers = 404, None  # only the browser app's GET catch-all matched
     messages = {
         400: f"the request could not be read: {exc.detail}; send JSON with "
         "'Content-Type: application/json'",

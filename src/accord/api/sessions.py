@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accord.actions.sessions import do_sign_in, do_sign_out
 from accord.actions.users import find_user
-from accord.api.auth import SESSION_COOKIE, AppSettings, CurrentCaller, Db
+from accord.api.auth import SESSION_COOKIE, AppSettings, CurrentCaller, Db, forget_callers
 from accord.api.schemas import UserOut
 from accord.errors import RateLimited, Unauthorized
 from accord.security import verify_password
@@ -91,10 +91,11 @@ def current_session(caller: CurrentCaller) -> SessionOut:
 
 
 @router.delete("/session", summary="Sign out (browser)", status_code=204)
-def sign_out(caller: CurrentCaller, db: Db) -> Response:
+def sign_out(caller: CurrentCaller, db: Db, request: Request) -> Response:
     if caller.session is not None:
         with db.write() as session:
             do_sign_out(session, caller.user, caller.session)
+        forget_callers(request)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

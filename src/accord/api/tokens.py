@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accord.actions.tokens import do_create_token, do_revoke_token
-from accord.api.auth import CurrentCaller, Db
+from accord.api.auth import CurrentCaller, Db, forget_callers
 from accord.api.schemas import Out
 from accord.errors import NotFound
 from accord.models import ApiToken, User
@@ -54,9 +54,10 @@ def create_token(body: TokenCreate, caller: CurrentCaller, db: Db) -> NewToken:
 
 
 @router.delete("/tokens/{token_id}", summary="Revoke an API token", status_code=204)
-def revoke_token(token_id: int, caller: CurrentCaller, db: Db) -> None:
+def revoke_token(token_id: int, caller: CurrentCaller, db: Db, request: Request) -> None:
     with db.write() as session:
         token = session.get(ApiToken, token_id)
         if token is None or token.user_id != caller.user.id:
             raise NotFound(f"no token {token_id} of yours")
         do_revoke_token(session, caller.user, token)
+    forget_callers(request)

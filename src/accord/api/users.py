@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accord.actions.users import do_create_user, do_set_password, do_update_user
-from accord.api.auth import CurrentCaller, Db, require_admin
+from accord.api.auth import CurrentCaller, Db, forget_callers, require_admin
 from accord.api.schemas import UserOut
 from accord.errors import NotFound, Unauthorized
 from accord.models import User
@@ -86,7 +86,9 @@ def create_user(body: UserCreate, caller: CurrentCaller, db: Db) -> UserOut:
 
 
 @router.patch("/users/{user_id}", summary="Change an account (admin)")
-def update_user(user_id: int, body: UserChange, caller: CurrentCaller, db: Db) -> UserOut:
+def update_user(
+    user_id: int, body: UserChange, caller: CurrentCaller, db: Db, request: Request
+) -> UserOut:
     require_admin(caller)
     with db.write() as session:
         user = session.get(User, user_id)
@@ -100,4 +102,5 @@ def update_user(user_id: int, body: UserChange, caller: CurrentCaller, db: Db) -
             is_admin=body.is_admin,
             is_active=body.is_active,
         )
+        forget_callers(request)
         return UserOut.of(user)

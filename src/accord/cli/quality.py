@@ -14,22 +14,13 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import numpy as np
 import typer
 
-from accord.quality import (
-    Aggregation,
-    agreement_report,
-    dawid_skene,
-    glad,
-    mace,
-    majority_vote,
-    one_coin_dawid_skene,
-    wawa,
-)
-from accord.quality.agreement import AgreementReport
+if TYPE_CHECKING:  # the numeric stack loads only when a quality command runs
+    from accord.quality import Aggregation
+    from accord.quality.agreement import AgreementReport
 
 app = typer.Typer(help="Agreement and truth inference on (item, annotator, value) CSV files.")
 
@@ -88,18 +79,6 @@ def _read_pandas(path: Path, n_cols: int) -> tuple[Any, Any, Any]:
     return (frame.iloc[:, 0].to_numpy(), frame.iloc[:, 1].to_numpy(), frame.iloc[:, 2].to_numpy())
 
 
-def _read_numpy(path: Path, n_cols: int) -> tuple[Any, Any, Any]:  # pragma: no cover - fallback
-    try:
-        table = np.loadtxt(
-            path, dtype=str, delimiter=",", skiprows=1, usecols=(0, 1, 2), ndmin=2, encoding="utf-8"
-        )
-    except ValueError as exc:
-        found = re.search(r"row (\d+)", str(exc))
-        where = f", line {int(found.group(1)) + 1}" if found else ""
-        fail(f"{path}{where}: cannot parse the CSV ({exc}); every row needs {n_cols} columns")
-    return table[:, 0], table[:, 1], table[:, 2].astype(object)
-
-
 def read_annotations(path: Path) -> tuple[Any, Any, Any]:
     """Item, annotator and value columns of ``path``; empty values become ``None``."""
     if not path.is_file():
@@ -110,12 +89,9 @@ def read_annotations(path: Path) -> tuple[Any, Any, Any]:
             f"{path}, line 1: expected at least 3 columns (item, annotator, value), "
             f"found {len(header)} ({','.join(header)}); is the delimiter a comma?"
         )
-    try:
-        import pandas  # noqa: F401
-    except ImportError:  # pragma: no cover - pandas absent
-        items, annotators, values = _read_numpy(path, len(header))
-    else:
-        items, annotators, values = _read_pandas(path, len(header))
+    import numpy as np
+
+    items, annotators, values = _read_pandas(path, len(header))
     values = np.asarray(values, dtype=object)
     values[values == ""] = None
     if items.shape[0] == 0:
@@ -132,6 +108,15 @@ def read_annotations(path: Path) -> tuple[Any, Any, Any]:
 
 
 def _aggregate(method: Method, data: tuple[Any, Any, Any]) -> Aggregation:
+    from accord.quality import (
+        dawid_skene,
+        glad,
+        mace,
+        majority_vote,
+        one_coin_dawid_skene,
+        wawa,
+    )
+
     runs: dict[Method, Callable[..., Aggregation]] = {
         Method.mv: majority_vote,
         Method.wawa: wawa,
@@ -144,6 +129,8 @@ def _aggregate(method: Method, data: tuple[Any, Any, Any]) -> Aggregation:
 
 
 def _write_result(result: Aggregation, out: Path | None) -> None:
+    import numpy as np
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["item", "value", "confidence"])
@@ -187,6 +174,8 @@ def _format(value: float | None) -> str:
 
 
 def _print_report(file: Path, report: AgreementReport) -> None:
+    import numpy as np
+
     typer.echo(
         f"{file}: {report.n_annotations} annotations, {report.n_items} items, "
         f"{report.n_annotators} annotators, {report.n_classes} distinct values; "
@@ -224,6 +213,10 @@ def agreement(
     bootstrap: int = typer.Option(0, "--bootstrap", help="Bootstrap resamples for 95% intervals."),
 ) -> None:
     """Print Krippendorff's alpha, percent agreement, Fleiss' kappa and Gwet's AC1."""
+    import numpy as np
+
+    from accord.quality import agreement_report
+
     items, annotators, values = read_annotations(file)
     if level is not Level.nominal:
         present = np.flatnonzero(values != None)  # noqa: E711 - element-wise test

@@ -105,7 +105,8 @@ class Database:
                 pool_timeout=60,
             )
             _configure_sqlite(self.engine)
-            self._lock = WriteLock(file.with_name(file.name + ".lock") if file else None)
+            shared = file is not None and os.environ.get("ACCORD_FLOCK") == "1"
+            self._lock = WriteLock(file.with_name(file.name + ".lock") if shared and file else None)
         else:
             self.engine = create_engine(
                 url, echo=echo, pool_size=16, max_overflow=48, pool_timeout=60
