@@ -93,7 +93,7 @@ def update_user(
     with db.write() as session:
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(f"no user {user_id}; GET /api/v1/users lists the accounts")
         do_update_user(
             session,
             caller.user,
