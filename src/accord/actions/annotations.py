@@ -2,34 +2,67 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
-from accord.actions.queue import count_submission, find_assignment, take_slot
+from accord.actions.queue import (
+    LEASED,
+    SUBMITTED,
+    count_submission,
+    drop_draft,
+    find_assignment,
+    take_slot,
+)
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid
-from accord.kinds import Interface, Problem
-from accord.models import (
-    Annotation,
-    AnnotationVersion,
-    AssignmentState,
-    Draft,
-    Project,
-    Task,
-    User,
-)
-from accord.models.queue import Assignment
+from accord.kinds import Problem
+from accord.models import Annotation, AnnotationVersion, Assignment, Draft, User
+from accord.queries.projects import ProjectInfo
+from accord.queries.tasks import TaskRef
 
 MAX_SECONDS = 7 * 24 * 3600.0
 
 
-def check_answer(interface: Interface, result: Any, task: Task, *, partial: bool = False) -> str:
+@dataclass
+class AnnotationRow:
+    """An annotation as the API shows it (the same attributes as the `Annotation` model)."""
+
+    id: int
+    task_id: int
+    project_id: int
+    user_id: int
+    result: str  # JSON text
+    seconds: float
+    version: int
+    review_state: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+_INSERT_ANNOTATION = insert(Annotation).returning(Annotation.id)
+_INSERT_VERSION = insert(AnnotationVersion)
+_INSERT_ASSIGNMENT = insert(Assignment)
+_MARK_SUBMITTED = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment"))
+    .values(state=SUBMITTED, expires_at=None, updated_at=bindparam("now"))
+)
+_TAKE_DRAFT = (
+    delete(Draft)
+    .where(Draft.task_id == bindparam("task"), Draft.user_id == bindparam("user"))
+    .returning(Draft.seconds)
+)
+
+
+def check_answer(project: ProjectInfo, result: Any, task: TaskRef, *, partial: bool = False) -> str:
     """The result as JSON text if it fits the interface, else `Invalid` naming each problem."""
-    problems = interface.check_result(result, orjson.loads(task.data), partial=partial)
+    problems = project.interface.check_result(result, orjson.loads(task.data), partial=partial)
     if problems:
         raise invalid_answer(problems)
     return orjson.dumps(result).decode()
@@ -57,72 +90,104 @@ def check_seconds(seconds: float | None) -> float | None:
 def do_submit(
     session: Session,
     user: User,
-    project: Project,
-    interface: Interface,
-    task: Task,
+    project: ProjectInfo,
+    task: TaskRef,
     result: Any,
     seconds: float | None = None,
-) -> Annotation:
-    text = check_answer(interface, result, task)
+) -> AnnotationRow:
+    """Record ``user``'s answer to ``task``, within the task's overlap."""
+    text = check_answer(project, result, task)
     check_seconds(seconds)
-    assignment = find_assignment(session, task.id, user.id)
-    if assignment is not None and assignment.state == AssignmentState.submitted.value:
+    conn = session.connection()
+    found = find_assignment(conn, task.id, user.id)
+    if found is not None and found[1] == SUBMITTED:
         raise Conflict(
             "you already submitted this task; edit your annotation instead",
             details={"task_id": task.id},
         )
     now = utcnow()
-    if assignment is not None and assignment.state == AssignmentState.leased.value:
-        count_submission(session, task.id)  # the lease already holds the slot
-    elif not take_slot(session, task.id, project.overlap, submitted=1):
+    if found is not None and found[1] == LEASED:
+        count_submission(conn, task.id)  # the lease already holds the slot
+    elif not take_slot(conn, task.id, project.overlap, submitted=1):
         raise Conflict(
             f"this task already has the {project.overlap} annotation(s) it needs and your "
             "lease on it has ended; ask for the next task",
             code="task_full",
         )
-    if assignment is None:
-        assignment = Assignment(task_id=task.id, project_id=project.id, user_id=user.id)
-        session.add(assignment)
-    assignment.state = AssignmentState.submitted.value
-    assignment.expires_at = None
-    assignment.updated_at = now
-    draft = session.get(Draft, (task.id, user.id))
+    if found is None:
+        conn.execute(
+            _INSERT_ASSIGNMENT,
+            {
+                "task_id": task.id,
+                "project_id": project.id,
+                "user_id": user.id,
+                "state": SUBMITTED,
+                "skip_reason": None,
+                "leased_at": now,
+                "expires_at": None,
+                "updated_at": now,
+            },
+        )
+    else:
+        conn.execute(_MARK_SUBMITTED, {"assignment": found[0], "now": now})
+    draft_seconds = conn.execute(_TAKE_DRAFT, {"task": task.id, "user": user.id}).scalar()
     if seconds is None:
-        seconds = draft.seconds if draft is not None else 0.0
-    annotation = Annotation(
+        seconds = float(draft_seconds or 0.0)
+    row = AnnotationRow(
+        id=0,
         task_id=task.id,
         project_id=project.id,
         user_id=user.id,
         result=text,
         seconds=seconds,
         version=1,
-        guidelines_version=project.guidelines_version,
+        review_state=None,
         created_at=now,
         updated_at=now,
     )
-    session.add(annotation)
-    session.flush()
-    session.add(_version(annotation, user))
-    if draft is not None:
-        session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
+    row.id = conn.execute(
+        _INSERT_ANNOTATION,
+        {
+            "task_id": task.id,
+            "project_id": project.id,
+            "user_id": user.id,
+            "result": text,
+            "seconds": seconds,
+            "version": 1,
+            "review_state": None,
+            "guidelines_version": project.guidelines_version,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    conn.execute(
+        _INSERT_VERSION,
+        {
+            "annotation_id": row.id,
+            "version": 1,
+            "author_id": user.id,
+            "result": text,
+            "seconds": seconds,
+            "created_at": now,
+        },
+    )
     record(
         session,
         user,
         "annotation.submit",
-        ("annotation", annotation.id),
+        ("annotation", row.id),
         project_id=project.id,
         after={"task_id": task.id, "version": 1},
     )
-    return annotation
+    return row
 
 
 def do_edit_annotation(
     session: Session,
     user: User,
-    project: Project,
-    interface: Interface,
+    project: ProjectInfo,
     annotation: Annotation,
-    task: Task,
+    task: TaskRef,
     result: Any,
     seconds: float | None = None,
 ) -> Annotation:
@@ -134,7 +199,7 @@ def do_edit_annotation(
             f"this annotation was reviewed ({annotation.review_state}) and can no longer be "
             "edited; ask a reviewer to reopen it"
         )
-    text = check_answer(interface, result, task)
+    text = check_answer(project, result, task)
     check_seconds(seconds)
     before = {"version": annotation.version}
     annotation.result = text
@@ -142,8 +207,17 @@ def do_edit_annotation(
     annotation.seconds += seconds or 0.0
     annotation.updated_at = utcnow()
     session.flush()
-    session.add(_version(annotation, user, seconds or 0.0))
-    session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
+    session.add(
+        AnnotationVersion(
+            annotation_id=annotation.id,
+            version=annotation.version,
+            author_id=user.id,
+            result=text,
+            seconds=seconds or 0.0,
+            created_at=annotation.updated_at,
+        )
+    )
+    drop_draft(session.connection(), task.id, user.id)
     record(
         session,
         user,
@@ -154,14 +228,3 @@ def do_edit_annotation(
         after={"version": annotation.version},
     )
     return annotation
-
-
-def _version(annotation: Annotation, user: User, seconds: float | None = None) -> AnnotationVersion:
-    return AnnotationVersion(
-        annotation_id=annotation.id,
-        version=annotation.version,
-        author_id=user.id,
-        result=annotation.result,
-        seconds=annotation.seconds if seconds is None else seconds,
-        created_at=annotation.updated_at,
-    )

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from accord.db.types import utcnow
 from accord.models import AuditEvent, User
 
+_INSERT = insert(AuditEvent)
+
 
 def record(
     session: Session,
@@ -22,15 +24,16 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Append one event: ``action`` (e.g. ``"annotation.submit"``) on ``obj`` (type, id)."""
-    session.execute(
-        insert(AuditEvent).values(
-            at=utcnow(),
-            actor_id=actor.id if actor is not None else None,
-            project_id=project_id,
-            action=action,
-            object_type=obj[0],
-            object_id=obj[1],
-            before=before,
-            after=after,
-        )
+    session.connection().execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor_id": actor.id if actor is not None else None,
+            "project_id": project_id,
+            "action": action,
+            "object_type": obj[0],
+            "object_id": obj[1],
+            "before": before,
+            "after": after,
+        },
     )

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from accord.db.types import utcnow
 from accord.errors import Invalid
-from accord.models import Draft, Project, Task, User
+from accord.models import Draft, User
+from accord.queries.projects import ProjectInfo
+from accord.queries.tasks import TaskRef
 
 
 def do_save_draft(
-    session: Session, user: User, project: Project, task: Task, result: Any, seconds: float
+    session: Session, user: User, project: ProjectInfo, task: TaskRef, result: Any, seconds: float
 ) -> Draft:
     if not isinstance(result, dict):
         raise Invalid("a draft is an object keyed by question name", details={"path": "result"})
@@ -35,5 +37,5 @@ def do_save_draft(
     return draft
 
 
-def do_discard_draft(session: Session, user: User, task: Task) -> None:
+def do_discard_draft(session: Session, user: User, task: TaskRef) -> None:
     session.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))

@@ -8,14 +8,16 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from accord.actions.annotations import do_edit_annotation
-from accord.api.auth import CurrentCaller, Db
-from accord.api.policies import Can, may_review, project_for, task_for
+from accord.actions.annotations import AnnotationRow, do_edit_annotation
+from accord.api.auth import Caller, CurrentCaller, Db
+from accord.api.policies import Can, may_review, project_for, require, task_access
 from accord.errors import NotFound
-from accord.models import Annotation, Task, User
+from accord.models import Annotation, User
 from accord.queries.annotations import annotations_by, versions_of
-from accord.queries.projects import interface_of
+from accord.queries.projects import ProjectInfo
+from accord.queries.tasks import TaskRef
 
 router = APIRouter(tags=["annotations"])
 
@@ -47,7 +49,7 @@ class VersionOut(BaseModel):
     created_at: dt.datetime
 
 
-def annotation_out(annotation: Annotation, email: str) -> AnnotationOut:
+def annotation_out(annotation: Annotation | AnnotationRow, email: str) -> AnnotationOut:
     return AnnotationOut(
         id=annotation.id,
         task_id=annotation.task_id,
@@ -62,18 +64,22 @@ def annotation_out(annotation: Annotation, email: str) -> AnnotationOut:
     )
 
 
-def _load(session: Any, caller: CurrentCaller, annotation_id: int) -> tuple[Annotation, Task, str]:
+def _load(
+    session: Session, caller: Caller, annotation_id: int, need: Can = Can.view
+) -> tuple[Annotation, TaskRef, ProjectInfo]:
+    """The annotation, its task and project, if the caller may see it (and do ``need``)."""
     annotation = session.get(Annotation, annotation_id)
     missing = NotFound(f"no annotation {annotation_id}, or you cannot see it")
     if annotation is None:
         raise missing
     try:
-        task, _, role = task_for(session, caller.user, annotation.task_id, Can.view)
+        task, project, role = task_access(session, caller.user, annotation.task_id, Can.view)
     except NotFound:
         raise missing from None
     if annotation.user_id != caller.user.id and not may_review(role):
         raise missing
-    return annotation, task, role
+    require(role, need)
+    return annotation, task, project
 
 
 @router.get("/annotations/{annotation_id}", summary="One annotation")
@@ -89,17 +95,9 @@ def edit_annotation(
     annotation_id: int, body: AnswerIn, caller: CurrentCaller, db: Db
 ) -> AnnotationOut:
     with db.write() as session:
-        annotation, task, _ = _load(session, caller, annotation_id)
-        project, _ = project_for(session, caller.user, task.project_id, Can.annotate)
+        annotation, task, project = _load(session, caller, annotation_id, Can.annotate)
         do_edit_annotation(
-            session,
-            caller.user,
-            project,
-            interface_of(project),
-            annotation,
-            task,
-            body.result,
-            body.seconds,
+            session, caller.user, project, annotation, task, body.result, body.seconds
         )
         return annotation_out(annotation, caller.user.email)
 

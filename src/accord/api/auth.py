@@ -43,7 +43,8 @@ class CallerCache:
     trip on the hottest paths (next task, submit). Entries live `TTL` seconds, and any
     change to tokens, sessions or accounts clears the cache of this process, so a revoked
     token or a deactivated account stops working at once here and within `TTL` seconds in
-    other server processes.
+    other server processes. An entry is never renewed by use (a busy token is read again every
+    `TTL` seconds), and a lookup that began before a `clear` is not stored.
     """
 
     TTL = 5.0
@@ -51,6 +52,7 @@ class CallerCache:
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Caller]] = {}
+        self.generation = 0
 
     def get(self, key: str) -> Caller | None:
         entry = self._entries.get(key)
@@ -58,12 +60,16 @@ class CallerCache:
             return None
         return entry[1]
 
-    def put(self, key: str, caller: Caller) -> None:
+    def put(self, key: str, caller: Caller, generation: int) -> None:
+        """Remember ``caller``, read from the database while the cache was at ``generation``."""
+        if generation != self.generation:
+            return  # tokens, sessions or accounts changed while it was being read
         if len(self._entries) >= self.SIZE:
             self._entries.clear()
         self._entries[key] = (time.monotonic() + self.TTL, caller)
 
     def clear(self) -> None:
+        self.generation += 1
         self._entries.clear()
 
 
@@ -94,15 +100,19 @@ async def authenticate(
         if credentials is None:
             raise Unauthorized("send the API token as 'Authorization: Bearer <token>'")
         key = "token:" + token_hash(credentials.credentials)
-        caller = cache.get(key) or await run_in_threadpool(_by_token, db, credentials.credentials)
-        cache.put(key, caller)
+        caller = cache.get(key)
+        if caller is None:
+            generation = cache.generation
+            caller = await run_in_threadpool(_by_token, db, credentials.credentials)
+            cache.put(key, caller, generation)
         return caller
     if session_token:
         key = "session:" + token_hash(session_token)
         caller = cache.get(key)
         if caller is None or (caller.session and caller.session.expires_at < utcnow()):
+            generation = cache.generation
             caller = await run_in_threadpool(_by_session, db, session_token)
-        cache.put(key, caller)
+            cache.put(key, caller, generation)
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not caller.session or not same(sent, caller.session.csrf_token):

@@ -14,10 +14,10 @@ from accord.actions.drafts import do_discard_draft, do_save_draft
 from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out
 from accord.api.auth import CurrentCaller, Db
-from accord.api.policies import Can, project_for, task_for
+from accord.api.policies import Can, access, task_access
 from accord.api.tasks import DraftOut, TaskOut, draft_out, task_out
-from accord.models import Project, User
-from accord.queries.projects import interface_of
+from accord.models import User
+from accord.queries.projects import ProjectInfo
 
 router = APIRouter(tags=["queue"])
 
@@ -47,7 +47,7 @@ class SubmitOut(BaseModel):
     next: NextOut | None = Field(description="The next task, when asked with ?next=true")
 
 
-def _next(session: Session, user: User, project: Project) -> NextOut:
+def _next(session: Session, user: User, project: ProjectInfo) -> NextOut:
     lease = do_next_task(session, user, project)
     if lease is None:
         return NextOut(task=None, draft=None, lease_expires_at=None)
@@ -61,14 +61,14 @@ def _next(session: Session, user: User, project: Project) -> NextOut:
 @router.post("/projects/{project_id}/next", summary="Lease the next task (or get the held one)")
 def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
     with db.write() as session:
-        project, _ = project_for(session, caller.user, project_id, Can.annotate)
+        project, _ = access(session, caller.user, project_id, Can.annotate)
         return _next(session, caller.user, project)
 
 
 @router.put("/tasks/{task_id}/draft", summary="Autosave the caller's work in progress")
 def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> DraftOut:
     with db.write() as session:
-        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
+        task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         draft = do_save_draft(session, caller.user, project, task, body.result, body.seconds)
         out = draft_out(draft)
         assert out is not None
@@ -78,14 +78,14 @@ def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> Dr
 @router.delete("/tasks/{task_id}/draft", summary="Discard the caller's draft", status_code=204)
 def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
     with db.write() as session:
-        task, _, _ = task_for(session, caller.user, task_id, Can.annotate)
+        task, _, _ = task_access(session, caller.user, task_id, Can.annotate)
         do_discard_draft(session, caller.user, task)
 
 
 @router.post("/tasks/{task_id}/skip", summary="Skip a task (it will not come back to you)")
 def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skipped:
     with db.write() as session:
-        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
+        task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         do_skip(session, caller.user, project, task, body.reason)
         return Skipped(task_id=task.id)
 
@@ -103,16 +103,8 @@ def submit(
     next: bool = Query(default=False, description="Also lease and return the next task"),
 ) -> SubmitOut:
     with db.write() as session:
-        task, project, _ = task_for(session, caller.user, task_id, Can.annotate)
-        annotation = do_submit(
-            session,
-            caller.user,
-            project,
-            interface_of(project),
-            task,
-            body.result,
-            body.seconds,
-        )
+        task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
+        annotation = do_submit(session, caller.user, project, task, body.result, body.seconds)
         out = annotation_out(annotation, caller.user.email)
         following = _next(session, caller.user, project) if next else None
         return SubmitOut(annotation=out, next=following)

@@ -9,13 +9,14 @@ import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from accord.actions.queue import DraftRef
 from accord.actions.users import find_user
 from accord.api.annotations import AnnotationOut, annotation_out
 from accord.api.auth import CurrentCaller, Db
 from accord.api.policies import Can, may_review, project_for, task_for
 from accord.models import Draft, Task
 from accord.queries.annotations import annotations_of_task, predictions_of_task
-from accord.queries.tasks import TaskQuery, count_tasks, list_tasks, status_of
+from accord.queries.tasks import TaskQuery, TaskRef, count_tasks, list_tasks, status_of
 
 router = APIRouter(tags=["tasks"])
 
@@ -60,7 +61,7 @@ class TaskPage(BaseModel):
     next_after: int | None = Field(description="Pass as `after` for the next page")
 
 
-def task_out(task: Task, overlap: int) -> TaskOut:
+def task_out(task: Task | TaskRef, overlap: int) -> TaskOut:
     return TaskOut(
         id=task.id,
         project_id=task.project_id,
@@ -72,7 +73,7 @@ def task_out(task: Task, overlap: int) -> TaskOut:
     )
 
 
-def draft_out(draft: Draft | None) -> DraftOut | None:
+def draft_out(draft: Draft | DraftRef | None) -> DraftOut | None:
     if draft is None:
         return None
     return DraftOut(

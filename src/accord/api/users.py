@@ -102,5 +102,7 @@ def update_user(
             is_admin=body.is_admin,
             is_active=body.is_active,
         )
-        forget_callers(request)
-        return UserOut.of(user)
+        out = UserOut.of(user)
+    # After the commit: a request served in between would cache the account as it was.
+    forget_callers(request)
+    return out

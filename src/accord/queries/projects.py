@@ -24,6 +24,50 @@ class Progress:
     annotations: int
 
 
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What the hot paths (queue, submit) need of a project, kept in memory between requests
+    and refreshed whenever the project's ``updated_at`` changes."""
+
+    id: int
+    overlap: int
+    lease_seconds: int
+    order: str
+    guidelines_version: int
+    updated_at: dt.datetime
+    interface: Interface
+
+    @classmethod
+    def of(cls, project: Project) -> ProjectInfo:
+        return cls(
+            id=project.id,
+            overlap=project.overlap,
+            lease_seconds=project.lease_seconds,
+            order=project.order,
+            guidelines_version=project.guidelines_version,
+            updated_at=project.updated_at,
+            interface=interface_of(project),
+        )
+
+
+_INFO: dict[tuple[int, int], ProjectInfo] = {}
+
+
+def project_info(session: Session, project_id: int, updated_at: dt.datetime) -> ProjectInfo:
+    """The project's `ProjectInfo`, from memory unless it changed since (``updated_at``)."""
+    key = (id(session.get_bind()), project_id)
+    info = _INFO.get(key)
+    if info is not None and info.updated_at == updated_at:
+        return info
+    project = session.get(Project, project_id)
+    assert project is not None
+    info = ProjectInfo.of(project)
+    if len(_INFO) > 10_000:
+        _INFO.clear()
+    _INFO[key] = info
+    return info
+
+
 def interface_of(project: Project) -> Interface:
     """The project's parsed interface, cached until the project changes."""
     return _parsed(project.id, project.updated_at, orjson.dumps(project.interface))

@@ -7,6 +7,7 @@ the task's data (a scan: seconds on a million tasks, so the table asks for it on
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,25 @@ class TaskQuery:
     sort: str = "id"
 
 
-def status_of(task: Task, overlap: int) -> str:
+@dataclass(frozen=True)
+class TaskRef:
+    """A task as the hot paths read it: one query, no ORM object."""
+
+    id: int
+    project_id: int
+    external_id: str | None
+    data: str  # JSON text
+    n_submitted: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, task: Task) -> TaskRef:
+        return cls(
+            task.id, task.project_id, task.external_id, task.data, task.n_submitted, task.created_at
+        )
+
+
+def status_of(task: Task | TaskRef, overlap: int) -> str:
     if task.n_submitted == 0:
         return "new"
     return "complete" if task.n_submitted >= overlap else "in_progress"
