@@ -193,6 +193,7 @@ def test_a_removed_member_loses_access_at_once(db: Database, api: Api) -> None:
 def test_a_deactivated_account_is_refused_everywhere(db: Database, api: Api) -> None:
     world = World.build(db, api)
     annotator = world.users["annotator"]
+    assert world.as_("annotator").get("/me").status_code == 200  # the caller is now cached
     off = world.as_("admin").patch(f"/users/{annotator.id}", json={"is_active": False})
     assert off.status_code == 200, off.text
     for path in ("/me", "/projects", "/tokens"):

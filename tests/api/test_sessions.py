@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from accord import security
+from accord.api import auth
 from accord.api.app import create_app
 from accord.db import Database
 from accord.db.base import Base
@@ -168,6 +169,53 @@ def test_an_expired_session_answers_session_expired(
     assert answer.status_code == 401
     error = answer.json()["error"]
     assert error["code"] == "session_expired" and "sign in again" in error["message"]
+
+
+def test_a_session_ends_on_time_even_when_its_caller_is_cached(
+    client: TestClient, person: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(client)
+    assert client.get("/api/v1/me").status_code == 200
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=15)  # past the 14-day default
+    monkeypatch.setattr(auth, "utcnow", lambda: later)
+    answer = client.get("/api/v1/me")
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "session_expired"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_busy_token_is_read_again_within_seconds(
+    api: Api, db: Database, person: tuple[User, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another server process revokes the token: this one notices within the cache's TTL,
+    however often the token is used meanwhile."""
+    clock = Clock()
+    monkeypatch.setattr(auth, "time", clock)
+    me = api.as_(person[1])
+    assert me.get("/me").status_code == 200
+    with db.write() as session:  # as another process would: this one's cache is not cleared
+        session.execute(update(ApiToken).values(revoked_at=dt.datetime.now(dt.UTC)))
+    for _ in range(int(auth.CallerCache.TTL)):
+        clock.now += 0.9
+        assert me.get("/me").status_code == 200, "within the TTL the cached caller answers"
+    clock.now += auth.CallerCache.TTL - 0.1  # under a TTL since the last use, over since the read
+    assert me.get("/me").status_code == 401
+
+
+def test_a_lookup_that_began_before_a_change_is_not_cached(person: tuple[User, str]) -> None:
+    cache = auth.CallerCache()
+    started = cache.generation
+    cache.clear()  # a token, session or account changed meanwhile
+    cache.put("token:x", auth.Caller(user=person[0]), started)
+    assert cache.get("token:x") is None
+    cache.put("token:x", auth.Caller(user=person[0]), cache.generation)
+    assert cache.get("token:x") is not None
 
 
 def test_an_unknown_cookie_is_refused(client: TestClient) -> None:
