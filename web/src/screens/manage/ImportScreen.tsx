@@ -204,7 +204,10 @@ function ImportStatus({ phase, project, onRetry }: { phase: Phase; project: Proj
               </button>
             }
           >
-            <strong>Nothing was imported.</strong> {phase.badLines.toLocaleString()} bad line{phase.badLines === 1 ? "" : "s"}. {phase.message}
+            <strong>
+              Import refused: {phase.badLines.toLocaleString()} bad line{phase.badLines === 1 ? "" : "s"}.
+            </strong>{" "}
+            {phase.message}
           </Notice>
           <RowErrors errors={phase.errors} total={phase.badLines} />
         </div>

@@ -21,8 +21,11 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
   const scroller = useRef<HTMLDivElement>(null);
   const lines = text.split("\n");
   const widest = lines.reduce((most, line) => Math.max(most, line.length), 0);
-  const bad = new Map<number, TextProblem["source"]>();
-  for (const problem of problems) if (problem.line !== null) bad.set(problem.line, problem.source);
+  const bad = new Map<number, string>();
+  for (const problem of problems) {
+    if (problem.line !== null && !(problem.stale && bad.has(problem.line))) bad.set(problem.line, problem.stale ? "stale" : problem.source);
+  }
+  const live = problems.filter((p) => !p.stale);
 
   function goTo(line: number): void {
     const element = area.current;
@@ -41,10 +44,10 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
       <label htmlFor={id} className="form-label">
         {label}
       </label>
-      <div ref={scroller} className={problems.length ? "iface-scroll iface-scroll-invalid" : "iface-scroll"}>
+      <div ref={scroller} className={live.length ? "iface-scroll iface-scroll-invalid" : "iface-scroll"}>
         <div className="iface-gutter" aria-hidden="true">
           {lines.map((_, i) => (
-            <div key={i} className={bad.has(i + 1) ? "iface-lineno iface-lineno-bad" : "iface-lineno"}>
+            <div key={i} className={bad.has(i + 1) ? `iface-lineno iface-lineno-${bad.get(i + 1) === "stale" ? "stale" : "bad"}` : "iface-lineno"}>
               {i + 1}
             </div>
           ))}
@@ -67,7 +70,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
             wrap="off"
             rows={lines.length + 1}
             style={{ width: `max(100%, ${widest + 4}ch)` }}
-            aria-invalid={problems.length > 0}
+            aria-invalid={live.length > 0}
             aria-describedby={`${id}-problems`}
           />
         </div>
@@ -76,7 +79,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
         {problems.length ? (
           <ul className="iface-problems">
             {problems.map((problem, i) => (
-              <li key={i} className={`iface-problem iface-problem-${problem.source}`}>
+              <li key={i} className={`iface-problem iface-problem-${problem.source}${problem.stale ? " iface-problem-stale" : ""}`}>
                 {problem.line !== null ? (
                   <button type="button" className="iface-goto" onClick={() => goTo(problem.line as number)}>
                     line {problem.line}
@@ -84,7 +87,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
                 ) : null}
                 {problem.path && !problem.path.startsWith("line ") ? <code className="iface-path">{problem.path}</code> : null}
                 <span>{problem.message}</span>
-                {problem.source === "server" ? <span className="muted small"> (server)</span> : null}
+                {problem.source === "server" ? <span className="muted small">{problem.stale ? " (server, at the last save; edited since)" : " (server)"}</span> : null}
               </li>
             ))}
           </ul>

@@ -33,7 +33,7 @@ function MembersPanel({ project }: { project: Project }) {
   const [state, reload] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
   const [outcome, setOutcome] = useState<Outcome>(null);
 
-  async function run(action: () => Promise<unknown>, success: string): Promise<boolean> {
+  async function run(action: () => Promise<unknown>, success: string, failure: string): Promise<boolean> {
     setOutcome(null);
     try {
       await action();
@@ -41,7 +41,7 @@ function MembersPanel({ project }: { project: Project }) {
       reload();
       return true;
     } catch (error) {
-      if (!isHandled(error)) setOutcome({ tone: "error", text: messageOf(error) });
+      if (!isHandled(error)) setOutcome({ tone: "error", text: `${failure}: ${messageOf(error)}` });
       reload();
       return false;
     }
@@ -49,7 +49,7 @@ function MembersPanel({ project }: { project: Project }) {
 
   return (
     <>
-      <AddMemberForm onAdd={(email, role) => run(() => api.members.add(project.id, email, role), `${email} is now ${role} of ${project.name}.`)} />
+      <AddMemberForm onAdd={(email, role) => run(() => api.members.add(project.id, email, role), `${email} is now ${role} of ${project.name}.`, `Could not add ${email}`)} />
       <div aria-live="polite" className="members-outcome">
         {outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}
       </div>
@@ -57,8 +57,8 @@ function MembersPanel({ project }: { project: Project }) {
         {(members) => (
           <MemberTable
             members={members}
-            onRole={(m, role) => void run(() => api.members.setRole(project.id, m.user_id, role), `${m.email} is now ${role}.`)}
-            onRemove={(m) => void run(() => api.members.remove(project.id, m.user_id), `${m.email} was removed from the project.`)}
+            onRole={(m, role) => void run(() => api.members.setRole(project.id, m.user_id, role), `${m.email} is now ${role}.`, `Could not make ${m.email} ${role}`)}
+            onRemove={(m) => void run(() => api.members.remove(project.id, m.user_id), `${m.email} was removed from the project.`, `Could not remove ${m.email}`)}
           />
         )}
       </Loading>

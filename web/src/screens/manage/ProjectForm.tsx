@@ -42,6 +42,7 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
   const [draft, setDraft] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [sentText, setSentText] = useState<string | null>(null);
   useEffect(() => setDraft(initial), [initial]);
 
   const set = <K extends keyof ProjectDraft>(key: K, value: ProjectDraft[K]): void => setDraft((d) => ({ ...d, [key]: value }));
@@ -52,7 +53,9 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
     message: p.message,
     line: lineOfPath(draft.interfaceText, p.path),
     source: "server",
+    stale: draft.interfaceText !== sentText,
   }));
+  const freshServerProblems = serverProblems.filter((p) => !p.stale);
   const fields = fieldProblems(error);
   const orphans = orphansOf(error);
   const general = error && !orphans && serverProblems.length === 0 && Object.keys(fields).length === 0 ? messageOf(error) : null;
@@ -62,6 +65,7 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
     if (busy) return;
     setBusy(true);
     setError(null);
+    setSentText(draft.interfaceText);
     try {
       await onSubmit(draft);
     } catch (caught) {
@@ -138,7 +142,7 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
       <div className="form-actions">
         {general ? <Notice tone="error">{general}</Notice> : null}
         {Object.keys(fields).length ? <Notice tone="error">{messageOf(error)}</Notice> : null}
-        {serverProblems.length ? <Notice tone="error">The server refused the interface: see the problems under it.</Notice> : null}
+        {freshServerProblems.length ? <Notice tone="error">The server refused the interface: see the problems under it.</Notice> : null}
         {saved && !error && !busy ? saved : null}
         <button type="submit" className="button-primary" disabled={busy}>
           {busy ? "Saving…" : submitLabel}

@@ -106,7 +106,7 @@ function AnnotationCard({ annotation, iface, shown, onShow }: { annotation: Anno
       <header className="annotation-head">
         <strong>{annotation.annotator}</strong>
         <span className="muted small">
-          #{annotation.id} · version {annotation.version} · {formatSeconds(annotation.seconds)} · {new Date(annotation.updated_at).toLocaleString()}
+          annotation {annotation.id} · version {annotation.version} · {formatSeconds(annotation.seconds)} · {new Date(annotation.updated_at).toLocaleString()}
         </span>
         {annotation.review_state ? <span className={`badge badge-${annotation.review_state}`}>{annotation.review_state}</span> : null}
       </header>

@@ -21,7 +21,7 @@ export function orphansOf(error: unknown): Orphans[] | null {
 /** Problems of a 422 keyed by the form field they name (`name`, `overlap`...), and the rest. */
 export function fieldProblems(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!(error instanceof ApiError) || error.status !== 422) return out;
+  if (!(error instanceof ApiError) || error.status !== 422 || error.code === "invalid_interface") return out;
   for (const problem of error.problems) out[problem.path.split(/[.[]/)[0] ?? ""] ??= problem.message;
   const details = error.details;
   if (details && typeof details === "object" && !Array.isArray(details) && "field" in details) {
