@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
@@ -17,12 +16,15 @@ from accord.actions.queue import (
     count_submission,
     drop_draft,
     find_assignment,
+    insert_assignment,
+    set_assignment_state,
     take_slot,
 )
+from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid
 from accord.kinds import Problem
-from accord.models import Annotation, AnnotationVersion, Assignment, Draft, User
+from accord.models import Annotation, AnnotationVersion, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -45,19 +47,16 @@ class AnnotationRow:
     updated_at: dt.datetime
 
 
-_INSERT_ANNOTATION = insert(Annotation).returning(Annotation.id)
-_INSERT_VERSION = insert(AnnotationVersion)
-_INSERT_ASSIGNMENT = insert(Assignment)
-_MARK_SUBMITTED = (
-    update(Assignment)
-    .where(Assignment.id == bindparam("assignment"))
-    .values(state=SUBMITTED, expires_at=None, updated_at=bindparam("now"))
+_INSERT_ANNOTATION = Sql(
+    "INSERT INTO annotations (task_id, project_id, user_id, result, seconds, version, "
+    "review_state, guidelines_version, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?) RETURNING id"
 )
-_TAKE_DRAFT = (
-    delete(Draft)
-    .where(Draft.task_id == bindparam("task"), Draft.user_id == bindparam("user"))
-    .returning(Draft.seconds)
+_INSERT_VERSION = Sql(
+    "INSERT INTO annotation_versions (annotation_id, version, author_id, result, seconds, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?)"
 )
+_TAKE_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ? RETURNING seconds")
 
 
 def check_answer(project: ProjectInfo, result: Any, task: TaskRef, *, partial: bool = False) -> str:
@@ -98,8 +97,8 @@ def do_submit(
     """Record ``user``'s answer to ``task``, within the task's overlap."""
     text = check_answer(project, result, task)
     check_seconds(seconds)
-    conn = session.connection()
-    found = find_assignment(conn, task.id, user.id)
+    raw = Raw(session)
+    found = find_assignment(raw, task.id, user.id)
     if found is not None and found[1] == SUBMITTED:
         raise Conflict(
             "you already submitted this task; edit your annotation instead",
@@ -107,34 +106,38 @@ def do_submit(
         )
     now = utcnow()
     if found is not None and found[1] == LEASED:
-        count_submission(conn, task.id)  # the lease already holds the slot
-    elif not take_slot(conn, task.id, project.overlap, submitted=1):
+        count_submission(raw, task.id)  # the lease already holds the slot
+    elif not take_slot(raw, task.id, project.overlap, submitted=1):
         raise Conflict(
             f"this task already has the {project.overlap} annotation(s) it needs and your "
             "lease on it has ended; ask for the next task",
             code="task_full",
         )
     if found is None:
-        conn.execute(
-            _INSERT_ASSIGNMENT,
-            {
-                "task_id": task.id,
-                "project_id": project.id,
-                "user_id": user.id,
-                "state": SUBMITTED,
-                "skip_reason": None,
-                "leased_at": now,
-                "expires_at": None,
-                "updated_at": now,
-            },
-        )
+        insert_assignment(raw, task, user.id, SUBMITTED, now, None)
     else:
-        conn.execute(_MARK_SUBMITTED, {"assignment": found[0], "now": now})
-    draft_seconds = conn.execute(_TAKE_DRAFT, {"task": task.id, "user": user.id}).scalar()
+        set_assignment_state(raw, found[0], SUBMITTED, now)
+    draft = raw.one(_TAKE_DRAFT, (task.id, user.id))
     if seconds is None:
-        seconds = float(draft_seconds or 0.0)
-    row = AnnotationRow(
-        id=0,
+        seconds = float(draft[0]) if draft is not None else 0.0
+    stamp = raw.stamp(now)
+    inserted = raw.one(
+        _INSERT_ANNOTATION,
+        (task.id, project.id, user.id, text, seconds, project.guidelines_version, stamp, stamp),
+    )
+    assert inserted is not None
+    annotation_id = int(inserted[0])
+    raw.run(_INSERT_VERSION, (annotation_id, 1, user.id, text, seconds, stamp))
+    record(
+        session,
+        user,
+        "annotation.submit",
+        ("annotation", annotation_id),
+        project_id=project.id,
+        after={"task_id": task.id, "version": 1},
+    )
+    return AnnotationRow(
+        id=annotation_id,
         task_id=task.id,
         project_id=project.id,
         user_id=user.id,
@@ -145,41 +148,6 @@ def do_submit(
         created_at=now,
         updated_at=now,
     )
-    row.id = conn.execute(
-        _INSERT_ANNOTATION,
-        {
-            "task_id": task.id,
-            "project_id": project.id,
-            "user_id": user.id,
-            "result": text,
-            "seconds": seconds,
-            "version": 1,
-            "review_state": None,
-            "guidelines_version": project.guidelines_version,
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).scalar_one()
-    conn.execute(
-        _INSERT_VERSION,
-        {
-            "annotation_id": row.id,
-            "version": 1,
-            "author_id": user.id,
-            "result": text,
-            "seconds": seconds,
-            "created_at": now,
-        },
-    )
-    record(
-        session,
-        user,
-        "annotation.submit",
-        ("annotation", row.id),
-        project_id=project.id,
-        after={"task_id": task.id, "version": 1},
-    )
-    return row
 
 
 def do_edit_annotation(
@@ -217,7 +185,7 @@ def do_edit_annotation(
             created_at=annotation.updated_at,
         )
     )
-    drop_draft(session.connection(), task.id, user.id)
+    drop_draft(Raw(session), task.id, user.id)
     record(
         session,
         user,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+import orjson
 from sqlalchemy.orm import Session
 
+from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
-from accord.models import AuditEvent, User
+from accord.models import User
 
-_INSERT = insert(AuditEvent)
+_INSERT = Sql(
+    "INSERT INTO audit_events (at, actor_id, project_id, action, object_type, object_id, "
+    "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def record(
@@ -24,16 +28,17 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Append one event: ``action`` (e.g. ``"annotation.submit"``) on ``obj`` (type, id)."""
-    session.connection().execute(
+    raw = Raw(session)
+    raw.run(
         _INSERT,
-        {
-            "at": utcnow(),
-            "actor_id": actor.id if actor is not None else None,
-            "project_id": project_id,
-            "action": action,
-            "object_type": obj[0],
-            "object_id": obj[1],
-            "before": before,
-            "after": after,
-        },
+        (
+            raw.stamp(utcnow()),
+            actor.id if actor is not None else None,
+            project_id,
+            action,
+            obj[0],
+            obj[1],
+            None if before is None else orjson.dumps(before).decode(),
+            None if after is None else orjson.dumps(after).decode(),
+        ),
     )

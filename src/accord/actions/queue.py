@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict
-from accord.models import Assignment, AssignmentState, Draft, Task, User
+from accord.models import AssignmentState, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -50,146 +49,111 @@ class Lease:
     draft: DraftRef | None
 
 
-_HELD = (
-    select(Assignment.task_id)
-    .where(
-        Assignment.project_id == bindparam("project"),
-        Assignment.user_id == bindparam("user"),
-        Assignment.state == LEASED,
-    )
-    .order_by(Assignment.id)
-    .limit(1)
+_HELD = Sql(
+    "SELECT task_id FROM assignments WHERE project_id = ? AND user_id = ? "
+    "AND state = 'leased' ORDER BY id LIMIT 1"
 )
-_RENEW = (
-    update(Assignment)
-    .where(Assignment.task_id == bindparam("task"), Assignment.user_id == bindparam("user"))
-    .values(expires_at=bindparam("expires"), updated_at=bindparam("now"))
+_RENEW = Sql(
+    "UPDATE assignments SET expires_at = ?, updated_at = ? WHERE task_id = ? AND user_id = ?"
 )
-_UNTOUCHED = ~exists().where(Assignment.task_id == Task.id, Assignment.user_id == bindparam("user"))
-
-
-def _candidate(open_test: Any) -> Any:
-    return (
-        select(Task.id)
-        .where(Task.project_id == bindparam("project"), open_test, _UNTOUCHED)
-        .order_by(Task.queue_key, Task.id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=Task)
-    )
-
-
-# SQLite uses the partial queue index only when the query repeats its WHERE verbatim.
-_CANDIDATE = {"sqlite": _candidate(text("tasks.is_open = 1")), "other": _candidate(Task.is_open)}
-_TAKE_SLOT = (
-    update(Task)
-    .where(Task.id == bindparam("task"), Task.n_claimed < bindparam("overlap"))
-    .values(
-        n_claimed=Task.n_claimed + 1,
-        n_submitted=Task.n_submitted + bindparam("submitted"),
-        is_open=Task.n_claimed + 1 < bindparam("overlap"),
-    )
+# SQLite uses the partial queue index only when the query repeats its WHERE verbatim;
+# PostgreSQL skips rows other annotators are claiming instead of waiting on them.
+_CANDIDATE = Sql(
+    "SELECT id FROM tasks WHERE project_id = ? AND is_open = 1 AND NOT EXISTS "
+    "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = ?) "
+    "ORDER BY queue_key, id LIMIT 1",
+    "SELECT id FROM tasks WHERE project_id = %s AND is_open AND NOT EXISTS "
+    "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = %s) "
+    "ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED",
 )
-_GIVE_BACK = (
-    update(Task)
-    .where(Task.id == bindparam("task"))
-    .values(
-        n_claimed=Task.n_claimed - bindparam("count"),
-        is_open=Task.n_claimed - bindparam("count") < bindparam("overlap"),
-    )
+_TAKE_SLOT = Sql(
+    "UPDATE tasks SET n_claimed = n_claimed + 1, n_submitted = n_submitted + ?, "
+    "is_open = (n_claimed + 1 < ?) WHERE id = ? AND n_claimed < ?"
 )
-_COUNT_SUBMISSION = (
-    update(Task).where(Task.id == bindparam("task")).values(n_submitted=Task.n_submitted + 1)
+_GIVE_BACK = Sql(
+    "UPDATE tasks SET n_claimed = n_claimed - ?, is_open = (n_claimed - ? < ?) WHERE id = ?"
 )
-_INSERT_ASSIGNMENT = insert(Assignment)
-_TASK = select(
-    Task.id, Task.project_id, Task.external_id, Task.data, Task.n_submitted, Task.created_at
-).where(Task.id == bindparam("task"))
-_DRAFT = select(Draft.result, Draft.seconds, Draft.updated_at).where(
-    Draft.task_id == bindparam("task"), Draft.user_id == bindparam("user")
+_COUNT_SUBMISSION = Sql("UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = ?")
+_INSERT_ASSIGNMENT = Sql(
+    "INSERT INTO assignments (task_id, project_id, user_id, state, skip_reason, leased_at, "
+    "expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_ANY_EXPIRED = (
-    select(Assignment.id)
-    .where(
-        Assignment.project_id == bindparam("project"),
-        Assignment.state == LEASED,
-        Assignment.expires_at < bindparam("now"),
-    )
-    .limit(1)
+_SET_STATE = Sql(
+    "UPDATE assignments SET state = ?, skip_reason = ?, expires_at = NULL, updated_at = ? "
+    "WHERE id = ?"
 )
-_EXPIRE = (
-    delete(Assignment)
-    .where(
-        Assignment.id.in_(
-            select(Assignment.id)
-            .where(
-                Assignment.project_id == bindparam("project"),
-                Assignment.state == LEASED,
-                Assignment.expires_at < bindparam("now"),
-            )
-            .limit(EXPIRY_BATCH)
-            .scalar_subquery()
-        ),
-        Assignment.state == LEASED,
-    )
-    .returning(Assignment.task_id)
+_TASK = Sql(
+    "SELECT id, project_id, external_id, data, n_submitted, created_at FROM tasks WHERE id = ?"
 )
-_ASSIGNMENT = (
-    select(Assignment.id, Assignment.state)
-    .where(Assignment.task_id == bindparam("task"), Assignment.user_id == bindparam("user"))
-    .with_for_update()
+_DRAFT = Sql("SELECT result, seconds, updated_at FROM drafts WHERE task_id = ? AND user_id = ?")
+_ANY_EXPIRED = Sql(
+    "SELECT 1 FROM assignments WHERE project_id = ? AND state = 'leased' AND expires_at < ? LIMIT 1"
 )
-_DROP_DRAFT = delete(Draft).where(
-    Draft.task_id == bindparam("task"), Draft.user_id == bindparam("user")
+_EXPIRE = Sql(
+    "DELETE FROM assignments WHERE id IN (SELECT id FROM assignments WHERE project_id = ? "
+    f"AND state = 'leased' AND expires_at < ? LIMIT {EXPIRY_BATCH}) AND state = 'leased' "
+    "RETURNING task_id"
 )
+_ASSIGNMENT = Sql(
+    "SELECT id, state FROM assignments WHERE task_id = ? AND user_id = ?",
+    "SELECT id, state FROM assignments WHERE task_id = %s AND user_id = %s FOR UPDATE",
+)
+_DROP_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ?")
 
 
 def do_next_task(session: Session, user: User, project: ProjectInfo) -> Lease | None:
     """The task ``user`` should work on now: the one they hold, else a newly leased one."""
-    conn = session.connection()
+    raw = Raw(session)
     now = utcnow()
     expires = now + dt.timedelta(seconds=project.lease_seconds)
     release_expired(session, project, now)
-    mine = {"project": project.id, "user": user.id}
-    task_id = conn.execute(_HELD, mine).scalar()
-    if task_id is not None:
-        conn.execute(_RENEW, {"task": task_id, "user": user.id, "expires": expires, "now": now})
+    held = raw.one(_HELD, (project.id, user.id))
+    if held is not None:
+        task_id = int(held[0])
+        raw.run(_RENEW, (raw.stamp(expires), raw.stamp(now), task_id, user.id))
     else:
-        task_id = _claim(session, user, project, now, expires)
-        if task_id is None:
+        claimed = _claim(session, raw, user, project, now, expires)
+        if claimed is None:
             return None
-    row = conn.execute(_TASK, {"task": task_id}).one()
-    draft = conn.execute(_DRAFT, {"task": task_id, "user": user.id}).first()
+        task_id = claimed
+    row = raw.one(_TASK, (task_id,))
+    assert row is not None
+    draft = raw.one(_DRAFT, (task_id, user.id))
     return Lease(
-        task=TaskRef(*row),
+        task=TaskRef(row[0], row[1], row[2], row[3], row[4], Raw.when(row[5])),
         expires_at=expires,
-        draft=DraftRef(*draft) if draft is not None else None,
+        draft=DraftRef(draft[0], draft[1], Raw.when(draft[2])) if draft is not None else None,
     )
 
 
 def _claim(
-    session: Session, user: User, project: ProjectInfo, now: dt.datetime, expires: dt.datetime
+    session: Session,
+    raw: Raw,
+    user: User,
+    project: ProjectInfo,
+    now: dt.datetime,
+    expires: dt.datetime,
 ) -> int | None:
     """Lease the first open task ``user`` has not touched; None when there is none."""
-    conn = session.connection()
-    candidate_query = _CANDIDATE["sqlite" if conn.dialect.name == "sqlite" else "other"]
     for _attempt in range(20):
-        candidate = conn.execute(candidate_query, {"project": project.id, "user": user.id}).scalar()
-        if candidate is None:
+        found = raw.one(_CANDIDATE, (project.id, user.id))
+        if found is None:
             return None
-        if not take_slot(conn, candidate, project.overlap):
+        candidate = int(found[0])
+        if not take_slot(raw, candidate, project.overlap):
             continue  # someone took the last slot between our read and our write
-        conn.execute(
+        raw.run(
             _INSERT_ASSIGNMENT,
-            {
-                "task_id": candidate,
-                "project_id": project.id,
-                "user_id": user.id,
-                "state": LEASED,
-                "skip_reason": None,
-                "leased_at": now,
-                "expires_at": expires,
-                "updated_at": now,
-            },
+            (
+                candidate,
+                project.id,
+                user.id,
+                LEASED,
+                None,
+                raw.stamp(now),
+                raw.stamp(expires),
+                raw.stamp(now),
+            ),
         )
         record(
             session,
@@ -199,39 +163,36 @@ def _claim(
             project_id=project.id,
             after={"expires_at": expires.isoformat()},
         )
-        return int(candidate)
+        return candidate
     raise Conflict("the queue is very busy right now; ask for the next task again")
 
 
-def take_slot(conn: Connection, task_id: int, overlap: int, *, submitted: int = 0) -> bool:
+def take_slot(raw: Raw, task_id: int, overlap: int, *, submitted: int = 0) -> bool:
     """Count one more claim on a task, only if it is below ``overlap``."""
-    result: Any = conn.execute(
-        _TAKE_SLOT, {"task": task_id, "overlap": overlap, "submitted": submitted}
-    )
-    return bool(result.rowcount == 1)
+    return raw.run(_TAKE_SLOT, (submitted, overlap, task_id, overlap)) == 1
 
 
-def count_submission(conn: Connection, task_id: int) -> None:
+def count_submission(raw: Raw, task_id: int) -> None:
     """A leased task is submitted: its slot was already claimed by the lease."""
-    conn.execute(_COUNT_SUBMISSION, {"task": task_id})
+    raw.run(_COUNT_SUBMISSION, (task_id,))
 
 
-def give_slot_back(conn: Connection, task_id: int, overlap: int, count: int = 1) -> None:
-    conn.execute(_GIVE_BACK, {"task": task_id, "overlap": overlap, "count": count})
+def give_slot_back(raw: Raw, task_id: int, overlap: int, count: int = 1) -> None:
+    raw.run(_GIVE_BACK, (count, count, overlap, task_id))
 
 
 def release_expired(session: Session, project: ProjectInfo, now: dt.datetime) -> int:
     """Give the slots of expired leases back to the queue; returns how many."""
-    conn = session.connection()
-    params = {"project": project.id, "now": now}
-    if conn.execute(_ANY_EXPIRED, params).first() is None:
+    raw = Raw(session)
+    params = (project.id, raw.stamp(now))
+    if raw.one(_ANY_EXPIRED, params) is None:
         return 0  # the usual case: one probe of the expiry index, nothing to do
-    task_ids = conn.execute(_EXPIRE, params).scalars().all()
+    task_ids = [int(row[0]) for row in raw.all(_EXPIRE, params)]
     per_task: dict[int, int] = {}
     for task_id in task_ids:
         per_task[task_id] = per_task.get(task_id, 0) + 1
     for task_id, count in sorted(per_task.items()):
-        give_slot_back(conn, task_id, project.overlap, count)
+        give_slot_back(raw, task_id, project.overlap, count)
     if task_ids:
         record(
             session,
@@ -244,48 +205,47 @@ def release_expired(session: Session, project: ProjectInfo, now: dt.datetime) ->
     return len(task_ids)
 
 
-def find_assignment(conn: Connection, task_id: int, user_id: int) -> tuple[int, str] | None:
+def find_assignment(raw: Raw, task_id: int, user_id: int) -> tuple[int, str] | None:
     """The caller's (assignment id, state) on a task, locked for the transaction."""
-    row = conn.execute(_ASSIGNMENT, {"task": task_id, "user": user_id}).first()
+    row = raw.one(_ASSIGNMENT, (task_id, user_id))
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
-def drop_draft(conn: Connection, task_id: int, user_id: int) -> None:
-    conn.execute(_DROP_DRAFT, {"task": task_id, "user": user_id})
+def insert_assignment(
+    raw: Raw, task: TaskRef, user_id: int, state: str, now: dt.datetime, reason: str | None
+) -> None:
+    stamp = raw.stamp(now)
+    raw.run(
+        _INSERT_ASSIGNMENT, (task.id, task.project_id, user_id, state, reason, stamp, None, stamp)
+    )
+
+
+def set_assignment_state(
+    raw: Raw, assignment_id: int, state: str, now: dt.datetime, reason: str | None = None
+) -> None:
+    raw.run(_SET_STATE, (state, reason, raw.stamp(now), assignment_id))
+
+
+def drop_draft(raw: Raw, task_id: int, user_id: int) -> None:
+    raw.run(_DROP_DRAFT, (task_id, user_id))
 
 
 def do_skip(session: Session, user: User, project: ProjectInfo, task: TaskRef, reason: str) -> None:
     """``user`` passes on ``task``: they will not get it again; its slot goes back."""
-    conn = session.connection()
+    raw = Raw(session)
     reason = reason.strip()
-    found = find_assignment(conn, task.id, user.id)
+    found = find_assignment(raw, task.id, user.id)
     now = utcnow()
     if found is not None and found[1] == SUBMITTED:
         raise Conflict("you already submitted this task; edit your annotation instead")
     if found is not None and found[1] == SKIPPED:
         raise Conflict("you already skipped this task")
     if found is None:
-        conn.execute(
-            _INSERT_ASSIGNMENT,
-            {
-                "task_id": task.id,
-                "project_id": project.id,
-                "user_id": user.id,
-                "state": SKIPPED,
-                "skip_reason": reason,
-                "leased_at": now,
-                "expires_at": None,
-                "updated_at": now,
-            },
-        )
+        insert_assignment(raw, task, user.id, SKIPPED, now, reason)
     else:
-        give_slot_back(conn, task.id, project.overlap)
-        conn.execute(
-            update(Assignment)
-            .where(Assignment.id == found[0])
-            .values(state=SKIPPED, skip_reason=reason, expires_at=None, updated_at=now)
-        )
-    drop_draft(conn, task.id, user.id)
+        give_slot_back(raw, task.id, project.overlap)
+        set_assignment_state(raw, found[0], SKIPPED, now, reason)
+    drop_draft(raw, task.id, user.id)
     record(
         session,
         user,

@@ -16,6 +16,7 @@ from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out
 from accord.api.auth import CurrentCaller, Db
 from accord.api.policies import Can, access, task_access
 from accord.api.tasks import DraftOut, TaskOut, draft_out, task_out
+from accord.api.transactions import in_write
 from accord.models import User
 from accord.queries.projects import ProjectInfo
 
@@ -59,35 +60,43 @@ def _next(session: Session, user: User, project: ProjectInfo) -> NextOut:
 
 
 @router.post("/projects/{project_id}/next", summary="Lease the next task (or get the held one)")
-def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
-    with db.write() as session:
+async def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
+    def work(session: Session) -> NextOut:
         project, _ = access(session, caller.user, project_id, Can.annotate)
         return _next(session, caller.user, project)
 
+    return await in_write(db, work)
+
 
 @router.put("/tasks/{task_id}/draft", summary="Autosave the caller's work in progress")
-def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> DraftOut:
-    with db.write() as session:
+async def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> DraftOut:
+    def work(session: Session) -> DraftOut:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         draft = do_save_draft(session, caller.user, project, task, body.result, body.seconds)
         out = draft_out(draft)
         assert out is not None
         return out
 
+    return await in_write(db, work)
+
 
 @router.delete("/tasks/{task_id}/draft", summary="Discard the caller's draft", status_code=204)
-def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
-    with db.write() as session:
+async def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
+    def work(session: Session) -> None:
         task, _, _ = task_access(session, caller.user, task_id, Can.annotate)
         do_discard_draft(session, caller.user, task)
 
+    await in_write(db, work)
+
 
 @router.post("/tasks/{task_id}/skip", summary="Skip a task (it will not come back to you)")
-def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skipped:
-    with db.write() as session:
+async def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skipped:
+    def work(session: Session) -> Skipped:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         do_skip(session, caller.user, project, task, body.reason)
         return Skipped(task_id=task.id)
+
+    return await in_write(db, work)
 
 
 @router.post(
@@ -95,16 +104,18 @@ def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skip
     summary="Submit the caller's annotation of a task",
     status_code=201,
 )
-def submit(
+async def submit(
     task_id: int,
     body: AnswerIn,
     caller: CurrentCaller,
     db: Db,
     next: bool = Query(default=False, description="Also lease and return the next task"),
 ) -> SubmitOut:
-    with db.write() as session:
+    def work(session: Session) -> SubmitOut:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         annotation = do_submit(session, caller.user, project, task, body.result, body.seconds)
         out = annotation_out(annotation, caller.user.email)
         following = _next(session, caller.user, project) if next else None
         return SubmitOut(annotation=out, next=following)
+
+    return await in_write(db, work)

@@ -14,7 +14,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,24 +41,35 @@ class WriteLock:
         self._path = path
         self._fd: int | None = None
 
-    def __enter__(self) -> None:
-        self._thread_lock.acquire()
+    def acquire(self, blocking: bool = True) -> bool:
+        if not self._thread_lock.acquire(blocking):
+            return False
         if self._path is None:
-            return
+            return True
         try:
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._thread_lock.release()
+            return False
         except BaseException:
             self._thread_lock.release()
             raise
+        return True
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         try:
             if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -105,8 +116,7 @@ class Database:
                 pool_timeout=60,
             )
             _configure_sqlite(self.engine)
-            shared = file is not None and os.environ.get("ACCORD_FLOCK") == "1"
-            self._lock = WriteLock(file.with_name(file.name + ".lock") if shared and file else None)
+            self._lock = WriteLock(file.with_name(file.name + ".lock") if file else None)
         else:
             self.engine = create_engine(
                 url, echo=echo, pool_size=16, max_overflow=48, pool_timeout=60
@@ -130,7 +140,27 @@ class Database:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
             return
-        with self._lock, Session(self.engine, expire_on_commit=False) as session:
+        with self._lock:
+            yield from self._locked_write()
+
+    def try_write(self) -> AbstractContextManager[Session] | None:
+        """Like `write`, but only if no one else is writing right now (SQLite); else None.
+
+        Lets a short write run where it is (the event loop) instead of queueing on a thread.
+        """
+        if self._lock is None or not self._lock.acquire(blocking=False):
+            return None
+        return self._released_after(self._lock)
+
+    @contextmanager
+    def _released_after(self, lock: WriteLock) -> Iterator[Session]:
+        try:
+            yield from self._locked_write()
+        finally:
+            lock.release()
+
+    def _locked_write(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session
