@@ -1,7 +1,8 @@
 """Simulated annotators doing next → submit over HTTP on a large project; cycles/s, latency,
 and the queue's integrity afterwards.
 
-    python bench/annotation_loop.py [--tasks 1000000] [--annotators 32] [--seconds 20] [--db sqlite,postgres]
+    python -m bench.annotation_loop [--tasks 1000000] [--annotators 32] [--seconds 20]
+        [--db sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from setup import Bench, fresh, table, write_tasks
 from sqlalchemy import func, select
 
 from accord.actions.imports import do_import
 from accord.models import Annotation, Assignment, Project, Task, User
 from accord.queries.projects import interface_of
+from bench.setup import Bench, fresh, table, write_tasks
 from tests.live import live_server
 
 PROCESSES = 4

@@ -1,6 +1,6 @@
 """Export N tasks with one annotation each as JSONL through the HTTP API; tasks/s and memory.
 
-python bench/exports.py [--tasks 1000000] [--db sqlite,postgres]
+python -m bench.exports [--tasks 1000000] [--db sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import text
-from tests.live import live_server
 
 from accord.actions.imports import do_import
 from accord.models import Project, User
 from accord.queries.projects import interface_of
-from setup import Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
+from bench.setup import Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
+from tests.live import live_server
 
 RESULT = '{"label":{"choice":"pos"}}'
 

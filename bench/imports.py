@@ -1,6 +1,6 @@
 """Import N text tasks (JSONL, ~200 bytes each) through the HTTP API; tasks/s and peak memory.
 
-python bench/imports.py [--tasks 1000000] [--db sqlite,postgres]
+python -m bench.imports [--tasks 1000000] [--db sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.live import live_server
 
-from setup import fresh, peak_rss_mb, table, write_tasks
+from bench.setup import fresh, peak_rss_mb, table, write_tasks
+from tests.live import live_server
 
 
 def upload(url: str, token: str, project_id: int, path: Path) -> dict[str, int]:

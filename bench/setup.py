@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.factories import make_project, make_user  # noqa: E402
-
-from accord.db import Database  # noqa: E402
-from accord.db.migrate import upgrade  # noqa: E402
-from accord.settings import Settings  # noqa: E402
+from accord.db import Database
+from accord.db.migrate import upgrade
+from accord.settings import Settings
+from tests.factories import make_project, make_user
 
 PG_URL = os.environ.get(
     "ACCORD_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench"

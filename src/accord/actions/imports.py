@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -36,6 +36,9 @@ BATCH = 5000
 MAX_ERRORS = 100
 MAX_LISTED_DUPLICATES = 100
 MAX_EXTERNAL_ID = 200
+PRIORITY_RANGE = (-(2**31), 2**31 - 1)
+NUL = "\x00"
+ESCAPED_NUL = "\\u0000"  # how orjson writes a NUL character inside a JSON string
 STRUCTURED_KINDS = frozenset({"text_list", "chat"})
 
 
@@ -76,6 +79,7 @@ def do_import(
     *,
     filename: str = "",
     skip_invalid: bool = False,
+    max_result_bytes: int = 1 << 20,
 ) -> ImportReport:
     report = ImportReport()
     entry = Import(project_id=project.id, user_id=user.id, format=fmt, filename=filename[:300])
@@ -86,7 +90,7 @@ def do_import(
     known = _KnownIds(session, project)
     batch: list[TaskRow] = []
     with _collector_paused():
-        for row in _checked_rows(project, interface, source, fmt, report):
+        for row in _checked_rows(project, interface, source, fmt, report, max_result_bytes):
             if report.errors and not skip_invalid:
                 if len(report.errors) >= MAX_ERRORS:
                     break
@@ -150,7 +154,12 @@ def _refusal(report: ImportReport) -> Invalid:
 
 
 def _checked_rows(
-    project: Project, interface: Interface, source: IO[bytes], fmt: str, report: ImportReport
+    project: Project,
+    interface: Interface,
+    source: IO[bytes],
+    fmt: str,
+    report: ImportReport,
+    max_result_bytes: int,
 ) -> Iterator[TaskRow]:
     """The good rows as `TaskRow` tuples; bad ones go to the report. The hot loop."""
     quick = interface.row_quick_check()
@@ -160,6 +169,7 @@ def _checked_rows(
     keyed = order != QueueOrder.sequential.value
     seen: set[str] = set()
     dumps = orjson.dumps
+    low, high = PRIORITY_RANGE
     try:
         for line, value in read_rows(fmt, source, structured | {"predictions"}):
             if type(value) is not dict:
@@ -180,11 +190,17 @@ def _checked_rows(
                     report.fail(line, *problem)
                     continue
             try:
-                if ext is not None and (type(ext) is not str or not 0 < len(ext) <= 200):
+                if ext is not None and (
+                    type(ext) is not str or not 0 < len(ext) <= MAX_EXTERNAL_ID or NUL in ext
+                ):
                     ext = _external_id(ext)
-                if type(priority) is not int:
+                if type(priority) is not int or not low <= priority <= high:
                     priority = _priority(priority, fmt)
-                preds = _predictions(predictions, interface, value) if predictions else None
+                preds = (
+                    _predictions(predictions, interface, value, max_result_bytes)
+                    if predictions
+                    else None
+                )
             except _RowProblem as problem:
                 report.fail(line, problem.field, problem.message)
                 continue
@@ -193,17 +209,37 @@ def _checked_rows(
                     report.duplicate(ext)
                     continue
                 seen.add(ext)
+            data = dumps(value).decode()
+            if ESCAPED_NUL in data and _has_nul(value):
+                report.fail(
+                    line,
+                    None,
+                    "a value holds a NUL character (\\u0000), which cannot be stored; remove it",
+                )
+                continue
             key = queue_key(order, priority) if keyed else 0
-            yield ext, dumps(value).decode(), priority, key, preds or []
+            yield ext, data, priority, key, preds or []
     except FatalFormatError as exc:
         # Nothing past this point can be read, so nothing is imported, skip_invalid or not.
         report.fail(exc.line, None, exc.message)
         raise _refusal(report) from None
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(NUL in k or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _external_id(ext: Any) -> str:
-    if type(ext) is int:
+    if type(ext) is int and -(2**63) <= ext < 2**63:
         return str(ext)
+    if type(ext) is str and NUL in ext:
+        raise _RowProblem("id", "holds a NUL character (\\u0000), which cannot be stored")
     raise _RowProblem(
         "id",
         f"expected a non-empty string (at most {MAX_EXTERNAL_ID} characters) or a whole number",
@@ -211,16 +247,17 @@ def _external_id(ext: Any) -> str:
 
 
 def _priority(priority: Any, fmt: str) -> int:
+    low, high = PRIORITY_RANGE
     if fmt in ("csv", "tsv") and isinstance(priority, str):
-        try:
-            return int(priority)
-        except ValueError:
-            pass
-    raise _RowProblem("priority", "expected a whole number")
+        with suppress(ValueError):
+            priority = int(priority)
+    if type(priority) is int and low <= priority <= high:
+        return priority
+    raise _RowProblem("priority", f"expected a whole number from {low} to {high}")
 
 
 def _predictions(
-    predictions: Any, interface: Interface, data: dict[str, Any]
+    predictions: Any, interface: Interface, data: dict[str, Any], max_bytes: int
 ) -> list[tuple[str, float | None, str]]:
     if type(predictions) is not list:
         raise _RowProblem("predictions", "expected a list of {model_version, score, result}")
@@ -230,16 +267,21 @@ def _predictions(
         if type(pred) is not dict or not set(pred) <= {"model_version", "score", "result"}:
             raise _RowProblem(where, "expected an object {model_version, score, result}")
         version, score, result = pred.get("model_version"), pred.get("score"), pred.get("result")
-        if type(version) is not str or not 0 < len(version) <= 200:
+        if type(version) is not str or not 0 < len(version) <= 200 or NUL in version:
             raise _RowProblem(f"{where}.model_version", "expected a non-empty string")
         if score is not None and type(score) not in (int, float):
             raise _RowProblem(f"{where}.score", "expected a number or null")
         problems = interface.check_result(result, data, partial=True, root=f"{where}.result")
         if problems:
             raise _RowProblem(problems[0].path, problems[0].message)
-        out.append(
-            (version, None if score is None else float(score), orjson.dumps(result).decode())
-        )
+        text = orjson.dumps(result).decode()
+        if len(text) > max_bytes:
+            raise _RowProblem(
+                f"{where}.result", f"{len(text)} bytes of JSON, more than the limit of {max_bytes}"
+            )
+        if ESCAPED_NUL in text and _has_nul(result):
+            raise _RowProblem(f"{where}.result", "holds a NUL character, which cannot be stored")
+        out.append((version, None if score is None else float(score), text))
     return out
 
 

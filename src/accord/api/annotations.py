@@ -11,18 +11,20 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accord.actions.annotations import AnnotationRow, do_edit_annotation
-from accord.api.auth import Caller, CurrentCaller, Db
+from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.policies import Can, may_review, project_for, require, task_access
-from accord.errors import NotFound
+from accord.api.schemas import In
+from accord.errors import NotFound, TooLarge
 from accord.models import Annotation, User
 from accord.queries.annotations import annotations_by, versions_of
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
+from accord.settings import Settings
 
 router = APIRouter(tags=["annotations"])
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(In):
     result: dict[str, Any] = Field(description="Answers keyed by question name")
     seconds: float | None = Field(
         default=None, ge=0, le=7 * 86400, description="Active seconds spent (client-measured)"
@@ -47,6 +49,18 @@ class VersionOut(BaseModel):
     result: dict[str, Any]
     seconds: float
     created_at: dt.datetime
+
+
+def limit_result(settings: Settings, result: dict[str, Any]) -> None:
+    """Refuse an answer or draft larger than ``max_result_bytes`` once written as JSON."""
+    size = len(orjson.dumps(result))
+    if size > settings.max_result_bytes:
+        raise TooLarge(
+            f"the result is {size} bytes of JSON, more than the limit of "
+            f"{settings.max_result_bytes} bytes; shorten it, or ask an admin to raise "
+            "ACCORD_MAX_RESULT_BYTES",
+            details={"limit": settings.max_result_bytes, "size": size},
+        )
 
 
 def annotation_out(annotation: Annotation | AnnotationRow, email: str) -> AnnotationOut:
@@ -92,8 +106,9 @@ def get_annotation(annotation_id: int, caller: CurrentCaller, db: Db) -> Annotat
 
 @router.put("/annotations/{annotation_id}", summary="Edit one's own annotation (until reviewed)")
 def edit_annotation(
-    annotation_id: int, body: AnswerIn, caller: CurrentCaller, db: Db
+    annotation_id: int, body: AnswerIn, caller: CurrentCaller, db: Db, settings: AppSettings
 ) -> AnnotationOut:
+    limit_result(settings, body.result)
     with db.write() as session:
         annotation, task, project = _load(session, caller, annotation_id, Can.annotate)
         do_edit_annotation(

@@ -50,7 +50,10 @@ def export(
             annotator_id = user.id
         interface = interface_of(project)
     flt = ExportFilter(
-        status=status, annotator_id=annotator_id, since=_utc(since), until=_utc(until)
+        status=status,
+        annotator_id=annotator_id,
+        since=_utc(since, "since"),
+        until=_utc(until, "until"),
     )
     body = (
         export_jsonl(db, project, flt)
@@ -65,7 +68,16 @@ def export(
     )
 
 
-def _utc(when: dt.datetime | None) -> dt.datetime | None:
-    if when is None or when.tzinfo is not None:
-        return when
-    return when.replace(tzinfo=dt.UTC)
+def _utc(when: dt.datetime | None, name: str) -> dt.datetime | None:
+    """The moment in UTC; `Invalid` naming the parameter if it falls outside years 1-9999."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        raise Invalid(
+            f"{name}: {when.isoformat()} is outside the years 1 to 9999 in UTC",
+            details={"field": name},
+        ) from None

@@ -48,7 +48,14 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
 
 
 def _run(
-    db: Database, user: User, project_id: int, body: IO[bytes], fmt: str, name: str, skip: bool
+    db: Database,
+    user: User,
+    project_id: int,
+    body: IO[bytes],
+    fmt: str,
+    name: str,
+    skip: bool,
+    max_result_bytes: int,
 ) -> ImportReport:
     with db.write() as session:
         project, _ = project_for(session, user, project_id, Can.manage)
@@ -61,6 +68,7 @@ def _run(
             fmt,
             filename=name,
             skip_invalid=skip,
+            max_result_bytes=max_result_bytes,
         )
 
 
@@ -100,7 +108,15 @@ async def import_tasks(
             spool.write(chunk)
         spool.seek(0)
         report = await run_in_threadpool(
-            _run, db, caller.user, project_id, spool, fmt, filename, skip_invalid
+            _run,
+            db,
+            caller.user,
+            project_id,
+            spool,
+            fmt,
+            filename,
+            skip_invalid,
+            settings.max_result_bytes,
         )
     return ImportOut(**_fields(report))
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from accord.actions.projects import do_create_project, do_delete_project, do_update_project
 from accord.api.auth import CurrentCaller, Db
 from accord.api.policies import Can, project_for
-from accord.api.schemas import Deleted
+from accord.api.schemas import Deleted, In
 from accord.models import Project, User
 from accord.queries.projects import my_submitted, progress, projects_of
 
@@ -22,7 +22,7 @@ InterfaceIn = dict[str, Any] | str
 Order = Literal["sequential", "random", "priority"]
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(In):
     name: str = Field(min_length=1, max_length=200)
     interface: InterfaceIn = Field(description="Fields and questions, as an object or YAML/JSON")
     description: str = Field(default="", max_length=20_000)
@@ -32,7 +32,7 @@ class ProjectCreate(BaseModel):
     order: Order = "sequential"
 
 
-class ProjectChange(BaseModel):
+class ProjectChange(In):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     interface: InterfaceIn | None = None
     description: str | None = Field(default=None, max_length=20_000)

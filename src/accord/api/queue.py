@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from accord.actions.annotations import do_submit
 from accord.actions.drafts import do_discard_draft, do_save_draft
 from accord.actions.queue import do_next_task, do_skip
-from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out
-from accord.api.auth import CurrentCaller, Db
+from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
+from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.policies import Can, access, task_access
+from accord.api.schemas import In
 from accord.api.tasks import DraftOut, TaskOut, draft_out, task_out
 from accord.api.transactions import in_write
 from accord.models import User
@@ -29,12 +30,12 @@ class NextOut(BaseModel):
     lease_expires_at: dt.datetime | None
 
 
-class DraftIn(BaseModel):
+class DraftIn(In):
     result: dict[str, Any] = Field(description="Work in progress, saved as is")
     seconds: float = Field(default=0, ge=0, le=7 * 86400, description="Active seconds so far")
 
 
-class SkipIn(BaseModel):
+class SkipIn(In):
     reason: str = Field(default="", max_length=2000)
 
 
@@ -69,7 +70,11 @@ async def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
 
 
 @router.put("/tasks/{task_id}/draft", summary="Autosave the caller's work in progress")
-async def save_draft(task_id: int, body: DraftIn, caller: CurrentCaller, db: Db) -> DraftOut:
+async def save_draft(
+    task_id: int, body: DraftIn, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> DraftOut:
+    limit_result(settings, body.result)
+
     def work(session: Session) -> DraftOut:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         draft = do_save_draft(session, caller.user, project, task, body.result, body.seconds)
@@ -109,8 +114,11 @@ async def submit(
     body: AnswerIn,
     caller: CurrentCaller,
     db: Db,
+    settings: AppSettings,
     next: bool = Query(default=False, description="Also lease and return the next task"),
 ) -> SubmitOut:
+    limit_result(settings, body.result)
+
     def work(session: Session) -> SubmitOut:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         annotation = do_submit(session, caller.user, project, task, body.result, body.seconds)

@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict
 from accord.models import User
 
 
+class In(BaseModel):
+    """A request body: unknown fields are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
