@@ -44,7 +44,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
     data_dir: DataDir = None,
-    workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Server processes")] = None,
     demo: Annotated[
         bool, typer.Option(help="On an empty database, create an admin and a demo project")
     ] = False,
@@ -52,7 +52,7 @@ def serve(
     """Start the server (the database schema is upgraded first)."""
     import uvicorn
 
-    for name, value in (("HOST", host), ("PORT", port)):
+    for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"ACCORD_{name}"] = str(value)
     settings = settings_for(data_dir)
@@ -72,7 +72,7 @@ def serve(
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers,
+        workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,
     )
