@@ -172,11 +172,6 @@ def test_unknown_fields_are_refused(
     assert rows(db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="projects.py, queue.py and annotations.py request models ignore unknown fields "
-    "(pydantic's default extra='ignore'): a typo such as 'secs' is silently dropped",
-)
 @pytest.mark.parametrize(
     ("route", "body"),
     [
@@ -190,6 +185,7 @@ def test_unknown_fields_are_refused(
 def test_unknown_fields_are_refused_on_project_and_queue_routes(
     setup: dict[str, Any], route: str, body: dict[str, Any]
 ) -> None:
+    """A typo such as 'secs' must not be dropped silently."""
     method, path = route.split(" ")
     caller = setup["admin"] if "projects" in path else setup["ann"]
     answer = caller(method, path.format(project=setup["project"], task=setup["task"]), json=body)
@@ -438,30 +434,19 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value).encode()  # not orjson: it refuses integers beyond 64 bits
 
 
-# -- bugs found here, for the files that own them ----------------------------------------------
+# -- found by these tests, fixed where they belong ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/exports.py: a since/until whose conversion to UTC leaves year 1..9999 "
-    "(e.g. 9999-12-31T23:00:00-05:00) raises OverflowError inside the streamed body: "
-    "the answer is 200 with a broken stream instead of a 422 naming the parameter",
-)
 @pytest.mark.parametrize(
     "query", ["since=9999-12-31T23:00:00-05:00", "until=0001-01-01T00:00:00%2B05:00"]
 )
 def test_export_dates_out_of_range_are_422(setup: dict[str, Any], query: str) -> None:
+    """Dates whose conversion to UTC leaves years 1..9999 once broke the stream after a 200."""
     answer = setup["admin"].get(f"/projects/{setup['project']}/export?{query}")
     error = assert_error(answer, 422)
     assert query.split("=")[0] in error["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/imports.py: an id with a NUL character is stored on SQLite (201) and "
-    "crashes the import on PostgreSQL (500: text fields cannot contain NUL); it should be a "
-    "bad row on both, naming the line and the field 'id'",
-)
 @pytest.mark.parametrize(
     ("body", "kind"),
     [(b'{"id": "x\\u0000", "text": "hello"}\n', "application/x-ndjson"),
@@ -470,6 +455,7 @@ def test_export_dates_out_of_range_are_422(setup: dict[str, Any], query: str) ->
 def test_import_ids_with_nul_are_bad_rows(
     setup: dict[str, Any], db: Database, body: bytes, kind: str
 ) -> None:
+    """Stored on SQLite and a 500 on PostgreSQL, once; a bad row on both now."""
     before = rows(db)
     answer = setup["admin"].post(
         f"/projects/{setup['project']}/imports", content=body, headers={"Content-Type": kind}
@@ -479,13 +465,8 @@ def test_import_ids_with_nul_are_bad_rows(
     assert rows(db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/imports.py: a priority beyond 32 bits (tasks.priority is INTEGER) is "
-    "accepted on SQLite and crashes the import on PostgreSQL (500: integer out of range); "
-    "it should be a bad row naming 'priority' and its range on both",
-)
 def test_import_priority_out_of_range_is_a_bad_row(setup: dict[str, Any], db: Database) -> None:
+    """tasks.priority is a 32-bit INTEGER: PostgreSQL once answered 500."""
     before = rows(db)
     answer = setup["admin"].post(
         f"/projects/{setup['project']}/imports",
@@ -497,12 +478,8 @@ def test_import_priority_out_of_range_is_a_bad_row(setup: dict[str, Any], db: Da
     assert rows(db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Settings.max_result_bytes (documented: largest annotation result, draft or "
-    "prediction) is read nowhere: a draft or answer of any size up to max_body_bytes is stored",
-)
 def test_results_over_max_result_bytes_are_refused(settings: Settings, db: Database) -> None:
+    """The documented limit on one result, draft or prediction is enforced."""
     app = create_app(settings.model_copy(update={"max_result_bytes": 1000}), db)
     owner, _ = make_user(db, "owner@example.com")
     annotator, token = make_user(db, "ann@example.com")
