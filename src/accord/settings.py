@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `accord serve` listens on.")
     port: int = Field(default=8080, description="Port `accord serve` listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="Server processes `accord serve` starts.")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Server processes `accord serve` starts."
+    )
     session_hours: float = Field(
         default=24 * 14, gt=0, description="How long a browser sign-in lasts, in hours."
     )

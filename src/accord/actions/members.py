@@ -34,7 +34,7 @@ def do_set_member(
         session.add(member)
     else:
         if member.role == Role.manager.value and new_role != Role.manager:
-            _keep_a_manager(session, project)
+            _keep_a_manager(session, project, user)
         member.role = new_role.value
     session.flush()
     record(
@@ -54,7 +54,7 @@ def do_remove_member(session: Session, actor: User, project: Project, user: User
     if member is None:
         raise NotFound(f"{user.email} is not a member of this project")
     if member.role == Role.manager.value:
-        _keep_a_manager(session, project)
+        _keep_a_manager(session, project, user)
     session.delete(member)
     session.flush()
     record(
@@ -67,11 +67,20 @@ def do_remove_member(session: Session, actor: User, project: Project, user: User
     )
 
 
-def _keep_a_manager(session: Session, project: Project) -> None:
-    managers = session.scalar(
+def _keep_a_manager(session: Session, project: Project, leaving: User) -> None:
+    """Refuse when ``leaving`` is the project's last manager whose account is active."""
+    others = session.scalar(
         select(func.count())
         .select_from(Membership)
-        .where(Membership.project_id == project.id, Membership.role == Role.manager.value)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.project_id == project.id,
+            Membership.role == Role.manager.value,
+            Membership.user_id != leaving.id,
+            User.is_active,
+        )
     )
-    if (managers or 0) <= 1:
-        raise Conflict("a project keeps at least one manager; make someone else manager first")
+    if not others:
+        raise Conflict(
+            "a project keeps at least one active manager; make someone else manager first"
+        )

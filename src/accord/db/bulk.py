@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.db.types import sqlite_stamp
+
 # (external_id, data JSON text, priority, queue_key, predictions)
 TaskRow = tuple[str | None, str, int, int, list[tuple[str, float | None, str]]]
 
@@ -63,7 +65,7 @@ class SQLiteTaskWriter(TaskWriter):
         super().__init__(session, project_id, import_id)
         # Writers are serialised by Database.write, so ids from max(id) + 1 on are ours.
         self.next_id = (self.raw.execute("SELECT max(id) FROM tasks").fetchone()[0] or 0) + 1
-        self.stamp = self.now.isoformat(sep=" ", timespec="microseconds")
+        self.stamp = sqlite_stamp(self.now)
 
     def _reserve(self, count: int) -> Sequence[int]:
         first, self.next_id = self.next_id, self.next_id + count

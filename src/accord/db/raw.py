@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.db.types import sqlite_stamp
+
 
 class Sql:
     """One statement, in the spelling of each driver."""
@@ -50,8 +52,9 @@ class Raw:
 
     def stamp(self, when: dt.datetime) -> Any:
         """A timestamp as a parameter, stored as `UTCDateTime` stores it."""
-        naive = when.astimezone(dt.UTC).replace(tzinfo=None)
-        return naive.isoformat(sep=" ", timespec="microseconds") if self.sqlite else naive
+        if self.sqlite:
+            return sqlite_stamp(when)
+        return when.astimezone(dt.UTC).replace(tzinfo=None)
 
     @staticmethod
     def when(value: Any) -> dt.datetime:

@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import Connection, select
 
 from accord.db import Database
+from accord.db.types import sqlite_stamp
 from accord.kinds import QUESTION_KINDS, Interface
 from accord.models import Project, User
 
@@ -62,7 +63,7 @@ class _Sql:
 
     def stamp(self, column: str) -> str:
         if self.sqlite:
-            return f"replace({column}, ' ', 'T') || 'Z'"
+            return column  # stored as ISO 8601 in UTC already (accord.db.types)
         return f'to_char({column}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
 
     def quoted(self, column: str) -> str:
@@ -72,8 +73,9 @@ class _Sql:
         return f"coalesce(to_json({column})::text, 'null')"
 
     def value(self, when: dt.datetime) -> Any:
-        naive = when.astimezone(dt.UTC).replace(tzinfo=None)
-        return naive.isoformat(sep=" ", timespec="microseconds") if self.sqlite else naive
+        if self.sqlite:
+            return sqlite_stamp(when)
+        return when.astimezone(dt.UTC).replace(tzinfo=None)
 
     def rows(self, query: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
         for batch in self.batches(query, params):
