@@ -51,7 +51,7 @@ export function ManageLayout({ projectId, need = "manage", children }: ManageLay
   );
 }
 
-function ProjectTabs({ projectId, project }: { projectId: number; project: Project | null }) {
+export function ProjectTabs({ projectId, project }: { projectId: number; project: Project | null }) {
   const { pathname } = useLocation();
   const tabs = project && !canManage(project) ? TABS.filter((t) => t.tab === "data") : TABS;
   return (

@@ -55,6 +55,15 @@ describe("checkShape", () => {
     ]);
   });
 
+  it("reads YAML as the server does: yes and no are booleans, to be quoted", () => {
+    const read = readInterface("fields: [{name: t, kind: text}]\nquestions:\n  - {name: q, kind: choice, options: [yes, no, '3']}\n");
+    expect(read.problems.map((p) => [p.path, p.line])).toEqual([
+      ["questions[0].options[0]", 3],
+      ["questions[0].options[1]", 3],
+    ]);
+    expect(read.problems[0]?.message).toMatch(/quotes/);
+  });
+
   it("accepts a good interface", () => {
     expect(checkShape({ fields: [{ name: "t", kind: "text" }], questions: [{ name: "s", kind: "spans", target: "t", labels: ["A"] }] })).toEqual([]);
   });

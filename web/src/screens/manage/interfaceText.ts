@@ -25,6 +25,9 @@ export interface ReadInterface {
   problems: TextProblem[];
 }
 
+/** Read YAML as the server does (PyYAML: YAML 1.1, where yes/no/on/off are true/false). */
+const YAML_OPTIONS = { version: "1.1" } as const;
+
 const FIELD_KINDS = ["text", "markdown", "text_list", "chat"];
 const QUESTION_KINDS = ["choice", "rating", "text", "spans", "pairwise", "ranking", "rubric", "turns"];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -36,7 +39,7 @@ export function readInterface(text: string): ReadInterface {
     return { value: null, problems: [{ path: "", message: "the interface is empty: declare at least one field", line: 1, source: "browser" }] };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
     return {
       value: null,
@@ -131,6 +134,17 @@ function checkQuestion(entry: JsonObject, at: string, fieldKinds: Map<string, st
   };
   if (kind === "choice") needsList("options", "options (a list)");
   if (kind === "spans") needsList("labels", "labels (a list)");
+  for (const key of ["options", "labels"]) {
+    const list = entry[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((option, j) => {
+      if (typeof option === "boolean") {
+        out.push({ path: `${at}.${key}[${j}]`, message: `YAML reads this as ${option}: put it in quotes (e.g. "yes", "no")` });
+      } else if (typeof option === "number") {
+        out.push({ path: `${at}.${key}[${j}]`, message: `expected text: put ${option} in quotes` });
+      }
+    });
+  }
   if (kind === "rubric") needsList("criteria", "criteria (a list)");
   if (kind === "ranking" && (entry.target === undefined) === (entry.options === undefined)) {
     out.push({ path: at, message: "a ranking question needs exactly one of `target` and `options`" });
@@ -173,7 +187,7 @@ export function lineOfPath(text: string, path: string): number | null {
   if (direct) return Number(direct[1]);
   if (!path) return null;
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines });
   if (doc.errors.length) return null;
   let node: unknown = doc.contents;
   let keyLine: number | null = null;

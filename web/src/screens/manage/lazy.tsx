@@ -1,17 +1,36 @@
 /**
  * The managers' screens, loaded on first use: annotators (most people, most of the time)
- * never download the interface editor and its YAML parser.
+ * never download the interface editor and its YAML parser. Not React.lazy: a Suspense
+ * fallback holds the page back for at least 300 ms in React 19, which the data manager's
+ * first page cannot afford.
  */
-import { lazy, Suspense, type ComponentProps, type ComponentType } from "react";
+import { useEffect, useState, type ComponentType } from "react";
+import { Notice } from "../../ui/Notice";
 
 function later<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
-  const Lazy = lazy(async () => ({ default: await load() }));
-  return function LazyScreen(props: P) {
-    return (
-      <Suspense fallback={<p className="boot muted">Loading…</p>}>
-        <Lazy {...(props as ComponentProps<typeof Lazy>)} />
-      </Suspense>
-    );
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+  const get = (): Promise<ComponentType<P>> =>
+    (loading ??= load().then((screen) => (loaded = screen)));
+  return function LaterScreen(props: P) {
+    const [Screen, setScreen] = useState<ComponentType<P> | null>(() => loaded);
+    const [failed, setFailed] = useState<string | null>(null);
+    useEffect(() => {
+      if (Screen) return;
+      let live = true;
+      get().then(
+        (screen) => live && setScreen(() => screen),
+        (error: unknown) => {
+          loading = null;
+          if (live) setFailed(error instanceof Error ? error.message : String(error));
+        },
+      );
+      return () => {
+        live = false;
+      };
+    }, [Screen]);
+    if (failed) return <Notice tone="error">This page could not be loaded ({failed}). Reload the page to try again.</Notice>;
+    return Screen ? <Screen {...props} /> : <p className="boot muted">Loading…</p>;
   };
 }
 

@@ -4,7 +4,8 @@ import { navigate, useLocation } from "../../../app/router";
 import { parseInterface } from "../../../editor/interface";
 import { Notice } from "../../../ui/Notice";
 import { useLoad } from "../../../ui/useLoad";
-import { ManageLayout } from "../ManageLayout";
+import { Layout } from "../../../app/Layout";
+import { ProjectTabs } from "../ManageLayout";
 import { ProjectProgress } from "../ProjectProgress";
 import { DataFilters } from "./DataFilters";
 import { filterFromSearch, lastSearch, searchOf } from "./filters";
@@ -14,54 +15,82 @@ import { TaskTable } from "./TaskTable";
 /** Where each table was, by project and filters: back from a task lands on the same row. */
 const memories = new Map<string, { top: number; current: number }>();
 
-/** `/projects/:id/data`: progress, then every task, filtered and sorted on the server. */
+/**
+ * `/projects/:id/data`: progress, then every task, filtered and sorted on the server. The
+ * first page is asked for at once, beside the project itself, not after it.
+ */
 export function DataScreen({ projectId }: { projectId: number }) {
+  const location = useLocation();
+  const filter = useMemo(() => filterFromSearch(location.search), [location.search]);
+  const key = `${projectId}${searchOf(filter)}`;
+  const pages = useTaskPages(projectId, filter, key);
+  lastSearch.set(projectId, searchOf(filter));
+  // The table does not wait for the project (its progress counts take longest on big projects).
+  const [state, reload] = useLoad(() => api.projects.get(projectId), `project:${projectId}`);
+  const project = state.status === "ready" ? state.value : null;
   return (
-    <ManageLayout projectId={projectId} need="review">
-      {(project) => (
-        <div className="manage-page data-page">
-          <div className="page-head">
-            <h1>Data</h1>
-          </div>
+    <Layout project={project} wide>
+      <ProjectTabs projectId={projectId} project={project} />
+      <div className="manage-page data-page">
+        <h1 className="visually-hidden">Data</h1>
+        {state.status === "error" ? (
+          <Notice tone="error" actions={<button type="button" onClick={reload}>Try again</button>}>
+            {state.error.message}
+          </Notice>
+        ) : project ? (
           <ProjectProgress project={project} />
-          <DataManager project={project} />
-        </div>
-      )}
-    </ManageLayout>
+        ) : (
+          <div className="progress-panel progress-panel-loading muted small" aria-busy="true">
+            Counting the project's progress…
+          </div>
+        )}
+        <DataManager projectId={projectId} project={project} filter={filter} pages={pages} tableKey={key} />
+      </div>
+    </Layout>
   );
 }
 
-function DataManager({ project }: { project: Project }) {
-  const location = useLocation();
-  const filter = useMemo(() => filterFromSearch(location.search), [location.search]);
-  const key = `${project.id}${searchOf(filter)}`;
-  lastSearch.set(project.id, searchOf(filter));
-  const iface = useMemo(() => parseInterface(project.interface), [project.interface]);
-  const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
-  const emails = members.status === "ready" ? members.value.map((m) => m.email) : [];
+/** The rows of one query (project and filters): a new page cache whenever the query changes. */
+function useTaskPages(projectId: number, filter: TaskFilter, key: string): TaskPages | null {
   const [loaded, setLoaded] = useState<{ key: string; pages: TaskPages } | null>(null);
-  const pages = loaded?.key === key ? loaded.pages : null;
-
   useEffect(() => {
-    const created = new TaskPages((offset, limit, signal) => api.tasks.list(project.id, filter, offset, limit, signal));
+    const created = new TaskPages((offset, limit, signal) => api.tasks.list(projectId, filter, offset, limit, signal));
+    created.want(0, 30); // before the table is drawn: the first page is on its way
     setLoaded({ key, pages: created });
     return () => created.dispose();
     // `key` stands for the project and the filter
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
+  return loaded?.key === key ? loaded.pages : null;
+}
 
-  let memory = memories.get(key);
+interface DataManagerProps {
+  projectId: number;
+  /** null while it loads: the filters wait for its questions, the table does not. */
+  project: Project | null;
+  filter: TaskFilter;
+  pages: TaskPages | null;
+  tableKey: string;
+}
+
+const NO_INTERFACE = { fields: [], questions: [] };
+
+function DataManager({ projectId, project, filter, pages, tableKey }: DataManagerProps) {
+  const iface = useMemo(() => (project ? parseInterface(project.interface) : NO_INTERFACE), [project]);
+  const [members] = useLoad(() => api.members.list(projectId), `members:${projectId}`);
+  const emails = members.status === "ready" ? members.value.map((m) => m.email) : [];
+  let memory = memories.get(tableKey);
   if (!memory) {
     memory = { top: 0, current: 0 };
-    memories.set(key, memory);
+    memories.set(tableKey, memory);
   }
-  const change = (next: TaskFilter): void => navigate(`/projects/${project.id}/data${searchOf(next)}`, { replace: true });
+  const change = (next: TaskFilter): void => navigate(`/projects/${projectId}/data${searchOf(next)}`, { replace: true });
 
   return (
     <>
       <DataFilters filter={filter} onChange={change} iface={iface} emails={emails} />
       {pages ? <Summary pages={pages} /> : null}
-      {pages ? <TaskTable key={key} pages={pages} projectId={project.id} sort={filter.sort ?? "id"} onSort={(sort) => change({ ...filter, sort })} memory={memory} /> : null}
+      {pages ? <TaskTable key={tableKey} pages={pages} projectId={projectId} sort={filter.sort ?? "id"} onSort={(sort) => change({ ...filter, sort })} memory={memory} /> : null}
     </>
   );
 }

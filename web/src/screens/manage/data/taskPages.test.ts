@@ -23,7 +23,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 describe("TaskPages", () => {
   it("loads the first page at once, then the pages around what is on screen", async () => {
     const server = fakeServer();
-    const pages = new TaskPages(server.fetchPage, { settleMs: 0 });
+    const pages = new TaskPages(server.fetchPage, { settleMs: 0, pageSize: 100 });
     pages.want(0, 20);
     expect(server.calls.map((c) => c.offset)).toEqual([0, 100]);
     expect(pages.row(5)).toBeNull();
@@ -36,7 +36,7 @@ describe("TaskPages", () => {
 
   it("cancels requests for pages scrolled far past and asks for the new ones", async () => {
     const server = fakeServer();
-    const pages = new TaskPages(server.fetchPage, { settleMs: 0 });
+    const pages = new TaskPages(server.fetchPage, { settleMs: 0, pageSize: 100 });
     pages.want(0, 20);
     server.calls[0]?.resolve();
     await flush();
@@ -51,7 +51,7 @@ describe("TaskPages", () => {
 
   it("keeps a bounded cache, dropping the least recently used pages", async () => {
     const server = fakeServer();
-    const pages = new TaskPages(server.fetchPage, { settleMs: 0, maxPages: 5, concurrency: 10 });
+    const pages = new TaskPages(server.fetchPage, { settleMs: 0, maxPages: 5, concurrency: 10, pageSize: 100 });
     for (let page = 0; page < 20; page++) {
       pages.want(page * 1000, page * 1000 + 20);
       for (const call of server.calls) call.resolve();
@@ -62,12 +62,43 @@ describe("TaskPages", () => {
     expect(pages.row(5)).toBeNull();
   });
 
+  it("loads further ahead the faster the rows go by, in their direction", async () => {
+    let clock = 0;
+    const server = fakeServer();
+    const pages = new TaskPages(server.fetchPage, { settleMs: 0, pageSize: 100, concurrency: 20, now: () => clock });
+    pages.want(0, 20);
+    for (const call of server.calls) call.resolve();
+    await flush();
+    for (let first = 60; first <= 300; first += 60) {
+      clock += 16; // 60 rows a frame: 3,750 rows/s
+      pages.want(first, first + 20);
+    }
+    const offsets = new Set(server.calls.map((c) => c.offset));
+    expect(offsets.has(700)).toBe(true); // four pages ahead of row 320
+    expect(offsets.has(800)).toBe(false);
+  });
+
+  it("waits for a dragged scrollbar to rest before asking, but never starves", async () => {
+    const server = fakeServer();
+    const pages = new TaskPages(server.fetchPage, { settleMs: 30, pageSize: 100 });
+    pages.want(0, 20);
+    server.calls[0]?.resolve();
+    await flush();
+    const before = server.calls.length;
+    pages.want(400_000, 400_020);
+    pages.want(700_000, 700_020);
+    expect(server.calls.length).toBe(before);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(server.calls.some((c) => c.offset === 700_000)).toBe(true);
+    expect(server.calls.some((c) => c.offset === 400_000)).toBe(false);
+  });
+
   it("stops at the end and reports errors, with a retry", async () => {
     let fail = true;
     const server = fakeServer(150);
     const pages = new TaskPages(
       (offset, limit, signal) => (fail ? Promise.reject(new Error("the server answered 500")) : server.fetchPage(offset, limit, signal)),
-      { settleMs: 0 },
+      { settleMs: 0, pageSize: 100 },
     );
     pages.want(0, 20);
     await flush();

@@ -28,8 +28,11 @@ export interface PagesOptions {
   maxPages?: number;
   /** Requests at once. */
   concurrency?: number;
-  /** Wait this long for scrolling to settle before asking (0: at once). */
+  /** After a jump to rows far from any loaded page, wait this long for the scrollbar to
+   * settle before asking (0: at once). Continuous scrolling never waits. */
   settleMs?: number;
+  /** Most pages loaded ahead in the direction of scrolling (more the faster it goes). */
+  maxAhead?: number;
   now?: () => number;
 }
 
@@ -39,6 +42,11 @@ export class TaskPages {
   private readonly concurrency: number;
   private readonly settleMs: number;
   private readonly now: () => number;
+  private readonly maxAhead: number;
+  private lastFirst: number | null = null;
+  private lastAt = 0;
+  /** Rows per ms, smoothed; negative when scrolling up. */
+  private velocity = 0;
   private readonly pages = new Map<number, Task[]>();
   private readonly inFlight = new Map<number, AbortController>();
   private readonly failed = new Set<number>();
@@ -53,8 +61,9 @@ export class TaskPages {
     private readonly fetchPage: FetchPage,
     options: PagesOptions = {},
   ) {
-    this.pageSize = options.pageSize ?? 100;
-    this.maxPages = options.maxPages ?? 40;
+    this.pageSize = options.pageSize ?? 200;
+    this.maxPages = options.maxPages ?? 30;
+    this.maxAhead = options.maxAhead ?? 4;
     this.concurrency = options.concurrency ?? 3;
     this.settleMs = options.settleMs ?? 40;
     this.now = options.now ?? (() => performance.now());
@@ -78,21 +87,29 @@ export class TaskPages {
     return page?.[index % this.pageSize] ?? null;
   }
 
-  /** Rows `first..last` (inclusive) are on screen: load them, and a page either side. */
+  /**
+   * Rows `first..last` (inclusive) are on screen: load them, then the pages ahead in the
+   * direction of scrolling (enough for about 300 ms at the current speed), then one behind.
+   */
   want(first: number, last: number): void {
     if (this.disposed) return;
     const size = this.pageSize;
     const total = this.snapshot.total;
     const lastRow = total === null ? last : Math.min(last, total - 1);
-    const from = Math.max(0, Math.floor(first / size) - 1);
-    const to = Math.max(from, Math.floor(Math.max(first, lastRow) / size) + 1);
+    // A jump (a dragged scrollbar), or scrolling too fast for pages to arrive before their
+    // rows have gone by: ask only once it slows down, for where it is then.
+    const jumped = this.track(first) || Math.abs(this.velocity) * 300 > this.maxAhead * size;
+    const firstPage = Math.floor(first / size);
+    const lastPage = Math.floor(Math.max(first, lastRow) / size);
+    const ahead = Math.min(this.maxAhead, 1 + Math.ceil((Math.abs(this.velocity) * 300) / size));
+    const down = this.velocity >= 0;
     const onScreen: number[] = [];
+    for (let page = firstPage; page <= lastPage; page++) onScreen.push(page);
     const near: number[] = [];
-    for (let page = from; page <= to; page++) {
-      if (total !== null && page * size >= total && page > 0) continue;
-      (page * size + size > first && page * size <= lastRow ? onScreen : near).push(page);
-    }
-    this.wanted = [...onScreen, ...near];
+    for (let i = 1; i <= ahead; i++) near.push(down ? lastPage + i : firstPage - i);
+    near.push(down ? firstPage - 1 : lastPage + 1);
+    const exists = (page: number): boolean => page >= 0 && (total === null || page * size < total || page === 0);
+    this.wanted = [...onScreen, ...near].filter(exists);
     // Touch what is on screen so the cache keeps it.
     for (const page of this.wanted) {
       const rows = this.pages.get(page);
@@ -108,14 +125,35 @@ export class TaskPages {
         this.inFlight.delete(page);
       }
     }
-    const missing = onScreen.some((p) => !this.pages.has(p));
-    if (this.timer !== null) clearTimeout(this.timer);
-    // Nothing on screen missing: load the neighbours at once. Else let fast scrolling settle.
-    if (!missing || this.settleMs === 0 || this.snapshot.total === null) this.pump();
-    else this.timer = setTimeout(() => this.pump(), this.settleMs);
+    // Otherwise ask at once; a timer already set is never pushed back (no starving).
+    if (jumped && this.settleMs > 0 && total !== null) {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pump(), this.settleMs);
+    } else if (this.timer === null) {
+      this.pump();
+    }
+  }
+
+  /** Update the scrolling speed; true for a jump (farther than a few screens at once). */
+  private track(first: number): boolean {
+    const now = this.now();
+    const previous = this.lastFirst;
+    this.lastFirst = first;
+    const elapsed = Math.max(1, now - this.lastAt);
+    this.lastAt = now;
+    if (previous === null) return false;
+    const moved = first - previous;
+    if (Math.abs(moved) > this.pageSize * 2) {
+      this.velocity = 0;
+      return true;
+    }
+    const speed = elapsed > 500 ? 0 : moved / elapsed;
+    this.velocity = this.velocity * 0.5 + speed * 0.5;
+    return false;
   }
 
   private pump(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     for (const page of this.wanted) {
       if (this.inFlight.size >= this.concurrency) break;
