@@ -273,7 +273,7 @@ def test_the_last_manager_cannot_be_removed_or_demoted(
         ),
     ):
         assert answer.status_code == 409, answer.text
-        assert "at least one manager" in answer.json()["error"]["message"]
+        assert "at least one active manager" in answer.json()["error"]["message"]
     assert len(events(db, "member.set")) + len(events(db, "member.remove")) == before
     promoted = lead.put(
         f"/projects/{project}/members/{team['annotator'].id}", json={"role": "manager"}
@@ -284,6 +284,21 @@ def test_the_last_manager_cannot_be_removed_or_demoted(
     )
     assert stepped_down.status_code == 200, "with a second manager, the first may step down"
     assert lead.patch(f"/projects/{project}", json={"name": "x"}).status_code == 403
+
+
+def test_a_deactivated_manager_does_not_count_as_the_one_left(
+    team: dict[str, Any], admin: Api, db: Database
+) -> None:
+    lead, project, manager = team["lead"], team["project"], team["manager"]
+    other = team["annotator"]
+    promoted = lead.put(f"/projects/{project}/members/{other.id}", json={"role": "manager"})
+    assert promoted.status_code == 200
+    assert admin.patch(f"/users/{other.id}", json={"is_active": False}).status_code == 200
+    refused = lead.put(f"/projects/{project}/members/{manager.id}", json={"role": "reviewer"})
+    assert refused.status_code == 409, "the only active manager cannot step down"
+    assert lead.delete(f"/projects/{project}/members/{manager.id}").status_code == 409
+    removed = lead.delete(f"/projects/{project}/members/{other.id}")
+    assert removed.status_code == 200, "the deactivated manager can be removed"
 
 
 def test_member_changes_that_cannot_apply_are_refused(
