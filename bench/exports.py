@@ -16,7 +16,7 @@ from sqlalchemy import text
 from accord.actions.imports import do_import
 from accord.models import Project, User
 from accord.queries.projects import interface_of
-from bench.setup import Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
+from bench.setup import AnonPeak, Bench, fresh, peak_rss_mb, rss_mb, table, write_tasks
 from tests.live import live_server
 
 RESULT = '{"label":{"choice":"pos"}}'
@@ -52,7 +52,7 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
         idle = rss_mb(pid)
         lines = size = 0
         start = time.perf_counter()
-        with httpx.stream(
+        with AnonPeak(pid) as heap, httpx.stream(
             "GET",
             f"{server.url}/api/v1/projects/{bench.project_id}/export",
             params={"format": "jsonl"},
@@ -60,7 +60,7 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
             headers={"Authorization": f"Bearer {bench.owner_token}"},
         ) as response:
             response.raise_for_status()
-            for chunk in response.iter_bytes(1 << 20):
+            for chunk in response.iter_raw(1 << 20):
                 lines += chunk.count(b"\n")
                 size += len(chunk)
         seconds = time.perf_counter() - start
@@ -73,7 +73,8 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
         "seconds": round(seconds, 2),
         "tasks/s": f"{count / seconds:,.0f}",
         "server idle MB": round(idle),
-        "server peak MB": round(peak),
+        "server peak heap MB": round(heap.peak),
+        "server peak RSS MB (with mapped db pages)": round(peak),
     }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.setup import fresh, peak_rss_mb, table, write_tasks
+from bench.setup import AnonPeak, fresh, peak_rss_mb, table, write_tasks
 from tests.live import live_server
 
 
@@ -39,7 +39,8 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
     with live_server(bench.settings) as server:
         base = peak_rss_mb(server.process.pid)
         start = time.perf_counter()
-        report = upload(server.url, bench.owner_token, bench.project_id, path)
+        with AnonPeak(server.process.pid) as heap:
+            report = upload(server.url, bench.owner_token, bench.project_id, path)
         seconds = time.perf_counter() - start
         peak = peak_rss_mb(server.process.pid)
     assert report["created"] == count, report
@@ -49,6 +50,7 @@ def run(database: str, path: Path, count: int) -> dict[str, object]:
         "seconds": round(seconds, 2),
         "tasks/s": f"{count / seconds:,.0f}",
         "server peak MB": round(peak),
+        "server peak heap MB": round(heap.peak),
         "server idle MB": round(base),
     }
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,37 @@ def peak_rss_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class AnonPeak:
+    """Samples a process's anonymous resident memory (RssAnon: its own heap, not the pages of
+    files it maps, such as SQLite's database) every few milliseconds; `peak` is the largest."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _status_mb(self.pid, "RssAnon:"))
+            time.sleep(0.005)
+
+    def __enter__(self) -> AnonPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
             return int(line.split()[1]) / 1024
     return float("nan")
 

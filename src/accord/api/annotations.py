@@ -40,6 +40,7 @@ class AnnotationOut(BaseModel):
     seconds: float
     version: int
     review_state: str | None
+    editable: bool = Field(description="The caller may still edit it (their own, not reviewed)")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -63,7 +64,9 @@ def limit_result(settings: Settings, result: dict[str, Any]) -> None:
         )
 
 
-def annotation_out(annotation: Annotation | AnnotationRow, email: str) -> AnnotationOut:
+def annotation_out(
+    annotation: Annotation | AnnotationRow, email: str, caller_id: int
+) -> AnnotationOut:
     return AnnotationOut(
         id=annotation.id,
         task_id=annotation.task_id,
@@ -73,6 +76,7 @@ def annotation_out(annotation: Annotation | AnnotationRow, email: str) -> Annota
         seconds=annotation.seconds,
         version=annotation.version,
         review_state=annotation.review_state,
+        editable=annotation.user_id == caller_id and annotation.review_state is None,
         created_at=annotation.created_at,
         updated_at=annotation.updated_at,
     )
@@ -101,7 +105,7 @@ def get_annotation(annotation_id: int, caller: CurrentCaller, db: Db) -> Annotat
     with db.read() as session:
         annotation, _, _ = _load(session, caller, annotation_id)
         author = session.get(User, annotation.user_id)
-        return annotation_out(annotation, author.email if author else "")
+        return annotation_out(annotation, author.email if author else "", caller.user.id)
 
 
 @router.put("/annotations/{annotation_id}", summary="Edit one's own annotation (until reviewed)")
@@ -114,7 +118,7 @@ def edit_annotation(
         do_edit_annotation(
             session, caller.user, project, annotation, task, body.result, body.seconds
         )
-        return annotation_out(annotation, caller.user.email)
+        return annotation_out(annotation, caller.user.email, caller.user.id)
 
 
 @router.get("/annotations/{annotation_id}/versions", summary="Every version of an annotation")
@@ -149,6 +153,6 @@ def my_annotations(
         project_for(session, caller.user, project_id, Can.view)
         rows = annotations_by(session, project_id, caller.user.id, before=before, limit=limit)
         return MyWork(
-            items=[annotation_out(a, caller.user.email) for a in rows],
+            items=[annotation_out(a, caller.user.email, caller.user.id) for a in rows],
             next_before=rows[-1].id if len(rows) == limit else None,
         )

@@ -122,7 +122,7 @@ async def submit(
     def work(session: Session) -> SubmitOut:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
         annotation = do_submit(session, caller.user, project, task, body.result, body.seconds)
-        out = annotation_out(annotation, caller.user.email)
+        out = annotation_out(annotation, caller.user.email, caller.user.id)
         following = _next(session, caller.user, project) if next else None
         return SubmitOut(annotation=out, next=following)
 

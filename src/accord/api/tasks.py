@@ -133,7 +133,7 @@ def get_task(task_id: int, caller: CurrentCaller, db: Db) -> TaskDetail:
         predictions = predictions_of_task(session, task)
         return TaskDetail(
             task=task_out(task, project.overlap),
-            annotations=[annotation_out(a, email) for a, email in annotations],
+            annotations=[annotation_out(a, email, caller.user.id) for a, email in annotations],
             predictions=[
                 PredictionOut(
                     model_version=p.model_version, score=p.score, result=orjson.loads(p.result)
