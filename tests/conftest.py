@@ -2,7 +2,9 @@
 ``ACCORD_TEST_DATABASE_URL`` is set), the app called in-process, and factories.
 
 SQLite: the schema is migrated once into a template file, copied for each test.
-PostgreSQL: the schema is migrated once; each test starts from truncated tables.
+PostgreSQL: each test session gets its own database, named after the one in the URL and the
+session's process (so runs side by side never share tables), migrated once and dropped at the
+end; each test starts from truncated tables.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
 
 from accord.db import Database
 from accord.db.base import Base
@@ -34,19 +37,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
-def _create_database(url: str) -> None:
-    """Create the test database if it does not exist (connecting to ``postgres`` to do it)."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
+def _maintenance(url: URL) -> Engine:
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+def _drop_database(url: URL) -> None:
+    admin = _maintenance(url)
     with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        ).scalar()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -64,14 +62,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_schema() -> Iterator[str]:
     assert PG_URL is not None
-    _create_database(PG_URL)
-    db = Database(PG_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    base = make_url(PG_URL)
+    url = base.set(database=f"{base.database}_{os.getpid()}")
+    _drop_database(url)
+    admin = _maintenance(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    db = Database(url.render_as_string(hide_password=False))
     upgrade(db)
     db.dispose()
-    yield PG_URL
+    yield url.render_as_string(hide_password=False)
+    _drop_database(url)
 
 
 def _truncate(db: Database) -> None:
