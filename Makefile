@@ -48,7 +48,7 @@ test-postgres: install web browser
 test: lint test-web test-sqlite test-postgres
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) web/node_modules src/accord/web_dist
