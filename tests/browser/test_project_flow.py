@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import orjson
@@ -107,6 +108,7 @@ def test_manager_and_annotator_run_a_project(people: People, db: Database) -> No
         assert by_id[task_id]["status"] == "complete"
     assert by_id[skipped]["annotations"] == []
     check_csv(lead, project_id, entered, by_id)
+    change_settings(people, lead)
     people.check()
 
 
@@ -344,3 +346,31 @@ def check_csv(page: Page, project_id: int, entered: dict[int, dict[str, Any]],
         assert row["note"] == answer["note"]["text"]
         assert orjson.loads(row["entities"]) == answer["entities"]
         assert row["data.text"] == by_id[int(row["task_id"])]["data"]["text"]
+
+
+def change_settings(people: People, page: Page) -> None:
+    """Removing an answered question is refused with what it would orphan; settings save."""
+    tab(page, "Settings").click()
+    editor = page.get_by_label("Interface (YAML or JSON)")
+    expect(editor).to_have_value(re.compile("name: note"))
+    without_note = "\n".join(
+        line for line in editor.input_value().splitlines() if "name: note" not in line)
+    editor.fill(without_note)
+    page.get_by_role("button", name="Save changes").click()
+    refusal = page.locator(".orphans-table")
+    expect(refusal).to_be_visible()
+    row = refusal.locator("tbody tr").first
+    expect(row.locator("td").nth(0)).to_have_text("note")
+    expect(row.locator("td").nth(1)).to_have_text("annotations")
+    expect(row.locator("td").nth(2)).to_have_text(str(LABELLED))
+    people.shot(page, "settings-orphans", at="#interface-title")
+
+    page.get_by_label("Name").fill("Support replies (v2)")
+    page.get_by_label("Lease time (minutes)").fill("30")
+    editor.fill(INTERFACE)
+    page.keyboard.press("Control+s")
+    expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    expect(page.locator(".topbar-project")).to_have_text("Support replies (v2)")
+    page.reload()
+    expect(page.get_by_label("Lease time (minutes)")).to_have_value("30")
+    people.shot(page, "settings")

@@ -7,7 +7,7 @@ export function OrphansNotice({ message, orphans, projectId }: { message: string
   return (
     <Notice tone="error">
       <p className="orphans-title">
-        <strong>Not saved: this change would orphan existing work.</strong> {message}
+        <strong>Not saved.</strong> {message}
       </p>
       <table className="table orphans-table">
         <caption className="visually-hidden">What the change would orphan</caption>

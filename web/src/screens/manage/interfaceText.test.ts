@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { JsonObject } from "../../api/types";
 import { checkShape, interfaceToYaml, lineOfPath, previewData, readInterface, splitPath } from "./interfaceText";
 
 const TEXT = `fields:
@@ -99,8 +100,17 @@ describe("previewData", () => {
   it("round-trips the stored interface as YAML", () => {
     const value = { fields: [{ name: "t", kind: "text" }], questions: [{ name: "q", kind: "choice", options: [{ value: "a" }] }] };
     const text = interfaceToYaml(value);
-    expect(readInterface(text).value).toEqual(value);
+    expect(readInterface(text).value).toEqual({ ...value, questions: [{ name: "q", kind: "choice", options: ["a"] }] });
     expect(text).toContain("- {name: t, kind: text}");
-    expect(text).toContain("- {name: q, kind: choice, options: [{value: a}]}");
+    expect(text).toContain("- {name: q, kind: choice, options: [a]}");
+  });
+
+  it("quotes what YAML 1.1 would read as something else", () => {
+    const value: JsonObject = {
+      fields: [{ name: "t", kind: "text" }],
+      questions: [{ name: "q", kind: "choice", options: [{ value: "yes" }, { value: "no" }, { value: "7" }, { value: "b", label: "B" }] }],
+    };
+    const read = readInterface(interfaceToYaml(value)).value;
+    expect(read?.questions).toEqual([{ name: "q", kind: "choice", options: ["yes", "no", "7", { value: "b", label: "B" }] }]);
   });
 });

@@ -215,12 +215,33 @@ const FLOW_WIDTH = 88;
 
 /** The stored interface as YAML for the editor: short items on one line, like the docs. */
 export function interfaceToYaml(value: JsonObject): string {
-  const doc = new Document(value);
+  const doc = new Document(shortOptions(value), YAML_OPTIONS);
   for (const list of ["fields", "questions"]) {
     const items = doc.get(list, true);
     if (isSeq(items)) for (const item of items.items) flowIfShort(item, 4);
   }
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** Options stored as `{value: x}` alone are written `x`, as people write them. */
+function shortOptions(value: JsonObject): JsonObject {
+  const questions = Array.isArray(value.questions) ? value.questions : [];
+  return {
+    ...value,
+    questions: questions.map((question) => {
+      if (!isObject(question)) return question;
+      const out: JsonObject = { ...question };
+      for (const key of ["options", "labels"]) {
+        const list = out[key];
+        if (Array.isArray(list)) {
+          out[key] = list.map((option) =>
+            isObject(option) && Object.keys(option).length === 1 && typeof option.value === "string" ? option.value : option,
+          );
+        }
+      }
+      return out;
+    }),
+  };
 }
 
 /** Write `node` in flow style (`{a: 1}`, `[x, y]`) when that fits on a line; else try its parts. */
