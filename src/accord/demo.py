@@ -56,7 +56,7 @@ GUIDELINES = """# Demo guidelines
 4. **Why**: one sentence naming the deciding reason.
 """
 
-PRODUCTS = ["kettle", "headphones", "desk lamp", "backpack", "coffee grinder", "rain jacket"]
+PRODUCTS = ["kettle", "headset", "desk lamp", "backpack", "coffee grinder", "rain jacket"]
 PLACES = ["Lisbon", "the Leeds store", "Oslo", "the airport shop", "Berlin"]
 FEELINGS = [
     ("I love the {p} I bought in {c}; it works perfectly.", "positive"),
