@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
 
 from accord.api.app import create_app
 from accord.db import Database
@@ -124,17 +125,20 @@ def last_if_destructive(operation: Any) -> tuple[int, str]:
     return rank, operation.label
 
 
+def _with_path(operation: Any, mode: GenerationMode) -> Any:
+    def cases(path_parameters: dict[str, Any]) -> Any:
+        return operation.as_strategy(mode, path_parameters=path_parameters)
+
+    return cases
+
+
 def strategy_for(operation: Any, real: dict[str, st.SearchStrategy[Any]]) -> Any:
     strategies = [operation.as_strategy(mode) for mode in GenerationMode]
     names = [p.name for p in operation.path_parameters]
     if names and all(name in real for name in names):
         fixed = st.fixed_dictionaries({name: real[name] for name in names})
         for mode in GenerationMode:
-            strategies.append(
-                fixed.flatmap(
-                    lambda params, mode=mode: operation.as_strategy(mode, path_parameters=params)
-                )
-            )
+            strategies.append(fixed.flatmap(_with_path(operation, mode)))
     if operation.label in BODIES:
         fixed = st.fixed_dictionaries({name: real[name] for name in names})
         strategies.append(
@@ -152,7 +156,8 @@ def server_errors(settings_: Settings, db: Database, who: str) -> list[str]:
     world = build(settings_, db)
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", world.app)
     operations = sorted(
-        (result.ok() for result in schema.get_all_operations()), key=last_if_destructive
+        (result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)),
+        key=last_if_destructive,
     )
     assert len(operations) > 30
     headers = {"Authorization": f"Bearer {world.tokens[who]}"}

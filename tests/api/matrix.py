@@ -31,7 +31,8 @@ MEMBER_ROLES = {"annotator": "annotator", "peer": "annotator", "reviewer": "revi
 
 def password_hash() -> str:
     """An argon2 hash of `PASSWORD`, made by whichever hasher is in force."""
-    return hash_password(PASSWORD)
+    hashed: str = hash_password(PASSWORD)
+    return hashed
 
 
 def api_routes(client: TestClient) -> set[str]:
@@ -113,7 +114,8 @@ class World:
         user = self.users.get(role, self.users["annotator"])
         with self.db.write() as session:
             _, row = do_create_token(session, user, user, self.unique("spare"))
-        return row.id
+        token_id: int = row.id
+        return token_id
 
     def give_passwords(self) -> None:
         """Every role's account gets `PASSWORD` (stored as a precomputed hash)."""

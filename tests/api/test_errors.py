@@ -385,9 +385,14 @@ def test_an_answer_that_does_not_fit_writes_nothing(setup: dict[str, Any], db: D
 
 def test_a_bad_interface_creates_no_project(setup: dict[str, Any], db: Database) -> None:
     before = rows(db)
-    for interface in ({"fields": [], "questions": []}, "fields: [", {"questions": [{"kind": "x"}]},
-                      {"fields": [{"name": "t", "kind": "text"}],
-                       "questions": [{"name": "q", "kind": "spans", "target": "missing"}]}):
+    interfaces: list[Any] = [
+        {"fields": [], "questions": []},
+        "fields: [",
+        {"questions": [{"kind": "x"}]},
+        {"fields": [{"name": "t", "kind": "text"}],
+         "questions": [{"name": "q", "kind": "spans", "target": "missing"}]},
+    ]
+    for interface in interfaces:
         answer = setup["admin"].post("/projects", json={"name": "x", "interface": interface})
         assert_error(answer, 422, "invalid_interface")
     assert rows(db) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -37,7 +38,7 @@ def person(db: Database) -> tuple[User, str]:
     return make_user(db, EMAIL, password=PASSWORD)
 
 
-def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> object:
+def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> Any:
     return client.post("/api/v1/session", json={"email": email, "password": password})
 
 
