@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accord.db import Database
 from accord.settings import Settings
@@ -41,6 +41,11 @@ ARGS = [
 EXPECTED_CONSOLE = re.compile(
     r"^Failed to load resource: the server responded with a status of 4\d\d"
 )
+
+
+# Generous waits: CI machines are small (2 cores) and run the server, the database and
+# Chromium at once. A wait only lasts as long as the page takes.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +80,7 @@ class People:
     def page(self, who: str) -> Page:
         context = self.browser.new_context(viewport={"width": 1440, "height": 900},
                                            accept_downloads=True)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)
         self.contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: self._console(who, m.type, m.text))
