@@ -298,3 +298,12 @@ def dump_database(db: Database) -> str:
             for row in session.execute(text(f"SELECT * FROM {table.name}")):
                 parts.append(repr(tuple(row)))
     return "\n".join(parts)
+
+
+def test_who_is_signed_in_when_no_one_is(api: Api) -> None:
+    """The browser asks at every visit; a signed-out visitor is an answer, not an error."""
+    response = api.get("/session")
+    assert response.status_code == 200
+    assert response.json() == {"user": None, "csrf_token": ""}
+    api.client.cookies.set("accord_session", "not-a-session")
+    assert api.get("/session").json()["user"] is None

@@ -153,6 +153,18 @@ def _by_session(db: Database, token: str) -> Caller:
     return Caller(user=row[0], session=row[1])
 
 
+async def optional_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    session_token: Annotated[str | None, Depends(cookie)],
+) -> Caller | None:
+    """The caller, or None for someone not signed in (or whose session has ended)."""
+    try:
+        return await authenticate(request, credentials, session_token)
+    except Unauthorized:
+        return None
+
+
 CurrentCaller = Annotated[Caller, Depends(authenticate)]
 Db = Annotated[Database, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]

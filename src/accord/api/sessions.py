@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -12,7 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accord.actions.sessions import do_sign_in, do_sign_out
 from accord.actions.users import find_user
-from accord.api.auth import SESSION_COOKIE, AppSettings, CurrentCaller, Db, forget_callers
+from accord.api.auth import (
+    SESSION_COOKIE,
+    AppSettings,
+    Caller,
+    CurrentCaller,
+    Db,
+    forget_callers,
+    optional_caller,
+)
 from accord.api.schemas import UserOut
 from accord.errors import RateLimited, Unauthorized
 from accord.security import verify_password
@@ -28,7 +37,7 @@ class SignIn(BaseModel):
 
 
 class SessionOut(BaseModel):
-    user: UserOut
+    user: UserOut | None = Field(description="null when no one is signed in")
     csrf_token: str
 
 
@@ -84,8 +93,12 @@ def sign_in(
     return out
 
 
-@router.get("/session", summary="Who is signed in")
-def current_session(caller: CurrentCaller) -> SessionOut:
+@router.get("/session", summary="Who is signed in (user null when no one is)")
+def current_session(
+    caller: Annotated[Caller | None, Depends(optional_caller)],
+) -> SessionOut:
+    if caller is None:
+        return SessionOut(user=None, csrf_token="")
     csrf = caller.session.csrf_token if caller.session else ""
     return SessionOut(user=UserOut.of(caller.user), csrf_token=csrf)
 

@@ -22,6 +22,7 @@ import type {
   Lease,
   MyWorkPage,
   Project,
+  CurrentSession,
   Session,
   Skipped,
   Submitted,
@@ -35,7 +36,7 @@ export type { UploadProgress } from "./upload";
 export const api = {
   session: {
     /** Who is signed in; 401 when nobody is (never redirects). */
-    current: () => request<Session>("GET", "/session", { quietUnauthorized: true }),
+    current: () => request<CurrentSession>("GET", "/session", { quietUnauthorized: true }),
     signIn: (email: string, password: string) =>
       request<Session>("POST", "/session", { body: { email, password }, quietUnauthorized: true }),
     signOut: () => request<void>("DELETE", "/session", { quietUnauthorized: true }),

@@ -18,6 +18,12 @@ export interface Session {
   csrf_token: string;
 }
 
+/** `GET /session`: who is signed in; `user` is null when no one is. */
+export interface CurrentSession {
+  user: User | null;
+  csrf_token: string;
+}
+
 export type Role = "manager" | "reviewer" | "annotator" | "admin";
 
 export interface Progress {

@@ -54,6 +54,10 @@ export async function boot(): Promise<void> {
   setUnauthorizedHandler(expire);
   try {
     const session = await api.session.current();
+    if (session.user === null) {
+      set({ status: "signed-out", reason: null });
+      return;
+    }
     setCsrfToken(session.csrf_token);
     set({ status: "signed-in", user: session.user });
   } catch (error) {
