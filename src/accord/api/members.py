@@ -6,14 +6,14 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from accord.actions.members import do_remove_member, do_set_member
 from accord.actions.users import find_user
 from accord.api.auth import CurrentCaller, Db
 from accord.api.policies import Can, project_for
-from accord.api.schemas import Deleted
+from accord.api.schemas import Deleted, In
 from accord.errors import NotFound
 from accord.models import Membership, User
 
@@ -22,16 +22,12 @@ router = APIRouter(tags=["members"])
 RoleName = Literal["manager", "reviewer", "annotator"]
 
 
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MemberIn(In):
     email: str = Field(max_length=320, description="The account's email")
     role: RoleName
 
 
-class RoleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RoleIn(In):
     role: RoleName
 
 

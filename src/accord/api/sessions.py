@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from accord.actions.sessions import do_sign_in, do_sign_out
 from accord.actions.users import find_user
@@ -22,16 +22,14 @@ from accord.api.auth import (
     forget_callers,
     optional_caller,
 )
-from accord.api.schemas import UserOut
+from accord.api.schemas import In, UserOut
 from accord.errors import RateLimited, Unauthorized
 from accord.security import verify_password
 
 router = APIRouter(tags=["session"])
 
 
-class SignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignIn(In):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
 

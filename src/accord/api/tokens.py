@@ -5,21 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from accord.actions.tokens import do_create_token, do_revoke_token
 from accord.api.auth import CurrentCaller, Db, forget_callers
-from accord.api.schemas import Out
+from accord.api.schemas import In, Out
 from accord.errors import NotFound
 from accord.models import ApiToken, User
 
 router = APIRouter(tags=["tokens"])
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenCreate(In):
     name: str = Field(default="", max_length=200, description="What the token is for")
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from accord.actions.users import do_create_user, do_set_password, do_update_user
 from accord.api.auth import CurrentCaller, Db, forget_callers, require_admin
-from accord.api.schemas import UserOut
+from accord.api.schemas import In, UserOut
 from accord.errors import NotFound, Unauthorized
 from accord.models import User
 from accord.security import verify_password
@@ -16,26 +16,20 @@ from accord.security import verify_password
 router = APIRouter(tags=["users"])
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(In):
     email: str = Field(max_length=320)
     password: str = Field(min_length=1, max_length=1000)
     name: str = Field(default="", max_length=200)
     is_admin: bool = False
 
 
-class UserChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserChange(In):
     name: str | None = Field(default=None, max_length=200)
     is_admin: bool | None = None
     is_active: bool | None = None
 
 
-class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PasswordChange(In):
     current_password: str = Field(max_length=1000)
     new_password: str = Field(max_length=1000)
 
