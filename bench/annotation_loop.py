@@ -104,7 +104,7 @@ def run(database: str, path: Path, args: argparse.Namespace) -> dict[str, object
     bench = fresh(database, overlap=3, annotators=args.annotators)
     load(bench, path)
     bench.db.dispose()
-    with live_server(bench.settings) as server:
+    with live_server(bench.settings, workers=args.workers) as server:
         start_at = time.time() + 2
         stop_at = start_at + args.seconds
         results: Any = mp.Queue()
@@ -127,6 +127,7 @@ def run(database: str, path: Path, args: argparse.Namespace) -> dict[str, object
     return {
         "database": database,
         "annotators": args.annotators,
+        "workers": args.workers,
         "cycles": len(cycles),
         "cycles/s": f"{len(cycles) / args.seconds:,.0f}",
         "cycle p50 ms": pct(cycles, 0.5),
@@ -145,6 +146,7 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.jsonl"
