@@ -14,7 +14,10 @@ so the cost grows with the overlap actually present, not with the number of mask
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -169,11 +172,17 @@ def _join(
     out = np.zeros(shape)
     cum = np.cumsum(count)
     mask_end = np.searchsorted(a_mask, np.arange(shape[0]), side="right")
+    chunks = []
     first = 0
     while first < a_mask.shape[0]:
         base = int(cum[first - 1]) if first else 0
         stop = int(np.searchsorted(cum, base + 262_144, side="right"))
         stop = int(mask_end[a_mask[min(max(stop, first + 1), a_mask.shape[0]) - 1]])
+        chunks.append((first, stop))
+        first = stop
+
+    def add(bounds: tuple[int, int]) -> None:
+        first, stop = bounds
         c = count[first:stop]
         i = np.repeat(np.arange(first, stop), c)
         j = np.arange(i.shape[0]) + np.repeat(lo[first:stop] - (np.cumsum(c) - c), c)
@@ -184,8 +193,16 @@ def _join(
         out[row0 : row0 + rows] += np.bincount(code, overlap, minlength=rows * shape[1]).reshape(
             rows, shape[1]
         )
-        first = stop
+
+    # Chunks hold whole a-masks, so each adds into its own rows: they run on every core
+    # (NumPy releases the interpreter lock inside these kernels).
+    list(_pool().map(add, chunks))
     return out
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
 
 
 def mask_iou(
@@ -202,7 +219,8 @@ def mask_iou(
         raise ValueError(f"all masks must have the same size, got {sorted(sizes)}")
     h, w = sizes.pop()
     del h, w
-    d_runs, g_runs = _runs(dt), _runs(gt)
+    pending = _pool().submit(_runs, gt)  # decode the two lists side by side
+    d_runs, g_runs = _runs(dt), pending.result()
     inter = _join(d_runs, g_runs, (len(dt), len(gt)), True)
     inter += _join(g_runs, d_runs, (len(gt), len(dt)), False).T
     area_d = np.bincount(d_runs[0], d_runs[2] - d_runs[1], minlength=len(dt))[:, None]

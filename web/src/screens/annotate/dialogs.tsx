@@ -9,6 +9,9 @@ function Modal({ title, onClose, children }: { title: string; onClose: () => voi
     const dialog = ref.current;
     const before = document.activeElement as HTMLElement | null;
     dialog?.showModal();
+    // showModal() focuses the first button (the ✕) and overrides React's autoFocus, which ran
+    // before it: hand the focus to the field the dialog names as its starting point.
+    dialog?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     return () => {
       dialog?.close();
       before?.focus({ preventScroll: true });
@@ -94,7 +97,7 @@ export function SkipDialog({ onSkip, onClose }: { onSkip: (reason: string) => vo
           <span>Or in your words</span>
           <textarea
             rows={2}
-            autoFocus
+            data-autofocus
             value={reason}
             maxLength={2000}
             onChange={(e) => setReason(e.target.value)}
