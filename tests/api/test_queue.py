@@ -177,3 +177,22 @@ def test_submit_twice_is_refused_and_edit_keeps_history(db: Database, api: Api) 
     assert other.status_code == 404, "another annotator cannot even see it"
     mine = me.get(f"/projects/{project.id}/annotations/mine").json()
     assert [item["id"] for item in mine["items"]] == [ann["id"]]
+
+
+def test_a_fix_to_a_submitted_annotation_autosaves_as_the_task_draft(
+    db: Database, api: Api
+) -> None:
+    project, _, (a, _, _) = setup(db)
+    me = api.as_(a)
+    task = me.post(f"/projects/{project.id}/next").json()["task"]
+    ann = me.post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}}
+    ).json()["annotation"]
+    assert ann["editable"] is True
+    fix = {"label": {"choice": "neg"}}
+    assert (
+        me.put(f"/tasks/{task['id']}/draft", json={"result": fix, "seconds": 2}).status_code == 200
+    )
+    assert me.get(f"/tasks/{task['id']}").json()["draft"]["result"] == fix
+    me.put(f"/annotations/{ann['id']}", json={"result": fix})
+    assert me.get(f"/tasks/{task['id']}").json()["draft"] is None, "saving the fix ends the draft"

@@ -6,6 +6,7 @@ import { navigate } from "../app/router";
 import { useSession } from "../app/session";
 import { ActiveClock } from "../editor/activeTime";
 import { compileTextRules, localProblems } from "../editor/answers";
+import { Autosaver } from "../editor/autosave";
 import { LocalDrafts, mergeDrafts } from "../editor/draft";
 import { parseInterface } from "../editor/interface";
 import { EditorStore } from "../editor/store";
@@ -49,8 +50,10 @@ function Editor({ project, annotation, detail }: Loaded) {
   const store = useMemo(() => {
     const iface = parseInterface(project.interface);
     const local = drafts.read(detail.task.id);
-    // A local copy newer than the annotation is work in progress on this fix.
-    const merged = mergeDrafts(local, { result: annotation.result, seconds: 0, updated_at: annotation.updated_at });
+    // A copy newer than the annotation (in this browser, or autosaved on the server) is work
+    // in progress on this fix.
+    const saved = detail.draft && detail.draft.updated_at > annotation.updated_at ? detail.draft : null;
+    const merged = mergeDrafts(local, saved ?? { result: annotation.result, seconds: 0, updated_at: annotation.updated_at });
     return new EditorStore(iface, detail.task.data, merged.chosen?.result ?? annotation.result);
   }, [project, annotation, detail, drafts]);
   const rules = useMemo(() => compileTextRules(store.iface), [store]);
@@ -63,14 +66,22 @@ function Editor({ project, annotation, detail }: Loaded) {
   const [help, setHelp] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
   const seconds = useMemo(() => () => clock.seconds(), [clock]);
+  // The fix in progress is also autosaved on the server (the task's draft), so it survives
+  // another browser or a cleared cache, not only a reload.
+  const saver = useMemo(
+    () => new Autosaver(async () => void (await api.queue.saveDraft(detail.task.id, store.result, clock.seconds()))),
+    [detail, store, clock],
+  );
+  useEffect(() => () => void saver.flush(), [saver]);
 
   useEffect(
     () =>
       store.onResultChange((result) => {
         clock.activity();
         drafts.write({ taskId: detail.task.id, result, seconds: clock.seconds(), savedAt: new Date().toISOString(), syncedAt: annotation.updated_at });
+        if (!annotation.review_state) saver.changed();
       }),
-    [store, clock, drafts, detail, annotation],
+    [store, clock, drafts, detail, annotation, saver],
   );
 
   async function save(): Promise<void> {
@@ -82,6 +93,8 @@ function Editor({ project, annotation, detail }: Loaded) {
     }
     setBusy(true);
     try {
+      await saver.flush(); // no autosave may land after the edit and leave a stale draft
+      saver.cancel();
       await api.annotations.edit(annotation.id, store.result, clock.seconds());
       drafts.remove(detail.task.id);
       navigate(`/projects/${project.id}/mine?saved=${annotation.id}`);
