@@ -39,11 +39,6 @@ def _role(user: User, member_role: str | None) -> str | None:
     return member_role
 
 
-def role_in(session: Session, user: User, project_id: int) -> str | None:
-    member = session.get(Membership, (project_id, user.id))
-    return _role(user, member.role if member is not None else None)
-
-
 def require(role: str, need: Can) -> None:
     if role != ADMIN and need not in PERMISSIONS[role]:
         raise Forbidden(f"your role in this project ({role}) does not allow you to {need.value}")

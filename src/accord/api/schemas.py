@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,13 +30,6 @@ class UserOut(Out):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls.model_validate(user)
-
-
-class Page(BaseModel):
-    """A page of a listing; pass ``next_after`` as ``after`` to get the next one."""
-
-    items: list[Any]
-    next_after: int | None = None
 
 
 class Deleted(BaseModel):

@@ -166,7 +166,7 @@ def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[by
         f"FROM annotations a WHERE a.project_id = {p}{ann_where} ORDER BY a.task_id, a.id",
         [project.id, *ann_params],
     )
-    predictions = _predictions(conn, sql, project)
+    predictions = _predictions(sql, project)
     only_annotated = flt.on_annotations
     ann = next(annotations, None)
     pred = next(predictions, None)
@@ -204,13 +204,13 @@ def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[by
         yield "".join(parts).encode()
 
 
-def _predictions(conn: Connection, sql: _Sql, project: Project) -> Iterator[tuple[Any, ...]]:
+def _predictions(sql: _Sql, project: Project) -> Iterator[tuple[Any, ...]]:
     """The project's predictions ordered by task, or nothing at all if it has none."""
     p = sql.param
     score = (
         "coalesce(CAST(score AS TEXT), 'null')" if sql.sqlite else ("coalesce(score::text, 'null')")
     )
-    if not _has_rows(conn, sql, "predictions", project):
+    if not _has_rows(sql, "predictions", project):
         return iter(())
     return sql.rows(
         f"SELECT task_id, {sql.quoted('model_version')}, {score}, result FROM predictions "
@@ -219,7 +219,7 @@ def _predictions(conn: Connection, sql: _Sql, project: Project) -> Iterator[tupl
     )
 
 
-def _has_rows(conn: Connection, sql: _Sql, table: str, project: Project) -> bool:
+def _has_rows(sql: _Sql, table: str, project: Project) -> bool:
     cursor = sql.raw.cursor()
     try:
         cursor.execute(

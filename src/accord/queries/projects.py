@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import orjson
 from sqlalchemy import case, func, select
@@ -117,19 +116,3 @@ def my_submitted(session: Session, project: Project, user: User) -> int:
         .where(Annotation.project_id == project.id, Annotation.user_id == user.id)
     )
     return int(count or 0)
-
-
-def settings_of(project: Project) -> dict[str, Any]:
-    return {
-        "id": project.id,
-        "name": project.name,
-        "description": project.description,
-        "interface": project.interface,
-        "overlap": project.overlap,
-        "lease_seconds": project.lease_seconds,
-        "order": project.order,
-        "guidelines": project.guidelines,
-        "guidelines_version": project.guidelines_version,
-        "created_at": project.created_at,
-        "updated_at": project.updated_at,
-    }

@@ -27,9 +27,6 @@ from sqlalchemy.orm import Session
 
 from accord.models import Annotation, Project, Task
 
-STATUSES = ("new", "in_progress", "complete")
-SORTS = ("id", "-id", "annotations", "-annotations")
-
 
 @dataclass(frozen=True)
 class TaskQuery:
