@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord.cli.failure import fail, reported
-from accord.db import Database
-from accord.settings import Settings
+
+if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
+    from accord.db import Database
+    from accord.settings import Settings
 
 DataDir = Annotated[
     Path | None,
@@ -24,6 +26,8 @@ tokens_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 
 
 def settings_for(data_dir: Path | None) -> Settings:
+    from accord.settings import Settings
+
     if data_dir is not None:
         os.environ["ACCORD_DATA_DIR"] = str(data_dir)
     settings = Settings()
@@ -32,6 +36,7 @@ def settings_for(data_dir: Path | None) -> Settings:
 
 
 def open_db(settings: Settings, *, upgrade: bool = True) -> Database:
+    from accord.db import Database
     from accord.db.migrate import upgrade as run_upgrade
 
     db = Database(settings.resolved_database_url())

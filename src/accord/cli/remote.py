@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from accord.cli.failure import fail, reported
-from accord.sdk.client import Client
+
+if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
+    from rich.progress import Progress
+
+    from accord.sdk.client import Client
 
 projects_app = typer.Typer(help="Projects (on the server at ACCORD_URL).", no_args_is_help=True)
 
@@ -21,12 +24,16 @@ Token = Annotated[
 
 
 def client(url: str | None, token: str | None) -> Client:
+    from accord.sdk.client import Client
+
     with reported():
         return Client(url or "http://127.0.0.1:8080", token)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _bar() -> Progress:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
     return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
