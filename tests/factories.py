@@ -78,3 +78,23 @@ def add_tasks(
 
 def texts(count: int, prefix: str = "t") -> list[dict[str, Any]]:
     return [{"id": f"{prefix}{i}", "text": f"task number {i}"} for i in range(count)]
+
+
+def assert_counts_match(db: Database, project_id: int) -> None:
+    """The project's progress counters equal a recount of its tasks."""
+    from sqlalchemy import func, select
+
+    from accord.models import Task
+    from accord.queries.projects import counts_of
+
+    with db.read() as session:
+        counted = {k: v for k, v in counts_of(session, project_id).items() if v}
+        recount = {
+            int(submitted): int(n)
+            for submitted, n in session.execute(
+                select(Task.n_submitted, func.count())
+                .where(Task.project_id == project_id)
+                .group_by(Task.n_submitted)
+            )
+        }
+    assert counted == recount, f"counters {counted} != recount {recount}"

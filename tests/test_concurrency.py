@@ -1,6 +1,7 @@
 """32 annotators at once, over real HTTP against a running server (SQLite and PostgreSQL).
 
-Afterwards: no task beyond its overlap, no annotator with a task twice, no submission lost.
+Afterwards: no task beyond its overlap, no annotator with a task twice, no submission lost, and
+the project's progress counters equal to a recount of its tasks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from accord.db import Database
 from accord.models import Annotation, Assignment, Task
 from accord.settings import Settings
-from tests.factories import add_tasks, make_project, make_user, texts
+from tests.factories import add_tasks, assert_counts_match, make_project, make_user, texts
 from tests.live import live_server
 
 ANNOTATORS = 32
@@ -88,3 +89,4 @@ def test_many_annotators_at_once(settings: Settings, db: Database) -> None:
             )
             == 0
         )
+    assert_counts_match(db, project.id)

@@ -60,6 +60,47 @@ class Settings(BaseSettings):
         gt=0,
         description="Failed sign-ins allowed per minute for one address and one email.",
     )
+    lockout_after: int = Field(
+        default=10,
+        gt=0,
+        description=(
+            "Consecutive failed sign-ins after which an account is locked for a while "
+            "(the lock doubles with each further failure, up to an hour)."
+        ),
+    )
+    lockout_seconds: int = Field(
+        default=60, gt=0, description="How long the first lock of an account lasts, in seconds."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Addresses of reverse proxies whose X-Forwarded-For header gives the client's "
+            "address (comma-separated IPs or CIDR ranges); empty: trust no header."
+        ),
+    )
+    max_row_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Largest single import row (a JSONL line, a CSV record, an item of a JSON array), "
+            "in bytes."
+        ),
+    )
+    threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Worker threads each server process runs blocking work (database, files) on.",
+    )
+    switch_interval: float = Field(
+        default=0.005,
+        gt=0,
+        le=1,
+        description=(
+            "Seconds a Python thread runs before another may take the interpreter "
+            "(sys.setswitchinterval), set by `accord serve`."
+        ),
+    )
     log_level: str = Field(default="info", description="Server log level.")
 
     def resolved_database_url(self) -> str:

@@ -106,8 +106,8 @@ def do_submit(
         )
     now = utcnow()
     if found is not None and found[1] == LEASED:
-        count_submission(raw, task.id)  # the lease already holds the slot
-    elif not take_slot(raw, task.id, project.overlap, submitted=1):
+        count_submission(raw, task, user.id)  # the lease already holds the slot
+    elif not take_slot(raw, task, project.overlap, by=user.id):
         raise Conflict(
             f"this task already has the {project.overlap} annotation(s) it needs and your "
             "lease on it has ended; ask for the next task",

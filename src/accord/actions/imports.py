@@ -24,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.progress import tasks_added
 from accord.actions.projects import queue_key
 from accord.db.bulk import TaskRow, task_writer
+from accord.db.raw import Raw
 from accord.db.types import utcnow
 from accord.errors import Invalid
 from accord.formats import BadRow, FatalFormatError, read_rows
@@ -103,6 +105,7 @@ def do_import(
             raise _refusal(report)
         writer.write(known.new_rows(batch, report))
     report.created, report.predictions = writer.tasks, writer.predictions
+    tasks_added(Raw(session), project.id, report.created)
     if report.created == 0 and report.duplicates == 0 and report.skipped == 0:
         raise Invalid("the file holds no tasks", code="empty_import")
     entry.created, entry.duplicates = report.created, report.duplicates

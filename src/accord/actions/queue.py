@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.progress import task_moved
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict
@@ -68,12 +69,18 @@ _CANDIDATE = Sql(
 )
 _TAKE_SLOT = Sql(
     "UPDATE tasks SET n_claimed = n_claimed + 1, n_submitted = n_submitted + ?, "
-    "is_open = (n_claimed + 1 < ?) WHERE id = ? AND n_claimed < ?"
+    "is_open = (n_claimed + 1 < ?) WHERE id = ? AND n_claimed < ? RETURNING n_submitted"
 )
 _GIVE_BACK = Sql(
     "UPDATE tasks SET n_claimed = n_claimed - ?, is_open = (n_claimed - ? < ?) WHERE id = ?"
 )
-_COUNT_SUBMISSION = Sql("UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = ?")
+_UNCOUNT_SUBMISSION = Sql(
+    "UPDATE tasks SET n_submitted = n_submitted - 1, n_claimed = n_claimed - 1, "
+    "is_open = (n_claimed - 1 < ?) WHERE id = ? RETURNING n_submitted"
+)
+_COUNT_SUBMISSION = Sql(
+    "UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = ? RETURNING n_submitted"
+)
 _INSERT_ASSIGNMENT = Sql(
     "INSERT INTO assignments (task_id, project_id, user_id, state, skip_reason, leased_at, "
     "expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -140,7 +147,7 @@ def _claim(
         if found is None:
             return None
         candidate = int(found[0])
-        if not take_slot(raw, candidate, project.overlap):
+        if raw.one(_TAKE_SLOT, (0, project.overlap, candidate, project.overlap)) is None:
             continue  # someone took the last slot between our read and our write
         raw.run(
             _INSERT_ASSIGNMENT,
@@ -167,18 +174,34 @@ def _claim(
     raise Conflict("the queue is very busy right now; ask for the next task again")
 
 
-def take_slot(raw: Raw, task_id: int, overlap: int, *, submitted: int = 0) -> bool:
-    """Count one more claim on a task, only if it is below ``overlap``."""
-    return raw.run(_TAKE_SLOT, (submitted, overlap, task_id, overlap)) == 1
+def take_slot(raw: Raw, task: TaskRef, overlap: int, *, by: int | None = None) -> bool:
+    """Count one more claim on a task, only if it is below ``overlap``; with ``by`` (the
+    submitting user's id) the claim is a submission, counted in the project's progress."""
+    row = raw.one(_TAKE_SLOT, (0 if by is None else 1, overlap, task.id, overlap))
+    if row is None:
+        return False
+    if by is not None:
+        task_moved(raw, task.project_id, by, int(row[0]) - 1, int(row[0]))
+    return True
 
 
-def count_submission(raw: Raw, task_id: int) -> None:
+def count_submission(raw: Raw, task: TaskRef, by: int) -> None:
     """A leased task is submitted: its slot was already claimed by the lease."""
-    raw.run(_COUNT_SUBMISSION, (task_id,))
+    row = raw.one(_COUNT_SUBMISSION, (task.id,))
+    assert row is not None
+    task_moved(raw, task.project_id, by, int(row[0]) - 1, int(row[0]))
 
 
 def give_slot_back(raw: Raw, task_id: int, overlap: int, count: int = 1) -> None:
     raw.run(_GIVE_BACK, (count, count, overlap, task_id))
+
+
+def uncount_submission(raw: Raw, task: TaskRef, overlap: int, by: int | None) -> None:
+    """A submission of the task is withdrawn (its annotation deleted): the slot it held
+    goes back to the queue and the project's progress counts it no more."""
+    row = raw.one(_UNCOUNT_SUBMISSION, (overlap, task.id))
+    assert row is not None
+    task_moved(raw, task.project_id, by, int(row[0]) + 1, int(row[0]))
 
 
 def release_expired(session: Session, project: ProjectInfo, now: dt.datetime) -> int:

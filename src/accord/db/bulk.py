@@ -63,8 +63,15 @@ class TaskWriter:
 class SQLiteTaskWriter(TaskWriter):
     def __init__(self, session: Session, project_id: int, import_id: int) -> None:
         super().__init__(session, project_id, import_id)
-        # Writers are serialised by Database.write, so ids from max(id) + 1 on are ours.
-        self.next_id = (self.raw.execute("SELECT max(id) FROM tasks").fetchone()[0] or 0) + 1
+        # Writers are serialised by Database.write, so ids after the largest ever given
+        # (AUTOINCREMENT's sqlite_sequence, or max(id) before any) are ours.
+        self.next_id = (
+            self.raw.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0), "
+                "coalesce((SELECT max(id) FROM tasks), 0))"
+            ).fetchone()[0]
+            + 1
+        )
         self.stamp = sqlite_stamp(self.now)
 
     def _reserve(self, count: int) -> Sequence[int]:

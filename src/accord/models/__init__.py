@@ -3,12 +3,13 @@
 from accord.models.annotations import Annotation, AnnotationVersion
 from accord.models.audit import AuditEvent
 from accord.models.drafts import Draft
-from accord.models.imports import Import
+from accord.models.imports import Import, ImportState
 from accord.models.members import Membership, Role
 from accord.models.predictions import Prediction
+from accord.models.progress import ProgressCount
 from accord.models.projects import Project, QueueOrder
 from accord.models.queue import Assignment, AssignmentState
-from accord.models.sessions import BrowserSession
+from accord.models.sessions import BrowserSession, SignInAttempt
 from accord.models.tasks import Task
 from accord.models.tokens import ApiToken
 from accord.models.users import User
@@ -23,11 +24,14 @@ __all__ = [
     "BrowserSession",
     "Draft",
     "Import",
+    "ImportState",
     "Membership",
     "Prediction",
+    "ProgressCount",
     "Project",
     "QueueOrder",
     "Role",
+    "SignInAttempt",
     "Task",
     "User",
 ]

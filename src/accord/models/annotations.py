@@ -17,6 +17,7 @@ class Annotation(Base):
         Index("uq_annotations_task_id_user_id", "task_id", "user_id", unique=True),
         Index("ix_annotations_project_id_task_id", "project_id", "task_id"),
         Index("ix_annotations_project_id_user_id_id", "project_id", "user_id", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -43,6 +44,7 @@ class AnnotationVersion(Base):
             "version",
             unique=True,
         ),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

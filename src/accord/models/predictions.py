@@ -13,7 +13,10 @@ from accord.db.types import BigId, UTCDateTime, utcnow
 
 class Prediction(Base):
     __tablename__ = "predictions"
-    __table_args__ = (Index("ix_predictions_project_id_task_id", "project_id", "task_id"),)
+    __table_args__ = (
+        Index("ix_predictions_project_id_task_id", "project_id", "task_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))

@@ -21,6 +21,7 @@ class QueueOrder(enum.StrEnum):
 
 class Project(Base):
     __tablename__ = "projects"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -34,3 +35,6 @@ class Project(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when a manager deletes the project: it is gone for everyone at once, and its rows
+    # are removed in short batches afterwards (accord.actions.projects).
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -30,6 +30,7 @@ class Task(Base):
             postgresql_where=text("is_open"),
         ),
         Index("ix_tasks_project_id_n_submitted", "project_id", "n_submitted"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

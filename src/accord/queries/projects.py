@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import orjson
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.kinds import Interface, parse_interface
-from accord.models import Annotation, Membership, Project, Task, User
+from accord.models import Annotation, Membership, ProgressCount, Project, User
 
 
 @dataclass
@@ -78,22 +78,31 @@ def _parsed(project_id: int, updated_at: dt.datetime, text: bytes) -> Interface:
 
 
 def progress(session: Session, project: Project) -> Progress:
-    overlap = project.overlap
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Task.n_submitted == 0, 1), else_=0)),
-            func.sum(case((Task.n_submitted >= overlap, 1), else_=0)),
-            func.sum(Task.n_submitted),
-        ).where(Task.project_id == project.id)
-    ).one()
-    total, new, complete, annotations = (int(v or 0) for v in row)
+    """The project's progress from its counters (`ProgressCount`): a sum over a few rows,
+    whatever the number of tasks."""
+    return progress_at(counts_of(session, project.id), project.overlap)
+
+
+def counts_of(session: Session, project_id: int) -> dict[int, int]:
+    """How many of the project's tasks have each number of submissions."""
+    rows = session.execute(
+        select(ProgressCount.submitted, func.sum(ProgressCount.tasks))
+        .where(ProgressCount.project_id == project_id)
+        .group_by(ProgressCount.submitted)
+    )
+    return {int(submitted): int(tasks or 0) for submitted, tasks in rows}
+
+
+def progress_at(counts: dict[int, int], overlap: int) -> Progress:
+    total = sum(counts.values())
+    new = counts.get(0, 0)
+    complete = sum(n for submitted, n in counts.items() if submitted >= overlap)
     return Progress(
         tasks=total,
         new=new,
         in_progress=total - new - complete,
         complete=complete,
-        annotations=annotations,
+        annotations=sum(submitted * n for submitted, n in counts.items()),
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from accord.models import Annotation, Project, Task
+from accord.queries.projects import counts_of, progress_at
 
 
 @dataclass(frozen=True)
@@ -166,5 +167,12 @@ def list_tasks(
 
 
 def count_tasks(session: Session, project: Project, q: TaskQuery) -> int:
+    """How many tasks match: from the progress counters when only the status is asked for
+    (no scan, whatever the size of the project), else counted."""
+    if not q.text and q.annotator_id is None and not q.question:
+        counts = progress_at(counts_of(session, project.id), project.overlap)
+        if q.status is None:
+            return counts.tasks
+        return int(getattr(counts, q.status))
     query = _filtered(session, project, select(func.count()).select_from(Task), q)
     return int(session.scalar(query) or 0)
