@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import threading
+import tracemalloc
+from collections.abc import Iterator
+from typing import Any
+
 import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+import accord.actions.import_moves as moves
+import accord.actions.imports as imports
+from accord.actions.imports import ImportOptions, run_import
 from accord.api.app import create_app
 from accord.db import Database
-from accord.models import Prediction, Task
+from accord.models import Import, Prediction, Task
 from accord.settings import Settings
 from tests.api.conftest import Api
-from tests.factories import RICH, make_project, make_user
+from tests.factories import (
+    RICH,
+    add_tasks,
+    assert_counts_match,
+    make_project,
+    make_user,
+    texts,
+)
 
 RICH_ROW = {"text": "Alice", "responses": ["a", "b"]}
 
@@ -209,3 +224,243 @@ def test_only_managers_import(db: Database, api: Api) -> None:
     project = make_project(db, owner, members={annotator: "annotator"})
     response = post(api.as_(token), project.id, jsonl({"text": "a"}), format="jsonl")
     assert response.status_code == 403
+
+
+def tasks_in(db: Database, project_id: int) -> int:
+    with db.read() as session:
+        query = select(func.count()).select_from(Task).where(Task.project_id == project_id)
+        return int(session.scalar(query) or 0)
+
+
+def other_project_with_annotator(db: Database) -> tuple[int, str]:
+    lead, _ = make_user(db, "lead@example.com")
+    annotator, token = make_user(db, "ann@example.com")
+    project = make_project(db, lead, members={annotator: "annotator"})
+    add_tasks(db, lead, project, texts(5))
+    return project.id, token
+
+
+def annotate_once(api: Api, project_id: int) -> None:
+    """One next → submit cycle of an annotator; both must answer."""
+    task = api.post(f"/projects/{project_id}/next").json()["task"]
+    assert task is not None
+    done = api.post(
+        f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "pos"}}}
+    )
+    assert done.status_code == 201, done.text
+
+
+class Gate:
+    """Holds an import at one point until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.open = threading.Event()
+
+    def wait_here(self) -> None:
+        self.reached.set()
+        assert self.open.wait(60), "the test never let the import go on"
+
+
+def import_in_background(api: Api, project_id: int, body: bytes) -> tuple[threading.Thread, list]:
+    out: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: out.append(post(api, project_id, body, format="jsonl")), daemon=True
+    )
+    worker.start()
+    return worker, out
+
+
+def test_annotators_work_while_an_import_is_checked(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read and checked outside the write lock: another project's annotator gets
+    tasks and submits meanwhile, and none of the import's rows is visible before its end."""
+    project, token = project_of(db)
+    other, annotator = other_project_with_annotator(db)
+    gate = Gate()
+    real_rows = imports.checked_rows
+
+    def held_rows(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for i, row in enumerate(real_rows(*args, **kwargs)):
+            if i == 50:
+                gate.wait_here()
+            yield row
+
+    monkeypatch.setattr(imports, "checked_rows", held_rows)
+    worker, out = import_in_background(api.as_(token), project.id, jsonl(*texts(100)))
+    try:
+        assert gate.reached.wait(60)
+        annotate_once(api.as_(annotator), other)
+        annotate_once(api.as_(annotator), other)
+        assert tasks_in(db, project.id) == 0
+        listed = api.as_(token).get(f"/projects/{project.id}/tasks").json()["items"]
+        assert listed == []
+    finally:
+        gate.open.set()
+        worker.join(60)
+    assert out[0].status_code == 201, out[0].text
+    assert out[0].json()["created"] == 100
+    assert tasks_in(db, project.id) == 100
+    assert_counts_match(db, project.id)
+    assert_counts_match(db, other)
+
+
+def test_annotators_work_while_an_import_is_written(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the commit point rows are written in short transactions (SQLite) or one that
+    blocks no one (PostgreSQL): others' writes go through between them."""
+    project, token = project_of(db)
+    other, annotator = other_project_with_annotator(db)
+    gate = Gate()
+    monkeypatch.setattr(moves, "MOVE_CHUNK", 10)
+    if db.is_sqlite:
+        real_move = moves._move_one
+
+        def held_move(job: Any, first: int, last: int, stamp: str) -> float:
+            if first == 31:  # between the third chunk and the fourth
+                gate.wait_here()
+            return real_move(job, first, last, stamp)
+
+        monkeypatch.setattr(moves, "_move_one", held_move)
+    else:
+        real_insert = moves.PostgresMove.insert
+
+        def held_insert(self: Any, *args: Any) -> Any:
+            moved = real_insert(self, *args)  # every row in, not yet committed
+            gate.wait_here()
+            return moved
+
+        monkeypatch.setattr(moves.PostgresMove, "insert", held_insert)
+    worker, out = import_in_background(api.as_(token), project.id, jsonl(*texts(100)))
+    try:
+        assert gate.reached.wait(60)
+        annotate_once(api.as_(annotator), other)
+        # SQLite shows the chunks moved so far; PostgreSQL shows the import all at once
+        assert tasks_in(db, project.id) == (30 if db.is_sqlite else 0)
+        assert_counts_match(db, project.id)
+    finally:
+        gate.open.set()
+        worker.join(60)
+    assert out[0].status_code == 201, out[0].text
+    assert tasks_in(db, project.id) == 100
+    assert_counts_match(db, project.id)
+
+
+def test_a_row_longer_than_the_limit_is_reported_and_the_rest_imported(
+    settings: Settings, db: Database
+) -> None:
+    owner, token = make_user(db, "owner@example.com")
+    project = make_project(db, owner)
+    small = settings.model_copy(update={"max_row_bytes": 100})
+    body = jsonl({"text": "short"}, {"text": "x" * 500}) + b'{"text": "' + b"y" * 300
+    body += b'"}\n' + jsonl({"text": "also short"})
+    with TestClient(create_app(small, db)) as client:
+        url = f"/api/v1/projects/{project.id}/imports?format=jsonl"
+        headers = {"Authorization": f"Bearer {token}"}
+        refused = client.post(url, content=body, headers=headers)
+        assert refused.status_code == 422
+        error = refused.json()["error"]
+        assert error["message"].startswith(
+            "line 2: the line is 511 bytes long, more than the limit of 100 bytes for one row"
+        )
+        assert "ACCORD_MAX_ROW_BYTES" in error["message"]
+        assert [e["line"] for e in error["details"]["errors"]] == [2, 3]
+        assert tasks_in(db, project.id) == 0
+        skipped = client.post(url + "&skip_invalid=true", content=body, headers=headers)
+    assert skipped.status_code == 201, skipped.text
+    assert (skipped.json()["created"], skipped.json()["skipped"]) == (2, 2)
+    assert tasks_in(db, project.id) == 2
+    assert_counts_match(db, project.id)
+
+
+def test_duplicates_at_any_distance(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeated id is found however far apart the two rows are (batches and chunks apart),
+    and against the project's earlier imports."""
+    monkeypatch.setattr(imports, "BATCH", 3)
+    monkeypatch.setattr(moves, "MOVE_CHUNK", 4)
+    project, token = project_of(db)
+    me = api.as_(token)
+    first = post(me, project.id, jsonl({"id": "old", "text": "from before"}), format="jsonl")
+    assert first.json()["created"] == 1
+    rows = [{"id": f"r{i}", "text": str(i)} for i in range(20)]
+    rows[17] = {"id": "r1", "text": "far repeat"}
+    rows[19] = {"id": "old", "text": "repeat of an earlier import"}
+    rows.append({"text": "no id, never a duplicate"})
+    report = post(me, project.id, jsonl(*rows), format="jsonl").json()
+    assert (report["created"], report["duplicates"]) == (19, 2)
+    assert report["duplicate_ids"] == ["r1", "old"]
+    with db.read() as session:
+        kept = session.scalar(select(Task.data).where(Task.external_id == "r1"))
+    assert orjson.loads(kept or "") == {"text": "1"}, "the first row with an id is kept"
+    assert_counts_match(db, project.id)
+
+
+def test_counters_equal_a_recount_after_every_kind_of_import(db: Database, api: Api) -> None:
+    project, token = project_of(db)
+    me = api.as_(token)
+    post(me, project.id, jsonl(*texts(10)), format="jsonl")
+    assert_counts_match(db, project.id)
+    refused = post(me, project.id, jsonl(*texts(5, "n"), {"text": 1}), format="jsonl")
+    assert refused.status_code == 422
+    assert_counts_match(db, project.id)
+    skipping = post(
+        me, project.id, jsonl(*texts(15), {"text": 1}), format="jsonl", skip_invalid=True
+    )
+    assert skipping.json()["created"] == 5 and skipping.json()["duplicates"] == 10
+    assert_counts_match(db, project.id)
+    assert tasks_in(db, project.id) == 15
+
+
+def test_a_refused_import_is_recorded_as_failed(db: Database, api: Api) -> None:
+    project, token = project_of(db)
+    refused = post(api.as_(token), project.id, jsonl({"text": 1}), format="jsonl")
+    assert refused.status_code == 422
+    with db.read() as session:
+        entry = session.scalars(select(Import)).one()
+    assert entry.state == "failed" and entry.error and "line 1" in entry.error
+    assert entry.skipped == 1
+
+
+class Generated:
+    """A JSONL file of ``count`` rows with distinct ids, made as it is read (not in memory)."""
+
+    def __init__(self, count: int) -> None:
+        text = b"words " * 60
+        self._rows = (b'{"id": "row-%d", "text": "%s"}\n' % (i, text) for i in range(count))
+        self._rest = b""
+
+    def read(self, size: int = -1, /) -> bytes:
+        out = [self._rest]
+        have = len(self._rest)
+        for row in self._rows:
+            out.append(row)
+            have += len(row)
+            if have >= size:
+                break
+        data = b"".join(out)
+        self._rest, data = data[size:], data[:size]
+        return data
+
+
+def test_memory_stays_flat_however_many_ids(db: Database, settings: Settings) -> None:
+    """External ids are checked by the database, not kept in memory: an import of six times
+    as many rows (both many blocks of the reader long) peaks at about the same memory."""
+    owner, _ = make_user(db, "owner@example.com")
+    options = ImportOptions(staging_dir=settings.data_dir / "imports")
+
+    def peak(count: int) -> int:
+        project = make_project(db, owner)
+        tracemalloc.start()
+        try:
+            report = run_import(db, owner, project.id, Generated(count), "jsonl", options)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            assert report.created == count
+
+    small, large = peak(10_000), peak(60_000)
+    assert large < small * 1.5, (small, large)

@@ -1,25 +1,32 @@
-"""Importing tasks: the file is the request body, streamed to disk, then imported whole.
+"""Importing tasks: the file is the request body, checked while it arrives.
 
-The body is spooled to a temporary file before the import takes the database's write lock, so a
-slow upload never holds up annotators; memory stays flat whatever the size.
+The body is written to a temporary file as it comes in, and the import (`accord.actions.
+imports.run_import`) reads that file from another thread a little behind, checking rows while
+the rest is still being uploaded. Nothing holds the database's write lock while the file
+arrives or is checked, so a slow upload or a large file never holds up annotators; memory
+stays flat whatever the size.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
+import threading
 from typing import IO, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from accord.actions.imports import ImportReport, do_import
+from accord.actions.imports import ImportOptions, ImportReport, run_import
 from accord.api.auth import AppSettings, CurrentCaller, Db
+from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.db import Database
+from accord.errors import AccordError
 from accord.formats import detect_format
 from accord.models import User
-from accord.queries.projects import interface_of
 
 router = APIRouter(tags=["imports"])
 
@@ -35,41 +42,76 @@ class RowError(BaseModel):
 class ImportOut(BaseModel):
     import_id: int | None
     created: int = Field(description="Tasks created")
-    duplicates: int = Field(description="Rows whose id the project already had (not imported)")
+    duplicates: int = Field(
+        description="Rows whose id the project already had, or that came earlier in the file "
+        "(not imported)"
+    )
     skipped: int = Field(description="Bad rows skipped (with skip_invalid)")
     predictions: int = Field(description="Predictions imported with the tasks")
     errors: list[RowError] = Field(description="The bad rows, up to 100")
     duplicate_ids: list[str] = Field(description="Ids reported as duplicates, up to 100")
 
 
+class UploadStopped(AccordError):
+    status = 400
+    code = "upload_stopped"
+
+
+class Spool:
+    """The request body as it arrives: the event loop appends to a temporary file, the
+    import's thread reads it (`read`) a little behind, waiting when it has caught up."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._fd = file.fileno()
+        self._written = 0
+        self._read = 0
+        self._ended = False
+        self._stopped = False  # the upload broke off, or the reader stopped reading
+        self._changed = threading.Condition()
+
+    def append(self, chunk: bytes) -> None:
+        """More of the body (event loop). Dropped once the reader has stopped."""
+        if self._stopped or not chunk:
+            return
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        with self._changed:
+            self._written += len(chunk)
+            self._changed.notify_all()
+
+    def end(self) -> None:
+        """The whole body is in."""
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        """The upload broke off (or the import is over): reading raises from now on."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes of the body (import thread); waits for them to arrive."""
+        with self._changed:
+            while self._read >= self._written and not self._ended and not self._stopped:
+                self._changed.wait()
+            if self._stopped:
+                raise UploadStopped(
+                    "the upload broke off before the whole file arrived; nothing was imported"
+                )
+            available = self._written - self._read
+        if available == 0:
+            return b""
+        data = os.pread(self._fd, available if size < 0 else min(size, available), self._read)
+        self._read += len(data)
+        return data
+
+
 def _authorize(db: Database, user: User, project_id: int) -> None:
     with db.read() as session:
         project_for(session, user, project_id, Can.manage)
-
-
-def _run(
-    db: Database,
-    user: User,
-    project_id: int,
-    body: IO[bytes],
-    fmt: str,
-    name: str,
-    skip: bool,
-    max_result_bytes: int,
-) -> ImportReport:
-    with db.write() as session:
-        project, _ = project_for(session, user, project_id, Can.manage)
-        return do_import(
-            session,
-            user,
-            project,
-            interface_of(project),
-            body,
-            fmt,
-            filename=name,
-            skip_invalid=skip,
-            max_result_bytes=max_result_bytes,
-        )
 
 
 @router.post(
@@ -82,6 +124,7 @@ def _run(
             "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in BODY_TYPES},
         }
     },
+    responses=errors(401, 403, 404, 409, 413, 422),
 )
 async def import_tasks(
     project_id: int,
@@ -103,22 +146,61 @@ async def import_tasks(
     await run_in_threadpool(_authorize, db, caller.user, project_id)
     tmp = settings.data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=tmp) as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
-        report = await run_in_threadpool(
-            _run,
-            db,
-            caller.user,
-            project_id,
-            spool,
-            fmt,
-            filename,
-            skip_invalid,
-            settings.max_result_bytes,
+    options = ImportOptions(
+        staging_dir=settings.data_dir / "imports",
+        skip_invalid=skip_invalid,
+        max_result_bytes=settings.max_result_bytes,
+        max_row_bytes=settings.max_row_bytes,
+    )
+    with tempfile.TemporaryFile(dir=tmp) as file:
+        report = await _import(
+            request, Spool(file), db, caller.user, project_id, fmt, filename, options
         )
     return ImportOut(**_fields(report))
+
+
+async def _import(
+    request: Request,
+    spool: Spool,
+    db: Database,
+    user: User,
+    project_id: int,
+    fmt: str,
+    filename: str,
+    options: ImportOptions,
+) -> ImportReport:
+    """Run the import on a worker thread while the body streams into ``spool``."""
+    outcome: dict[str, Any] = {}
+
+    async def work() -> None:
+        try:
+            outcome["report"] = await run_in_threadpool(
+                run_import, db, user, project_id, spool, fmt, options, filename=filename
+            )
+        except Exception as exc:
+            outcome["error"] = exc
+        finally:
+            spool.stop()  # whatever is still uploading is read and dropped
+
+    broke_off: Exception | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(work)
+        try:
+            async for chunk in request.stream():
+                spool.append(chunk)
+            spool.end()
+        except Exception as exc:  # too large (413), or the client went away
+            spool.stop()
+            broke_off = exc
+        except BaseException:  # cancelled: the import's thread must not wait for more
+            spool.stop()
+            raise
+    if broke_off is not None:
+        raise broke_off
+    if "error" in outcome:
+        raise outcome["error"]
+    report: ImportReport = outcome["report"]
+    return report
 
 
 def _fields(report: ImportReport) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Who may do what in a project.
 
-A project you are not a member of does not exist for you (404, never 403). Members may do what
+A project you are not a member of does not exist for you (404, never 403); nor does a deleted
+one, for anyone, from the moment it is deleted (its rows are removed later). Members may do what
 their role allows; anything else is 403. Admins may do everything everywhere.
 """
 
@@ -48,7 +49,7 @@ _MEMBER = and_(Membership.project_id == Project.id, Membership.user_id == bindpa
 _PROJECT_ACCESS = (
     select(Project.updated_at, Membership.role)
     .outerjoin(Membership, _MEMBER)
-    .where(Project.id == bindparam("project"))
+    .where(Project.id == bindparam("project"), Project.deleted_at.is_(None))
 )
 _TASK_ACCESS = (
     select(
@@ -67,7 +68,7 @@ _TASK_ACCESS = (
     )
     .join(Project, Project.id == Task.project_id)
     .outerjoin(Membership, _MEMBER)
-    .where(Task.id == bindparam("task"))
+    .where(Task.id == bindparam("task"), Project.deleted_at.is_(None))
 )
 
 

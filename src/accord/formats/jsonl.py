@@ -1,37 +1,26 @@
-"""JSON Lines: one JSON object per line, read in 1 MiB blocks."""
+"""JSON Lines: one JSON object per line, read in 1 MiB blocks in linear time.
+
+A line longer than the row limit is reported as a bad row (its number, its size, the limit) and
+reading goes on at the next line; the long line is never held in memory (`accord.formats.lines`).
+"""
 
 from __future__ import annotations
 
-from typing import IO
-
 import orjson
 
-from accord.formats.rows import BadRow, Rows
+from accord.formats.lines import BLOCK, Oversize, split_lines, too_long
+from accord.formats.rows import BadRow, Rows, Source
 
-BLOCK = 1 << 20
 
-
-def read_jsonl(source: IO[bytes]) -> Rows:
+def read_jsonl(source: Source, limit: int, block: int = BLOCK) -> Rows:
     loads = orjson.loads
-    line = 0
-    rest = b""
-    while True:
-        block = source.read(BLOCK)
-        if not block:
-            break
-        lines = (rest + block).split(b"\n") if rest else block.split(b"\n")
-        rest = lines.pop()
+    for number, lines in split_lines(source, limit, block):
         for raw in lines:
-            line += 1
-            if not raw or raw.isspace():
-                continue
-            try:
-                yield line, loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield line, BadRow(f"not valid JSON: {exc}")
-    if rest and not rest.isspace():
-        line += 1
-        try:
-            yield line, loads(rest)
-        except orjson.JSONDecodeError as exc:
-            yield line, BadRow(f"not valid JSON: {exc}")
+            if isinstance(raw, Oversize):
+                yield number, BadRow(too_long(raw.size, limit))
+            elif raw and not raw.isspace():
+                try:
+                    yield number, loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    yield number, BadRow(f"not valid JSON: {exc}")
+            number += 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any, Protocol
 
 from accord.errors import Invalid
 
 FORMATS = ("jsonl", "json", "csv", "tsv")
+MAX_ROW_BYTES = 16 * 1024 * 1024  # the default of ACCORD_MAX_ROW_BYTES
 
 
 class BadRow:
@@ -29,6 +30,13 @@ class FatalFormatError(Exception):
 
 
 Rows = Iterator[tuple[int, Any]]
+
+
+class Source(Protocol):
+    """Where a reader reads from: a file opened in binary mode, or anything with its `read`."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
 
 _TYPES = {
     "application/x-ndjson": "jsonl",
@@ -65,16 +73,20 @@ def detect_format(fmt: str | None, content_type: str | None, filename: str | Non
     )
 
 
-def read_rows(fmt: str, source: IO[bytes], structured: frozenset[str]) -> Rows:
-    """Rows of ``source``; ``structured`` names the CSV columns whose cells hold JSON."""
+def read_rows(
+    fmt: str, source: Source, structured: frozenset[str], max_row_bytes: int = MAX_ROW_BYTES
+) -> Rows:
+    """Rows of ``source``; ``structured`` names the CSV columns whose cells hold JSON.
+    A row longer than ``max_row_bytes`` is never held: it is a `BadRow` (JSONL) or, where
+    the format cannot resume after it, a `FatalFormatError` (CSV, JSON array)."""
     if fmt == "jsonl":
         from accord.formats.jsonl import read_jsonl
 
-        return read_jsonl(source)
+        return read_jsonl(source, max_row_bytes)
     if fmt == "json":
         from accord.formats.json_array import read_json_array
 
-        return read_json_array(source)
+        return read_json_array(source, max_row_bytes)
     from accord.formats.csv import read_csv
 
-    return read_csv(source, "\t" if fmt == "tsv" else ",", structured)
+    return read_csv(source, "\t" if fmt == "tsv" else ",", structured, max_row_bytes)

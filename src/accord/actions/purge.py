@@ -1,0 +1,78 @@
+"""Removing a deleted project's rows, a short batch at a time.
+
+Deleting a project (`accord.actions.projects.do_delete_project`) only marks it: it is gone for
+everyone at once, in one short transaction. Its rows (a million tasks and more, with their
+annotations, predictions and history) are removed afterwards by `do_purge_step`, a few
+thousand rows per write transaction, so that no one waits more than a few milliseconds behind
+it; `accord.jobs.purge` runs the steps in the background and resumes them after a restart.
+The project row goes last, once nothing points at it any more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy.orm import Session
+
+from accord.actions.audit import record
+from accord.actions.progress import tasks_removed
+from accord.db.raw import Raw, Sql
+
+BATCH = 1000  # rows per write transaction: ~10-20 ms on SQLite
+
+# Each statement removes (or detaches) up to BATCH rows of the project, found through an index
+# that starts with project_id; on PostgreSQL rows another purger is removing are skipped.
+_ANNOTATIONS = Sql(
+    "DELETE FROM annotations WHERE id IN "
+    "(SELECT id FROM annotations WHERE project_id = ? ORDER BY id LIMIT ?)",
+    "DELETE FROM annotations WHERE id IN (SELECT id FROM annotations WHERE project_id = %s "
+    "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+)  # their versions go with them (foreign key, indexed)
+_PREDICTIONS = Sql(
+    "DELETE FROM predictions WHERE id IN "
+    "(SELECT id FROM predictions WHERE project_id = ? ORDER BY id LIMIT ?)",
+    "DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE project_id = %s "
+    "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+)
+# The audit log outlives the project (as the foreign key's ON DELETE SET NULL would leave
+# it, but a batch at a time rather than all at once when the project row goes).
+_AUDIT = Sql(
+    "UPDATE audit_events SET project_id = NULL WHERE id IN "
+    "(SELECT id FROM audit_events WHERE project_id = ? ORDER BY id LIMIT ?)",
+    "UPDATE audit_events SET project_id = NULL WHERE id IN (SELECT id FROM audit_events "
+    "WHERE project_id = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+)
+# Tasks take their drafts and assignments along (foreign keys, indexed); their submission
+# counts come back so that the progress counters stay equal to a recount.
+_TASKS = Sql(
+    "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE project_id = ? ORDER BY id "
+    "LIMIT ?) RETURNING n_submitted",
+    "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE project_id = %s ORDER BY id "
+    "LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING n_submitted",
+)
+_DELETED = Sql("SELECT deleted_at FROM projects WHERE id = ?")
+_PROJECT = Sql("DELETE FROM projects WHERE id = ? AND deleted_at IS NOT NULL")
+
+
+def deleted_projects(session: Session) -> list[int]:
+    """Ids of the projects deleted but not yet removed."""
+    raw = Raw(session)
+    return [row[0] for row in raw.all(Sql("SELECT id FROM projects WHERE deleted_at IS NOT NULL"))]
+
+
+def do_purge_step(session: Session, project_id: int, batch: int = BATCH) -> bool:
+    """Remove one batch of a deleted project's rows; False once the project is gone."""
+    raw = Raw(session)
+    row = raw.one(_DELETED, (project_id,))
+    if row is None or row[0] is None:
+        return False
+    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT):
+        if raw.run(statement, (project_id, batch)):
+            return True
+    removed = raw.all(_TASKS, (project_id, batch))
+    if removed:
+        tasks_removed(raw, project_id, Counter(row[0] for row in removed).items())
+        return True
+    if raw.run(_PROJECT, (project_id,)):
+        record(session, None, "project.purge", ("project", project_id))
+    return False

@@ -1,0 +1,190 @@
+"""An import's rows checked against a project's interface and made ready to store.
+
+Each row holds the fields by name, plus optionally ``id`` (external id), ``priority`` (whole
+number, for the priority queue order) and ``predictions`` (``[{model_version, score, result}]``,
+checked like answers). A good row becomes a `TaskRow`; a bad one goes to the `ImportReport`
+with its line, the field and what was expected. Nothing here touches a database: duplicates are
+found when the rows are stored (`accord.db.staging`, `accord.db.bulk`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from accord.formats.rows import BadRow, FatalFormatError, Source, read_rows
+from accord.kinds import Interface
+
+MAX_ERRORS = 100
+MAX_LISTED_DUPLICATES = 100
+MAX_EXTERNAL_ID = 200
+PRIORITY_RANGE = (-(2**31), 2**31 - 1)
+NUL = "\x00"
+ESCAPED_NUL = "\\u0000"  # how orjson writes a NUL character inside a JSON string
+STRUCTURED_KINDS = frozenset({"text_list", "chat"})
+NUL_IN_DATA = "a value holds a NUL character (\\u0000), which cannot be stored; remove it"
+
+Prediction = tuple[str, float | None, str]  # model_version, score, result as JSON text
+# (external_id, data as JSON text, priority, queue_key, predictions)
+TaskRow = tuple[str | None, str, int, int, list[Prediction] | None]
+
+
+@dataclass
+class ImportReport:
+    import_id: int | None = None
+    created: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    predictions: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_ids: list[str] = field(default_factory=list)
+
+    def duplicate(self, external_id: str) -> None:
+        self.duplicates += 1
+        if len(self.duplicate_ids) < MAX_LISTED_DUPLICATES:
+            self.duplicate_ids.append(external_id)
+
+    def fail(self, line: int, field_name: str | None, message: str) -> None:
+        self.skipped += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"line": line, "field": field_name, "message": message})
+
+
+class RowProblem(Exception):
+    def __init__(self, field_name: str | None, message: str) -> None:
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What a good row is for one project."""
+
+    interface: Interface
+    queue_key: Callable[[int], int] | None  # priority -> key; None: every key is 0
+    max_result_bytes: int = 1 << 20
+    max_row_bytes: int = 16 << 20
+
+
+def checked_rows(
+    source: Source, fmt: str, rules: RowRules, report: ImportReport, *, stop_early: bool
+) -> Iterator[TaskRow]:
+    """The good rows of ``source``; bad ones go to ``report``. The hot loop.
+
+    With ``stop_early`` (an atomic import), reading stops once `MAX_ERRORS` rows are bad.
+    A file that cannot be read past some point raises `FatalFormatError` after reporting it.
+    """
+    interface = rules.interface
+    quick = interface.row_quick_check()
+    explain = interface.row_check()
+    structured = frozenset(f.name for f in interface.fields if f.kind in STRUCTURED_KINDS)
+    key_of = rules.queue_key
+    dumps = orjson.dumps
+    low, high = PRIORITY_RANGE
+    rows = read_rows(fmt, source, structured | {"predictions"}, rules.max_row_bytes)
+    enough = MAX_ERRORS if stop_early else -1
+    try:
+        for line, value in rows:
+            if report.skipped == enough:
+                return
+            if type(value) is not dict:
+                report.fail(line, None, _unreadable(value))
+            else:
+                ext = value.pop("id", None)
+                priority = value.pop("priority", 0)
+                predictions = value.pop("predictions", None)
+                if not quick(value):
+                    problem = explain(value)
+                    if problem is not None:
+                        report.fail(line, *problem)
+                        continue
+                try:
+                    if ext is not None and (
+                        type(ext) is not str or not 0 < len(ext) <= MAX_EXTERNAL_ID or NUL in ext
+                    ):
+                        ext = _external_id(ext)
+                    if type(priority) is not int or not low <= priority <= high:
+                        priority = _priority(priority, fmt)
+                    preds = (
+                        _predictions(predictions, interface, value, rules.max_result_bytes)
+                        if predictions
+                        else None
+                    )
+                    data = dumps(value).decode()
+                    if ESCAPED_NUL in data and _has_nul(value):
+                        raise RowProblem(None, NUL_IN_DATA)
+                except RowProblem as problem:
+                    report.fail(line, problem.field, problem.message)
+                    continue
+                yield ext, data, priority, key_of(priority) if key_of else 0, preds
+    except FatalFormatError as exc:
+        report.fail(exc.line, None, exc.message)
+        raise
+
+
+def _unreadable(value: Any) -> str:
+    return value.message if isinstance(value, BadRow) else "expected an object of field values"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(NUL in k or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _external_id(ext: Any) -> str:
+    if type(ext) is int and -(2**63) <= ext < 2**63:
+        return str(ext)
+    if type(ext) is str and NUL in ext:
+        raise RowProblem("id", "holds a NUL character (\\u0000), which cannot be stored")
+    raise RowProblem(
+        "id",
+        f"expected a non-empty string (at most {MAX_EXTERNAL_ID} characters) or a whole number",
+    )
+
+
+def _priority(priority: Any, fmt: str) -> int:
+    low, high = PRIORITY_RANGE
+    if fmt in ("csv", "tsv") and isinstance(priority, str):
+        with suppress(ValueError):
+            priority = int(priority)
+    if type(priority) is int and low <= priority <= high:
+        return priority
+    raise RowProblem("priority", f"expected a whole number from {low} to {high}")
+
+
+def _predictions(
+    predictions: Any, interface: Interface, data: dict[str, Any], max_bytes: int
+) -> list[Prediction]:
+    if type(predictions) is not list:
+        raise RowProblem("predictions", "expected a list of {model_version, score, result}")
+    out = []
+    for i, pred in enumerate(predictions):
+        where = f"predictions[{i}]"
+        if type(pred) is not dict or not set(pred) <= {"model_version", "score", "result"}:
+            raise RowProblem(where, "expected an object {model_version, score, result}")
+        version, score, result = pred.get("model_version"), pred.get("score"), pred.get("result")
+        if type(version) is not str or not 0 < len(version) <= 200 or NUL in version:
+            raise RowProblem(f"{where}.model_version", "expected a non-empty string")
+        if score is not None and type(score) not in (int, float):
+            raise RowProblem(f"{where}.score", "expected a number or null")
+        problems = interface.check_result(result, data, partial=True, root=f"{where}.result")
+        if problems:
+            raise RowProblem(problems[0].path, problems[0].message)
+        text = orjson.dumps(result).decode()
+        if len(text) > max_bytes:
+            raise RowProblem(
+                f"{where}.result", f"{len(text)} bytes of JSON, more than the limit of {max_bytes}"
+            )
+        if ESCAPED_NUL in text and _has_nul(result):
+            raise RowProblem(f"{where}.result", "holds a NUL character, which cannot be stored")
+        out.append((version, None if score is None else float(score), text))
+    return out

@@ -1,0 +1,88 @@
+"""Removing deleted projects' rows in the background of a server process.
+
+`Purger.wake` (after a project is deleted, and when the server starts: a restart resumes what
+was left) runs `accord.actions.purge.do_purge_step` on a thread of its own, one short write
+transaction per batch, with a pause between batches so that annotators' writes get the lock.
+Several processes may purge at once: each batch removes whatever is still there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import nullcontext
+
+from accord.actions.purge import BATCH, deleted_projects, do_purge_step
+from accord.db import Database
+from accord.db.staging import Checkpointer
+
+log = logging.getLogger("accord.purge")
+
+PAUSE_SECONDS = 0.002
+__all__ = ["BATCH", "Purger", "purge_all"]
+
+
+class Purger:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pending = False
+        self._stopping = threading.Event()
+
+    def wake(self) -> None:
+        """Purge every deleted project (again), on the background thread."""
+        with self._lock:
+            self._pending = True
+            if self._thread is None and not self._stopping.is_set():
+                self._thread = threading.Thread(target=self._run, name="accord-purge", daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop after the current batch (what is left resumes at the next start)."""
+        self._stopping.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def idle(self) -> bool:
+        with self._lock:
+            return self._thread is None
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if not self._pending or self._stopping.is_set():
+                        self._thread = None
+                        return
+                    self._pending = False
+                purge_all(self._db, self._stopping)
+        except Exception:
+            log.exception("removing a deleted project's rows failed; it resumes at next start")
+            with self._lock:
+                self._thread = None
+
+
+def purge_all(db: Database, stopping: threading.Event | None = None) -> int:
+    """Remove every deleted project's rows, batch by batch; how many projects went."""
+    with db.read() as session:
+        projects = deleted_projects(session)
+    if not projects:
+        return 0
+    # SQLite: copy the log back into the database file outside the write lock, so that the
+    # automatic checkpoints of the batches' commits find little left to do.
+    with Checkpointer(db.engine) if db.is_sqlite else nullcontext() as checkpointer:
+        for project_id in projects:
+            while not (stopping is not None and stopping.is_set()):
+                with db.write() as session:
+                    more = do_purge_step(session, project_id, BATCH)
+                if checkpointer is not None:
+                    checkpointer.poke()
+                if not more:
+                    log.info("project %d: its rows are removed", project_id)
+                    break
+                time.sleep(PAUSE_SECONDS)
+    return len(projects)
