@@ -38,11 +38,23 @@ RICH = {
 
 
 def make_user(
-    db: Database, email: str, *, admin: bool = False, password: str | None = None
+    db: Database,
+    email: str,
+    *,
+    admin: bool = False,
+    password: str | None = None,
+    can_create_projects: bool = False,
 ) -> tuple[User, str]:
     """A user and an API token for them (a password only if asked: hashing is slow)."""
     with db.write() as session:
-        user = do_create_user(session, None, email, password, is_admin=admin)
+        user = do_create_user(
+            session,
+            None,
+            email,
+            password,
+            is_admin=admin,
+            can_create_projects=can_create_projects,
+        )
         token, _ = do_create_token(session, None, user, "test")
     return user, token
 

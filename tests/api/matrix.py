@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from accord.actions.tokens import do_create_token
+from accord.actions.users import do_update_user
 from accord.db import Database
 from accord.models import AuditEvent, Project, User
 from accord.security import hash_password
@@ -61,6 +62,10 @@ class World:
         for role in ROLES[1:]:
             user, token = make_user(db, f"{role}@example.com", admin=role == "admin")
             world.users[role], world.tokens[role] = user, token
+        with db.write() as session:  # the manager's account may create projects; others not
+            manager = session.get(User, world.users["manager"].id)
+            assert manager is not None
+            do_update_user(session, None, manager, can_create_projects=True)
         # The outsider is a member somewhere else: being a member of *a* project is not enough.
         make_project(db, world.users["outsider"])
         return world

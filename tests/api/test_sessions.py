@@ -1,4 +1,5 @@
-"""Browser sign-in: the cookie, CSRF, rate limiting, sign-out, expiry; secrets at rest."""
+"""Browser sign-in: the cookie, CSRF, throttling and lockout, sign-out, expiry; secrets at
+rest. (Throttling across real server processes: tests/test_sign_in_processes.py.)"""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from accord import security
+from accord.actions import sessions as sessions_actions
+from accord.actions.sessions import SignInLimits, lock_seconds
 from accord.api import auth
+from accord.api import sessions as sessions_api
 from accord.api.app import create_app
 from accord.db import Database
 from accord.db.base import Base
-from accord.models import ApiToken, AuditEvent, BrowserSession, User
+from accord.models import ApiToken, AuditEvent, BrowserSession, SignInAttempt, User
 from accord.settings import Settings
 from tests.api.conftest import Api
 from tests.factories import PASSWORD, make_user
@@ -138,6 +142,166 @@ def test_successful_sign_ins_are_not_limited(strict_client: TestClient, db: Data
     make_user(db, EMAIL, password=PASSWORD)
     for _ in range(5):
         assert sign_in(strict_client).status_code == 200
+
+
+def test_the_allowance_is_shared_by_every_server_process(
+    settings: Settings, db: Database
+) -> None:
+    """Two apps on one database, as two `accord serve` workers: together they allow what one
+    allows (each used to keep its own count in memory)."""
+    make_user(db, EMAIL, password=PASSWORD)
+    strict = settings.model_copy(update={"login_attempts_per_minute": 3})
+    with (
+        TestClient(create_app(strict, db), raise_server_exceptions=False) as one,
+        TestClient(create_app(strict, db), raise_server_exceptions=False) as two,
+    ):
+        answers = [sign_in(client, password="guess").status_code for client in (one, two) * 3]
+    assert answers == [401, 401, 401, 429, 429, 429]
+
+
+def test_a_forwarded_for_header_does_not_change_the_address(strict_client: TestClient) -> None:
+    """The app trusts no header for the address (uvicorn resolves it, and only from trusted
+    proxies): rotating X-Forwarded-For does not buy more guesses."""
+    answers = [
+        strict_client.post(
+            "/api/v1/session",
+            json={"email": EMAIL, "password": "guess"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(5)
+    ]
+    assert answers == [401, 401, 401, 429, 429]
+
+
+def test_each_attempt_is_counted_before_its_password_is_checked(
+    client: TestClient, person: tuple[User, str], db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, int, bool]] = []
+
+    def check(password_hash: str | None, password: str) -> bool:
+        with db.read() as session:
+            attempts = len(session.scalars(select(SignInAttempt)).all())
+            user = session.scalars(select(User).where(User.email == EMAIL)).one()
+        # The slow hash runs outside any write transaction: the write lock is free.
+        lock = db._lock
+        free = lock is None or lock.acquire(blocking=False)
+        if lock is not None and free:
+            lock.release()
+        seen.append((attempts, user.failed_sign_ins, free))
+        return security.verify_password(password_hash, password)
+
+    monkeypatch.setattr(sessions_api, "verify_password", check)
+    assert sign_in(client, password="guess").status_code == 401
+    assert sign_in(client).status_code == 200
+    assert seen == [(2, 1, True), (4, 2, True)], "address and address+email rows, counted first"
+    with db.read() as session:
+        assert len(session.scalars(select(SignInAttempt)).all()) == 2, "success forgets its own"
+        user = session.scalars(select(User).where(User.email == EMAIL)).one()
+    assert (user.failed_sign_ins, user.locked_until) == (0, None), "success resets"
+
+
+class Now:
+    """A clock for the sign-in actions."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Now:
+    now = Now()
+    monkeypatch.setattr(sessions_actions, "utcnow", now)
+    return now
+
+
+@pytest.fixture
+def lockout_client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    """Accounts lock after 3 failures in a row, for 60 s at first; the address limit is high."""
+    changes = {"lockout_after": 3, "lockout_seconds": 60, "login_attempts_per_minute": 1000}
+    app = create_app(settings.model_copy(update=changes), db)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def locked_for(answer: Any) -> int:
+    assert answer.status_code == 429, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "locked" and "wait" in error["message"]
+    wait = int(answer.headers["Retry-After"])
+    assert error["details"]["retry_after"] == wait
+    return wait
+
+
+def test_an_account_locks_after_failures_in_a_row_and_the_lock_doubles(
+    lockout_client: TestClient, person: object, clock: Now, db: Database
+) -> None:
+    for _ in range(3):
+        assert sign_in(lockout_client, password="guess").status_code == 401
+    assert locked_for(sign_in(lockout_client)) == 60, "even the right password waits"
+    other = sign_in(lockout_client, "nobody@example.com", "guess")
+    assert other.status_code == 401, "the lock is the account's, not the address's"
+    clock.wait(30)
+    assert locked_for(sign_in(lockout_client)) == 30
+    for expected in (120, 240, 480):
+        clock.wait(3600)
+        assert sign_in(lockout_client, password="guess").status_code == 401
+        assert locked_for(sign_in(lockout_client, password="guess")) == expected
+    clock.wait(480)
+    assert sign_in(lockout_client).status_code == 200, "success after the lock"
+    with db.read() as session:
+        user = session.scalars(select(User).where(User.email == EMAIL)).one()
+    assert (user.failed_sign_ins, user.locked_until) == (0, None)
+    for _ in range(2):
+        assert sign_in(lockout_client, password="guess").status_code == 401
+    assert sign_in(lockout_client).status_code == 200, "the count started again from zero"
+
+
+def test_the_lock_grows_to_an_hour_at_most() -> None:
+    limits = SignInLimits(per_minute=10, lockout_after=10, lockout_seconds=60)
+    assert [lock_seconds(n, limits) for n in (1, 9, 10, 11, 12, 15, 16, 40, 10**6)] == [
+        0, 0, 60, 120, 240, 1920, 3600, 3600, 3600
+    ]
+
+
+def test_the_allowance_comes_back_as_the_minute_moves_on(
+    strict_client: TestClient, person: object, clock: Now, db: Database
+) -> None:
+    for wait in (20, 20, 19):  # failures at 0, 20 and 40 seconds; now it is 59
+        assert sign_in(strict_client, password="guess").status_code == 401
+        clock.wait(wait)
+    limited = sign_in(strict_client, password="guess")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) == 1
+    clock.wait(1)
+    assert sign_in(strict_client, password="guess").status_code == 401, "the first one aged out"
+    assert sign_in(strict_client, password="guess").status_code == 429
+    clock.wait(600)
+    assert sign_in(strict_client).status_code == 200
+    with db.read() as session:
+        left = session.scalars(select(SignInAttempt)).all()
+    assert left == [], "attempts older than a few minutes are pruned"
+
+
+def test_failed_sign_ins_are_audited_without_the_password(
+    client: TestClient, person: tuple[User, str], db: Database
+) -> None:
+    sign_in(client, password="a wrong guess")
+    sign_in(client, "Nobody@example.com", "another wrong guess")
+    with db.read() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "session.sign_in_failed")
+        ).all()
+    assert [(e.actor_id, e.object_id, e.after) for e in events] == [
+        (None, person[0].id, {"email": EMAIL, "address": "testclient"}),
+        (None, None, {"email": "nobody@example.com", "address": "testclient"}),
+    ]
+    everything = dump_database(db)
+    assert "wrong guess" not in everything
 
 
 def test_sign_out_ends_the_session(client: TestClient, person: object, db: Database) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.queue import release_leases_of
 from accord.errors import Conflict, Invalid, NotFound
 from accord.models import Membership, Project, Role, User
 
@@ -50,6 +51,8 @@ def do_set_member(
 
 
 def do_remove_member(session: Session, actor: User, project: Project, user: User) -> None:
+    """Take ``user`` out of ``project``; the tasks they hold there go back to the queue at once
+    (their drafts stay, as when a lease expires)."""
     member = session.get(Membership, (project.id, user.id))
     if member is None:
         raise NotFound(f"{user.email} is not a member of this project")
@@ -65,6 +68,7 @@ def do_remove_member(session: Session, actor: User, project: Project, user: User
         project_id=project.id,
         before={"role": member.role},
     )
+    release_leases_of(session, actor, user.id, project.id)
 
 
 def _keep_a_manager(session: Session, project: Project, leaving: User) -> None:

@@ -6,13 +6,14 @@ returned at sign-in and by ``GET /api/v1/session``); token-authenticated calls n
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 from accord.db import Database
@@ -30,10 +31,21 @@ bearer = HTTPBearer(auto_error=False, description="A personal API token: `accord
 cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Browser session")
 
 
+# A token's last_used_at is written at most this often, and only when its caller is not cached.
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
 @dataclass
 class Caller:
     user: User
     session: BrowserSession | None = None  # None when authenticated by API token
+    token_expires_at: dt.datetime | None = None  # the API token's expiry, if it has one
+
+    def expired(self, now: dt.datetime) -> bool:
+        """The session or token ended since this caller was cached."""
+        if self.session is not None:
+            return self.session.expires_at < now
+        return self.token_expires_at is not None and self.token_expires_at <= now
 
 
 class CallerCache:
@@ -101,7 +113,7 @@ async def authenticate(
             raise Unauthorized("send the API token as 'Authorization: Bearer <token>'")
         key = "token:" + token_hash(credentials.credentials)
         caller = cache.get(key)
-        if caller is None:
+        if caller is None or caller.expired(utcnow()):
             generation = cache.generation
             caller = await run_in_threadpool(_by_token, db, credentials.credentials)
             cache.put(key, caller, generation)
@@ -109,7 +121,7 @@ async def authenticate(
     if session_token:
         key = "session:" + token_hash(session_token)
         caller = cache.get(key)
-        if caller is None or (caller.session and caller.session.expires_at < utcnow()):
+        if caller is None or caller.expired(utcnow()):
             generation = cache.generation
             caller = await run_in_threadpool(_by_session, db, session_token)
             cache.put(key, caller, generation)
@@ -127,16 +139,52 @@ async def authenticate(
 def _by_token(db: Database, token: str) -> Caller:
     with db.read() as session:
         row = session.execute(
-            select(User, ApiToken.revoked_at)
+            select(User, ApiToken)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == token_hash(token))
         ).first()
-    if row is None or row[1] is not None:
+    if row is None:
         raise Unauthorized("this API token is unknown or revoked; create a new one")
     user: User = row[0]
-    if not user.is_active:
+    found: ApiToken = row[1]
+    if not user.is_active:  # said first: deactivating an account also revokes its tokens
         raise Unauthorized("this account is deactivated; ask an admin")
-    return Caller(user=user)
+    if found.revoked_at is not None:
+        raise Unauthorized("this API token is unknown or revoked; create a new one")
+    now = utcnow()
+    if found.expires_at is not None and found.expires_at <= now:
+        raise Unauthorized(
+            f"this API token expired at {found.expires_at.isoformat(timespec='seconds')}; "
+            "create a new one (accord tokens create EMAIL, or POST /api/v1/tokens)",
+            code="token_expired",
+        )
+    if found.last_used_at is None or found.last_used_at < now - TOKEN_USE_PRECISION:
+        _note_use(db, found.id, now)
+    return Caller(user=user, token_expires_at=found.expires_at)
+
+
+def _note_use(db: Database, token_id: int, now: dt.datetime) -> None:
+    """Record that a token was used, at most once a `TOKEN_USE_PRECISION` (whichever server
+    process notices first). On SQLite it is skipped while someone else is writing: the token's
+    next lookup (a few seconds on, when its cache entry lapses) tries again."""
+    stale = now - TOKEN_USE_PRECISION
+    statement = (
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale),
+        )
+        .values(last_used_at=now)
+    )
+    if db.is_sqlite:
+        writer = db.try_write()
+        if writer is None:
+            return
+        with writer as session:
+            session.execute(statement)
+        return
+    with db.write() as session:
+        session.execute(statement)
 
 
 def _by_session(db: Database, token: str) -> Caller:
@@ -173,3 +221,13 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 def require_admin(caller: Caller) -> None:
     if not caller.user.is_admin:
         raise Forbidden("only an admin can do this")
+
+
+def require_project_creator(caller: Caller) -> None:
+    """Admins, and accounts an admin allowed to, may create projects."""
+    if not (caller.user.is_admin or caller.user.can_create_projects):
+        raise Forbidden(
+            "your account may not create projects; ask an admin to allow it "
+            "(accord users grant EMAIL --can-create-projects, or the admin's Accounts screen)",
+            code="cannot_create_projects",
+        )

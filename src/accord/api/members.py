@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from accord.actions.members import do_remove_member, do_set_member
-from accord.actions.users import find_user
+from accord.actions.users import find_user, normalize_email
 from accord.api.auth import CurrentCaller, Db
+from accord.api.errors import errors
 from accord.api.policies import Can, project_for
-from accord.api.schemas import Deleted, In
+from accord.api.schemas import Deleted, In, shows_emails
 from accord.errors import NotFound
 from accord.models import Membership, User
 
@@ -33,43 +34,55 @@ class RoleIn(In):
 
 class MemberOut(BaseModel):
     user_id: int
-    email: str
+    email: str | None = Field(
+        description="Shown to the project's managers and admins, and to each member for "
+        "themselves; null otherwise"
+    )
     name: str
     role: str
     created_at: dt.datetime
 
 
-def _out(member: Membership, user: User) -> MemberOut:
+def _out(member: Membership, user: User, *, email: bool = True) -> MemberOut:
     return MemberOut(
         user_id=user.id,
-        email=user.email,
+        email=user.email if email else None,
         name=user.name,
         role=member.role,
         created_at=member.created_at,
     )
 
 
-@router.get("/projects/{project_id}/members", summary="Who is in the project")
+@router.get(
+    "/projects/{project_id}/members",
+    summary="Who is in the project",
+    responses=errors(401, 404, 422),
+)
 def list_members(project_id: int, caller: CurrentCaller, db: Db) -> list[MemberOut]:
     with db.read() as session:
-        project_for(session, caller.user, project_id, Can.view)
+        _, role = project_for(session, caller.user, project_id, Can.view)
+        everyone = shows_emails(role)
         rows = session.execute(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
             .where(Membership.project_id == project_id)
             .order_by(User.email)
         )
-        return [_out(m, u) for m, u in rows]
+        return [_out(m, u, email=everyone or u.id == caller.user.id) for m, u in rows]
 
 
-@router.post("/projects/{project_id}/members", summary="Add a member, or change their role")
+@router.post(
+    "/projects/{project_id}/members",
+    summary="Add a member, or change their role",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
 def add_member(project_id: int, body: MemberIn, caller: CurrentCaller, db: Db) -> MemberOut:
     with db.write() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
         user = find_user(session, body.email)
         if user is None:
             raise NotFound(
-                f"no account with the email {body.email.strip().lower()}; an admin creates it "
+                f"no account with the email {normalize_email(body.email)}; an admin creates it "
                 "first (accord users create EMAIL)",
                 details={"field": "email"},
             )
@@ -77,7 +90,11 @@ def add_member(project_id: int, body: MemberIn, caller: CurrentCaller, db: Db) -
         return _out(member, user)
 
 
-@router.put("/projects/{project_id}/members/{user_id}", summary="Change a member's role")
+@router.put(
+    "/projects/{project_id}/members/{user_id}",
+    summary="Change a member's role",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
 def set_role(
     project_id: int, user_id: int, body: RoleIn, caller: CurrentCaller, db: Db
 ) -> MemberOut:
@@ -90,7 +107,11 @@ def set_role(
         return _out(member, user)
 
 
-@router.delete("/projects/{project_id}/members/{user_id}", summary="Remove a member")
+@router.delete(
+    "/projects/{project_id}/members/{user_id}",
+    summary="Remove a member",
+    responses=errors(401, 403, 404, 409, 422),
+)
 def remove_member(project_id: int, user_id: int, caller: CurrentCaller, db: Db) -> Deleted:
     with db.write() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from accord.models import User
+from accord.api.policies import ADMIN
+from accord.db.types import utcnow
+from accord.models import Role, User
 
 
 class In(BaseModel):
@@ -25,12 +27,29 @@ class UserOut(Out):
     name: str
     is_admin: bool
     is_active: bool
+    can_create_projects: bool = Field(
+        description="May create projects (granted by an admin; admins always may)"
+    )
+    locked_until: dt.datetime | None = Field(
+        description="Signing in is refused until then, after repeated failed sign-ins "
+        "(null: not locked)"
+    )
+    last_login_at: dt.datetime | None = Field(description="The last browser sign-in")
     created_at: dt.datetime
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls.model_validate(user)
+        out = cls.model_validate(user)
+        if out.locked_until is not None and out.locked_until <= utcnow():
+            out.locked_until = None  # a lock that has run out
+        return out
 
 
 class Deleted(BaseModel):
     deleted: bool = True
+
+
+def shows_emails(role: str) -> bool:
+    """Whether a caller in ``role`` sees other people's emails in a project's answers
+    (members, annotations): managers and admins do; others see names, and their own email."""
+    return role in (Role.manager.value, ADMIN)

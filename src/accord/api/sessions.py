@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Field
 
-from accord.actions.sessions import do_sign_in, do_sign_out
-from accord.actions.users import find_user
+from accord.actions.sessions import (
+    WRONG,
+    SignInLimits,
+    do_begin_sign_in,
+    do_finish_sign_in,
+    do_sign_in_failed,
+    do_sign_out,
+)
+from accord.actions.users import normalize_email
 from accord.api.auth import (
     SESSION_COOKIE,
     AppSettings,
@@ -22,8 +25,9 @@ from accord.api.auth import (
     forget_callers,
     optional_caller,
 )
+from accord.api.errors import errors
 from accord.api.schemas import In, UserOut
-from accord.errors import RateLimited, Unauthorized
+from accord.errors import Unauthorized
 from accord.security import verify_password
 
 router = APIRouter(tags=["session"])
@@ -39,45 +43,35 @@ class SessionOut(BaseModel):
     csrf_token: str
 
 
-class LoginLimiter:
-    """Failed sign-ins per minute, per address and email, and per address alone."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._pair = RateLimitItemPerMinute(per_minute)
-        self._address = RateLimitItemPerMinute(per_minute * 5)
-
-    def check(self, address: str, email: str) -> None:
-        for item, key in ((self._pair, f"{address}|{email}"), (self._address, address)):
-            if not self._limiter.test(item, "login", key):
-                reset = self._limiter.get_window_stats(item, "login", key).reset_time
-                wait = max(1, int(reset - time.time()) + 1)
-                raise RateLimited(
-                    f"too many failed sign-ins; wait {wait} seconds and try again",
-                    retry_after=wait,
-                )
-
-    def failed(self, address: str, email: str) -> None:
-        self._limiter.hit(self._pair, "login", f"{address}|{email}")
-        self._limiter.hit(self._address, "login", address)
-
-
-@router.post("/session", summary="Sign in (browser)")
+@router.post(
+    "/session",
+    summary="Sign in (browser)",
+    description=(
+        "Failed sign-ins are limited per minute for one address and email "
+        "(ACCORD_LOGIN_ATTEMPTS_PER_MINUTE) and for one address (five times as many), across "
+        "every server process: beyond that the answer is 429 `rate_limited`. After "
+        "ACCORD_LOCKOUT_AFTER failed sign-ins in a row the account is locked for "
+        "ACCORD_LOCKOUT_SECONDS, twice as long after each further failure, up to an hour: "
+        "429 `locked`. Both carry `Retry-After` and `details.retry_after` (seconds)."
+    ),
+    responses=errors(401, 413, 422, 429),
+)
 def sign_in(
     body: SignIn, request: Request, response: Response, db: Db, settings: AppSettings
 ) -> SessionOut:
-    limiter: LoginLimiter = request.app.state.login_limiter
+    # The peer's address: uvicorn puts X-Forwarded-For's client here only when the peer is
+    # one of ACCORD_TRUSTED_PROXIES (see `accord serve`), so the header cannot be forged.
     address = request.client.host if request.client else "unknown"
-    email = body.email.strip().lower()
-    limiter.check(address, email)
+    email = normalize_email(body.email)
     with db.write() as session:
-        user = find_user(session, email)
-        if user is None or not verify_password(user.password_hash, body.password):
-            limiter.failed(address, email)
-            raise Unauthorized("wrong email or password", code="bad_credentials")
-        if not user.is_active:
-            raise Unauthorized("this account is deactivated; ask an admin", code="deactivated")
-        token, browser = do_sign_in(session, user, settings.session_hours)
+        attempt = do_begin_sign_in(session, email, address, SignInLimits.of(settings))
+    # Argon2 is slow on purpose: it runs outside any write transaction.
+    if not verify_password(attempt.password_hash, body.password):
+        with db.write() as session:
+            do_sign_in_failed(session, attempt)
+        raise Unauthorized(WRONG, code="bad_credentials")
+    with db.write() as session:
+        user, token, browser = do_finish_sign_in(session, attempt, settings.session_hours)
         out = SessionOut(user=UserOut.of(user), csrf_token=browser.csrf_token)
     response.set_cookie(
         SESSION_COOKIE,
@@ -101,7 +95,7 @@ def current_session(
     return SessionOut(user=UserOut.of(caller.user), csrf_token=csrf)
 
 
-@router.delete("/session", summary="Sign out (browser)", status_code=204)
+@router.delete("/session", summary="Sign out (browser)", status_code=204, responses=errors(401))
 def sign_out(caller: CurrentCaller, db: Db, request: Request) -> Response:
     if caller.session is not None:
         with db.write() as session:

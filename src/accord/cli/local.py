@@ -63,6 +63,18 @@ def serve(
     settings = settings_for(data_dir)
     with reported():
         db = open_db(settings)
+        from accord.actions.imports import do_recover_imports
+
+        # Imports a stopped server left unfinished: rolled back before their commit point,
+        # forward after it.
+        for import_id in do_recover_imports(db, settings.data_dir / "imports"):
+            typer.echo(
+                f"import {import_id}, left unfinished by a stopped server, is settled: rolled "
+                "back if it stopped before its commit point, finished if after"
+            )
+        from accord.actions.projects import settle_queues
+
+        settle_queues(db)  # overlap or order changes a stopped server left half-applied
         if demo:
             from accord.demo import prepare_demo
 
@@ -72,6 +84,12 @@ def serve(
     typer.echo(f"Accord data directory: {settings.data_dir.resolve()} ({where} database)")
     typer.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /api/docs)")
     sys.stdout.flush()
+    from accord.security import trusted_proxies
+
+    try:
+        proxies = trusted_proxies(settings.trusted_proxies)
+    except ValueError as exc:
+        fail(str(exc))
     uvicorn.run(
         "accord.api.asgi:build",
         factory=True,
@@ -80,6 +98,11 @@ def serve(
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,
+        # X-Forwarded-For gives the client's address only when ACCORD_TRUSTED_PROXIES names
+        # the peer (uvicorn's own default trusts 127.0.0.1, which would let anyone on the
+        # machine, or behind an unconfigured proxy, pick their address).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 
@@ -94,32 +117,117 @@ def db_upgrade(data_dir: DataDir = None) -> None:
         typer.echo(f"database at revision {current(db)}")
 
 
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input")
+]
+
+
+def read_password(from_stdin: bool) -> str:
+    """The password on standard input's first line, or a generated one."""
+    from accord.security import new_password
+
+    if not from_stdin:
+        return new_password()
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        fail("no password on standard input")
+    return password
+
+
 @users_app.command("create")
 def users_create(
     email: str,
     admin: Annotated[bool, typer.Option("--admin", help="Make the account an admin")] = False,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    can_create_projects: Annotated[
+        bool,
+        typer.Option("--can-create-projects", help="Allow the account to create projects"),
     ] = False,
+    password_stdin: PasswordStdin = False,
     name: Annotated[str, typer.Option(help="Display name")] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Create an account. Without --password-stdin a password is generated and printed."""
-    from accord.actions.users import do_create_user
-    from accord.security import new_password
+    from accord.actions.users import do_create_user, prepare_password, valid_email
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            fail("no password on standard input")
-    else:
-        password = new_password()
+    password = read_password(password_stdin)
+    settings = settings_for(data_dir)
+    with reported():
+        hashed = prepare_password(password, valid_email(email))
+        db = open_db(settings)
+        with db.write() as session:
+            user = do_create_user(
+                session,
+                None,
+                email,
+                hashed,
+                name=name,
+                is_admin=admin,
+                can_create_projects=can_create_projects,
+            )
+    grant = " who can create projects" if can_create_projects and not admin else ""
+    typer.echo(f"created {'admin ' if admin else ''}{user.email}{grant} (id {user.id})")
+    if not password_stdin:
+        typer.echo(f"password: {password}")
+
+
+@users_app.command("grant")
+def users_grant(
+    email: str,
+    can_create_projects: Annotated[
+        bool | None,
+        typer.Option(
+            "--can-create-projects/--no-can-create-projects",
+            help="Allow (or no longer allow) the account to create projects",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Change what an account may do beyond its projects: create projects."""
+    from accord.actions.users import do_update_user, find_user, normalize_email
+
+    if can_create_projects is None:
+        fail("say what to grant: --can-create-projects or --no-can-create-projects")
     settings = settings_for(data_dir)
     with reported():
         db = open_db(settings)
         with db.write() as session:
-            user = do_create_user(session, None, email, password, name=name, is_admin=admin)
-    typer.echo(f"created {'admin ' if admin else ''}{user.email} (id {user.id})")
+            user = find_user(session, email)
+            if user is None:
+                fail(f"no account with the email {normalize_email(email)}; create it first")
+            do_update_user(session, None, user, can_create_projects=can_create_projects)
+    may = "may" if can_create_projects else "may no longer"
+    admin = " (an admin, who always may)" if user.is_admin else ""
+    typer.echo(f"{user.email} {may} create projects{admin}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: str,
+    password_stdin: PasswordStdin = False,
+    revoke_tokens: Annotated[
+        bool, typer.Option("--revoke-tokens", help="Also revoke the account's API tokens")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set an account's password: its browser sessions end and a sign-in lock is lifted.
+    Without --password-stdin a password is generated and printed."""
+    from accord.actions.users import do_set_password, find_user, normalize_email, prepare_password
+
+    password = read_password(password_stdin)
+    settings = settings_for(data_dir)
+    with reported():
+        db = open_db(settings)
+        with db.read() as session:
+            found = find_user(session, email)
+        if found is None:
+            fail(f"no account with the email {normalize_email(email)}; create it first")
+        hashed = prepare_password(password, found.email)  # slow: before the transaction
+        with db.write() as session:
+            user = find_user(session, found.email)
+            assert user is not None
+            do_set_password(session, None, user, hashed, revoke_tokens=revoke_tokens)
+    also = " and API tokens" if revoke_tokens else ""
+    typer.echo(f"password set for {user.email}; its browser sessions{also} have ended")
     if not password_stdin:
         typer.echo(f"password: {password}")
 
@@ -128,11 +236,15 @@ def users_create(
 def tokens_create(
     email: str,
     name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(min=1, max=3650, help="Days the token works for (default: until revoked)"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create a personal API token for an account and print it (only this once)."""
     from accord.actions.tokens import do_create_token
-    from accord.actions.users import find_user
+    from accord.actions.users import find_user, normalize_email
 
     settings = settings_for(data_dir)
     with reported():
@@ -140,6 +252,6 @@ def tokens_create(
         with db.write() as session:
             user = find_user(session, email)
             if user is None:
-                fail(f"no account with the email {email.strip().lower()}; create it first")
-            token, _ = do_create_token(session, None, user, name)
+                fail(f"no account with the email {normalize_email(email)}; create it first")
+            token, _ = do_create_token(session, None, user, name, expires_in_days=expires_in_days)
     typer.echo(token)
