@@ -54,6 +54,7 @@ def test_submit_then_next_and_nothing_left(db: Database, api: Api) -> None:
         "task": None,
         "draft": None,
         "lease_expires_at": None,
+        "predictions": [],
     }
 
 
@@ -196,3 +197,43 @@ def test_a_fix_to_a_submitted_annotation_autosaves_as_the_task_draft(
     assert me.get(f"/tasks/{task['id']}").json()["draft"]["result"] == fix
     me.put(f"/annotations/{ann['id']}", json={"result": fix})
     assert me.get(f"/tasks/{task['id']}").json()["draft"] is None, "saving the fix ends the draft"
+
+
+def test_next_carries_the_task_s_predictions(db: Database, api: Api) -> None:
+    owner, _ = make_user(db, "owner@example.com")
+    annotator, token = make_user(db, "ann@example.com")
+    project = make_project(db, owner, members={annotator: "annotator"})
+    other = make_project(db, owner)
+    guess = {"label": {"choice": "neg"}}
+    add_tasks(db, owner, project, [
+        {"id": "p0", "text": "bad", "predictions": [
+            {"model_version": "m1", "score": 0.25, "result": guess},
+            {"model_version": "m2", "result": {"label": {"choice": "pos"}}},
+        ]},
+        {"id": "p1", "text": "no model saw this one"},
+        {"id": "p2", "text": "good", "predictions": [
+            {"model_version": "m3", "score": 0.75, "result": {"label": {"choice": "pos"}}},
+        ]},
+    ])
+    add_tasks(db, owner, other, [{"id": "x", "text": "x", "predictions": [
+        {"model_version": "elsewhere", "result": guess}]}])
+    me = api.as_(token)
+
+    first = me.post(f"/projects/{project.id}/next").json()
+    assert first["task"]["external_id"] == "p0"
+    assert first["predictions"] == [
+        {"model_version": "m1", "score": 0.25, "result": guess},
+        {"model_version": "m2", "score": None, "result": {"label": {"choice": "pos"}}},
+    ]
+    held = me.post(f"/projects/{project.id}/next").json()
+    assert held["predictions"] == first["predictions"], "the held task comes back with them"
+
+    answer = {"result": {"label": {"choice": "neg"}}}
+    following = me.post(f"/tasks/{first['task']['id']}/annotations?next=true", json=answer)
+    body = following.json()["next"]
+    assert body["task"]["external_id"] == "p1" and body["predictions"] == []
+    last = me.post(f"/tasks/{body['task']['id']}/annotations?next=true", json=answer).json()
+    assert last["next"]["task"]["external_id"] == "p2"
+    assert last["next"]["predictions"] == [
+        {"model_version": "m3", "score": 0.75, "result": {"label": {"choice": "pos"}}}
+    ]

@@ -37,7 +37,27 @@ def test_accepts_every_criterion_judged() -> None:
 
 def test_every_criterion_must_be_judged() -> None:
     found = problem(config(), {"criteria": {"accuracy": False, "depth": 0}})
-    assert (found.path, found.message) == ("criteria.style", "missing; judge every criterion")
+    assert (found.path, found.message) == (
+        "criteria.style",
+        "style is not judged yet; every criterion needs a verdict (2 of 3 judged)",
+    )
+
+
+def test_every_criterion_left_out_is_named_by_its_title() -> None:
+    found = problem(config(), {"criteria": {"style": 3}})
+    assert (found.path, found.message) == (
+        "criteria.accuracy",
+        "Accurate and depth are not judged yet; every criterion needs a verdict (1 of 3 judged)",
+    )
+    assert problem(config(), {"criteria": {}, "comment": "off topic"}).message == (
+        "Accurate, style and depth are not judged yet; every criterion needs a verdict "
+        "(0 of 3 judged)"
+    )
+    many = [{"name": f"c{i}", "type": "pass_fail"} for i in range(12)]
+    assert problem(question("rubric", criteria=many), {"criteria": {"c0": True}}).message == (
+        "c1, c2, c3, c4, c5, c6, c7 and 4 more are not judged yet; every criterion needs a "
+        "verdict (1 of 12 judged)"
+    )
 
 
 def test_unknown_criterion() -> None:

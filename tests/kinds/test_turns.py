@@ -50,7 +50,7 @@ def test_only_eligible_roles_are_judged() -> None:
     found = problem(rated(), turns({"index": 1, "rating": 3}), DATA)
     assert (found.path, found.message) == (
         "turns[0].index",
-        "turn 1 is a 'user' turn; only assistant turns are judged",
+        "turn #1 is a 'user' turn; only assistant turns are judged",
     )
     accepts(rated(roles=[]), turns({"index": 0, "rating": 3}), DATA)
     accepts(rated(roles=["user"]), turns({"index": 3, "rating": 3}), DATA)
@@ -60,14 +60,14 @@ def test_index_problems() -> None:
     found = problem(rated(), turns({"index": 5, "rating": 3}), DATA)
     assert (found.path, found.message) == (
         "turns[0].index",
-        "5 is not a turn; the chat has 5 turns",
+        "there is no turn #5; the chat has 5 turns (#0 to #4)",
     )
     assert problem(rated(), turns({"index": -1, "rating": 3}), DATA).path == "turns[0].index"
     assert problem(rated(), turns({"index": False, "rating": 3}), DATA).path == "turns[0].index"
     found = problem(rated(), turns({"index": 2, "rating": 3}, {"index": 2, "rating": 4}), DATA)
     assert (found.path, found.message) == (
         "turns[1].index",
-        "turn 2 is judged twice (also turns[0])",
+        "turn #2 is judged twice (items 0 and 1 of the list); judge each turn once",
     )
 
 
@@ -94,9 +94,28 @@ def test_all_turns() -> None:
     found = problem(config, turns({"index": 4, "rating": 2}), DATA)
     assert (found.path, found.message) == (
         "turns",
-        "turn 2 (assistant) is not judged; judge every such turn",
+        "turn #2 is not judged yet; this question asks you to judge every assistant turn "
+        "(1 of 2 judged)",
     )
     assert KIND.is_empty(turns())  # an empty answer is left to `required`
+
+
+def test_all_turns_names_every_turn_left_out() -> None:
+    found = problem(rated(all_turns=True, roles=[]), turns({"index": 2, "rating": 2}), DATA)
+    assert (found.path, found.message) == (
+        "turns",
+        "turns #0, #1, #3 and #4 are not judged yet; this question asks you to judge every "
+        "turn (1 of 5 judged)",
+    )
+    found = problem(
+        labelled(all_turns=True, roles=["user", "system"]),
+        turns({"index": 3, "labels": ["helpful"]}),
+        DATA,
+    )
+    assert found.message == (
+        "turns #0 and #1 are not judged yet; this question asks you to judge every user or "
+        "system turn (1 of 3 judged)"
+    )
 
 
 def test_task_data_must_be_a_chat() -> None:
@@ -164,8 +183,49 @@ answers = near(st.fixed_dictionaries({"turns": near(st.lists(near(items), max_si
 def test_any_json_passes_or_is_a_problem(
     value: Any, chat: Any, by_rating: bool, multiple: bool, all_turns: bool
 ) -> None:
+    """Every value gets the verdict it deserves (a checker refusing or accepting everything
+    fails), and anything else than a `Problem` escapes."""
     if by_rating:
         config = rated(all_turns=all_turns)
     else:
         config = labelled(multiple=multiple, all_turns=all_turns)
-    check_or_problem(config, value, {"chat": chat})
+    verdict = check_or_problem(config, value, {"chat": chat})
+    assert verdict == fits(value, chat, by_rating, multiple, all_turns), (value, chat)
+
+
+def fits(value: Any, chat: Any, by_rating: bool, multiple: bool, all_turns: bool) -> bool:
+    """The oracle: whether a turns answer fits, written independently of the kind (assistant
+    turns are judged; ratings 1 to 5; labels helpful, harmful, off_topic)."""
+    if type(chat) is not list or not all(
+        type(t) is dict and type(t.get("role")) is str for t in chat
+    ):
+        return False
+    key = "rating" if by_rating else "labels"
+    if type(value) is not dict or set(value) != {"turns"} or type(value["turns"]) is not list:
+        return False
+    judged: list[int] = []
+    for item in value["turns"]:
+        if type(item) is not dict or set(item) != {"index", key} or type(item["index"]) is not int:
+            return False
+        index = item["index"]
+        if not 0 <= index < len(chat) or chat[index]["role"] != "assistant":
+            return False
+        if by_rating and not (type(item[key]) is int and 1 <= item[key] <= 5):
+            return False
+        if not by_rating and not good_labels(item[key], multiple):
+            return False
+        judged.append(index)
+    if len(set(judged)) != len(judged):
+        return False
+    assistant = {i for i, t in enumerate(chat) if t["role"] == "assistant"}
+    return not (all_turns and judged and not assistant <= set(judged))
+
+
+def good_labels(labels: Any, multiple: bool) -> bool:
+    allowed = {"helpful", "harmful", "off_topic"}
+    return (
+        type(labels) is list
+        and 0 < len(labels) <= (len(allowed) if multiple else 1)
+        and all(type(label) is str and label in allowed for label in labels)
+        and len(set(labels)) == len(labels)
+    )

@@ -5,19 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.annotations import do_submit
+from accord.actions.annotations import check_answer, do_submit
 from accord.actions.drafts import do_discard_draft, do_save_draft
 from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
 from accord.api.auth import AppSettings, CurrentCaller, Db
+from accord.api.errors import errors
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In
-from accord.api.tasks import DraftOut, TaskOut, draft_out, task_out
-from accord.api.transactions import in_write
+from accord.api.tasks import DraftOut, PredictionOut, TaskOut, draft_out, task_out
+from accord.api.transactions import (
+    Checked,
+    CheckLimiter,
+    NeedsCheck,
+    in_write,
+    in_write_checked,
+)
+from accord.db.raw import Raw, Sql
 from accord.models import User
 from accord.queries.projects import ProjectInfo
 
@@ -28,6 +37,10 @@ class NextOut(BaseModel):
     task: TaskOut | None = Field(description="null when nothing is left for the caller")
     draft: DraftOut | None = Field(description="The caller's saved draft for this task")
     lease_expires_at: dt.datetime | None
+    predictions: list[PredictionOut] = Field(
+        default_factory=list,
+        description="Model pre-annotations of this task, shown to the annotator as a suggestion",
+    )
 
 
 class DraftIn(In):
@@ -49,18 +62,34 @@ class SubmitOut(BaseModel):
     next: NextOut | None = Field(description="The next task, when asked with ?next=true")
 
 
+# One probe of ix_predictions_project_id_task_id, in the lease's own transaction.
+_PREDICTIONS = Sql(
+    "SELECT model_version, score, result FROM predictions "
+    "WHERE project_id = ? AND task_id = ? ORDER BY id"
+)
+
+
 def _next(session: Session, user: User, project: ProjectInfo) -> NextOut:
     lease = do_next_task(session, user, project)
     if lease is None:
         return NextOut(task=None, draft=None, lease_expires_at=None)
+    rows = Raw(session).all(_PREDICTIONS, (project.id, lease.task.id))
     return NextOut(
         task=task_out(lease.task, project.overlap),
         draft=draft_out(lease.draft),
         lease_expires_at=lease.expires_at,
+        predictions=[
+            PredictionOut(model_version=row[0], score=row[1], result=orjson.loads(row[2]))
+            for row in rows
+        ],
     )
 
 
-@router.post("/projects/{project_id}/next", summary="Lease the next task (or get the held one)")
+@router.post(
+    "/projects/{project_id}/next",
+    summary="Lease the next task (or get the held one)",
+    responses=errors(401, 403, 404, 409, 422),
+)
 async def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
     def work(session: Session) -> NextOut:
         project, _ = access(session, caller.user, project_id, Can.annotate)
@@ -69,7 +98,11 @@ async def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
     return await in_write(db, work)
 
 
-@router.put("/tasks/{task_id}/draft", summary="Autosave the caller's work in progress")
+@router.put(
+    "/tasks/{task_id}/draft",
+    summary="Autosave the caller's work in progress",
+    responses=errors(401, 403, 404, 413, 422),
+)
 async def save_draft(
     task_id: int, body: DraftIn, caller: CurrentCaller, db: Db, settings: AppSettings
 ) -> DraftOut:
@@ -85,7 +118,12 @@ async def save_draft(
     return await in_write(db, work)
 
 
-@router.delete("/tasks/{task_id}/draft", summary="Discard the caller's draft", status_code=204)
+@router.delete(
+    "/tasks/{task_id}/draft",
+    summary="Discard the caller's draft",
+    status_code=204,
+    responses=errors(401, 403, 404, 422),
+)
 async def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
     def work(session: Session) -> None:
         task, _, _ = task_access(session, caller.user, task_id, Can.annotate)
@@ -94,7 +132,11 @@ async def discard_draft(task_id: int, caller: CurrentCaller, db: Db) -> None:
     await in_write(db, work)
 
 
-@router.post("/tasks/{task_id}/skip", summary="Skip a task (it will not come back to you)")
+@router.post(
+    "/tasks/{task_id}/skip",
+    summary="Skip a task (it will not come back to you)",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
 async def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -> Skipped:
     def work(session: Session) -> Skipped:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
@@ -108,6 +150,7 @@ async def skip_task(task_id: int, body: SkipIn, caller: CurrentCaller, db: Db) -
     "/tasks/{task_id}/annotations",
     summary="Submit the caller's annotation of a task",
     status_code=201,
+    responses=errors(401, 403, 404, 409, 413, 422),
 )
 async def submit(
     task_id: int,
@@ -115,15 +158,21 @@ async def submit(
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
+    limiter: CheckLimiter,
     next: bool = Query(default=False, description="Also lease and return the next task"),
 ) -> SubmitOut:
     limit_result(settings, body.result)
 
-    def work(session: Session) -> SubmitOut:
+    def work(session: Session, checked: Checked | None) -> SubmitOut | NeedsCheck:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
-        annotation = do_submit(session, caller.user, project, task, body.result, body.seconds)
-        out = annotation_out(annotation, caller.user.email, caller.user.id)
+        text = checked.valid_for(project.updated_at) if checked else None
+        if text is None and project.interface.runs_patterns():
+            return NeedsCheck(project.updated_at, lambda: check_answer(project, body.result, task))
+        annotation = do_submit(
+            session, caller.user, project, task, body.result, body.seconds, checked=text
+        )
+        out = annotation_out(annotation, caller.user, caller.user.id)
         following = _next(session, caller.user, project) if next else None
         return SubmitOut(annotation=out, next=following)
 
-    return await in_write(db, work)
+    return await in_write_checked(db, limiter, work)

@@ -1,10 +1,13 @@
 /**
  * What the browser knows about answers before the server does: when an answer says
- * nothing (mirroring each kind's `is_empty`), which required questions are unanswered, the
- * live text checks, and which question a server problem's path belongs to.
+ * nothing (mirroring each kind's `is_empty`), when it is started but unfinished (criteria or
+ * turns not judged yet...), which required questions are unanswered, the text checks, and
+ * which question a server problem's path belongs to.
  */
 import type { Json, JsonObject, Problem } from "../api/types";
-import type { Interface, QuestionSpec } from "./interface";
+import type { Interface, QuestionSpec, TurnsSpec } from "./interface";
+import { titleOf } from "./interface";
+import type { RuleEngine } from "./ruleEngine";
 import { compileRules, textProblem, type RuleCheck } from "./textRules";
 
 const isObject = (value: Json | undefined): value is JsonObject =>
@@ -54,11 +57,89 @@ export function compileTextRules(iface: Interface): Map<string, RuleCheck[]> {
   return out;
 }
 
+/** "a", "a and b", "a, b and c". */
+export function listing(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? "";
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/** The turns of a chat field a turns question judges (by index), as the server counts them. */
+export function eligibleTurns(question: TurnsSpec, data: JsonObject): number[] {
+  const chat = data[question.target];
+  if (!Array.isArray(chat)) return [];
+  const out: number[] = [];
+  chat.forEach((turn, index) => {
+    const role = isObject(turn) && typeof turn.role === "string" ? turn.role : "?";
+    if (question.roles.length === 0 || question.roles.includes(role)) out.push(index);
+  });
+  return out;
+}
+
+/** What is missing from a started answer: a few words for its badge, a sentence for the person. */
+export interface Gap {
+  short: string;
+  message: string;
+}
+
 /**
- * Problems the browser can see before submitting: required questions left empty and the
- * text checks. Paths are as the server writes them (`result.why`, `result.why.text`).
+ * Why a non-empty answer is not finished yet, in the words shown to the annotator, or null
+ * when it is complete. Mirrors the server's checks of the same conditions (kinds/questions/*.py).
  */
-export function localProblems(iface: Interface, result: JsonObject, rules: Map<string, RuleCheck[]>): Problem[] {
+export function answerGap(question: QuestionSpec, value: Json | undefined, data: JsonObject): Gap | null {
+  if (isEmptyAnswer(question, value) || !isObject(value)) return null;
+  switch (question.kind) {
+    case "rubric": {
+      const judged = isObject(value.criteria) ? value.criteria : {};
+      const missing = question.criteria.filter((c) => judged[c.name] === undefined);
+      if (missing.length === 0) return null;
+      const total = question.criteria.length;
+      const titles = missing.map(titleOf);
+      const shown = titles.length > 8 ? [...titles.slice(0, 7), `${titles.length - 7} more`] : titles;
+      return {
+        short: `${total - missing.length} of ${total} judged`,
+        message: `Not judged yet: ${listing(shown)}. Every criterion needs a verdict.`,
+      };
+    }
+    case "turns": {
+      if (!question.allTurns) return null;
+      const wanted = eligibleTurns(question, data);
+      const done = new Set(Array.isArray(value.turns) ? value.turns.map((t) => (isObject(t) ? t.index : null)) : []);
+      const missing = wanted.filter((index) => !done.has(index));
+      if (missing.length === 0) return null;
+      const which = question.roles.length ? `every ${question.roles.join(" or ")} turn` : "every turn";
+      const numbers = missing.map((i) => `#${i}`);
+      const shown = numbers.length > 10 ? [...numbers.slice(0, 10), `${numbers.length - 10} more`] : numbers;
+      return {
+        short: `${wanted.length - missing.length} of ${wanted.length} turns judged`,
+        message: `Not judged yet: ${missing.length === 1 ? "turn" : "turns"} ${listing(shown)}. This question asks you to judge ${which}.`,
+      };
+    }
+    case "choice": {
+      const picked = Array.isArray(value.choices) ? value.choices.length : 0;
+      if (!question.multiple || picked >= question.minChoices) return null;
+      return { short: `${picked} of ${question.minChoices} picked`, message: `Pick at least ${question.minChoices} options (${picked} picked so far).` };
+    }
+    case "spans": {
+      const count = Array.isArray(value.spans) ? value.spans.length : 0;
+      if (count >= question.minSpans) return null;
+      return { short: `${count} of ${question.minSpans} spans`, message: `Mark at least ${question.minSpans} spans (${count} so far).` };
+    }
+    case "pairwise": {
+      if (!question.strengthRequired || (value.choice !== "A" && value.choice !== "B") || value.strength !== undefined) return null;
+      return { short: "how much better?", message: `Say how much better ${value.choice} is, from 1 to ${question.maxStrength}.` };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Problems the browser can see before submitting: required questions left empty, answers
+ * started but unfinished, and the text checks (rules count where the engine already knows
+ * they are broken; the others the server checks). Paths are as the server writes them
+ * (`result.why`, `result.why.text`).
+ */
+export function localProblems(iface: Interface, result: JsonObject, data: JsonObject, rules: Map<string, RuleCheck[]>, engine: RuleEngine): Problem[] {
   const problems: Problem[] = [];
   for (const question of iface.questions) {
     const value = result[question.name];
@@ -66,8 +147,15 @@ export function localProblems(iface: Interface, result: JsonObject, rules: Map<s
       if (question.required) problems.push({ path: `result.${question.name}`, message: "required; answer it" });
       continue;
     }
+    const gap = answerGap(question, value, data);
+    if (gap) {
+      problems.push({ path: `result.${question.name}`, message: gap.message });
+      continue;
+    }
     if (question.kind === "text" && isObject(value) && typeof value.text === "string") {
-      const message = textProblem(question, rules.get(question.name) ?? [], value.text);
+      const text = value.text;
+      const checks = rules.get(question.name) ?? [];
+      const message = textProblem(question, checks, text, (check) => engine.status(check, text));
       if (message) problems.push({ path: `result.${question.name}.text`, message });
     }
   }

@@ -85,4 +85,43 @@ describe("Autosaver", () => {
     await timers.advance(5000);
     expect(saves).toBe(0);
   });
+
+  it("stop waits for a save under way and then saves nothing more, even if it failed", async () => {
+    const timers = new FakeTimers();
+    const calls: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+    const saver = new Autosaver(
+      () => new Promise<void>((resolve, reject) => calls.push({ resolve, reject })),
+      undefined,
+      1000,
+      timers,
+    );
+    saver.changed();
+    await timers.advance(1000);
+    expect(calls).toHaveLength(1);
+    expect(saver.state).toBe("saving");
+    saver.changed(); // typed more while the save was on its way
+    let stopped = false;
+    const stopping = saver.stop().then(() => void (stopped = true));
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    calls[0]?.reject(new Error("offline"));
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(saver.state).toBe("saved");
+    expect(saver.hasUnsaved).toBe(false);
+    await timers.advance(120_000);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("saves changes made after stop, as a new start", async () => {
+    const timers = new FakeTimers();
+    let saves = 0;
+    const saver = new Autosaver(async () => void saves++, undefined, 1000, timers);
+    saver.changed();
+    await saver.stop();
+    expect(saves).toBe(0);
+    saver.changed();
+    await timers.advance(1000);
+    expect(saves).toBe(1);
+  });
 });

@@ -1,8 +1,13 @@
 /**
  * Saves a draft to the server a few seconds after it changes (not on every keystroke), one
  * save at a time, retrying with a growing wait when the server cannot be reached. `flush`
- * saves at once (leaving the page, before submitting). What to save is read when saving,
- * so the latest state always goes.
+ * saves at once (leaving the page). What to save is read when saving, so the latest state
+ * always goes.
+ *
+ * `stop` is for the moments a draft must no longer be written: submitting, skipping, moving
+ * to another task. It forgets what is unsaved and waits for a save already on its way, so no
+ * autosave can reach the server after the submission (and re-create a draft of a submitted
+ * task), and a late answer is never taken for the next task's.
  */
 export interface Timers {
   set(callback: () => void, ms: number): number;
@@ -10,8 +15,8 @@ export interface Timers {
 }
 
 const browserTimers: Timers = {
-  set: (callback, ms) => window.setTimeout(callback, ms),
-  clear: (handle) => window.clearTimeout(handle),
+  set: (callback, ms) => globalThis.setTimeout(callback, ms) as unknown as number,
+  clear: (handle) => globalThis.clearTimeout(handle),
 };
 
 export type SaveState = "saved" | "pending" | "saving" | "error";
@@ -23,6 +28,8 @@ export class Autosaver {
   private failures = 0;
   private stateValue: SaveState = "saved";
   private lastError: Error | null = null;
+  /** Bumped by `cancel`/`stop`: a save that started before it reschedules nothing. */
+  private epoch = 0;
 
   constructor(
     private readonly save: () => Promise<void>,
@@ -36,6 +43,7 @@ export class Autosaver {
   }
 
   private setState(state: SaveState): void {
+    if (state === this.stateValue && state !== "error") return;
     this.stateValue = state;
     this.onState(state, this.lastError);
   }
@@ -59,6 +67,7 @@ export class Autosaver {
     if (this.running) return this.running;
     if (!this.dirty) return;
     this.dirty = false;
+    const epoch = this.epoch;
     this.setState("saving");
     this.running = this.save().then(
       () => {
@@ -66,6 +75,7 @@ export class Autosaver {
         this.lastError = null;
       },
       (error: unknown) => {
+        if (epoch !== this.epoch) return; // stopped meanwhile: nothing to retry
         this.dirty = true;
         this.failures++;
         this.lastError = error instanceof Error ? error : new Error(String(error));
@@ -73,6 +83,12 @@ export class Autosaver {
     );
     await this.running;
     this.running = null;
+    if (epoch !== this.epoch) {
+      // Stopped or cancelled while saving: only changes made since then are pending.
+      if (this.dirty) this.changed();
+      else this.setState("saved");
+      return;
+    }
     if (this.dirty) {
       if (this.failures > 0) {
         this.setState("error");
@@ -96,17 +112,32 @@ export class Autosaver {
     await this.run();
   }
 
-  /** Forget unsaved changes (the task was submitted or skipped). */
+  /** Forget unsaved changes (the task was submitted or skipped). A save under way may still land. */
   cancel(): void {
     if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
     this.dirty = false;
     this.failures = 0;
     this.lastError = null;
-    this.setState("saved");
+    this.epoch++;
+    if (!this.running) this.setState("saved");
+  }
+
+  /**
+   * Forget unsaved changes and wait until no save is under way: after this resolves, nothing
+   * this saver started can still reach the server. Changes made later start afresh.
+   */
+  async stop(): Promise<void> {
+    this.cancel();
+    while (this.running) await this.running;
   }
 
   get hasUnsaved(): boolean {
     return this.dirty || this.running !== null;
+  }
+
+  /** A save is on its way to the server. */
+  get busy(): boolean {
+    return this.running !== null;
   }
 }

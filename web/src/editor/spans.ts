@@ -155,3 +155,19 @@ export function prevWordStart(text: string, pos: number): number {
   if (found >= 0) start = found;
   return Math.min(start, pos);
 }
+
+const WORD_CHAR = /[\p{L}\p{N}_'’-]/u;
+
+/**
+ * The whole words around UTF-16 `[start, end)` (a double-click: the browser's own word
+ * selection can stop at an element boundary inside a word). Looks at most 200 characters
+ * each way; a range not touching a word comes back as is.
+ */
+export function wordAround(text: string, start: number, end: number): [number, number] {
+  let from = start;
+  let to = Math.max(start, end);
+  const isWord = (i: number): boolean => i >= 0 && i < text.length && WORD_CHAR.test(text[i] as string);
+  for (let steps = 0; steps < 200 && isWord(from - 1); steps++) from--;
+  for (let steps = 0; steps < 200 && isWord(to); steps++) to++;
+  return [from, to];
+}

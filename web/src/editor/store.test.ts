@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EditorStore } from "./store";
 import { parseInterface } from "./interface";
 import { isEmptyAnswer, localProblems, compileTextRules, questionOfPath } from "./answers";
+import { RuleEngine } from "./ruleEngine";
 
 const iface = parseInterface({
   fields: [{ name: "review", kind: "text" }],
@@ -77,11 +78,12 @@ describe("answers", () => {
 
   it("finds required and text problems before the server does", () => {
     const rules = compileTextRules(iface);
-    expect(localProblems(iface, { why: { text: "todo" } }, rules)).toEqual([
+    const engine = new RuleEngine(null);
+    expect(localProblems(iface, { why: { text: "todo" } }, {}, rules, engine)).toEqual([
       { path: "result.sentiment", message: "required; answer it" },
       { path: "result.why.text", message: "4 characters; write at least 10" },
     ]);
-    expect(localProblems(iface, { sentiment: { choice: "pos" }, why: { text: "" } }, rules)).toEqual([]);
+    expect(localProblems(iface, { sentiment: { choice: "pos" }, why: { text: "" } }, {}, rules, engine)).toEqual([]);
   });
 
   it("reads the question from a problem path", () => {

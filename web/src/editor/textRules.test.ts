@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, compileRules, isFiller, textProblem, toJsRegExp } from "./textRules";
+import { codePointLength, compileRules, isFiller, textProblem as textProblemWith, toJsRegExp, type RuleCheck, type RuleStatus } from "./textRules";
 import type { TextQuestionSpec } from "./interface";
+
+/** The rules run at once, here (the app runs them in a worker: see ruleEngine.test.ts). */
+function textProblem(q: TextQuestionSpec, rules: RuleCheck[], text: string): string | null {
+  const now = (check: RuleCheck): RuleStatus => (check.regexp === null ? "server" : check.regexp.test(text) === check.rule.mustMatch ? "pass" : "fail");
+  return textProblemWith(q, rules, text, now);
+}
 
 const question = (over: Partial<TextQuestionSpec> = {}): TextQuestionSpec => ({
   kind: "text",
@@ -90,5 +96,14 @@ describe("textProblem", () => {
   it("uses the server's default rule messages", () => {
     const q = question({ rules: [{ pattern: "\\d", message: "", mustMatch: true }] });
     expect(textProblem(q, compileRules(q.rules), "none")).toBe("does not match the required pattern '\\d'");
+  });
+});
+
+describe("textProblem with rules not known yet", () => {
+  it("counts only the rules known to be broken", () => {
+    const q = question({ rules: [{ pattern: "\\d", message: "Cite a number", mustMatch: true }] });
+    const rules = compileRules(q.rules);
+    for (const status of ["pending", "server", "pass"] as const) expect(textProblemWith(q, rules, "none", () => status)).toBeNull();
+    expect(textProblemWith(q, rules, "none", () => "fail")).toBe("Cite a number");
   });
 });

@@ -3,6 +3,8 @@
  * in the same order: length in code points, the built-in checks, then the rules. Rules are
  * Python regular expressions; `toJsRegExp` converts the common syntax and returns null for a
  * pattern JavaScript cannot express, which is then left to the server's verdict on submit.
+ * A project's pattern may backtrack for ever on some texts (`(a+)+$`), so the rules are run
+ * by `ruleEngine.ts` in a worker with a time budget, never here.
  */
 import type { TextQuestionSpec, TextRule } from "./interface";
 
@@ -166,26 +168,36 @@ export interface RuleCheck {
   regexp: RegExp | null;
 }
 
-/** Compile the question's rules once. */
+/** Compile the question's rules once (compiling is cheap and safe; running them is not). */
 export function compileRules(rules: readonly TextRule[]): RuleCheck[] {
   return rules.map((rule) => ({ rule, regexp: toJsRegExp(rule.pattern) }));
 }
 
-function ruleFailure(check: RuleCheck, text: string): string | null {
-  if (!check.regexp) return null;
-  check.regexp.lastIndex = 0;
-  if (check.regexp.test(text) === check.rule.mustMatch) return null;
-  if (check.rule.message) return check.rule.message;
-  return check.rule.mustMatch
-    ? `does not match the required pattern '${check.rule.pattern}'`
-    : `matches the forbidden pattern '${check.rule.pattern}'`;
+/**
+ * What the browser knows of one rule on one text: it holds (`pass`), it is broken (`fail`),
+ * it is being checked (`pending`), or only the server will say (`server`: JavaScript cannot
+ * express the pattern, or it ran over its time budget). Rules never run on the page's own
+ * thread: see `ruleEngine.ts`.
+ */
+export type RuleStatus = "pass" | "fail" | "pending" | "server";
+
+/** The message for a broken rule: the project's, else the server's default wording. */
+export function ruleMessage(rule: TextRule): string {
+  if (rule.message) return rule.message;
+  return rule.mustMatch ? `does not match the required pattern '${rule.pattern}'` : `matches the forbidden pattern '${rule.pattern}'`;
 }
 
 /**
- * The first reason the server would refuse `text`, or null. An empty text is not checked
- * (the server skips empty answers) unless the question is required.
+ * The first reason the server would refuse `text` that the browser knows of, or null. An
+ * empty text is not checked (the server skips empty answers) unless the question is required.
+ * Rules count only where `status` says they are broken.
  */
-export function textProblem(question: TextQuestionSpec, rules: readonly RuleCheck[], text: string): string | null {
+export function textProblem(
+  question: TextQuestionSpec,
+  rules: readonly RuleCheck[],
+  text: string,
+  status: (check: RuleCheck) => RuleStatus,
+): string | null {
   if (text === "") return question.required ? "required; answer it" : null;
   const length = codePointLength(text);
   if (length < question.minLength) return `${length} characters; write at least ${question.minLength}`;
@@ -197,8 +209,7 @@ export function textProblem(question: TextQuestionSpec, rules: readonly RuleChec
     if (message) return message;
   }
   for (const check of rules) {
-    const message = ruleFailure(check, text);
-    if (message) return message;
+    if (status(check) === "fail") return ruleMessage(check.rule);
   }
   return null;
 }

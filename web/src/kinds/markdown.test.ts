@@ -29,6 +29,12 @@ describe("renderMarkdown", () => {
     expect(html).toContain("[image: a cat]");
   });
 
+  it("keeps single newlines as line breaks, and nothing more", () => {
+    expect(renderMarkdown("Step one\nStep two\n\nNew paragraph")).toBe("<p>Step one<br>\nStep two</p>\n<p>New paragraph</p>\n");
+    const html = renderMarkdown("a <b>\n<script>x</script>");
+    expect(html).toBe("<p>a &lt;b&gt;<br>\n&lt;script&gt;x&lt;/script&gt;</p>\n");
+  });
+
   it("renders code blocks", () => {
     expect(renderMarkdown("```python\nprint('<b>')\n```")).toContain("<pre><code class=\"language-python\">print('&lt;b&gt;')");
   });

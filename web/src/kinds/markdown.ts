@@ -1,8 +1,9 @@
 /**
  * Markdown rendered safely: markdown-it with raw HTML off (tags show as text), only
  * http(s), mailto and relative links kept live (a `javascript:` or `data:` link stays
- * text), every link opening in a new tab without access to this page, and images shown as
- * their alt text (task data must not make the browser fetch anything).
+ * text), every link opening in a new tab without access to this page, images shown as
+ * their alt text (task data must not make the browser fetch anything), and single newlines
+ * kept as line breaks.
  * This is the only HTML the app inserts with dangerouslySetInnerHTML.
  */
 import MarkdownIt from "markdown-it";
@@ -17,7 +18,9 @@ export function isSafeLink(url: string): boolean {
   return SAFE_LINK.test(cleaned);
 }
 
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+// `breaks`: a single newline is a line break, as people (and models) write chat replies and
+// lists of steps; markdown-it emits it as a bare <br>, nothing else.
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: true });
 md.validateLink = isSafeLink;
 
 md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {

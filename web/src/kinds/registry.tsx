@@ -1,9 +1,9 @@
 /**
  * One widget per kind: `QuestionWidget` picks a question's widget, `FieldView` a field's,
  * and draws a field that a question works on in place (the spans question's text, the
- * pairwise responses side by side, the turns question's controls beside each turn).
+ * pairwise responses side by side, every turns question's controls beside each turn).
  */
-import { createContext, useContext, type ReactNode } from "react";
+import { useContext, useMemo, type ReactNode } from "react";
 import type { Json, JsonObject } from "../api/types";
 import type { FieldSpec, Interface, QuestionSpec, SpansSpec, TurnsSpec } from "../editor/interface";
 import { titleOf } from "../editor/interface";
@@ -22,23 +22,10 @@ import { initialSpanUi, type SpanUi } from "./questions/spanUi";
 import { TextQuestion } from "./questions/TextQuestion";
 import { judgedTurns, TurnControls, TurnsQuestion } from "./questions/TurnsQuestion";
 import type { QuestionProps } from "./types";
-import { UiState, useUiState } from "./uiState";
+import { useUiState, type UiState } from "./uiState";
+import { WidgetContext, WidgetShared } from "./widgetShared";
 
-/** Per-task widget state shared between places, and a way to announce results to screen readers. */
-export class WidgetShared {
-  private states = new Map<string, UiState<unknown>>();
-  constructor(readonly announce: (message: string) => void = () => {}) {}
-  get<T>(key: string, initial: T): UiState<T> {
-    let state = this.states.get(key);
-    if (!state) {
-      state = new UiState<unknown>(initial);
-      this.states.set(key, state);
-    }
-    return state as UiState<T>;
-  }
-}
-
-export const WidgetContext = createContext<WidgetShared>(new WidgetShared());
+export { WidgetContext, WidgetShared };
 
 const useSpanUi = (name: string): UiState<SpanUi> => useContext(WidgetContext).get(`spans:${name}`, initialSpanUi);
 const useTurnFocus = (name: string): UiState<number | null> => useContext(WidgetContext).get<number | null>(`turns:${name}`, null);
@@ -95,14 +82,21 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
   );
 }
 
+/** Every turns question on a chat field: each gets its own controls beside each turn. */
+export function turnsQuestionsOf(iface: Interface, field: FieldSpec): TurnsSpec[] {
+  if (field.kind !== "chat") return [];
+  return iface.questions.filter((q): q is TurnsSpec => q.kind === "turns" && q.target === field.name);
+}
+
 export function FieldView({ field, data, iface, bind }: FieldViewProps) {
   const value = data[field.name];
   const owner = ownerOf(iface, field);
+  const turns = turnsQuestionsOf(iface, field);
   let body: ReactNode;
   if (owner?.kind === "spans" && typeof value === "string") {
     body = <SpanField question={owner} text={value} binding={bind(owner)} />;
-  } else if (owner?.kind === "turns" && field.kind === "chat") {
-    body = <TurnsField question={owner} field={field} data={data} binding={bind(owner)} />;
+  } else if (turns.length && field.kind === "chat") {
+    body = <TurnsField questions={turns} field={field} data={data} bind={bind} />;
   } else {
     switch (field.kind) {
       case "text":
@@ -126,7 +120,11 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
     <section className="data-field" aria-label={titleOf(field)}>
       <h2 className="data-field-title">
         {titleOf(field)}
-        {owner ? <span className="muted small"> · for “{titleOf(owner)}”</span> : null}
+        {turns.length > 1 ? (
+          <span className="muted small"> · for {turns.map((q) => `“${titleOf(q)}”`).join(", ")}</span>
+        ) : owner ? (
+          <span className="muted small"> · for “{titleOf(owner)}”</span>
+        ) : null}
       </h2>
       {body}
     </section>
@@ -138,30 +136,45 @@ function SpanField({ question, text, binding }: { question: SpansSpec; text: str
   return <SpanText question={question} text={text} spans={spansOf(binding.value)} active={binding.active} ui={ui} activate={binding.activate} />;
 }
 
-function TurnsField({ question, field, data, binding }: { question: TurnsSpec; field: FieldSpec & { kind: "chat" }; data: JsonObject; binding: Binding }) {
-  const focus = useTurnFocus(question.name);
-  const focused = useUiState(focus);
-  const eligible = judgedTurns(question, data);
-  const current = focused ?? eligible[0] ?? null;
+function TurnsField({ questions, field, data, bind }: { questions: TurnsSpec[]; field: FieldSpec & { kind: "chat" }; data: JsonObject; bind: (question: QuestionSpec) => Binding }) {
+  const eligible = useMemo(() => questions.map((question) => judgedTurns(question, data)), [questions, data]);
+  const labelled = questions.length > 1;
   return (
     <ChatField
       field={field}
       value={data[field.name]}
-      aside={(index) =>
-        eligible.includes(index) ? (
-          <TurnControls
-            question={question}
-            value={binding.value}
-            onChange={binding.onChange}
-            index={index}
-            focused={binding.active && current === index}
-            onPick={() => {
-              binding.activate();
-              focus.set(index);
-            }}
-          />
-        ) : null
-      }
+      aside={(index) => {
+        const here = questions.flatMap((question, i) => ((eligible[i] as number[]).includes(index) ? [{ question, turns: eligible[i] as number[] }] : []));
+        if (here.length === 0) return null;
+        return (
+          <div className="turn-controls-stack">
+            {here.map(({ question, turns }) => (
+              <TurnControlsFor key={question.name} question={question} turns={turns} binding={bind(question)} index={index} labelled={labelled} />
+            ))}
+          </div>
+        );
+      }}
+    />
+  );
+}
+
+/** One turns question's controls beside one turn. */
+function TurnControlsFor({ question, turns, binding, index, labelled }: { question: TurnsSpec; turns: number[]; binding: Binding; index: number; labelled: boolean }) {
+  const focus = useTurnFocus(question.name);
+  const focused = useUiState(focus);
+  const current = focused ?? turns[0] ?? null;
+  return (
+    <TurnControls
+      question={question}
+      value={binding.value}
+      onChange={binding.onChange}
+      index={index}
+      focused={binding.active && current === index}
+      labelled={labelled}
+      onPick={() => {
+        binding.activate();
+        focus.set(index);
+      }}
     />
   );
 }

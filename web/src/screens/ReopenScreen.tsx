@@ -1,15 +1,9 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { api, ApiError, type Annotation, type Project, type TaskDetail } from "../api";
+import { api, type Annotation, type Project, type TaskDetail } from "../api";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
 import { navigate } from "../app/router";
 import { useSession } from "../app/session";
-import { ActiveClock } from "../editor/activeTime";
-import { compileTextRules, localProblems } from "../editor/answers";
-import { Autosaver } from "../editor/autosave";
-import { LocalDrafts, mergeDrafts } from "../editor/draft";
-import { parseInterface } from "../editor/interface";
-import { EditorStore } from "../editor/store";
 import { WidgetShared } from "../kinds/registry";
 import { Loading } from "../ui/Loading";
 import { Notice } from "../ui/Notice";
@@ -17,8 +11,10 @@ import { useLoad } from "../ui/useLoad";
 import { ActionBar } from "./annotate/ActionBar";
 import { CheatSheet } from "./annotate/dialogs";
 import { GuidelinesPanel } from "./annotate/GuidelinesPanel";
+import { ReopenSession } from "./annotate/reopenSession";
 import { TaskView } from "./annotate/TaskView";
 import { useAnnotateKeys } from "./annotate/useAnnotateKeys";
+import { usePageLifecycle } from "./annotate/usePageLifecycle";
 
 interface Loaded {
   project: Project;
@@ -42,71 +38,27 @@ export function ReopenScreen({ projectId, annotationId }: { projectId: number; a
   );
 }
 
+/** The annotate screen's editing (drafts kept locally and on the server, checks, keys) on one annotation. */
 function Editor({ project, annotation, detail }: Loaded) {
   const session = useSession();
   const userId = session.status === "signed-in" ? session.user.id : 0;
-  const drafts = useMemo(() => new LocalDrafts(window.localStorage, userId), [userId]);
-  const clock = useMemo(() => new ActiveClock(), []);
-  const store = useMemo(() => {
-    const iface = parseInterface(project.interface);
-    const local = drafts.read(detail.task.id);
-    // A copy newer than the annotation (in this browser, or autosaved on the server) is work
-    // in progress on this fix.
-    const saved = detail.draft && detail.draft.updated_at > annotation.updated_at ? detail.draft : null;
-    const merged = mergeDrafts(local, saved ?? { result: annotation.result, seconds: 0, updated_at: annotation.updated_at });
-    return new EditorStore(iface, detail.task.data, merged.chosen?.result ?? annotation.result);
-  }, [project, annotation, detail, drafts]);
-  const rules = useMemo(() => compileTextRules(store.iface), [store]);
+  const reopen = useMemo(() => new ReopenSession(project, annotation, detail, userId, window.localStorage), [project, annotation, detail, userId]);
+  const view = useSyncExternalStore(reopen.subscribe, reopen.getSnapshot);
+  const store = reopen.store;
   const editor = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const shared = useMemo(() => new WidgetShared(), []);
-  const [notice, setNotice] = useState<{ tone: "error" | "warning"; text: string } | null>(
-    annotation.review_state ? { tone: "warning", text: `This annotation was reviewed (${annotation.review_state}); it can no longer be changed.` } : null,
-  );
-  const [busy, setBusy] = useState(false);
+  const shared = useMemo(() => new WidgetShared(undefined, reopen.keeper.engine), [reopen]);
   const [help, setHelp] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
-  const seconds = useMemo(() => () => clock.seconds(), [clock]);
-  // The fix in progress is also autosaved on the server (the task's draft), so it survives
-  // another browser or a cleared cache, not only a reload.
-  const saver = useMemo(
-    () => new Autosaver(async () => void (await api.queue.saveDraft(detail.task.id, store.result, clock.seconds()))),
-    [detail, store, clock],
-  );
-  useEffect(() => () => void saver.flush(), [saver]);
+  const seconds = useMemo(() => () => reopen.seconds(), [reopen]);
 
-  useEffect(
-    () =>
-      store.onResultChange((result) => {
-        clock.activity();
-        drafts.write({ taskId: detail.task.id, result, seconds: clock.seconds(), savedAt: new Date().toISOString(), syncedAt: annotation.updated_at });
-        if (!annotation.review_state) saver.changed();
-      }),
-    [store, clock, drafts, detail, annotation, saver],
-  );
+  useEffect(() => {
+    reopen.start();
+    return () => reopen.dispose();
+  }, [reopen]);
+  usePageLifecycle(reopen);
 
   async function save(): Promise<void> {
-    if (busy) return;
-    const problems = localProblems(store.iface, store.result, rules);
-    if (problems.length) {
-      store.setServerProblems(problems);
-      return;
-    }
-    setBusy(true);
-    try {
-      await saver.flush(); // no autosave may land after the edit and leave a stale draft
-      saver.cancel();
-      await api.annotations.edit(annotation.id, store.result, clock.seconds());
-      drafts.remove(detail.task.id);
-      navigate(`/projects/${project.id}/mine?saved=${annotation.id}`);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setNotice({ tone: "warning", text: error.message });
-      else if (error instanceof ApiError && error.status === 422) {
-        store.setServerProblems(error.problems);
-        setNotice({ tone: "error", text: error.message });
-      } else if (!(error instanceof ApiError && error.isUnauthorized)) setNotice({ tone: "error", text: error instanceof Error ? error.message : String(error) });
-    } finally {
-      setBusy(false);
-    }
+    if (await reopen.save()) navigate(`/projects/${project.id}/mine?saved=${annotation.id}`);
   }
 
   useAnnotateKeys({
@@ -122,9 +74,10 @@ function Editor({ project, annotation, detail }: Loaded) {
     <div className={guidelines ? "annotate annotate-with-guidelines" : "annotate"}>
       <div className="annotate-messages">
         <Notice tone="info" actions={<Link to={`/projects/${project.id}/mine`}>Back to my work</Link>}>
-          Fixing your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}). Save with the button below.
+          Fixing your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}). Your changes are kept as a draft until you save them
+          with the button below.
         </Notice>
-        {notice ? <Notice tone={notice.tone}>{notice.text}</Notice> : null}
+        {view.notice ? <Notice tone={view.notice.tone}>{view.notice.text}</Notice> : null}
       </div>
       <div className="annotate-body">
         <div className="task" data-task-id={detail.task.id}>
@@ -135,8 +88,9 @@ function Editor({ project, annotation, detail }: Loaded) {
       <ActionBar
         canUndo={editor.canUndo}
         canRedo={editor.canRedo}
-        saveState="pending"
-        busy={busy ? "submitting" : null}
+        saveState={view.saveState}
+        touched={editor.revision > 0}
+        busy={view.busy}
         seconds={seconds}
         guidelinesOpen={guidelines}
         onSubmit={() => void save()}

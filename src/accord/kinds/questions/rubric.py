@@ -98,10 +98,11 @@ class RubricKind(QuestionKind[RubricQuestion]):
             if key not in known:
                 listed = ", ".join(sorted(known))
                 raise Problem(f"criteria.{key}", f"no such criterion; the criteria are {listed}")
+        missing = [criterion for criterion in config.criteria if criterion.name not in given]
+        if missing:
+            raise Problem(f"criteria.{missing[0].name}", _not_judged(missing, len(config.criteria)))
         for criterion in config.criteria:
             path = f"criteria.{criterion.name}"
-            if criterion.name not in given:
-                raise Problem(path, "missing; judge every criterion")
             judgement = given[criterion.name]
             if criterion.type == "score":
                 expect_int(judgement, path, criterion.min, criterion.max)
@@ -134,6 +135,19 @@ class RubricKind(QuestionKind[RubricQuestion]):
             total += criterion.weight * share
             weights += criterion.weight
         return total / weights
+
+
+def _not_judged(missing: list[Criterion], count: int) -> str:
+    """Every criterion left out, by the title annotators see, in one sentence."""
+    titles = [criterion.label or criterion.name for criterion in missing]
+    shown = titles if len(titles) <= 8 else [*titles[:7], f"{len(titles) - 7} more"]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    verb = "is" if len(titles) == 1 else "are"
+    judged = count - len(titles)
+    return (
+        f"{listed} {verb} not judged yet; every criterion needs a verdict "
+        f"({judged} of {count} judged)"
+    )
 
 
 KIND = RubricKind()

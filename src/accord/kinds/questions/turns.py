@@ -91,15 +91,16 @@ class TurnsKind(QuestionKind[TurnsQuestion]):
                 raise problem.under(f"turns[{i}]") from None
             if index in seen:
                 raise Problem(
-                    f"turns[{i}].index", f"turn {index} is judged twice (also turns[{seen[index]}])"
+                    f"turns[{i}].index",
+                    f"turn #{index} is judged twice (items {seen[index]} and {i} of the list); "
+                    "judge each turn once",
                 )
             seen[index] = i
         if config.all_turns and items:
-            for index, role in enumerate(roles):
-                if index not in seen and (eligible is None or role in eligible):
-                    raise Problem(
-                        "turns", f"turn {index} ({role}) is not judged; judge every such turn"
-                    )
+            wanted = [i for i, role in enumerate(roles) if eligible is None or role in eligible]
+            missing = [i for i in wanted if i not in seen]
+            if missing:
+                raise Problem("turns", _not_judged(config, missing, len(wanted)))
 
     def _turn(
         self, config: TurnsQuestion, item: Any, roles: list[str], eligible: set[str] | None
@@ -109,11 +110,15 @@ class TurnsKind(QuestionKind[TurnsQuestion]):
         turn = expect_object(item, {"index", key}, {"index", key})
         index = expect_int(turn["index"], "index")
         if not 0 <= index < len(roles):
-            raise Problem("index", f"{index} is not a turn; the chat has {len(roles)} turns")
+            last = f" (#0 to #{len(roles) - 1})" if roles else ""
+            raise Problem(
+                "index", f"there is no turn #{index}; the chat has {len(roles)} turns{last}"
+            )
         if eligible is not None and roles[index] not in eligible:
             judged = ", ".join(sorted(eligible))
             raise Problem(
-                "index", f"turn {index} is a {roles[index]!r} turn; only {judged} turns are judged"
+                "index",
+                f"turn #{index} is a {roles[index]!r} turn; only {judged} turns are judged",
             )
         if config.rating is not None:
             expect_int(turn["rating"], "rating", config.rating.min, config.rating.max)
@@ -125,6 +130,21 @@ class TurnsKind(QuestionKind[TurnsQuestion]):
         if isinstance(value, dict) and value.get("turns") == [] and len(value) == 1:
             return True
         return super().is_empty(value)
+
+
+def _not_judged(config: TurnsQuestion, missing: list[int], count: int) -> str:
+    """Every turn left out, as annotators see them numbered (#2), in one sentence."""
+    shown = [f"#{i}" for i in missing[:10]]
+    if len(missing) > 10:
+        shown.append(f"{len(missing) - 10} more")
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    turns = "turn" if len(missing) == 1 else "turns"
+    verb = "is" if len(missing) == 1 else "are"
+    which = f"every {' or '.join(config.roles)} turn" if config.roles else "every turn"
+    return (
+        f"{turns} {listed} {verb} not judged yet; this question asks you to judge {which} "
+        f"({count - len(missing)} of {count} judged)"
+    )
 
 
 def _roles(config: TurnsQuestion, chat: Any) -> list[str]:

@@ -19,14 +19,17 @@ export function weightedScore(criteria: Criterion[], judged: JsonObject): number
 }
 
 /**
- * `{"criteria": {name: true|false|score}, "comment"?: "..."}`. ↑/↓ choose a criterion;
- * pass/fail takes 1 (pass) or 2 (fail), a score takes its number; ←/→ step a score.
+ * `{"criteria": {name: true|false|score}, "comment"?: "..."}`. ↑/↓ move the highlight to a
+ * criterion; pass/fail takes 1 (pass) or 2 (fail), a score takes its number; ←/→ step a
+ * score. The highlight stays where it is after a verdict (only ↑/↓ and clicks move it), so
+ * `1 ↓ 4 ↓` judges the first criterion, then the second, as the cheat sheet says.
  */
 export function RubricQuestion({ question, value, onChange, active }: QuestionProps<RubricSpec>) {
   const judged: JsonObject = isObject(value) && isObject(value.criteria) ? value.criteria : {};
   const comment = isObject(value) && typeof value.comment === "string" ? value.comment : "";
   const [focus, setFocus] = useState(0);
   const score = weightedScore(question.criteria, judged);
+  const judgedCount = question.criteria.filter((c) => judged[c.name] !== undefined).length;
 
   function emit(nextJudged: JsonObject, nextComment: string, coalesce?: string): void {
     const empty = Object.keys(nextJudged).length === 0 && nextComment === "";
@@ -66,7 +69,6 @@ export function RubricQuestion({ question, value, onChange, active }: QuestionPr
         if (wanted < criterion.min || wanted > criterion.max) return;
         judge(criterion, wanted);
       }
-      if (focus < question.criteria.length - 1) setFocus(focus + 1);
     }
     event.preventDefault();
     event.stopPropagation();
@@ -76,12 +78,18 @@ export function RubricQuestion({ question, value, onChange, active }: QuestionPr
     <div className="rubric" onKeyDown={onKeyDown} tabIndex={-1} data-keys="">
       <ul className="rubric-list">
         {question.criteria.map((criterion, index) => (
-          <li key={criterion.name} className={active && index === focus ? "rubric-row rubric-row-focus" : "rubric-row"} onClick={() => setFocus(index)}>
+          <li
+            key={criterion.name}
+            className={`rubric-row${active && index === focus ? " rubric-row-focus" : ""}${judgedCount > 0 && judged[criterion.name] === undefined ? " rubric-row-open" : ""}`}
+            data-criterion={criterion.name}
+            onClick={() => setFocus(index)}
+          >
             <div className="rubric-what">
               <span className="rubric-name">{titleOf(criterion)}</span>
               <span className="rubric-weight muted small" title="Weight in the overall score">
                 ×{criterion.weight}
               </span>
+              {active && index === focus ? <span className="rubric-keys small"> · keys here</span> : null}
               {criterion.description ? <div className="muted small">{criterion.description}</div> : null}
             </div>
             <CriterionControl criterion={criterion} verdict={judged[criterion.name]} onJudge={(v) => judge(criterion, v)} />
@@ -99,9 +107,12 @@ export function RubricQuestion({ question, value, onChange, active }: QuestionPr
           }}
         />
       </label>
-      <p className="small muted">
-        Weighted score: <strong>{score === null ? "—" : score.toFixed(2)}</strong> · <kbd>↑</kbd>/<kbd>↓</kbd> criterion, pass <kbd>1</kbd> fail{" "}
-        <kbd>2</kbd>, scores by number or <kbd>←</kbd>/<kbd>→</kbd>
+      <p className="small">
+        {judgedCount} of {question.criteria.length} criteria judged · weighted score: <strong>{score === null ? "—" : score.toFixed(2)}</strong>
+      </p>
+      <p className="small muted keys-hint">
+        <kbd>↑</kbd>/<kbd>↓</kbd> choose the criterion; pass <kbd>1</kbd>, fail <kbd>2</kbd>, a score by its number or <kbd>←</kbd>/<kbd>→</kbd>. The highlight stays on
+        that criterion until you press <kbd>↓</kbd>.
       </p>
     </div>
   );

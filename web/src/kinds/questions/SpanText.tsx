@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent } from "react";
 import type { SpansSpec } from "../../editor/interface";
 import { OffsetMap } from "../../editor/offsets";
-import { segments, spansAt, toBrowserRange, trimRange, type Span } from "../../editor/spans";
+import { segments, spansAt, toBrowserRange, trimRange, wordAround, type Span } from "../../editor/spans";
 import { labelColour } from "../palette";
 import { useUiState, type UiState } from "../uiState";
 import { selectionOf, type SpanUi } from "./spanUi";
@@ -51,24 +51,37 @@ export function SpanText({ question, text, spans, active, ui, activate }: SpanTe
     root.current?.querySelector(".span-cursor")?.scrollIntoView?.({ block: "nearest" });
   }, [active, state.cursor]);
 
-  function onMouseUp(): void {
-    const range = domSelection(root.current);
-    if (!range) return;
-    const [start, end] = trimRange(text, range[0], range[1]);
-    window.getSelection()?.removeAllRanges();
+  /** Keys (a label's number) go to the question's card after a mouse action in the text. */
+  function takeKeys(): void {
     activate();
-    if (end > start) ui.set({ cursor: end, anchor: start, picked: null });
+    const card = document.querySelector<HTMLElement>(`[data-question="${question.name}"] [data-keys]`);
+    card?.focus({ preventScroll: true });
   }
 
-  function onClick(event: MouseEvent): void {
-    if (domSelection(root.current)) return;
+  /**
+   * Mouse: a drag (or a double-click, or a triple-click) becomes the pending selection, which
+   * a label key or a label button then marks; a click puts the cursor where it was clicked, or
+   * picks the span clicked (again: the next one stacked there). Handled on mouse-up alone: a
+   * click handler after it would undo the selection.
+   */
+  function onMouseUp(event: MouseEvent): void {
+    if (event.button !== 0) return;
+    const range = domSelection(root.current);
+    if (range) {
+      let [start, end] = trimRange(text, range[0], range[1]);
+      if (event.detail === 2) [start, end] = trimRange(text, ...wordAround(text, start, end));
+      window.getSelection()?.removeAllRanges();
+      takeKeys();
+      if (end > start) ui.set({ cursor: end, anchor: start, picked: null });
+      return;
+    }
+    const caret = domCaret(root.current);
     const piece = (event.target as HTMLElement).closest<HTMLElement>("[data-start]");
-    if (!piece) return;
-    activate();
-    const offset = map.toCodePoint(Number(piece.dataset.start));
-    const here = spansAt(spans, offset);
+    if (caret === null && !piece) return;
+    takeKeys();
+    const here = piece && piece.tagName === "MARK" ? spansAt(spans, map.toCodePoint(Number(piece.dataset.start))) : [];
     if (here.length === 0) {
-      ui.set({ cursor: Number(piece.dataset.start), anchor: null, picked: null });
+      ui.set({ cursor: caret ?? Number(piece?.dataset.start ?? 0), anchor: null, picked: null });
       return;
     }
     // Clicking again cycles through the spans stacked at this point.
@@ -85,7 +98,6 @@ export function SpanText({ question, text, spans, active, ui, activate }: SpanTe
       ref={root}
       className={active ? "span-text span-text-active" : "span-text"}
       onMouseUp={onMouseUp}
-      onClick={onClick}
       aria-label={`Text to mark for ${question.label || question.name}`}
     >
       {pieces.map((piece) => (
@@ -186,6 +198,15 @@ function buildPieces(
     });
   }
   return pieces;
+}
+
+/** Where a click left the (collapsed) selection inside `root`, as a UTF-16 offset, or null. */
+function domCaret(root: HTMLElement | null): number | null {
+  const selection = window.getSelection();
+  if (!root || !selection || selection.rangeCount === 0 || !selection.isCollapsed) return null;
+  const node = selection.focusNode;
+  if (!node || !root.contains(node)) return null;
+  return offsetOf(node, selection.focusOffset, false);
 }
 
 /** The current mouse selection inside `root`, as UTF-16 offsets into the text, or null. */

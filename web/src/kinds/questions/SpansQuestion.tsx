@@ -173,7 +173,8 @@ export function SpansQuestion({ question, value, onChange, data, active, ui, ann
       )}
       {active ? (
         <p className="keys-hint small muted">
-          Select text with the mouse or <kbd>Shift</kbd>+<kbd>←</kbd>/<kbd>→</kbd> (by word; add <kbd>Alt</kbd> for a character), then a label key.{" "}
+          Select text with the mouse (drag, or double-click a word) or <kbd>Shift</kbd>+<kbd>←</kbd>/<kbd>→</kbd> (by word; add <kbd>Alt</kbd> for a character), then a
+          label key or button.{" "}
           <kbd>[</kbd>/<kbd>]</kbd> pick a span, <kbd>Del</kbd> removes it.
         </p>
       ) : null}

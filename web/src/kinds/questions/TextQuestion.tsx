@@ -1,17 +1,32 @@
-import { useMemo, useRef, type ChangeEvent, type KeyboardEvent } from "react";
+import { useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ChangeEvent, type KeyboardEvent } from "react";
 import type { TextQuestionSpec } from "../../editor/interface";
-import { codePointLength, compileRules, textProblem } from "../../editor/textRules";
+import { codePointLength, compileRules, textProblem, type RuleStatus } from "../../editor/textRules";
+import { WidgetContext } from "../widgetShared";
 import { isObject, type QuestionProps } from "../types";
 
-/** `{"text": "..."}` with a character count and the project's rules checked as you type. */
+/**
+ * `{"text": "..."}` with a character count and the project's rules checked as you type. The
+ * rules run in a worker with a time budget (`editor/ruleEngine.ts`); one the browser cannot
+ * run, or that ran over the budget, is checked by the server when you submit.
+ */
 export function TextQuestion({ question, value, onChange, active }: QuestionProps<TextQuestionSpec>) {
   const text = isObject(value) && typeof value.text === "string" ? value.text : "";
+  const engine = useContext(WidgetContext).rules;
+  useSyncExternalStore(engine.subscribe, engine.getVersion);
   const rules = useMemo(() => compileRules(question.rules), [question.rules]);
-  const problem = textProblem({ ...question, required: false }, rules, text);
+  useEffect(() => engine.request(rules, text), [engine, rules, text]);
+  const statuses = rules.map((check) => engine.status(check, text));
+  const pending = statuses.includes("pending");
+  const problem = textProblem({ ...question, required: false }, rules, text, (check) => statuses[rules.indexOf(check)] as RuleStatus);
+  // While a rule is being checked (a few milliseconds), keep showing the last verdict.
+  const shown = useRef<string>("");
+  const verdict = text === "" ? "" : problem ? `✗ ${problem}` : pending ? shown.current : "✓ fits the rules";
+  shown.current = verdict;
   const length = codePointLength(text);
   const box = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const id = `q-${question.name}-text`;
-  const serverOnly = rules.filter((r) => r.regexp === null);
+  const serverOnly = rules.filter((_, i) => statuses[i] === "server");
+  const slow = serverOnly.filter((check) => engine.isSlow(check)).length;
 
   function change(event: ChangeEvent<HTMLTextAreaElement | HTMLInputElement>): void {
     const next = event.target.value;
@@ -45,17 +60,16 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
       </label>
       {question.multiline ? <textarea rows={4} {...common} /> : <input type="text" {...common} />}
       <div id={`${id}-status`} className="text-status small" aria-live="polite">
-        <span className={problem && text ? "text-problem" : "text-ok"}>
-          {text === "" ? "" : problem ? `✗ ${problem}` : "✓ fits the rules"}
-        </span>
+        <span className={problem && text ? "text-problem" : "text-ok"}>{verdict}</span>
         <span className="muted text-count">
           {length}
           {limit} characters
         </span>
       </div>
       {serverOnly.length ? (
-        <p className="muted small">
-          {serverOnly.length === 1 ? "One rule is" : `${serverOnly.length} rules are`} checked by the server when you submit.
+        <p className="muted small text-server-rules">
+          {serverOnly.length === 1 ? "One rule is" : `${serverOnly.length} rules are`} checked when you submit
+          {slow ? (slow === serverOnly.length ? " (too slow to check as you type)" : ` (${slow} too slow to check as you type)`) : ""}.
         </p>
       ) : null}
     </div>

@@ -1,10 +1,10 @@
-import type { KeyboardEvent } from "react";
+import { useEffect, useRef, type KeyboardEvent } from "react";
+import { eligibleTurns, listing } from "../../editor/answers";
 import type { TurnsSpec } from "../../editor/interface";
-import { optionText } from "../../editor/interface";
+import { optionText, titleOf } from "../../editor/interface";
 import { digitOf, isObject, isTypingTarget, keyLabel, type QuestionProps } from "../types";
 import { useUiState, type UiState } from "../uiState";
 import type { Json, JsonObject } from "../../api/types";
-import { turnsOf } from "../fields/ChatField";
 
 /** The judged turns by index: a rating, or labels. */
 type Judgements = Map<number, number | string[]>;
@@ -30,10 +30,7 @@ function toAnswer(question: TurnsSpec, judged: Judgements): Json | undefined {
 
 /** The indices of the turns this question judges. */
 export function judgedTurns(question: TurnsSpec, data: JsonObject): number[] {
-  return turnsOf(data[question.target])
-    .map((turn, index) => ({ turn, index }))
-    .filter(({ turn }) => question.roles.length === 0 || question.roles.includes(turn.role))
-    .map(({ index }) => index);
+  return eligibleTurns(question, data);
 }
 
 /** Judge (or clear, with null) one turn: the rating, or a label toggled. */
@@ -56,11 +53,16 @@ interface TurnsProps extends QuestionProps<TurnsSpec> {
   focus: UiState<number | null>;
 }
 
-/** The card: how many turns are judged, the keys; the controls sit beside each turn. */
-export function TurnsQuestion({ question, value, onChange, data, focus }: TurnsProps) {
+/**
+ * The card: how many turns are judged, which turn the keys act on, the keys. The controls
+ * sit beside each turn. A number judges the highlighted turn and the highlight stays there:
+ * ↓ moves it on (so `4 ↓ 2 ↓` judges two turns in order, as the cheat sheet says).
+ */
+export function TurnsQuestion({ question, value, onChange, data, focus, active }: TurnsProps) {
   const eligible = judgedTurns(question, data);
   const judged = judgementsOf(value);
   const current = useUiState(focus) ?? eligible[0] ?? null;
+  const missing = question.allTurns ? eligible.filter((i) => !judged.has(i)) : [];
 
   function onKeyDown(event: KeyboardEvent): void {
     if (isTypingTarget(event.target) || event.ctrlKey || event.metaKey || event.altKey || current === null) return;
@@ -77,14 +79,10 @@ export function TurnsQuestion({ question, value, onChange, data, focus }: TurnsP
         const wanted = digit === 10 ? 0 : digit;
         if (wanted < question.rating.min || wanted > question.rating.max) return;
         onChange(judgeTurn(question, value, current, wanted));
-        const next = eligible[at + 1];
-        if (next !== undefined) focus.set(next);
       } else {
         const label = question.labels?.[digit - 1];
         if (!label) return;
         onChange(judgeTurn(question, value, current, label.value));
-        const next = eligible[at + 1];
-        if (!question.multiple && next !== undefined) focus.set(next);
       }
     }
     event.preventDefault();
@@ -94,37 +92,51 @@ export function TurnsQuestion({ question, value, onChange, data, focus }: TurnsP
   return (
     <div className="turns-card" onKeyDown={onKeyDown} tabIndex={-1} data-keys="">
       <p className="small">
-        {judged.size} of {eligible.length} turn{eligible.length === 1 ? "" : "s"} judged
-        {question.allTurns ? " (judge every one)" : ""}. The controls are beside each turn in the conversation.
+        <strong>
+          {judged.size} of {eligible.length}
+        </strong>{" "}
+        turn{eligible.length === 1 ? "" : "s"} judged{question.allTurns ? "; every one must be" : ""}. Controls marked “{titleOf(question)}” are beside each turn in the
+        conversation.
       </p>
-      <p className="small muted">
-        <kbd>↑</kbd>/<kbd>↓</kbd> turn,{" "}
+      {missing.length && judged.size ? (
+        <p className="small turns-missing">Not judged yet: {listing(missing.map((i) => `#${i}`))}.</p>
+      ) : null}
+      {active && current !== null ? (
+        <p className="small turns-current" aria-live="polite">
+          Keys act on turn <strong>#{current}</strong> (highlighted).
+        </p>
+      ) : null}
+      <p className="small muted keys-hint">
+        <kbd>↑</kbd>/<kbd>↓</kbd> choose the turn;{" "}
         {question.rating ? (
           <>
-            number keys rate {question.rating.min}–{question.rating.max}
+            a number rates it {question.rating.min}–{question.rating.max}
           </>
         ) : (
           <>
             {(question.labels ?? []).map((label, i) => (
               <span key={label.value} className="turns-key">
-                <kbd>{keyLabel(i)}</kbd> {optionText(label)}{" "}
+                {i > 0 ? ", " : ""}
+                <kbd>{keyLabel(i)}</kbd> {optionText(label)}
               </span>
             ))}
+            {question.multiple ? " (each key toggles its label)" : ""}
           </>
         )}
-        , <kbd>Del</kbd> clears.
+        ; the highlight stays on that turn until you press <kbd>↓</kbd>. <kbd>Del</kbd> clears it.
       </p>
     </div>
   );
 }
 
-/** The controls beside one turn of the chat. */
+/** The controls beside one turn of the chat, captioned with their question. */
 export function TurnControls({
   question,
   value,
   onChange,
   index,
   focused,
+  labelled,
   onPick,
 }: {
   question: TurnsSpec;
@@ -132,29 +144,51 @@ export function TurnControls({
   onChange: QuestionProps["onChange"];
   index: number;
   focused: boolean;
+  /** Several questions judge this chat: say which one these controls answer. */
+  labelled?: boolean;
   onPick: () => void;
 }) {
   const verdict = judgementsOf(value).get(index);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focused) ref.current?.scrollIntoView?.({ block: "nearest" });
+  }, [focused]);
   const set = (v: number | string): void => {
     onPick();
     onChange(judgeTurn(question, value, index, v));
   };
+  const title = titleOf(question);
   return (
-    <div className={focused ? "turn-controls turn-controls-focus" : "turn-controls"} role="group" aria-label={`${question.label || question.name}, turn ${index}`}>
-      {question.rating
-        ? Array.from({ length: question.rating.max - question.rating.min + 1 }, (_, i) => (question.rating as { min: number }).min + i).map((r) => (
-            <button key={r} type="button" tabIndex={-1} aria-pressed={verdict === r} className={verdict === r ? "option option-small option-on" : "option option-small"} onClick={() => set(r)}>
-              {r}
-            </button>
-          ))
-        : (question.labels ?? []).map((label) => {
-            const on = Array.isArray(verdict) && verdict.includes(label.value);
-            return (
-              <button key={label.value} type="button" tabIndex={-1} aria-pressed={on} title={label.hint || undefined} className={on ? "option option-small option-on" : "option option-small"} onClick={() => set(label.value)}>
-                {optionText(label)}
+    <div
+      ref={ref}
+      className={`turn-controls${focused ? " turn-controls-focus" : ""}${labelled ? " turn-controls-labelled" : ""}`}
+      role="group"
+      aria-label={`${title}, turn #${index}`}
+      data-turns={question.name}
+      data-turn={index}
+    >
+      <span className="turn-controls-title">
+        {title}
+        {focused ? <span className="turn-controls-keys"> · keys here</span> : null}
+      </span>
+      <span className="turn-controls-buttons">
+        {question.rating
+          ? Array.from({ length: question.rating.max - question.rating.min + 1 }, (_, i) => (question.rating as { min: number }).min + i).map((r) => (
+              <button key={r} type="button" tabIndex={-1} aria-pressed={verdict === r} className={verdict === r ? "option option-small option-on" : "option option-small"} onClick={() => set(r)}>
+                {r}
               </button>
-            );
-          })}
+            ))
+          : (question.labels ?? []).map((label, i) => {
+              const on = Array.isArray(verdict) && verdict.includes(label.value);
+              const key = keyLabel(i);
+              return (
+                <button key={label.value} type="button" tabIndex={-1} aria-pressed={on} title={label.hint || undefined} className={on ? "option option-small option-on" : "option option-small"} onClick={() => set(label.value)}>
+                  {focused && key ? <kbd>{key}</kbd> : null}
+                  {optionText(label)}
+                </button>
+              );
+            })}
+      </span>
     </div>
   );
 }

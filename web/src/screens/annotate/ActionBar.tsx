@@ -6,6 +6,8 @@ interface ActionBarProps {
   canUndo: boolean;
   canRedo: boolean;
   saveState: SaveState;
+  /** Something was changed since the task opened (else there is no draft to speak of). */
+  touched: boolean;
   busy: "submitting" | "skipping" | null;
   seconds: () => number;
   guidelinesOpen: boolean;
@@ -21,7 +23,7 @@ interface ActionBarProps {
 
 const SAVE_TEXT: Record<SaveState, string> = {
   saved: "Draft saved",
-  pending: "Draft saved in this browser",
+  pending: "Draft kept in this browser; saving it in a moment",
   saving: "Saving draft…",
   error: "Offline: draft kept in this browser, retrying",
 };
@@ -47,8 +49,8 @@ export function ActionBar(props: ActionBarProps) {
         </button>
       </div>
       <div className="action-group action-status">
-        <span className={`save-state save-${props.saveState}`} role="status">
-          {SAVE_TEXT[props.saveState]}
+        <span className={`save-state save-${props.saveState}`} role="status" data-save-state={props.saveState}>
+          {props.saveState === "saved" && !props.touched ? "No changes yet" : SAVE_TEXT[props.saveState]}
         </span>
         <ActiveTime seconds={props.seconds} />
       </div>

@@ -5,14 +5,16 @@ import { Link } from "../../app/Link";
 import { useSession } from "../../app/session";
 import { WidgetShared } from "../../kinds/registry";
 import { Loading } from "../../ui/Loading";
+import { Kbd } from "../../ui/Kbd";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { ActionBar } from "./ActionBar";
 import { CheatSheet, SkipDialog } from "./dialogs";
 import { GuidelinesPanel } from "./GuidelinesPanel";
-import { AnnotateSession, type SessionView } from "./session";
+import { AnnotateSession, type SessionView, type Suggestion } from "./session";
 import { TaskView } from "./TaskView";
 import { useAnnotateKeys } from "./useAnnotateKeys";
+import { usePageLifecycle } from "./usePageLifecycle";
 
 /** `/projects/:id/annotate`: the queue. */
 export function AnnotateScreen({ projectId }: { projectId: number }) {
@@ -42,7 +44,7 @@ function Annotator({ project }: { project: Project }) {
   const view = useSyncExternalStore(annotate.subscribe, annotate.getSnapshot);
   const [announcement, setAnnouncement] = useState("");
   const shared = useMemo(
-    () => new WidgetShared(setAnnouncement),
+    () => new WidgetShared(setAnnouncement, annotate.keeper.engine),
     // a fresh set of widget states for every task
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [view.phase.kind === "task" ? view.phase.task.id : null],
@@ -68,10 +70,11 @@ function Annotator({ project }: { project: Project }) {
   useAnnotateKeys({
     enabled: dialog === null,
     store,
-    submit: () => void annotate.submit(),
+    submit: () => void annotate.submit({ byKey: true }),
     skip: () => store && setDialog("skip"),
     guidelines: toggleGuidelines,
     help: () => setDialog("help"),
+    suggestion: store && view.suggestion ? () => (view.suggestion?.applied ? annotate.clearSuggestion() : annotate.useSuggestion()) : null,
   });
 
   return (
@@ -123,6 +126,7 @@ function StoreActionBar({
       canUndo={editor.canUndo}
       canRedo={editor.canRedo}
       saveState={view.saveState}
+      touched={editor.revision > 0}
       busy={view.busy}
       seconds={seconds}
       guidelinesOpen={guidelines}
@@ -140,9 +144,11 @@ const noSubscribe = (): (() => void) => () => {};
 const noSnapshot = (): null => null;
 
 function Messages({ view, annotate }: { view: SessionView; annotate: AnnotateSession }) {
-  if (!view.notice && !view.otherDraft) return null;
+  const suggestion = view.phase.kind === "task" ? view.suggestion : null;
+  if (!view.notice && !view.otherDraft && !suggestion) return null;
   return (
     <div className="annotate-messages">
+      {suggestion ? <SuggestionBanner suggestion={suggestion} annotate={annotate} /> : null}
       {view.otherDraft ? (
         <Notice
           tone="warning"
@@ -177,6 +183,46 @@ function Messages({ view, annotate }: { view: SessionView; annotate: AnnotateSes
   );
 }
 
+/** The model's suggestion: which model, how sure, and a way to take it out (or put it in). */
+function SuggestionBanner({ suggestion, annotate }: { suggestion: Suggestion; annotate: AnnotateSession }) {
+  const model = (
+    <>
+      <strong className="suggestion-model">{suggestion.modelVersion}</strong>, {suggestion.score === null ? "no score given" : `score ${formatScore(suggestion.score)}`}
+    </>
+  );
+  const others = suggestion.count > 1 ? ` ${suggestion.count} models predicted this task; this one scored highest.` : "";
+  return (
+    <div className="suggestion-banner" role="status" data-suggestion={suggestion.modelVersion}>
+      <span className="suggestion-tag">Model suggestion</span>
+      <span className="suggestion-text">
+        {suggestion.applied ? (
+          <>
+            Pre-filled with a model’s answers ({model}). Answers marked <em>Suggested</em> are the model’s: check each one and change what is wrong; submitting accepts the
+            rest.{others}
+          </>
+        ) : (
+          <>
+            A model suggested answers for this task ({model}); your own work is shown.{others}
+          </>
+        )}
+      </span>
+      {suggestion.applied ? (
+        <button type="button" className="button-quiet" onClick={() => annotate.clearSuggestion()}>
+          Start blank instead <Kbd keys="m" />
+        </button>
+      ) : (
+        <button type="button" className="button-quiet" onClick={() => annotate.useSuggestion()}>
+          Use the suggestion <Kbd keys="m" />
+        </button>
+      )}
+    </div>
+  );
+}
+
+function formatScore(score: number): string {
+  return Number.isInteger(score) ? String(score) : score.toFixed(Math.abs(score) < 10 ? 2 : 1);
+}
+
 function Body({ view, annotate, shared, project }: { view: SessionView; annotate: AnnotateSession; shared: WidgetShared; project: Project }) {
   const phase = view.phase;
   if (phase.kind === "loading") return <p className="annotate-status muted">Getting your next task…</p>;
@@ -209,12 +255,15 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
         </p>
       </div>
     );
+  const suggestion = view.suggestion ? { result: view.suggestion.result, by: `model ${view.suggestion.modelVersion}` } : null;
   return (
-    <div className="task" data-task-id={phase.task.id}>
+    // Keyed by task: a new task starts with both columns scrolled to the top.
+    <div className="task" data-task-id={phase.task.id} key={phase.task.id}>
       <TaskView
         store={phase.store}
         data={phase.task.data}
         shared={shared}
+        suggestion={suggestion}
         header={
           <p className="task-meta muted small">
             Task {phase.task.external_id ?? `#${phase.task.id}`} · {project.progress.tasks.toLocaleString()} in project
@@ -224,33 +273,4 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
       />
     </div>
   );
-}
-
-/** Count time only while the tab is visible; save when it is hidden or closed. */
-function usePageLifecycle(annotate: AnnotateSession): void {
-  useEffect(() => {
-    const onVisibility = (): void => {
-      if (document.visibilityState === "hidden") annotate.leaving();
-      else annotate.back();
-    };
-    const onLeave = (): void => annotate.leaving();
-    const onActivity = (): void => annotate.activity();
-    document.addEventListener("visibilitychange", onVisibility);
-    window.addEventListener("pagehide", onLeave);
-    const events = ["keydown", "pointerdown", "wheel", "pointermove"] as const;
-    let last = 0;
-    const throttled = (): void => {
-      const now = performance.now();
-      if (now - last > 1000) {
-        last = now;
-        onActivity();
-      }
-    };
-    for (const name of events) window.addEventListener(name, throttled, { passive: true });
-    return () => {
-      document.removeEventListener("visibilitychange", onVisibility);
-      window.removeEventListener("pagehide", onLeave);
-      for (const name of events) window.removeEventListener(name, throttled);
-    };
-  }, [annotate]);
 }

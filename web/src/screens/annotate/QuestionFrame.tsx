@@ -3,12 +3,21 @@ import type { Problem } from "../../api";
 import type { QuestionSpec } from "../../editor/interface";
 import { titleOf } from "../../editor/interface";
 
+/** What the header says of the answer. */
+export type AnswerMark =
+  | { kind: "empty" }
+  | { kind: "done" }
+  /** Started, not finished: what is missing (the same words block the submit). */
+  | { kind: "unfinished"; short: string; message: string }
+  /** The model's suggestion, untouched. */
+  | { kind: "suggested"; by: string };
+
 interface QuestionFrameProps {
   question: QuestionSpec;
   index: number;
   active: boolean;
   problems: Problem[];
-  answered: boolean;
+  mark: AnswerMark;
   onActivate: () => void;
   onMove: (delta: number) => void;
   children: ReactNode;
@@ -18,7 +27,7 @@ interface QuestionFrameProps {
  * One question's card: title, help, the server's (or the browser's) problems beside it, and
  * the keyboard focus. Tab / Shift+Tab move to the next / previous question.
  */
-export function QuestionFrame({ question, index, active, problems, answered, onActivate, onMove, children }: QuestionFrameProps) {
+export function QuestionFrame({ question, index, active, problems, mark, onActivate, onMove, children }: QuestionFrameProps) {
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -27,6 +36,12 @@ export function QuestionFrame({ question, index, active, problems, answered, onA
     // Keys go to the widget's root (it handles them), or straight into the text box.
     const target = element.querySelector<HTMLElement>(question.kind === "text" ? "textarea, input" : "[data-keys]");
     (target ?? element).focus({ preventScroll: true });
+    // Typing goes after what is already written, not before it.
+    if (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) {
+      const end = target.value.length;
+      target.setSelectionRange(end, end);
+      target.scrollTop = target.scrollHeight;
+    }
     element.scrollIntoView?.({ block: "nearest" });
   }, [active, question.kind]);
 
@@ -62,11 +77,7 @@ export function QuestionFrame({ question, index, active, problems, answered, onA
             </span>
           ) : null}
         </h3>
-        {answered ? (
-          <span className="question-done" title="Answered">
-            ✓<span className="visually-hidden"> answered</span>
-          </span>
-        ) : null}
+        <MarkView mark={mark} />
       </header>
       {question.description ? <p className="question-description muted small">{question.description}</p> : null}
       {children}
@@ -81,6 +92,32 @@ export function QuestionFrame({ question, index, active, problems, answered, onA
       ) : null}
     </section>
   );
+}
+
+function MarkView({ mark }: { mark: AnswerMark }) {
+  switch (mark.kind) {
+    case "empty":
+      return null;
+    case "done":
+      return (
+        <span className="question-done" title="Answered">
+          ✓<span className="visually-hidden"> answered</span>
+        </span>
+      );
+    case "unfinished":
+      return (
+        <span className="question-unfinished" title={mark.message}>
+          ◐ {mark.short}
+          <span className="visually-hidden">: unfinished. {mark.message}</span>
+        </span>
+      );
+    case "suggested":
+      return (
+        <span className="question-suggested" title={`Pre-filled by ${mark.by}: check it, change it if it is wrong`}>
+          Suggested<span className="visually-hidden"> by {mark.by}, not yet changed</span>
+        </span>
+      );
+  }
 }
 
 /** The part of a problem's path below the question (`spans[2].end`), or "" for the answer itself. */

@@ -1,11 +1,12 @@
 import { useCallback, useMemo, useSyncExternalStore } from "react";
 import type { JsonObject } from "../../api";
-import { isEmptyAnswer } from "../../editor/answers";
+import { answerGap, isEmptyAnswer } from "../../editor/answers";
+import { sameJson } from "../../editor/draft";
 import type { PushOptions } from "../../editor/history";
 import type { QuestionSpec } from "../../editor/interface";
 import type { EditorStore } from "../../editor/store";
 import { FieldView, QuestionWidget, WidgetContext, type Binding, type WidgetShared } from "../../kinds/registry";
-import { QuestionFrame } from "./QuestionFrame";
+import { QuestionFrame, type AnswerMark } from "./QuestionFrame";
 import type { Json } from "../../api";
 
 interface TaskViewProps {
@@ -14,10 +15,12 @@ interface TaskViewProps {
   shared: WidgetShared;
   /** Shown at the top of the questions column (e.g. the task's id). */
   header?: React.ReactNode;
+  /** A model's answers the task was pre-filled with: unchanged ones are marked "Suggested". */
+  suggestion?: { result: JsonObject; by: string } | null;
 }
 
 /** A task: its data on the left (fields), its questions on the right, bound to the editor store. */
-export function TaskView({ store, data, shared, header }: TaskViewProps) {
+export function TaskView({ store, data, shared, header, suggestion }: TaskViewProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const iface = store.iface;
 
@@ -51,7 +54,7 @@ export function TaskView({ store, data, shared, header }: TaskViewProps) {
               index={index}
               active={binding.active}
               problems={state.serverProblems.filter((p) => p.path === `result.${question.name}` || p.path.startsWith(`result.${question.name}.`) || p.path.startsWith(`result.${question.name}[`))}
-              answered={!isEmptyAnswer(question, binding.value)}
+              mark={markOf(question, binding.value, data, suggestion ?? null)}
               onActivate={binding.activate}
               onMove={move}
             >
@@ -63,4 +66,11 @@ export function TaskView({ store, data, shared, header }: TaskViewProps) {
       </div>
     </WidgetContext.Provider>
   );
+}
+
+function markOf(question: QuestionSpec, value: Json | undefined, data: JsonObject, suggestion: { result: JsonObject; by: string } | null): AnswerMark {
+  if (isEmptyAnswer(question, value)) return { kind: "empty" };
+  if (suggestion && suggestion.result[question.name] !== undefined && sameJson(value, suggestion.result[question.name])) return { kind: "suggested", by: suggestion.by };
+  const gap = answerGap(question, value, data);
+  return gap ? { kind: "unfinished", ...gap } : { kind: "done" };
 }

@@ -59,8 +59,10 @@ export function CheatSheet({ onClose }: { onClose: () => void }) {
           <tbody>
             {QUESTION_SHORTCUTS.map((s) => (
               <tr key={s.what}>
-                <td>
-                  <Kbd keys={s.keys} />
+                <td className="cheatsheet-keys" data-keys-sequence={s.keys}>
+                  {s.keys.split(" ").map((k, i) => (
+                    <Kbd key={i} keys={k} />
+                  ))}
                 </td>
                 <td>{s.what}</td>
               </tr>

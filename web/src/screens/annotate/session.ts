@@ -1,17 +1,15 @@
 /**
  * The annotator's loop for one project, without rendering: lease a task, open it with the
- * newest draft (local or server), save drafts (locally on every change, to the server a few
- * seconds after changes and when the page is left), submit and show the next task from the
- * same answer, skip with a reason. The screen reads `getSnapshot()` and calls the actions.
+ * newest draft (local or server) or else the model's suggestion, keep drafts (`DraftKeeper`),
+ * submit and show the next task from the same answer, skip with a reason. The screen reads
+ * `getSnapshot()` and calls the actions.
  */
-import { api, ApiError, type Json, type JsonObject, type Lease, type Project, type Task } from "../../api";
-import { ActiveClock } from "../../editor/activeTime";
-import { compileTextRules, localProblems } from "../../editor/answers";
-import { Autosaver, type SaveState } from "../../editor/autosave";
-import { LocalDrafts, mergeDrafts, type DraftVersion, type KeyValue } from "../../editor/draft";
+import { api, ApiError, type JsonObject, type Lease, type Prediction, type Project, type Task } from "../../api";
+import type { SaveState } from "../../editor/autosave";
+import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
 import { EditorStore } from "../../editor/store";
-import type { RuleCheck } from "../../editor/textRules";
+import { DraftKeeper, type KeeperOptions } from "./draftKeeper";
 
 export type Phase =
   | { kind: "loading" }
@@ -22,6 +20,20 @@ export type Phase =
 export interface Notice {
   tone: "info" | "warning" | "error" | "success";
   text: string;
+  /** About the problems shown beside the questions: it goes once they are all fixed. */
+  problems?: boolean;
+}
+
+/** A model's pre-annotation of the task, offered as a starting point. */
+export interface Suggestion {
+  modelVersion: string;
+  score: number | null;
+  /** Its answers, to this interface's questions only. */
+  result: JsonObject;
+  /** Predictions the task has in all (the one with the best score is offered). */
+  count: number;
+  /** The task opened with it (no draft won over it). */
+  applied: boolean;
 }
 
 export interface SessionView {
@@ -31,33 +43,41 @@ export interface SessionView {
   notice: Notice | null;
   /** A draft version that was not opened (both changed): offer it. */
   otherDraft: DraftVersion | null;
+  suggestion: Suggestion | null;
   /** Submitted in this sitting. */
   submitted: number;
 }
 
+export interface SessionOptions extends KeeperOptions {
+  now?: () => number;
+}
+
+/**
+ * A submit by key this soon after a task appears, before the person changed anything, is
+ * the second press of a double Ctrl+Enter meant for the previous task: it is ignored.
+ */
+export const FRESH_TASK_MS = 1000;
+
 export class AnnotateSession {
   readonly iface: Interface;
-  private readonly rules: Map<string, RuleCheck[]>;
+  readonly keeper: DraftKeeper;
   private readonly drafts: LocalDrafts;
-  private readonly clock = new ActiveClock();
-  private readonly saver: Autosaver;
-  private view: SessionView = { phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, submitted: 0 };
+  private readonly now: () => number;
+  private view: SessionView = { phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0 };
   private listeners = new Set<() => void>();
-  private unlistenStore: (() => void) | null = null;
-  private syncedAt: string | null = null;
+  private openedAt = 0;
+  private unwatch: () => void = () => {};
 
   constructor(
     readonly project: Project,
     userId: number,
     storage: KeyValue,
+    options: SessionOptions = {},
   ) {
     this.iface = parseInterface(project.interface);
-    this.rules = compileTextRules(this.iface);
     this.drafts = new LocalDrafts(storage, userId);
-    this.saver = new Autosaver(
-      () => this.saveToServer(false),
-      (saveState) => this.set({ saveState }),
-    );
+    this.now = options.now ?? (() => performance.now());
+    this.keeper = new DraftKeeper(this.iface, this.drafts, (saveState) => this.set({ saveState }), options);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -79,6 +99,7 @@ export class AnnotateSession {
 
   /** Lease the next task (or the one already held). */
   async start(): Promise<void> {
+    this.keeper.detach();
     this.set({ phase: { kind: "loading" } });
     try {
       this.open(await api.queue.next(this.project.id));
@@ -92,89 +113,80 @@ export class AnnotateSession {
     this.set({ phase: { kind: "error", message: error instanceof Error ? error.message : String(error) } });
   }
 
-  /** Show a leased task with the newest of its drafts. */
+  /** Show a leased task with the newest of its drafts, else the model's suggestion. */
   private open(lease: Lease): void {
-    this.unlistenStore?.();
-    this.unlistenStore = null;
-    this.saver.cancel();
+    this.keeper.detach();
     if (!lease.task) {
-      this.set({ phase: { kind: "done" }, otherDraft: null });
+      this.set({ phase: { kind: "done" }, otherDraft: null, suggestion: null });
       return;
     }
     const task = lease.task;
     const merged = mergeDrafts(this.drafts.read(task.id), lease.draft);
-    this.syncedAt = lease.draft?.updated_at ?? null;
-    const store = new EditorStore(this.iface, task.data, merged.chosen?.result ?? {});
-    this.clock.reset(merged.chosen?.seconds ?? 0);
-    this.unlistenStore = store.onResultChange((result) => this.changed(task.id, result));
+    const best = bestPrediction(lease.predictions ?? [], this.iface);
+    const suggestion = best ? { ...best, applied: merged.chosen === null } : null;
+    const store = new EditorStore(this.iface, task.data, merged.chosen?.result ?? suggestion?.result ?? {});
+    this.keeper.attach(task.id, store, lease.draft?.updated_at ?? null, merged.chosen?.seconds ?? 0);
+    this.unwatch();
+    this.unwatch = store.subscribe(() => {
+      if (this.view.notice?.problems && store.getSnapshot().serverProblems.length === 0) this.set({ notice: null });
+    });
+    this.openedAt = this.now();
     this.set({
       phase: { kind: "task", task, store, leaseExpiresAt: lease.lease_expires_at },
       otherDraft: merged.other,
+      suggestion,
       notice: merged.chosen?.from === "local" && lease.draft === null ? { tone: "info", text: "Your unsaved work on this task was restored from this browser." } : null,
     });
-    if (merged.chosen?.from === "local" && !sameAsServer(merged.chosen.result, lease.draft?.result)) this.saver.changed();
-  }
-
-  private changed(taskId: number, result: JsonObject): void {
-    this.clock.activity();
-    this.drafts.write({ taskId, result, seconds: this.clock.seconds(), savedAt: new Date().toISOString(), syncedAt: this.syncedAt });
-    this.saver.changed();
-  }
-
-  private async saveToServer(keepalive: boolean): Promise<void> {
-    const current = this.current;
-    if (!current) return;
-    const result = current.store.result;
-    const draft = await api.queue.saveDraft(current.task.id, result, this.clock.seconds(), keepalive);
-    this.syncedAt = draft.updated_at;
-    this.drafts.markSynced(current.task.id, result, draft.updated_at);
+    if (merged.chosen?.from === "local" && !sameJson(merged.chosen.result, lease.draft?.result)) this.keeper.saveSoon();
   }
 
   /** The person did something (key, click, scroll): counts as active time. */
   activity(): void {
-    this.clock.activity();
+    this.keeper.activity();
   }
 
   /** The page was hidden or is going away: stop the clock and save what is unsaved. */
   leaving(): void {
-    this.clock.setVisible(false);
-    const current = this.current;
-    if (!current) return;
-    this.drafts.write({ taskId: current.task.id, result: current.store.result, seconds: this.clock.seconds(), savedAt: new Date().toISOString(), syncedAt: this.syncedAt });
-    if (this.saver.hasUnsaved) {
-      this.saver.cancel();
-      void this.saveToServer(true).catch(() => this.saver.changed());
-    }
+    this.keeper.leaving();
   }
 
   back(): void {
-    this.clock.setVisible(true);
+    this.keeper.back();
   }
 
-  /** Submit and show the next task. Problems the browser can see are shown without a round trip. */
-  async submit(): Promise<void> {
+  /**
+   * Submit and show the next task. Problems the browser can see are shown without a round
+   * trip. `byKey`: from Ctrl+Enter, which is ignored on a task that has only just appeared
+   * untouched (the second press of a double press).
+   */
+  async submit(options: { byKey?: boolean } = {}): Promise<void> {
     const current = this.current;
     if (!current || this.view.busy) return;
     const { task, store } = current;
-    const problems = localProblems(this.iface, store.result, this.rules);
+    if (options.byKey && store.getSnapshot().revision === 0 && this.now() - this.openedAt < FRESH_TASK_MS) return;
+    const problems = this.keeper.problems(store);
     if (problems.length) {
       store.setServerProblems(problems);
-      this.set({ notice: { tone: "error", text: `Not submitted: ${problems.length} answer${problems.length === 1 ? " needs" : "s need"} attention.` } });
+      const count = new Set(problems.map((p) => p.path.split(".")[1])).size;
+      this.set({
+        notice: { tone: "error", problems: true, text: `Not submitted: ${count} answer${count === 1 ? " needs" : "s need"} attention (see the red notes beside ${count === 1 ? "it" : "them"}).` },
+      });
       return;
     }
     this.set({ busy: "submitting", notice: null });
-    const result = store.result;
     try {
-      const answer = await api.queue.submit(task.id, result, this.clock.seconds());
-      this.drafts.remove(task.id);
+      await this.keeper.stop(); // no autosave of this task may reach the server after it
+      const answer = await api.queue.submit(task.id, store.result, this.keeper.seconds());
+      this.keeper.sent(task.id);
       this.set({ busy: null, submitted: this.view.submitted + 1 });
       if (answer.next) this.open(answer.next);
       else await this.start();
     } catch (error) {
       this.set({ busy: null });
+      this.keeper.resume();
       if (error instanceof ApiError && error.status === 422 && error.problems.length) {
         store.setServerProblems(error.problems);
-        this.set({ notice: { tone: "error", text: `The server did not accept this answer: ${error.message}` } });
+        this.set({ notice: { tone: "error", problems: true, text: `The server did not accept this answer: ${error.message}` } });
       } else if (!(error instanceof ApiError && error.isUnauthorized)) {
         this.set({ notice: { tone: "error", text: error instanceof Error ? error.message : String(error) } });
       }
@@ -186,13 +198,14 @@ export class AnnotateSession {
     if (!current || this.view.busy) return;
     this.set({ busy: "skipping", notice: null });
     try {
+      await this.keeper.stop();
       await api.queue.skip(current.task.id, reason);
-      this.drafts.remove(current.task.id);
-      this.saver.cancel();
+      this.keeper.sent(current.task.id);
       this.set({ busy: null, notice: { tone: "info", text: "Skipped. It will not come back to you." } });
       this.open(await api.queue.next(this.project.id));
     } catch (error) {
       this.set({ busy: null });
+      if (this.current === current) this.keeper.resume();
       if (!(error instanceof ApiError && error.isUnauthorized)) {
         this.set({ notice: { tone: "error", text: error instanceof Error ? error.message : String(error) } });
       }
@@ -204,7 +217,7 @@ export class AnnotateSession {
     const current = this.current;
     const other = this.view.otherDraft;
     if (!current || !other) return;
-    const mine: DraftVersion = { result: current.store.result, seconds: this.clock.seconds(), at: new Date().toISOString(), from: "local" };
+    const mine: DraftVersion = { result: current.store.result, seconds: this.keeper.seconds(), at: new Date().toISOString(), from: "local" };
     current.store.replace(other.result);
     this.set({ otherDraft: mine, notice: { tone: "info", text: "Switched versions. The one you had is offered in case you want it back (or press Undo)." } });
   }
@@ -213,21 +226,55 @@ export class AnnotateSession {
     this.set({ otherDraft: null });
   }
 
+  /** Put the model's answers in (one undoable step), over the draft's where they differ. */
+  useSuggestion(): void {
+    const current = this.current;
+    const suggestion = this.view.suggestion;
+    if (!current || !suggestion) return;
+    current.store.replace({ ...current.store.result, ...suggestion.result });
+    this.set({ suggestion: { ...suggestion, applied: true } });
+  }
+
+  /** Take the model's answers out (those not changed since), one undoable step. */
+  clearSuggestion(): void {
+    const current = this.current;
+    const suggestion = this.view.suggestion;
+    if (!current || !suggestion) return;
+    const result: JsonObject = {};
+    for (const [name, value] of Object.entries(current.store.result)) {
+      if (!sameJson(value, suggestion.result[name])) result[name] = value;
+    }
+    current.store.replace(result);
+    this.set({ suggestion: { ...suggestion, applied: false } });
+  }
+
   dismissNotice(): void {
     this.set({ notice: null });
   }
 
   seconds(): number {
-    return this.clock.seconds();
+    return this.keeper.seconds();
   }
 
   dispose(): void {
-    this.leaving();
-    this.unlistenStore?.();
+    this.unwatch();
+    this.keeper.dispose();
     this.listeners.clear();
   }
 }
 
-function sameAsServer(result: JsonObject, server: Json | undefined): boolean {
-  return server !== undefined && JSON.stringify(result) === JSON.stringify(server);
+/** The prediction to offer: the best score (unscored last), the first on a tie. */
+export function bestPrediction(predictions: readonly Prediction[], iface: Interface): Omit<Suggestion, "applied"> | null {
+  let best: Prediction | null = null;
+  for (const p of predictions) {
+    if (best === null || (p.score ?? -Infinity) > (best.score ?? -Infinity)) best = p;
+  }
+  if (!best) return null;
+  const result: JsonObject = {};
+  for (const question of iface.questions) {
+    const value = best.result[question.name];
+    if (value !== undefined && value !== null) result[question.name] = value;
+  }
+  if (Object.keys(result).length === 0) return null;
+  return { modelVersion: best.model_version, score: best.score, result, count: predictions.length };
 }

@@ -1,5 +1,6 @@
 /** The annotate screen's keys, in one list: the cheat sheet and the key handler both read it. */
 export interface Shortcut {
+  /** A combination ("Shift+→"), or a sequence of them separated by spaces ("1 ↓ 4 ↓"). */
   keys: string;
   what: string;
 }
@@ -12,6 +13,7 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: "Mod+Shift+Z", what: "Redo (also Mod+Y)" },
   { keys: "s", what: "Skip this task (asks for a reason)" },
   { keys: "g", what: "Show or hide the guidelines" },
+  { keys: "m", what: "A model's suggestion: put it in, or take it out (tasks that have one)" },
   { keys: "?", what: "Show this list" },
   { keys: "Esc", what: "Leave a text box; close a panel" },
 ];
@@ -20,8 +22,11 @@ export const QUESTION_SHORTCUTS: Shortcut[] = [
   { keys: "1", what: "Choice: pick option 1…9 (0 is the 10th); Del clears" },
   { keys: "←", what: "Rating: one less (→ one more); a number picks that rating" },
   { keys: "1", what: "Pairwise: 1 A, 2 B, 3 tie; Shift+1…3 how much better" },
-  { keys: "Shift+→", what: "Spans: select by word (Alt for a character); then a label's number" },
+  { keys: "Shift+→", what: "Spans: select by word (Alt for a character), or drag or double-click with the mouse; then a label's number or button" },
   { keys: "]", what: "Spans: pick the next span ([ previous); a number relabels it, Del deletes it" },
   { keys: "Shift+↓", what: "Ranking: move the item down (↑/↓ choose it, a number sends it to that place, Enter keeps the order)" },
-  { keys: "↓", what: "Rubric and turns: next criterion or turn; numbers judge it" },
+  {
+    keys: "1 ↓ 4 ↓",
+    what: "Rubric and turns: a number judges the highlighted criterion or turn and the highlight stays there; ↓ (↑) moves it. So 1 ↓ 4 ↓ judges the first row 1, then the second 4",
+  },
 ];

@@ -9,6 +9,8 @@ interface Keys {
   skip: () => void;
   guidelines: () => void;
   help: () => void;
+  /** Put the model's suggestion in, or take it out (only where a task has one). */
+  suggestion?: (() => void) | null;
 }
 
 /**
@@ -20,13 +22,13 @@ export function useAnnotateKeys(keys: Keys): void {
   ref.current = keys;
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent): void {
-      const { enabled, store, submit, skip, guidelines, help } = ref.current;
+      const { enabled, store, submit, skip, guidelines, help, suggestion } = ref.current;
       if (!enabled || event.defaultPrevented) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
       if (mod && event.key === "Enter") {
         event.preventDefault();
-        submit();
+        if (!event.repeat) submit(); // a held key is one press
         return;
       }
       if (mod && !event.altKey && (key === "z" || key === "y")) {
@@ -39,6 +41,7 @@ export function useAnnotateKeys(keys: Keys): void {
       if (event.key === "?") help();
       else if (key === "g") guidelines();
       else if (key === "s" && !event.shiftKey) skip();
+      else if (key === "m" && !event.shiftKey && suggestion) suggestion();
       else if (key === "j" && store) store.focusBy(1);
       else if (key === "k" && store) store.focusBy(-1);
       else if (event.key === "Tab" && store) store.focusBy(event.shiftKey ? -1 : 1);

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { answerGap, localProblems } from "./answers";
+import { parseInterface } from "./interface";
+import { RuleEngine } from "./ruleEngine";
+
+const iface = parseInterface({
+  fields: [{ name: "chat", kind: "chat" }, { name: "text", kind: "text" }, { name: "pair", kind: "text_list" }],
+  questions: [
+    {
+      name: "judge",
+      kind: "rubric",
+      criteria: [{ name: "accurate", label: "Accurate", type: "pass_fail" }, { name: "clear" }, { name: "deep", label: "Depth" }],
+    },
+    { name: "turns", kind: "turns", target: "chat", rating: { min: 1, max: 5 }, all_turns: true },
+    { name: "some", kind: "turns", target: "chat", rating: { min: 1, max: 5 } },
+    { name: "tags", kind: "choice", options: ["a", "b", "c"], multiple: true, min_choices: 2 },
+    { name: "marks", kind: "spans", target: "text", labels: ["X"], min_spans: 2 },
+    { name: "better", kind: "pairwise", target: "pair", strength_required: true },
+  ],
+});
+const data = {
+  chat: [
+    { role: "user", content: "q" },
+    { role: "assistant", content: "a" },
+    { role: "user", content: "q" },
+    { role: "assistant", content: "b" },
+    { role: "assistant", content: "c" },
+  ],
+  text: "x y",
+  pair: ["a", "b"],
+};
+const q = (name: string) => {
+  const question = iface.questions.find((x) => x.name === name);
+  if (!question) throw new Error(name);
+  return question;
+};
+
+describe("answerGap (what a started answer still needs)", () => {
+  it("names every criterion not judged", () => {
+    expect(answerGap(q("judge"), { criteria: { clear: 2 } }, data)).toEqual({
+      short: "1 of 3 judged",
+      message: "Not judged yet: Accurate and Depth. Every criterion needs a verdict.",
+    });
+    expect(answerGap(q("judge"), { criteria: { accurate: false, clear: 2, deep: 1 } }, data)).toBeNull();
+  });
+
+  it("names every turn left out when all turns must be judged", () => {
+    expect(answerGap(q("turns"), { turns: [{ index: 3, rating: 2 }] }, data)).toEqual({
+      short: "1 of 3 turns judged",
+      message: "Not judged yet: turns #1 and #4. This question asks you to judge every assistant turn.",
+    });
+    expect(answerGap(q("some"), { turns: [{ index: 3, rating: 2 }] }, data)).toBeNull();
+  });
+
+  it("knows the other kinds' minimums", () => {
+    expect(answerGap(q("tags"), { choices: ["a"] }, data)?.message).toBe("Pick at least 2 options (1 picked so far).");
+    expect(answerGap(q("marks"), { spans: [{ start: 0, end: 1, label: "X" }] }, data)?.message).toBe("Mark at least 2 spans (1 so far).");
+    expect(answerGap(q("better"), { choice: "B" }, data)?.message).toBe("Say how much better B is, from 1 to 3.");
+    expect(answerGap(q("better"), { choice: "tie" }, data)).toBeNull();
+  });
+
+  it("blocks the submit with all of it, before any round trip", () => {
+    const problems = localProblems(iface, { judge: { criteria: {} , comment: "hm" }, turns: { turns: [{ index: 1, rating: 5 }] } }, data, new Map(), new RuleEngine(null));
+    expect(problems).toEqual([
+      { path: "result.judge", message: "Not judged yet: Accurate, clear and Depth. Every criterion needs a verdict." },
+      { path: "result.turns", message: "Not judged yet: turns #3 and #4. This question asks you to judge every assistant turn." },
+    ]);
+  });
+});

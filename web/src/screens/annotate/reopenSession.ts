@@ -1,0 +1,123 @@
+/**
+ * Fixing one's own submitted annotation (My work → Reopen), with the annotate loop's draft
+ * keeping (`DraftKeeper`): the fix in progress is kept in this browser and autosaved as the
+ * task's draft on the server, the save state shown is the real one, and saving the fix first
+ * stops autosaves so none lands after it.
+ */
+import { api, ApiError, type Annotation, type Project, type TaskDetail } from "../../api";
+import type { SaveState } from "../../editor/autosave";
+import { LocalDrafts, mergeDrafts, type KeyValue } from "../../editor/draft";
+import { parseInterface } from "../../editor/interface";
+import { EditorStore } from "../../editor/store";
+import { DraftKeeper, type KeeperOptions } from "./draftKeeper";
+import type { Notice } from "./session";
+
+export interface ReopenView {
+  saveState: SaveState;
+  busy: "submitting" | null;
+  notice: Notice | null;
+  /** Reviewed annotations can no longer be changed. */
+  editable: boolean;
+}
+
+export class ReopenSession {
+  readonly store: EditorStore;
+  readonly keeper: DraftKeeper;
+  private view: ReopenView;
+  private readonly syncedAt: string;
+  private listeners = new Set<() => void>();
+
+  constructor(
+    readonly project: Project,
+    readonly annotation: Annotation,
+    readonly detail: TaskDetail,
+    userId: number,
+    storage: KeyValue,
+    options: KeeperOptions = {},
+  ) {
+    const iface = parseInterface(project.interface);
+    const drafts = new LocalDrafts(storage, userId);
+    const editable = !annotation.review_state;
+    this.view = {
+      saveState: "saved",
+      busy: null,
+      editable,
+      notice: editable ? null : { tone: "warning", text: `This annotation was reviewed (${annotation.review_state}); it can no longer be changed.` },
+    };
+    this.keeper = new DraftKeeper(iface, drafts, (saveState) => this.set({ saveState }), options);
+    // A copy newer than the annotation (in this browser, or autosaved on the server) is work
+    // in progress on this fix.
+    const saved = detail.draft && detail.draft.updated_at > annotation.updated_at ? detail.draft : null;
+    const merged = mergeDrafts(drafts.read(detail.task.id), saved ?? { result: annotation.result, seconds: 0, updated_at: annotation.updated_at });
+    this.store = new EditorStore(iface, detail.task.data, merged.chosen?.result ?? annotation.result);
+    this.syncedAt = saved?.updated_at ?? annotation.updated_at;
+  }
+
+  /** Start keeping the fix (the screen is shown). */
+  start(): void {
+    this.keeper.attach(this.detail.task.id, this.store, this.syncedAt, 0, this.view.editable);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): ReopenView => this.view;
+
+  private set(patch: Partial<ReopenView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Save the fix; true when the server has it (the screen then leaves). */
+  async save(): Promise<boolean> {
+    if (this.view.busy) return false;
+    const problems = this.keeper.problems(this.store);
+    if (problems.length) {
+      this.store.setServerProblems(problems);
+      return false;
+    }
+    this.set({ busy: "submitting", notice: null });
+    try {
+      await this.keeper.stop(); // no autosave may land after the edit and leave a stale draft
+      await api.annotations.edit(this.annotation.id, this.store.result, this.keeper.seconds());
+      this.keeper.sent(this.detail.task.id);
+      this.keeper.detach();
+      this.set({ busy: null, saveState: "saved" });
+      return true;
+    } catch (error) {
+      this.set({ busy: null });
+      if (this.view.editable) this.keeper.resume();
+      if (error instanceof ApiError && error.status === 409) this.set({ notice: { tone: "warning", text: error.message } });
+      else if (error instanceof ApiError && error.status === 422) {
+        this.store.setServerProblems(error.problems);
+        this.set({ notice: { tone: "error", text: error.message } });
+      } else if (!(error instanceof ApiError && error.isUnauthorized)) {
+        this.set({ notice: { tone: "error", text: error instanceof Error ? error.message : String(error) } });
+      }
+      return false;
+    }
+  }
+
+  activity(): void {
+    this.keeper.activity();
+  }
+
+  leaving(): void {
+    this.keeper.leaving();
+  }
+
+  back(): void {
+    this.keeper.back();
+  }
+
+  seconds(): number {
+    return this.keeper.seconds();
+  }
+
+  dispose(): void {
+    this.keeper.dispose();
+    this.listeners.clear();
+  }
+}
