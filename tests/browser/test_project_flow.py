@@ -81,7 +81,7 @@ def expected_answer(n: int, text: str) -> dict[str, Any]:
 
 
 def test_manager_and_annotator_run_a_project(people: People, db: Database) -> None:
-    make_user(db, LEAD[0], password=LEAD[1])
+    make_user(db, LEAD[0], password=LEAD[1], can_create_projects=True)
     make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
     rows = task_rows()
 

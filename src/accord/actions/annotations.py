@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
@@ -19,12 +20,13 @@ from accord.actions.queue import (
     insert_assignment,
     set_assignment_state,
     take_slot,
+    uncount_submission,
 )
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
-from accord.errors import Conflict, Forbidden, Invalid
+from accord.errors import Conflict, Forbidden, Invalid, NotFound
 from accord.kinds import Problem
-from accord.models import Annotation, AnnotationVersion, User
+from accord.models import Annotation, AnnotationVersion, Assignment, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -93,9 +95,12 @@ def do_submit(
     task: TaskRef,
     result: Any,
     seconds: float | None = None,
+    *,
+    checked: str | None = None,
 ) -> AnnotationRow:
-    """Record ``user``'s answer to ``task``, within the task's overlap."""
-    text = check_answer(project, result, task)
+    """Record ``user``'s answer to ``task``, within the task's overlap. ``checked``: the
+    answer's JSON text, already checked against this version of the interface."""
+    text = checked if checked is not None else check_answer(project, result, task)
     check_seconds(seconds)
     raw = Raw(session)
     found = find_assignment(raw, task.id, user.id)
@@ -158,6 +163,8 @@ def do_edit_annotation(
     task: TaskRef,
     result: Any,
     seconds: float | None = None,
+    *,
+    checked: str | None = None,
 ) -> Annotation:
     """Replace the result of ``user``'s own annotation, until it has been reviewed."""
     if annotation.user_id != user.id:
@@ -167,7 +174,7 @@ def do_edit_annotation(
             f"this annotation was reviewed ({annotation.review_state}) and can no longer be "
             "edited; ask a reviewer to reopen it"
         )
-    text = check_answer(project, result, task)
+    text = checked if checked is not None else check_answer(project, result, task)
     check_seconds(seconds)
     before = {"version": annotation.version}
     annotation.result = text
@@ -196,3 +203,45 @@ def do_edit_annotation(
         after={"version": annotation.version},
     )
     return annotation
+
+
+def do_delete_annotation(
+    session: Session, actor: User, project: ProjectInfo, annotation_id: int, task: TaskRef
+) -> None:
+    """Delete an annotation and its versions (managers). Its submission no longer counts: the
+    slot goes back to the queue, the project's progress drops it, and the author's assignment
+    goes too, so the task may come back to anyone, its author included. The audit event keeps
+    what was deleted (author, version, review state, the answer)."""
+    raw = Raw(session)
+    author = session.scalar(select(Annotation.user_id).where(Annotation.id == annotation_id))
+    # Lock order of a submission (assignment, then task): a racing submit waits, never deadlocks.
+    found = find_assignment(raw, task.id, author) if author is not None else None
+    deleted = session.execute(
+        delete(Annotation)
+        .where(Annotation.id == annotation_id)
+        .returning(
+            Annotation.user_id, Annotation.version, Annotation.review_state, Annotation.result
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    if deleted is None:
+        raise NotFound(f"no annotation {annotation_id}: it was deleted in the meantime")
+    user_id, version, review_state, result = deleted
+    uncount_submission(raw, task, project.overlap, by=actor.id)
+    if found is not None:
+        session.execute(delete(Assignment).where(Assignment.id == found[0]))
+    drop_draft(raw, task.id, user_id)
+    record(
+        session,
+        actor,
+        "annotation.delete",
+        ("annotation", annotation_id),
+        project_id=project.id,
+        before={
+            "task_id": task.id,
+            "user_id": user_id,
+            "version": version,
+            "review_state": review_state,
+            "result": orjson.loads(result),
+        },
+    )

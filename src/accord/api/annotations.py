@@ -10,10 +10,17 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.annotations import AnnotationRow, do_edit_annotation
+from accord.actions.annotations import (
+    AnnotationRow,
+    check_answer,
+    do_delete_annotation,
+    do_edit_annotation,
+)
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
-from accord.api.policies import Can, may_review, project_for, require, task_access
-from accord.api.schemas import In
+from accord.api.errors import errors
+from accord.api.policies import Can, access, may_review, project_for, require, task_access
+from accord.api.schemas import Deleted, In, shows_emails
+from accord.api.transactions import Checked, CheckLimiter, NeedsCheck, in_write_checked
 from accord.errors import NotFound, TooLarge
 from accord.models import Annotation, User
 from accord.queries.annotations import annotations_by, versions_of
@@ -35,7 +42,11 @@ class AnnotationOut(BaseModel):
     id: int
     task_id: int
     project_id: int
-    annotator: str = Field(description="The author's email")
+    annotator: str | None = Field(
+        description="The author's email: shown for one's own annotations, and to the project's "
+        "managers and admins; null otherwise"
+    )
+    annotator_name: str = Field(description="The author's name")
     result: dict[str, Any]
     seconds: float
     version: int
@@ -65,13 +76,21 @@ def limit_result(settings: Settings, result: dict[str, Any]) -> None:
 
 
 def annotation_out(
-    annotation: Annotation | AnnotationRow, email: str, caller_id: int
+    annotation: Annotation | AnnotationRow,
+    author: User | str,
+    caller_id: int,
+    *,
+    sees_emails: bool = False,
 ) -> AnnotationOut:
+    """The annotation as ``caller_id`` sees it. ``author`` is the author's account (or only
+    their email); their email is shown to them and, with ``sees_emails``, to managers."""
+    email, name = (author, "") if isinstance(author, str) else (author.email, author.name)
     return AnnotationOut(
         id=annotation.id,
         task_id=annotation.task_id,
         project_id=annotation.project_id,
-        annotator=email,
+        annotator=email if sees_emails or annotation.user_id == caller_id else None,
+        annotator_name=name,
         result=orjson.loads(annotation.result),
         seconds=annotation.seconds,
         version=annotation.version,
@@ -100,28 +119,64 @@ def _load(
     return annotation, task, project
 
 
-@router.get("/annotations/{annotation_id}", summary="One annotation")
+@router.get(
+    "/annotations/{annotation_id}", summary="One annotation", responses=errors(401, 404, 422)
+)
 def get_annotation(annotation_id: int, caller: CurrentCaller, db: Db) -> AnnotationOut:
     with db.read() as session:
         annotation, _, _ = _load(session, caller, annotation_id)
         author = session.get(User, annotation.user_id)
-        return annotation_out(annotation, author.email if author else "", caller.user.id)
+        sees = annotation.user_id == caller.user.id or shows_emails(
+            access(session, caller.user, annotation.project_id, Can.view)[1]
+        )
+        return annotation_out(annotation, author or "", caller.user.id, sees_emails=sees)
 
 
-@router.put("/annotations/{annotation_id}", summary="Edit one's own annotation (until reviewed)")
-def edit_annotation(
-    annotation_id: int, body: AnswerIn, caller: CurrentCaller, db: Db, settings: AppSettings
+@router.put(
+    "/annotations/{annotation_id}",
+    summary="Edit one's own annotation (until reviewed)",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+async def edit_annotation(
+    annotation_id: int,
+    body: AnswerIn,
+    caller: CurrentCaller,
+    db: Db,
+    settings: AppSettings,
+    limiter: CheckLimiter,
 ) -> AnnotationOut:
     limit_result(settings, body.result)
-    with db.write() as session:
+
+    def work(session: Session, checked: Checked | None) -> AnnotationOut | NeedsCheck:
         annotation, task, project = _load(session, caller, annotation_id, Can.annotate)
+        text = checked.valid_for(project.updated_at) if checked else None
+        if text is None and project.interface.runs_patterns():
+            return NeedsCheck(project.updated_at, lambda: check_answer(project, body.result, task))
         do_edit_annotation(
-            session, caller.user, project, annotation, task, body.result, body.seconds
+            session, caller.user, project, annotation, task, body.result, body.seconds, checked=text
         )
-        return annotation_out(annotation, caller.user.email, caller.user.id)
+        return annotation_out(annotation, caller.user, caller.user.id)
+
+    return await in_write_checked(db, limiter, work)
 
 
-@router.get("/annotations/{annotation_id}/versions", summary="Every version of an annotation")
+@router.delete(
+    "/annotations/{annotation_id}",
+    summary="Delete an annotation (managers), audited",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def delete_annotation(annotation_id: int, caller: CurrentCaller, db: Db) -> Deleted:
+    with db.write() as session:
+        _, task, project = _load(session, caller, annotation_id, Can.manage)
+        do_delete_annotation(session, caller.user, project, annotation_id, task)
+    return Deleted()
+
+
+@router.get(
+    "/annotations/{annotation_id}/versions",
+    summary="Every version of an annotation",
+    responses=errors(401, 404, 422),
+)
 def get_versions(annotation_id: int, caller: CurrentCaller, db: Db) -> list[VersionOut]:
     with db.read() as session:
         annotation, _, _ = _load(session, caller, annotation_id)
@@ -141,7 +196,11 @@ class MyWork(BaseModel):
     next_before: int | None = Field(description="Pass as `before` for the next (older) page")
 
 
-@router.get("/projects/{project_id}/annotations/mine", summary="The caller's annotations")
+@router.get(
+    "/projects/{project_id}/annotations/mine",
+    summary="The caller's annotations",
+    responses=errors(401, 404, 422),
+)
 def my_annotations(
     project_id: int,
     caller: CurrentCaller,
@@ -153,6 +212,6 @@ def my_annotations(
         project_for(session, caller.user, project_id, Can.view)
         rows = annotations_by(session, project_id, caller.user.id, before=before, limit=limit)
         return MyWork(
-            items=[annotation_out(a, caller.user.email, caller.user.id) for a in rows],
+            items=[annotation_out(a, caller.user, caller.user.id) for a in rows],
             next_before=rows[-1].id if len(rows) == limit else None,
         )

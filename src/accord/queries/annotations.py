@@ -10,24 +10,25 @@ from accord.models import Annotation, AnnotationVersion, Prediction, Task, User
 
 def annotations_of_task(
     session: Session, task: Task, only_user: int | None = None
-) -> list[tuple[Annotation, str]]:
+) -> list[tuple[Annotation, User]]:
     query = (
-        select(Annotation, User.email)
+        select(Annotation, User)
         .join(User, User.id == Annotation.user_id)
         .where(Annotation.task_id == task.id)
         .order_by(Annotation.id)
     )
     if only_user is not None:
         query = query.where(Annotation.user_id == only_user)
-    return [(a, email) for a, email in session.execute(query)]
+    return [(a, author) for a, author in session.execute(query)]
 
 
 def predictions_of_task(session: Session, task: Task) -> list[Prediction]:
-    return list(
-        session.scalars(
-            select(Prediction).where(Prediction.task_id == task.id).order_by(Prediction.id)
-        )
+    """The task's predictions: a probe of the (project_id, task_id) index (predictions have no
+    index that starts with task_id, so the project must be named too)."""
+    query = select(Prediction).where(
+        Prediction.project_id == task.project_id, Prediction.task_id == task.id
     )
+    return list(session.scalars(query.order_by(Prediction.id)))
 
 
 def versions_of(session: Session, annotation: Annotation) -> list[AnnotationVersion]:

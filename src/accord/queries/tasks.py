@@ -3,6 +3,9 @@
 Paging is by ``offset`` (the browser's virtual table jumps anywhere) or by ``after`` (the last
 id of the previous page, for programs walking everything). Text search is a substring match in
 the task's data (a scan: seconds on a million tasks, so the table asks for it only on demand).
+
+Skips are the `Assignment` rows in state ``skipped``; every read of them below goes through an
+index of `assignments` (by task, or by project, person and state), never over all tasks.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from accord.models import Annotation, Project, Task
+from accord.models import Annotation, Assignment, AssignmentState, Project, Task, User
 from accord.queries.projects import counts_of, progress_at
 
 
@@ -36,6 +39,7 @@ class TaskQuery:
     text: str | None = None
     question: str | None = None
     value: str | None = None
+    skipped: bool = False
     sort: str = "id"
 
 
@@ -85,7 +89,23 @@ def _filtered(session: Session, project: Project, query: Select[Any], q: TaskQue
         answered.append(_answer_has(sqlite, q.question, q.value))
     if answered:
         query = query.where(exists().where(Annotation.task_id == Task.id, *answered))
+    if q.skipped:
+        query = query.where(Task.id.in_(_skipped_task_ids(project.id)))
     return query
+
+
+SKIPPED = AssignmentState.skipped.value
+
+
+def _skipped_task_ids(project_id: int) -> Select[Any]:
+    """The ids of the project's tasks someone skipped. Each account is looked up in the
+    (project, user, state) index of `assignments`: a few seeks per account, however many
+    tasks and assignments the project has (accounts number in the thousands at most)."""
+    return select(Assignment.task_id).where(
+        Assignment.project_id == project_id,
+        Assignment.user_id.in_(select(User.id)),
+        Assignment.state == SKIPPED,
+    )
 
 
 def _text_in_data(sqlite: bool, text: str) -> list[ColumnElement[bool]]:
@@ -141,13 +161,16 @@ def _answer_has(sqlite: bool, question: str, value: str | None) -> ColumnElement
     return holds
 
 
-def _ordered(query: Select[Any], sort: str) -> Select[Any]:
+def _ordered(query: Select[Any], sort: str, *, few: bool = False) -> Select[Any]:
+    """``few``: the filters pick a small set (skipped tasks), so sort that set rather than
+    walk the (project, n_submitted) index over every task of the project."""
+    submitted: Any = Task.n_submitted + 0 if few else Task.n_submitted
     if sort == "-id":
         return query.order_by(Task.id.desc())
     if sort == "annotations":
-        return query.order_by(Task.n_submitted, Task.id)
+        return query.order_by(submitted, Task.id)
     if sort == "-annotations":
-        return query.order_by(Task.n_submitted.desc(), Task.id.desc())
+        return query.order_by(submitted.desc(), Task.id.desc())
     return query.order_by(Task.id)
 
 
@@ -163,16 +186,87 @@ def list_tasks(
     query = _filtered(session, project, select(Task), q)
     if after is not None:
         query = query.where(Task.id < after if q.sort == "-id" else Task.id > after)
-    return list(session.scalars(_ordered(query, q.sort).offset(offset).limit(limit)))
+    ordered = _ordered(query, q.sort, few=q.skipped)
+    return list(session.scalars(ordered.offset(offset).limit(limit)))
 
 
 def count_tasks(session: Session, project: Project, q: TaskQuery) -> int:
     """How many tasks match: from the progress counters when only the status is asked for
     (no scan, whatever the size of the project), else counted."""
-    if not q.text and q.annotator_id is None and not q.question:
+    if not q.text and q.annotator_id is None and not q.question and not q.skipped:
         counts = progress_at(counts_of(session, project.id), project.overlap)
         if q.status is None:
             return counts.tasks
         return int(getattr(counts, q.status))
     query = _filtered(session, project, select(func.count()).select_from(Task), q)
     return int(session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Someone passed on a task: who, why, when."""
+
+    id: int  # the assignment's
+    task_id: int
+    user_id: int
+    name: str
+    email: str
+    reason: str
+    at: dt.datetime
+
+
+def skip_counts(session: Session, task_ids: list[int]) -> dict[int, int]:
+    """How many people skipped each of these tasks (a page of them), by task id."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(Assignment.task_id, func.count())
+        .where(Assignment.task_id.in_(task_ids), Assignment.state == SKIPPED)
+        .group_by(Assignment.task_id)
+    )
+    return {int(task_id): int(count) for task_id, count in rows}
+
+
+def skips_of_task(session: Session, task_id: int, only_user: int | None = None) -> list[Skip]:
+    """Who skipped the task, oldest first (only ``only_user``'s skip when given)."""
+    query = (
+        select(Assignment, User.name, User.email)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.task_id == task_id, Assignment.state == SKIPPED)
+        .order_by(Assignment.updated_at, Assignment.id)
+    )
+    if only_user is not None:
+        query = query.where(Assignment.user_id == only_user)
+    return [_skip(a, name, email) for a, name, email in session.execute(query)]
+
+
+def skips_by(
+    session: Session, project_id: int, user_id: int, *, before: int | None, limit: int
+) -> list[tuple[Skip, str | None]]:
+    """``user_id``'s skips in a project, newest first, each with its task's external id."""
+    query = (
+        select(Assignment, User.name, User.email, Task.external_id)
+        .join(User, User.id == Assignment.user_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Assignment.project_id == project_id,
+            Assignment.user_id == user_id,
+            Assignment.state == SKIPPED,
+        )
+    )
+    if before is not None:
+        query = query.where(Assignment.id < before)
+    rows = session.execute(query.order_by(Assignment.id.desc()).limit(limit))
+    return [(_skip(a, name, email), external_id) for a, name, email, external_id in rows]
+
+
+def _skip(assignment: Assignment, name: str, email: str) -> Skip:
+    return Skip(
+        id=assignment.id,
+        task_id=assignment.task_id,
+        user_id=assignment.user_id,
+        name=name,
+        email=email,
+        reason=assignment.skip_reason or "",
+        at=assignment.updated_at,
+    )

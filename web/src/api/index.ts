@@ -17,6 +17,11 @@ import type {
   ProjectCreate,
   TaskFilter,
   TaskPage,
+  TasksDeleted,
+  MySkipsPage,
+  User,
+  UserChange,
+  UserCreate,
   Draft,
   JsonObject,
   Lease,
@@ -40,6 +45,16 @@ export const api = {
     signIn: (email: string, password: string) =>
       request<Session>("POST", "/session", { body: { email, password }, quietUnauthorized: true }),
     signOut: () => request<void>("DELETE", "/session", { quietUnauthorized: true }),
+  },
+  users: {
+    /** Admins only: every account (`q`: part of the email or name). */
+    list: (q: string | null = null) => request<User[]>("GET", "/users", { query: { q } }),
+    /** 422 `weak_password` (the message says why), 409 for an email already in use. */
+    create: (body: UserCreate) => request<User>("POST", "/users", { body }),
+    update: (id: number, body: UserChange) => request<User>("PATCH", `/users/${id}`, { body }),
+    /** Set someone's password (ends their sessions; their API tokens stay unless `revokeTokens`). */
+    setPassword: (id: number, password: string, revokeTokens = false) =>
+      request<void>("PUT", `/users/${id}/password`, { body: { password, revoke_tokens: revokeTokens } }),
   },
   projects: {
     list: () => request<Project[]>("GET", "/projects"),
@@ -111,10 +126,18 @@ export const api = {
           q: filter.q || null,
           question: filter.question || null,
           value: filter.question ? filter.value || null : null,
+          skipped: filter.skipped ? true : null,
           sort: filter.sort && filter.sort !== "id" ? filter.sort : null,
         },
         signal,
       }),
+    /** Managers: delete tasks with their annotations (at most 1,000 ids a call). */
+    delete: (projectId: number, ids: number[]) =>
+      request<TasksDeleted>("POST", `/projects/${projectId}/tasks/delete`, { body: { ids } }),
+  },
+  skips: {
+    mine: (projectId: number, before: number | null, limit = 50) =>
+      request<MySkipsPage>("GET", `/projects/${projectId}/skips/mine`, { query: { before, limit } }),
   },
   annotations: {
     mine: (projectId: number, before: number | null, limit = 50) =>
@@ -124,6 +147,8 @@ export const api = {
     /** Replace one's own annotation; 409 once it has been reviewed. */
     edit: (id: number, result: JsonObject, seconds: number) =>
       request<Annotation>("PUT", `/annotations/${id}`, { body: { result, seconds } }),
+    /** Managers: delete an annotation (its task goes back to the queue). */
+    delete: (id: number) => request<{ deleted: boolean }>("DELETE", `/annotations/${id}`),
   },
 };
 

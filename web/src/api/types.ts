@@ -10,8 +10,25 @@ export interface User {
   name: string;
   is_admin: boolean;
   is_active: boolean;
+  /** May create projects (admins always may). */
+  can_create_projects: boolean;
+  /** Sign-in refused until then (failed attempts), or null. */
+  locked_until: string | null;
+  last_login_at: string | null;
   created_at: string;
 }
+
+/** `POST /users` (admins). */
+export interface UserCreate {
+  email: string;
+  password: string;
+  name: string;
+  is_admin: boolean;
+  can_create_projects: boolean;
+}
+
+/** `PATCH /users/{id}` (admins): any of these. */
+export type UserChange = Partial<Pick<User, "name" | "is_admin" | "is_active" | "can_create_projects">>;
 
 export interface Session {
   user: User;
@@ -74,13 +91,17 @@ export interface Lease {
   task: Task | null;
   draft: Draft | null;
   lease_expires_at: string | null;
+  /** Model pre-annotations of the task (shown as a suggestion). */
+  predictions: Prediction[];
 }
 
 export interface Annotation {
   id: number;
   task_id: number;
   project_id: number;
-  annotator: string;
+  /** The author's email: one's own, or any for managers and admins; else null. */
+  annotator: string | null;
+  annotator_name: string;
   result: JsonObject;
   seconds: number;
   version: number;
@@ -95,11 +116,45 @@ export interface Prediction {
   result: JsonObject;
 }
 
+/** Someone passed on a task. `email` is null unless the caller manages the project (or it is theirs). */
+export interface Skip {
+  user_id: number;
+  name: string;
+  email: string | null;
+  reason: string;
+  at: string;
+}
+
 export interface TaskDetail {
   task: Task;
   annotations: Annotation[];
   predictions: Prediction[];
   draft: Draft | null;
+  /** Everyone's for managers and reviewers; annotators see their own. */
+  skips: Skip[];
+}
+
+/** `GET /projects/{id}/skips/mine`: the caller's skips, newest first. */
+export interface MySkip {
+  id: number;
+  task_id: number;
+  external_id: string | null;
+  reason: string;
+  at: string;
+}
+
+export interface MySkipsPage {
+  items: MySkip[];
+  next_before: number | null;
+}
+
+/** `POST /projects/{id}/tasks/delete` (at most 1,000 ids a call). */
+export interface TasksDeleted {
+  deleted: number;
+  task_ids: number[];
+  annotations: number;
+  /** Ids that were no task of the project (deleted already). */
+  missing: number[];
 }
 
 export interface Submitted {
@@ -153,7 +208,8 @@ export type MemberRole = "manager" | "reviewer" | "annotator";
 
 export interface Member {
   user_id: number;
-  email: string;
+  /** null for other people unless the caller manages the project. */
+  email: string | null;
   name: string;
   role: MemberRole;
   created_at: string;
@@ -171,11 +227,18 @@ export interface TaskFilter {
   q?: string | null;
   question?: string | null;
   value?: string | null;
+  /** Only tasks someone skipped. */
+  skipped?: boolean;
   sort?: TaskSort;
 }
 
+/** A row of the data manager: a task and how many people skipped it. */
+export interface TaskRow extends Task {
+  skips: number;
+}
+
 export interface TaskPage {
-  items: Task[];
+  items: TaskRow[];
   /** Tasks matching the filters, in all. */
   total: number;
   next_after: number | null;

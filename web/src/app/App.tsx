@@ -4,6 +4,7 @@ import { matchPath, navigate, safeNext, useLocation } from "./router";
 import { signInPath, useSession } from "./session";
 import { SignInScreen } from "../screens/SignInScreen";
 import { NotFoundScreen } from "../screens/NotFoundScreen";
+import { LeaveDialog } from "./LeaveDialog";
 
 /** Chooses the screen: sign-in while signed out, else the first route matching the path. */
 export function App() {
@@ -22,9 +23,18 @@ export function App() {
   if (session.status === "signed-out" || onSignIn) {
     return <SignInScreen reason={session.status === "signed-out" ? session.reason : null} />;
   }
+  let screen = <NotFoundScreen />;
   for (const route of routes) {
     const params = matchPath(route.path, location.pathname);
-    if (params) return <>{route.render(params)}</>;
+    if (params) {
+      screen = <>{route.render(params)}</>;
+      break;
+    }
   }
-  return <NotFoundScreen />;
+  return (
+    <>
+      {screen}
+      <LeaveDialog />
+    </>
+  );
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Link } from "./Link";
-import { signOut, useSession } from "./session";
+import { leaveThen } from "./router";
+import { mayCreateProjects, signOut, useSession } from "./session";
 
 interface LayoutProps {
   /** The project this page belongs to, shown in the top bar. */
@@ -15,6 +16,7 @@ interface LayoutProps {
 /** Every signed-in page: the top bar (home, project, user, sign out) and the page's main. */
 export function Layout({ project, actions, wide, children }: LayoutProps) {
   const session = useSession();
+  const user = session.status === "signed-in" ? session.user : null;
   return (
     <div className="app">
       <header className="topbar">
@@ -33,17 +35,22 @@ export function Layout({ project, actions, wide, children }: LayoutProps) {
         </nav>
         <div className="topbar-actions">
           {actions}
-          {project ? null : (
+          {user && !project && mayCreateProjects(user) ? (
             <Link to="/projects/new" className="button button-quiet">
               New project
             </Link>
-          )}
+          ) : null}
+          {user?.is_admin ? (
+            <Link to="/admin/users" className="button button-quiet">
+              Accounts
+            </Link>
+          ) : null}
           {session.status === "signed-in" ? (
             <>
               <span className="topbar-user" title={session.user.email}>
                 {session.user.name || session.user.email}
               </span>
-              <button type="button" className="button-quiet" onClick={() => void signOut()}>
+              <button type="button" className="button-quiet" onClick={() => leaveThen(() => void signOut())}>
                 Sign out
               </button>
             </>

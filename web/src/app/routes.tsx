@@ -9,6 +9,8 @@ import { AnnotateScreen } from "../screens/annotate/AnnotateScreen";
 import { MyWorkScreen } from "../screens/MyWorkScreen";
 import { ReopenScreen } from "../screens/ReopenScreen";
 import {
+  AccountsScreen,
+  AnnotationScreen,
   DataScreen,
   ExportScreen,
   ImportScreen,
@@ -28,12 +30,17 @@ const id = (params: Params, key: string): number => Number(params[key]);
 export const routes: RouteDef[] = [
   { path: "/", render: () => <ProjectsScreen /> },
   { path: "/projects/new", render: () => <NewProjectScreen /> },
+  { path: "/admin/users", render: () => <AccountsScreen /> },
   { path: "/projects/:id/settings", render: (p) => <SettingsScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/members", render: (p) => <MembersScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/import", render: (p) => <ImportScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/export", render: (p) => <ExportScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/data", render: (p) => <DataScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/tasks/:task", render: (p) => <TaskScreen key={p.task} projectId={id(p, "id")} taskId={id(p, "task")} /> },
+  {
+    path: "/projects/:id/annotations/:annotation",
+    render: (p) => <AnnotationScreen key={p.annotation} projectId={id(p, "id")} annotationId={id(p, "annotation")} />,
+  },
   { path: "/projects/:id/annotate", render: (p) => <AnnotateScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/mine", render: (p) => <MyWorkScreen key={p.id} projectId={id(p, "id")} /> },
   {

@@ -47,7 +47,7 @@ function expire(error: ApiError): void {
         ? "Your session ended. Sign in again to carry on where you were: your work is kept in this browser."
         : error.message,
   });
-  navigate(signInPath(), { replace: true });
+  navigate(signInPath(), { replace: true, force: true });
 }
 
 export async function boot(): Promise<void> {
@@ -66,6 +66,16 @@ export async function boot(): Promise<void> {
   }
 }
 
+/** Ask the server who is signed in again (an admin may have changed the account since). */
+export async function refreshUser(): Promise<void> {
+  if (state.status !== "signed-in") return;
+  const session = await api.session.current();
+  if (session.user !== null) set({ status: "signed-in", user: session.user });
+}
+
+/** Whether this account may create projects (admins always may). */
+export const mayCreateProjects = (user: User): boolean => user.is_admin || user.can_create_projects;
+
 export async function signIn(email: string, password: string): Promise<void> {
   const session = await api.session.signIn(email, password);
   setCsrfToken(session.csrf_token);
@@ -78,6 +88,6 @@ export async function signOut(): Promise<void> {
   } finally {
     setCsrfToken("");
     set({ status: "signed-out", reason: null });
-    navigate("/signin", { replace: true });
+    navigate("/signin", { replace: true, force: true });
   }
 }

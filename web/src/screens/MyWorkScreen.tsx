@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Annotation, type Json } from "../api";
+import { api, ApiError, type Annotation, type Json, type MySkip } from "../api";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
 import { Loading } from "../ui/Loading";
@@ -85,7 +85,83 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
           );
         }}
       </Loading>
+      <MySkips projectId={projectId} />
     </Layout>
+  );
+}
+
+/** The tasks I skipped, newest first, with the reason I gave (a skipped task does not come back). */
+function MySkips({ projectId }: { projectId: number }) {
+  const [first, reload] = useLoad(() => api.skips.mine(projectId, null, PAGE), `skips:${projectId}`);
+  const [more, setMore] = useState<MySkip[]>([]);
+  const [next, setNext] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  useEffect(() => {
+    if (first.status === "ready") {
+      setMore([]);
+      setNext(first.value.next_before);
+    }
+  }, [first]);
+
+  async function loadOlder(): Promise<void> {
+    if (next === null) return;
+    setLoading(true);
+    try {
+      const page = await api.skips.mine(projectId, next, PAGE);
+      setMore((items) => [...items, ...page.items]);
+      setNext(page.next_before);
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.isUnauthorized)) setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  return (
+    <section className="my-skips" aria-labelledby="my-skips-title">
+      <h2 id="my-skips-title">Skipped</h2>
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <Loading state={first} retry={reload}>
+        {(page) => {
+          const items = [...page.items, ...more];
+          if (items.length === 0) return <p className="empty">You have not skipped any task in this project.</p>;
+          return (
+            <>
+              <p className="muted small">Skipped tasks do not come back to you. A manager sees your reason beside the task.</p>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Task</th>
+                    <th scope="col">Your reason</th>
+                    <th scope="col">Skipped</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((skip) => (
+                    <tr key={skip.id} data-skip-task={skip.task_id}>
+                      <td>
+                        #{skip.task_id}
+                        {skip.external_id ? <span className="muted small"> · {skip.external_id}</span> : null}
+                      </td>
+                      <td className="work-summary">{skip.reason ? skip.reason : <span className="muted">no reason given</span>}</td>
+                      <td className="small">{new Date(skip.at).toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {next !== null ? (
+                <p>
+                  <button type="button" onClick={() => void loadOlder()} disabled={loading}>
+                    {loading ? "Loading…" : "Show older skips"}
+                  </button>
+                </p>
+              ) : null}
+            </>
+          );
+        }}
+      </Loading>
+    </section>
   );
 }
 

@@ -37,7 +37,7 @@ function ExportForm({ project }: { project: Project }) {
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
   const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
-  const emails = members.status === "ready" ? members.value.map((m) => m.email) : [];
+  const emails = members.status === "ready" ? members.value.flatMap((m) => (m.email ? [m.email] : [])) : [];
   const unknown = annotator.trim() !== "" && members.status === "ready" && !emails.includes(annotator.trim().toLowerCase());
   const url = api.exports.url(project.id, { format, status: status || null, annotator: annotator.trim() || null, since: toInstant(since), until: toInstant(until) });
   const { progress } = project;

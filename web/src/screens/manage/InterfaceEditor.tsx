@@ -1,8 +1,5 @@
-import { useId, useRef } from "react";
+import { useId, useRef, type CSSProperties } from "react";
 import type { TextProblem } from "./interfaceText";
-
-const LINE = 20; // px: the editor's line height, in CSS too (.iface-code)
-const PAD = 8; // px: the text's top padding
 
 interface InterfaceEditorProps {
   text: string;
@@ -14,18 +11,19 @@ interface InterfaceEditorProps {
 /**
  * The interface as YAML or JSON text: line numbers, the lines with problems marked, and
  * each problem listed under the text with a button that puts the cursor on its line.
+ *
+ * Long lines wrap (the editor never scrolls sideways). The line numbers and marks sit in a
+ * copy of the text laid out exactly like the text box over it (same font, width and
+ * wrapping), so a wrapped line's number stays beside its first row.
  */
 export function InterfaceEditor({ text, onChange, problems, label = "Interface (YAML or JSON)" }: InterfaceEditorProps) {
   const id = useId();
   const area = useRef<HTMLTextAreaElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const lines = text.split("\n");
-  const widest = lines.reduce((most, line) => Math.max(most, line.length), 0);
-  const bad = new Map<number, string>();
-  for (const problem of problems) {
-    if (problem.line !== null && !(problem.stale && bad.has(problem.line))) bad.set(problem.line, problem.stale ? "stale" : problem.source);
-  }
-  const live = problems.filter((p) => !p.stale);
+  const bad = new Set<number>();
+  for (const problem of problems) if (problem.line !== null) bad.add(problem.line);
+  const gutter = `${Math.max(2, String(lines.length).length) * 0.6 + 1.1}rem`;
 
   function goTo(line: number): void {
     const element = area.current;
@@ -36,7 +34,8 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
     element.focus({ preventScroll: true });
     element.setSelectionRange(start, end);
     const box = scroller.current;
-    if (box) box.scrollTop = Math.max(0, (line - 1) * LINE - box.clientHeight / 3);
+    const row = box?.querySelector<HTMLElement>(`[data-line="${line}"]`);
+    if (box && row) box.scrollTop = Math.max(0, row.offsetTop - box.clientHeight / 3);
   }
 
   return (
@@ -44,18 +43,14 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
       <label htmlFor={id} className="form-label">
         {label}
       </label>
-      <div ref={scroller} className={live.length ? "iface-scroll iface-scroll-invalid" : "iface-scroll"}>
-        <div className="iface-gutter" aria-hidden="true">
-          {lines.map((_, i) => (
-            <div key={i} className={bad.has(i + 1) ? `iface-lineno iface-lineno-${bad.get(i + 1) === "stale" ? "stale" : "bad"}` : "iface-lineno"}>
-              {i + 1}
-            </div>
-          ))}
-        </div>
-        <div className="iface-code">
-          <div className="iface-marks" aria-hidden="true">
-            {[...bad].map(([line, source]) => (
-              <div key={line} className={`iface-mark iface-mark-${source}`} style={{ top: PAD + (line - 1) * LINE }} data-line={line} />
+      <div ref={scroller} className={bad.size ? "iface-scroll iface-scroll-invalid" : "iface-scroll"}>
+        <div className="iface-body" style={{ "--iface-gutter": gutter } as CSSProperties}>
+          <div className="iface-lines" aria-hidden="true">
+            {lines.map((line, i) => (
+              <div key={i} className={bad.has(i + 1) ? "iface-line iface-line-bad" : "iface-line"} data-line={i + 1}>
+                <span className={bad.has(i + 1) ? "iface-lineno iface-lineno-bad" : "iface-lineno"}>{i + 1}</span>
+                <span className="iface-mirror">{line || " "}</span>
+              </div>
             ))}
           </div>
           <textarea
@@ -67,10 +62,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
             spellCheck={false}
             autoCapitalize="off"
             autoComplete="off"
-            wrap="off"
-            rows={lines.length + 1}
-            style={{ width: `max(100%, ${widest + 4}ch)` }}
-            aria-invalid={live.length > 0}
+            aria-invalid={bad.size > 0}
             aria-describedby={`${id}-problems`}
           />
         </div>
@@ -79,7 +71,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
         {problems.length ? (
           <ul className="iface-problems">
             {problems.map((problem, i) => (
-              <li key={i} className={`iface-problem iface-problem-${problem.source}${problem.stale ? " iface-problem-stale" : ""}`}>
+              <li key={i} className={`iface-problem iface-problem-${problem.source}`}>
                 {problem.line !== null ? (
                   <button type="button" className="iface-goto" onClick={() => goTo(problem.line as number)}>
                     line {problem.line}
@@ -87,7 +79,7 @@ export function InterfaceEditor({ text, onChange, problems, label = "Interface (
                 ) : null}
                 {problem.path && !problem.path.startsWith("line ") ? <code className="iface-path">{problem.path}</code> : null}
                 <span>{problem.message}</span>
-                {problem.source === "server" ? <span className="muted small">{problem.stale ? " (server, at the last save; edited since)" : " (server)"}</span> : null}
+                {problem.source === "server" ? <span className="muted small"> (server)</span> : null}
               </li>
             ))}
           </ul>

@@ -1,11 +1,11 @@
 import type { ReactNode } from "react";
-import { api, type Project } from "../../api";
+import { api, ApiError, type Project } from "../../api";
 import { Layout } from "../../app/Layout";
 import { Link } from "../../app/Link";
 import { useLocation } from "../../app/router";
 import { Loading } from "../../ui/Loading";
-import { Notice } from "../../ui/Notice";
-import { useLoad } from "../../ui/useLoad";
+import { NoAccess } from "../../ui/NoAccess";
+import { useLoad, type Loaded } from "../../ui/useLoad";
 import "./manage.css";
 
 export type ManageTab = "data" | "settings" | "members" | "import" | "export";
@@ -22,10 +22,12 @@ const TABS: { tab: ManageTab; label: string; path: string }[] = [
 export const canManage = (project: Project): boolean => project.role === "manager" || project.role === "admin";
 export const canReview = (project: Project): boolean => canManage(project) || project.role === "reviewer";
 
+export type Need = "manage" | "review";
+
 interface ManageLayoutProps {
   projectId: number;
   /** Who may see this page: "manage" (managers and admins) or "review" (reviewers too). */
-  need?: "manage" | "review";
+  need?: Need;
   children: (project: Project, reload: () => void) => ReactNode;
 }
 
@@ -33,21 +35,46 @@ interface ManageLayoutProps {
 export function ManageLayout({ projectId, need = "manage", children }: ManageLayoutProps) {
   const [state, reload] = useLoad(() => api.projects.get(projectId), `project:${projectId}`);
   const project = state.status === "ready" ? state.value : null;
+  const refused = refusal(state, need);
   return (
     <Layout project={project} wide>
-      <ProjectTabs projectId={projectId} project={project} />
-      <Loading state={state} retry={reload}>
-        {(loaded) =>
-          (need === "manage" ? canManage(loaded) : canReview(loaded)) ? (
-            children(loaded, reload)
-          ) : (
-            <Notice tone="warning">
-              Your role in this project ({loaded.role}) does not allow this page. A manager of the project can change your role.
-            </Notice>
-          )
-        }
-      </Loading>
+      {refused ? null : <ProjectTabs projectId={projectId} project={project} />}
+      {refused ?? (
+        <Loading state={state} retry={reload}>
+          {(loaded) => children(loaded, reload)}
+        </Loading>
+      )}
     </Layout>
+  );
+}
+
+/** The "no access" page for a project that is not there for the caller, or a role below `need`; else null. */
+export function refusal(state: Loaded<Project>, need: Need): ReactNode {
+  if (state.status === "error" && state.error instanceof ApiError && state.error.status === 404) {
+    return (
+      <NoAccess>
+        <p>This project does not exist, or you are not a member of it. A manager of the project can add you.</p>
+      </NoAccess>
+    );
+  }
+  if (state.status !== "ready" || (need === "manage" ? canManage(state.value) : canReview(state.value))) return null;
+  return <RoleRefusal project={state.value} need={need} />;
+}
+
+export function RoleRefusal({ project, need }: { project: Project; need: Need }) {
+  const who = need === "manage" ? "the project's managers" : "the project's managers and reviewers";
+  return (
+    <NoAccess
+      links={[
+        { to: `/projects/${project.id}/annotate`, label: "Annotate" },
+        { to: `/projects/${project.id}/mine`, label: "My work" },
+      ]}
+    >
+      <p>
+        This page is for {who}. Your role in “{project.name}” is {project.role}. If you need it, ask a manager of the project to change your
+        role.
+      </p>
+    </NoAccess>
   );
 }
 

@@ -29,6 +29,9 @@ export function MembersScreen({ projectId }: { projectId: number }) {
 
 type Outcome = { tone: "success" | "error"; text: string } | null;
 
+/** A member as this page names them: the email (managers see every one), else the name. */
+const who = (m: Member): string => m.email ?? (m.name || `Member #${m.user_id}`);
+
 function MembersPanel({ project }: { project: Project }) {
   const [state, reload] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -57,8 +60,8 @@ function MembersPanel({ project }: { project: Project }) {
         {(members) => (
           <MemberTable
             members={members}
-            onRole={(m, role) => void run(() => api.members.setRole(project.id, m.user_id, role), `${m.email} is now ${role}.`, `Could not make ${m.email} ${role}`)}
-            onRemove={(m) => void run(() => api.members.remove(project.id, m.user_id), `${m.email} was removed from the project.`, `Could not remove ${m.email}`)}
+            onRole={(m, role) => void run(() => api.members.setRole(project.id, m.user_id, role), `${who(m)} is now ${role}.`, `Could not make ${who(m)} ${role}`)}
+            onRemove={(m) => void run(() => api.members.remove(project.id, m.user_id), `${who(m)} was removed from the project.`, `Could not remove ${who(m)}`)}
           />
         )}
       </Loading>
@@ -128,14 +131,14 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[]; onRole:
       </thead>
       <tbody>
         {members.map((m) => (
-          <tr key={m.user_id} data-member={m.email}>
+          <tr key={m.user_id} data-member={m.email ?? undefined}>
             <td>
-              <span className="member-email">{m.email}</span>
+              <span className="member-email">{who(m)}</span>
               {m.user_id === me ? <span className="muted small"> (you)</span> : null}
-              {m.name ? <div className="muted small">{m.name}</div> : null}
+              {m.name && m.email ? <div className="muted small">{m.name}</div> : null}
             </td>
             <td>
-              <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => onRole(m, e.target.value as MemberRole)}>
+              <select aria-label={`Role of ${who(m)}`} value={m.role} onChange={(e) => onRole(m, e.target.value as MemberRole)}>
                 {ROLES.map((r) => (
                   <option key={r.value} value={r.value}>
                     {r.label}
@@ -148,14 +151,14 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[]; onRole:
               {confirming === m.user_id ? (
                 <>
                   <button type="button" className="button-danger" onClick={() => { setConfirming(null); onRemove(m); }} autoFocus>
-                    Remove {m.email}
+                    Remove {who(m)}
                   </button>
                   <button type="button" className="button-quiet" onClick={() => setConfirming(null)}>
                     Keep
                   </button>
                 </>
               ) : (
-                <button type="button" onClick={() => setConfirming(m.user_id)} aria-label={`Remove ${m.email}`}>
+                <button type="button" onClick={() => setConfirming(m.user_id)} aria-label={`Remove ${who(m)}`}>
                   Remove
                 </button>
               )}

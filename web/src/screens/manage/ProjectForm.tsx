@@ -1,5 +1,6 @@
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { JsonObject, QueueOrder } from "../../api";
+import { useLeaveGuard } from "../../app/router";
 import { Markdown } from "../../kinds/fields/Markdown";
 import { Notice } from "../../ui/Notice";
 import { fieldProblems, interfaceProblems, messageOf, orphansOf } from "./errors";
@@ -37,37 +38,57 @@ const ORDERS: { value: QueueOrder; label: string }[] = [
   { value: "priority", label: "By priority (the rows' `priority`, highest first)" },
 ];
 
-/** Name, settings, guidelines and interface of a project: creation and settings share it. */
+/** The form's keys of the server's field names (a refusal names `lease_seconds`...). */
+const FIELD_KEYS: Record<string, keyof ProjectDraft> = { lease_seconds: "leaseMinutes", interface: "interfaceText" };
+
+const UNSAVED = "Your changes on this page are not saved: leaving now loses them. Stay and save them (Ctrl+S), or leave without saving.";
+
+/**
+ * Name, settings, guidelines and interface of a project: creation and settings share it.
+ * Leaving with unsaved changes asks first. A refusal of the server is shown beside what it
+ * names until that part is edited (then it no longer describes the text on screen).
+ */
 export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit, saved }: ProjectFormProps) {
   const [draft, setDraft] = useState(initial);
+  const [clean, setClean] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [sentText, setSentText] = useState<string | null>(null);
-  useEffect(() => setDraft(initial), [initial]);
+  const [sent, setSent] = useState<ProjectDraft | null>(null);
+  // The project as the server has it now (after a save, or a reload). What the person typed
+  // since their last save is kept: only a form without unsaved edits takes the new values
+  // (a save's reload used to arrive after they had started the next edit, and wiped it).
+  const cleanRef = useRef(clean);
+  cleanRef.current = clean;
+  useEffect(() => {
+    const before = cleanRef.current;
+    setDraft((current) => (sameDraft(current, before) ? initial : current));
+    setClean(initial);
+  }, [initial]);
+  useLeaveGuard(!busy && !sameDraft(draft, clean) ? UNSAVED : null);
 
   const set = <K extends keyof ProjectDraft>(key: K, value: ProjectDraft[K]): void => setDraft((d) => ({ ...d, [key]: value }));
   const read = useMemo(() => readInterface(draft.interfaceText), [draft.interfaceText]);
   const lastGood = useLastGood(read.problems.length === 0 ? read.value : null);
-  const serverProblems: TextProblem[] = interfaceProblems(error).map((p) => ({
-    path: p.path,
-    message: p.message,
-    line: lineOfPath(draft.interfaceText, p.path),
-    source: "server",
-    stale: draft.interfaceText !== sentText,
-  }));
-  const freshServerProblems = serverProblems.filter((p) => !p.stale);
-  const fields = fieldProblems(error);
-  const orphans = orphansOf(error);
-  const general = error && !orphans && serverProblems.length === 0 && Object.keys(fields).length === 0 ? messageOf(error) : null;
+  const unchanged = (key: keyof ProjectDraft): boolean => sent !== null && draft[key] === sent[key];
+  const interfaceAsSent = unchanged("interfaceText");
+  const serverProblems: TextProblem[] = interfaceAsSent
+    ? interfaceProblems(error).map((p) => ({ path: p.path, message: p.message, line: lineOfPath(draft.interfaceText, p.path), source: "server" }))
+    : [];
+  const fields = Object.fromEntries(
+    Object.entries(fieldProblems(error)).filter(([name]) => unchanged(FIELD_KEYS[name] ?? (name as keyof ProjectDraft))),
+  );
+  const orphans = interfaceAsSent ? orphansOf(error) : null;
+  const general = error && !orphansOf(error) && interfaceProblems(error).length === 0 && Object.keys(fieldProblems(error)).length === 0 ? messageOf(error) : null;
 
   async function submit(event?: FormEvent): Promise<void> {
     event?.preventDefault();
     if (busy) return;
     setBusy(true);
     setError(null);
-    setSentText(draft.interfaceText);
+    setSent(draft);
     try {
       await onSubmit(draft);
+      setClean(draft);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -75,18 +96,22 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
     }
   }
 
+  // Ctrl+S (⌘S) saves from anywhere on the page, not only from inside the form.
+  const latest = useRef(submit);
+  latest.current = submit;
+  useEffect(() => {
+    function onKey(event: KeyboardEvent): void {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        void latest.current();
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
   return (
-    <form
-      className="project-form"
-      onSubmit={(event) => void submit(event)}
-      onKeyDown={(event) => {
-        if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
-          event.preventDefault();
-          void submit();
-        }
-      }}
-      noValidate
-    >
+    <form className="project-form" onSubmit={(event) => void submit(event)} noValidate>
       <section className="form-section" aria-labelledby="general-title">
         <h2 id="general-title">General</h2>
         <div className="form-grid">
@@ -142,7 +167,7 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
       <div className="form-actions">
         {general ? <Notice tone="error">{general}</Notice> : null}
         {Object.keys(fields).length ? <Notice tone="error">{messageOf(error)}</Notice> : null}
-        {freshServerProblems.length ? <Notice tone="error">The server refused the interface: see the problems under it.</Notice> : null}
+        {serverProblems.length ? <Notice tone="error">The server refused the interface: see the problems under it.</Notice> : null}
         {saved && !error && !busy ? saved : null}
         <button type="submit" className="button-primary" disabled={busy}>
           {busy ? "Saving…" : submitLabel}
@@ -151,6 +176,10 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
       </div>
     </form>
   );
+}
+
+function sameDraft(a: ProjectDraft, b: ProjectDraft): boolean {
+  return (Object.keys(a) as (keyof ProjectDraft)[]).every((key) => a[key] === b[key]);
 }
 
 /** The latest non-null value (the preview keeps showing the last interface that could be read). */

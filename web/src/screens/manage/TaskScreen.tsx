@@ -1,13 +1,16 @@
-import { useMemo, useState } from "react";
-import { api, type Annotation, type AnnotationVersion, type JsonObject, type Project, type TaskDetail } from "../../api";
+import { useEffect, useMemo, useState } from "react";
+import { api, type Annotation, type AnnotationVersion, type JsonObject, type Prediction, type Project, type Skip, type TaskDetail } from "../../api";
 import { Link } from "../../app/Link";
 import { parseInterface, titleOf, type Interface, type QuestionSpec } from "../../editor/interface";
 import { FieldView, WidgetContext, WidgetShared, type Binding } from "../../kinds/registry";
+import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { Loading } from "../../ui/Loading";
+import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { answerLines } from "./answerText";
 import { lastSearch } from "./data/filters";
-import { ManageLayout } from "./ManageLayout";
+import { isHandled, messageOf } from "./errors";
+import { canManage, ManageLayout } from "./ManageLayout";
 
 const STATUS_NAMES = { new: "New", in_progress: "In progress", complete: "Complete" } as const;
 
@@ -22,23 +25,67 @@ export function TaskScreen({ projectId, taskId }: { projectId: number; taskId: n
 
 function TaskPage({ project, taskId }: { project: Project; taskId: number }) {
   const [state, reload] = useLoad(() => api.tasks.get(taskId), `task:${taskId}`);
+  const [outcome, setOutcome] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const remove = async (annotation: Annotation): Promise<void> => {
+    setOutcome(null);
+    try {
+      await api.annotations.delete(annotation.id);
+      setOutcome({ tone: "success", text: `Annotation ${annotation.id} by ${authorOf(annotation)} deleted: the task is back in the queue for one more answer.` });
+    } catch (error) {
+      if (!isHandled(error)) setOutcome({ tone: "error", text: `Could not delete annotation ${annotation.id}: ${messageOf(error)}` });
+    }
+    reload();
+  };
   return (
     <div className="manage-page">
       <p className="crumbs small">
         <Link to={`/projects/${project.id}/data${lastSearch.get(project.id) ?? ""}`}>← Data</Link>
       </p>
+      <div aria-live="polite">{outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}</div>
       <Loading state={state} retry={reload}>
-        {(detail) => <TaskDetailView project={project} detail={detail} />}
+        {(detail) => <TaskDetailView project={project} detail={detail} onDelete={canManage(project) ? remove : null} />}
       </Loading>
     </div>
   );
 }
 
-function TaskDetailView({ project, detail }: { project: Project; detail: TaskDetail }) {
+/** Who wrote an annotation, as the caller may see it: the name, else the email. */
+export function authorOf(annotation: Annotation): string {
+  return annotation.annotator_name || annotation.annotator || "a member";
+}
+
+type Shown = { kind: "annotation"; id: number } | { kind: "prediction"; index: number } | null;
+
+/** What the data shows marks of at first: the annotation in the address, else the first one, else the first prediction. */
+function firstShown({ annotations, predictions }: TaskDetail): Shown {
+  const wanted = /^#annotation-(\d+)$/.exec(window.location.hash);
+  const asked = wanted ? annotations.find((a) => a.id === Number(wanted[1])) : undefined;
+  const annotation = asked ?? annotations[0];
+  if (annotation) return { kind: "annotation", id: annotation.id };
+  return predictions.length ? { kind: "prediction", index: 0 } : null;
+}
+
+interface TaskDetailViewProps {
+  project: Project;
+  detail: TaskDetail;
+  /** Managers: delete an annotation; null for reviewers. */
+  onDelete: ((annotation: Annotation) => Promise<void>) | null;
+}
+
+function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
   const iface = useMemo(() => parseInterface(project.interface), [project.interface]);
   const { task, annotations, predictions } = detail;
-  const [shown, setShown] = useState<number | null>(annotations[0]?.id ?? null);
-  const selected = annotations.find((a) => a.id === shown) ?? null;
+  const [shown, setShown] = useState<Shown>(() => firstShown(detail));
+  useEffect(() => {
+    // Opened for one annotation (`#annotation-12`, from the orphan refusal): bring it into view.
+    const wanted = /^#annotation-(\d+)$/.exec(window.location.hash);
+    if (wanted) document.getElementById(`annotation-${wanted[1]}`)?.scrollIntoView({ block: "center" });
+  }, []);
+  const [deleting, setDeleting] = useState<Annotation | null>(null);
+  const [busy, setBusy] = useState(false);
+  const selected = shown?.kind === "annotation" ? (annotations.find((a) => a.id === shown.id) ?? null) : null;
+  const prediction = shown?.kind === "prediction" ? (predictions[shown.index] ?? null) : null;
+  const marks = selected?.result ?? prediction?.result ?? {};
   return (
     <div className="task-detail" data-task={task.id}>
       <header className="task-detail-head">
@@ -53,8 +100,9 @@ function TaskDetailView({ project, detail }: { project: Project; detail: TaskDet
       </header>
       <div className="task-detail-body">
         <section className="task-detail-data" aria-label="Task data">
-          <TaskData iface={iface} data={task.data} result={selected?.result ?? {}} />
-          {selected ? <p className="muted small">Marks in the text are {selected.annotator}'s (annotation {selected.id}).</p> : null}
+          <TaskData iface={iface} data={task.data} result={marks} />
+          {selected ? <p className="muted small">Marks in the text are {authorOf(selected)}'s (annotation {selected.id}).</p> : null}
+          {prediction ? <p className="muted small">Marks in the text are model {prediction.model_version}'s prediction.</p> : null}
         </section>
         <section className="task-detail-work" aria-label="Annotations">
           <h2>
@@ -62,25 +110,89 @@ function TaskDetailView({ project, detail }: { project: Project; detail: TaskDet
           </h2>
           {annotations.length === 0 ? <p className="empty">Nobody has submitted an annotation for this task yet.</p> : null}
           {annotations.map((annotation) => (
-            <AnnotationCard key={annotation.id} annotation={annotation} iface={iface} shown={annotation.id === shown} onShow={() => setShown(annotation.id)} />
+            <AnnotationCard
+              key={annotation.id}
+              annotation={annotation}
+              iface={iface}
+              data={task.data}
+              shown={selected?.id === annotation.id}
+              onShow={() => setShown({ kind: "annotation", id: annotation.id })}
+              onDelete={onDelete ? () => setDeleting(annotation) : null}
+            />
           ))}
+          <Skips skips={detail.skips} />
           {predictions.length ? (
             <>
               <h2>Predictions</h2>
               {predictions.map((p, i) => (
-                <article key={i} className="annotation-card">
-                  <header className="annotation-head">
-                    <strong>{p.model_version}</strong>
-                    {p.score !== null ? <span className="muted small">score {p.score}</span> : null}
-                  </header>
-                  <Answers iface={iface} result={p.result} />
-                </article>
+                <PredictionCard key={i} prediction={p} iface={iface} data={task.data} shown={prediction === p} onShow={() => setShown({ kind: "prediction", index: i })} />
               ))}
             </>
           ) : null}
         </section>
       </div>
+      {deleting && onDelete ? (
+        <ConfirmDialog
+          title={`Delete annotation ${deleting.id}?`}
+          confirmLabel="Delete annotation"
+          tone="danger"
+          busy={busy}
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            setBusy(true);
+            void onDelete(deleting).finally(() => {
+              setBusy(false);
+              setDeleting(null);
+            });
+          }}
+        >
+          <p>
+            {authorOf(deleting)}'s annotation (version {deleting.version}) and its history will be deleted. The task goes back to the queue for one
+            more answer, from anyone.
+          </p>
+          <p className="muted small">This cannot be undone. The audit log keeps what was deleted.</p>
+        </ConfirmDialog>
+      ) : null}
     </div>
+  );
+}
+
+/** Who skipped the task, when, and why (managers see emails; reviewers names). */
+function Skips({ skips }: { skips: Skip[] }) {
+  if (skips.length === 0) return null;
+  return (
+    <section className="task-skips" aria-label="Skips">
+      <h2>
+        Skipped <span className="muted">({skips.length})</span>
+      </h2>
+      <ul className="skip-list">
+        {skips.map((skip) => (
+          <li key={skip.user_id} className="skip-item">
+            <strong>{skip.name || skip.email || `Member #${skip.user_id}`}</strong>
+            {skip.email && skip.name ? <span className="muted small"> {skip.email}</span> : null}
+            <span className="muted small"> · {new Date(skip.at).toLocaleString()}</span>
+            <div className="skip-reason">{skip.reason ? `“${skip.reason}”` : <span className="muted">no reason given</span>}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PredictionCard({ prediction, iface, data, shown, onShow }: { prediction: Prediction; iface: Interface; data: JsonObject; shown: boolean; onShow: () => void }) {
+  return (
+    <article className={shown ? "annotation-card annotation-card-shown" : "annotation-card"} data-prediction={prediction.model_version}>
+      <header className="annotation-head">
+        <strong>{prediction.model_version}</strong>
+        {prediction.score !== null ? <span className="muted small">score {prediction.score}</span> : null}
+      </header>
+      <Answers iface={iface} result={prediction.result} data={data} />
+      <div className="annotation-actions">
+        <button type="button" onClick={onShow} aria-pressed={shown} disabled={shown}>
+          {shown ? "Shown in the data" : "Show in the data"}
+        </button>
+      </div>
+    </article>
   );
 }
 
@@ -99,18 +211,34 @@ function TaskData({ iface, data, result }: { iface: Interface; data: JsonObject;
   );
 }
 
-function AnnotationCard({ annotation, iface, shown, onShow }: { annotation: Annotation; iface: Interface; shown: boolean; onShow: () => void }) {
+interface AnnotationCardProps {
+  annotation: Annotation;
+  iface: Interface;
+  data: JsonObject;
+  shown: boolean;
+  onShow: () => void;
+  onDelete: (() => void) | null;
+}
+
+function AnnotationCard({ annotation, iface, data, shown, onShow, onDelete }: AnnotationCardProps) {
   const [history, setHistory] = useState(false);
+  const author = authorOf(annotation);
   return (
-    <article className={shown ? "annotation-card annotation-card-shown" : "annotation-card"} data-annotation={annotation.id} aria-label={`Annotation ${annotation.id} by ${annotation.annotator}`}>
+    <article
+      id={`annotation-${annotation.id}`}
+      className={shown ? "annotation-card annotation-card-shown" : "annotation-card"}
+      data-annotation={annotation.id}
+      aria-label={`Annotation ${annotation.id} by ${author}`}
+    >
       <header className="annotation-head">
-        <strong>{annotation.annotator}</strong>
+        <strong>{author}</strong>
+        {annotation.annotator && annotation.annotator_name ? <span className="muted small">{annotation.annotator}</span> : null}
         <span className="muted small">
           annotation {annotation.id} · version {annotation.version} · {formatSeconds(annotation.seconds)} · {new Date(annotation.updated_at).toLocaleString()}
         </span>
         {annotation.review_state ? <span className={`badge badge-${annotation.review_state}`}>{annotation.review_state}</span> : null}
       </header>
-      <Answers iface={iface} result={annotation.result} />
+      <Answers iface={iface} result={annotation.result} data={data} />
       <div className="annotation-actions">
         <button type="button" onClick={onShow} aria-pressed={shown} disabled={shown}>
           {shown ? "Shown in the data" : "Show in the data"}
@@ -118,13 +246,18 @@ function AnnotationCard({ annotation, iface, shown, onShow }: { annotation: Anno
         <button type="button" onClick={() => setHistory((open) => !open)} aria-expanded={history}>
           {history ? "Hide history" : `History (${annotation.version} version${annotation.version === 1 ? "" : "s"})`}
         </button>
+        {onDelete ? (
+          <button type="button" className="annotation-delete" onClick={onDelete}>
+            Delete annotation
+          </button>
+        ) : null}
       </div>
-      {history ? <VersionList annotationId={annotation.id} iface={iface} /> : null}
+      {history ? <VersionList annotationId={annotation.id} iface={iface} data={data} /> : null}
     </article>
   );
 }
 
-function Answers({ iface, result, changed }: { iface: Interface; result: JsonObject; changed?: Set<string> }) {
+function Answers({ iface, result, data, changed }: { iface: Interface; result: JsonObject; data: JsonObject; changed?: Set<string> }) {
   const answered = iface.questions.filter((q) => result[q.name] !== undefined);
   const extra = Object.keys(result).filter((name) => !iface.questions.some((q) => q.name === name));
   if (answered.length === 0 && extra.length === 0) return <p className="muted small">No answers.</p>;
@@ -137,7 +270,7 @@ function Answers({ iface, result, changed }: { iface: Interface; result: JsonObj
             {changed?.has(question.name) ? <span className="badge"> changed</span> : null}
           </dt>
           <dd>
-            {answerLines(question, result[question.name]).map((line, i) => (
+            {answerLines(question, result[question.name], data).map((line, i) => (
               <div key={i} className="answer-line">
                 {line}
               </div>
@@ -157,7 +290,7 @@ function Answers({ iface, result, changed }: { iface: Interface; result: JsonObj
   );
 }
 
-function VersionList({ annotationId, iface }: { annotationId: number; iface: Interface }) {
+function VersionList({ annotationId, iface, data }: { annotationId: number; iface: Interface; data: JsonObject }) {
   const [state, reload] = useLoad(() => api.annotations.versions(annotationId), `versions:${annotationId}`);
   return (
     <div className="versions">
@@ -171,7 +304,7 @@ function VersionList({ annotationId, iface }: { annotationId: number; iface: Int
                   <p className="small">
                     <strong>Version {version.version}</strong> · {new Date(version.created_at).toLocaleString()} · {formatSeconds(version.seconds)}
                   </p>
-                  <Answers iface={iface} result={version.result} changed={changesFrom(sorted[i + 1], version)} />
+                  <Answers iface={iface} result={version.result} data={data} changed={changesFrom(sorted[i + 1], version)} />
                 </li>
               ))}
           </ol>

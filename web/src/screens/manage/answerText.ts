@@ -1,5 +1,6 @@
-/** An answer in words, for reading annotations (the data manager's task page). Text only, never HTML. */
-import type { Json } from "../../api/types";
+/** An answer in words, for reading annotations and predictions (the data manager's task page).
+ * Text only, never HTML. */
+import type { Json, JsonObject } from "../../api/types";
 import { optionText, type Option, type QuestionSpec } from "../../editor/interface";
 
 const isObject = (value: Json | undefined): value is { [key: string]: Json } =>
@@ -10,8 +11,25 @@ function labelOf(options: Option[] | null, value: Json | undefined): string {
   return found ? optionText(found) : String(value);
 }
 
-/** One line per part of the answer (a span, a turn, a criterion), or one line. */
-export function answerLines(question: QuestionSpec, value: Json | undefined): string[] {
+/** The characters `start`..`end` of a text, counted in code points as the server counts them. */
+function slice(text: string, start: number, end: number): string {
+  return Array.from(text).slice(start, end).join("");
+}
+
+/** A span as its text: the `text` it carries, else cut from the task's field (predictions
+ * often carry only offsets); offsets only when neither is there. */
+function spanLine(question: QuestionSpec & { target: string }, span: { [key: string]: Json }, options: Option[] | null, data: JsonObject | null): string {
+  const start = typeof span.start === "number" ? span.start : null;
+  const end = typeof span.end === "number" ? span.end : null;
+  const source = data?.[question.target];
+  const text = typeof span.text === "string" ? span.text : typeof source === "string" && start !== null && end !== null ? slice(source, start, end) : null;
+  const where = `characters ${String(span.start)}–${String(span.end)}`;
+  return text !== null ? `${labelOf(options, span.label)}: “${text}” (${where})` : `${labelOf(options, span.label)}: ${where}`;
+}
+
+/** One line per part of the answer (a span, a turn, a criterion), or one line. `data`: the
+ * task's data, to show spans as the text they mark. */
+export function answerLines(question: QuestionSpec, value: Json | undefined, data: JsonObject | null = null): string[] {
   if (value === undefined || value === null) return [];
   if (!isObject(value)) return [JSON.stringify(value)];
   switch (question.kind) {
@@ -26,9 +44,7 @@ export function answerLines(question: QuestionSpec, value: Json | undefined): st
     case "text":
       return [typeof value.text === "string" ? value.text : JSON.stringify(value)];
     case "spans":
-      return (Array.isArray(value.spans) ? value.spans : []).map((span) =>
-        isObject(span) ? `${labelOf(question.labels, span.label)}: “${typeof span.text === "string" ? span.text : `${String(span.start)}–${String(span.end)}`}” (${String(span.start)}–${String(span.end)})` : JSON.stringify(span),
-      );
+      return (Array.isArray(value.spans) ? value.spans : []).map((span) => (isObject(span) ? spanLine(question, span, question.labels, data) : JSON.stringify(span)));
     case "pairwise": {
       const choice = String(value.choice);
       return [choice === "tie" ? "tie" : `${choice} is better${typeof value.strength === "number" ? ` (strength ${value.strength})` : ""}`];

@@ -15,8 +15,6 @@ export interface TextProblem {
   line: number | null;
   /** Who found it: the browser's check, or the server's answer. */
   source: "browser" | "server";
-  /** A server problem about an earlier version of the text (edited since). */
-  stale?: boolean;
 }
 
 export interface ReadInterface {

@@ -41,3 +41,5 @@ export const ImportScreen = later(() => import("./ImportScreen").then((m) => m.I
 export const ExportScreen = later(() => import("./ExportScreen").then((m) => m.ExportScreen));
 export const DataScreen = later(() => import("./data/DataScreen").then((m) => m.DataScreen));
 export const TaskScreen = later(() => import("./TaskScreen").then((m) => m.TaskScreen));
+export const AccountsScreen = later(() => import("../admin/AccountsScreen").then((m) => m.AccountsScreen));
+export const AnnotationScreen = later(() => import("./AnnotationScreen").then((m) => m.AnnotationScreen));

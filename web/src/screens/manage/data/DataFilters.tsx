@@ -7,6 +7,7 @@ interface DataFiltersProps {
   filter: TaskFilter;
   onChange: (filter: TaskFilter) => void;
   iface: Interface;
+  /** Members' emails to suggest (none when the caller only sees names). */
   emails: string[];
 }
 
@@ -99,6 +100,15 @@ export function DataFilters({ filter, onChange, iface, emails }: DataFiltersProp
           )}
         </div>
       ) : null}
+      <div className="form-field data-skipped">
+        <span className="form-label" aria-hidden="true">
+          Skips
+        </span>
+        <label className="checkbox">
+          <input type="checkbox" checked={filter.skipped ?? false} onChange={(e) => onChange({ ...filter, skipped: e.target.checked })} />
+          Skipped by someone
+        </label>
+      </div>
       <div className="form-field data-search">
         <label htmlFor={`${id}-q`} className="form-label">
           Text in the data

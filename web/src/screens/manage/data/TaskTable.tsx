@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent, type UIEvent } from "react";
-import type { Task, TaskSort } from "../../../api";
+import type { Task, TaskRow as Row, TaskSort } from "../../../api";
 import { Link } from "../../../app/Link";
 import { navigate } from "../../../app/router";
 import { dataPreview } from "./rowText";
@@ -19,14 +19,26 @@ interface TaskTableProps {
   onSort: (sort: TaskSort) => void;
   /** Where the table was (rows scrolled past, the current row), to come back to. */
   memory: { top: number; current: number };
+  /** Ticking rows (managers, to delete them); null: no tick column. */
+  selection?: RowSelection | null;
+}
+
+/** The ticked rows, kept by the data manager (they survive scrolling and page reloads). */
+export interface RowSelection {
+  has: (taskId: number) => boolean;
+  /** Tick or untick one row; `range`: also every loaded row since the last one ticked. */
+  toggle: (index: number, range: boolean) => void;
+  /** Delete (the key) was pressed in the table. */
+  onDeleteKey: () => void;
 }
 
 /**
  * The tasks as a virtual grid: only the rows on screen exist in the page, placeholders stand
  * for rows still loading, and the scrollbar covers every row (scaled past a few million px).
- * Keys: ↑/↓, Page Up/Down, Home/End move the current row; Enter opens it.
+ * Keys: ↑/↓, Page Up/Down, Home/End move the current row; Enter opens it; with ticks, Space
+ * ticks the current row (Shift+Space: the rows since the last tick) and Delete deletes them.
  */
-export function TaskTable({ pages, projectId, sort, onSort, memory }: TaskTableProps) {
+export function TaskTable({ pages, projectId, sort, onSort, memory, selection = null }: TaskTableProps) {
   const state = useSyncExternalStore(pages.subscribe, pages.getSnapshot);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -97,6 +109,12 @@ export function TaskTable({ pages, projectId, sort, onSort, memory }: TaskTableP
     if (event.key in moves) {
       event.preventDefault();
       moveTo(moves[event.key] as number);
+    } else if (selection && event.key === " ") {
+      event.preventDefault();
+      if (pages.row(current)) selection.toggle(current, event.shiftKey);
+    } else if (selection && event.key === "Delete") {
+      event.preventDefault();
+      selection.onDeleteKey();
     } else if (event.key === "Enter") {
       const task = pages.row(current);
       if (task) {
@@ -109,17 +127,27 @@ export function TaskTable({ pages, projectId, sort, onSort, memory }: TaskTableP
   const rows = [];
   if (total > 0) {
     for (let index = first; index <= last; index++) {
-      rows.push(<TaskRow key={index} index={index} task={pages.row(index)} top={index * ROW - contentTop} current={index === current} projectId={projectId} />);
+      rows.push(
+        <TaskRow key={index} index={index} task={pages.row(index)} top={index * ROW - contentTop} current={index === current} projectId={projectId} selection={selection} />,
+      );
     }
   }
 
   return (
-    <div className="task-grid" role="grid" aria-rowcount={total + 1} aria-label="Tasks" aria-busy={state.loading > 0}>
+    <div className={selection ? "task-grid task-grid-selectable" : "task-grid"} role="grid" aria-rowcount={total + 1} aria-label="Tasks" aria-busy={state.loading > 0}>
       <div className="task-row task-head" role="row" aria-rowindex={1}>
+        {selection ? (
+          <div role="columnheader" className="task-cell task-cell-tick">
+            <span className="visually-hidden">Ticked</span>
+          </div>
+        ) : null}
         <SortHeader label="Id" column="id" sort={sort} onSort={onSort} />
         <div role="columnheader" className="task-cell">External id</div>
         <div role="columnheader" className="task-cell">Status</div>
         <SortHeader label="Annotations" column="annotations" sort={sort} onSort={onSort} />
+        <div role="columnheader" className="task-cell task-cell-num" title="How many people skipped the task">
+          Skips
+        </div>
         <div role="columnheader" className="task-cell">Data</div>
       </div>
       <div
@@ -145,17 +173,29 @@ export function TaskTable({ pages, projectId, sort, onSort, memory }: TaskTableP
   );
 }
 
-function TaskRow({ index, task, top, current, projectId }: { index: number; task: Task | null; top: number; current: boolean; projectId: number }) {
-  const className = `task-row${current ? " task-row-current" : ""}${task ? "" : " task-row-loading"}`;
+interface TaskRowProps {
+  index: number;
+  task: Row | null;
+  top: number;
+  current: boolean;
+  projectId: number;
+  selection: RowSelection | null;
+}
+
+function TaskRow({ index, task, top, current, projectId, selection }: TaskRowProps) {
+  const ticked = task !== null && selection !== null && selection.has(task.id);
+  const className = `task-row${current ? " task-row-current" : ""}${task ? "" : " task-row-loading"}${ticked ? " task-row-ticked" : ""}`;
   const style = { transform: `translateY(${top}px)` };
   if (!task) {
     return (
       <div id={`task-row-${index}`} className={className} style={style} role="row" aria-rowindex={index + 2} data-row={index} data-loaded="0">
+        {selection ? <div role="gridcell" className="task-cell task-cell-tick" /> : null}
         <div role="gridcell" className="task-cell" aria-label="loading">
           <span className="skeleton" />
         </div>
         <div role="gridcell" className="task-cell"><span className="skeleton" /></div>
         <div role="gridcell" className="task-cell"><span className="skeleton" /></div>
+        <div role="gridcell" className="task-cell"><span className="skeleton skeleton-short" /></div>
         <div role="gridcell" className="task-cell"><span className="skeleton skeleton-short" /></div>
         <div role="gridcell" className="task-cell"><span className="skeleton skeleton-long" /></div>
       </div>
@@ -173,10 +213,27 @@ function TaskRow({ index, task, top, current, projectId }: { index: number; task
       data-row={index}
       data-loaded="1"
       data-task-id={task.id}
+      data-ticked={ticked ? "1" : undefined}
       onClick={(event) => {
-        if (!(event.target instanceof HTMLAnchorElement)) navigate(open);
+        const target = event.target as HTMLElement;
+        if (!(target instanceof HTMLAnchorElement) && !target.closest(".task-cell-tick")) navigate(open);
       }}
     >
+      {selection ? (
+        <div role="gridcell" className="task-cell task-cell-tick">
+          <input
+            type="checkbox"
+            tabIndex={-1}
+            checked={ticked}
+            aria-label={`Tick task ${task.id}`}
+            onChange={() => {}}
+            onClick={(event) => {
+              event.stopPropagation();
+              selection.toggle(index, event.shiftKey);
+            }}
+          />
+        </div>
+      ) : null}
       <div role="gridcell" className="task-cell task-cell-num">
         <Link to={open} tabIndex={-1}>
           {task.id}
@@ -187,6 +244,9 @@ function TaskRow({ index, task, top, current, projectId }: { index: number; task
         <span className={`status status-${task.status}`}>{STATUS_NAMES[task.status]}</span>
       </div>
       <div role="gridcell" className="task-cell task-cell-num">{task.annotations}</div>
+      <div role="gridcell" className="task-cell task-cell-num" data-skips={task.skips}>
+        {task.skips ? <span className="skips-count" title={`Skipped by ${task.skips} ${task.skips === 1 ? "person" : "people"}: open the task for who and why`}>{task.skips}</span> : <span className="muted">0</span>}
+      </div>
       <div role="gridcell" className="task-cell task-cell-data" title={dataPreview(task.data)}>
         {dataPreview(task.data)}
       </div>

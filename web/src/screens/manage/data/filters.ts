@@ -14,6 +14,7 @@ export function filterFromSearch(search: string): TaskFilter {
     q: params.get("q") || null,
     question: params.get("question") || null,
     value: params.get("value") || null,
+    skipped: params.get("skipped") === "1",
     sort: sort && SORTS.includes(sort) ? sort : "id",
   };
 }
@@ -24,13 +25,14 @@ export function searchOf(filter: TaskFilter): string {
     const value = filter[key];
     if (value) params.set(key, value);
   }
+  if (filter.skipped) params.set("skipped", "1");
   if (filter.sort && filter.sort !== "id") params.set("sort", filter.sort);
   const text = params.toString();
   return text ? `?${text}` : "";
 }
 
 export const hasFilters = (filter: TaskFilter): boolean =>
-  Boolean(filter.status || filter.annotator || filter.q || filter.question);
+  Boolean(filter.status || filter.annotator || filter.q || filter.question || filter.skipped);
 
 /** The filters last used per project, so that "back to the data" returns to the same table. */
 export const lastSearch = new Map<number, string>();

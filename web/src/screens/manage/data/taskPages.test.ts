@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Task, TaskPage } from "../../../api/types";
+import type { TaskPage, TaskRow } from "../../../api/types";
 import { TaskPages } from "./taskPages";
 
 const TOTAL = 1_000_000;
@@ -8,9 +8,9 @@ function fakeServer(total = TOTAL) {
   const calls: { offset: number; limit: number; signal: AbortSignal; resolve: () => void }[] = [];
   const fetchPage = (offset: number, limit: number, signal: AbortSignal): Promise<TaskPage> =>
     new Promise((resolve, reject) => {
-      const items: Task[] = [];
+      const items: TaskRow[] = [];
       for (let i = offset; i < Math.min(total, offset + limit); i++) {
-        items.push({ id: i + 1, project_id: 1, external_id: null, data: {}, status: "new", annotations: 0, created_at: "" });
+        items.push({ id: i + 1, project_id: 1, external_id: null, data: {}, status: "new", annotations: 0, skips: 0, created_at: "" });
       }
       signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
       calls.push({ offset, limit, signal, resolve: () => resolve({ items, total, next_after: null }) });

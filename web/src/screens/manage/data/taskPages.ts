@@ -5,7 +5,8 @@
  * which rows are on screen with `want(first, last)`; a row not loaded yet is `null` (the
  * table draws a placeholder for it) and is loaded at once.
  */
-import type { Task, TaskPage } from "../../../api/types";
+import { ApiError } from "../../../api/http";
+import type { TaskPage, TaskRow } from "../../../api/types";
 
 export type FetchPage = (offset: number, limit: number, signal: AbortSignal) => Promise<TaskPage>;
 
@@ -16,6 +17,8 @@ export interface PagesSnapshot {
   version: number;
   /** The last failure, in words (cleared by the next success). */
   error: string | null;
+  /** Its HTTP status (403: the caller's role may not list tasks), or null. */
+  errorStatus: number | null;
   /** Pages being fetched. */
   loading: number;
   /** ms the first page took (request to answer), for the record. */
@@ -47,7 +50,7 @@ export class TaskPages {
   private lastAt = 0;
   /** Rows per ms, smoothed; negative when scrolling up. */
   private velocity = 0;
-  private readonly pages = new Map<number, Task[]>();
+  private readonly pages = new Map<number, TaskRow[]>();
   private readonly inFlight = new Map<number, AbortController>();
   private readonly failed = new Set<number>();
   private readonly listeners = new Set<() => void>();
@@ -55,7 +58,7 @@ export class TaskPages {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   private started: number | null = null;
-  private snapshot: PagesSnapshot = { total: null, version: 0, error: null, loading: 0, firstPageMs: null };
+  private snapshot: PagesSnapshot = { total: null, version: 0, error: null, errorStatus: null, loading: 0, firstPageMs: null };
 
   constructor(
     private readonly fetchPage: FetchPage,
@@ -82,7 +85,7 @@ export class TaskPages {
   }
 
   /** The task at `index`, or null while its page is not loaded. */
-  row(index: number): Task | null {
+  row(index: number): TaskRow | null {
     const page = this.pages.get(Math.floor(index / this.pageSize));
     return page?.[index % this.pageSize] ?? null;
   }
@@ -173,12 +176,12 @@ export class TaskPages {
       this.pages.set(page, answer.items);
       this.evict();
       const firstPageMs = this.snapshot.firstPageMs ?? this.now() - (this.started ?? this.now());
-      this.update({ total: answer.total, error: null, firstPageMs });
+      this.update({ total: answer.total, error: null, errorStatus: null, firstPageMs });
     } catch (error) {
       if (this.inFlight.get(page) === controller) this.inFlight.delete(page);
       if (this.disposed || controller.signal.aborted) return;
       this.failed.add(page);
-      this.update({ error: error instanceof Error ? error.message : String(error) });
+      this.update({ error: error instanceof Error ? error.message : String(error), errorStatus: error instanceof ApiError ? error.status : null });
     }
     this.pump();
   }
@@ -193,7 +196,7 @@ export class TaskPages {
   /** Try the pages that failed again. */
   retry(): void {
     this.failed.clear();
-    this.update({ error: null });
+    this.update({ error: null, errorStatus: null });
     this.pump();
   }
 
