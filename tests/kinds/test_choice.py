@@ -72,8 +72,27 @@ answers = near(
 )
 
 
-@settings(max_examples=200, deadline=None)
+def fits(value: Any, multiple: bool, allowed: set[str], most: int) -> bool:
+    """The oracle: whether a choice answer fits, written independently of the kind."""
+    key = "choices" if multiple else "choice"
+    if type(value) is not dict or set(value) != {key}:
+        return False
+    if not multiple:
+        return type(value[key]) is str and value[key] in allowed
+    picks = value[key]
+    return (
+        type(picks) is list
+        and all(type(p) is str and p in allowed for p in picks)
+        and len(set(picks)) == len(picks)
+        and 1 <= len(picks) <= most
+    )
+
+
+@settings(max_examples=300, deadline=None)
 @given(answers, st.booleans())
 def test_any_json_passes_or_is_a_problem(value: Any, multiple: bool) -> None:
+    """Every value gets the verdict it deserves (a checker refusing or accepting everything
+    fails), and anything else than a `Problem` escapes."""
     config = question("choice", options=OPTIONS, multiple=multiple, max_choices=2)
-    check_or_problem(config, value, {})
+    verdict = check_or_problem(config, value, {})
+    assert verdict == fits(value, multiple, {"pos", "neg"}, 2), value

@@ -10,13 +10,19 @@ goes to the thread pool as usual.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
+import anyio
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.db import Database
+from accord.errors import Conflict
 
 T = TypeVar("T")
 
@@ -33,3 +39,63 @@ async def in_write(db: Database, work: Callable[[Session], T]) -> T:
 def _in_thread(db: Database, work: Callable[[Session], T]) -> T:
     with db.write() as session:
         return work(session)
+
+
+# Answers whose check runs managers' patterns are checked on a few threads of their own, so
+# that a burst of slow checks queues among itself instead of taking every worker thread.
+CHECK_THREADS = 4
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An answer already checked (its JSON text), valid while the project is unchanged."""
+
+    version: dt.datetime  # the project's updated_at when it was checked
+    text: str
+
+    def valid_for(self, version: dt.datetime) -> str | None:
+        return self.text if version == self.version else None
+
+
+@dataclass(frozen=True)
+class NeedsCheck:
+    """What a write returns instead of writing when its answer must be checked first."""
+
+    version: dt.datetime
+    check: Callable[[], str]
+
+
+async def in_write_checked(
+    db: Database,
+    limiter: anyio.CapacityLimiter,
+    work: Callable[[Session, Checked | None], T | NeedsCheck],
+) -> T:
+    """``work`` inside one write transaction. When it answers `NeedsCheck` (the project's
+    interface runs managers' patterns), the check runs off the event loop and outside the write
+    lock, then ``work`` runs again with the result; nothing is written in between."""
+    checked: Checked | None = None
+    for _attempt in range(3):
+        out = await in_write(db, functools.partial(_call, work, checked))
+        if not isinstance(out, NeedsCheck):
+            return out
+        text = await anyio.to_thread.run_sync(out.check, limiter=limiter)
+        checked = Checked(out.version, text)
+    raise Conflict(
+        "the project's interface kept changing while your answer was checked; send it again"
+    )
+
+
+def _call(
+    work: Callable[[Session, Checked | None], T | NeedsCheck], checked: Checked | None, s: Session
+) -> T | NeedsCheck:
+    return work(s, checked)
+
+
+async def _check_limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "check_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.check_limiter = anyio.CapacityLimiter(CHECK_THREADS)
+    return limiter
+
+
+CheckLimiter = Annotated[anyio.CapacityLimiter, Depends(_check_limiter)]

@@ -17,6 +17,7 @@ from accord.kinds.base import FieldConfig, Problem, QuestionConfig
 from accord.kinds.registry import FIELD_KINDS, QUESTION_KINDS
 
 RESERVED = frozenset({"id", "predictions", "priority"})
+MAX_DEPTH = 32  # levels of lists and mappings an interface may nest (a real one uses 4 or 5)
 
 if TYPE_CHECKING:
     FieldSpec = FieldConfig
@@ -113,6 +114,11 @@ class Interface(BaseModel):
             return lambda row: len(row) == 1 and type(row.get(only)) is str
         return lambda row: len(row) == count and all(type(row.get(n)) is str for n in names)
 
+    def runs_patterns(self) -> bool:
+        """Whether checking an answer runs managers' patterns (text rules): such checks run
+        off the event loop and outside the write lock (`accord.api.transactions`)."""
+        return any(getattr(q, "rules", None) for q in self.questions)
+
     def check_result(
         self, result: Any, data: Mapping[str, Any], *, partial: bool = False, root: str = "result"
     ) -> list[Problem]:
@@ -160,8 +166,12 @@ def _check_target(interface: Interface, index: int, question: QuestionConfig) ->
         )
 
 
-def parse_interface(value: Any) -> Interface:
-    """An `Interface` from a dict, or from JSON/YAML text; else `InterfaceError`."""
+def parse_interface(value: Any, *, stored: bool = False) -> Interface:
+    """An `Interface` from a dict, or from JSON/YAML text; else `InterfaceError`.
+
+    ``stored``: an interface read back from the database, accepted as it was saved even where
+    today's checks are stricter (a rule pattern saved before patterns ran in linear time).
+    """
     if isinstance(value, str | bytes):
         try:
             value = yaml.safe_load(value)
@@ -169,12 +179,40 @@ def parse_interface(value: Any) -> Interface:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "text"
             raise InterfaceError([Problem(where, f"not valid YAML or JSON: {exc}")]) from None
+        except RecursionError:  # PyYAML's parser recurses once per level of nesting
+            raise InterfaceError([_too_deep()]) from None
+    if _depth(value) > MAX_DEPTH:
+        raise InterfaceError([_too_deep()])
     if not isinstance(value, dict):
         raise InterfaceError([Problem("", "expected an object with fields and questions")])
     try:
-        return Interface.model_validate(value)
+        return Interface.model_validate(value, context={"stored": stored})
     except ValidationError as exc:
         raise InterfaceError([_problem(error) for error in exc.errors()]) from None
+
+
+def _too_deep() -> Problem:
+    return Problem(
+        "",
+        f"nested too deeply: an interface has at most {MAX_DEPTH} levels of lists and "
+        "mappings; check the indentation and the brackets",
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and mappings nest in ``value`` (without recursing)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((child, depth + 1) for child in _children(item))
+    return deepest
+
+
+def _children(item: dict[Any, Any] | list[Any]) -> list[Any]:
+    return list(item.values()) if isinstance(item, dict) else item
 
 
 def _problem(error: Any) -> Problem:

@@ -1,19 +1,19 @@
 """``text``: free writing, ``{"text": "..."}``, with length bounds, rules and built-in checks.
 
-Rules are Python regular expressions written by the project's managers and run with
-`re.search` on the answer. The server caps an answer's size (1 MB), and only managers write
-patterns, so there is no guard against slow (backtracking) patterns beyond that.
+Rules are regular expressions in Python's syntax written by the project's managers. They run
+on a linear-time engine (`accord.kinds.patterns`: RE2), so no pattern can make a check spin;
+a pattern that engine cannot run is refused when the interface is saved.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from accord.kinds import patterns
 from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
 
 # Words that, alone or together, make a text filler rather than an answer (after lowering).
@@ -26,7 +26,12 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str = Field(
-        min_length=1, max_length=2000, description="A Python regular expression (re.search)."
+        min_length=1,
+        max_length=2000,
+        description=(
+            "A regular expression in Python's syntax, searched anywhere in the text; run in "
+            "linear time, so back-references and look-around are not allowed."
+        ),
     )
     message: str = Field(
         default="", max_length=500, description="Shown to the annotator when the rule fails."
@@ -37,19 +42,25 @@ class Rule(BaseModel):
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _compiles(cls, value: str, info: ValidationInfo) -> str:
         try:
-            with warnings.catch_warnings():
-                # "possible nested set" and the like: patterns whose meaning may change.
-                warnings.simplefilter("error")
-                re.compile(value)
-        except (re.error, OverflowError, RecursionError, Warning) as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+            patterns.compiled(value)
+        except patterns.PatternError:
+            if not (info.context or {}).get("stored"):
+                raise  # a ValueError: the interface is refused, saying what to change
+            # Saved before patterns ran on RE2: kept, and refused when it is run (below).
         return value
 
     def failure(self, text: str) -> str | None:
         """The message to show when ``text`` breaks this rule, else None."""
-        if (re.search(self.pattern, text) is not None) == self.must_match:
+        try:
+            found = patterns.search(self.pattern, text)
+        except patterns.PatternError as exc:
+            return (
+                f"the project's rule {self.pattern!r} can no longer be checked ({exc}); ask a "
+                "project manager to rewrite it in the project's settings"
+            )
+        if found == self.must_match:
             return None
         if self.message:
             return self.message
