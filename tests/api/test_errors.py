@@ -246,7 +246,7 @@ def test_nul_characters_are_refused_the_same_on_every_database(
 def small(settings: Settings, db: Database) -> Iterator[Api]:
     """The app with a 1,000-byte limit on JSON bodies (imports keep theirs)."""
     app = create_app(settings.model_copy(update={"max_body_bytes": 1000}), db)
-    _, token = make_user(db, "owner@example.com")
+    _, token = make_user(db, "owner@example.com", can_create_projects=True)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, token)
 
@@ -501,3 +501,61 @@ def test_results_over_max_result_bytes_are_refused(settings: Settings, db: Datab
 def test_the_database_in_use(db: Database) -> None:
     """Which database these ran on (the PostgreSQL run sets ACCORD_TEST_DATABASE_URL)."""
     assert db.dialect == ("postgresql" if PG_URL else "sqlite")
+
+
+# -- free text in the query is text, whatever its characters -----------------------------------
+
+
+def test_free_text_query_values_of_many_digits_are_text(
+    setup: dict[str, Any], db: Database
+) -> None:
+    """A search for an order number, a file named by a timestamp: text, not numbers out of
+    range (they were refused with 422)."""
+    admin, project = setup["admin"], setup["project"]
+    for query in ({"q": HUGE}, {"value": HUGE, "question": "label"}, {"annotator": HUGE}):
+        answer = admin.get(f"/projects/{project}/tasks", params=query)
+        assert answer.status_code == 200, (query, answer.text)
+        assert answer.json()["total"] == 0
+    imported = admin.post(
+        f"/projects/{project}/imports",
+        params={"format": "jsonl", "filename": HUGE + ".jsonl"},
+        content=b'{"text": "' + HUGE.encode() + b'"}\n',
+    )
+    assert imported.status_code == 201, imported.text
+    found = admin.get(f"/projects/{project}/tasks", params={"q": HUGE}).json()
+    assert [t["data"]["text"] for t in found["items"]] == [HUGE]
+    assert admin.get("/users", params={"q": HUGE}).status_code == 200
+
+
+def test_query_parameters_are_numbers_or_text_everywhere_alike(client: TestClient) -> None:
+    """The URL check reads a query parameter as a number by its name: no name may be a whole
+    number in one route and text in another."""
+    from fastapi.routing import iter_route_contexts
+
+    from accord.api.limits import integer_query_names
+
+    numbers = integer_query_names(client.app.routes)  # type: ignore[attr-defined]
+    assert {"after", "before", "limit", "offset"} <= numbers
+    for route in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        for param in getattr(getattr(route, "dependant", None), "query_params", ()):
+            if param.name in numbers:
+                assert "int" in str(param.field_info.annotation), (route.path, param.name)
+
+
+def test_deeply_nested_yaml_is_a_422_not_a_crash(
+    setup: dict[str, Any], db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """2 KB of nesting made PyYAML recurse past Python's limit: a 500, a 200 KB traceback in
+    the log, the connection dropped."""
+    before = rows(db)
+    for text in ("[" * 1000 + "]" * 1000, "- " * 1000 + "a", "fields: " + "{a: " * 600 + "}" * 600):
+        error = assert_error(
+            setup["admin"].post("/projects", json={"name": "deep", "interface": text}),
+            422,
+            "invalid_interface",
+        )
+        assert "nested too deeply" in error["message"]
+        answer = setup["admin"].patch(f"/projects/{setup['project']}", json={"interface": text})
+        assert_error(answer, 422, "invalid_interface")
+    assert rows(db) == before
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], "nothing to log"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import orjson
+import pytest
 
 from accord.db import Database
+from accord.jobs import exports
 from tests.api.conftest import Api
 from tests.factories import RICH, add_tasks, make_project, make_user
 
@@ -114,3 +117,97 @@ def test_only_managers_export(db: Database, api: Api) -> None:
     project, _ = setup(db, api)
     _, stranger = make_user(db, "stranger@example.com")
     assert api.as_(stranger).get(f"/projects/{project.id}/export").status_code == 404
+
+
+FORMULAS = {
+    "=HYPERLINK(\"http://evil.example\", \"x\")": "'=HYPERLINK(\"http://evil.example\", \"x\")",
+    "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+    "-2+3": "'-2+3",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\tlead": "'\tlead",
+    "\rlead": "'\rlead",
+    "-3": "-3",  # a plain number is not a formula
+    "+1.5e3": "+1.5e3",
+    "plain text": "plain text",
+}
+
+
+def formula_project(db: Database, api: Api) -> tuple[int, str]:
+    owner, owner_token = make_user(db, "owner@example.com")
+    ann, token = make_user(db, "ann@example.com")
+    interface = {
+        "fields": [{"name": "text", "kind": "text"}],
+        "questions": [{"name": "why", "kind": "text"}],
+    }
+    project = make_project(db, owner, interface, members={ann: "annotator"})
+    add_tasks(db, owner, project, [{"id": f"f{i}", "text": v} for i, v in enumerate(FORMULAS)])
+    for value in FORMULAS:
+        task = api.as_(token).post(f"/projects/{project.id}/next").json()["task"]
+        done = api.as_(token).post(
+            f"/tasks/{task['id']}/annotations", json={"result": {"why": {"text": value}}}
+        )
+        assert done.status_code == 201, done.text
+    return project.id, owner_token
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(db: Database, api: Api) -> None:
+    project_id, token = formula_project(db, api)
+    response = api.as_(token).get(f"/projects/{project_id}/export?format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert len(rows) == len(FORMULAS)
+    for row in rows:
+        original = next(v for v in FORMULAS if FORMULAS[v] == row["why"])
+        assert row["data.text"] == FORMULAS[original]
+
+
+def test_csv_for_programs_keeps_cells_as_stored(db: Database, api: Api) -> None:
+    project_id, token = formula_project(db, api)
+    response = api.as_(token).get(
+        f"/projects/{project_id}/export", params={"format": "csv", "spreadsheet_safe": "false"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert {row["why"] for row in rows} == set(FORMULAS)
+    assert all(row["why"] == row["data.text"] for row in rows)
+
+
+def test_an_export_is_one_snapshot_while_writes_race_it(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the moment the export reads its tasks and the moment it reads their
+    annotations, another annotator submits and a manager imports: the export shows neither
+    (on PostgreSQL its cursors used to run at READ COMMITTED, each seeing its own moment)."""
+    project, token = setup(db, api)
+    owner = api.as_(token)
+    _, ann3 = make_user(db, "ann3@example.com")
+    owner.post(f"/projects/{project.id}/members", json={"email": "ann3@example.com",
+                                                          "role": "annotator"})
+    batches = exports._Sql.batches
+    raced: list[int] = []
+
+    def racing(self: Any, query: str, params: list[Any]) -> Any:
+        if not raced:  # before the first of the export's cursors starts
+            raced.append(1)
+        elif len(raced) == 1:  # between two of them: write, committed, from elsewhere
+            raced.append(2)
+            task = api.as_(ann3).post(f"/projects/{project.id}/next").json()["task"]
+            done = api.as_(ann3).post(
+                f"/tasks/{task['id']}/annotations", json={"result": ANSWER}
+            )
+            assert done.status_code == 201, done.text
+            late = owner.post(
+                f"/projects/{project.id}/imports?format=jsonl",
+                content=b'{"id": "late", "text": "late", "responses": ["p", "q"]}\n',
+            )
+            assert late.status_code == 201, late.text
+        return batches(self, query, params)
+
+    monkeypatch.setattr(exports._Sql, "batches", racing)
+    exported = lines(owner.get(f"/projects/{project.id}/export"))
+    assert raced == [1, 2], "the race did not happen"
+    assert [row["external_id"] for row in exported] == ["a", "b", "c"], "no task from later"
+    by_id = {row["external_id"]: row for row in exported}
+    assert len(by_id["a"]["annotations"]) == 2 and by_id["a"]["status"] == "complete"
+    assert by_id["b"]["annotations"] == [] and by_id["b"]["status"] == "new"
+    assert by_id["c"]["annotations"] == [] and by_id["c"]["status"] == "new"
+    after = lines(owner.get(f"/projects/{project.id}/export"))
+    assert len(after) == 4 and len(after[1]["annotations"]) == 1, "the writes did land"

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from accord.actions.users import find_user
 from accord.api.auth import CurrentCaller, Db
+from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.errors import Invalid
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
@@ -24,7 +25,7 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
     "/projects/{project_id}/export",
     summary="Export tasks and annotations (streamed)",
     response_class=StreamingResponse,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}, **errors(401, 403, 404, 422)},
 )
 def export(
     project_id: int,
@@ -37,6 +38,14 @@ def export(
     ),
     since: dt.datetime | None = Query(default=None, description="Annotations updated from"),
     until: dt.datetime | None = Query(default=None, description="Annotations updated before"),
+    spreadsheet_safe: bool = Query(
+        default=True,
+        description=(
+            "CSV: text cells starting with =, +, -, @, tab or carriage return get a leading "
+            "apostrophe so that spreadsheets show them instead of running them as formulas "
+            "(plain numbers excepted). Set false for programs that read the file."
+        ),
+    ),
 ) -> StreamingResponse:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
@@ -58,7 +67,7 @@ def export(
     body = (
         export_jsonl(db, project, flt)
         if format == "jsonl"
-        else export_csv(db, project, interface, flt)
+        else export_csv(db, project, interface, flt, spreadsheet_safe=spreadsheet_safe)
     )
     name = f"project-{project.id}.{format}"
     return StreamingResponse(

@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, get_args
 from urllib.parse import parse_qsl
 
 import orjson
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,16 +35,21 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_body: int, max_import: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int, max_import: int, integer_query: frozenset[str]
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_import = max_import
+        self.integer_query = integer_query
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith("/api/") and (problem := url_problem(scope)):
+        if scope["path"].startswith("/api/") and (
+            problem := url_problem(scope, self.integer_query)
+        ):
             await _refuse(send, 422, "invalid_request", _headline(problem), [problem])
             return
         is_import = bool(IMPORT_PATH.match(scope["path"]))
@@ -133,8 +140,12 @@ def too_large_message(limit: int) -> str:
     )
 
 
-def url_problem(scope: Scope) -> dict[str, str] | None:
-    """Why the URL cannot be served (a whole number beyond 64 bits, a NUL), or None."""
+def url_problem(scope: Scope, integer_query: frozenset[str]) -> dict[str, str] | None:
+    """Why the URL cannot be served (a whole number beyond 64 bits, a NUL), or None.
+
+    Path segments are ids wherever they are digits; in the query only the parameters that
+    are whole numbers (``integer_query``: ``after``, ``limit``...) are read as numbers, never
+    free text such as ``q`` or ``filename``, whatever its characters."""
     for segment in scope["path"].split("/"):
         if not _fits_int64(segment):
             return _at(
@@ -146,13 +157,30 @@ def url_problem(scope: Scope) -> dict[str, str] | None:
     for name, value in parse_qsl(query, keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
             return _at(f"query.{name}", "contains a NUL character; remove it")
-        if not _fits_int64(value):
+        if name in integer_query and not _fits_int64(value):
             return _at(
                 f"query.{name}",
                 f"the number {value} is out of range: whole numbers in "
                 f"the URL must be between {INT64_MIN} and {INT64_MAX}",
             )
     return None
+
+
+def integer_query_names(routes: Iterable[Any]) -> frozenset[str]:
+    """The query parameters that some route of the app reads as a whole number."""
+    names = set()
+    for route in iter_route_contexts(list(routes)):
+        dependant = getattr(route, "dependant", None)
+        for param in getattr(dependant, "query_params", ()):
+            if _is_int(param.field_info.annotation):
+                names.add(param.name)
+    return frozenset(names)
+
+
+def _is_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    return int in get_args(annotation) and str not in get_args(annotation)
 
 
 def _fits_int64(text: str) -> bool:

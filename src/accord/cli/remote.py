@@ -119,6 +119,13 @@ def export(
     annotator: Annotated[str | None, typer.Option(help="Only this annotator's work")] = None,
     since: Annotated[str | None, typer.Option(help="Annotations updated from (ISO date)")] = None,
     until: Annotated[str | None, typer.Option(help="Annotations updated before")] = None,
+    spreadsheet_safe: Annotated[
+        bool,
+        typer.Option(
+            help="CSV: cells a spreadsheet would run as formulas (=, +, -, @) get a leading "
+            "apostrophe; --no-spreadsheet-safe writes them exactly as stored, for programs"
+        ),
+    ] = True,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -126,7 +133,13 @@ def export(
     if format not in ("jsonl", "csv"):
         fail(f"unknown format {format!r}; use jsonl or csv")
     api = client(url, token)
-    filters = {"status": status, "annotator": annotator, "since": since, "until": until}
+    filters = {
+        "status": status,
+        "annotator": annotator,
+        "since": since,
+        "until": until,
+        "spreadsheet_safe": spreadsheet_safe if format == "csv" else None,
+    }
     with reported():
         if output is None:
             for chunk in api.export_bytes(project, format, filters):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -128,7 +129,16 @@ def _emails(conn: Connection) -> dict[int, str]:
 
 
 def _snapshot(db: Database) -> Connection:
+    """A connection inside one read transaction that every query of the export shares.
+
+    SQLite: the transaction's first read fixes its snapshot (WAL mode), for every cursor on
+    the connection. PostgreSQL: at its default READ COMMITTED each statement would see the data
+    as of its own start, and the export's cursors start at different moments; REPEATABLE READ
+    gives the whole transaction the snapshot of its first statement.
+    """
     conn = db.engine.connect()
+    if not db.is_sqlite:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     conn.begin()
     return conn
 
@@ -231,17 +241,43 @@ def _has_rows(sql: _Sql, table: str, project: Project) -> bool:
 
 
 def export_csv(
-    db: Database, project: Project, interface: Interface, flt: ExportFilter
+    db: Database,
+    project: Project,
+    interface: Interface,
+    flt: ExportFilter,
+    *,
+    spreadsheet_safe: bool = True,
 ) -> Iterator[bytes]:
+    """One row per annotation. ``spreadsheet_safe``: text cells that a spreadsheet would run
+    as a formula are neutralised (`neutralised`)."""
     conn = _snapshot(db)
     try:
-        yield from _csv(conn, project, interface, flt)
+        yield from _csv(conn, project, interface, flt, spreadsheet_safe)
     finally:
         conn.close()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): a
+# task's text or an answer such as =HYPERLINK("http://evil", "click") would run on the
+# manager's machine. Such cells get a leading apostrophe, which spreadsheets show as text;
+# plain numbers ("-3", "+1.5") are left alone since no spreadsheet reads them as formulas.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` as a spreadsheet will show it, never run it."""
+    if cell.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def _csv(
-    conn: Connection, project: Project, interface: Interface, flt: ExportFilter
+    conn: Connection,
+    project: Project,
+    interface: Interface,
+    flt: ExportFilter,
+    spreadsheet_safe: bool,
 ) -> Iterator[bytes]:
     sql = _Sql(conn)
     p = sql.param
@@ -254,7 +290,10 @@ def _csv(
     header += [f"answer.{q.name}" if q.name in META_COLUMNS else q.name for q in questions]
     header += [f"data.{f.name}" for f in fields]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: a cell holding a carriage return is then quoted like one holding a
+    # newline (with a bare newline as line end, Python's writer left it unquoted and the row
+    # broke in two).
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     rows = sql.rows(
         f"SELECT a.task_id, t.external_id, a.id, a.user_id, {sql.stamp('a.created_at')}, "
@@ -288,6 +327,8 @@ def _csv(
                 if isinstance(value, str)
                 else ("" if value is None else orjson.dumps(value).decode())
             )
+        if spreadsheet_safe:
+            cells = [neutralised(c) if isinstance(c, str) else c for c in cells]
         writer.writerow(cells)
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()

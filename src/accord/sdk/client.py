@@ -26,6 +26,7 @@ import httpx
 import orjson
 
 CHUNK = 1 << 20
+DELETE_BATCH = 1000  # task ids per deletion request (the server's limit)
 Progress = Callable[[int], None]
 
 
@@ -126,6 +127,40 @@ class Client:
         result: dict[str, Any] = self._call("POST", f"/projects/{project_id}/members", json=body)
         return result
 
+    # -- accounts and tokens -------------------------------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        """The token's account."""
+        result: dict[str, Any] = self._call("GET", "/me")
+        return result
+
+    def create_token(self, name: str = "", expires_in_days: int | None = None) -> dict[str, Any]:
+        """A new API token for the caller's account: ``token`` (shown only this once), ``id``,
+        ``expires_at`` (None: until revoked)."""
+        body = {"name": name, "expires_in_days": expires_in_days}
+        result: dict[str, Any] = self._call("POST", "/tokens", json=body)
+        return result
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """The caller's tokens (without the tokens themselves), with expiry and last use."""
+        result: list[dict[str, Any]] = self._call("GET", "/tokens")
+        return result
+
+    def revoke_token(self, token_id: int) -> None:
+        self._call("DELETE", f"/tokens/{token_id}")
+
+    def change_password(self, current: str, new: str, *, revoke_tokens: bool = False) -> None:
+        """Change the caller's password: their browser sessions end (and their API tokens,
+        this client's included, with ``revoke_tokens``)."""
+        body = {"current_password": current, "new_password": new, "revoke_tokens": revoke_tokens}
+        self._call("PUT", "/me/password", json=body)
+
+    def set_password(self, user_id: int, password: str, *, revoke_tokens: bool = False) -> None:
+        """Admins: set an account's password; its browser sessions end (its API tokens too
+        with ``revoke_tokens``) and a sign-in lock is lifted."""
+        body = {"password": password, "revoke_tokens": revoke_tokens}
+        self._call("PUT", f"/users/{user_id}/password", json=body)
+
     # -- data in and out -----------------------------------------------------------------
 
     def import_tasks(
@@ -167,7 +202,10 @@ class Client:
     def export(
         self, project_id: int, format: str = "jsonl", **filters: Any
     ) -> Iterator[dict[str, Any]]:
-        """Rows of the export: one dict per task (jsonl) or per annotation (csv)."""
+        """Rows of the export: one dict per task (jsonl) or per annotation (csv). CSV cells come
+        exactly as stored (``spreadsheet_safe=False``: a program reads them, not a spreadsheet)."""
+        if format == "csv":
+            filters.setdefault("spreadsheet_safe", False)
         lines = self._export_lines(project_id, format, filters)
         if format == "csv":
             yield from csv.DictReader(lines)
@@ -250,6 +288,25 @@ class Client:
             "PUT", f"/annotations/{annotation_id}", json={"result": result, "seconds": seconds}
         )
         return _annotation(data)
+
+    # -- managers: deleting --------------------------------------------------------------
+
+    def delete_tasks(self, project_id: int, ids: Iterable[int]) -> dict[str, Any]:
+        """Delete tasks with their annotations (1,000 per request): how many tasks and
+        annotations went, and the ids that were no task of the project."""
+        wanted = list(ids)
+        done: dict[str, Any] = {"deleted": 0, "annotations": 0, "missing": []}
+        for start in range(0, len(wanted), DELETE_BATCH):
+            batch = wanted[start : start + DELETE_BATCH]
+            data = self._call("POST", f"/projects/{project_id}/tasks/delete", json={"ids": batch})
+            done["deleted"] += data["deleted"]
+            done["annotations"] += data["annotations"]
+            done["missing"] += data["missing"]
+        return done
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        """Delete an annotation (its task goes back to the queue for one more answer)."""
+        self._call("DELETE", f"/annotations/{annotation_id}")
 
     # -- plumbing ------------------------------------------------------------------------
 
