@@ -2,7 +2,8 @@
 a list of markdown replies, a chat), in an option's label, in an answer and in the task's id
 render as inert text on every screen that shows them. No dialog opens, no script, image,
 frame or event handler attribute is in the page, and no link is live unless it is http(s),
-mailto or a path of the app.
+mailto or a path of the app. All of it with the app's Content-Security-Policy on (a violation
+would show as a console error, which fails the test).
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ def assert_inert(people: People, page: Page, screen: str) -> None:
     people.shot(page, screen)
 
 
-def checker_sees_live_things(page: Page) -> None:
-    """The check itself: it finds an image, a handler and a javascript: link put there."""
+def checker_sees_live_things(people: People, page: Page) -> None:
+    """The check itself: it finds an image, a handler and a javascript: link put there (the
+    policy refuses the probe's handler: that refusal is expected, and only that one)."""
+    before = len(people.problems)
     page.evaluate("""() => {
       const probe = document.createElement('div');
       probe.id = 'probe';
@@ -76,6 +79,10 @@ def checker_sees_live_things(page: Page) -> None:
     }""")
     assert len(page.evaluate(FIND_LIVE)) == 3
     page.evaluate("document.getElementById('probe').remove()")
+    page.wait_for_timeout(100)
+    probe = people.problems[before:]
+    assert all("inline event handler violates" in p for p in probe), probe
+    del people.problems[before:]
 
 
 def test_task_data_renders_as_inert_text(people: People, db: Database) -> None:
@@ -91,9 +98,11 @@ def test_task_data_renders_as_inert_text(people: People, db: Database) -> None:
     }])
     page = people.page("manager")
     people.sign_in(page, *LEAD, then=f"/projects/{project.id}/annotate")
+    policy = page.request.get(people.url + "/").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, "CSP is on"
 
     page.wait_for_selector("[data-task-id]")
-    checker_sees_live_things(page)
+    checker_sees_live_things(people, page)
     expect(page.get_by_text(SCRIPT).first).to_be_attached()
     expect(page.get_by_text(LINK).first).to_be_attached()
     expect(page.get_by_role("link", name="a fine link")).to_have_attribute(

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import fastapi_offline
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -33,10 +33,11 @@ from accord.api import (
 )
 from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
-from accord.api.limits import BodyLimit
-from accord.api.sessions import LoginLimiter
+from accord.api.headers import SecurityHeaders
+from accord.api.limits import BodyLimit, integer_query_names
 from accord.api.web import mount_web
 from accord.db import Database
+from accord.jobs.purge import Purger
 from accord.settings import Settings
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -73,16 +74,12 @@ class Health(BaseModel):
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    import os
-    import sys
-
-    import anyio.to_thread
-
-    anyio.to_thread.current_default_thread_limiter().total_tokens = int(
-        os.environ.get("ACCORD_THREADS", "40")
-    )
-    sys.setswitchinterval(float(os.environ.get("ACCORD_SWITCH", "0.005")))
+    # The worker threads of this event loop (anyio keeps one limiter per loop).
+    settings: Settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    app.state.purger.wake()  # deleted projects whose rows a restart left behind
     yield
+    app.state.purger.stop()
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -99,17 +96,20 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.state.purger = Purger(database)
     app.state.callers = CallerCache()
     install_error_handlers(app)
-    app.add_middleware(
-        BodyLimit, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes
-    )
-
     api = APIRouter(prefix="/api/v1")
     for module in ROUTERS:
         api.include_router(module.router)
     app.include_router(api)
+    app.add_middleware(
+        BodyLimit,
+        max_body=settings.max_body_bytes,
+        max_import=settings.max_import_bytes,
+        integer_query=integer_query_names(app.routes),
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
 
     @app.get("/api/health", tags=["health"], summary="Is the server up and its database reachable")
     def health(db: Db) -> Health:
@@ -122,15 +122,43 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     return app
 
 
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Accord API</title>
+<link rel="stylesheet" href="/api/docs-assets/swagger-ui.css">
+<link rel="icon" href="/api/docs-assets/favicon.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/api/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/api/docs-start.js"></script>
+</body>
+</html>
+"""
+# Swagger UI started from a file, not an inline script, so the page keeps the app's
+# Content-Security-Policy (accord.api.headers).
+DOCS_START = """SwaggerUIBundle({
+  url: "/api/openapi.json",
+  dom_id: "#swagger-ui",
+  layout: "BaseLayout",
+  deepLinking: true,
+  showExtensions: true,
+  showCommonExtensions: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+});
+"""
+
+
 def _docs(app: FastAPI) -> None:
     app.mount("/api/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="Accord API",
-            swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/api/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/api/docs-assets/favicon.png",
-        )
+        return HTMLResponse(DOCS_PAGE)
+
+    @app.get("/api/docs-start.js", include_in_schema=False)
+    def docs_start() -> Response:
+        return Response(DOCS_START, media_type="text/javascript")

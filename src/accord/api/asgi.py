@@ -5,6 +5,8 @@ Settings are read from the environment when ``build`` is called, not at import.
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
 from accord.api.app import create_app
@@ -12,4 +14,9 @@ from accord.settings import Settings
 
 
 def build() -> FastAPI:
-    return create_app(Settings())
+    """The app of one server process, set up as that process's settings say."""
+    settings = Settings()
+    # How long a thread runs before another may take the interpreter: process-wide, so set
+    # here, where the server process starts, never by create_app.
+    sys.setswitchinterval(settings.switch_interval)
+    return create_app(settings)

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from accord.errors import NotFound
 
-WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"
+WEB_DIST = Path(__file__).parent.parent / "web_dist"
 
 MISSING = """<!doctype html><meta charset="utf-8"><title>Accord</title>
 <body style="font-family: sans-serif; max-width: 40em; margin: 4em auto">
@@ -21,6 +21,7 @@ MISSING = """<!doctype html><meta charset="utf-8"><title>Accord</title>
 
 
 def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
+    root = dist.resolve()
     index = dist / "index.html"
     assets = dist / "assets"
     if assets.is_dir():
@@ -30,8 +31,8 @@ def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
     def web(path: str) -> FileResponse | HTMLResponse:
         if path.startswith("api/"):
             raise NotFound(f"no such endpoint: /{path}")
-        file = (dist / path).resolve()
-        if path and file.is_file() and file.is_relative_to(dist.resolve()):
+        file = (root / path).resolve()
+        if path and file.is_file() and file.is_relative_to(root):
             return FileResponse(file)
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,40 @@
+"""Security headers on every response: the app's pages and files, the API, its errors and the
+refusals sent before a request reaches the app."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from accord.api.headers import HEADERS
+from tests.api.conftest import Api
+
+
+def expected(response: object) -> None:
+    headers = response.headers  # type: ignore[attr-defined]
+    for name, value in HEADERS:
+        assert headers.get(name.decode()) == value.decode(), name
+
+
+def test_every_response_has_the_security_headers(client: TestClient, api: Api) -> None:
+    policy = dict(HEADERS)[b"content-security-policy"].decode()
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    for response in (
+        client.get("/"),  # the app's page
+        client.get("/projects/1/annotate"),  # any path of the app
+        client.get("/api/health"),
+        client.get("/api/docs"),
+        client.get("/api/docs-start.js"),
+        client.get("/api/openapi.json"),
+        api.get("/projects"),  # 401
+        api.get("/nope"),  # 404
+        client.post("/api/v1/projects", content=b"{", headers={"content-type": "application/json"}),
+        client.get("/api/v1/projects/99999999999999999999"),  # refused before the app
+    ):
+        expected(response)
+
+
+def test_the_api_reference_page_has_no_inline_script(client: TestClient) -> None:
+    page = client.get("/api/docs").text
+    assert "<script>" not in page and 'src="/api/docs-start.js"' in page
+    assert "SwaggerUIBundle(" in client.get("/api/docs-start.js").text
