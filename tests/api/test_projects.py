@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from accord.actions import interfaces as interfaces_actions
+from accord.actions import projects as projects_actions
+from accord.api import projects as projects_api
 from accord.db import Database
+from accord.models import Project, Task
 from tests.api.conftest import Api
 from tests.factories import SIMPLE, add_tasks, make_project, make_user, texts
 
@@ -17,7 +25,7 @@ questions:
 
 
 def test_create_from_yaml_and_read_with_progress(db: Database, api: Api) -> None:
-    owner, token = make_user(db, "owner@example.com")
+    owner, token = make_user(db, "owner@example.com", can_create_projects=True)
     me = api.as_(token)
     created = me.post("/projects", json={"name": " Reviews ", "interface": YAML, "overlap": 2})
     assert created.status_code == 201, created.text
@@ -38,7 +46,7 @@ def test_create_from_yaml_and_read_with_progress(db: Database, api: Api) -> None
 
 
 def test_bad_interfaces_are_refused_with_the_path(db: Database, api: Api) -> None:
-    _, token = make_user(db, "owner@example.com")
+    _, token = make_user(db, "owner@example.com", can_create_projects=True)
     me = api.as_(token)
     cases = {
         "fields: [{name: t, kind: text}]\nquestions: [{name: q, kind: spans, target: nope, "
@@ -160,3 +168,88 @@ def test_delete(db: Database, api: Api) -> None:
     add_tasks(db, owner, project, texts(2))
     assert api.as_(token).delete(f"/projects/{project.id}").status_code == 200
     assert api.as_(token).get(f"/projects/{project.id}").status_code == 404
+
+
+# -- settings changes never hold the write lock for long ---------------------------------------
+
+
+def queue_state(db: Database, project_id: int) -> list[tuple[int, bool, int]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Task.id, Task.is_open, Task.queue_key)
+            .where(Task.project_id == project_id)
+            .order_by(Task.id)
+        )
+        return [(i, bool(o), int(k)) for i, o, k in rows]
+
+
+def test_overlap_and_order_changes_settle_the_queue_in_short_batches(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An overlap or order change recomputes every task's queue fields in batches (a million
+    tasks at once held the write lock for seconds); the project says when it is done."""
+    monkeypatch.setattr(projects_actions, "SETTLE_BATCH", 2)
+    writes: list[int] = []
+    write = Database.write
+
+    def counted(self: Database) -> Any:
+        writes.append(1)
+        return write(self)
+
+    owner, token = make_user(db, "owner@example.com")
+    project = make_project(db, owner)
+    add_tasks(db, owner, project, [{"id": f"t{i}", "text": "x", "priority": i} for i in range(7)])
+    monkeypatch.setattr(Database, "write", counted)
+    changed = api.as_(token).patch(f"/projects/{project.id}", json={"order": "priority"})
+    assert changed.status_code == 200, changed.text
+    assert len(writes) >= 1 + 4, "the settings, then four batches of at most two tasks"
+    assert [k for _, _, k in queue_state(db, project.id)] == [-i for i in range(7)]
+    api.as_(token).patch(f"/projects/{project.id}", json={"order": "sequential", "overlap": 3})
+    assert {(o, k) for _, o, k in queue_state(db, project.id)} == {(True, 0)}
+    with db.read() as session:
+        assert session.get(Project, project.id).queue_pending_from is None  # type: ignore[union-attr]
+
+
+def test_a_settle_a_stopped_server_left_half_done_is_finished(db: Database) -> None:
+    owner, _ = make_user(db, "owner@example.com")
+    project = make_project(db, owner, order="priority")
+    add_tasks(db, owner, project, [{"id": f"t{i}", "text": "x", "priority": i} for i in range(5)])
+    with db.write() as session:  # as a crash would leave it: settings changed, tasks not all
+        fresh = session.get(Project, project.id)
+        assert fresh is not None
+        fresh.order, fresh.overlap = "sequential", 1
+        third = sorted(i for i, _, _ in queue_state(db, project.id))[2]
+        fresh.queue_pending_from = third
+    projects_actions.settle_queues(db)
+    keys = [k for _, _, k in queue_state(db, project.id)]
+    assert keys == [0, -1, 0, 0, 0], "the two before the mark were settled before the stop"
+
+
+def test_an_interface_check_runs_outside_the_write_lock_and_misses_nothing(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check of every answer against a new interface runs before the write lock is taken;
+    an answer submitted while it runs is checked again inside the write, and refused there."""
+    owner, token = make_user(db, "owner@example.com")
+    annotator, a = make_user(db, "a@example.com")
+    project = make_project(db, owner, members={annotator: "annotator"})
+    add_tasks(db, owner, project, texts(3))
+    narrowed = copy.deepcopy(SIMPLE)
+    narrowed["questions"][0]["options"] = ["pos"]
+    check = interfaces_actions.check_interface_change
+    during: list[int] = []
+
+    def racing(session: Any, project: Any, new: Any, *, since: Any = None) -> None:
+        check(session, project, new, since=since)
+        if since is None and not during:  # the scan outside the lock: someone submits now
+            task = api.as_(a).post(f"/projects/{project.id}/next").json()["task"]
+            done = api.as_(a).post(
+                f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": "neg"}}}
+            )
+            during.append(done.status_code)
+
+    monkeypatch.setattr(projects_api, "check_interface_change", racing)
+    refused = api.as_(token).patch(f"/projects/{project.id}", json={"interface": narrowed})
+    assert during == [201], "the annotator was not held up by the scan"
+    assert refused.status_code == 409, refused.text
+    assert "orphan 1 annotations" in refused.json()["error"]["message"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import delete, literal_column, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
-from accord.actions.interfaces import check_interface_change
+from accord.actions.interfaces import Watermark, check_interface_change
+from accord.db import Database
 from accord.db.types import utcnow
 from accord.errors import Invalid
 from accord.kinds import Interface, InterfaceError, parse_interface
@@ -77,14 +78,23 @@ def do_create_project(
 
 
 def do_update_project(
-    session: Session, actor: User, project: Project, changes: dict[str, Any]
+    session: Session,
+    actor: User,
+    project: Project,
+    changes: dict[str, Any],
+    *,
+    checked_until: Watermark | None = None,
 ) -> Project:
-    """Apply ``changes`` (any of the settings and ``interface``) to ``project``."""
+    """Apply ``changes`` (any of the settings and ``interface``) to ``project``.
+
+    ``checked_until``: the work up to this watermark was already checked against the new
+    interface, outside the write lock (`accord.actions.interfaces.watermark`). An overlap or
+    order change marks the queue to settle (`settle_queue`, in short batches afterwards)."""
     _check_settings(**{k: v for k, v in changes.items() if k in SETTINGS})
     before = _settings(project)
     if "interface" in changes:
         new = load_interface(changes["interface"])
-        check_interface_change(session, project, new)
+        check_interface_change(session, project, new, since=checked_until)
         project.interface = stored(new)
     if "guidelines" in changes and changes["guidelines"] != project.guidelines:
         project.guidelines_version += 1
@@ -92,15 +102,9 @@ def do_update_project(
         if key in changes:
             setattr(project, key, changes[key].strip() if key == "name" else changes[key])
     project.updated_at = utcnow()
+    if before["overlap"] != project.overlap or before["order"] != project.order:
+        project.queue_pending_from = 0
     session.flush()
-    if before["overlap"] != project.overlap:
-        session.execute(
-            update(Task)
-            .where(Task.project_id == project.id)
-            .values(is_open=Task.n_claimed < project.overlap)
-        )
-    if before["order"] != project.order:
-        reorder_queue(session, project)
     after = _settings(project)
     changed = {k for k in after if after[k] != before[k]} | (
         {"interface"} if "interface" in changes else set()
@@ -118,6 +122,9 @@ def do_update_project(
 
 
 def do_delete_project(session: Session, actor: User, project: Project) -> None:
+    """Delete the project for everyone at once (it answers 404 from this commit on); its rows
+    are removed afterwards in short batches (`accord.actions.purge`, run by `accord.jobs.purge`),
+    so that deleting a million tasks never stalls other writers."""
     record(
         session,
         actor,
@@ -125,7 +132,11 @@ def do_delete_project(session: Session, actor: User, project: Project) -> None:
         ("project", project.id),
         before=_settings(project),
     )
-    session.execute(delete(Project).where(Project.id == project.id))
+    session.execute(
+        update(Project)
+        .where(Project.id == project.id, Project.deleted_at.is_(None))
+        .values(deleted_at=utcnow())
+    )
 
 
 def queue_key(order: str, priority: int) -> int:
@@ -137,19 +148,71 @@ def queue_key(order: str, priority: int) -> int:
     return 0
 
 
-def reorder_queue(session: Session, project: Project) -> None:
-    """Recompute every task's queue key after the project's order changed (done in SQL)."""
-    key: Any = 0
+SETTLE_BATCH = 5000
+
+
+def settle_queue(db: Database, project_id: int) -> int:
+    """Recompute the queue fields of the project's tasks after an overlap or order change, in
+    short write transactions of `SETTLE_BATCH` tasks (a million tasks in one would hold the
+    write lock for seconds); returns how many batches ran. Resumable: the progress is
+    `Project.queue_pending_from`, written with each batch, so a restart finishes the work
+    (`settle_queues`). Each batch reads the project's settings as they are then, so the last
+    change always wins. Until a task is settled the queue may offer it in the old order, or as
+    open when it is full; taking a slot is guarded (`take_slot`), so that never over-assigns."""
+    batches = 0
+    while _settle_batch(db, project_id):
+        batches += 1
+    return batches
+
+
+def settle_queues(db: Database) -> None:
+    """Finish every settle left unfinished (a server stopped half-way)."""
+    with db.read() as session:
+        pending = list(
+            session.scalars(select(Project.id).where(Project.queue_pending_from.is_not(None)))
+        )
+    for project_id in pending:
+        settle_queue(db, project_id)
+
+
+def _settle_batch(db: Database, project_id: int) -> bool:
+    """Settle the next batch; False when nothing is left."""
+    with db.write() as session:
+        project = session.get(Project, project_id)
+        if project is None or project.queue_pending_from is None:
+            return False
+        start = project.queue_pending_from
+        end = session.scalar(
+            select(Task.id)
+            .where(Task.project_id == project_id, Task.id >= start)
+            .order_by(Task.id)
+            .offset(SETTLE_BATCH)
+            .limit(1)
+        )
+        batch = [Task.project_id == project_id, Task.id >= start]
+        if end is not None:
+            batch.append(Task.id < end)
+        session.execute(
+            update(Task)
+            .where(*batch)
+            .values(is_open=Task.n_claimed < project.overlap, queue_key=_key(session, project))
+        )
+        project.queue_pending_from = end
+        return True
+
+
+def _key(session: Session, project: Project) -> Any:
+    """A task's queue key in SQL, for the project's order (see `queue_key`)."""
     if project.order == QueueOrder.random.value:
         sqlite = session.get_bind().dialect.name == "sqlite"
-        key = literal_column(
+        return literal_column(
             "abs(random()) % 4611686018427387904"
             if sqlite
             else "floor(random() * 4611686018427387904)::bigint"
         )
-    elif project.order == QueueOrder.priority.value:
-        key = -Task.priority
-    session.execute(update(Task).where(Task.project_id == project.id).values(queue_key=key))
+    if project.order == QueueOrder.priority.value:
+        return -Task.priority
+    return literal_column("0")
 
 
 def _check_settings(**values: Any) -> None:

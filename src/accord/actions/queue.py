@@ -71,6 +71,7 @@ _TAKE_SLOT = Sql(
     "UPDATE tasks SET n_claimed = n_claimed + 1, n_submitted = n_submitted + ?, "
     "is_open = (n_claimed + 1 < ?) WHERE id = ? AND n_claimed < ? RETURNING n_submitted"
 )
+_CLOSE_IF_FULL = Sql("UPDATE tasks SET is_open = (n_claimed < ?) WHERE id = ?")
 _GIVE_BACK = Sql(
     "UPDATE tasks SET n_claimed = n_claimed - ?, is_open = (n_claimed - ? < ?) WHERE id = ?"
 )
@@ -148,7 +149,10 @@ def _claim(
             return None
         candidate = int(found[0])
         if raw.one(_TAKE_SLOT, (0, project.overlap, candidate, project.overlap)) is None:
-            continue  # someone took the last slot between our read and our write
+            # Someone took the last slot between our read and our write, or the task is full
+            # under a lowered overlap not yet settled: close it, so the next read skips it.
+            raw.run(_CLOSE_IF_FULL, (project.overlap, candidate))
+            continue
         raw.run(
             _INSERT_ASSIGNMENT,
             (
@@ -194,6 +198,45 @@ def count_submission(raw: Raw, task: TaskRef, by: int) -> None:
 
 def give_slot_back(raw: Raw, task_id: int, overlap: int, count: int = 1) -> None:
     raw.run(_GIVE_BACK, (count, count, overlap, task_id))
+
+
+_DROP_LEASES = Sql(
+    "DELETE FROM assignments WHERE user_id = ? AND state = 'leased' RETURNING task_id, project_id"
+)
+_DROP_PROJECT_LEASES = Sql(
+    "DELETE FROM assignments WHERE user_id = ? AND project_id = ? AND state = 'leased' "
+    "RETURNING task_id, project_id"
+)
+_OVERLAP = Sql("SELECT overlap FROM projects WHERE id = ?")
+
+
+def release_leases_of(
+    session: Session, actor: User | None, user_id: int, project_id: int | None = None
+) -> int:
+    """Give back at once the tasks ``user_id`` holds (in ``project_id``, or in every project):
+    their slots go back to the queue; drafts stay, as when a lease expires. Returns how many."""
+    raw = Raw(session)
+    if project_id is None:
+        rows = raw.all(_DROP_LEASES, (user_id,))
+    else:
+        rows = raw.all(_DROP_PROJECT_LEASES, (user_id, project_id))
+    per_project: dict[int, list[int]] = {}
+    for task_id, in_project in rows:
+        per_project.setdefault(int(in_project), []).append(int(task_id))
+    for in_project, task_ids in sorted(per_project.items()):
+        found = raw.one(_OVERLAP, (in_project,))
+        assert found is not None
+        for task_id in sorted(task_ids):
+            give_slot_back(raw, task_id, int(found[0]))
+        record(
+            session,
+            actor,
+            "task.lease_release",
+            ("user", user_id),
+            project_id=in_project,
+            after={"tasks": sorted(task_ids)[:100], "count": len(task_ids)},
+        )
+    return len(rows)
 
 
 def uncount_submission(raw: Raw, task: TaskRef, overlap: int, by: int | None) -> None:

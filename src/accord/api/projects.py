@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.projects import do_create_project, do_delete_project, do_update_project
-from accord.api.auth import CurrentCaller, Db
+from accord.actions.interfaces import Watermark, check_interface_change, watermark
+from accord.actions.projects import (
+    do_create_project,
+    do_delete_project,
+    do_update_project,
+    load_interface,
+    settle_queue,
+)
+from accord.api.auth import CurrentCaller, Db, require_project_creator
+from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.api.schemas import Deleted, In
 from accord.models import Project, User
@@ -86,7 +94,7 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
     )
 
 
-@router.get("/projects", summary="The projects the caller can see")
+@router.get("/projects", summary="The projects the caller can see", responses=errors(401))
 def list_projects(caller: CurrentCaller, db: Db) -> list[ProjectOut]:
     with db.read() as session:
         return [
@@ -96,35 +104,64 @@ def list_projects(caller: CurrentCaller, db: Db) -> list[ProjectOut]:
 
 
 @router.post(
-    "/projects", summary="Create a project (the caller becomes its manager)", status_code=201
+    "/projects",
+    summary="Create a project (the caller becomes its manager)",
+    status_code=201,
+    responses=errors(401, 403, 413, 422),
 )
 def create_project(body: ProjectCreate, caller: CurrentCaller, db: Db) -> ProjectOut:
+    require_project_creator(caller)
     with db.write() as session:
         project = do_create_project(session, caller.user, **body.model_dump())
         return project_out(session, project, "manager", caller.user)
 
 
-@router.get("/projects/{project_id}", summary="A project, with progress and the caller's role")
+@router.get(
+    "/projects/{project_id}",
+    summary="A project, with progress and the caller's role",
+    responses=errors(401, 404, 422),
+)
 def get_project(project_id: int, caller: CurrentCaller, db: Db) -> ProjectOut:
     with db.read() as session:
         project, role = project_for(session, caller.user, project_id, Can.view)
         return project_out(session, project, role, caller.user)
 
 
-@router.patch("/projects/{project_id}", summary="Change a project's settings or interface")
+@router.patch(
+    "/projects/{project_id}",
+    summary="Change a project's settings or interface",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
 def update_project(
     project_id: int, body: ProjectChange, caller: CurrentCaller, db: Db
 ) -> ProjectOut:
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    # A new interface is checked against the project's work first, outside the write lock;
+    # the write then checks only what came or changed since (if the project is unchanged).
+    checked: tuple[dt.datetime, Watermark] | None = None
+    if "interface" in changes:
+        with db.read() as session:
+            project, _ = project_for(session, caller.user, project_id, Can.manage)
+            mark = watermark(session, project)
+            check_interface_change(session, project, load_interface(changes["interface"]))
+            checked = (project.updated_at, mark)
     with db.write() as session:
         project, role = project_for(session, caller.user, project_id, Can.manage)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        do_update_project(session, caller.user, project, changes)
-        return project_out(session, project, role, caller.user)
+        since = checked[1] if checked and checked[0] == project.updated_at else None
+        do_update_project(session, caller.user, project, changes, checked_until=since)
+        out = project_out(session, project, role, caller.user)
+    settle_queue(db, project_id)  # after an overlap or order change, in short batches
+    return out
 
 
-@router.delete("/projects/{project_id}", summary="Delete a project and all its data")
-def delete_project(project_id: int, caller: CurrentCaller, db: Db) -> Deleted:
+@router.delete(
+    "/projects/{project_id}",
+    summary="Delete a project and all its data",
+    responses=errors(401, 403, 404, 422),
+)
+def delete_project(project_id: int, request: Request, caller: CurrentCaller, db: Db) -> Deleted:
     with db.write() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
         do_delete_project(session, caller.user, project)
+    request.app.state.purger.wake()  # its rows go in the background, in short batches
     return Deleted()

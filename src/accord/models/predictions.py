@@ -15,6 +15,8 @@ class Prediction(Base):
     __tablename__ = "predictions"
     __table_args__ = (
         Index("ix_predictions_project_id_task_id", "project_id", "task_id"),
+        # Deleting a task cascades to its predictions: without this, each delete read them all.
+        Index("ix_predictions_task_id", "task_id"),
         {"sqlite_autoincrement": True},
     )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -38,3 +38,7 @@ class Project(Base):
     # Set when a manager deletes the project: it is gone for everyone at once, and its rows
     # are removed in short batches afterwards (accord.actions.projects).
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # After an overlap or order change, the tasks from this id on still need their queue
+    # fields (is_open, queue_key) recomputed; they are, in short batches
+    # (accord.actions.projects.settle_queue). None: the queue agrees with the settings.
+    queue_pending_from: Mapped[int | None] = mapped_column(BigInteger)

@@ -42,7 +42,10 @@ NEW_COLUMNS: dict[str, list[sa.Column[object]]] = {
         sa.Column("locked_until", accord.db.types.UTCDateTime(), nullable=True),
     ],
     "api_tokens": [sa.Column("expires_at", accord.db.types.UTCDateTime(), nullable=True)],
-    "projects": [sa.Column("deleted_at", accord.db.types.UTCDateTime(), nullable=True)],
+    "projects": [
+        sa.Column("deleted_at", accord.db.types.UTCDateTime(), nullable=True),
+        sa.Column("queue_pending_from", sa.BigInteger(), nullable=True),
+    ],
     "imports": [
         sa.Column("state", sa.String(length=16), server_default="done", nullable=False),
         sa.Column("staged", sa.Integer(), server_default="0", nullable=False),
@@ -101,6 +104,7 @@ def upgrade() -> None:
             "project_id", "shard", "submitted", name=op.f("pk_progress_counts")
         ),
     )
+    op.create_index("ix_predictions_task_id", "predictions", ["task_id"], unique=False)
     op.execute(
         "INSERT INTO progress_counts (project_id, shard, submitted, tasks) "
         "SELECT project_id, 0, n_submitted, count(*) FROM tasks GROUP BY project_id, n_submitted"
@@ -128,6 +132,7 @@ def _normalize_emails(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_predictions_task_id", table_name="predictions")
     op.drop_table("progress_counts")
     op.drop_index("ix_sign_in_attempts_key_at", table_name="sign_in_attempts")
     op.drop_table("sign_in_attempts")
