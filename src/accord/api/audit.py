@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from accord.api.auth import CurrentCaller, Db, require_admin
+from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.models import AuditEvent, User
 
@@ -58,7 +59,11 @@ def _page(db: Any, project_id: int | None, before: int | None, limit: int) -> Ev
         return EventPage(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
-@router.get("/projects/{project_id}/audit", summary="A project's audit log, newest first")
+@router.get(
+    "/projects/{project_id}/audit",
+    summary="A project's audit log, newest first",
+    responses=errors(401, 403, 404, 422),
+)
 def project_audit(
     project_id: int,
     caller: CurrentCaller,
@@ -71,7 +76,9 @@ def project_audit(
     return _page(db, project_id, before, limit)
 
 
-@router.get("/audit", summary="The whole audit log, newest first (admin)")
+@router.get(
+    "/audit", summary="The whole audit log, newest first (admin)", responses=errors(401, 403, 422)
+)
 def audit(
     caller: CurrentCaller,
     db: Db,

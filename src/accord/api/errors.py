@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, RateLimited
@@ -131,3 +132,32 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable, for programs: not_found, invalid_result, locked, …")
+    message: str = Field(description="For people: what was wrong, where, and what to do")
+    details: Any = Field(description="What the code needs: the paths at fault, a limit, ids…")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer."""
+
+    error: ErrorBody
+
+
+MEANINGS = {
+    400: "The request could not be read",
+    401: "Not signed in, or the token is unknown, revoked or expired",
+    403: "Your role (or account) does not allow this",
+    404: "No such object, or one you cannot see (a project you are not in is not there)",
+    409: "In conflict with the current state (the message says which, and what to do)",
+    413: "The body (or an answer in it) is larger than the limit",
+    422: "A value is invalid; `details` names each path at fault",
+    429: "Too many attempts, or the account is locked; wait `Retry-After` seconds",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation documents (`responses=` of a route)."""
+    return {status: {"model": ErrorOut, "description": MEANINGS[status]} for status in statuses}
