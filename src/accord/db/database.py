@@ -13,7 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,10 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        # What the layers above keep in memory about this database (e.g. projects' settings,
+        # `accord.queries.projects.project_info`), reached from a session as
+        # ``session.info["database"].memo``: it lives and dies with this object.
+        self.memo: dict[Hashable, Any] = {}
         self._lock: WriteLock | None = None
         if self.is_sqlite:
             file = _sqlite_file(url)
@@ -130,14 +134,19 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session for reading; on SQLite its queries share one snapshot."""
         # Closing (not rolling back) ends the transaction and keeps loaded objects readable.
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+        with Session(
+            self.engine, expire_on_commit=False, autoflush=False, info={"database": self}
+        ) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work commits at the end of the block, or not at all."""
         if self._lock is None:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with (
+                Session(self.engine, expire_on_commit=False, info={"database": self}) as session,
+                session.begin(),
+            ):
                 yield session
             return
         with self._lock:
@@ -160,7 +169,7 @@ class Database:
             lock.release()
 
     def _locked_write(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False, info={"database": self}) as session:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 
 from accord.db.database import Database
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).parent
 
 
 def alembic_config(db: Database) -> Config:

@@ -49,22 +49,26 @@ class ProjectInfo:
         )
 
 
-_INFO: dict[tuple[int, int], ProjectInfo] = {}
-
-
 def project_info(session: Session, project_id: int, updated_at: dt.datetime) -> ProjectInfo:
-    """The project's `ProjectInfo`, from memory unless it changed since (``updated_at``)."""
-    key = (id(session.get_bind()), project_id)
-    info = _INFO.get(key)
-    if info is not None and info.updated_at == updated_at:
+    """The project's `ProjectInfo`, from memory unless it changed since (``updated_at``).
+
+    Kept in the memo of the session's `Database` (so never mixed up between databases), at
+    most `MAX_KEPT` projects."""
+    memo = session.info["database"].memo if "database" in session.info else {}
+    key = ("project_info", project_id)
+    info = memo.get(key)
+    if isinstance(info, ProjectInfo) and info.updated_at == updated_at:
         return info
     project = session.get(Project, project_id)
     assert project is not None
     info = ProjectInfo.of(project)
-    if len(_INFO) > 10_000:
-        _INFO.clear()
-    _INFO[key] = info
+    if len(memo) > MAX_KEPT:
+        memo.clear()
+    memo[key] = info
     return info
+
+
+MAX_KEPT = 10_000
 
 
 def interface_of(project: Project) -> Interface:
@@ -74,7 +78,7 @@ def interface_of(project: Project) -> Interface:
 
 @lru_cache(maxsize=512)
 def _parsed(project_id: int, updated_at: dt.datetime, text: bytes) -> Interface:
-    return parse_interface(orjson.loads(text))
+    return parse_interface(orjson.loads(text), stored=True)
 
 
 def progress(session: Session, project: Project) -> Progress:
@@ -112,7 +116,7 @@ def projects_of(session: Session, user: User) -> list[tuple[Project, str]]:
         m.project_id: m.role
         for m in session.scalars(select(Membership).where(Membership.user_id == user.id))
     }
-    query = select(Project).order_by(Project.id.desc())
+    query = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id.desc())
     if not user.is_admin:
         query = query.where(Project.id.in_(list(roles) or [-1]))
     return [(p, roles.get(p.id, "admin")) for p in session.scalars(query)]
