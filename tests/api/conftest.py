@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from accord import security
 from accord.api.app import create_app
 from accord.db import Database
 from accord.settings import Settings
@@ -53,3 +55,20 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its lowest cost: for tests about accounts, not about hashing."""
+    monkeypatch.setattr(
+        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture
+def admin(db: Database, api: Api) -> Api:
+    """An admin's API."""
+    from tests.factories import make_user
+
+    _, token = make_user(db, "admin@example.com", admin=True)
+    return api.as_(token)

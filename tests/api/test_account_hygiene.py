@@ -8,11 +8,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from accord import AccordError, Client, security
+from accord import AccordError, Client
 from accord.api import auth
 from accord.db import Database
 from accord.models import ApiToken, AuditEvent, BrowserSession, User
@@ -23,17 +22,7 @@ EMAIL = "person@example.com"
 NEW = "a brand new long password"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture
-def admin(db: Database, api: Api) -> Api:
-    _, token = make_user(db, "admin@example.com", admin=True)
-    return api.as_(token)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture

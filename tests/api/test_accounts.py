@@ -5,27 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from accord import security
 from accord.db import Database
 from accord.models import AuditEvent, Membership, User
 from tests.api.conftest import Api
 from tests.factories import PASSWORD, make_project, make_user
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture
-def admin(db: Database, api: Api) -> Api:
-    _, token = make_user(db, "admin@example.com", admin=True)
-    return api.as_(token)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def count(db: Database, model: Any) -> int:

@@ -6,28 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from accord import security
 from accord.actions.users import normalize_email
 from accord.db import Database
 from accord.models import User
 from tests.api.conftest import Api
 from tests.factories import PASSWORD, SIMPLE, add_tasks, make_project, make_user, texts
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture
-def admin(db: Database, api: Api) -> Api:
-    _, token = make_user(db, "admin@example.com", admin=True)
-    return api.as_(token)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def users(db: Database) -> int:

@@ -1,43 +1,18 @@
-import { useEffect, useState } from "react";
-import { api, ApiError, type Annotation, type Json, type MySkip } from "../api";
+import { api, type Annotation, type Json } from "../api";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
 import { Loading } from "../ui/Loading";
 import { Notice } from "../ui/Notice";
 import { useLoad } from "../ui/useLoad";
+import { usePages } from "../ui/usePages";
 
 const PAGE = 50;
 
 /** `/projects/:id/mine`: what I submitted, newest first, with its review state and a way to fix it. */
 export function MyWorkScreen({ projectId }: { projectId: number }) {
   const [project] = useLoad(() => api.projects.get(projectId), `project:${projectId}`);
-  const [first, reload] = useLoad(() => api.annotations.mine(projectId, null, PAGE), `mine:${projectId}`);
-  const [more, setMore] = useState<Annotation[]>([]);
-  const [next, setNext] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const work = usePages((before) => api.annotations.mine(projectId, before, PAGE), `mine:${projectId}`);
   const saved = new URLSearchParams(window.location.search).get("saved");
-
-  useEffect(() => {
-    if (first.status === "ready") {
-      setMore([]);
-      setNext(first.value.next_before);
-    }
-  }, [first]);
-
-  async function loadOlder(): Promise<void> {
-    if (next === null) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.annotations.mine(projectId, next, PAGE);
-      setMore((items) => [...items, ...page.items]);
-      setNext(page.next_before);
-    } catch (caught) {
-      if (!(caught instanceof ApiError && caught.isUnauthorized)) setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   const name = project.status === "ready" ? project.value : null;
   return (
@@ -49,10 +24,10 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
         </Link>
       </div>
       {saved ? <Notice tone="success">Annotation #{saved} saved.</Notice> : null}
-      {error ? <Notice tone="error">{error}</Notice> : null}
-      <Loading state={first} retry={reload}>
+      {work.error ? <Notice tone="error">{work.error}</Notice> : null}
+      <Loading state={work.first} retry={work.reload}>
         {(page) => {
-          const items = [...page.items, ...more];
+          const items = work.items(page);
           if (items.length === 0) return <p className="empty">You have not submitted anything in this project yet.</p>;
           return (
             <>
@@ -74,10 +49,10 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
                   ))}
                 </tbody>
               </table>
-              {next !== null ? (
+              {work.hasOlder ? (
                 <p>
-                  <button type="button" onClick={() => void loadOlder()} disabled={loadingMore}>
-                    {loadingMore ? "Loading…" : "Show older"}
+                  <button type="button" onClick={() => void work.loadOlder()} disabled={work.loadingOlder}>
+                    {work.loadingOlder ? "Loading…" : "Show older"}
                   </button>
                 </p>
               ) : null}
@@ -92,39 +67,15 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
 
 /** The tasks I skipped, newest first, with the reason I gave (a skipped task does not come back). */
 function MySkips({ projectId }: { projectId: number }) {
-  const [first, reload] = useLoad(() => api.skips.mine(projectId, null, PAGE), `skips:${projectId}`);
-  const [more, setMore] = useState<MySkip[]>([]);
-  const [next, setNext] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  useEffect(() => {
-    if (first.status === "ready") {
-      setMore([]);
-      setNext(first.value.next_before);
-    }
-  }, [first]);
-
-  async function loadOlder(): Promise<void> {
-    if (next === null) return;
-    setLoading(true);
-    try {
-      const page = await api.skips.mine(projectId, next, PAGE);
-      setMore((items) => [...items, ...page.items]);
-      setNext(page.next_before);
-    } catch (caught) {
-      if (!(caught instanceof ApiError && caught.isUnauthorized)) setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setLoading(false);
-    }
-  }
+  const skips = usePages((before) => api.skips.mine(projectId, before, PAGE), `skips:${projectId}`);
 
   return (
     <section className="my-skips" aria-labelledby="my-skips-title">
       <h2 id="my-skips-title">Skipped</h2>
-      {error ? <Notice tone="error">{error}</Notice> : null}
-      <Loading state={first} retry={reload}>
+      {skips.error ? <Notice tone="error">{skips.error}</Notice> : null}
+      <Loading state={skips.first} retry={skips.reload}>
         {(page) => {
-          const items = [...page.items, ...more];
+          const items = skips.items(page);
           if (items.length === 0) return <p className="empty">You have not skipped any task in this project.</p>;
           return (
             <>
@@ -150,10 +101,10 @@ function MySkips({ projectId }: { projectId: number }) {
                   ))}
                 </tbody>
               </table>
-              {next !== null ? (
+              {skips.hasOlder ? (
                 <p>
-                  <button type="button" onClick={() => void loadOlder()} disabled={loading}>
-                    {loading ? "Loading…" : "Show older skips"}
+                  <button type="button" onClick={() => void skips.loadOlder()} disabled={skips.loadingOlder}>
+                    {skips.loadingOlder ? "Loading…" : "Show older skips"}
                   </button>
                 </p>
               ) : null}

@@ -4,6 +4,7 @@
  * task's draft on the server, the save state shown is the real one, and saving the fix first
  * stops autosaves so none lands after it.
  */
+import { Observable } from "../../ui/observable";
 import { api, ApiError, type Annotation, type Project, type TaskDetail } from "../../api";
 import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, type KeyValue } from "../../editor/draft";
@@ -20,12 +21,10 @@ export interface ReopenView {
   editable: boolean;
 }
 
-export class ReopenSession {
+export class ReopenSession extends Observable<ReopenView> {
   readonly store: EditorStore;
   readonly keeper: DraftKeeper;
-  private view: ReopenView;
   private readonly syncedAt: string;
-  private listeners = new Set<() => void>();
 
   constructor(
     readonly project: Project,
@@ -35,15 +34,9 @@ export class ReopenSession {
     storage: KeyValue,
     options: KeeperOptions = {},
   ) {
+    super(firstView(annotation));
     const iface = parseInterface(project.interface);
     const drafts = new LocalDrafts(storage, userId);
-    const editable = !annotation.review_state;
-    this.view = {
-      saveState: "saved",
-      busy: null,
-      editable,
-      notice: editable ? null : { tone: "warning", text: `This annotation was reviewed (${annotation.review_state}); it can no longer be changed.` },
-    };
     this.keeper = new DraftKeeper(iface, drafts, (saveState) => this.set({ saveState }), options);
     // A copy newer than the annotation (in this browser, or autosaved on the server) is work
     // in progress on this fix.
@@ -56,18 +49,6 @@ export class ReopenSession {
   /** Start keeping the fix (the screen is shown). */
   start(): void {
     this.keeper.attach(this.detail.task.id, this.store, this.syncedAt, 0, this.view.editable);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): ReopenView => this.view;
-
-  private set(patch: Partial<ReopenView>): void {
-    this.view = { ...this.view, ...patch };
-    for (const listener of this.listeners) listener();
   }
 
   /** Save the fix; true when the server has it (the screen then leaves). */
@@ -118,6 +99,16 @@ export class ReopenSession {
 
   dispose(): void {
     this.keeper.dispose();
-    this.listeners.clear();
+    this.forget();
   }
+}
+
+function firstView(annotation: Annotation): ReopenView {
+  const editable = !annotation.review_state;
+  return {
+    saveState: "saved",
+    busy: null,
+    editable,
+    notice: editable ? null : { tone: "warning", text: `This annotation was reviewed (${annotation.review_state}); it can no longer be changed.` },
+  };
 }

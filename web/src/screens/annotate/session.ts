@@ -4,6 +4,7 @@
  * submit and show the next task from the same answer, skip with a reason. The screen reads
  * `getSnapshot()` and calls the actions.
  */
+import { Observable } from "../../ui/observable";
 import { api, ApiError, type JsonObject, type Lease, type Prediction, type Project, type Task } from "../../api";
 import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } from "../../editor/draft";
@@ -58,13 +59,11 @@ export interface SessionOptions extends KeeperOptions {
  */
 export const FRESH_TASK_MS = 1000;
 
-export class AnnotateSession {
+export class AnnotateSession extends Observable<SessionView> {
   readonly iface: Interface;
   readonly keeper: DraftKeeper;
   private readonly drafts: LocalDrafts;
   private readonly now: () => number;
-  private view: SessionView = { phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0 };
-  private listeners = new Set<() => void>();
   private openedAt = 0;
   private unwatch: () => void = () => {};
 
@@ -74,22 +73,11 @@ export class AnnotateSession {
     storage: KeyValue,
     options: SessionOptions = {},
   ) {
+    super({ phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0 });
     this.iface = parseInterface(project.interface);
     this.drafts = new LocalDrafts(storage, userId);
     this.now = options.now ?? (() => performance.now());
     this.keeper = new DraftKeeper(this.iface, this.drafts, (saveState) => this.set({ saveState }), options);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): SessionView => this.view;
-
-  private set(patch: Partial<SessionView>): void {
-    this.view = { ...this.view, ...patch };
-    for (const listener of this.listeners) listener();
   }
 
   private get current(): { task: Task; store: EditorStore } | null {
@@ -259,7 +247,7 @@ export class AnnotateSession {
   dispose(): void {
     this.unwatch();
     this.keeper.dispose();
-    this.listeners.clear();
+    this.forget();
   }
 }
 
