@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from accord.actions.annotations import do_delete_annotation, do_submit
+from accord.actions.annotations import do_delete_annotation, do_edit_annotation, do_submit
 from accord.actions.queue import do_next_task
 from accord.actions.tasks import do_delete_tasks
 from accord.api.policies import Can, access, task_access
@@ -295,3 +296,65 @@ def test_deleting_while_annotators_submit_keeps_every_count(db: Database) -> Non
             assert task.n_submitted == submitted, task.id
             assert task.n_claimed == held, task.id
             assert task.is_open == (task.n_claimed < 2), task.id
+
+
+def _user(db: Database, email: str) -> User:
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        session.expunge(user)
+        return user
+
+
+@pytest.mark.parametrize("deletes_task", [False, True])
+def test_an_edit_racing_a_deletion_answers_not_found(
+    db: Database, api: Api, deletes_task: bool
+) -> None:
+    """PostgreSQL runs writers side by side: an annotator's edit loads the annotation, then a
+    manager deletes it (or its task) and commits before the edit writes. The edit answers 404
+    with a reason, and writes nothing (it used to fail with a server error)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers: the edit runs wholly before or after")
+    project, as_ = setup(db, api)
+    task_id, annotation_id = submit_next(as_["ann"], project.id)
+    ann, owner = _user(db, "ann@example.com"), _user(db, "owner@example.com")
+    with pytest.raises(NotFound, match="deleted in the meantime"), db.write() as editing:
+        annotation = editing.get(Annotation, annotation_id)
+        assert annotation is not None
+        task, info, _ = task_access(editing, ann, task_id, Can.annotate)
+        with db.write() as managing:  # another connection: commits while the edit is open
+            if deletes_task:
+                do_delete_tasks(managing, owner, project.id, [task_id])
+            else:
+                _, manager_view, _ = task_access(managing, owner, task_id, Can.manage)
+                do_delete_annotation(managing, owner, manager_view, annotation_id, task)
+        do_edit_annotation(editing, ann, info, annotation, task, ANSWER)
+    assert count(db, Annotation, Annotation.id == annotation_id) == 0
+    assert count(db, AnnotationVersion, AnnotationVersion.annotation_id == annotation_id) == 0
+    assert_counts_match(db, project.id)
+
+
+def test_two_edits_racing_keep_every_version(db: Database, api: Api) -> None:
+    """Two edits of one annotation side by side (the author's two tabs, on PostgreSQL): the
+    second waits for the first and builds on it; both versions are kept (it used to fail on
+    the versions' unique key)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers: the edits run one after the other")
+    project, as_ = setup(db, api)
+    task_id, annotation_id = submit_next(as_["ann"], project.id)
+    ann = _user(db, "ann@example.com")
+    second = {"label": {"choice": "neg"}, "note": {"text": "second"}}
+    with db.write() as slow:
+        annotation = slow.get(Annotation, annotation_id)
+        assert annotation is not None and annotation.version == 1
+        task, info, _ = task_access(slow, ann, task_id, Can.annotate)
+        with db.write() as fast:
+            other = fast.get(Annotation, annotation_id)
+            assert other is not None
+            do_edit_annotation(fast, ann, info, other, task, ANSWER)
+        do_edit_annotation(slow, ann, info, annotation, task, second)
+        assert annotation.version == 3
+    versions = count(db, AnnotationVersion, AnnotationVersion.annotation_id == annotation_id)
+    assert versions == 3
+    final = as_["ann"].get(f"/annotations/{annotation_id}").json()
+    assert final["version"] == 3 and final["result"] == second

@@ -7,6 +7,7 @@ and answers that do not fit the interface. No request, however malformed, gets a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg.errors import DeadlockDetected, SerializationFailure
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from accord.api.app import create_app
+from accord.api.errors import _unexpected
+from accord.api.transactions import WRITE_ATTEMPTS, _in_thread
 from accord.db import Database
 from accord.models import (
     Annotation,
@@ -559,3 +564,43 @@ def test_deeply_nested_yaml_is_a_422_not_a_crash(
         assert_error(answer, 422, "invalid_interface")
     assert rows(db) == before
     assert not [r for r in caplog.records if r.levelname == "ERROR"], "nothing to log"
+
+
+def test_writers_that_collide_are_run_again_then_answer_a_conflict(db: Database) -> None:
+    """PostgreSQL rolls back one of two transactions that deadlock (or fail to serialise); the
+    write is run again, up to `WRITE_ATTEMPTS` times in all, and a write that still collides
+    answers 409 with what to do, never a 500."""
+    calls: list[int] = []
+
+    def collides_twice(session: Any) -> str:
+        calls.append(1)
+        if len(calls) < WRITE_ATTEMPTS:  # as psycopg raises it, or wrapped by SQLAlchemy
+            raise DeadlockDetected("deadlock detected") if len(calls) == 1 else OperationalError(
+                "UPDATE …", {}, SerializationFailure("could not serialize access")
+            )
+        return "written"
+
+    assert _in_thread(db, collides_twice) == "written" and len(calls) == WRITE_ATTEMPTS
+
+    def always(session: Any) -> str:
+        calls.append(1)
+        raise DeadlockDetected("deadlock detected")
+
+    calls.clear()
+    with pytest.raises(DeadlockDetected) as raised:
+        _in_thread(db, always)
+    assert len(calls) == WRITE_ATTEMPTS
+
+    def other(session: Any) -> str:
+        calls.append(1)
+        raise ValueError("not a collision")
+
+    calls.clear()
+    with pytest.raises(ValueError):
+        _in_thread(db, other)
+    assert len(calls) == 1, "other errors are not retried"
+
+    answer = asyncio.run(_unexpected(None, raised.value))  # type: ignore[arg-type]
+    body = orjson.loads(answer.body)
+    assert answer.status_code == 409 and body["error"]["code"] == "conflict"
+    assert "send it again" in body["error"]["message"]

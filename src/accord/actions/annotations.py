@@ -169,6 +169,7 @@ def do_edit_annotation(
     """Replace the result of ``user``'s own annotation, until it has been reviewed."""
     if annotation.user_id != user.id:
         raise Forbidden("you can only edit your own annotations")
+    _lock_fresh(session, annotation, task)
     if annotation.review_state is not None:
         raise Conflict(
             f"this annotation was reviewed ({annotation.review_state}) and can no longer be "
@@ -203,6 +204,25 @@ def do_edit_annotation(
         after={"version": annotation.version},
     )
     return annotation
+
+
+def _lock_fresh(session: Session, annotation: Annotation, task: TaskRef) -> None:
+    """Lock the annotation (after its assignment, the lock order of a submission and of a
+    deletion) and read it again: on PostgreSQL a manager's deletion or another edit may have
+    committed since it was loaded, and the edit must build on what is there now."""
+    annotation_id = annotation.id
+    find_assignment(Raw(session), task.id, annotation.user_id)
+    fresh = session.scalar(
+        select(Annotation)
+        .where(Annotation.id == annotation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if fresh is None:
+        raise NotFound(
+            f"no annotation {annotation_id}: it was deleted in the meantime (by a manager); "
+            "ask for your next task"
+        )
 
 
 def do_delete_annotation(

@@ -14,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accord.db.database import collided
 from accord.errors import AccordError, RateLimited
 
 log = logging.getLogger("accord")
@@ -118,6 +119,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if collided(exc):  # still colliding after the retries of accord.api.transactions
+        return error_response(
+            409,
+            "conflict",
+            "another change to the same data was saved at the same moment, so nothing of yours "
+            "was saved; send it again",
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
         500,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.db import Database
+from accord.db.database import collided
 from accord.errors import Conflict
 
 T = TypeVar("T")
@@ -36,9 +37,21 @@ async def in_write(db: Database, work: Callable[[Session], T]) -> T:
     return await run_in_threadpool(_in_thread, db, work)
 
 
+# On PostgreSQL two writers can collide (a deadlock, a serialisation failure); the loser's
+# transaction is rolled back whole, so it is simply run again, a few times at most.
+WRITE_ATTEMPTS = 3
+
+
 def _in_thread(db: Database, work: Callable[[Session], T]) -> T:
-    with db.write() as session:
-        return work(session)
+    attempt = 1
+    while True:
+        try:
+            with db.write() as session:
+                return work(session)
+        except Exception as exc:
+            if attempt == WRITE_ATTEMPTS or not collided(exc):
+                raise
+            attempt += 1
 
 
 # Answers whose check runs managers' patterns are checked on a few threads of their own, so

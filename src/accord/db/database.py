@@ -32,6 +32,17 @@ SQLITE_PRAGMAS = (
     "PRAGMA temp_store=MEMORY",
 )
 
+# PostgreSQL's answers to two transactions that collided (a serialisation failure, a
+# deadlock): nothing was written, and the same work sent again normally succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def collided(exc: BaseException) -> bool:
+    """Whether ``exc`` (SQLAlchemy's wrapper or the driver's own error, from a raw cursor) says
+    the transaction collided with another and may simply be run again."""
+    driver_error = getattr(exc, "orig", None) or exc
+    return getattr(driver_error, "sqlstate", None) in RETRYABLE_SQLSTATES
+
 
 class WriteLock:
     """A lock held by one writer at a time, across threads and across processes."""
