@@ -14,10 +14,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from accord.actions.projects import do_update_project
 from accord.actions.tokens import do_create_token
 from accord.actions.users import do_update_user
 from accord.db import Database
-from accord.models import AuditEvent, Project, User
+from accord.models import AuditEvent, Project, Review, User
 from accord.security import hash_password
 from tests.api.conftest import Api
 from tests.factories import PASSWORD, SIMPLE, add_tasks, make_project, make_user, texts
@@ -101,6 +102,19 @@ class World:
         annotation_id: int = answer.json()["annotation"]["id"]
         return annotation_id
 
+    def review(self, project: Project) -> int:
+        """The id of the open review of an annotation the annotator submitted (the project
+        reviews everything from now on)."""
+        with self.db.write() as session:
+            fresh = session.get(Project, project.id)
+            assert fresh is not None
+            do_update_project(session, self.users["manager"], fresh, {"review_share": 1.0})
+        annotation = self.annotation(project)
+        with self.db.read() as session:
+            review_id = session.scalar(select(Review.id).where(Review.annotation_id == annotation))
+        assert review_id is not None
+        return int(review_id)
+
     def user(self) -> User:
         user, _ = make_user(self.db, f"{self.unique('someone')}@example.com")
         return user
@@ -139,7 +153,8 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
     """Method and path (without the /api/v1 prefix) of ``route`` with fresh objects in it."""
     method, template = route.split(" ", 1)
     values: dict[str, Any] = {}
-    if any(f"{{{name}}}" in template for name in ("project_id", "task_id", "annotation_id")):
+    names = ("project_id", "task_id", "annotation_id", "review_id")
+    if any(f"{{{name}}}" in template for name in names):
         project = world.project()
         values["project_id"] = project.id
         if "{task_id}" in template:
@@ -148,6 +163,8 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
             values["annotation_id"] = world.annotation(project)
         if "{user_id}" in template:
             values["user_id"] = world.member(project).id
+        if "{review_id}" in template:
+            values["review_id"] = world.review(project)
     elif "{user_id}" in template:
         values["user_id"] = world.user().id
     if "{token_id}" in template:

@@ -61,6 +61,14 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "PUT /annotations/{annotation_id}":                 (401, 404, 200, 404, 403, 403, 403),
     "DELETE /annotations/{annotation_id}":              (401, 404, 403, 404, 403, 200, 200),
     "GET /annotations/{annotation_id}/versions":        (401, 404, 200, 404, 200, 200, 200),
+    "GET /annotations/{annotation_id}/reviews":         (401, 404, 200, 404, 200, 200, 200),
+    "POST /projects/{project_id}/reviews/next":         (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/reviews":               (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/reviews/summary":       (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/rework":                (401, 404, 200, 200, 200, 200, 200),
+    "GET /reviews/{review_id}":                         (401, 404, 200, 404, 200, 200, 200),
+    "POST /reviews/{review_id}/decision":               (401, 404, 403, 404, 200, 200, 200),
+    "POST /reviews/{review_id}/release":                (401, 404, 403, 404, 200, 200, 200),
     "GET /projects/{project_id}/annotations/mine":      (401, 404, 200, 200, 200, 200, 200),
     "GET /projects/{project_id}/skips/mine":            (401, 404, 200, 200, 200, 200, 200),
     "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
@@ -105,6 +113,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "POST /tasks/{task_id}/annotations": _json({"result": {"label": {"choice": "pos"}}}),
     "PUT /annotations/{annotation_id}": _json({"result": {"label": {"choice": "neg"}}}),
     "POST /projects/{project_id}/tasks/delete": _json({"ids": [1, 2, 3]}),
+    "POST /reviews/{review_id}/decision": _json({"decision": "accept", "version": 1}),
 }
 
 

@@ -22,11 +22,12 @@ from accord.actions.queue import (
     take_slot,
     uncount_submission,
 )
+from accord.actions.reviews import LOCKING, open_review, reopen_after_edit, review_reason
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
 from accord.kinds import Problem
-from accord.models import Annotation, AnnotationVersion, Assignment, User
+from accord.models import Annotation, AnnotationVersion, Assignment, ReviewState, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -52,7 +53,7 @@ class AnnotationRow:
 _INSERT_ANNOTATION = Sql(
     "INSERT INTO annotations (task_id, project_id, user_id, result, seconds, version, "
     "review_state, guidelines_version, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?) RETURNING id"
+    "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id"
 )
 _INSERT_VERSION = Sql(
     "INSERT INTO annotation_versions (annotation_id, version, author_id, result, seconds, "
@@ -126,13 +127,27 @@ def do_submit(
     if seconds is None:
         seconds = float(draft[0]) if draft is not None else 0.0
     stamp = raw.stamp(now)
+    reason = review_reason(raw, project, user.id)
+    review_state = ReviewState.pending.value if reason is not None else None
     inserted = raw.one(
         _INSERT_ANNOTATION,
-        (task.id, project.id, user.id, text, seconds, project.guidelines_version, stamp, stamp),
+        (
+            task.id,
+            project.id,
+            user.id,
+            text,
+            seconds,
+            review_state,
+            project.guidelines_version,
+            stamp,
+            stamp,
+        ),
     )
     assert inserted is not None
     annotation_id = int(inserted[0])
     raw.run(_INSERT_VERSION, (annotation_id, 1, user.id, text, seconds, stamp))
+    if reason is not None:
+        open_review(raw, project.id, annotation_id, user.id, 1, reason, now)
     record(
         session,
         user,
@@ -149,7 +164,7 @@ def do_submit(
         result=text,
         seconds=seconds,
         version=1,
-        review_state=None,
+        review_state=review_state,
         created_at=now,
         updated_at=now,
     )
@@ -170,14 +185,15 @@ def do_edit_annotation(
     if annotation.user_id != user.id:
         raise Forbidden("you can only edit your own annotations")
     _lock_fresh(session, annotation, task)
-    if annotation.review_state is not None:
+    if annotation.review_state in LOCKING:
         raise Conflict(
             f"this annotation was reviewed ({annotation.review_state}) and can no longer be "
-            "edited; ask a reviewer to reopen it"
+            "edited",
+            code="reviewed",
         )
     text = checked if checked is not None else check_answer(project, result, task)
     check_seconds(seconds)
-    before = {"version": annotation.version}
+    before = {"version": annotation.version, "review_state": annotation.review_state}
     annotation.result = text
     annotation.version += 1
     annotation.seconds += seconds or 0.0
@@ -194,6 +210,7 @@ def do_edit_annotation(
         )
     )
     drop_draft(Raw(session), task.id, user.id)
+    reopen_after_edit(session, annotation)
     record(
         session,
         user,
@@ -201,7 +218,7 @@ def do_edit_annotation(
         ("annotation", annotation.id),
         project_id=project.id,
         before=before,
-        after={"version": annotation.version},
+        after={"version": annotation.version, "review_state": annotation.review_state},
     )
     return annotation
 

@@ -16,8 +16,18 @@ from accord.errors import Invalid
 from accord.kinds import Interface, InterfaceError, parse_interface
 from accord.models import Membership, Project, QueueOrder, Role, Task, User
 
-SETTINGS = ("name", "description", "guidelines", "overlap", "lease_seconds", "order")
+SETTINGS = (
+    "name",
+    "description",
+    "guidelines",
+    "overlap",
+    "lease_seconds",
+    "order",
+    "review_share",
+    "review_first",
+)
 MAX_OVERLAP = 100
+MAX_REVIEW_FIRST = 100_000
 
 
 def load_interface(value: Any) -> Interface:
@@ -50,9 +60,18 @@ def do_create_project(
     overlap: int = 1,
     lease_seconds: int = 3600,
     order: str = QueueOrder.sequential.value,
+    review_share: float = 0.0,
+    review_first: int = 0,
 ) -> Project:
     parsed = load_interface(interface)
-    _check_settings(name=name, overlap=overlap, lease_seconds=lease_seconds, order=order)
+    _check_settings(
+        name=name,
+        overlap=overlap,
+        lease_seconds=lease_seconds,
+        order=order,
+        review_share=review_share,
+        review_first=review_first,
+    )
     project = Project(
         name=name.strip(),
         description=description,
@@ -61,6 +80,8 @@ def do_create_project(
         overlap=overlap,
         lease_seconds=lease_seconds,
         order=order,
+        review_share=review_share,
+        review_first=review_first,
         created_by=actor.id,
     )
     session.add(project)
@@ -227,6 +248,16 @@ def _check_settings(**values: Any) -> None:
         raise Invalid(
             "lease_seconds must be between 30 seconds and 7 days",
             details={"field": "lease_seconds"},
+        )
+    if "review_share" in values and not 0 <= values["review_share"] <= 1:
+        raise Invalid(
+            "review_share must be between 0 (review nothing) and 1 (review everything)",
+            details={"field": "review_share"},
+        )
+    if "review_first" in values and not 0 <= values["review_first"] <= MAX_REVIEW_FIRST:
+        raise Invalid(
+            f"review_first must be between 0 and {MAX_REVIEW_FIRST} annotations per annotator",
+            details={"field": "review_first"},
         )
     if "order" in values and values["order"] not in {o.value for o in QueueOrder}:
         raise Invalid(

@@ -16,6 +16,7 @@ from accord.actions.annotations import (
     do_delete_annotation,
     do_edit_annotation,
 )
+from accord.actions.reviews import LOCKING
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, access, may_review, project_for, require, task_access
@@ -51,7 +52,9 @@ class AnnotationOut(BaseModel):
     seconds: float
     version: int
     review_state: str | None
-    editable: bool = Field(description="The caller may still edit it (their own, not reviewed)")
+    editable: bool = Field(
+        description="The caller may still edit it (their own, not accepted or fixed in review)"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -95,7 +98,7 @@ def annotation_out(
         seconds=annotation.seconds,
         version=annotation.version,
         review_state=annotation.review_state,
-        editable=annotation.user_id == caller_id and annotation.review_state is None,
+        editable=annotation.user_id == caller_id and annotation.review_state not in LOCKING,
         created_at=annotation.created_at,
         updated_at=annotation.updated_at,
     )

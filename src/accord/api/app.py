@@ -26,6 +26,7 @@ from accord.api import (
     members,
     projects,
     queue,
+    reviews,
     sessions,
     tasks,
     tokens,
@@ -52,6 +53,7 @@ ROUTERS = (
     tasks,
     queue,
     annotations_api,
+    reviews,
     audit,
 )
 

@@ -30,6 +30,13 @@ InterfaceIn = dict[str, Any] | str
 Order = Literal["sequential", "random", "priority"]
 
 
+REVIEW_SHARE = (
+    "The share of submissions sent to review, drawn at random: 0 none, 1 all (after each "
+    "annotator's first review_first)"
+)
+REVIEW_FIRST = "Each annotator's first N submissions in the project all go to review"
+
+
 class ProjectCreate(In):
     name: str = Field(min_length=1, max_length=200)
     interface: InterfaceIn = Field(description="Fields and questions, as an object or YAML/JSON")
@@ -38,6 +45,8 @@ class ProjectCreate(In):
     overlap: int = Field(default=1, ge=1, le=100, description="Annotations wanted per task")
     lease_seconds: int = Field(default=3600, ge=30, le=7 * 86400)
     order: Order = "sequential"
+    review_share: float = Field(default=0.0, ge=0, le=1, description=REVIEW_SHARE)
+    review_first: int = Field(default=0, ge=0, le=100_000, description=REVIEW_FIRST)
 
 
 class ProjectChange(In):
@@ -48,6 +57,8 @@ class ProjectChange(In):
     overlap: int | None = Field(default=None, ge=1, le=100)
     lease_seconds: int | None = Field(default=None, ge=30, le=7 * 86400)
     order: Order | None = None
+    review_share: float | None = Field(default=None, ge=0, le=1, description=REVIEW_SHARE)
+    review_first: int | None = Field(default=None, ge=0, le=100_000, description=REVIEW_FIRST)
 
 
 class ProgressOut(BaseModel):
@@ -67,6 +78,8 @@ class ProjectOut(BaseModel):
     overlap: int
     lease_seconds: int
     order: str
+    review_share: float
+    review_first: int
     guidelines: str
     guidelines_version: int
     role: str = Field(description="The caller's role: manager, reviewer, annotator or admin")
@@ -85,6 +98,8 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
         overlap=project.overlap,
         lease_seconds=project.lease_seconds,
         order=project.order,
+        review_share=project.review_share,
+        review_first=project.review_first,
         guidelines=project.guidelines,
         guidelines_version=project.guidelines_version,
         role=role,

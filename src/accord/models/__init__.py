@@ -9,6 +9,7 @@ from accord.models.predictions import Prediction
 from accord.models.progress import ProgressCount
 from accord.models.projects import Project, QueueOrder
 from accord.models.queue import Assignment, AssignmentState
+from accord.models.reviews import Decision, Review, ReviewState
 from accord.models.sessions import BrowserSession, SignInAttempt
 from accord.models.tasks import Task
 from accord.models.tokens import ApiToken
@@ -22,6 +23,7 @@ __all__ = [
     "AssignmentState",
     "AuditEvent",
     "BrowserSession",
+    "Decision",
     "Draft",
     "Import",
     "ImportState",
@@ -30,6 +32,8 @@ __all__ = [
     "ProgressCount",
     "Project",
     "QueueOrder",
+    "Review",
+    "ReviewState",
     "Role",
     "SignInAttempt",
     "Task",

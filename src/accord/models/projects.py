@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -30,6 +30,10 @@ class Project(Base):
     overlap: Mapped[int] = mapped_column(Integer, default=1)
     lease_seconds: Mapped[int] = mapped_column(Integer, default=3600)
     order: Mapped[str] = mapped_column(String(20), default=QueueOrder.sequential.value)
+    # The review policy: each annotator's first `review_first` submissions are reviewed, then
+    # a `review_share` of the rest, drawn at random (1: all of them; 0: none).
+    review_share: Mapped[float] = mapped_column(Float, default=0.0)
+    review_first: Mapped[int] = mapped_column(Integer, default=0)
     guidelines: Mapped[str] = mapped_column(Text, default="")
     guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -35,6 +35,8 @@ class ProjectInfo:
     guidelines_version: int
     updated_at: dt.datetime
     interface: Interface
+    review_share: float = 0.0
+    review_first: int = 0
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -46,6 +48,8 @@ class ProjectInfo:
             guidelines_version=project.guidelines_version,
             updated_at=project.updated_at,
             interface=interface_of(project),
+            review_share=project.review_share,
+            review_first=project.review_first,
         )
 
 

@@ -1,0 +1,348 @@
+"""Review: which submissions go to review, the reviewers' queue, decisions, and rework.
+
+A submission is sent to review by the project's policy (`review_reason`, at submission): each
+annotator's first ``review_first`` submissions, then a ``review_share`` of the rest drawn at
+random. Reviewers lease open reviews one at a time (`do_next_review`, never their own work)
+and decide (`do_decide`): accept; fix and accept (the fix is a new version of the annotation,
+authored by the reviewer, the original kept); or reject with a reason and comments anchored to
+questions (and spans). A rejected annotation goes back to its author; their edit is the
+resubmission and opens the next round (`reopen_after_edit`). Accepted and fixed annotations
+are locked for their authors. Every lease, release and decision is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from accord.actions.audit import record
+from accord.db.raw import Raw, Sql
+from accord.db.types import utcnow
+from accord.errors import Conflict, Forbidden, Invalid, NotFound
+from accord.models import Annotation, AnnotationVersion, Decision, Review, ReviewState, User
+from accord.queries.projects import ProjectInfo
+from accord.queries.tasks import TaskRef
+
+OPEN = "open"
+DECIDED = "decided"
+# Decisions after which the annotation is locked for its author.
+LOCKING = frozenset({ReviewState.accepted.value, ReviewState.fixed.value})
+MAX_COMMENTS = 100
+MAX_COMMENT_CHARS = 5000
+SPAN_KINDS = frozenset({"spans"})
+
+# The author's submissions in the project before this one, counted up to the limit only.
+_MINE_UP_TO = Sql(
+    "SELECT COUNT(*) FROM (SELECT 1 FROM annotations WHERE project_id = ? AND user_id = ? "
+    "LIMIT ?) AS mine"
+)
+_OPEN_REVIEW = Sql(
+    "INSERT INTO reviews (project_id, annotation_id, author_id, round, reason, state, comment, "
+    "comments, created_at) VALUES (?, ?, ?, ?, ?, 'open', '', '[]', ?)"
+)
+
+
+def review_reason(raw: Raw, project: ProjectInfo, user_id: int) -> str | None:
+    """Why ``user_id``'s submission (about to be inserted) goes to review, or None."""
+    if project.review_first > 0:
+        row = raw.one(_MINE_UP_TO, (project.id, user_id, project.review_first))
+        if row is not None and int(row[0]) < project.review_first:
+            return "first"
+    if project.review_share >= 1:
+        return "all"
+    if project.review_share > 0 and random.random() < project.review_share:
+        return "share"
+    return None
+
+
+def open_review(
+    raw: Raw, project_id: int, annotation_id: int, author_id: int, round_: int, reason: str,
+    now: dt.datetime,
+) -> None:
+    raw.run(_OPEN_REVIEW, (project_id, annotation_id, author_id, round_, reason, raw.stamp(now)))
+
+
+def reopen_after_edit(session: Session, annotation: Annotation) -> None:
+    """The author edited a rejected annotation: it goes back to review, in a new round."""
+    if annotation.review_state != ReviewState.rejected.value:
+        return
+    last = session.scalar(
+        select(func.max(Review.round)).where(Review.annotation_id == annotation.id)
+    )
+    annotation.review_state = ReviewState.pending.value
+    open_review(
+        Raw(session),
+        annotation.project_id,
+        annotation.id,
+        annotation.user_id,
+        int(last or 0) + 1,
+        "resubmitted",
+        utcnow(),
+    )
+
+
+@dataclass
+class ReviewLease:
+    review: Review
+    annotation: Annotation
+
+
+def do_next_review(session: Session, user: User, project: ProjectInfo) -> ReviewLease | None:
+    """The review ``user`` should do now: the one they hold, else the oldest open one that
+    nobody holds (a lease that ran out is free again), never of their own work."""
+    now = utcnow()
+    held = session.scalar(
+        select(Review)
+        .where(
+            Review.project_id == project.id,
+            Review.state == OPEN,
+            Review.reviewer_id == user.id,
+            Review.expires_at > now,
+        )
+        .order_by(Review.id)
+        .limit(1)
+    )
+    review = held or session.scalar(
+        select(Review)
+        .where(
+            Review.project_id == project.id,
+            Review.state == OPEN,
+            Review.author_id != user.id,
+            or_(Review.expires_at.is_(None), Review.expires_at <= now),
+        )
+        .order_by(Review.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if review is None:
+        return None
+    review.reviewer_id = user.id
+    review.expires_at = now + dt.timedelta(seconds=project.lease_seconds)
+    annotation = session.get(Annotation, review.annotation_id)
+    assert annotation is not None  # the review goes with its annotation (foreign key)
+    if held is None:
+        record(
+            session,
+            user,
+            "review.lease",
+            ("review", review.id),
+            project_id=project.id,
+            after={"annotation_id": review.annotation_id, "round": review.round},
+        )
+    session.flush()
+    return ReviewLease(review, annotation)
+
+
+def do_release_review(session: Session, user: User, review: Review) -> None:
+    """Hand a leased review back to the queue, for another reviewer. Releasing a review that
+    nobody holds does nothing; one held by another reviewer (or decided) is refused."""
+    now = utcnow()
+    held_by_other = (
+        review.reviewer_id not in (None, user.id)
+        and review.expires_at is not None
+        and review.expires_at > now
+    )
+    if review.state != OPEN or held_by_other:
+        raise Conflict(
+            "this review is decided or held by another reviewer; ask for your next review",
+            code="review_held" if review.state == OPEN else "review_decided",
+        )
+    if review.reviewer_id is None:
+        return
+    review.reviewer_id = None
+    review.expires_at = None
+    record(session, user, "review.release", ("review", review.id), project_id=review.project_id)
+
+
+@dataclass
+class Comment:
+    question: str
+    text: str
+    span: tuple[int, int] | None = None
+
+
+def do_decide(
+    session: Session,
+    user: User,
+    project: ProjectInfo,
+    review: Review,
+    task: TaskRef,
+    decision: Decision,
+    *,
+    version: int,
+    fixed_result: str | None = None,
+    comment: str = "",
+    comments: list[Comment] | None = None,
+) -> Review:
+    """Decide ``review``. ``version``: the annotation's version the reviewer looked at (a
+    newer one means the author changed it meanwhile). ``fixed_result``: the reviewer's fix,
+    as JSON text already checked against the interface (for ``fix``). Of two reviewers
+    deciding at once, exactly one wins; the other gets `Conflict`."""
+    if review.author_id == user.id:
+        raise Forbidden("you cannot review your own work; another reviewer will")
+    notes = _checked_comments(project, comments or [])
+    if decision == Decision.reject and not comment.strip():
+        raise Invalid(
+            "a rejection needs a reason: say in `comment` what to change",
+            details={"field": "comment"},
+        )
+    if decision == Decision.fix and fixed_result is None:
+        raise Invalid("a fix needs the corrected answer in `result`", details={"field": "result"})
+    if decision != Decision.fix and fixed_result is not None:
+        raise Invalid(
+            f"`result` is only for a fix, not for {decision.value}; leave it out",
+            details={"field": "result"},
+        )
+    now = utcnow()
+    # Lock the annotation first (as an edit does), then read what is there now.
+    annotation = session.scalar(
+        select(Annotation)
+        .where(Annotation.id == review.annotation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if annotation is None:
+        raise NotFound(f"no review {review.id}: its annotation was deleted in the meantime")
+    session.refresh(review)
+    if review.state != OPEN:
+        raise Conflict(_decided_already(session, review), code="review_decided")
+    expires = review.expires_at
+    if review.reviewer_id not in (None, user.id) and expires is not None and expires > now:
+        raise Conflict(
+            "another reviewer holds this review (until "
+            f"{expires.isoformat(timespec='seconds')}); ask for your next review",
+            code="review_held",
+        )
+    if annotation.version != version:
+        raise Conflict(
+            f"the author changed this annotation since you opened it (now version "
+            f"{annotation.version}, you saw {version}); look at it again before deciding",
+            code="annotation_changed",
+            details={"version": annotation.version},
+        )
+    fix_version = annotation.version + 1 if decision == Decision.fix else None
+    decided = session.execute(
+        update(Review)
+        .where(Review.id == review.id, Review.state == OPEN)
+        .values(
+            state=DECIDED,
+            decision=decision.value,
+            reviewer_id=user.id,
+            expires_at=None,
+            version=annotation.version,
+            fix_version=fix_version,
+            comment=comment.strip(),
+            comments=[_comment_json(note) for note in notes],
+            decided_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(review)
+        raise Conflict(_decided_already(session, review), code="review_decided")
+    before = {"version": annotation.version, "review_state": annotation.review_state}
+    if decision == Decision.fix:
+        assert fixed_result is not None and fix_version is not None
+        annotation.result = fixed_result
+        annotation.version = fix_version
+        annotation.updated_at = now
+        session.add(
+            AnnotationVersion(
+                annotation_id=annotation.id,
+                version=fix_version,
+                author_id=user.id,
+                result=fixed_result,
+                seconds=0.0,
+                created_at=now,
+            )
+        )
+    annotation.review_state = {
+        Decision.accept: ReviewState.accepted,
+        Decision.fix: ReviewState.fixed,
+        Decision.reject: ReviewState.rejected,
+    }[decision].value
+    session.flush()
+    session.refresh(review)
+    record(
+        session,
+        user,
+        f"review.{decision.value}",
+        ("review", review.id),
+        project_id=project.id,
+        before=before,
+        after={
+            "annotation_id": annotation.id,
+            "task_id": task.id,
+            "version": annotation.version,
+            "review_state": annotation.review_state,
+            "comment": review.comment,
+            "comments": len(notes),
+        },
+    )
+    return review
+
+
+def _decided_already(session: Session, review: Review) -> str:
+    who = session.get(User, review.reviewer_id) if review.reviewer_id is not None else None
+    by = f" by {who.name or 'another reviewer'}" if who is not None else ""
+    return (
+        f"this review was already decided ({review.decision}){by}; "
+        "ask for your next review"
+    )
+
+
+def _checked_comments(project: ProjectInfo, comments: list[Comment]) -> list[Comment]:
+    if len(comments) > MAX_COMMENTS:
+        raise Invalid(
+            f"{len(comments)} comments; at most {MAX_COMMENTS} per decision",
+            details={"field": "comments", "limit": MAX_COMMENTS},
+        )
+    for index, note in enumerate(comments):
+        where = f"comments[{index}]"
+        question = project.interface.question(note.question)
+        if question is None:
+            names = ", ".join(q.name for q in project.interface.questions) or "none"
+            raise Invalid(
+                f"{where}.question: no question {note.question!r} in this project; "
+                f"its questions are: {names}",
+                details={"path": f"{where}.question"},
+            )
+        if not note.text.strip() or len(note.text) > MAX_COMMENT_CHARS:
+            raise Invalid(
+                f"{where}.text: write the comment (1 to {MAX_COMMENT_CHARS} characters)",
+                details={"path": f"{where}.text"},
+            )
+        if note.span is not None:
+            start, end = note.span
+            if question.kind not in SPAN_KINDS:
+                raise Invalid(
+                    f"{where}.span: question {note.question!r} is a {question.kind} question; "
+                    "anchor comments to spans only on span questions",
+                    details={"path": f"{where}.span"},
+                )
+            if not 0 <= start < end:
+                raise Invalid(
+                    f"{where}.span: start must be at least 0 and below end (got {start}–{end})",
+                    details={"path": f"{where}.span"},
+                )
+    return comments
+
+
+def _comment_json(note: Comment) -> dict[str, Any]:
+    out: dict[str, Any] = {"question": note.question, "text": note.text.strip()}
+    if note.span is not None:
+        out["span"] = {"start": note.span[0], "end": note.span[1]}
+    return out
+
+
+def changed_questions(before: str, after: str) -> list[str]:
+    """The questions whose answers differ between two results (JSON texts): the diff an
+    author is shown for a reviewer's fix."""
+    old, new = orjson.loads(before), orjson.loads(after)
+    return sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))

@@ -1,0 +1,371 @@
+"""Review: the reviewers' queue and decisions, an annotation's reviews, the author's rework."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import orjson
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from accord.actions.annotations import check_answer
+from accord.actions.reviews import (
+    Comment,
+    ReviewLease,
+    changed_questions,
+    do_decide,
+    do_next_review,
+    do_release_review,
+)
+from accord.api.annotations import AnnotationOut, annotation_out, limit_result
+from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
+from accord.api.errors import errors
+from accord.api.policies import Can, access, may_review, task_access
+from accord.api.schemas import In, shows_emails
+from accord.api.tasks import TaskOut, task_out
+from accord.api.transactions import (
+    Checked,
+    CheckLimiter,
+    NeedsCheck,
+    in_write,
+    in_write_checked,
+)
+from accord.errors import NotFound
+from accord.models import Annotation, Decision, Review, User
+from accord.queries.reviews import (
+    ReviewFilter,
+    decision_counts,
+    reviews_of_annotation,
+    reviews_of_project,
+    rework_of,
+    version_result,
+)
+
+router = APIRouter(tags=["review"])
+
+
+class SpanIn(In):
+    start: int = Field(ge=0, description="First character (code point) of the span")
+    end: int = Field(ge=1, description="One past the last character")
+
+
+class CommentIn(In):
+    question: str = Field(min_length=1, max_length=200, description="The question it is about")
+    text: str = Field(min_length=1, max_length=5000)
+    span: SpanIn | None = Field(default=None, description="For span questions: which span")
+
+
+class CommentOut(BaseModel):
+    question: str
+    text: str
+    span: dict[str, int] | None = None
+
+
+class DecisionIn(In):
+    decision: Literal["accept", "fix", "reject"]
+    version: int = Field(
+        ge=1, description="The annotation's version you looked at (from the review's annotation)"
+    )
+    result: dict[str, Any] | None = Field(
+        default=None, description="For `fix`: the corrected answer, keyed by question name"
+    )
+    comment: str = Field(default="", max_length=5000, description="Required for `reject`: why")
+    comments: list[CommentIn] = Field(default_factory=list, max_length=100)
+
+
+class ReviewOut(BaseModel):
+    id: int
+    project_id: int
+    annotation_id: int
+    round: int = Field(description="1 for the first review; one more after each resubmission")
+    reason: str = Field(description="Why it is reviewed: all, share, first or resubmitted")
+    state: str = Field(description="open or decided")
+    decision: str | None = Field(description="accept, fix or reject, once decided")
+    reviewer_name: str | None = Field(description="Who holds it (open) or decided it")
+    author_name: str
+    author: str | None = Field(description="The author's email, for managers and admins")
+    version: int | None = Field(description="The annotation's version that was decided on")
+    fix_version: int | None = Field(description="The version holding the reviewer's fix")
+    comment: str
+    comments: list[CommentOut]
+    created_at: dt.datetime
+    expires_at: dt.datetime | None = Field(description="When the reviewer's lease ends (open)")
+    decided_at: dt.datetime | None
+
+
+class ReviewWithChanges(ReviewOut):
+    before: dict[str, Any] | None = Field(
+        description="For a fix: the author's answer the reviewer changed"
+    )
+    after: dict[str, Any] | None = Field(description="For a fix: the reviewer's answer")
+    changed: list[str] = Field(description="For a fix: the questions whose answer changed")
+
+
+class NextReviewOut(BaseModel):
+    review: ReviewOut | None = Field(description="null when no review is waiting for you")
+    annotation: AnnotationOut | None
+    task: TaskOut | None
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewOut]
+    next_after: int | None = Field(description="Pass as `after` for the next page")
+
+
+class ReworkItem(BaseModel):
+    annotation: AnnotationOut
+    review: ReviewOut = Field(description="The rejection: its reason and comments")
+
+
+class ReviewCounts(BaseModel):
+    annotator_name: str
+    annotator: str | None = Field(description="Email, for managers and admins")
+    submitted: int
+    sent_to_review: dict[str, int] = Field(description="By reason: first, share, all, …")
+    decisions: dict[str, int] = Field(description="accept, fix, reject")
+    open: int = Field(description="Reviews waiting")
+
+
+def review_out(session: Session, review: Review, *, sees_emails: bool) -> ReviewOut:
+    author = session.get(User, review.author_id)
+    reviewer = session.get(User, review.reviewer_id) if review.reviewer_id is not None else None
+    return ReviewOut(
+        id=review.id,
+        project_id=review.project_id,
+        annotation_id=review.annotation_id,
+        round=review.round,
+        reason=review.reason,
+        state=review.state,
+        decision=review.decision,
+        reviewer_name=reviewer.name if reviewer is not None else None,
+        author_name=author.name if author is not None else "",
+        author=author.email if author is not None and sees_emails else None,
+        version=review.version,
+        fix_version=review.fix_version,
+        comment=review.comment,
+        comments=[CommentOut(**note) for note in review.comments],
+        created_at=review.created_at,
+        expires_at=review.expires_at if review.state == "open" else None,
+        decided_at=review.decided_at,
+    )
+
+
+def _lease_out(session: Session, lease: ReviewLease | None, caller: Caller, role: str) -> Any:
+    if lease is None:
+        return NextReviewOut(review=None, annotation=None, task=None)
+    task, project, _ = task_access(session, caller.user, lease.annotation.task_id, Can.review)
+    author = session.get(User, lease.annotation.user_id)
+    sees = shows_emails(role)
+    return NextReviewOut(
+        review=review_out(session, lease.review, sees_emails=sees),
+        annotation=annotation_out(lease.annotation, author or "", caller.user.id, sees_emails=sees),
+        task=task_out(task, project.overlap),
+    )
+
+
+def _review(session: Session, caller: Caller, review_id: int, need: Can) -> tuple[Review, str]:
+    """The review, if the caller may ``need`` in its project (404 for those who cannot see)."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise NotFound(f"no review {review_id}, or you cannot see it")
+    try:
+        _, role = access(session, caller.user, review.project_id, Can.view)
+    except NotFound:
+        raise NotFound(f"no review {review_id}, or you cannot see it") from None
+    if review.author_id != caller.user.id and not may_review(role):
+        raise NotFound(f"no review {review_id}, or you cannot see it")
+    access(session, caller.user, review.project_id, need)
+    return review, role
+
+
+@router.post(
+    "/projects/{project_id}/reviews/next",
+    summary="Lease the next review (reviewers, managers); never one of your own annotations",
+    responses=errors(401, 403, 404, 422),
+)
+async def next_review(project_id: int, caller: CurrentCaller, db: Db) -> NextReviewOut:
+    def work(session: Session) -> NextReviewOut:
+        project, role = access(session, caller.user, project_id, Can.review)
+        out: NextReviewOut = _lease_out(
+            session, do_next_review(session, caller.user, project), caller, role
+        )
+        return out
+
+    return await in_write(db, work)
+
+
+@router.get(
+    "/projects/{project_id}/reviews",
+    summary="The project's reviews, oldest first (reviewers, managers)",
+    responses=errors(401, 403, 404, 422),
+)
+def list_reviews(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    state: Literal["open", "decided"] | None = None,
+    decision: Literal["accept", "fix", "reject"] | None = None,
+    after: int | None = Query(default=None, ge=0, description="Last id of the previous page"),
+    limit: int = Query(default=50, ge=1, le=500),
+) -> ReviewPage:
+    with db.read() as session:
+        _, role = access(session, caller.user, project_id, Can.review)
+        rows = reviews_of_project(
+            session, project_id, ReviewFilter(state, decision), after=after, limit=limit
+        )
+        sees = shows_emails(role)
+        return ReviewPage(
+            items=[review_out(session, r, sees_emails=sees) for r in rows],
+            next_after=rows[-1].id if len(rows) == limit else None,
+        )
+
+
+@router.get(
+    "/projects/{project_id}/reviews/summary",
+    summary="Per annotator: what went to review and why, and the decisions (reviewers, managers)",
+    responses=errors(401, 403, 404, 422),
+)
+def review_summary(project_id: int, caller: CurrentCaller, db: Db) -> list[ReviewCounts]:
+    with db.read() as session:
+        _, role = access(session, caller.user, project_id, Can.review)
+        sees = shows_emails(role)
+        return [
+            ReviewCounts(
+                annotator_name=row.user.name,
+                annotator=row.user.email if sees else None,
+                submitted=row.submitted,
+                sent_to_review=row.reasons,
+                decisions=row.decisions,
+                open=row.open,
+            )
+            for row in decision_counts(session, project_id)
+        ]
+
+
+@router.get(
+    "/reviews/{review_id}",
+    summary="One review (reviewers and managers; the author of its annotation)",
+    responses=errors(401, 404, 422),
+)
+def get_review(review_id: int, caller: CurrentCaller, db: Db) -> ReviewOut:
+    with db.read() as session:
+        review, role = _review(session, caller, review_id, Can.view)
+        return review_out(session, review, sees_emails=shows_emails(role))
+
+
+@router.post(
+    "/reviews/{review_id}/decision",
+    summary="Accept, fix and accept, or reject (with a reason) an annotation under review",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+async def decide(
+    review_id: int,
+    body: DecisionIn,
+    caller: CurrentCaller,
+    db: Db,
+    settings: AppSettings,
+    limiter: CheckLimiter,
+) -> ReviewOut:
+    if body.result is not None:
+        limit_result(settings, body.result)
+
+    def work(session: Session, checked: Checked | None) -> ReviewOut | NeedsCheck:
+        review, role = _review(session, caller, review_id, Can.review)
+        annotation = session.get(Annotation, review.annotation_id)
+        assert annotation is not None
+        task, project, _ = task_access(session, caller.user, annotation.task_id, Can.review)
+        fixed = None
+        if body.result is not None:  # a fix: checked like an answer, off the lock if it must
+            result = body.result
+            fixed = checked.valid_for(project.updated_at) if checked else None
+            if fixed is None and project.interface.runs_patterns():
+                return NeedsCheck(project.updated_at, lambda: check_answer(project, result, task))
+            if fixed is None:
+                fixed = check_answer(project, result, task)
+        comments = [
+            Comment(c.question, c.text, (c.span.start, c.span.end) if c.span else None)
+            for c in body.comments
+        ]
+        do_decide(
+            session,
+            caller.user,
+            project,
+            review,
+            task,
+            Decision(body.decision),
+            version=body.version,
+            fixed_result=fixed,
+            comment=body.comment,
+            comments=comments,
+        )
+        return review_out(session, review, sees_emails=shows_emails(role))
+
+    return await in_write_checked(db, limiter, work)
+
+
+@router.post(
+    "/reviews/{review_id}/release",
+    summary="Hand a leased review back to the queue",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def release_review(review_id: int, caller: CurrentCaller, db: Db) -> ReviewOut:
+    with db.write() as session:
+        review, role = _review(session, caller, review_id, Can.review)
+        do_release_review(session, caller.user, review)
+        session.flush()
+        return review_out(session, review, sees_emails=shows_emails(role))
+
+
+@router.get(
+    "/annotations/{annotation_id}/reviews",
+    summary="An annotation's reviews, with each fix's changes (its author; reviewers, managers)",
+    responses=errors(401, 404, 422),
+)
+def annotation_reviews(
+    annotation_id: int, caller: CurrentCaller, db: Db
+) -> list[ReviewWithChanges]:
+    with db.read() as session:
+        annotation = session.get(Annotation, annotation_id)
+        missing = NotFound(f"no annotation {annotation_id}, or you cannot see it")
+        if annotation is None:
+            raise missing
+        try:
+            _, role = access(session, caller.user, annotation.project_id, Can.view)
+        except NotFound:
+            raise missing from None
+        if annotation.user_id != caller.user.id and not may_review(role):
+            raise missing
+        out = []
+        for review in reviews_of_annotation(session, annotation_id):
+            before = after = None
+            changed: list[str] = []
+            if review.version is not None and review.fix_version is not None:
+                old = version_result(session, annotation_id, review.version)
+                new = version_result(session, annotation_id, review.fix_version)
+                if old is not None and new is not None:
+                    before, after = orjson.loads(old), orjson.loads(new)
+                    changed = changed_questions(old, new)
+            base = review_out(session, review, sees_emails=shows_emails(role))
+            out.append(
+                ReviewWithChanges(**base.model_dump(), before=before, after=after, changed=changed)
+            )
+        return out
+
+
+@router.get(
+    "/projects/{project_id}/rework",
+    summary="The caller's rejected annotations, with the reviewers' reasons and comments",
+    responses=errors(401, 404, 422),
+)
+def my_rework(project_id: int, caller: CurrentCaller, db: Db) -> list[ReworkItem]:
+    with db.read() as session:
+        access(session, caller.user, project_id, Can.view)
+        return [
+            ReworkItem(
+                annotation=annotation_out(annotation, caller.user, caller.user.id),
+                review=review_out(session, review, sees_emails=False),
+            )
+            for annotation, review in rework_of(session, project_id, caller.user.id)
+        ]

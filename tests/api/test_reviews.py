@@ -1,0 +1,290 @@
+"""Review: the policy that sends submissions to review, the reviewers' queue, the three
+decisions, rework and resubmission, races between reviewers, and what each role may do."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from accord.db import Database
+from accord.models import AuditEvent, Review
+from accord.sdk import AccordError, Client
+from tests.api.conftest import Api
+from tests.factories import add_tasks, make_project, make_user, texts
+
+INTERFACE = {
+    "fields": [{"name": "text", "kind": "text"}],
+    "questions": [
+        {"name": "label", "kind": "choice", "options": ["pos", "neg"], "required": True},
+        {"name": "ents", "kind": "spans", "target": "text", "labels": ["A", "B"]},
+    ],
+}
+POS = {"label": {"choice": "pos"}}
+NEG = {"label": {"choice": "neg"}}
+
+
+def setup(db: Database, api: Api, *, tasks: int = 6, **policy: Any) -> tuple[int, dict[str, Api]]:
+    owner, owner_token = make_user(db, "owner@example.com")
+    people = {}
+    members = {}
+    cast = {"ann": "annotator", "bo": "annotator", "rev": "reviewer", "rita": "reviewer"}
+    for name, role in cast.items():
+        user, token = make_user(db, f"{name}@example.com")
+        people[name], members[user] = api.as_(token), role
+    project = make_project(db, owner, INTERFACE, members=members, **policy)
+    add_tasks(db, owner, project, texts(tasks))
+    return project.id, {"owner": api.as_(owner_token), **people}
+
+
+def submit(me: Api, project_id: int, answer: dict[str, Any] = POS) -> dict[str, Any]:
+    task = me.post(f"/projects/{project_id}/next").json()["task"]
+    done = me.post(f"/tasks/{task['id']}/annotations", json={"result": answer})
+    assert done.status_code == 201, done.text
+    annotation: dict[str, Any] = done.json()["annotation"]
+    return annotation
+
+
+def next_review(me: Api, project_id: int) -> dict[str, Any]:
+    answer = me.post(f"/projects/{project_id}/reviews/next")
+    assert answer.status_code == 200, answer.text
+    out: dict[str, Any] = answer.json()
+    return out
+
+
+def decide(me: Api, review: dict[str, Any], version: int, **body: Any) -> Any:
+    return me.post(f"/reviews/{review['id']}/decision", json={"version": version, **body})
+
+
+def test_the_policy_sends_the_first_n_then_a_share_and_says_why(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, tasks=8, review_first=2)
+    states = [submit(as_["ann"], project_id)["review_state"] for _ in range(3)]
+    assert states == ["pending", "pending", None], "the first two, then none (share 0)"
+    changed = as_["owner"].patch(f"/projects/{project_id}", json={"review_share": 1})
+    assert changed.status_code == 200 and changed.json()["review_share"] == 1
+    assert submit(as_["ann"], project_id)["review_state"] == "pending"
+    assert submit(as_["bo"], project_id)["review_state"] == "pending"
+    summary = {
+        row["annotator_name"] or row["annotator"]: row
+        for row in as_["owner"].get(f"/projects/{project_id}/reviews/summary").json()
+    }
+    ann = next(r for r in summary.values() if r["annotator"] == "ann@example.com")
+    assert ann["submitted"] == 4 and ann["sent_to_review"] == {"first": 2, "all": 1}
+    assert ann["open"] == 3 and ann["decisions"] == {}
+    bo = next(r for r in summary.values() if r["annotator"] == "bo@example.com")
+    assert bo["sent_to_review"] == {"first": 1}, "bo's first submission counts as one of his first"
+    bad = as_["owner"].patch(f"/projects/{project_id}", json={"review_share": 1.5})
+    assert bad.status_code == 422 and "review_share" in bad.text
+
+
+def test_reviewers_lease_one_at_a_time_and_never_their_own(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    first = submit(as_["ann"], project_id)
+    second = submit(as_["bo"], project_id)
+    mine = submit(as_["owner"], project_id)  # a manager who annotates too
+    got = next_review(as_["rev"], project_id)
+    assert got["review"]["annotation_id"] == first["id"] and got["review"]["reason"] == "all"
+    assert got["annotation"]["result"] == POS and got["task"]["data"]["text"].startswith("task")
+    assert got["review"]["author_name"] is not None and got["review"]["author"] is None
+    again = next_review(as_["rev"], project_id)
+    assert again["review"]["id"] == got["review"]["id"], "the one you hold comes back"
+    other = next_review(as_["rita"], project_id)
+    assert other["review"]["annotation_id"] == second["id"]
+    own = next_review(as_["owner"], project_id)
+    assert own["review"] is None, "the only one left is the manager's own work"
+    assert next_review(as_["rita"], project_id)["review"]["annotation_id"] == second["id"]
+    released = as_["rita"].post(f"/reviews/{other['review']['id']}/release")
+    assert released.status_code == 200 and released.json()["reviewer_name"] is None
+    assert next_review(as_["owner"], project_id)["review"]["annotation_id"] == second["id"]
+    rita_next = next_review(as_["rita"], project_id)["review"]
+    assert rita_next["annotation_id"] == mine["id"]
+    refused = decide(as_["owner"], rita_next, 1, decision="accept")
+    assert refused.status_code == 403 and "your own work" in refused.json()["error"]["message"]
+
+
+def test_accept_locks_the_annotation_for_its_author(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    annotation = submit(as_["ann"], project_id)
+    assert annotation["editable"] is True
+    edited = as_["ann"].put(f"/annotations/{annotation['id']}", json={"result": NEG})
+    assert edited.status_code == 200 and edited.json()["review_state"] == "pending"
+    review = next_review(as_["rev"], project_id)["review"]
+    stale = decide(as_["rev"], review, 1, decision="accept")
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "annotation_changed"
+    accepted = decide(as_["rev"], review, 2, decision="accept")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["decision"] == "accept" and accepted.json()["version"] == 2
+    shown = as_["ann"].get(f"/annotations/{annotation['id']}").json()
+    assert shown["review_state"] == "accepted" and shown["editable"] is False
+    locked = as_["ann"].put(f"/annotations/{annotation['id']}", json={"result": POS})
+    assert locked.status_code == 409 and locked.json()["error"]["code"] == "reviewed"
+    again = decide(as_["rita"], review, 2, decision="reject", comment="no")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "review_decided"
+
+
+def test_a_fix_keeps_the_original_and_shows_the_author_the_diff(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    annotation = submit(as_["ann"], project_id, POS)
+    review = next_review(as_["rev"], project_id)["review"]
+    missing = decide(as_["rev"], review, 1, decision="fix")
+    assert missing.status_code == 422 and "result" in missing.json()["error"]["message"]
+    wrong = decide(as_["rev"], review, 1, decision="fix", result={"label": {"choice": "maybe"}})
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_result"
+    fixed = decide(as_["rev"], review, 1, decision="fix", result=NEG, comment="it is negative")
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["version"] == 1 and fixed.json()["fix_version"] == 2
+    shown = as_["ann"].get(f"/annotations/{annotation['id']}").json()
+    assert shown["result"] == NEG and shown["review_state"] == "fixed" and not shown["editable"]
+    versions = as_["ann"].get(f"/annotations/{annotation['id']}/versions").json()
+    assert [v["result"] for v in versions] == [POS, NEG], "the original is kept"
+    history = as_["ann"].get(f"/annotations/{annotation['id']}/reviews").json()
+    assert len(history) == 1 and history[0]["decision"] == "fix"
+    assert history[0]["before"] == POS and history[0]["after"] == NEG
+    assert history[0]["changed"] == ["label"] and history[0]["comment"] == "it is negative"
+    assert as_["bo"].get(f"/annotations/{annotation['id']}/reviews").status_code == 404
+
+
+def test_reject_sends_it_back_with_comments_and_resubmission_reopens_it(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    annotation = submit(as_["ann"], project_id, POS)
+    review = next_review(as_["rev"], project_id)["review"]
+    bare = decide(as_["rev"], review, 1, decision="reject")
+    assert bare.status_code == 422 and "reason" in bare.json()["error"]["message"]
+    unknown = decide(
+        as_["rev"], review, 1, decision="reject", comment="see",
+        comments=[{"question": "sentiment", "text": "?"}],
+    )
+    assert unknown.status_code == 422 and "label, ents" in unknown.json()["error"]["message"]
+    not_spans = decide(
+        as_["rev"], review, 1, decision="reject", comment="see",
+        comments=[{"question": "label", "text": "?", "span": {"start": 0, "end": 4}}],
+    )
+    assert not_spans.status_code == 422 and "span" in not_spans.json()["error"]["message"]
+    comments = [
+        {"question": "label", "text": "read the last sentence"},
+        {"question": "ents", "text": "this is a product", "span": {"start": 0, "end": 4}},
+    ]
+    rejected = decide(
+        as_["rev"], review, 1, decision="reject", comment="guideline §2", comments=comments
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["comments"] == [{**c, "span": c.get("span")} for c in comments]
+    rework = as_["ann"].get(f"/projects/{project_id}/rework").json()
+    assert [item["annotation"]["id"] for item in rework] == [annotation["id"]]
+    assert rework[0]["review"]["comment"] == "guideline §2"
+    assert rework[0]["annotation"]["editable"] is True
+    assert as_["bo"].get(f"/projects/{project_id}/rework").json() == []
+    resubmitted = as_["ann"].put(f"/annotations/{annotation['id']}", json={"result": NEG})
+    assert resubmitted.status_code == 200 and resubmitted.json()["review_state"] == "pending"
+    assert as_["ann"].get(f"/projects/{project_id}/rework").json() == []
+    second = next_review(as_["rita"], project_id)["review"]
+    assert second["annotation_id"] == annotation["id"]
+    assert second["round"] == 2 and second["reason"] == "resubmitted"
+    assert decide(as_["rita"], second, 2, decision="accept").status_code == 200
+    rounds = as_["owner"].get(f"/annotations/{annotation['id']}/reviews").json()
+    assert [(r["round"], r["decision"]) for r in rounds] == [(1, "reject"), (2, "accept")]
+    assert rounds[0]["author"] == "ann@example.com", "managers see emails"
+    listed = as_["owner"].get(f"/projects/{project_id}/reviews?decision=reject").json()
+    assert [r["id"] for r in listed["items"]] == [review["id"]]
+    with db.read() as session:
+        actions = set(session.scalars(select(AuditEvent.action)))
+    assert {"review.lease", "review.reject", "review.accept"} <= actions
+
+
+def test_who_may_review(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    submit(as_["ann"], project_id)
+    outsider = api.as_(make_user(db, "out@example.com")[1])
+    assert as_["ann"].post(f"/projects/{project_id}/reviews/next").status_code == 403
+    assert outsider.post(f"/projects/{project_id}/reviews/next").status_code == 404
+    assert as_["ann"].get(f"/projects/{project_id}/reviews").status_code == 403
+    review = next_review(as_["rev"], project_id)["review"]
+    assert decide(as_["bo"], review, 1, decision="accept").status_code == 404
+    assert decide(as_["ann"], review, 1, decision="accept").status_code == 403
+    assert as_["ann"].get(f"/reviews/{review['id']}").status_code == 200, "the author may look"
+    assert as_["bo"].get(f"/reviews/{review['id']}").status_code == 404
+    assert decide(outsider, review, 1, decision="accept").status_code == 404
+
+
+def test_two_reviewers_racing_on_one_review_exactly_one_wins(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    submit(as_["ann"], project_id)
+    review = next_review(as_["rev"], project_id)["review"]
+    as_["rev"].post(f"/reviews/{review['id']}/release")  # free for whoever decides first
+    answers: list[Any] = []
+    start = threading.Barrier(2)
+
+    def race(me: Api, decision: dict[str, Any]) -> None:
+        start.wait()
+        answers.append(decide(me, review, 1, **decision))
+
+    threads = [
+        threading.Thread(target=race, args=(as_["rev"], {"decision": "accept"})),
+        threading.Thread(
+            target=race, args=(as_["rita"], {"decision": "reject", "comment": "no"})
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 409], [a.text for a in answers]
+    loser = next(a for a in answers if a.status_code == 409).json()["error"]
+    assert loser["code"] in {"review_decided", "review_held"}
+    with db.read() as session:
+        decided = session.scalars(select(Review)).all()
+    assert len(decided) == 1 and decided[0].state == "decided"
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_a_held_review_is_not_decided_by_another(
+    db: Database, api: Api, decision: str
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    submit(as_["ann"], project_id)
+    review = next_review(as_["rev"], project_id)["review"]
+    taken = decide(as_["rita"], review, 1, decision=decision, comment="x")
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "review_held"
+
+
+def sdk_for(me: Api, client: TestClient) -> Client:
+    token = me.headers["Authorization"].removeprefix("Bearer ")
+    sdk = Client("http://testserver", token)
+    sdk._http = TestClient(
+        client.app,
+        base_url="http://testserver/api/v1",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return sdk
+
+
+def test_the_sdk_reviews_and_reworks(db: Database, api: Api, client: TestClient) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    first = submit(as_["ann"], project_id)
+    second = submit(as_["ann"], project_id)
+    reviewer, author = sdk_for(as_["rev"], client), sdk_for(as_["ann"], client)
+    lease = reviewer.next_review(project_id)
+    assert lease is not None and lease["annotation"]["id"] == first["id"]
+    reviewer.decide(lease["review"]["id"], "reject", version=1, comment="label is wrong")
+    lease = reviewer.next_review(project_id)
+    assert lease is not None and lease["annotation"]["id"] == second["id"]
+    reviewer.release_review(lease["review"]["id"])
+    lease = reviewer.next_review(project_id)
+    assert lease is not None
+    reviewer.decide(lease["review"]["id"], "fix", version=1, result=NEG)
+    assert reviewer.next_review(project_id) is None
+    rework = author.rework(project_id)
+    assert [item["review"]["comment"] for item in rework] == ["label is wrong"]
+    author.edit(first["id"], NEG)
+    decisions = [(r["annotation_id"], r["decision"]) for r in reviewer.reviews(project_id)]
+    assert decisions == [(first["id"], "reject"), (second["id"], "fix"), (first["id"], None)]
+    again = reviewer.next_review(project_id)
+    assert again is not None and again["review"]["round"] == 2
+    with pytest.raises(AccordError, match="reason"):
+        reviewer.decide(again["review"]["id"], "reject", version=2)
