@@ -105,6 +105,24 @@ def test_reviewers_lease_one_at_a_time_and_never_their_own(db: Database, api: Ap
     assert refused.status_code == 403 and "your own work" in refused.json()["error"]["message"]
 
 
+def test_passing_hands_the_review_back_and_moves_on(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    first = submit(as_["ann"], project_id)
+    second = submit(as_["bo"], project_id)
+    got = next_review(as_["rev"], project_id)["review"]
+    assert got["annotation_id"] == first["id"] and got["reviewer_name"] is not None
+    assert as_["rev"].post(f"/reviews/{got['id']}/release").status_code == 200
+    moved = next_review(as_["rev"], project_id)["review"]
+    assert moved["annotation_id"] == second["id"], "the one handed back comes after the next"
+    assert next_review(as_["rita"], project_id)["review"]["annotation_id"] == first["id"]
+    assert as_["rev"].post(f"/reviews/{moved['id']}/release").status_code == 200
+    assert next_review(as_["rev"], project_id)["review"]["annotation_id"] == second["id"], (
+        "with nothing else waiting, the one handed back comes back"
+    )
+    held = as_["rita"].post(f"/reviews/{moved['id']}/release")
+    assert held.status_code == 409 and held.json()["error"]["code"] == "review_held"
+
+
 def test_accept_locks_the_annotation_for_its_author(db: Database, api: Api) -> None:
     project_id, as_ = setup(db, api, review_share=1)
     annotation = submit(as_["ann"], project_id)

@@ -62,7 +62,12 @@ def review_reason(raw: Raw, project: ProjectInfo, user_id: int) -> str | None:
 
 
 def open_review(
-    raw: Raw, project_id: int, annotation_id: int, author_id: int, round_: int, reason: str,
+    raw: Raw,
+    project_id: int,
+    annotation_id: int,
+    author_id: int,
+    round_: int,
+    reason: str,
     now: dt.datetime,
 ) -> None:
     raw.run(_OPEN_REVIEW, (project_id, annotation_id, author_id, round_, reason, raw.stamp(now)))
@@ -108,18 +113,7 @@ def do_next_review(session: Session, user: User, project: ProjectInfo) -> Review
         .order_by(Review.id)
         .limit(1)
     )
-    review = held or session.scalar(
-        select(Review)
-        .where(
-            Review.project_id == project.id,
-            Review.state == OPEN,
-            Review.author_id != user.id,
-            or_(Review.expires_at.is_(None), Review.expires_at <= now),
-        )
-        .order_by(Review.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    review = held or _first_free(session, user, project, now)
     if review is None:
         return None
     review.reviewer_id = user.id
@@ -139,6 +133,29 @@ def do_next_review(session: Session, user: User, project: ProjectInfo) -> Review
     return ReviewLease(review, annotation)
 
 
+def _first_free(
+    session: Session, user: User, project: ProjectInfo, now: dt.datetime
+) -> Review | None:
+    """The oldest open review nobody holds, not of ``user``'s work. One that ``user`` handed
+    back (or let run out) comes after the next one, so that passing moves on."""
+    free = list(
+        session.scalars(
+            select(Review)
+            .where(
+                Review.project_id == project.id,
+                Review.state == OPEN,
+                Review.author_id != user.id,
+                or_(Review.expires_at.is_(None), Review.expires_at <= now),
+            )
+            .order_by(Review.id)
+            .limit(2)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    fresh = [review for review in free if review.reviewer_id != user.id]
+    return (fresh or free)[0] if free else None
+
+
 def do_release_review(session: Session, user: User, review: Review) -> None:
     """Hand a leased review back to the queue, for another reviewer. Releasing a review that
     nobody holds does nothing; one held by another reviewer (or decided) is refused."""
@@ -153,10 +170,9 @@ def do_release_review(session: Session, user: User, review: Review) -> None:
             "this review is decided or held by another reviewer; ask for your next review",
             code="review_held" if review.state == OPEN else "review_decided",
         )
-    if review.reviewer_id is None:
-        return
-    review.reviewer_id = None
-    review.expires_at = None
+    if review.reviewer_id != user.id or review.expires_at is None or review.expires_at <= now:
+        return  # nobody holds it
+    review.expires_at = now  # free for anyone; its last holder is kept, so it goes behind others
     record(session, user, "review.release", ("review", review.id), project_id=review.project_id)
 
 

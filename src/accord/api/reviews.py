@@ -32,6 +32,7 @@ from accord.api.transactions import (
     in_write,
     in_write_checked,
 )
+from accord.db.types import utcnow
 from accord.errors import NotFound
 from accord.models import Annotation, Decision, Review, User
 from accord.queries.reviews import (
@@ -130,7 +131,9 @@ class ReviewCounts(BaseModel):
 
 def review_out(session: Session, review: Review, *, sees_emails: bool) -> ReviewOut:
     author = session.get(User, review.author_id)
-    reviewer = session.get(User, review.reviewer_id) if review.reviewer_id is not None else None
+    held = review.expires_at is not None and review.expires_at > utcnow()
+    shown = review.reviewer_id if review.state != "open" or held else None
+    reviewer = session.get(User, shown) if shown is not None else None
     return ReviewOut(
         id=review.id,
         project_id=review.project_id,
@@ -147,7 +150,7 @@ def review_out(session: Session, review: Review, *, sees_emails: bool) -> Review
         comment=review.comment,
         comments=[CommentOut(**note) for note in review.comments],
         created_at=review.created_at,
-        expires_at=review.expires_at if review.state == "open" else None,
+        expires_at=review.expires_at if review.state == "open" and held else None,
         decided_at=review.decided_at,
     )
 

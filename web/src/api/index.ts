@@ -22,7 +22,14 @@ import type {
   User,
   UserChange,
   UserCreate,
+  DecisionBody,
   Draft,
+  NextReview,
+  Review,
+  ReviewCounts,
+  ReviewPage,
+  ReviewWithChanges,
+  ReworkItem,
   JsonObject,
   Lease,
   MyWorkPage,
@@ -149,6 +156,23 @@ export const api = {
       request<Annotation>("PUT", `/annotations/${id}`, { body: { result, seconds } }),
     /** Managers: delete an annotation (its task goes back to the queue). */
     delete: (id: number) => request<{ deleted: boolean }>("DELETE", `/annotations/${id}`),
+    /** Its review rounds, with each fix's before and after (its author; reviewers, managers). */
+    reviews: (id: number) => request<ReviewWithChanges[]>("GET", `/annotations/${id}/reviews`),
+  },
+  reviews: {
+    /** Lease the next review (or get back the one held); never one's own work. */
+    next: (projectId: number) => request<NextReview>("POST", `/projects/${projectId}/reviews/next`),
+    /** 409 `review_decided`, `review_held` or `annotation_changed`: the message says what to do. */
+    decide: (reviewId: number, body: DecisionBody) => request<Review>("POST", `/reviews/${reviewId}/decision`, { body }),
+    /** Hand a held review back to the queue. */
+    release: (reviewId: number) => request<Review>("POST", `/reviews/${reviewId}/release`),
+    list: (projectId: number, filter: { state?: string | null; decision?: string | null }, after: number | null, limit = 50) =>
+      request<ReviewPage>("GET", `/projects/${projectId}/reviews`, {
+        query: { state: filter.state || null, decision: filter.decision || null, after, limit },
+      }),
+    summary: (projectId: number) => request<ReviewCounts[]>("GET", `/projects/${projectId}/reviews/summary`),
+    /** The caller's rejected annotations, each with the review that sent it back. */
+    rework: (projectId: number) => request<ReworkItem[]>("GET", `/projects/${projectId}/rework`),
   },
 };
 

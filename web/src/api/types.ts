@@ -62,6 +62,10 @@ export interface Project {
   overlap: number;
   lease_seconds: number;
   order: string;
+  /** The share of submissions sent to review, drawn at random (0 none, 1 all). */
+  review_share: number;
+  /** Each annotator's first N submissions all go to review. */
+  review_first: number;
   guidelines: string;
   guidelines_version: number;
   role: Role;
@@ -105,9 +109,91 @@ export interface Annotation {
   result: JsonObject;
   seconds: number;
   version: number;
-  review_state: string | null;
+  /** null: not sent to review; pending; accepted or fixed (locked); rejected (to rework). */
+  review_state: ReviewState | null;
+  /** The caller may still change it (their own, not accepted or fixed in review). */
+  editable: boolean;
   created_at: string;
   updated_at: string;
+}
+
+export type ReviewState = "pending" | "accepted" | "fixed" | "rejected";
+export type Decision = "accept" | "fix" | "reject";
+
+/** A reviewer's comment, about one question (and, on span questions, one span). */
+export interface ReviewComment {
+  question: string;
+  text: string;
+  span?: { start: number; end: number } | null;
+}
+
+/** One round of review of an annotation. */
+export interface Review {
+  id: number;
+  project_id: number;
+  annotation_id: number;
+  /** 1 for the first review; one more after each resubmission. */
+  round: number;
+  /** Why it is reviewed: all, share, first or resubmitted. */
+  reason: string;
+  state: "open" | "decided";
+  decision: Decision | null;
+  /** Who holds it (open) or decided it. */
+  reviewer_name: string | null;
+  author_name: string;
+  /** The author's email, for managers and admins. */
+  author: string | null;
+  version: number | null;
+  fix_version: number | null;
+  comment: string;
+  comments: ReviewComment[];
+  created_at: string;
+  expires_at: string | null;
+  decided_at: string | null;
+}
+
+/** `GET /annotations/{id}/reviews`: each round, with a fix's changes. */
+export interface ReviewWithChanges extends Review {
+  before: JsonObject | null;
+  after: JsonObject | null;
+  changed: string[];
+}
+
+/** `POST /projects/{id}/reviews/next`: everything null when nothing waits for the caller. */
+export interface NextReview {
+  review: Review | null;
+  annotation: Annotation | null;
+  task: Task | null;
+}
+
+export interface DecisionBody {
+  decision: Decision;
+  /** The annotation's version looked at (409 `annotation_changed` if the author changed it since). */
+  version: number;
+  result?: JsonObject;
+  comment?: string;
+  comments?: ReviewComment[];
+}
+
+export interface ReworkItem {
+  annotation: Annotation;
+  review: Review;
+}
+
+/** `GET /projects/{id}/reviews/summary`: per annotator. */
+export interface ReviewCounts {
+  annotator_name: string;
+  annotator: string | null;
+  submitted: number;
+  /** By reason: first, share, all, resubmitted. */
+  sent_to_review: Record<string, number>;
+  decisions: Partial<Record<Decision, number>>;
+  open: number;
+}
+
+export interface ReviewPage {
+  items: Review[];
+  next_after: number | null;
 }
 
 export interface Prediction {
@@ -189,6 +275,8 @@ export interface ProjectCreate {
   overlap?: number;
   lease_seconds?: number;
   order?: QueueOrder;
+  review_share?: number;
+  review_first?: number;
 }
 
 export type ProjectChange = Partial<ProjectCreate>;

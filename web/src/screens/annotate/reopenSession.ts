@@ -104,7 +104,7 @@ export class ReopenSession extends Observable<ReopenView> {
 }
 
 function firstView(annotation: Annotation): ReopenView {
-  const editable = !annotation.review_state;
+  const editable = annotation.editable;
   return {
     saveState: "saved",
     busy: null,
