@@ -8,6 +8,7 @@ import { ProjectsScreen } from "../screens/ProjectsScreen";
 import { AnnotateScreen } from "../screens/annotate/AnnotateScreen";
 import { MyWorkScreen } from "../screens/MyWorkScreen";
 import { ReopenScreen } from "../screens/ReopenScreen";
+import { ReviewScreen } from "../screens/review/ReviewScreen";
 import {
   AccountsScreen,
   AnnotationScreen,
@@ -42,6 +43,7 @@ export const routes: RouteDef[] = [
     render: (p) => <AnnotationScreen key={p.annotation} projectId={id(p, "id")} annotationId={id(p, "annotation")} />,
   },
   { path: "/projects/:id/annotate", render: (p) => <AnnotateScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/review", render: (p) => <ReviewScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/mine", render: (p) => <MyWorkScreen key={p.id} projectId={id(p, "id")} /> },
   {
     path: "/projects/:id/mine/:annotation",

@@ -5,6 +5,7 @@ import { Loading } from "../ui/Loading";
 import { Notice } from "../ui/Notice";
 import { useLoad } from "../ui/useLoad";
 import { usePages } from "../ui/usePages";
+import "./review/review.css";
 
 const PAGE = 50;
 
@@ -24,6 +25,7 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
         </Link>
       </div>
       {saved ? <Notice tone="success">Annotation #{saved} saved.</Notice> : null}
+      <Rework projectId={projectId} />
       {work.error ? <Notice tone="error">{work.error}</Notice> : null}
       <Loading state={work.first} retry={work.reload}>
         {(page) => {
@@ -62,6 +64,38 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
       </Loading>
       <MySkips projectId={projectId} />
     </Layout>
+  );
+}
+
+/** My annotations a reviewer sent back, with their reasons, first: they wait for me. */
+function Rework({ projectId }: { projectId: number }) {
+  const [state] = useLoad(() => api.reviews.rework(projectId), `rework:${projectId}`);
+  if (state.status !== "ready" || state.value.length === 0) return null;
+  return (
+    <section className="rework" aria-labelledby="rework-title">
+      <h2 id="rework-title">Sent back to you ({state.value.length})</h2>
+      <ul className="rework-list">
+        {state.value.map(({ annotation, review }) => (
+          <li key={annotation.id} data-rework-annotation={annotation.id}>
+            <div>
+              <strong>Task #{annotation.task_id}</strong> <span className="muted small">· {review.reviewer_name || "a reviewer"} wrote:</span> “{review.comment}”
+              {review.comments.length ? (
+                <ul className="review-comments">
+                  {review.comments.map((c, i) => (
+                    <li key={i}>
+                      <strong>{c.question}</strong>: {c.text}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+            <Link className="button button-primary" to={`/projects/${projectId}/mine/${annotation.id}`}>
+              Rework
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -118,6 +152,7 @@ function MySkips({ projectId }: { projectId: number }) {
 
 function WorkRow({ annotation, projectId }: { annotation: Annotation; projectId: number }) {
   const reviewed = annotation.review_state !== null;
+  const rework = annotation.review_state === "rejected";
   return (
     <tr>
       <td>
@@ -131,12 +166,12 @@ function WorkRow({ annotation, projectId }: { annotation: Annotation; projectId:
       </td>
       <td>{reviewed ? <span className={`badge badge-${annotation.review_state}`}>{annotation.review_state}</span> : <span className="muted small">not reviewed</span>}</td>
       <td>
-        {reviewed ? (
-          <span className="muted small">reviewed: locked</span>
-        ) : (
-          <Link className="button" to={`/projects/${projectId}/mine/${annotation.id}`}>
-            Reopen
+        {annotation.editable ? (
+          <Link className={rework ? "button button-primary" : "button"} to={`/projects/${projectId}/mine/${annotation.id}`}>
+            {rework ? "Rework" : "Reopen"}
           </Link>
+        ) : (
+          <span className="muted small">reviewed: locked</span>
         )}
       </td>
     </tr>

@@ -41,11 +41,14 @@ function ProjectRow({ project }: { project: Project }) {
   const { progress } = project;
   const done = progress.complete;
   const canManage = project.role === "manager" || project.role === "admin";
+  const canAnnotate = project.role !== "reviewer";
+  const canReview = project.role !== "annotator";
+  const home = canAnnotate ? `/projects/${project.id}/annotate` : `/projects/${project.id}/review`;
   return (
     <li className="project-row">
       <div className="project-main">
         <h2 className="project-name">
-          <Link to={`/projects/${project.id}/annotate`}>{project.name}</Link>
+          <Link to={home}>{project.name}</Link>
         </h2>
         {project.description ? <p className="project-description">{project.description}</p> : null}
         <div className="project-progress">
@@ -60,12 +63,21 @@ function ProjectRow({ project }: { project: Project }) {
       <div className="project-side">
         <span className={`role role-${project.role}`}>{ROLE_NAMES[project.role] ?? project.role}</span>
         <div className="project-links">
-          <Link className="button button-primary" to={`/projects/${project.id}/annotate`}>
-            Annotate
-          </Link>
-          <Link className="button" to={`/projects/${project.id}/mine`}>
-            My work
-          </Link>
+          {canAnnotate ? (
+            <Link className="button button-primary" to={`/projects/${project.id}/annotate`}>
+              Annotate
+            </Link>
+          ) : null}
+          {canReview ? (
+            <Link className={canAnnotate ? "button" : "button button-primary"} to={`/projects/${project.id}/review`}>
+              Review
+            </Link>
+          ) : null}
+          {canAnnotate ? (
+            <Link className="button" to={`/projects/${project.id}/mine`}>
+              My work
+            </Link>
+          ) : null}
           {canManage ? (
             <Link className="button" to={`/projects/${project.id}/settings`}>
               Settings

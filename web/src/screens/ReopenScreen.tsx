@@ -15,6 +15,7 @@ import { ReopenSession } from "./annotate/reopenSession";
 import { TaskView } from "./annotate/TaskView";
 import { useAnnotateKeys } from "./annotate/useAnnotateKeys";
 import { usePageLifecycle } from "./annotate/usePageLifecycle";
+import { ReviewFeedback } from "./review/ReviewFeedback";
 
 interface Loaded {
   project: Project;
@@ -22,7 +23,8 @@ interface Loaded {
   detail: TaskDetail;
 }
 
-/** `/projects/:id/mine/:annotation`: fix one's own annotation until it is reviewed. */
+/** `/projects/:id/mine/:annotation`: fix one's own annotation until a reviewer accepts it
+ * (a rejected one shows why, and saving it sends it back to review). */
 export function ReopenScreen({ projectId, annotationId }: { projectId: number; annotationId: number }) {
   const [state, reload] = useLoad(async (): Promise<Loaded> => {
     const [project, annotation] = await Promise.all([api.projects.get(projectId), api.annotations.get(annotationId)]);
@@ -77,6 +79,7 @@ function Editor({ project, annotation, detail }: Loaded) {
           Fixing your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}). Your changes are kept as a draft until you save them
           with the button below.
         </Notice>
+        {annotation.review_state ? <ReviewFeedback annotationId={annotation.id} /> : null}
         {view.notice ? <Notice tone={view.notice.tone}>{view.notice.text}</Notice> : null}
       </div>
       <div className="annotate-body">

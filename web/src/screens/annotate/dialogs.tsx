@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Kbd } from "../../ui/Kbd";
-import { GLOBAL_SHORTCUTS, QUESTION_SHORTCUTS } from "./shortcuts";
+import { GLOBAL_SHORTCUTS, QUESTION_SHORTCUTS, type Shortcut } from "./shortcuts";
 
 /** A modal `<dialog>`: focus moves in and comes back, Esc closes. */
-function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -38,13 +38,14 @@ function Modal({ title, onClose, children }: { title: string; onClose: () => voi
   );
 }
 
-export function CheatSheet({ onClose }: { onClose: () => void }) {
+/** The keys of a screen (`shortcuts`: the annotate screen's by default) and of the questions. */
+export function CheatSheet({ onClose, shortcuts = GLOBAL_SHORTCUTS }: { onClose: () => void; shortcuts?: Shortcut[] }) {
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose}>
       <div className="cheatsheet">
         <table>
           <tbody>
-            {GLOBAL_SHORTCUTS.map((s) => (
+            {shortcuts.map((s) => (
               <tr key={s.what}>
                 <td>
                   <Kbd keys={s.keys} />

@@ -18,6 +18,18 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: "Esc", what: "Leave a text box; close a panel" },
 ];
 
+/** The review screen's keys (the questions' keys work too: a change is the reviewer's fix). */
+export const REVIEW_SHORTCUTS: Shortcut[] = [
+  { keys: "Mod+Enter", what: "Accept (Fix and accept once you changed the answer) and go to the next review" },
+  { keys: "r", what: "Reject: send it back to its author with a reason and comments" },
+  { keys: "s", what: "Pass: hand it to another reviewer" },
+  { keys: "Tab", what: "Next question (Shift+Tab: previous)" },
+  { keys: "Mod+Z", what: "Undo a change (Mod+Shift+Z: redo)" },
+  { keys: "g", what: "Show or hide the guidelines" },
+  { keys: "?", what: "Show this list" },
+  { keys: "Esc", what: "Leave a text box; close a panel" },
+];
+
 export const QUESTION_SHORTCUTS: Shortcut[] = [
   { keys: "1", what: "Choice: pick option 1…9 (0 is the 10th); Del clears" },
   { keys: "←", what: "Rating: one less (→ one more); a number picks that rating" },

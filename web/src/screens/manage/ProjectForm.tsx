@@ -16,6 +16,9 @@ export interface ProjectDraft {
   overlap: string;
   leaseMinutes: string;
   order: QueueOrder;
+  /** The review policy: a percentage of submissions drawn at random, after each annotator's first N. */
+  reviewPercent: string;
+  reviewFirst: string;
   guidelines: string;
   interfaceText: string;
 }
@@ -39,7 +42,12 @@ const ORDERS: { value: QueueOrder; label: string }[] = [
 ];
 
 /** The form's keys of the server's field names (a refusal names `lease_seconds`...). */
-const FIELD_KEYS: Record<string, keyof ProjectDraft> = { lease_seconds: "leaseMinutes", interface: "interfaceText" };
+const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
+  lease_seconds: "leaseMinutes",
+  interface: "interfaceText",
+  review_share: "reviewPercent",
+  review_first: "reviewFirst",
+};
 
 const UNSAVED = "Your changes on this page are not saved: leaving now loses them. Stay and save them (Ctrl+S), or leave without saving.";
 
@@ -138,6 +146,35 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
           <SelectInput label="Order" value={draft.order} onChange={(v) => set("order", v as QueueOrder)} options={ORDERS} problem={fields.order} />
         </div>
         <TextArea label="Description" value={draft.description} onChange={(v) => set("description", v)} rows={2} problem={fields.description} />
+      </section>
+
+      <section className="form-section" aria-labelledby="review-title">
+        <h2 id="review-title">Review</h2>
+        <p className="muted small">
+          Which submissions reviewers see (their queue: Review on the projects page). Each annotator&apos;s first ones all go to review, then a share
+          drawn at random. A change applies to submissions from then on; what was already sent or decided stays.
+        </p>
+        <div className="form-grid">
+          <NumberInput
+            label="Review each annotator's first"
+            hint="submissions (0–100,000)"
+            value={draft.reviewFirst}
+            onChange={(v) => set("reviewFirst", v)}
+            min={0}
+            max={100000}
+            problem={fields.review_first}
+          />
+          <NumberInput
+            label="Then review (%)"
+            hint="of the rest, at random: 0 none, 100 all"
+            value={draft.reviewPercent}
+            onChange={(v) => set("reviewPercent", v)}
+            min={0}
+            max={100}
+            step={1}
+            problem={fields.review_share}
+          />
+        </div>
       </section>
 
       <section className="form-section" aria-labelledby="guidelines-title">
@@ -270,8 +307,16 @@ function TextArea({ label, value, onChange, problem, rows, mono }: InputProps & 
 }
 
 /** The numbers of a draft, checked: null and a message when one is out of range. */
-export function draftNumbers(draft: ProjectDraft): { overlap: number; lease_seconds: number } {
+export function draftNumbers(draft: ProjectDraft): { overlap: number; lease_seconds: number; review_share: number; review_first: number } {
   const overlap = Number(draft.overlap);
   const minutes = Number(draft.leaseMinutes);
-  return { overlap: Number.isFinite(overlap) ? Math.round(overlap) : NaN, lease_seconds: Number.isFinite(minutes) ? Math.round(minutes * 60) : NaN };
+  const percent = Number(draft.reviewPercent);
+  const first = Number(draft.reviewFirst);
+  return {
+    overlap: Number.isFinite(overlap) ? Math.round(overlap) : NaN,
+    lease_seconds: Number.isFinite(minutes) ? Math.round(minutes * 60) : NaN,
+    // Whole hundredths of a percent, so 33.33 % stays 0.3333 and the text reads back as typed.
+    review_share: Number.isFinite(percent) ? Math.round(percent * 100) / 10000 : NaN,
+    review_first: Number.isFinite(first) ? Math.round(first) : NaN,
+  };
 }

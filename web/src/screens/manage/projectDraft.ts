@@ -16,6 +16,8 @@ export const NEW_PROJECT: ProjectDraft = {
   overlap: "1",
   leaseMinutes: "60",
   order: "sequential",
+  reviewPercent: "0",
+  reviewFirst: "0",
   guidelines: "",
   interfaceText: STARTER_INTERFACE,
 };
@@ -27,6 +29,8 @@ export function draftOf(project: Project): ProjectDraft {
     overlap: String(project.overlap),
     leaseMinutes: String(project.lease_seconds / 60),
     order: project.order === "random" || project.order === "priority" ? project.order : "sequential",
+    reviewPercent: String(Math.round(project.review_share * 10000) / 100),
+    reviewFirst: String(project.review_first),
     guidelines: project.guidelines,
     interfaceText: interfaceToYaml(project.interface),
   };
