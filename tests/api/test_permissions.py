@@ -65,6 +65,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/reviews/next":         (401, 404, 403, 403, 200, 200, 200),
     "GET /projects/{project_id}/reviews":               (401, 404, 403, 403, 200, 200, 200),
     "GET /projects/{project_id}/reviews/summary":       (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/reviews/checklist":     (401, 404, 403, 403, 200, 200, 200),
     "GET /projects/{project_id}/rework":                (401, 404, 200, 200, 200, 200, 200),
     "GET /reviews/{review_id}":                         (401, 404, 200, 404, 200, 200, 200),
     "POST /reviews/{review_id}/decision":               (401, 404, 403, 404, 200, 200, 200),

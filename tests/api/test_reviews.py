@@ -306,3 +306,49 @@ def test_the_sdk_reviews_and_reworks(db: Database, api: Api, client: TestClient)
     assert again is not None and again["review"]["round"] == 2
     with pytest.raises(AccordError, match="reason"):
         reviewer.decide(again["review"]["id"], "reject", version=2)
+
+
+CHECKLIST = [
+    {"text": "Follows the style guide §3", "severity": "minor"},
+    {"id": "facts", "text": "No factual error", "severity": "critical"},
+]
+
+
+def test_checklist_failures_are_recorded_and_counted(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    made = as_["owner"].patch(f"/projects/{project_id}", json={"checklist": CHECKLIST})
+    assert made.status_code == 200, made.text
+    items = made.json()["checklist"]
+    assert [i["id"] for i in items] == ["follows-the-style-guide-3", "facts"]
+    twice = as_["owner"].patch(
+        f"/projects/{project_id}", json={"checklist": [*CHECKLIST, {"id": "facts", "text": "x"}]}
+    )
+    assert twice.status_code == 422 and "used twice" in twice.json()["error"]["message"]
+    for who in ("ann", "ann", "bo"):
+        submit(as_[who], project_id)
+    first = next_review(as_["rev"], project_id)["review"]
+    unknown = decide(as_["rev"], first, 1, decision="reject", comment="x", failed=["nope"])
+    assert unknown.status_code == 422 and "facts" in unknown.json()["error"]["message"]
+    accepting = decide(as_["rev"], first, 1, decision="accept", failed=["facts"])
+    assert accepting.status_code == 422
+    rejected = decide(
+        as_["rev"], first, 1, decision="reject", comment="wrong", failed=["facts", items[0]["id"]]
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert [i["id"] for i in rejected.json()["failed"]] == ["facts", items[0]["id"]]
+    second = next_review(as_["rev"], project_id)["review"]
+    fixed = decide(as_["rev"], second, 1, decision="fix", result=NEG, failed=["facts"])
+    assert fixed.status_code == 200, fixed.text
+    third = next_review(as_["rev"], project_id)["review"]
+    assert decide(as_["rev"], third, 1, decision="reject", comment="no", failed=["facts"]).status_code == 200
+    by_person = as_["owner"].get(f"/projects/{project_id}/reviews/checklist").json()
+    counts = {(r["item"], r["annotator"]): r["failures"] for r in by_person}
+    assert counts == {
+        ("facts", "ann@example.com"): 2,
+        ("facts", "bo@example.com"): 1,
+        (items[0]["id"], "ann@example.com"): 1,
+    }
+    by_week = as_["rev"].get(f"/projects/{project_id}/reviews/checklist?by=week").json()
+    assert {(r["item"], r["failures"]) for r in by_week} == {("facts", 3), (items[0]["id"], 1)}
+    assert all(r["period"] and r["annotator"] is None for r in by_week)
+    assert as_["ann"].get(f"/projects/{project_id}/reviews/checklist").status_code == 403

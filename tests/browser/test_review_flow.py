@@ -63,6 +63,9 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     manager = people.page("manager")
     people.sign_in(manager, *LEAD, then=f"/projects/{project.id}/settings")
     manager.get_by_label("Then review (%)").fill("100")
+    manager.get_by_label("Checklist").fill(
+        "critical: No factual error [facts]\nminor: Follows the style guide §3"
+    )
     manager.get_by_role("button", name="Save changes").click()
     expect(manager.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
     people.shot(manager, "settings-review-policy", at="#review-title")
@@ -94,8 +97,10 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     expect(page.get_by_role("status").filter(has_text="accepted")).to_be_visible()
     second = review_id(page)
 
-    # 2. Fix with the mouse: the change turns Accept into Fix and accept.
+    # 2. Fix with the mouse: the change turns Accept into Fix and accept; a checklist item
+    # ticked with the mouse goes with it.
     page.get_by_role("radio", name="negative").click()
+    page.locator("[data-checklist-item=follows-the-style-guide-3]").check()
     fix = page.get_by_role("button", name="Fix and accept")
     expect(fix).to_be_visible()
     people.shot(page, "review-fixing")
@@ -103,7 +108,9 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     next_review_after(page, second)
     third = review_id(page)
 
-    # 3. Reject by keyboard, with a reason and a comment on the question.
+    # 3. Reject by keyboard, with a reason, a comment on the question and a checklist item.
+    page.keyboard.press("Alt+1")
+    expect(page.locator("[data-checklist-item=facts]")).to_be_checked()
     page.keyboard.press("r")
     dialog = page.get_by_role("dialog", name="Send back to the author")
     expect(dialog).to_be_visible()
@@ -127,6 +134,7 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     expect(rework).to_contain_text("Sent back to you (1)")
     expect(rework).to_contain_text("sarcastic")
     expect(rework).to_contain_text("sarcasm reads as negative")
+    expect(rework.locator(".review-failed")).to_contain_text("No factual error")
     people.shot(mine, "my-work-rework")
     rework.get_by_role("link", name="Rework").click()
     expect(mine.locator(".review-round")).to_contain_text("sent back by")
@@ -152,5 +160,17 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     expect(page.get_by_text("Nothing is waiting for your review")).to_be_visible()
     final: dict[str, Any] = author.get(f"/annotations/{submitted[2]['id']}").json()
     assert final["review_state"] == "accepted" and final["version"] == 2
+
+    # The manager's report: what went to review and why, decisions, checklist failures.
+    manager.goto(f"{people.url}/projects/{project.id}/reviews")
+    summary = manager.locator(".review-summary tbody tr")
+    expect(summary).to_have_count(1)
+    expect(summary.first).to_contain_text("3 (100%)")
+    expect(summary.first).to_contain_text("1 resubmitted")
+    expect(manager.locator(".checklist-failures tbody tr")).to_have_count(2)
+    expect(manager.locator(".checklist-failures")).to_contain_text("No factual error")
+    people.shot(manager, "review-report")
+    manager.get_by_label("Count failures per").select_option("week")
+    expect(manager.locator(".checklist-failures thead")).to_contain_text("Week of")
     author.close()
     people.check()

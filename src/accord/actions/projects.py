@@ -9,6 +9,7 @@ from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.checklists import checked_checklist
 from accord.actions.interfaces import Watermark, check_interface_change
 from accord.db import Database
 from accord.db.types import utcnow
@@ -25,6 +26,7 @@ SETTINGS = (
     "order",
     "review_share",
     "review_first",
+    "checklist",
 )
 MAX_OVERLAP = 100
 MAX_REVIEW_FIRST = 100_000
@@ -62,6 +64,7 @@ def do_create_project(
     order: str = QueueOrder.sequential.value,
     review_share: float = 0.0,
     review_first: int = 0,
+    checklist: list[Any] | None = None,
 ) -> Project:
     parsed = load_interface(interface)
     _check_settings(
@@ -82,6 +85,7 @@ def do_create_project(
         order=order,
         review_share=review_share,
         review_first=review_first,
+        checklist=checked_checklist(checklist or []),
         created_by=actor.id,
     )
     session.add(project)
@@ -112,6 +116,8 @@ def do_update_project(
     interface, outside the write lock (`accord.actions.interfaces.watermark`). An overlap or
     order change marks the queue to settle (`settle_queue`, in short batches afterwards)."""
     _check_settings(**{k: v for k, v in changes.items() if k in SETTINGS})
+    if "checklist" in changes:
+        changes = {**changes, "checklist": checked_checklist(changes["checklist"])}
     before = _settings(project)
     if "interface" in changes:
         new = load_interface(changes["interface"])

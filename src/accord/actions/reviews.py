@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.checklists import failed_items
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
@@ -44,7 +45,7 @@ _MINE_UP_TO = Sql(
 )
 _OPEN_REVIEW = Sql(
     "INSERT INTO reviews (project_id, annotation_id, author_id, round, reason, state, comment, "
-    "comments, created_at) VALUES (?, ?, ?, ?, ?, 'open', '', '[]', ?)"
+    "comments, failed, created_at) VALUES (?, ?, ?, ?, ?, 'open', '', '[]', '[]', ?)"
 )
 
 
@@ -195,14 +196,23 @@ def do_decide(
     fixed_result: str | None = None,
     comment: str = "",
     comments: list[Comment] | None = None,
+    failed: list[str] | None = None,
 ) -> Review:
     """Decide ``review``. ``version``: the annotation's version the reviewer looked at (a
     newer one means the author changed it meanwhile). ``fixed_result``: the reviewer's fix,
     as JSON text already checked against the interface (for ``fix``). Of two reviewers
-    deciding at once, exactly one wins; the other gets `Conflict`."""
+    deciding at once, exactly one wins; the other gets `Conflict`. ``failed``: ids of the
+    project's checklist items the annotation failed (for a fix or a rejection)."""
     if review.author_id == user.id:
         raise Forbidden("you cannot review your own work; another reviewer will")
     notes = _checked_comments(project, comments or [])
+    failures = failed_items(list(project.checklist), failed or [])
+    if failures and decision == Decision.accept:
+        raise Invalid(
+            "an accepted annotation fails no checklist item: fix it or reject it, or untick "
+            "the failed items",
+            details={"field": "failed"},
+        )
     if decision == Decision.reject and not comment.strip():
         raise Invalid(
             "a rejection needs a reason: say in `comment` what to change",
@@ -255,6 +265,7 @@ def do_decide(
             fix_version=fix_version,
             comment=comment.strip(),
             comments=[_comment_json(note) for note in notes],
+            failed=failures,
             decided_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -299,6 +310,7 @@ def do_decide(
             "review_state": annotation.review_state,
             "comment": review.comment,
             "comments": len(notes),
+            "failed": [item["id"] for item in failures],
         },
     )
     return review

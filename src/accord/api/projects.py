@@ -20,7 +20,7 @@ from accord.actions.projects import (
 from accord.api.auth import CurrentCaller, Db, require_project_creator
 from accord.api.errors import errors
 from accord.api.policies import Can, project_for
-from accord.api.schemas import Deleted, In
+from accord.api.schemas import ChecklistItem, ChecklistItemIn, Deleted, In
 from accord.models import Project, User
 from accord.queries.projects import my_submitted, progress, projects_of
 
@@ -35,6 +35,7 @@ REVIEW_SHARE = (
     "annotator's first review_first)"
 )
 REVIEW_FIRST = "Each annotator's first N submissions in the project all go to review"
+CHECKLIST = "What reviewers check; a fix or a rejection records which items failed"
 
 
 class ProjectCreate(In):
@@ -47,6 +48,9 @@ class ProjectCreate(In):
     order: Order = "sequential"
     review_share: float = Field(default=0.0, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int = Field(default=0, ge=0, le=100_000, description=REVIEW_FIRST)
+    checklist: list[ChecklistItemIn] = Field(
+        default_factory=list, max_length=100, description=CHECKLIST
+    )
 
 
 class ProjectChange(In):
@@ -59,6 +63,9 @@ class ProjectChange(In):
     order: Order | None = None
     review_share: float | None = Field(default=None, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int | None = Field(default=None, ge=0, le=100_000, description=REVIEW_FIRST)
+    checklist: list[ChecklistItemIn] | None = Field(
+        default=None, max_length=100, description=CHECKLIST
+    )
 
 
 class ProgressOut(BaseModel):
@@ -80,6 +87,7 @@ class ProjectOut(BaseModel):
     order: str
     review_share: float
     review_first: int
+    checklist: list[ChecklistItem]
     guidelines: str
     guidelines_version: int
     role: str = Field(description="The caller's role: manager, reviewer, annotator or admin")
@@ -100,6 +108,7 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
         order=project.order,
         review_share=project.review_share,
         review_first=project.review_first,
+        checklist=[ChecklistItem(**item) for item in project.checklist],
         guidelines=project.guidelines,
         guidelines_version=project.guidelines_version,
         role=role,

@@ -23,7 +23,7 @@ from accord.api.annotations import AnnotationOut, annotation_out, limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, access, may_review, task_access
-from accord.api.schemas import In, shows_emails
+from accord.api.schemas import ChecklistItem, In, shows_emails
 from accord.api.tasks import TaskOut, task_out
 from accord.api.transactions import (
     Checked,
@@ -35,6 +35,7 @@ from accord.api.transactions import (
 from accord.db.types import utcnow
 from accord.errors import NotFound
 from accord.models import Annotation, Decision, Review, User
+from accord.queries.checklists import checklist_failures, names_of
 from accord.queries.reviews import (
     ReviewFilter,
     decision_counts,
@@ -74,6 +75,11 @@ class DecisionIn(In):
     )
     comment: str = Field(default="", max_length=5000, description="Required for `reject`: why")
     comments: list[CommentIn] = Field(default_factory=list, max_length=100)
+    failed: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Ids of the checklist items the annotation failed (fix or reject)",
+    )
 
 
 class ReviewOut(BaseModel):
@@ -91,6 +97,7 @@ class ReviewOut(BaseModel):
     fix_version: int | None = Field(description="The version holding the reviewer's fix")
     comment: str
     comments: list[CommentOut]
+    failed: list[ChecklistItem] = Field(description="Checklist items failed, as they read then")
     created_at: dt.datetime
     expires_at: dt.datetime | None = Field(description="When the reviewer's lease ends (open)")
     decided_at: dt.datetime | None
@@ -149,6 +156,7 @@ def review_out(session: Session, review: Review, *, sees_emails: bool) -> Review
         fix_version=review.fix_version,
         comment=review.comment,
         comments=[CommentOut(**note) for note in review.comments],
+        failed=[ChecklistItem(**item) for item in review.failed],
         created_at=review.created_at,
         expires_at=review.expires_at if review.state == "open" and held else None,
         decided_at=review.decided_at,
@@ -247,6 +255,49 @@ def review_summary(project_id: int, caller: CurrentCaller, db: Db) -> list[Revie
         ]
 
 
+class ChecklistFailures(BaseModel):
+    item: str = Field(description="The checklist item's id")
+    text: str
+    severity: str
+    annotator_name: str | None = Field(description="With by=annotator: whose work failed it")
+    annotator: str | None = Field(description="With by=annotator: their email, for managers")
+    period: str | None = Field(description="With by=day or week: its first day (ISO date, UTC)")
+    failures: int
+
+
+@router.get(
+    "/projects/{project_id}/reviews/checklist",
+    summary="How often each checklist item failed, per annotator, day or week",
+    responses=errors(401, 403, 404, 422),
+)
+def checklist_report(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    by: Literal["annotator", "day", "week"] = "annotator",
+) -> list[ChecklistFailures]:
+    with db.read() as session:
+        _, role = access(session, caller.user, project_id, Can.review)
+        rows = checklist_failures(session, project_id, by)
+        people = names_of(session, {int(r.key) for r in rows}) if by == "annotator" else {}
+        sees = shows_emails(role)
+        out = []
+        for row in rows:
+            who = people.get(int(row.key)) if by == "annotator" else None
+            out.append(
+                ChecklistFailures(
+                    item=row.item,
+                    text=row.text,
+                    severity=row.severity,
+                    annotator_name=who.name if who is not None else None,
+                    annotator=who.email if who is not None and sees else None,
+                    period=row.key if by != "annotator" else None,
+                    failures=row.count,
+                )
+            )
+        return out
+
+
 @router.get(
     "/reviews/{review_id}",
     summary="One review (reviewers and managers; the author of its annotation)",
@@ -302,6 +353,7 @@ async def decide(
             fixed_result=fixed,
             comment=body.comment,
             comments=comments,
+            failed=body.failed,
         )
         return review_out(session, review, sees_emails=shows_emails(role))
 

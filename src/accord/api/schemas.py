@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +48,23 @@ class UserOut(Out):
 
 class Deleted(BaseModel):
     deleted: bool = True
+
+
+class ChecklistItemIn(In):
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="A short stable name (default: from the text); keep it when rewording",
+    )
+    text: str = Field(min_length=1, max_length=500, description="What reviewers check")
+    severity: Literal["minor", "major", "critical"] = "major"
+
+
+class ChecklistItem(BaseModel):
+    id: str
+    text: str
+    severity: str
 
 
 def shows_emails(role: str) -> bool:

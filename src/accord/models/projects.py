@@ -34,6 +34,8 @@ class Project(Base):
     # a `review_share` of the rest, drawn at random (1: all of them; 0: none).
     review_share: Mapped[float] = mapped_column(Float, default=0.0)
     review_first: Mapped[int] = mapped_column(Integer, default=0)
+    # What reviewers check: [{"id", "text", "severity"}] (accord.actions.checklists).
+    checklist: Mapped[list[Any]] = mapped_column(JSONText, default=list)
     guidelines: Mapped[str] = mapped_column(Text, default="")
     guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -63,5 +63,7 @@ class Review(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     # Comments anchored to a question (and, for spans, to a span): [{question, text, span?}].
     comments: Mapped[list[Any]] = mapped_column(JSONText, default=list)
+    # The checklist items that failed (a fix or a rejection), as they read when decided.
+    failed: Mapped[list[Any]] = mapped_column(JSONText, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -37,6 +37,7 @@ class ProjectInfo:
     interface: Interface
     review_share: float = 0.0
     review_first: int = 0
+    checklist: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -50,6 +51,7 @@ class ProjectInfo:
             interface=interface_of(project),
             review_share=project.review_share,
             review_first=project.review_first,
+            checklist=tuple(project.checklist),
         )
 
 

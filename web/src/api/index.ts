@@ -22,6 +22,7 @@ import type {
   User,
   UserChange,
   UserCreate,
+  ChecklistFailures,
   DecisionBody,
   Draft,
   NextReview,
@@ -171,6 +172,8 @@ export const api = {
         query: { state: filter.state || null, decision: filter.decision || null, after, limit },
       }),
     summary: (projectId: number) => request<ReviewCounts[]>("GET", `/projects/${projectId}/reviews/summary`),
+    checklist: (projectId: number, by: "annotator" | "day" | "week") =>
+      request<ChecklistFailures[]>("GET", `/projects/${projectId}/reviews/checklist`, { query: { by } }),
     /** The caller's rejected annotations, each with the review that sent it back. */
     rework: (projectId: number) => request<ReworkItem[]>("GET", `/projects/${projectId}/rework`),
   },

@@ -66,6 +66,8 @@ export interface Project {
   review_share: number;
   /** Each annotator's first N submissions all go to review. */
   review_first: number;
+  /** What reviewers check; a fix or a rejection records which items failed. */
+  checklist: ChecklistItem[];
   guidelines: string;
   guidelines_version: number;
   role: Role;
@@ -147,6 +149,8 @@ export interface Review {
   fix_version: number | null;
   comment: string;
   comments: ReviewComment[];
+  /** Checklist items failed, as they read when decided. */
+  failed: ChecklistItem[];
   created_at: string;
   expires_at: string | null;
   decided_at: string | null;
@@ -173,6 +177,8 @@ export interface DecisionBody {
   result?: JsonObject;
   comment?: string;
   comments?: ReviewComment[];
+  /** Ids of the checklist items the annotation failed (fix or reject). */
+  failed?: string[];
 }
 
 export interface ReworkItem {
@@ -277,6 +283,33 @@ export interface ProjectCreate {
   order?: QueueOrder;
   review_share?: number;
   review_first?: number;
+  checklist?: ChecklistItemIn[];
+}
+
+export type Severity = "minor" | "major" | "critical";
+
+export interface ChecklistItem {
+  id: string;
+  text: string;
+  severity: Severity;
+}
+
+/** An item as sent: without `id`, the server makes one from the text. */
+export interface ChecklistItemIn {
+  id?: string;
+  text: string;
+  severity: Severity;
+}
+
+/** `GET /projects/{id}/reviews/checklist?by=…`: one item's failures for one annotator or period. */
+export interface ChecklistFailures {
+  item: string;
+  text: string;
+  severity: Severity;
+  annotator_name: string | null;
+  annotator: string | null;
+  period: string | null;
+  failures: number;
 }
 
 export type ProjectChange = Partial<ProjectCreate>;

@@ -17,6 +17,7 @@ import {
   ImportScreen,
   MembersScreen,
   NewProjectScreen,
+  ReviewsScreen,
   SettingsScreen,
   TaskScreen,
 } from "../screens/manage/lazy";
@@ -36,6 +37,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/members", render: (p) => <MembersScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/import", render: (p) => <ImportScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/export", render: (p) => <ExportScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/reviews", render: (p) => <ReviewsScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/data", render: (p) => <DataScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/tasks/:task", render: (p) => <TaskScreen key={p.task} projectId={id(p, "id")} taskId={id(p, "task")} /> },
   {

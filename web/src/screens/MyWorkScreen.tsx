@@ -1,10 +1,12 @@
-import { api, type Annotation, type Json } from "../api";
+import { api, type Annotation } from "../api";
+import { summary } from "./answerSummary";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
 import { Loading } from "../ui/Loading";
 import { Notice } from "../ui/Notice";
 import { useLoad } from "../ui/useLoad";
 import { usePages } from "../ui/usePages";
+import { FailedItems } from "./review/ReviewFeedback";
 import "./review/review.css";
 
 const PAGE = 50;
@@ -79,6 +81,7 @@ function Rework({ projectId }: { projectId: number }) {
           <li key={annotation.id} data-rework-annotation={annotation.id}>
             <div>
               <strong>Task #{annotation.task_id}</strong> <span className="muted small">· {review.reviewer_name || "a reviewer"} wrote:</span> “{review.comment}”
+              <FailedItems review={review} />
               {review.comments.length ? (
                 <ul className="review-comments">
                   {review.comments.map((c, i) => (
@@ -176,24 +179,4 @@ function WorkRow({ annotation, projectId }: { annotation: Annotation; projectId:
       </td>
     </tr>
   );
-}
-
-/** A short, plain reading of an answer: `sentiment: positive · why: “Because…”`. */
-export function summary(result: { [key: string]: Json }): string {
-  const parts = Object.entries(result).map(([name, value]) => `${name}: ${short(value)}`);
-  const text = parts.join(" · ");
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
-}
-
-function short(value: Json): string {
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    if (typeof value.choice === "string") return value.choice + (typeof value.strength === "number" ? `:${value.strength}` : "");
-    if (Array.isArray(value.choices)) return value.choices.join("|");
-    if (typeof value.rating === "number") return String(value.rating);
-    if (typeof value.text === "string") return `“${value.text.length > 40 ? `${value.text.slice(0, 39)}…` : value.text}”`;
-    if (Array.isArray(value.spans)) return `${value.spans.length} span${value.spans.length === 1 ? "" : "s"}`;
-    if (Array.isArray(value.turns)) return `${value.turns.length} turn${value.turns.length === 1 ? "" : "s"}`;
-    if (Array.isArray(value.order)) return JSON.stringify(value.order);
-  }
-  return JSON.stringify(value);
 }

@@ -23,6 +23,7 @@ export const REVIEW_SHORTCUTS: Shortcut[] = [
   { keys: "Mod+Enter", what: "Accept (Fix and accept once you changed the answer) and go to the next review" },
   { keys: "r", what: "Reject: send it back to its author with a reason and comments" },
   { keys: "s", what: "Pass: hand it to another reviewer" },
+  { keys: "Alt+1", what: "Tick checklist item 1…9 as failed (again: untick); sent with a fix or a rejection" },
   { keys: "Tab", what: "Next question (Shift+Tab: previous)" },
   { keys: "Mod+Z", what: "Undo a change (Mod+Shift+Z: redo)" },
   { keys: "g", what: "Show or hide the guidelines" },

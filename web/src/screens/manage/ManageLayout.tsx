@@ -8,10 +8,11 @@ import { NoAccess } from "../../ui/NoAccess";
 import { useLoad, type Loaded } from "../../ui/useLoad";
 import "./manage.css";
 
-export type ManageTab = "data" | "settings" | "members" | "import" | "export";
+export type ManageTab = "data" | "reviews" | "settings" | "members" | "import" | "export";
 
 const TABS: { tab: ManageTab; label: string; path: string }[] = [
   { tab: "data", label: "Data", path: "data" },
+  { tab: "reviews", label: "Review", path: "reviews" },
   { tab: "settings", label: "Settings", path: "settings" },
   { tab: "members", label: "Members", path: "members" },
   { tab: "import", label: "Import", path: "import" },
@@ -80,7 +81,7 @@ export function RoleRefusal({ project, need }: { project: Project; need: Need })
 
 export function ProjectTabs({ projectId, project }: { projectId: number; project: Project | null }) {
   const { pathname } = useLocation();
-  const tabs = project && !canManage(project) ? TABS.filter((t) => t.tab === "data") : TABS;
+  const tabs = project && !canManage(project) ? TABS.filter((t) => t.tab === "data" || t.tab === "reviews") : TABS;
   return (
     <nav className="manage-tabs" aria-label="Project">
       {tabs.map(({ tab, label, path }) => {

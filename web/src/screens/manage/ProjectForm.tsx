@@ -19,6 +19,8 @@ export interface ProjectDraft {
   /** The review policy: a percentage of submissions drawn at random, after each annotator's first N. */
   reviewPercent: string;
   reviewFirst: string;
+  /** One item per line: `severity: text [id]` (see checklistText.ts). */
+  checklistText: string;
   guidelines: string;
   interfaceText: string;
 }
@@ -47,6 +49,7 @@ const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
   interface: "interfaceText",
   review_share: "reviewPercent",
   review_first: "reviewFirst",
+  checklist: "checklistText",
 };
 
 const UNSAVED = "Your changes on this page are not saved: leaving now loses them. Stay and save them (Ctrl+S), or leave without saving.";
@@ -175,6 +178,15 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
             problem={fields.review_share}
           />
         </div>
+        <TextArea
+          label="Checklist"
+          hint="what reviewers check, one item per line: severity (minor, major or critical): what to check. A fix or a rejection records which items failed; keep an item's [id] when you reword it"
+          value={draft.checklistText}
+          onChange={(v) => set("checklistText", v)}
+          rows={4}
+          problem={fields.checklist}
+          mono
+        />
       </section>
 
       <section className="form-section" aria-labelledby="guidelines-title">
@@ -297,10 +309,10 @@ function SelectInput({ label, value, onChange, options, problem }: InputProps & 
   );
 }
 
-function TextArea({ label, value, onChange, problem, rows, mono }: InputProps & { rows: number; mono?: boolean }) {
+function TextArea({ label, value, onChange, problem, rows, mono, hint }: InputProps & { rows: number; mono?: boolean }) {
   const id = useId();
   return (
-    <FormField label={label} problem={problem} id={id}>
+    <FormField label={label} hint={hint} problem={problem} id={id}>
       <textarea id={id} className={mono ? "textarea-mono" : undefined} value={value} rows={rows} onChange={(e) => onChange(e.target.value)} aria-invalid={!!problem} />
     </FormField>
   );

@@ -42,4 +42,5 @@ export const ExportScreen = later(() => import("./ExportScreen").then((m) => m.E
 export const DataScreen = later(() => import("./data/DataScreen").then((m) => m.DataScreen));
 export const TaskScreen = later(() => import("./TaskScreen").then((m) => m.TaskScreen));
 export const AccountsScreen = later(() => import("../admin/AccountsScreen").then((m) => m.AccountsScreen));
+export const ReviewsScreen = later(() => import("./ReviewsScreen").then((m) => m.ReviewsScreen));
 export const AnnotationScreen = later(() => import("./AnnotationScreen").then((m) => m.AnnotationScreen));

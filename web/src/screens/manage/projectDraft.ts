@@ -1,6 +1,7 @@
 /** Between a project and the settings form's text values. */
 import type { Project, ProjectChange, ProjectCreate } from "../../api";
 import { draftNumbers, type ProjectDraft } from "./ProjectForm";
+import { checklistToText, textToChecklist } from "./checklistText";
 import { interfaceToYaml } from "./interfaceText";
 
 export const STARTER_INTERFACE = `# What annotators see (fields) and answer (questions): see docs/kinds.md
@@ -18,6 +19,7 @@ export const NEW_PROJECT: ProjectDraft = {
   order: "sequential",
   reviewPercent: "0",
   reviewFirst: "0",
+  checklistText: "",
   guidelines: "",
   interfaceText: STARTER_INTERFACE,
 };
@@ -31,6 +33,7 @@ export function draftOf(project: Project): ProjectDraft {
     order: project.order === "random" || project.order === "priority" ? project.order : "sequential",
     reviewPercent: String(Math.round(project.review_share * 10000) / 100),
     reviewFirst: String(project.review_first),
+    checklistText: checklistToText(project.checklist),
     guidelines: project.guidelines,
     interfaceText: interfaceToYaml(project.interface),
   };
@@ -43,6 +46,7 @@ export function createBody(draft: ProjectDraft): ProjectCreate {
     guidelines: draft.guidelines,
     order: draft.order,
     interface: draft.interfaceText,
+    checklist: textToChecklist(draft.checklistText),
     ...draftNumbers(draft),
   };
 }
@@ -53,7 +57,7 @@ export function changeBody(before: ProjectDraft, after: ProjectDraft): ProjectCh
   const old = createBody(before);
   const out: ProjectChange = {};
   for (const key of Object.keys(all) as (keyof ProjectCreate)[]) {
-    if (all[key] !== old[key]) (out as Record<string, unknown>)[key] = all[key];
+    if (JSON.stringify(all[key]) !== JSON.stringify(old[key])) (out as Record<string, unknown>)[key] = all[key];
   }
   return out;
 }

@@ -1,7 +1,7 @@
-import { api, type ReviewWithChanges } from "../../api";
+import { api, type Review, type ReviewWithChanges } from "../../api";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
-import { summary } from "../MyWorkScreen";
+import { summary } from "../answerSummary";
 import "./review.css";
 
 const DECIDED: Record<string, string> = { accept: "accepted", fix: "fixed and accepted", reject: "sent back" };
@@ -40,6 +40,22 @@ export function ReviewFeedback({ annotationId }: { annotationId: number }) {
   );
 }
 
+/** The checklist items a decision recorded as failed. */
+export function FailedItems({ review }: { review: Review }) {
+  if (!review.failed.length) return null;
+  return (
+    <p className="review-failed small">
+      Failed:{" "}
+      {review.failed.map((item, i) => (
+        <span key={item.id} className={`severity-${item.severity}`}>
+          {i ? " · " : ""}
+          <span className="checklist-severity">{item.severity}</span> {item.text}
+        </span>
+      ))}
+    </p>
+  );
+}
+
 function RoundText({ round }: { round: ReviewWithChanges }) {
   const who = round.reviewer_name || "a reviewer";
   return (
@@ -49,6 +65,7 @@ function RoundText({ round }: { round: ReviewWithChanges }) {
       </strong>
       {round.decided_at ? <span className="muted small"> · {new Date(round.decided_at).toLocaleString()}</span> : null}
       {round.comment ? <p className="review-comment">“{round.comment}”</p> : null}
+      <FailedItems review={round} />
       {round.comments.length ? (
         <ul className="review-comments">
           {round.comments.map((c, i) => (

@@ -47,6 +47,20 @@ function Desk({ project }: { project: Project }) {
     return () => desk.dispose();
   }, [desk]);
 
+  // Alt+1…9 ticks (or unticks) the checklist's items as failed.
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent): void {
+      if (!event.altKey || event.ctrlKey || event.metaKey || rejecting || help) return;
+      const digit = /^Digit([1-9])$/.exec(event.code)?.[1];
+      const item = digit ? project.checklist[Number(digit) - 1] : undefined;
+      if (!item || desk.getSnapshot().phase !== "reviewing") return;
+      event.preventDefault();
+      desk.toggleFailed(item.id);
+    }
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [desk, project, rejecting, help]);
+
   const open = view.phase === "reviewing" ? view.open : null;
   useAnnotateKeys({
     enabled: open !== null && !rejecting && !help,
@@ -91,6 +105,7 @@ function Desk({ project }: { project: Project }) {
           desk={desk}
           open={open}
           busy={view.busy}
+          failed={view.failed}
           guidelines={guidelines}
           project={project}
           onGuidelines={setGuidelines}
@@ -119,6 +134,7 @@ interface ReviewingProps {
   desk: ReviewDesk;
   open: Open;
   busy: "deciding" | "passing" | null;
+  failed: string[];
   project: Project;
   guidelines: boolean;
   onGuidelines: (shown: boolean) => void;
@@ -128,7 +144,7 @@ interface ReviewingProps {
 
 /** One annotation under review: who and why, the task with the answer (editable: a change is
  * the fix), and the decisions with their keys. */
-function Reviewing({ desk, open, busy, project, guidelines, onGuidelines, onReject, onHelp }: ReviewingProps) {
+function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines, onReject, onHelp }: ReviewingProps) {
   const editor = useSyncExternalStore(open.store.subscribe, open.store.getSnapshot);
   const changed = desk.changed();
   const shared = useMemo(() => new WidgetShared(undefined, desk.engine), [desk]);
@@ -145,6 +161,17 @@ function Reviewing({ desk, open, busy, project, guidelines, onGuidelines, onReje
           {task.external_id ? ` (${task.external_id})` : ""} · version {annotation.version} · round {review.round}: {REASONS[review.reason] ?? review.reason}
         </span>
         {review.round > 1 ? <PastRounds annotationId={annotation.id} /> : null}
+        {project.checklist.length ? (
+          <fieldset className="review-checklist">
+            <legend>Checklist: tick what it fails (Alt+number)</legend>
+            {project.checklist.map((item, i) => (
+              <label key={item.id} className={`checklist-item severity-${item.severity}`}>
+                <input type="checkbox" checked={failed.includes(item.id)} onChange={() => desk.toggleFailed(item.id)} data-checklist-item={item.id} />
+                {i < 9 ? <Kbd keys={`Alt+${i + 1}`} /> : null} <span className="checklist-severity">{item.severity}</span> {item.text}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
       </div>
       <div className="annotate-body">
         <div className="task" data-task-id={task.id}>

@@ -118,3 +118,25 @@ describe("the review desk", () => {
     expect(d.getSnapshot().notice?.text).toContain("handed back");
   });
 });
+
+describe("the checklist", () => {
+  it("sends the ticked items with a fix or a rejection, never with an accept", async () => {
+    const server = new FakeServer();
+    server.queue = [lease(1), lease(2)];
+    const d = desk(server);
+    await d.next();
+    d.toggleFailed("facts");
+    d.toggleFailed("style");
+    d.toggleFailed("style");
+    expect(d.getSnapshot().failed).toEqual(["facts"]);
+    expect(await d.approve()).toBe(false);
+    expect(d.getSnapshot().notice?.text).toContain("ticked failed checklist items");
+    expect(await d.reject("wrong")).toBe(true);
+    expect(server.decided[0]?.body.failed).toEqual(["facts"]);
+    expect(d.getSnapshot().failed).toEqual([]);
+    d.getSnapshot().open!.store.answer("label", { choice: "neg" });
+    d.toggleFailed("facts");
+    expect(await d.approve()).toBe(true);
+    expect(server.decided[1]?.body).toMatchObject({ decision: "fix", failed: ["facts"] });
+  });
+});

@@ -30,6 +30,8 @@ export interface DeskView {
   notice: Notice | null;
   /** Decisions made in this sitting. */
   decided: number;
+  /** Ids of the checklist items the reviewer ticked as failed (sent with a fix or a rejection). */
+  failed: string[];
 }
 
 /** The calls the desk makes (the real API unless a test gives others). */
@@ -50,7 +52,7 @@ export class ReviewDesk extends Observable<DeskView> {
     private readonly calls: DeskApi = REAL,
     readonly engine: RuleEngine = createRuleEngine(),
   ) {
-    super({ phase: "loading", open: null, busy: null, notice: null, decided: 0 });
+    super({ phase: "loading", open: null, busy: null, notice: null, decided: 0, failed: [] });
     this.iface = parseInterface(project.interface);
     this.rules = compileTextRules(this.iface);
   }
@@ -63,7 +65,7 @@ export class ReviewDesk extends Observable<DeskView> {
 
   /** Lease the next review (or get back the one held). */
   async next(notice: Notice | null = null): Promise<void> {
-    this.set({ phase: "loading", busy: null, notice });
+    this.set({ phase: "loading", busy: null, notice, failed: [] });
     try {
       const lease = await this.calls.next(this.project.id);
       if (!lease.review || !lease.annotation || !lease.task) {
@@ -77,18 +79,31 @@ export class ReviewDesk extends Observable<DeskView> {
     }
   }
 
+  /** Tick a checklist item as failed, or untick it. */
+  toggleFailed(itemId: string): void {
+    const failed = this.view.failed.includes(itemId) ? this.view.failed.filter((id) => id !== itemId) : [...this.view.failed, itemId];
+    this.set({ failed });
+  }
+
   /** Accept as shown, or fix and accept when the reviewer changed it. */
   async approve(comment = ""): Promise<boolean> {
     const open = this.view.open;
     if (!open) return false;
-    if (!this.changed()) return this.decide({ decision: "accept", version: open.annotation.version, comment });
+    const failed = this.view.failed;
+    if (!this.changed()) {
+      if (failed.length) {
+        this.set({ notice: { tone: "error", text: "You ticked failed checklist items: fix the answer, or reject it (r), or untick them to accept." } });
+        return false;
+      }
+      return this.decide({ decision: "accept", version: open.annotation.version, comment });
+    }
     const problems = localProblems(this.iface, open.store.result, open.store.data, this.rules, this.engine);
     if (problems.length) {
       open.store.setServerProblems(problems);
       this.set({ notice: { tone: "error", text: "Your fix does not fit the interface yet: see the questions marked below." } });
       return false;
     }
-    return this.decide({ decision: "fix", version: open.annotation.version, result: open.store.result, comment });
+    return this.decide({ decision: "fix", version: open.annotation.version, result: open.store.result, comment, ...withFailed(failed) });
   }
 
   /** Send it back to its author with a reason and, optionally, comments on questions. */
@@ -99,7 +114,7 @@ export class ReviewDesk extends Observable<DeskView> {
       this.set({ notice: { tone: "error", text: "Say why you send it back: the author reads it in their rework list." } });
       return false;
     }
-    return this.decide({ decision: "reject", version: open.annotation.version, comment: comment.trim(), comments });
+    return this.decide({ decision: "reject", version: open.annotation.version, comment: comment.trim(), comments, ...withFailed(this.view.failed) });
   }
 
   /** Hand this review to another reviewer and go on. */
@@ -146,6 +161,10 @@ export class ReviewDesk extends Observable<DeskView> {
     this.engine.dispose();
     this.forget();
   }
+}
+
+function withFailed(failed: string[]): { failed?: string[] } {
+  return failed.length ? { failed } : {};
 }
 
 function messageOf(error: unknown): string {

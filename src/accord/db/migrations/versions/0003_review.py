@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("fix_version", sa.Integer(), nullable=True),
         sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("comments", accord.db.types.JSONText(), nullable=False),
+        sa.Column("failed", accord.db.types.JSONText(), nullable=False),
         sa.Column("created_at", accord.db.types.UTCDateTime(), nullable=False),
         sa.Column("decided_at", accord.db.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -74,10 +75,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("review_first", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("checklist", accord.db.types.JSONText(), server_default="[]", nullable=False)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("projects") as batch_op:
+        batch_op.drop_column("checklist")
         batch_op.drop_column("review_first")
         batch_op.drop_column("review_share")
     op.drop_index("uq_reviews_annotation_id_round", table_name="reviews")
