@@ -340,7 +340,8 @@ def test_checklist_failures_are_recorded_and_counted(db: Database, api: Api) -> 
     fixed = decide(as_["rev"], second, 1, decision="fix", result=NEG, failed=["facts"])
     assert fixed.status_code == 200, fixed.text
     third = next_review(as_["rev"], project_id)["review"]
-    assert decide(as_["rev"], third, 1, decision="reject", comment="no", failed=["facts"]).status_code == 200
+    third_done = decide(as_["rev"], third, 1, decision="reject", comment="no", failed=["facts"])
+    assert third_done.status_code == 200
     by_person = as_["owner"].get(f"/projects/{project_id}/reviews/checklist").json()
     counts = {(r["item"], r["annotator"]): r["failures"] for r in by_person}
     assert counts == {

@@ -93,3 +93,56 @@ def test_errors_say_what_where_and_what_to_do(tmp_path: Path) -> None:
     missing = tmp_path / "m.csv"
     missing.write_text("item,who,value\n1,a,\n")
     assert "no annotations" in _error(["aggregate", str(missing)])
+
+
+def test_numeric_methods_write_value_spread_and_count(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.csv"
+    rows = [(f"i{i}", rater, i % 5 + 0.5 * k) for i in range(30) for k, rater in enumerate("xyz")]
+    rows.append(("alone", "x", 4))
+    frame = pd.DataFrame(rows, columns=["item", "rater", "score"])
+    frame.loc[0, "score"] = None  # a missing rating: left out
+    frame.to_csv(path, index=False)
+    expected = frame.dropna().groupby("item")["score"]
+    for method, value, spread in (
+        ("mean", expected.mean(), expected.std(ddof=1)),
+        ("median", expected.median(), None),
+        ("robust", None, None),
+    ):
+        out = tmp_path / f"{method}.csv"
+        result = runner.invoke(app, ["aggregate", str(path), "--method", method, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out, index_col="item")
+        assert list(table.columns) == ["value", "spread", "n"]
+        assert table.loc["i0", "n"] == 2 and table.loc["i1", "n"] == 3
+        assert table.loc["alone", "n"] == 1 and pd.isna(table.loc["alone", "spread"])
+        if value is not None:
+            np.testing.assert_allclose(table["value"], value.loc[table.index])
+        if spread is not None:
+            np.testing.assert_allclose(
+                table["spread"], spread.loc[table.index], rtol=1e-5, equal_nan=True
+            )
+    words = tmp_path / "words.csv"
+    words.write_text("item,who,value\n1,a,3\n1,b,high\n")
+    message = _error(["aggregate", str(words), "--method", "median"])
+    assert "line 3, column 3" in message and "'high' is not a number" in message
+    assert "--method median needs numbers" in message
+
+
+def test_the_fast_reader_reads_what_pandas_reads(tmp_path: Path, crowd_csv: Path) -> None:
+    """Arrow's reader (the fast path) and pandas' (the careful one) encode a file alike:
+    quoted commas and newlines, missing values, ids no longer used once those are dropped."""
+    from accord.cli.quality import _header, _read_arrow, _read_checked
+    from accord.quality import as_categorical
+
+    tricky = tmp_path / "tricky.csv"
+    tricky.write_text(
+        'item,who,value,extra\n"a,1",x,"yes, really",1\n"a,1",y,no,2\nb,x,"multi\nline",3\n'
+        "c,z,,4\nb,y,no,5\n"
+    )
+    for path in (crowd_csv, tricky):
+        fast = _read_arrow(path, _header(path))
+        careful = as_categorical(_read_checked(path, _header(path)))
+        assert fast is not None
+        for name in ("item", "annotator", "label", "items", "annotators", "classes"):
+            np.testing.assert_array_equal(getattr(fast, name), getattr(careful, name), name)
+    assert "c" not in list(fast.items) and "z" not in list(fast.annotators)

@@ -44,3 +44,28 @@ def test_fuse_boxes_clusters_across_annotators() -> None:
     first = fused.boxes[np.argmax(fused.n_members)]
     assert first[0] == pytest.approx((0 * 1 + 1 * 1 + 0 * 1.5) / 3.5)  # weighted mean
     assert np.all(fused.support >= 0.5)
+
+
+def test_item_mean_and_median_match_pandas() -> None:
+    import pandas as pd
+
+    from accord.quality import item_mean, item_median
+
+    rng = np.random.default_rng(3)
+    item = np.repeat(np.arange(500), rng.integers(1, 8, 500))
+    rater = rng.integers(0, 40, item.size)
+    x = np.round(rng.normal(item % 7, 1.5), 2)
+    frame = pd.DataFrame({"i": item, "a": rater, "x": x})
+    groups = frame.groupby("i")["x"]
+    mean, median = item_mean((item, rater, x)), item_median((item, rater, x))
+    np.testing.assert_array_equal(mean.items, np.arange(500))
+    np.testing.assert_allclose(mean.values, groups.mean().to_numpy())
+    np.testing.assert_allclose(mean.spread, groups.std(ddof=1).to_numpy(), equal_nan=True)
+    np.testing.assert_array_equal(mean.counts, groups.size().to_numpy())
+    np.testing.assert_allclose(median.values, groups.median().to_numpy())
+    mad = frame.assign(dev=(frame["x"] - frame["i"].map(groups.median())).abs())
+    expected_mad = mad.groupby("i")["dev"].median().to_numpy()
+    once = median.counts == 1
+    np.testing.assert_allclose(median.spread[~once], expected_mad[~once])
+    assert np.isnan(mean.spread[mean.counts == 1]).all()
+    assert np.isnan(median.spread[median.counts == 1]).all()

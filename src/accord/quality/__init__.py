@@ -4,7 +4,7 @@ Annotations come in long format: a DataFrame whose first three columns are item,
 value, or a tuple ``(items, annotators, values)``; missing values are dropped. See
 ``docs/quality.md`` for formulas, citations and examples.
 
->>> from accord.quality import dawid_skene, krippendorff_alpha
+>>> from accord.quality import krippendorff_alpha, majority_vote
 >>> data = (["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 1, 0, 1])
 >>> round(krippendorff_alpha(data), 3)
 0.0
@@ -12,42 +12,135 @@ value, or a tuple ``(items, annotators, values)``; missing values are dropped. S
 {'a': 1, 'b': 0}
 """
 
-from accord.quality.agreement import (
-    AgreementReport,
-    PairAgreement,
-    agreement_report,
-    gwet_ac1,
-    pairwise_kappa,
-    percent_agreement,
-)
-from accord.quality.bootstrap import bootstrap_ci
-from accord.quality.box_fusion import FusedBoxes, fuse_boxes
-from accord.quality.boxes import box_iou, rotated_box_iou
-from accord.quality.continuous import RobustConsensus, robust_mean
-from accord.quality.data import Categorical, Numeric, as_categorical, as_numeric
-from accord.quality.dawid_skene import dawid_skene, one_coin_dawid_skene
-from accord.quality.errors import UndefinedStatisticError
-from accord.quality.glad import glad
-from accord.quality.gold import GoldScores, annotator_accuracy, annotator_scores, wilson_interval
-from accord.quality.kappa import cohen_kappa, fleiss_kappa
-from accord.quality.keypoints import keypoint_oks
-from accord.quality.krippendorff import krippendorff_alpha
-from accord.quality.mace import mace
-from accord.quality.masks import mask_iou, rle_area, rle_decode, rle_encode
-from accord.quality.matching import (
-    BatchMatch,
-    Match,
-    match_boxes,
-    match_boxes_batched,
-    match_similarity,
-    precision_recall_f1,
-)
-from accord.quality.pairwise import PairwiseScores, bradley_terry
-from accord.quality.polygons import polygon_area, polygon_iou
-from accord.quality.results import Aggregation
-from accord.quality.spans import span_f1, span_token_vote
-from accord.quality.text import TextMedoids, cer, edit_distance, text_medoid, wer
-from accord.quality.voting import majority_vote, wawa
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names are loaded on first use (PEP 562), so that a command that needs Dawid-Skene does not
+# pay for SciPy's statistics, optimisation and image code at start-up.
+if TYPE_CHECKING:
+    from accord.quality.agreement import (
+        AgreementReport,
+        PairAgreement,
+        agreement_report,
+        gwet_ac1,
+        pairwise_kappa,
+        percent_agreement,
+    )
+    from accord.quality.bootstrap import bootstrap_ci
+    from accord.quality.box_fusion import FusedBoxes, fuse_boxes
+    from accord.quality.boxes import box_iou, rotated_box_iou
+    from accord.quality.continuous import (
+        NumericConsensus,
+        RobustConsensus,
+        item_mean,
+        item_median,
+        robust_mean,
+    )
+    from accord.quality.data import Categorical, Numeric, as_categorical, as_numeric
+    from accord.quality.dawid_skene import dawid_skene, one_coin_dawid_skene
+    from accord.quality.errors import UndefinedStatisticError
+    from accord.quality.glad import glad
+    from accord.quality.gold import (
+        GoldScores,
+        annotator_accuracy,
+        annotator_scores,
+        wilson_interval,
+    )
+    from accord.quality.kappa import cohen_kappa, fleiss_kappa
+    from accord.quality.keypoints import keypoint_oks
+    from accord.quality.krippendorff import krippendorff_alpha
+    from accord.quality.mace import mace
+    from accord.quality.masks import mask_iou, rle_area, rle_decode, rle_encode
+    from accord.quality.matching import (
+        BatchMatch,
+        Match,
+        match_boxes,
+        match_boxes_batched,
+        match_similarity,
+        precision_recall_f1,
+    )
+    from accord.quality.pairwise import PairwiseScores, bradley_terry
+    from accord.quality.polygons import polygon_area, polygon_iou
+    from accord.quality.results import Aggregation
+    from accord.quality.spans import span_f1, span_token_vote
+    from accord.quality.text import TextMedoids, cer, edit_distance, text_medoid, wer
+    from accord.quality.voting import majority_vote, wawa
+
+_WHERE = {
+    "Aggregation": "results",
+    "AgreementReport": "agreement",
+    "BatchMatch": "matching",
+    "Categorical": "data",
+    "FusedBoxes": "box_fusion",
+    "GoldScores": "gold",
+    "Match": "matching",
+    "Numeric": "data",
+    "PairAgreement": "agreement",
+    "PairwiseScores": "pairwise",
+    "NumericConsensus": "continuous",
+    "RobustConsensus": "continuous",
+    "TextMedoids": "text",
+    "UndefinedStatisticError": "errors",
+    "agreement_report": "agreement",
+    "annotator_accuracy": "gold",
+    "annotator_scores": "gold",
+    "as_categorical": "data",
+    "as_numeric": "data",
+    "bootstrap_ci": "bootstrap",
+    "box_iou": "boxes",
+    "bradley_terry": "pairwise",
+    "cer": "text",
+    "cohen_kappa": "kappa",
+    "dawid_skene": "dawid_skene",
+    "edit_distance": "text",
+    "fleiss_kappa": "kappa",
+    "fuse_boxes": "box_fusion",
+    "glad": "glad",
+    "gwet_ac1": "agreement",
+    "keypoint_oks": "keypoints",
+    "krippendorff_alpha": "krippendorff",
+    "mace": "mace",
+    "majority_vote": "voting",
+    "mask_iou": "masks",
+    "match_boxes": "matching",
+    "match_boxes_batched": "matching",
+    "match_similarity": "matching",
+    "one_coin_dawid_skene": "dawid_skene",
+    "pairwise_kappa": "agreement",
+    "percent_agreement": "agreement",
+    "polygon_area": "polygons",
+    "polygon_iou": "polygons",
+    "precision_recall_f1": "matching",
+    "rle_area": "masks",
+    "rle_decode": "masks",
+    "rle_encode": "masks",
+    "item_mean": "continuous",
+    "item_median": "continuous",
+    "robust_mean": "continuous",
+    "rotated_box_iou": "boxes",
+    "span_f1": "spans",
+    "span_token_vote": "spans",
+    "text_medoid": "text",
+    "wawa": "voting",
+    "wer": "text",
+    "wilson_interval": "gold",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'accord.quality' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"accord.quality.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Aggregation",
@@ -58,6 +151,7 @@ __all__ = [
     "GoldScores",
     "Match",
     "Numeric",
+    "NumericConsensus",
     "PairAgreement",
     "PairwiseScores",
     "RobustConsensus",
@@ -79,6 +173,8 @@ __all__ = [
     "fuse_boxes",
     "glad",
     "gwet_ac1",
+    "item_mean",
+    "item_median",
     "keypoint_oks",
     "krippendorff_alpha",
     "mace",

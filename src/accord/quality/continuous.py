@@ -20,7 +20,7 @@ import numpy as np
 
 from accord.quality.data import AnyArray, FloatArray, IntArray, as_numeric
 
-__all__ = ["RobustConsensus", "robust_mean"]
+__all__ = ["NumericConsensus", "RobustConsensus", "item_mean", "item_median", "robust_mean"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,48 @@ class RobustConsensus:
     bias: FloatArray
     noise: FloatArray
     n_iter: int
+
+
+@dataclass(frozen=True)
+class NumericConsensus:
+    """``values[i]`` for ``items[i]``, from ``counts[i]`` ratings whose ``spread[i]`` is the
+    sample standard deviation (`item_mean`) or the median absolute deviation (`item_median`);
+    NaN (undefined) for an item rated once."""
+
+    items: AnyArray
+    values: FloatArray
+    spread: FloatArray
+    counts: IntArray
+
+
+def item_mean(data: Any) -> NumericConsensus:
+    """Each item's mean rating, with the sample standard deviation of its ratings."""
+    num = as_numeric(data)
+    n = np.bincount(num.item, minlength=num.n_items)
+    mean = np.bincount(num.item, num.value, minlength=num.n_items) / n
+    squares = np.bincount(num.item, (num.value - mean[num.item]) ** 2, minlength=num.n_items)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        std = np.where(n > 1, np.sqrt(squares / np.maximum(n - 1, 1)), np.nan)
+    return NumericConsensus(num.items, mean, std, n)
+
+
+def item_median(data: Any) -> NumericConsensus:
+    """Each item's median rating, with the median absolute deviation from it (unscaled)."""
+    num = as_numeric(data)
+    n = np.bincount(num.item, minlength=num.n_items)
+    median = _group_median(num.value, num.item, n)
+    mad = _group_median(np.abs(num.value - median[num.item]), num.item, n)
+    return NumericConsensus(num.items, median, np.where(n > 1, mad, np.nan), n)
+
+
+def _group_median(x: FloatArray, group: IntArray, counts: IntArray) -> FloatArray:
+    """The median of ``x`` in each group (every group non-empty), in one sort."""
+    order = np.lexsort((x, group))
+    ordered = x[order]
+    start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    low = ordered[start + (counts - 1) // 2]
+    high = ordered[start + counts // 2]
+    return np.asarray((low + high) / 2.0, dtype=np.float64)
 
 
 def _huber_location(
