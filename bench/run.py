@@ -1,6 +1,6 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
-    python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality]
+    python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,aggregate_cli]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -26,6 +26,7 @@ SCRIPTS = {
     "annotation_loop": ["-m", "bench.annotation_loop"],
     "label_studio": ["-m", "bench.label_studio", "--rich"],
     "quality": ["-m", "bench.quality"],
+    "aggregate_cli": ["-m", "bench.aggregate_cli"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -33,8 +34,9 @@ QUICK = {
     "annotation_loop": ["--quick"],
     "label_studio": ["--quick"],
     "quality": ["--quick"],
+    "aggregate_cli": ["--quick"],
 }
-TAKES_RUNS = {"imports", "exports", "annotation_loop", "label_studio", "quality"}
+TAKES_RUNS = {"imports", "exports", "annotation_loop", "label_studio", "quality", "aggregate_cli"}
 TAKES_DB = {"imports", "exports", "annotation_loop"}
 
 
