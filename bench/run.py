@@ -1,6 +1,7 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
-    python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,aggregate_cli]
+    python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
+        aggregate_cli,review_loop]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -27,6 +28,7 @@ SCRIPTS = {
     "label_studio": ["-m", "bench.label_studio", "--rich"],
     "quality": ["-m", "bench.quality"],
     "aggregate_cli": ["-m", "bench.aggregate_cli"],
+    "review_loop": ["-m", "bench.review_loop"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -35,9 +37,18 @@ QUICK = {
     "label_studio": ["--quick"],
     "quality": ["--quick"],
     "aggregate_cli": ["--quick"],
+    "review_loop": ["--quick"],
 }
-TAKES_RUNS = {"imports", "exports", "annotation_loop", "label_studio", "quality", "aggregate_cli"}
-TAKES_DB = {"imports", "exports", "annotation_loop"}
+TAKES_RUNS = {
+    "imports",
+    "exports",
+    "annotation_loop",
+    "label_studio",
+    "quality",
+    "aggregate_cli",
+    "review_loop",
+}
+TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop"}
 
 
 def main() -> None:

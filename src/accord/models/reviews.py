@@ -41,6 +41,8 @@ class Review(Base):
     __table_args__ = (
         Index("uq_reviews_annotation_id_round", "annotation_id", "round", unique=True),
         Index("ix_reviews_project_id_state_id", "project_id", "state", "id"),
+        # The review a reviewer holds (asked on every "next review"), and users' deletion.
+        Index("ix_reviews_reviewer_id_state_project_id", "reviewer_id", "state", "project_id"),
         {"sqlite_autoincrement": True},
     )
 

@@ -68,6 +68,9 @@ def upgrade() -> None:
     op.create_index(
         "uq_reviews_annotation_id_round", "reviews", ["annotation_id", "round"], unique=True
     )
+    op.create_index(
+        "ix_reviews_reviewer_id_state_project_id", "reviews", ["reviewer_id", "state", "project_id"]
+    )
     with op.batch_alter_table("projects") as batch_op:
         batch_op.add_column(
             sa.Column("review_share", sa.Float(), server_default="0", nullable=False)
@@ -85,6 +88,7 @@ def downgrade() -> None:
         batch_op.drop_column("checklist")
         batch_op.drop_column("review_first")
         batch_op.drop_column("review_share")
+    op.drop_index("ix_reviews_reviewer_id_state_project_id", table_name="reviews")
     op.drop_index("uq_reviews_annotation_id_round", table_name="reviews")
     op.drop_index("ix_reviews_project_id_state_id", table_name="reviews")
     op.drop_table("reviews")
