@@ -10,6 +10,7 @@ import { useLoad } from "../../ui/useLoad";
 import { answerLines } from "./answerText";
 import { lastSearch } from "./data/filters";
 import { isHandled, messageOf } from "./errors";
+import { PastRounds } from "../review/ReviewFeedback";
 import { canManage, ManageLayout } from "./ManageLayout";
 
 const STATUS_NAMES = { new: "New", in_progress: "In progress", complete: "Complete" } as const;
@@ -239,6 +240,7 @@ function AnnotationCard({ annotation, iface, data, shown, onShow, onDelete }: An
         {annotation.review_state ? <span className={`badge badge-${annotation.review_state}`}>{annotation.review_state}</span> : null}
       </header>
       <Answers iface={iface} result={annotation.result} data={data} />
+      {annotation.review_state ? <PastRounds annotationId={annotation.id} /> : null}
       <div className="annotation-actions">
         <button type="button" onClick={onShow} aria-pressed={shown} disabled={shown}>
           {shown ? "Shown in the data" : "Show in the data"}
