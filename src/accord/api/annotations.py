@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from accord.actions.annotations import (
     AnnotationRow,
-    check_answer,
     do_delete_annotation,
     do_edit_annotation,
 )
@@ -21,7 +20,13 @@ from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, access, may_review, project_for, require, task_access
 from accord.api.schemas import Deleted, In, shows_emails
-from accord.api.transactions import Checked, CheckLimiter, NeedsCheck, in_write_checked
+from accord.api.transactions import (
+    Checked,
+    CheckLimiter,
+    NeedsCheck,
+    answer_text,
+    in_write_checked,
+)
 from accord.errors import NotFound, TooLarge
 from accord.models import Annotation, User
 from accord.queries.annotations import annotations_by, versions_of
@@ -152,9 +157,9 @@ async def edit_annotation(
 
     def work(session: Session, checked: Checked | None) -> AnnotationOut | NeedsCheck:
         annotation, task, project = _load(session, caller, annotation_id, Can.annotate)
-        text = checked.valid_for(project.updated_at) if checked else None
-        if text is None and project.interface.runs_patterns():
-            return NeedsCheck(project.updated_at, lambda: check_answer(project, body.result, task))
+        text = answer_text(checked, project, task, body.result)
+        if isinstance(text, NeedsCheck):
+            return text
         do_edit_annotation(
             session, caller.user, project, annotation, task, body.result, body.seconds, checked=text
         )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.annotations import check_answer, do_submit
+from accord.actions.annotations import do_submit
 from accord.actions.drafts import do_discard_draft, do_save_draft
 from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
@@ -23,6 +23,7 @@ from accord.api.transactions import (
     Checked,
     CheckLimiter,
     NeedsCheck,
+    answer_text,
     in_write,
     in_write_checked,
 )
@@ -165,9 +166,9 @@ async def submit(
 
     def work(session: Session, checked: Checked | None) -> SubmitOut | NeedsCheck:
         task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
-        text = checked.valid_for(project.updated_at) if checked else None
-        if text is None and project.interface.runs_patterns():
-            return NeedsCheck(project.updated_at, lambda: check_answer(project, body.result, task))
+        text = answer_text(checked, project, task, body.result)
+        if isinstance(text, NeedsCheck):
+            return text
         annotation = do_submit(
             session, caller.user, project, task, body.result, body.seconds, checked=text
         )

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.annotations import check_answer
 from accord.actions.reviews import (
     Comment,
     ReviewLease,
@@ -29,6 +28,7 @@ from accord.api.transactions import (
     Checked,
     CheckLimiter,
     NeedsCheck,
+    answer_text,
     in_write,
     in_write_checked,
 )
@@ -330,14 +330,12 @@ async def decide(
         annotation = session.get(Annotation, review.annotation_id)
         assert annotation is not None
         task, project, _ = task_access(session, caller.user, annotation.task_id, Can.review)
-        fixed = None
+        fixed: str | None = None
         if body.result is not None:  # a fix: checked like an answer, off the lock if it must
-            result = body.result
-            fixed = checked.valid_for(project.updated_at) if checked else None
-            if fixed is None and project.interface.runs_patterns():
-                return NeedsCheck(project.updated_at, lambda: check_answer(project, result, task))
-            if fixed is None:
-                fixed = check_answer(project, result, task)
+            text = answer_text(checked, project, task, body.result)
+            if isinstance(text, NeedsCheck):
+                return text
+            fixed = text
         comments = [
             Comment(c.question, c.text, (c.span.start, c.span.end) if c.span else None)
             for c in body.comments

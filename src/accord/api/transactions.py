@@ -14,16 +14,19 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from accord.actions.annotations import check_answer
 from accord.db import Database
 from accord.db.database import collided
 from accord.errors import Conflict
+from accord.queries.projects import ProjectInfo
+from accord.queries.tasks import TaskRef
 
 T = TypeVar("T")
 
@@ -76,6 +79,20 @@ class NeedsCheck:
 
     version: dt.datetime
     check: Callable[[], str]
+
+
+def answer_text(
+    checked: Checked | None, project: ProjectInfo, task: TaskRef, result: Any
+) -> str | NeedsCheck:
+    """``result`` as checked JSON text: from ``checked`` if it was checked for this version of
+    the project, else checked here, unless the check runs managers' patterns: then
+    `NeedsCheck`, so that it runs off the event loop and outside the write lock."""
+    text = checked.valid_for(project.updated_at) if checked else None
+    if text is not None:
+        return text
+    if project.interface.runs_patterns():
+        return NeedsCheck(project.updated_at, lambda: check_answer(project, result, task))
+    return check_answer(project, result, task)
 
 
 async def in_write_checked(
