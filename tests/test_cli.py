@@ -128,12 +128,17 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
         table = list(csv.DictReader(io.StringIO(csv_out)))
         assert len(table) == 5 and {r["label"] for r in table} == {"pos"}
         assert {r["annotator"] for r in table} == {"ann@example.com"}
+        agreed = ok(accord(settings, "export", project, "--consensus", **env))
+        first = orjson.loads(agreed.splitlines()[0])["consensus"]["label"]
+        assert first["value"] == "pos" and first["n"] == 1 and first["agreement"] == 1
 
         with Client(server.url, token) as sdk:
             assert [r["external_id"] for r in sdk.export(int(project))] == [
                 f"t{i}" for i in range(5)
             ]
             assert len(list(sdk.export(int(project), format="csv"))) == 5
+            agreed = next(sdk.export(int(project), consensus=True))
+            assert agreed["consensus"]["label"]["value"] == "pos"
             report = sdk.import_tasks(
                 int(project), [{"id": "t0", "text": "again"}, {"text": 3}], skip_invalid=True
             )

@@ -211,3 +211,50 @@ def test_an_export_is_one_snapshot_while_writes_race_it(
     assert by_id["c"]["annotations"] == [] and by_id["c"]["status"] == "new"
     after = lines(owner.get(f"/projects/{project.id}/export"))
     assert len(after) == 4 and len(after[1]["annotations"]) == 1, "the writes did land"
+
+
+def test_consensus_per_task_and_question(db: Database, api: Api) -> None:
+    """`consensus=true`: each task's consensus per single-choice question (Dawid-Skene over the
+    project), its confidence, its agreement and the number of answers; JSONL and CSV."""
+    owner, owner_token = make_user(db, "owner@example.com")
+    people = [make_user(db, f"a{i}@example.com") for i in range(3)]
+    project = make_project(
+        db, owner, RICH, overlap=3, members={user: "annotator" for user, _ in people}
+    )
+    add_tasks(
+        db,
+        owner,
+        project,
+        [{"id": x, "text": "Alice met Bob", "responses": ["hi", "hello"]} for x in "abcd"],
+    )
+    votes = {"a": ["pos", "pos", "neg"], "b": ["neg", "neg", "neg"], "c": ["pos", "pos", "pos"]}
+    for index, (_, token) in enumerate(people):
+        me = api.as_(token)
+        for _ in range(3):
+            task = me.post(f"/projects/{project.id}/next").json()["task"]
+            answer = {**ANSWER, "label": {"choice": votes[task["external_id"]][index]}}
+            done = me.post(f"/tasks/{task['id']}/annotations", json={"result": answer})
+            assert done.status_code == 201, done.text
+    manager = api.as_(owner_token)
+    plain = lines(manager.get(f"/projects/{project.id}/export"))
+    assert all("consensus" not in row for row in plain)
+    rows = {r["external_id"]: r for r in lines(
+        manager.get(f"/projects/{project.id}/export", params={"consensus": True}))}
+    a = rows["a"]["consensus"]
+    assert set(a) == {"label", "better"}, "single-choice and pairwise only (not spans, text)"
+    assert a["better"] == {"value": "B", "confidence": a["better"]["confidence"],
+                           "agreement": 1.0, "n": 3}
+    assert a["label"]["value"] == "pos" and a["label"]["n"] == 3
+    assert a["label"]["agreement"] == pytest.approx(2 / 3, abs=1e-4)
+    assert 0.5 < a["label"]["confidence"] <= 1
+    assert rows["b"]["consensus"]["label"]["value"] == "neg"
+    assert rows["b"]["consensus"]["label"]["agreement"] == 1
+    assert rows["d"]["consensus"] == {}, "no answers, no consensus"
+    table = list(csv.DictReader(io.StringIO(manager.get(
+        f"/projects/{project.id}/export", params={"format": "csv", "consensus": True}).text)))
+    assert len(table) == 9
+    first = next(row for row in table if row["external_id"] == "a")
+    assert first["label.consensus"] == "pos" and float(first["label.agreement"]) == pytest.approx(
+        2 / 3, abs=1e-4
+    )
+    assert "entities.consensus" not in first

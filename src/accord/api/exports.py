@@ -38,6 +38,14 @@ def export(
     ),
     since: dt.datetime | None = Query(default=None, description="Annotations updated from"),
     until: dt.datetime | None = Query(default=None, description="Annotations updated before"),
+    consensus: bool = Query(
+        default=False,
+        description=(
+            "Add each task's consensus per single-choice and pairwise question (Dawid-Skene "
+            "over the project): its value, confidence (posterior probability) and agreement "
+            "(share of the task's answers equal to it)"
+        ),
+    ),
     spreadsheet_safe: bool = Query(
         default=True,
         description=(
@@ -65,9 +73,11 @@ def export(
         until=_utc(until, "until"),
     )
     body = (
-        export_jsonl(db, project, flt)
+        export_jsonl(db, project, flt, consensus=consensus)
         if format == "jsonl"
-        else export_csv(db, project, interface, flt, spreadsheet_safe=spreadsheet_safe)
+        else export_csv(
+            db, project, interface, flt, spreadsheet_safe=spreadsheet_safe, consensus=consensus
+        )
     )
     name = f"project-{project.id}.{format}"
     return StreamingResponse(

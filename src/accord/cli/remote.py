@@ -126,6 +126,14 @@ def export(
             "apostrophe; --no-spreadsheet-safe writes them exactly as stored, for programs"
         ),
     ] = True,
+    consensus: Annotated[
+        bool,
+        typer.Option(
+            "--consensus",
+            help="Add each task's consensus per single-choice and pairwise question: value, "
+            "confidence and agreement (Dawid-Skene over the project)",
+        ),
+    ] = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -139,6 +147,7 @@ def export(
         "since": since,
         "until": until,
         "spreadsheet_safe": spreadsheet_safe if format == "csv" else None,
+        "consensus": True if consensus else None,
     }
     with reported():
         if output is None:

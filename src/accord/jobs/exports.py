@@ -1,7 +1,10 @@
 """Exports, streamed in constant memory from one consistent snapshot of the database.
 
 JSONL: one line per task with its data, status, annotations (author, timestamps, time spent,
-number of versions) and predictions. CSV: one row per annotation, one column per question.
+number of versions, review state) and predictions. CSV: one row per annotation, one column per
+question. With ``consensus``, each task also carries its consensus per question
+(`accord.queries.consensus`): a ``consensus`` object in JSONL, three columns per question in
+CSV.
 
 The JSONL path is the hot one (a million tasks in seconds): tasks, annotations and predictions
 are read by three cursors ordered by task id and merged, and stored JSON text is spliced into
@@ -25,6 +28,8 @@ from accord.db import Database
 from accord.db.types import sqlite_stamp
 from accord.kinds import QUESTION_KINDS, Interface
 from accord.models import Project, User
+from accord.queries.consensus import Consensus, consensus_of
+from accord.queries.projects import interface_of
 
 FLUSH_BYTES = 1 << 20
 FETCH = 5000
@@ -143,10 +148,13 @@ def _snapshot(db: Database) -> Connection:
     return conn
 
 
-def export_jsonl(db: Database, project: Project, flt: ExportFilter) -> Iterator[bytes]:
+def export_jsonl(
+    db: Database, project: Project, flt: ExportFilter, *, consensus: bool = False
+) -> Iterator[bytes]:
     conn = _snapshot(db)
     try:
-        yield from _jsonl(conn, project, flt)
+        table = consensus_of(conn, project.id, interface_of(project)) if consensus else None
+        yield from _jsonl(conn, project, flt, table)
     finally:
         conn.close()
 
@@ -159,7 +167,9 @@ ANNOTATION_JSON = (
 PREDICTION_JSON = '{"model_version":%s,"score":%s,"result":%s}'
 
 
-def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[bytes]:
+def _jsonl(
+    conn: Connection, project: Project, flt: ExportFilter, consensus: Consensus | None
+) -> Iterator[bytes]:
     sql = _Sql(conn)
     p, overlap = sql.param, project.overlap
     emails = _emails(conn)
@@ -210,7 +220,12 @@ def _jsonl(conn: Connection, project: Project, flt: ExportFilter) -> Iterator[by
                 add(PREDICTION_JSON % pred[1:])
                 separator = ","
                 pred = next(predictions, None)
-            add("]}\n")
+            if consensus is not None:
+                add('],"consensus":')
+                add(consensus.json_for(task_id))
+                add("}\n")
+            else:
+                add("]}\n")
         yield "".join(parts).encode()
 
 
@@ -247,12 +262,14 @@ def export_csv(
     flt: ExportFilter,
     *,
     spreadsheet_safe: bool = True,
+    consensus: bool = False,
 ) -> Iterator[bytes]:
     """One row per annotation. ``spreadsheet_safe``: text cells that a spreadsheet would run
     as a formula are neutralised (`neutralised`)."""
     conn = _snapshot(db)
     try:
-        yield from _csv(conn, project, interface, flt, spreadsheet_safe)
+        table = consensus_of(conn, project.id, interface) if consensus else None
+        yield from _csv(conn, project, interface, flt, spreadsheet_safe, table)
     finally:
         conn.close()
 
@@ -278,6 +295,7 @@ def _csv(
     interface: Interface,
     flt: ExportFilter,
     spreadsheet_safe: bool,
+    consensus: Consensus | None,
 ) -> Iterator[bytes]:
     sql = _Sql(conn)
     p = sql.param
@@ -289,6 +307,8 @@ def _csv(
     header = [*META_COLUMNS]
     header += [f"answer.{q.name}" if q.name in META_COLUMNS else q.name for q in questions]
     header += [f"data.{f.name}" for f in fields]
+    for name in consensus.names if consensus else []:
+        header += [f"{name}.consensus", f"{name}.confidence", f"{name}.agreement"]
     buffer = io.StringIO()
     # RFC 4180 line ends: a cell holding a carriage return is then quoted like one holding a
     # newline (with a bare newline as line end, Python's writer left it unquoted and the row
@@ -327,6 +347,8 @@ def _csv(
                 if isinstance(value, str)
                 else ("" if value is None else orjson.dumps(value).decode())
             )
+        if consensus is not None:
+            cells += consensus.cells_for(task_id)
         if spreadsheet_safe:
             cells = [neutralised(c) if isinstance(c, str) else c for c in cells]
         writer.writerow(cells)
