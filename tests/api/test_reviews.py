@@ -353,3 +353,48 @@ def test_checklist_failures_are_recorded_and_counted(db: Database, api: Api) -> 
     assert {(r["item"], r["failures"]) for r in by_week} == {("facts", 3), (items[0]["id"], 1)}
     assert all(r["period"] and r["annotator"] is None for r in by_week)
     assert as_["ann"].get(f"/projects/{project_id}/reviews/checklist").status_code == 403
+
+
+def test_risk_based_review_low_model_confidence_and_disagreement(db: Database, api: Api) -> None:
+    owner, owner_token = make_user(db, "owner@example.com")
+    people = {name: make_user(db, f"{name}@example.com") for name in ("a", "b", "c", "d")}
+    project = make_project(
+        db,
+        owner,
+        INTERFACE,
+        overlap=4,
+        members={user: "annotator" for user, _ in people.values()},
+        review_below_confidence=0.5,
+        review_disagreements=True,
+    )
+    doubtful = {"model_version": "m", "score": 0.3, "result": {"label": {"choice": "pos"}}}
+    sure = {**doubtful, "score": 0.9}
+    add_tasks(db, owner, project, [
+        {"id": "doubt", "text": "one", "predictions": [doubtful, sure | {"score": 0.4}]},
+        {"id": "sure", "text": "two", "predictions": [sure]},
+    ])
+    states: dict[tuple[str, str], Any] = {}
+    for name, answer in (("a", POS), ("b", POS), ("c", NEG), ("d", POS)):
+        me = api.as_(people[name][1])
+        for _ in range(2):
+            task = me.post(f"/projects/{project.id}/next").json()["task"]
+            done = me.post(f"/tasks/{task['id']}/annotations", json={"result": answer})
+            assert done.status_code == 201, done.text
+            states[(name, task["external_id"])] = done.json()["annotation"]["review_state"]
+    assert states[("a", "doubt")] == "pending", "the best prediction scores 0.4 < 0.5"
+    assert states[("a", "sure")] is None and states[("b", "sure")] is None
+    assert states[("c", "sure")] == "pending", "c says neg where a and b said pos"
+    assert states[("d", "sure")] is None, "d agrees with the majority"
+    reasons = as_reasons(api.as_(owner_token), project.id)
+    assert reasons == {"low_confidence": 4, "disagrees": 1}
+    assert api.as_(owner_token).patch(
+        f"/projects/{project.id}", json={"review_below_confidence": 2}
+    ).status_code == 422
+
+
+def as_reasons(me: Api, project_id: int) -> dict[str, int]:
+    reasons: dict[str, int] = {}
+    for row in me.get(f"/projects/{project_id}/reviews/summary").json():
+        for reason, n in row["sent_to_review"].items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return reasons

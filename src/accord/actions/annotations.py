@@ -127,7 +127,7 @@ def do_submit(
     if seconds is None:
         seconds = float(draft[0]) if draft is not None else 0.0
     stamp = raw.stamp(now)
-    reason = review_reason(raw, project, user.id)
+    reason = review_reason(raw, project, user.id, task.id, text)
     review_state = ReviewState.pending.value if reason is not None else None
     inserted = raw.one(
         _INSERT_ANNOTATION,

@@ -26,6 +26,8 @@ SETTINGS = (
     "order",
     "review_share",
     "review_first",
+    "review_below_confidence",
+    "review_disagreements",
     "checklist",
 )
 MAX_OVERLAP = 100
@@ -64,6 +66,8 @@ def do_create_project(
     order: str = QueueOrder.sequential.value,
     review_share: float = 0.0,
     review_first: int = 0,
+    review_below_confidence: float = 0.0,
+    review_disagreements: bool = False,
     checklist: list[Any] | None = None,
 ) -> Project:
     parsed = load_interface(interface)
@@ -74,6 +78,7 @@ def do_create_project(
         order=order,
         review_share=review_share,
         review_first=review_first,
+        review_below_confidence=review_below_confidence,
     )
     project = Project(
         name=name.strip(),
@@ -85,6 +90,8 @@ def do_create_project(
         order=order,
         review_share=review_share,
         review_first=review_first,
+        review_below_confidence=review_below_confidence,
+        review_disagreements=review_disagreements,
         checklist=checked_checklist(checklist or []),
         created_by=actor.id,
     )
@@ -259,6 +266,11 @@ def _check_settings(**values: Any) -> None:
         raise Invalid(
             "review_share must be between 0 (review nothing) and 1 (review everything)",
             details={"field": "review_share"},
+        )
+    if "review_below_confidence" in values and not 0 <= values["review_below_confidence"] <= 1:
+        raise Invalid(
+            "review_below_confidence must be between 0 (off) and 1 (a prediction's score)",
+            details={"field": "review_below_confidence"},
         )
     if "review_first" in values and not 0 <= values["review_first"] <= MAX_REVIEW_FIRST:
         raise Invalid(

@@ -1,8 +1,10 @@
 """Review: which submissions go to review, the reviewers' queue, decisions, and rework.
 
 A submission is sent to review by the project's policy (`review_reason`, at submission): each
-annotator's first ``review_first`` submissions, then a ``review_share`` of the rest drawn at
-random. Reviewers lease open reviews one at a time (`do_next_review`, never their own work)
+annotator's first ``review_first`` submissions; then, if the project asks, the risky ones (the
+task's best prediction scores below ``review_below_confidence``; the answer disagrees with
+most of the task's earlier answers); then a ``review_share`` of the rest drawn at random.
+Reviewers lease open reviews one at a time (`do_next_review`, never their own work)
 and decide (`do_decide`): accept; fix and accept (the fix is a new version of the annotation,
 authored by the reviewer, the original kept); or reject with a reason and comments anchored to
 questions (and spans). A rejected annotation goes back to its author; their edit is the
@@ -43,23 +45,55 @@ _MINE_UP_TO = Sql(
     "SELECT COUNT(*) FROM (SELECT 1 FROM annotations WHERE project_id = ? AND user_id = ? "
     "LIMIT ?) AS mine"
 )
+_BEST_SCORE = Sql("SELECT max(score) FROM predictions WHERE project_id = ? AND task_id = ?")
+_OTHERS = Sql("SELECT result FROM annotations WHERE task_id = ? AND user_id <> ?")
 _OPEN_REVIEW = Sql(
     "INSERT INTO reviews (project_id, annotation_id, author_id, round, reason, state, comment, "
     "comments, failed, created_at) VALUES (?, ?, ?, ?, ?, 'open', '', '[]', '[]', ?)"
 )
 
 
-def review_reason(raw: Raw, project: ProjectInfo, user_id: int) -> str | None:
-    """Why ``user_id``'s submission (about to be inserted) goes to review, or None."""
+def review_reason(
+    raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answer: str
+) -> str | None:
+    """Why ``user_id``'s submission of ``answer`` (JSON text) to a task, about to be inserted,
+    goes to review, or None."""
     if project.review_first > 0:
         row = raw.one(_MINE_UP_TO, (project.id, user_id, project.review_first))
         if row is not None and int(row[0]) < project.review_first:
             return "first"
     if project.review_share >= 1:
         return "all"
+    if project.review_below_confidence > 0:
+        row = raw.one(_BEST_SCORE, (project.id, task_id))
+        if row is not None and row[0] is not None and row[0] < project.review_below_confidence:
+            return "low_confidence"
+    if project.review_disagreements and _disagrees(raw, project, user_id, task_id, answer):
+        return "disagrees"
     if project.review_share > 0 and random.random() < project.review_share:
         return "share"
     return None
+
+
+def _disagrees(raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answer: str) -> bool:
+    """Whether ``answer`` differs, on a single-choice question, from what most of the task's
+    earlier answers (at least two) agree on."""
+    earlier = [orjson.loads(row[0]) for row in raw.all(_OTHERS, (task_id, user_id))]
+    if len(earlier) < 2:
+        return False
+    mine = orjson.loads(answer)
+    for question in project.interface.questions:
+        if question.kind != "choice" or getattr(question, "multiple", False):
+            continue
+        given = [e.get(question.name) for e in earlier]
+        picks = [g.get("choice") for g in given if isinstance(g, dict)]
+        if not picks:
+            continue
+        top = max(set(picks), key=picks.count)
+        mine_pick = (mine.get(question.name) or {}).get("choice")
+        if picks.count(top) * 2 > len(earlier) and mine_pick is not None and mine_pick != top:
+            return True
+    return False
 
 
 def open_review(

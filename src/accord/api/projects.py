@@ -35,6 +35,11 @@ REVIEW_SHARE = (
     "annotator's first review_first)"
 )
 REVIEW_FIRST = "Each annotator's first N submissions in the project all go to review"
+BELOW = "A submission on a task whose best prediction scores below this goes to review (0: off)"
+DISAGREEMENTS = (
+    "A submission whose single-choice answers differ from most of the task's earlier answers "
+    "goes to review"
+)
 CHECKLIST = "What reviewers check; a fix or a rejection records which items failed"
 
 
@@ -48,6 +53,8 @@ class ProjectCreate(In):
     order: Order = "sequential"
     review_share: float = Field(default=0.0, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int = Field(default=0, ge=0, le=100_000, description=REVIEW_FIRST)
+    review_below_confidence: float = Field(default=0.0, ge=0, le=1, description=BELOW)
+    review_disagreements: bool = Field(default=False, description=DISAGREEMENTS)
     checklist: list[ChecklistItemIn] = Field(
         default_factory=list, max_length=100, description=CHECKLIST
     )
@@ -63,6 +70,8 @@ class ProjectChange(In):
     order: Order | None = None
     review_share: float | None = Field(default=None, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int | None = Field(default=None, ge=0, le=100_000, description=REVIEW_FIRST)
+    review_below_confidence: float | None = Field(default=None, ge=0, le=1, description=BELOW)
+    review_disagreements: bool | None = Field(default=None, description=DISAGREEMENTS)
     checklist: list[ChecklistItemIn] | None = Field(
         default=None, max_length=100, description=CHECKLIST
     )
@@ -87,6 +96,8 @@ class ProjectOut(BaseModel):
     order: str
     review_share: float
     review_first: int
+    review_below_confidence: float
+    review_disagreements: bool
     checklist: list[ChecklistItem]
     guidelines: str
     guidelines_version: int
@@ -108,6 +119,8 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
         order=project.order,
         review_share=project.review_share,
         review_first=project.review_first,
+        review_below_confidence=project.review_below_confidence,
+        review_disagreements=project.review_disagreements,
         checklist=[ChecklistItem(**item) for item in project.checklist],
         guidelines=project.guidelines,
         guidelines_version=project.guidelines_version,

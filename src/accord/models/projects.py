@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -34,6 +34,10 @@ class Project(Base):
     # a `review_share` of the rest, drawn at random (1: all of them; 0: none).
     review_share: Mapped[float] = mapped_column(Float, default=0.0)
     review_first: Mapped[int] = mapped_column(Integer, default=0)
+    # Risk-based review: a submission on a task whose best prediction scores below this (0:
+    # off), or one that disagrees with the task's earlier answers, goes to review too.
+    review_below_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    review_disagreements: Mapped[bool] = mapped_column(Boolean, default=False)
     # What reviewers check: [{"id", "text", "severity"}] (accord.actions.checklists).
     checklist: Mapped[list[Any]] = mapped_column(JSONText, default=list)
     guidelines: Mapped[str] = mapped_column(Text, default="")

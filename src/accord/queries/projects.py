@@ -37,6 +37,8 @@ class ProjectInfo:
     interface: Interface
     review_share: float = 0.0
     review_first: int = 0
+    review_below_confidence: float = 0.0
+    review_disagreements: bool = False
     checklist: tuple[dict[str, str], ...] = ()
 
     @classmethod
@@ -51,6 +53,8 @@ class ProjectInfo:
             interface=interface_of(project),
             review_share=project.review_share,
             review_first=project.review_first,
+            review_below_confidence=project.review_below_confidence,
+            review_disagreements=project.review_disagreements,
             checklist=tuple(project.checklist),
         )
 

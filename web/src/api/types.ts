@@ -66,6 +66,10 @@ export interface Project {
   review_share: number;
   /** Each annotator's first N submissions all go to review. */
   review_first: number;
+  /** A submission on a task whose best prediction scores below this goes to review (0: off). */
+  review_below_confidence: number;
+  /** A submission whose single-choice answers differ from most earlier answers goes to review. */
+  review_disagreements: boolean;
   /** What reviewers check; a fix or a rejection records which items failed. */
   checklist: ChecklistItem[];
   guidelines: string;
@@ -283,6 +287,8 @@ export interface ProjectCreate {
   order?: QueueOrder;
   review_share?: number;
   review_first?: number;
+  review_below_confidence?: number;
+  review_disagreements?: boolean;
   checklist?: ChecklistItemIn[];
 }
 

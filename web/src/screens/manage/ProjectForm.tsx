@@ -19,6 +19,9 @@ export interface ProjectDraft {
   /** The review policy: a percentage of submissions drawn at random, after each annotator's first N. */
   reviewPercent: string;
   reviewFirst: string;
+  /** Risk-based review: below this model confidence (0–1, empty or 0: off); "yes" to review disagreements. */
+  reviewBelow: string;
+  reviewDisagreements: "yes" | "no";
   /** One item per line: `severity: text [id]` (see checklistText.ts). */
   checklistText: string;
   guidelines: string;
@@ -49,6 +52,8 @@ const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
   interface: "interfaceText",
   review_share: "reviewPercent",
   review_first: "reviewFirst",
+  review_below_confidence: "reviewBelow",
+  review_disagreements: "reviewDisagreements",
   checklist: "checklistText",
 };
 
@@ -176,6 +181,26 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
             max={100}
             step={1}
             problem={fields.review_share}
+          />
+          <NumberInput
+            label="Also review when the model is unsure"
+            hint="the task's best prediction scores below this (0–1; 0: off)"
+            value={draft.reviewBelow}
+            onChange={(v) => set("reviewBelow", v)}
+            min={0}
+            max={1}
+            step={0.05}
+            problem={fields.review_below_confidence}
+          />
+          <SelectInput
+            label="Also review answers that disagree"
+            value={draft.reviewDisagreements}
+            onChange={(v) => set("reviewDisagreements", v === "yes" ? "yes" : "no")}
+            options={[
+              { value: "no", label: "No" },
+              { value: "yes", label: "Yes: a single-choice answer unlike most of the task's earlier ones" },
+            ]}
+            problem={fields.review_disagreements}
           />
         </div>
         <TextArea
@@ -319,7 +344,13 @@ function TextArea({ label, value, onChange, problem, rows, mono, hint }: InputPr
 }
 
 /** The numbers of a draft, checked: null and a message when one is out of range. */
-export function draftNumbers(draft: ProjectDraft): { overlap: number; lease_seconds: number; review_share: number; review_first: number } {
+export function draftNumbers(draft: ProjectDraft): {
+  overlap: number;
+  lease_seconds: number;
+  review_share: number;
+  review_first: number;
+  review_below_confidence: number;
+} {
   const overlap = Number(draft.overlap);
   const minutes = Number(draft.leaseMinutes);
   const percent = Number(draft.reviewPercent);
@@ -330,5 +361,6 @@ export function draftNumbers(draft: ProjectDraft): { overlap: number; lease_seco
     // Whole hundredths of a percent, so 33.33 % stays 0.3333 and the text reads back as typed.
     review_share: Number.isFinite(percent) ? Math.round(percent * 100) / 10000 : NaN,
     review_first: Number.isFinite(first) ? Math.round(first) : NaN,
+    review_below_confidence: Number(draft.reviewBelow || "0"),
   };
 }

@@ -4,10 +4,11 @@ import { Link } from "../../app/Link";
 import { Loading } from "../../ui/Loading";
 import { useLoad } from "../../ui/useLoad";
 import { ManageLayout } from "./ManageLayout";
+import { policyWords } from "./reviewPolicy";
 import "../review/review.css";
 
 type By = "annotator" | "day" | "week";
-const REASONS = ["first", "share", "all", "resubmitted"];
+const REASONS = ["first", "all", "low_confidence", "disagrees", "share", "resubmitted"];
 
 /** `/projects/:id/reviews`: what went to review and why, the decisions per annotator, and which
  * checklist items fail (managers and reviewers). */
@@ -32,15 +33,9 @@ export function ReviewsScreen({ projectId }: { projectId: number }) {
 }
 
 function Policy({ project }: { project: Project }) {
-  const percent = Math.round(project.review_share * 10000) / 100;
-  const first = project.review_first;
-  const words =
-    first === 0 && percent === 0
-      ? "Nothing is sent to review."
-      : `${first ? `Each annotator's first ${first} submissions, then ` : ""}${percent === 100 ? "every" : `${percent}% of the`} submission${percent === 100 ? "" : "s, drawn at random,"} go${percent === 100 ? "es" : ""} to review.`;
   return (
-    <p className="muted">
-      Policy: {words}{" "}
+    <p className="muted review-policy">
+      Policy: {policyWords(project)}{" "}
       {project.role === "manager" || project.role === "admin" ? <Link to={`/projects/${project.id}/settings`}>Change it in Settings</Link> : null}
     </p>
   );

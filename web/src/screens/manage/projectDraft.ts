@@ -19,6 +19,8 @@ export const NEW_PROJECT: ProjectDraft = {
   order: "sequential",
   reviewPercent: "0",
   reviewFirst: "0",
+  reviewBelow: "0",
+  reviewDisagreements: "no",
   checklistText: "",
   guidelines: "",
   interfaceText: STARTER_INTERFACE,
@@ -33,6 +35,8 @@ export function draftOf(project: Project): ProjectDraft {
     order: project.order === "random" || project.order === "priority" ? project.order : "sequential",
     reviewPercent: String(Math.round(project.review_share * 10000) / 100),
     reviewFirst: String(project.review_first),
+    reviewBelow: String(project.review_below_confidence),
+    reviewDisagreements: project.review_disagreements ? "yes" : "no",
     checklistText: checklistToText(project.checklist),
     guidelines: project.guidelines,
     interfaceText: interfaceToYaml(project.interface),
@@ -47,6 +51,7 @@ export function createBody(draft: ProjectDraft): ProjectCreate {
     order: draft.order,
     interface: draft.interfaceText,
     checklist: textToChecklist(draft.checklistText),
+    review_disagreements: draft.reviewDisagreements === "yes",
     ...draftNumbers(draft),
   };
 }

@@ -20,6 +20,8 @@ const REASONS: Record<string, string> = {
   share: "drawn at random for review",
   first: "one of the author's first submissions",
   resubmitted: "resubmitted after a rejection",
+  low_confidence: "the model was unsure of this task",
+  disagrees: "the answer disagrees with the task's earlier answers",
 };
 
 /** `/projects/:id/review`: the reviewer's queue, one annotation at a time, keyboard first. */

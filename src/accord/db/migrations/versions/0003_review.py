@@ -71,20 +71,29 @@ def upgrade() -> None:
     op.create_index(
         "ix_reviews_reviewer_id_state_project_id", "reviews", ["reviewer_id", "state", "project_id"]
     )
-    with op.batch_alter_table("projects") as batch_op:
-        batch_op.add_column(
-            sa.Column("review_share", sa.Float(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("review_first", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("checklist", accord.db.types.JSONText(), server_default="[]", nullable=False)
-        )
+    # Added in place (ALTER TABLE … ADD COLUMN on SQLite too, so that the table keeps its
+    # AUTOINCREMENT key: a batch rebuild would drop it).
+    for column in (
+        sa.Column("review_share", sa.Float(), server_default="0", nullable=False),
+        sa.Column("review_first", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("checklist", accord.db.types.JSONText(), server_default="[]", nullable=False),
+        sa.Column("review_below_confidence", sa.Float(), server_default="0", nullable=False),
+        sa.Column(
+            "review_disagreements",
+            sa.Boolean(create_constraint=False),
+            server_default=sa.false(),
+            nullable=False,
+        ),
+    ):
+        op.add_column("projects", column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("projects") as batch_op:
+    with op.batch_alter_table(
+        "projects", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
+        batch_op.drop_column("review_disagreements")
+        batch_op.drop_column("review_below_confidence")
         batch_op.drop_column("checklist")
         batch_op.drop_column("review_first")
         batch_op.drop_column("review_share")
