@@ -117,19 +117,30 @@ def do_fail_import(
     with db.write() as session:
         raw = Raw(session)
         now = raw.stamp(utcnow())
+        # The project first, then the import: the order in which a purge deletes them (the
+        # project's row, whose deletion removes its imports), so the two wait, never deadlock.
+        exists = _project_exists(raw, project_id)
         if raw.run(_FAIL, (message[:2000], report.skipped, now, import_id)) and audit:
             record(
                 session,
                 actor,
                 "tasks.import_failed",
                 ("import", import_id),
-                project_id=project_id if _project_exists(raw, project_id) else None,
+                project_id=project_id if exists else None,
                 after={"error": message[:2000], "bad_lines": report.skipped},
             )
 
 
+_PROJECT_EXISTS = Sql(
+    "SELECT 1 FROM projects WHERE id = ?",
+    "SELECT 1 FROM projects WHERE id = %s FOR KEY SHARE",
+)
+
+
 def _project_exists(raw: Raw, project_id: int) -> bool:
-    return raw.one(Sql("SELECT 1 FROM projects WHERE id = ?"), (project_id,)) is not None
+    """Whether the project's row is still there (on PostgreSQL, kept there until the end of
+    the transaction)."""
+    return raw.one(_PROJECT_EXISTS, (project_id,)) is not None
 
 
 def move_sqlite(job: ImportJob, moved: int) -> None:

@@ -15,6 +15,7 @@ from contextlib import nullcontext
 
 from accord.actions.purge import BATCH, deleted_projects, do_purge_step
 from accord.db import Database
+from accord.db.database import collided
 from accord.db.staging import Checkpointer
 
 log = logging.getLogger("accord.purge")
@@ -77,8 +78,14 @@ def purge_all(db: Database, stopping: threading.Event | None = None) -> int:
     with Checkpointer(db.engine) if db.is_sqlite else nullcontext() as checkpointer:
         for project_id in projects:
             while not (stopping is not None and stopping.is_set()):
-                with db.write() as session:
-                    more = do_purge_step(session, project_id, BATCH)
+                try:
+                    with db.write() as session:
+                        more = do_purge_step(session, project_id, BATCH)
+                except Exception as exc:
+                    if not collided(exc):
+                        raise
+                    time.sleep(PAUSE_SECONDS)  # the other transaction won: the step again
+                    continue
                 if checkpointer is not None:
                     checkpointer.poke()
                 if not more:
