@@ -71,29 +71,24 @@ def do_create_project(
     checklist: list[Any] | None = None,
 ) -> Project:
     parsed = load_interface(interface)
-    _check_settings(
-        name=name,
-        overlap=overlap,
-        lease_seconds=lease_seconds,
-        order=order,
-        review_share=review_share,
-        review_first=review_first,
-        review_below_confidence=review_below_confidence,
-    )
+    settings: dict[str, Any] = {
+        "overlap": overlap,
+        "lease_seconds": lease_seconds,
+        "order": order,
+        "review_share": review_share,
+        "review_first": review_first,
+        "review_below_confidence": review_below_confidence,
+        "review_disagreements": review_disagreements,
+    }
+    _check_settings(name=name, **settings)
     project = Project(
         name=name.strip(),
         description=description,
         guidelines=guidelines,
         interface=stored(parsed),
-        overlap=overlap,
-        lease_seconds=lease_seconds,
-        order=order,
-        review_share=review_share,
-        review_first=review_first,
-        review_below_confidence=review_below_confidence,
-        review_disagreements=review_disagreements,
         checklist=checked_checklist(checklist or []),
         created_by=actor.id,
+        **settings,
     )
     session.add(project)
     session.flush()

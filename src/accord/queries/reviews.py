@@ -87,27 +87,29 @@ def decision_counts(session: Session, project_id: int) -> list[AnnotatorReviews]
     """Per annotator of the project: submissions, reviews opened by reason (what share of
     their work went to review, and why), decisions, and reviews still open."""
     rows: dict[int, AnnotatorReviews] = {}
-
-    def of(user_id: int) -> AnnotatorReviews:
-        if user_id not in rows:
-            user = session.get(User, user_id)
-            assert user is not None
-            rows[user_id] = AnnotatorReviews(user)
-        return rows[user_id]
-
     submitted = session.execute(
         select(Annotation.user_id, func.count())
         .where(Annotation.project_id == project_id)
         .group_by(Annotation.user_id)
-    )
-    for user_id, n in submitted:
-        of(user_id).submitted = int(n)
-    reasons: dict[int, dict[str, int]] = defaultdict(dict)
-    for user_id, reason, state, decision, n in session.execute(
+    ).all()
+    decided = session.execute(
         select(Review.author_id, Review.reason, Review.state, Review.decision, func.count())
         .where(Review.project_id == project_id)
         .group_by(Review.author_id, Review.reason, Review.state, Review.decision)
-    ):
+    ).all()
+    # Everyone named above, in one query (not one per annotator).
+    wanted = {int(r[0]) for r in submitted} | {int(r[0]) for r in decided}
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+    def of(user_id: int) -> AnnotatorReviews:
+        if user_id not in rows:
+            rows[user_id] = AnnotatorReviews(people[user_id])
+        return rows[user_id]
+
+    for user_id, n in submitted:
+        of(user_id).submitted = int(n)
+    reasons: dict[int, dict[str, int]] = defaultdict(dict)
+    for user_id, reason, state, decision, n in decided:
         row = of(user_id)
         reasons[user_id][reason] = reasons[user_id].get(reason, 0) + int(n)
         if state == "open":
