@@ -17,6 +17,19 @@ from accord.errors import Invalid
 from accord.kinds import Interface, InterfaceError, parse_interface
 from accord.models import Membership, Project, QueueOrder, Role, Task, User
 
+# Gold, qualification and consensus (accord.actions.gold, accord.actions.consensus).
+QUALITY_SETTINGS = (
+    "gold_rate",
+    "gold_feedback",
+    "gold_pause_below",
+    "gold_pause_min",
+    "qualification_pass",
+    "qualification_attempts",
+    "consensus_method",
+    "agreement_threshold",
+    "max_overlap",
+)
+CONSENSUS_METHODS = ("majority", "dawid_skene")
 SETTINGS = (
     "name",
     "description",
@@ -29,6 +42,7 @@ SETTINGS = (
     "review_below_confidence",
     "review_disagreements",
     "checklist",
+    *QUALITY_SETTINGS,
 )
 MAX_OVERLAP = 100
 MAX_REVIEW_FIRST = 100_000
@@ -69,9 +83,15 @@ def do_create_project(
     review_below_confidence: float = 0.0,
     review_disagreements: bool = False,
     checklist: list[Any] | None = None,
+    **quality: Any,
 ) -> Project:
+    """A new project, its creator its manager. ``quality``: any of `QUALITY_SETTINGS`."""
+    unknown = set(quality) - set(QUALITY_SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown project settings: {sorted(unknown)}")
     parsed = load_interface(interface)
     settings: dict[str, Any] = {
+        **quality,
         "overlap": overlap,
         "lease_seconds": lease_seconds,
         "order": order,
@@ -224,7 +244,11 @@ def _settle_batch(db: Database, project_id: int) -> bool:
         session.execute(
             update(Task)
             .where(*batch)
-            .values(is_open=Task.n_claimed < project.overlap, queue_key=_key(session, project))
+            .values(
+                is_open=Task.purpose.is_(None)
+                & (Task.n_claimed < project.overlap + Task.extra_overlap),
+                queue_key=_key(session, project),
+            )
         )
         project.queue_pending_from = end
         return True
@@ -272,10 +296,36 @@ def _check_settings(**values: Any) -> None:
             f"review_first must be between 0 and {MAX_REVIEW_FIRST} annotations per annotator",
             details={"field": "review_first"},
         )
+    _check_quality(values)
     if "order" in values and values["order"] not in {o.value for o in QueueOrder}:
         raise Invalid(
             f"order must be one of {', '.join(o.value for o in QueueOrder)}",
             details={"field": "order"},
+        )
+
+
+# (setting, lowest, highest, what it means): the ranges of the numeric quality settings.
+_QUALITY_RANGES = (
+    ("gold_rate", 0, 1, "the share of served tasks that are gold (0: none)"),
+    ("gold_pause_below", 0, 1, "the gold score below which an annotator is paused (0: never)"),
+    ("gold_pause_min", 1, 100_000, "the gold tasks scored before a pause can apply"),
+    ("qualification_pass", 0, 1, "the qualification score to pass (0: no qualification)"),
+    ("qualification_attempts", 1, 100, "the qualification attempts allowed"),
+    ("agreement_threshold", 0, 1, "the agreement below which a task is adjudicated (0: never)"),
+    ("max_overlap", 0, MAX_OVERLAP, "the most annotations dynamic overlap may ask for (0: off)"),
+)
+
+
+def _check_quality(values: dict[str, Any]) -> None:
+    for key, low, high, meaning in _QUALITY_RANGES:
+        if key in values and not low <= values[key] <= high:
+            raise Invalid(
+                f"{key} must be between {low} and {high}: {meaning}", details={"field": key}
+            )
+    if "consensus_method" in values and values["consensus_method"] not in CONSENSUS_METHODS:
+        raise Invalid(
+            f"consensus_method must be one of {', '.join(CONSENSUS_METHODS)}",
+            details={"field": "consensus_method"},
         )
 
 

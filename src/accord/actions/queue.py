@@ -67,17 +67,25 @@ _CANDIDATE = Sql(
     "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = %s) "
     "ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED",
 )
+# A task's capacity is the project's overlap plus its own `extra_overlap` (dynamic overlap);
+# a task with a known answer (``purpose`` set: gold, qualification, training) is never open:
+# it is served by its own rules (accord.actions.gold), never by the queue index.
 _TAKE_SLOT = Sql(
     "UPDATE tasks SET n_claimed = n_claimed + 1, n_submitted = n_submitted + ?, "
-    "is_open = (n_claimed + 1 < ?) WHERE id = ? AND n_claimed < ? RETURNING n_submitted"
+    "is_open = (purpose IS NULL AND n_claimed + 1 < ? + extra_overlap) "
+    "WHERE id = ? AND n_claimed < ? + extra_overlap RETURNING n_submitted"
 )
-_CLOSE_IF_FULL = Sql("UPDATE tasks SET is_open = (n_claimed < ?) WHERE id = ?")
+_CLOSE_IF_FULL = Sql(
+    "UPDATE tasks SET is_open = (purpose IS NULL AND n_claimed < ? + extra_overlap) WHERE id = ?"
+)
 _GIVE_BACK = Sql(
-    "UPDATE tasks SET n_claimed = n_claimed - ?, is_open = (n_claimed - ? < ?) WHERE id = ?"
+    "UPDATE tasks SET n_claimed = n_claimed - ?, "
+    "is_open = (purpose IS NULL AND n_claimed - ? < ? + extra_overlap) WHERE id = ?"
 )
 _UNCOUNT_SUBMISSION = Sql(
     "UPDATE tasks SET n_submitted = n_submitted - 1, n_claimed = n_claimed - 1, "
-    "is_open = (n_claimed - 1 < ?) WHERE id = ? RETURNING n_submitted"
+    "is_open = (purpose IS NULL AND n_claimed - 1 < ? + extra_overlap) WHERE id = ? "
+    "RETURNING n_submitted"
 )
 _COUNT_SUBMISSION = Sql(
     "UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = ? RETURNING n_submitted"

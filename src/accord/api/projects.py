@@ -43,7 +43,69 @@ DISAGREEMENTS = (
 CHECKLIST = "What reviewers check; a fix or a rejection records which items failed"
 
 
-class ProjectCreate(In):
+GOLD_RATE = "The share of served tasks that are gold (hidden known answers); 0: none"
+GOLD_FEEDBACK = "Show the expected answer and its explanation after a gold task is submitted"
+GOLD_PAUSE_BELOW = (
+    "Pause an annotator whose gold score falls below this, after gold_pause_min gold tasks "
+    "(0: never); a manager resumes them"
+)
+GOLD_PAUSE_MIN = "Gold tasks scored before gold_pause_below applies"
+QUALIFICATION_PASS = (
+    "The score an annotator needs on the qualification tasks before real work (0: none)"
+)
+QUALIFICATION_ATTEMPTS = "How many times an annotator may take the qualification"
+CONSENSUS_METHOD = "How a complete task's consensus answer is computed"
+AGREEMENT_THRESHOLD = "A complete task whose agreement is below this is adjudicated (0: never)"
+MAX_OVERLAP = (
+    "Dynamic overlap: a task whose answers disagree asks for more annotations, up to this many "
+    "(0: off)"
+)
+ConsensusMethod = Literal["majority", "dawid_skene"]
+
+
+class QualityCreate(In):
+    gold_rate: float = Field(default=0.0, ge=0, le=1, description=GOLD_RATE)
+    gold_feedback: bool = Field(default=False, description=GOLD_FEEDBACK)
+    gold_pause_below: float = Field(default=0.0, ge=0, le=1, description=GOLD_PAUSE_BELOW)
+    gold_pause_min: int = Field(default=10, ge=1, le=100_000, description=GOLD_PAUSE_MIN)
+    qualification_pass: float = Field(default=0.0, ge=0, le=1, description=QUALIFICATION_PASS)
+    qualification_attempts: int = Field(default=2, ge=1, le=100, description=QUALIFICATION_ATTEMPTS)
+    consensus_method: ConsensusMethod = Field(default="majority", description=CONSENSUS_METHOD)
+    agreement_threshold: float = Field(default=0.0, ge=0, le=1, description=AGREEMENT_THRESHOLD)
+    max_overlap: int = Field(default=0, ge=0, le=100, description=MAX_OVERLAP)
+
+
+class QualityChange(In):
+    gold_rate: float | None = Field(default=None, ge=0, le=1, description=GOLD_RATE)
+    gold_feedback: bool | None = Field(default=None, description=GOLD_FEEDBACK)
+    gold_pause_below: float | None = Field(default=None, ge=0, le=1, description=GOLD_PAUSE_BELOW)
+    gold_pause_min: int | None = Field(default=None, ge=1, le=100_000, description=GOLD_PAUSE_MIN)
+    qualification_pass: float | None = Field(
+        default=None, ge=0, le=1, description=QUALIFICATION_PASS
+    )
+    qualification_attempts: int | None = Field(
+        default=None, ge=1, le=100, description=QUALIFICATION_ATTEMPTS
+    )
+    consensus_method: ConsensusMethod | None = Field(default=None, description=CONSENSUS_METHOD)
+    agreement_threshold: float | None = Field(
+        default=None, ge=0, le=1, description=AGREEMENT_THRESHOLD
+    )
+    max_overlap: int | None = Field(default=None, ge=0, le=100, description=MAX_OVERLAP)
+
+
+class QualityOut(BaseModel):
+    gold_rate: float
+    gold_feedback: bool
+    gold_pause_below: float
+    gold_pause_min: int
+    qualification_pass: float
+    qualification_attempts: int
+    consensus_method: str
+    agreement_threshold: float
+    max_overlap: int
+
+
+class ProjectCreate(QualityCreate):
     name: str = Field(min_length=1, max_length=200)
     interface: InterfaceIn = Field(description="Fields and questions, as an object or YAML/JSON")
     description: str = Field(default="", max_length=20_000)
@@ -60,7 +122,7 @@ class ProjectCreate(In):
     )
 
 
-class ProjectChange(In):
+class ProjectChange(QualityChange):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     interface: InterfaceIn | None = None
     description: str | None = Field(default=None, max_length=20_000)
@@ -86,7 +148,7 @@ class ProgressOut(BaseModel):
     mine: int = Field(description="Annotations the caller submitted")
 
 
-class ProjectOut(BaseModel):
+class ProjectOut(QualityOut):
     id: int
     name: str
     description: str
@@ -122,6 +184,7 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
         review_below_confidence=project.review_below_confidence,
         review_disagreements=project.review_disagreements,
         checklist=[ChecklistItem(**item) for item in project.checklist],
+        **{key: getattr(project, key) for key in QualityOut.model_fields},
         guidelines=project.guidelines,
         guidelines_version=project.guidelines_version,
         role=role,

@@ -2,7 +2,9 @@
 
 from accord.models.annotations import Annotation, AnnotationVersion
 from accord.models.audit import AuditEvent
+from accord.models.consensus import Adjudication, TaskConsensus
 from accord.models.drafts import Draft
+from accord.models.gold import GoldAnswer, GoldPurpose, GoldScore, Qualification
 from accord.models.imports import Import, ImportState
 from accord.models.members import Membership, Role
 from accord.models.predictions import Prediction
@@ -16,6 +18,7 @@ from accord.models.tokens import ApiToken
 from accord.models.users import User
 
 __all__ = [
+    "Adjudication",
     "Annotation",
     "AnnotationVersion",
     "ApiToken",
@@ -25,17 +28,22 @@ __all__ = [
     "BrowserSession",
     "Decision",
     "Draft",
+    "GoldAnswer",
+    "GoldPurpose",
+    "GoldScore",
     "Import",
     "ImportState",
     "Membership",
     "Prediction",
     "ProgressCount",
     "Project",
+    "Qualification",
     "QueueOrder",
     "Review",
     "ReviewState",
     "Role",
     "SignInAttempt",
     "Task",
+    "TaskConsensus",
     "User",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -29,3 +29,7 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the member may not take work for now (gold accuracy below the project's
+    # threshold, or a manager's decision); a manager resumes them (accord.actions.gold).
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -40,6 +40,22 @@ class Project(Base):
     review_disagreements: Mapped[bool] = mapped_column(Boolean, default=False)
     # What reviewers check: [{"id", "text", "severity"}] (accord.actions.checklists).
     checklist: Mapped[list[Any]] = mapped_column(JSONText, default=list)
+    # Gold: the share of served tasks that are gold (0: none); whether the expected answer is
+    # shown after a gold task is submitted; the gold score below which (after
+    # `gold_pause_min` scored gold tasks) an annotator is paused (0: never).
+    gold_rate: Mapped[float] = mapped_column(Float, default=0.0)
+    gold_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
+    gold_pause_below: Mapped[float] = mapped_column(Float, default=0.0)
+    gold_pause_min: Mapped[int] = mapped_column(Integer, default=10)
+    # Qualification: the score to pass (0: no qualification) and the attempts allowed.
+    qualification_pass: Mapped[float] = mapped_column(Float, default=0.0)
+    qualification_attempts: Mapped[int] = mapped_column(Integer, default=2)
+    # Consensus: the method (majority, dawid_skene), the agreement below which a complete
+    # task goes to adjudication (0: never), and the most annotations dynamic overlap may ask
+    # for (0 or at most `overlap`: no dynamic overlap).
+    consensus_method: Mapped[str] = mapped_column(String(20), default="majority")
+    agreement_threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    max_overlap: Mapped[int] = mapped_column(Integer, default=0)
     guidelines: Mapped[str] = mapped_column(Text, default="")
     guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

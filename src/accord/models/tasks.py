@@ -46,4 +46,11 @@ class Task(Base):
     # doubled the time of a million-row import on PostgreSQL, and imports are only ever
     # deleted with their project, which takes its tasks along.
     import_id: Mapped[int | None] = mapped_column(BigInteger)
+    # None for a task of the dataset; ``gold``, ``qualification`` or ``training`` for a task
+    # with a known answer (`accord.models.gold`). Such tasks are never open in the queue index:
+    # they are served by their own rules (accord.actions.gold).
+    purpose: Mapped[str | None] = mapped_column(String(16))
+    # Dynamic overlap: annotations asked beyond the project's overlap because the first ones
+    # disagree (accord.actions.consensus). The task is open while n_claimed < overlap + this.
+    extra_overlap: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,6 +40,15 @@ class ProjectInfo:
     review_below_confidence: float = 0.0
     review_disagreements: bool = False
     checklist: tuple[dict[str, str], ...] = ()
+    gold_rate: float = 0.0
+    gold_feedback: bool = False
+    gold_pause_below: float = 0.0
+    gold_pause_min: int = 10
+    qualification_pass: float = 0.0
+    qualification_attempts: int = 2
+    consensus_method: str = "majority"
+    agreement_threshold: float = 0.0
+    max_overlap: int = 0
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -56,6 +65,15 @@ class ProjectInfo:
             review_below_confidence=project.review_below_confidence,
             review_disagreements=project.review_disagreements,
             checklist=tuple(project.checklist),
+            gold_rate=project.gold_rate,
+            gold_feedback=project.gold_feedback,
+            gold_pause_below=project.gold_pause_below,
+            gold_pause_min=project.gold_pause_min,
+            qualification_pass=project.qualification_pass,
+            qualification_attempts=project.qualification_attempts,
+            consensus_method=project.consensus_method,
+            agreement_threshold=project.agreement_threshold,
+            max_overlap=project.max_overlap,
         )
 
 

@@ -1,0 +1,56 @@
+"""Consensus per task and question, and the adjudication of tasks whose answers disagree.
+
+When a task has all the annotations it needs, each question gets an agreement score (the
+kind's distance between the answers) and a consensus answer with its confidence
+(`TaskConsensus`). A task whose agreement is below the project's threshold (after dynamic
+overlap, if any) gets an `Adjudication`: a reviewer sees every answer side by side and picks or
+writes the final one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.db.base import Base
+from accord.db.types import BigId, UTCDateTime, utcnow
+
+
+class TaskConsensus(Base):
+    __tablename__ = "task_consensus"
+    __table_args__ = (Index("ix_task_consensus_project_id_task_id", "project_id", "task_id"),)
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str | None] = mapped_column(Text)  # JSON text of the value; None: no answer
+    confidence: Mapped[float | None] = mapped_column(Float)
+    agreement: Mapped[float | None] = mapped_column(Float)  # None: fewer than two answers
+    n: Mapped[int] = mapped_column(Integer, default=0)  # answers considered
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Adjudication(Base):
+    __tablename__ = "adjudications"
+    __table_args__ = (
+        Index("uq_adjudications_task_id", "task_id", unique=True),
+        Index("ix_adjudications_project_id_state_id", "project_id", "state", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open or decided
+    reason: Mapped[str] = mapped_column(Text, default="")  # which questions disagreed
+    # Who holds it (until expires_at) while open; who decided once decided.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(Text)  # the final answer, JSON text
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
