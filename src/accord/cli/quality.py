@@ -179,14 +179,29 @@ def _encoded(column: Any) -> tuple[Any, Any]:
     """A column's distinct values in sorted order (as ``np.unique`` sorts them) and each row's
     index among them."""
     import numpy as np
+    import pyarrow.compute as pc
 
     encoded = column.combine_chunks().dictionary_encode()
+    # Sorted by Arrow, in C++: UTF-8 bytes sort in code point order, as Python's str does.
+    # (Arrow arrays throughout: handing Arrow a NumPy array, or asking it for one, imports
+    # pandas, 0.14 s of a 1 s run.)
+    sorting = pc.array_sort_indices(encoded.dictionary)
+    order = _indices(sorting).astype(np.intp)
     values = np.empty(len(encoded.dictionary), dtype=object)
-    values[:] = encoded.dictionary.to_pylist()  # (to_numpy would import pandas: 0.3 s)
-    order = np.array(sorted(range(values.shape[0]), key=values.__getitem__), dtype=np.intp)
+    values[:] = encoded.dictionary.take(sorting).to_pylist()
     rank = np.empty_like(order)
     rank[order] = np.arange(order.shape[0], dtype=np.intp)
-    return values[order], rank[encoded.indices.to_numpy()]
+    return values, rank[_indices(encoded.indices)]
+
+
+def _indices(indices: Any) -> Any:
+    """A dictionary's index array (no nulls) as NumPy, read from its buffer: Arrow's own
+    ``to_numpy`` imports pandas, which took 0.14 s of a 1 s run."""
+    import numpy as np
+
+    dtype = np.dtype(f"int{indices.type.bit_width}")
+    start = indices.offset * dtype.itemsize
+    return np.frombuffer(indices.buffers()[1], dtype=dtype, count=len(indices), offset=start)
 
 
 def _dense(ids: Any, codes: Any) -> tuple[Any, Any]:
