@@ -2,7 +2,7 @@
 failed requests, and the queue's integrity afterwards.
 
     python -m bench.annotation_loop [--tasks 1000000] [--annotators 32] [--seconds 20]
-        [--db sqlite,postgres] [--runs 3] [--history 0,5000] [--layout spread]
+        [--db sqlite,postgres] [--runs 3] [--history 0,5000] [--layout spread] [--overlap 3]
 
 ``--history N`` first gives each annotator N submitted tasks (assignments and annotations
 written in bulk, straight in the database), so that the queue's candidate query, which checks
@@ -302,6 +302,12 @@ def summarise(label: dict[str, object], runs: list[RunResult]) -> dict[str, obje
     }
 
 
+def set_overlap(overlap: int) -> None:
+    """The project's overlap for this run (3 unless told; the history needs 2 or more)."""
+    global OVERLAP
+    OVERLAP = overlap
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1_000_000)
@@ -313,12 +319,15 @@ def main() -> None:
     parser.add_argument("--history", default="0,5000",
                         help="comma-separated: submitted tasks per annotator before the loop")
     parser.add_argument("--layout", choices=("spread", "head"), default="spread")
+    parser.add_argument("--overlap", type=int, default=OVERLAP,
+                        help="the project's overlap (history needs 2 or more)")
     parser.add_argument("--quick", action="store_true",
                         help="10,000 tasks, 5 s, history 0,100 (checks the script, not a figure)")
     args = parser.parse_args()
     if args.quick:
         args.tasks, args.seconds, args.history = 10_000, 5.0, "0,100"
     histories = [int(h) for h in args.history.split(",")]
+    set_overlap(args.overlap)
     print(machine())
     print(f"{args.annotators} annotators, next → submit for {args.seconds:g} s on a "
           f"{args.tasks:,}-task project with overlap {OVERLAP}; {args.runs} runs each, fresh "

@@ -130,7 +130,8 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
         assert {r["annotator"] for r in table} == {"ann@example.com"}
         agreed = ok(accord(settings, "export", project, "--consensus", **env))
         first = orjson.loads(agreed.splitlines()[0])["consensus"]["label"]
-        assert first["value"] == "pos" and first["n"] == 1 and first["agreement"] == 1
+        assert first["value"] == {"choice": "pos"} and first["n"] == 1
+        assert first["agreement"] is None, "one answer: no pair to agree"
 
         with Client(server.url, token) as sdk:
             assert [r["external_id"] for r in sdk.export(int(project))] == [
@@ -138,7 +139,7 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
             ]
             assert len(list(sdk.export(int(project), format="csv"))) == 5
             agreed = next(sdk.export(int(project), consensus=True))
-            assert agreed["consensus"]["label"]["value"] == "pos"
+            assert agreed["consensus"]["label"]["value"] == {"choice": "pos"}
             report = sdk.import_tasks(
                 int(project), [{"id": "t0", "text": "again"}, {"text": 3}], skip_invalid=True
             )

@@ -214,8 +214,9 @@ def test_an_export_is_one_snapshot_while_writes_race_it(
 
 
 def test_consensus_per_task_and_question(db: Database, api: Api) -> None:
-    """`consensus=true`: each task's consensus per single-choice question (Dawid-Skene over the
-    project), its confidence, its agreement and the number of answers; JSONL and CSV."""
+    """`consensus=true`: each task's consensus per question (stored when it got its last
+    annotation), its confidence, its agreement (mean pairwise similarity) and the number of
+    answers; JSONL and CSV."""
     owner, owner_token = make_user(db, "owner@example.com")
     people = [make_user(db, f"a{i}@example.com") for i in range(3)]
     project = make_project(
@@ -241,13 +242,13 @@ def test_consensus_per_task_and_question(db: Database, api: Api) -> None:
     rows = {r["external_id"]: r for r in lines(
         manager.get(f"/projects/{project.id}/export", params={"consensus": True}))}
     a = rows["a"]["consensus"]
-    assert set(a) == {"label", "better"}, "single-choice and pairwise only (not spans, text)"
-    assert a["better"] == {"value": "B", "confidence": a["better"]["confidence"],
-                           "agreement": 1.0, "n": 3}
-    assert a["label"]["value"] == "pos" and a["label"]["n"] == 3
-    assert a["label"]["agreement"] == pytest.approx(2 / 3, abs=1e-4)
-    assert 0.5 < a["label"]["confidence"] <= 1
-    assert rows["b"]["consensus"]["label"]["value"] == "neg"
+    assert set(a) == {"label", "entities", "better", "why"}, "every question"
+    assert a["better"] == {"value": ANSWER["better"], "confidence": 1.0, "agreement": 1.0, "n": 3}
+    assert a["label"]["value"] == {"choice": "pos"} and a["label"]["n"] == 3
+    assert a["label"]["agreement"] == pytest.approx(1 / 3, abs=1e-4), "1 pair of 3 agrees"
+    assert a["label"]["confidence"] == pytest.approx(2 / 3, abs=1e-4), "the majority's share"
+    assert rows["a"]["adjudicated"] is None
+    assert rows["b"]["consensus"]["label"]["value"] == {"choice": "neg"}
     assert rows["b"]["consensus"]["label"]["agreement"] == 1
     assert rows["d"]["consensus"] == {}, "no answers, no consensus"
     table = list(csv.DictReader(io.StringIO(manager.get(
@@ -255,6 +256,6 @@ def test_consensus_per_task_and_question(db: Database, api: Api) -> None:
     assert len(table) == 9
     first = next(row for row in table if row["external_id"] == "a")
     assert first["label.consensus"] == "pos" and float(first["label.agreement"]) == pytest.approx(
-        2 / 3, abs=1e-4
+        1 / 3, abs=1e-4
     )
-    assert "entities.consensus" not in first
+    assert first["better.consensus"] == "B:2" and first["adjudicated"] == ""

@@ -50,6 +50,13 @@ _TASKS = Sql(
     "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE project_id = %s ORDER BY id "
     "LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING n_submitted",
 )
+# Consensus rows hold no foreign key (see accord.models.consensus.TaskConsensus).
+_CONSENSUS = Sql(
+    "DELETE FROM task_consensus WHERE (task_id, question) IN (SELECT task_id, question "
+    "FROM task_consensus WHERE project_id = ? ORDER BY task_id LIMIT ?)",
+    "DELETE FROM task_consensus WHERE (task_id, question) IN (SELECT task_id, question "
+    "FROM task_consensus WHERE project_id = %s ORDER BY task_id LIMIT %s FOR UPDATE SKIP LOCKED)",
+)
 _DELETED = Sql("SELECT deleted_at FROM projects WHERE id = ?")
 _PROJECT = Sql("DELETE FROM projects WHERE id = ? AND deleted_at IS NOT NULL")
 
@@ -66,7 +73,7 @@ def do_purge_step(session: Session, project_id: int, batch: int = BATCH) -> bool
     row = raw.one(_DELETED, (project_id,))
     if row is None or row[0] is None:
         return False
-    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT):
+    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT, _CONSENSUS):
         if raw.run(statement, (project_id, batch)):
             return True
     removed = raw.all(_TASKS, (project_id, batch))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Literal
 
 from fastapi import APIRouter, Query
@@ -12,8 +13,12 @@ from accord.actions.users import find_user
 from accord.api.auth import CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, project_for
+from accord.db import Database
 from accord.errors import Invalid
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
+from accord.jobs.final_answers import export_final_csv, export_final_jsonl
+from accord.kinds import Interface
+from accord.models import Project
 from accord.queries.projects import interface_of
 
 router = APIRouter(tags=["exports"])
@@ -41,9 +46,18 @@ def export(
     consensus: bool = Query(
         default=False,
         description=(
-            "Add each task's consensus per single-choice and pairwise question (Dawid-Skene "
-            "over the project): its value, confidence (posterior probability) and agreement "
-            "(share of the task's answers equal to it)"
+            "Add each complete task's consensus per question, as stored when it got its "
+            "last annotation (or by the last project-wide Dawid-Skene run): its value, "
+            "confidence and agreement (mean pairwise similarity of the task's answers, 0-1), "
+            "and the adjudicated final answer where a reviewer gave one"
+        ),
+    ),
+    final: bool = Query(
+        default=False,
+        description=(
+            "Gold standard: one row per complete task with only its final answer (adjudicated, "
+            "else the consensus, else with overlap 1 its one annotation) and where it came "
+            "from; tasks whose adjudication is still open are left out"
         ),
     ),
     spreadsheet_safe: bool = Query(
@@ -72,18 +86,43 @@ def export(
         since=_utc(since, "since"),
         until=_utc(until, "until"),
     )
-    body = (
+    if final and (consensus or flt != ExportFilter()):
+        raise Invalid(
+            "final exports every complete task's final answer: leave out consensus, status, "
+            "annotator, since and until",
+            details={"field": "final"},
+        )
+    if final:
+        body = (
+            export_final_jsonl(db, project)
+            if format == "jsonl"
+            else export_final_csv(db, project, interface, spreadsheet_safe=spreadsheet_safe)
+        )
+    else:
+        body = _export(db, project, interface, flt, format, spreadsheet_safe, consensus)
+    name = f"project-{project.id}{'-final' if final else ''}.{format}"
+    return StreamingResponse(
+        body,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _export(
+    db: Database,
+    project: Project,
+    interface: Interface,
+    flt: ExportFilter,
+    format: str,
+    spreadsheet_safe: bool,
+    consensus: bool,
+) -> Iterator[bytes]:
+    return (
         export_jsonl(db, project, flt, consensus=consensus)
         if format == "jsonl"
         else export_csv(
             db, project, interface, flt, spreadsheet_safe=spreadsheet_safe, consensus=consensus
         )
-    )
-    name = f"project-{project.id}.{format}"
-    return StreamingResponse(
-        body,
-        media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

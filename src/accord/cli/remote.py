@@ -130,8 +130,16 @@ def export(
         bool,
         typer.Option(
             "--consensus",
-            help="Add each task's consensus per single-choice and pairwise question: value, "
-            "confidence and agreement (Dawid-Skene over the project)",
+            help="Add each task's consensus per question (value, confidence, agreement) and "
+            "its adjudicated final answer, where there is one",
+        ),
+    ] = False,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final",
+            help="Gold standard: one row per complete task with only its final answer "
+            "(adjudicated, else consensus) and where it came from",
         ),
     ] = False,
     url: Url = None,
@@ -148,6 +156,7 @@ def export(
         "until": until,
         "spreadsheet_safe": spreadsheet_safe if format == "csv" else None,
         "consensus": True if consensus else None,
+        "final": True if final else None,
     }
     with reported():
         if output is None:

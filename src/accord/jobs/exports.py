@@ -2,9 +2,9 @@
 
 JSONL: one line per task with its data, status, annotations (author, timestamps, time spent,
 number of versions, review state) and predictions. CSV: one row per annotation, one column per
-question. With ``consensus``, each task also carries its consensus per question
-(`accord.queries.consensus`): a ``consensus`` object in JSONL, three columns per question in
-CSV.
+question. With ``consensus``, each task also carries its stored consensus per question
+(`accord.queries.consensus`) and its adjudicated final answer: ``consensus`` and
+``adjudicated`` in JSONL; three columns per question and an ``adjudicated`` column in CSV.
 
 The JSONL path is the hot one (a million tasks in seconds): tasks, annotations and predictions
 are read by three cursors ordered by task id and merged, and stored JSON text is spliced into
@@ -223,6 +223,8 @@ def _jsonl(
             if consensus is not None:
                 add('],"consensus":')
                 add(consensus.json_for(task_id))
+                add(',"adjudicated":')
+                add(consensus.final_json_for(task_id))
                 add("}\n")
             else:
                 add("]}\n")
@@ -309,6 +311,8 @@ def _csv(
     header += [f"data.{f.name}" for f in fields]
     for name in consensus.names if consensus else []:
         header += [f"{name}.consensus", f"{name}.confidence", f"{name}.agreement"]
+    if consensus is not None:
+        header.append("adjudicated")
     buffer = io.StringIO()
     # RFC 4180 line ends: a cell holding a carriage return is then quoted like one holding a
     # newline (with a bare newline as line end, Python's writer left it unquoted and the row

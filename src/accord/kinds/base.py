@@ -11,7 +11,9 @@ widget in ``web/src/kinds/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import orjson
@@ -87,6 +89,118 @@ class QuestionKind(Generic[Q]):
     def csv_cell(self, config: Q, value: Any) -> str:
         """The answer as one CSV cell; JSON unless the kind has a plainer form."""
         return orjson.dumps(value).decode()
+
+    def distance(self, config: Q, a: Any, b: Any) -> float:
+        """How far apart two answers are: 0 the same, 1 nothing in common (``1 -`` similarity).
+
+        An empty answer (`is_empty`, or None: the question was left out) is 0 from another
+        empty one and 1 from any other; else the kind's `answer_distance`. Both answers must
+        be ones `check` accepts.
+        """
+        empty_a, empty_b = self.is_empty(a), self.is_empty(b)
+        if empty_a or empty_b:
+            return 0.0 if empty_a and empty_b else 1.0
+        return min(1.0, max(0.0, float(self.answer_distance(config, a, b))))
+
+    def answer_distance(self, config: Q, a: Any, b: Any) -> float:
+        """The distance between two non-empty answers; by default 0 when equal, else 1."""
+        return 0.0 if a == b else 1.0
+
+    def consensus(
+        self, config: Q, answers: Sequence[Any], weights: Sequence[float] | None = None
+    ) -> Consensus:
+        """The answer the ``answers`` (one per annotator, None when left out) agree on.
+
+        Empty answers count against the others: when they weigh at least half, the consensus
+        is empty (None). Else the kind's `combine` of the non-empty ones, whose confidence is
+        scaled by their share of the weight.
+        """
+        weight = [1.0] * len(answers) if weights is None else [float(w) for w in weights]
+        total = sum(weight)
+        given = [(a, w) for a, w in zip(answers, weight, strict=True) if not self.is_empty(a)]
+        given_weight = sum(w for _, w in given)
+        if total <= 0 or given_weight * 2 <= total:
+            return Consensus(None, 1.0 - given_weight / total if total > 0 else 0.0)
+        found = self.combine(config, [a for a, _ in given], [w for _, w in given])
+        return Consensus(found.answer, found.confidence * given_weight / total)
+
+    def combine(self, config: Q, answers: Sequence[Any], weights: Sequence[float]) -> Consensus:
+        """The consensus of non-empty ``answers``; by default their medoid by `distance`.
+
+        The confidence is ``1 -`` the weighted mean distance from the consensus to the answers.
+        """
+        return medoid(lambda a, b: self.distance(config, a, b), answers, weights)
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """What several answers agree on (None: nothing) and how sure that is, in [0, 1]."""
+
+    answer: Any
+    confidence: float
+
+
+def spread(
+    distance: Callable[[Any, Any], float],
+    answer: Any,
+    answers: Sequence[Any],
+    weights: Sequence[float],
+) -> float:
+    """The weighted mean distance from ``answer`` to ``answers`` (0 when they weigh nothing)."""
+    total = sum(weights)
+    if total <= 0:
+        return 0.0
+    return sum(w * distance(answer, a) for a, w in zip(answers, weights, strict=True)) / total
+
+
+def agreed(
+    distance: Callable[[Any, Any], float],
+    answer: Any,
+    answers: Sequence[Any],
+    weights: Sequence[float],
+) -> Consensus:
+    """``answer`` as the consensus of ``answers``, confident as far as it is close to them."""
+    return Consensus(answer, 1.0 - spread(distance, answer, answers, weights))
+
+
+def medoid(
+    distance: Callable[[Any, Any], float], answers: Sequence[Any], weights: Sequence[float]
+) -> Consensus:
+    """The answer with the least weighted distance to the others (the first one on a tie)."""
+    best, best_cost = 0, math.inf
+    for i, answer in enumerate(answers):
+        cost = sum(
+            w * distance(answer, other)
+            for j, (other, w) in enumerate(zip(answers, weights, strict=True))
+            if j != i
+        )
+        if cost < best_cost - 1e-12:
+            best, best_cost = i, cost
+    others = sum(weights) - weights[best]
+    confidence = 1.0 - best_cost / others if others > 0 else 1.0
+    return Consensus(answers[best], confidence)
+
+
+def vote(values: Sequence[Hashable], weights: Sequence[float]) -> tuple[Any, float]:
+    """The value with the most weight (the first given on a tie) and its share of the weight."""
+    tally: dict[Hashable, float] = {}
+    for value, weight in zip(values, weights, strict=True):
+        tally[value] = tally.get(value, 0.0) + weight
+    winner = max(tally, key=lambda v: tally[v])  # max keeps the first of equals
+    total = sum(tally.values())
+    return winner, (tally[winner] / total if total > 0 else 0.0)
+
+
+def weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
+    """The lower weighted median: always one of ``values``, so it stays on the answer's grid."""
+    pairs = sorted(zip(values, weights, strict=True))
+    half = sum(weights) / 2
+    running = 0.0
+    for value, weight in pairs:
+        running += weight
+        if running >= half - 1e-12:
+            return value
+    return pairs[-1][0]
 
 
 def expect_object(value: Any, keys: set[str], required: set[str]) -> dict[str, Any]:

@@ -1,139 +1,169 @@
 """Consensus per task and question, for the export (``--consensus``).
 
-For each single-choice and pairwise question (the preferred side: A, B or tie; the strength is
-left out), Dawid-Skene (`accord.quality.dawid_skene`) runs over every
-answer to it in the project (all annotators' skills are estimated together, so an unreliable
-annotator weighs less everywhere), giving each answered task a consensus value with its
-posterior probability (``confidence``); ``agreement`` is the share of the task's answers equal
-to the consensus and ``n`` the number of answers. Other kinds of questions have no consensus
-here yet (they are left out of the object).
+Reads what `accord.actions.consensus` stored when each task got its last annotation (or what
+the project-wide Dawid-Skene run stored since): per question the consensus answer, its
+confidence, the agreement of the task's answers (mean pairwise ``1 - distance`` by the
+question's kind) and the number of answers; and, where a reviewer adjudicated the task, the
+final answer. A task with answers but no stored rows (overlap 1, where nothing is stored, or a
+task not complete yet) gets its consensus computed here the same way
+(`accord.kinds.consensus.task_consensus`); a task without answers has none (``{}``).
 
-Computed once per export from the export's own snapshot, then looked up task by task while the
-export streams: a few arrays per question, no object per task.
+The export asks task by task in increasing id order; the rows are read by cursors in the same
+order and merged, so a million tasks cost no memory beyond one task's rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import orjson
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
+from sqlalchemy.orm import Session
 
-from accord.kinds import Interface
+from accord.kinds import QUESTION_KINDS, Interface
+from accord.kinds.base import QuestionConfig
+from accord.kinds.consensus import task_consensus
+from accord.models import ConsensusRun
 
-CONSENSUS_METHOD = "dawid_skene"
+_ROWS = text(
+    "SELECT task_id, question, answer, confidence, agreement, n FROM task_consensus "
+    "WHERE project_id = :project ORDER BY task_id, question"
+)
+_ANSWERS = text(
+    "SELECT task_id, user_id, result FROM annotations WHERE project_id = :project "
+    "ORDER BY task_id, id"
+)
+_FINAL = text(
+    "SELECT task_id, result FROM adjudications WHERE project_id = :project "
+    "AND state = 'decided' ORDER BY task_id"
+)
+
+Row = tuple[str, str | None, float | None, float | None, int]
 
 
-@dataclass(frozen=True)
-class _Question:
-    name: str
-    tasks: Any  # sorted task ids
-    values: Any  # consensus value of each
-    confidence: Any
-    agreement: Any
-    counts: Any
+class _Cursor:
+    """Rows grouped by task id, read forward only: `at(task_id)` for increasing ids."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self._rows = rows
+        self._next: Any = next(rows, None)
+        self._task: int | None = None
+        self._found: list[Any] = []
+
+    def at(self, task_id: int) -> list[Any]:
+        if task_id == self._task:
+            return self._found
+        while self._next is not None and self._next[0] < task_id:
+            self._next = next(self._rows, None)
+        found = []
+        while self._next is not None and self._next[0] == task_id:
+            found.append(self._next)
+            self._next = next(self._rows, None)
+        self._task, self._found = task_id, found
+        return found
 
 
 class Consensus:
-    """The consensus of each task, as JSON text for the export."""
+    """The stored consensus of each task, as JSON text or CSV cells for the export."""
 
-    def __init__(self, questions: list[_Question]) -> None:
-        self._questions = questions
+    def __init__(self, conn: Connection, project_id: int, interface: Interface) -> None:
+        self._questions: list[QuestionConfig] = list(interface.questions)
+        streaming = conn.execution_options(stream_results=True, yield_per=5000)
+        self._rows = _Cursor(iter(streaming.execute(_ROWS, {"project": project_id})))
+        self._final = _Cursor(iter(streaming.execute(_FINAL, {"project": project_id})))
+        self._answers = _Cursor(iter(streaming.execute(_ANSWERS, {"project": project_id})))
+        self._task: int | None = None
+        self._found: list[Row] = []
 
-    def json_for(self, task_id: int) -> str:
-        """``{"question": {"value", "confidence", "agreement", "n"}}`` of one task (``{}`` when
-        it has no answer to a question with a consensus)."""
-        out: dict[str, Any] = {}
-        for q in self._questions:
-            at = int(np.searchsorted(q.tasks, task_id))
-            if at < q.tasks.shape[0] and q.tasks[at] == task_id:
-                out[q.name] = {
-                    "value": q.values[at],
-                    "confidence": round(float(q.confidence[at]), 4),
-                    "agreement": round(float(q.agreement[at]), 4),
-                    "n": int(q.counts[at]),
-                }
-        return orjson.dumps(out).decode()
+    def _at(self, task_id: int) -> list[Row]:
+        """The task's (question, answer JSON, confidence, agreement, n): stored, else
+        computed from its answers."""
+        if task_id == self._task:
+            return self._found
+        found: list[Row] = [
+            (row[1], row[2], row[3], row[4], int(row[5])) for row in self._rows.at(task_id)
+        ]
+        answers = self._answers.at(task_id)
+        if not found and answers:
+            given = [(int(row[1]), orjson.loads(row[2])) for row in answers]
+            found = [
+                (
+                    q.question,
+                    None if q.answer is None else orjson.dumps(q.answer).decode(),
+                    q.confidence,
+                    q.agreement,
+                    q.n,
+                )
+                for q in task_consensus(self._questions, given)
+            ]
+        self._task, self._found = task_id, found
+        return found
 
     @property
     def names(self) -> list[str]:
         return [q.name for q in self._questions]
 
+    def json_for(self, task_id: int) -> str:
+        """``{"question": {"value", "confidence", "agreement", "n"}}`` of one task (``{}``
+        while it is not complete); ``value`` is shaped like the question's answer."""
+        parts = []
+        for question, answer, confidence, agreement, n in self._at(task_id):
+            parts.append(
+                f"{orjson.dumps(question).decode()}:"
+                f'{{"value":{answer or "null"},"confidence":{_number(confidence)},'
+                f'"agreement":{_number(agreement)},"n":{int(n)}}}'
+            )
+        return "{" + ",".join(parts) + "}"
+
+    def final_json_for(self, task_id: int) -> str:
+        """The adjudicated final answer of the task (JSON text), or ``null``."""
+        found = self._final.at(task_id)
+        return str(found[0][1]) if found else "null"
+
     def cells_for(self, task_id: int) -> list[Any]:
-        """Per question with a consensus: value, confidence, agreement (CSV cells; empty when
-        the task has no answer to it)."""
+        """Per question: consensus (as the question's CSV cell), confidence and agreement;
+        then the adjudicated final answer (JSON). Empty cells while the task is not complete."""
+        stored = {row[0]: row for row in self._at(task_id)}
         cells: list[Any] = []
-        for q in self._questions:
-            at = int(np.searchsorted(q.tasks, task_id))
-            if at < q.tasks.shape[0] and q.tasks[at] == task_id:
-                cells += [
-                    q.values[at],
-                    round(float(q.confidence[at]), 4),
-                    round(float(q.agreement[at]), 4),
-                ]
-            else:
+        for question in self._questions:
+            row = stored.get(question.name)
+            if row is None:
                 cells += ["", "", ""]
+                continue
+            cells += [
+                _cell(question, row[1]),
+                "" if row[2] is None else round(float(row[2]), 4),
+                "" if row[3] is None else round(float(row[3]), 4),
+            ]
+        found = self._final.at(task_id)
+        cells.append(str(found[0][1]) if found else "")
         return cells
 
 
+def _number(value: float | None) -> str:
+    return "null" if value is None else repr(round(float(value), 4))
+
+
+def _cell(question: QuestionConfig, answer: str | None) -> str:
+    if answer is None:
+        return ""
+    kind = QUESTION_KINDS[question.kind]
+    value = orjson.loads(answer)
+    return "" if kind.is_empty(value) else kind.csv_cell(question, value)
+
+
 def consensus_of(conn: Connection, project_id: int, interface: Interface) -> Consensus:
-    """The consensus of every answered task of the project, from ``conn``'s snapshot."""
-    questions = [q for q in interface.questions if _classes(q) is not None]
-    if not questions:
-        return Consensus([])
-    rows: dict[str, tuple[list[int], list[int], list[str]]] = {
-        q.name: ([], [], []) for q in questions
-    }
-    found = conn.execute(
-        text("SELECT task_id, user_id, result FROM annotations WHERE project_id = :project"),
-        {"project": project_id},
-    )
-    for task_id, user_id, result in found:
-        answers = orjson.loads(result)
-        for name, (tasks, users, values) in rows.items():
-            answer = answers.get(name)
-            if isinstance(answer, dict) and isinstance(answer.get("choice"), str):
-                tasks.append(task_id)
-                users.append(user_id)
-                values.append(answer["choice"])
-    out = []
-    for question in questions:
-        tasks, users, values = rows[question.name]
-        if tasks:
-            out.append(_consensus(question.name, tasks, users, values, _classes(question) or []))
-    return Consensus(out)
+    """The stored consensus of the project's tasks, read from ``conn``'s snapshot."""
+    return Consensus(conn, project_id, interface)
 
 
-def _classes(question: Any) -> list[str] | None:
-    """The values a question's consensus chooses among, or None: no consensus for its kind."""
-    if question.kind == "choice" and not question.multiple:
-        return [option.value for option in question.options]
-    if question.kind == "pairwise":
-        return ["A", "B", "tie"] if question.allow_tie else ["A", "B"]
-    return None
-
-
-def _consensus(
-    name: str, tasks: list[int], users: list[int], values: list[str], classes: list[str]
-) -> _Question:
-    from accord.quality import dawid_skene
-
-    task_ids = np.asarray(tasks, dtype=np.int64)
-    picked = np.asarray(values, dtype=object)
-    known = sorted(set(classes) | set(values))  # an option removed since still counts
-    people = np.asarray(users, dtype=np.int64)
-    found = dawid_skene((task_ids, people, picked), classes=np.asarray(known, dtype=object))
-    index = np.searchsorted(found.items, task_ids)
-    same = picked == found.labels[index]
-    counts = np.bincount(index, minlength=found.items.shape[0])
-    agreement = np.bincount(index, same.astype(np.float64), minlength=found.items.shape[0])
-    return _Question(
-        name,
-        np.asarray(found.items, dtype=np.int64),
-        found.labels,
-        found.confidence,
-        agreement / np.maximum(counts, 1),
-        counts,
+def runs_of(session: Session, project_id: int) -> list[ConsensusRun]:
+    """The project's last project-wide run of each question."""
+    return list(
+        session.scalars(
+            select(ConsensusRun)
+            .where(ConsensusRun.project_id == project_id)
+            .order_by(ConsensusRun.question)
+        )
     )

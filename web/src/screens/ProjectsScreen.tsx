@@ -73,6 +73,11 @@ function ProjectRow({ project }: { project: Project }) {
               Review
             </Link>
           ) : null}
+          {canReview && project.overlap > 1 ? (
+            <Link className="button" to={`/projects/${project.id}/adjudicate`}>
+              Adjudicate
+            </Link>
+          ) : null}
           {canAnnotate ? (
             <Link className="button" to={`/projects/${project.id}/mine`}>
               My work

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
+from accord.kinds.base import (
+    Consensus,
+    Problem,
+    QuestionConfig,
+    QuestionKind,
+    expect_object,
+    expect_str,
+    vote,
+)
 
 
 class Option(BaseModel):
@@ -83,6 +91,38 @@ class ChoiceKind(QuestionKind[ChoiceQuestion]):
         if "choice" in value:
             return str(value["choice"])
         return "|".join(value["choices"])
+
+    def answer_distance(self, config: ChoiceQuestion, a: Any, b: Any) -> float:
+        """One pick: 0 when the same, else 1. Several: the Jaccard distance of the two sets."""
+        if "choice" in a or "choice" in b:
+            return 0.0 if a.get("choice") == b.get("choice") else 1.0
+        return jaccard_distance(a["choices"], b["choices"])
+
+    def combine(
+        self, config: ChoiceQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """One pick: the majority vote, confident by its share. Several: every option picked
+        by more than half the weight, confident by the mean share agreeing on each option."""
+        if not config.multiple:
+            winner, share = vote([a["choice"] for a in answers], weights)
+            return Consensus({"choice": winner}, share)
+        total = sum(weights)
+        picked: list[str] = []
+        agreeing = 0.0
+        for option in config.options:
+            chosen = zip(answers, weights, strict=True)
+            share = sum(w for a, w in chosen if option.value in a["choices"]) / total
+            if share > 0.5:
+                picked.append(option.value)
+            agreeing += max(share, 1.0 - share)
+        return Consensus({"choices": picked}, agreeing / len(config.options))
+
+
+def jaccard_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """``1 - |A & B| / |A | B|`` of two collections as sets; 0 when both are empty."""
+    first, second = set(a), set(b)
+    union = len(first | second)
+    return 1.0 - len(first & second) / union if union else 0.0
 
 
 KIND = ChoiceKind()

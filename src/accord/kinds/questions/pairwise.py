@@ -7,12 +7,13 @@ scale of 1 to ``max_strength`` (e.g. slightly, clearly, much better); a tie has 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import Field
 
 from accord.kinds.base import (
+    Consensus,
     Problem,
     QuestionConfig,
     QuestionKind,
@@ -20,6 +21,8 @@ from accord.kinds.base import (
     expect_int,
     expect_object,
     expect_str,
+    vote,
+    weighted_median,
 )
 
 CHOICES = ("A", "B", "tie")
@@ -65,6 +68,32 @@ class PairwiseKind(QuestionKind[PairwiseQuestion]):
         if "strength" in value:
             return f"{value['choice']}:{value['strength']}"
         return str(value["choice"])
+
+    def answer_distance(self, config: PairwiseQuestion, a: Any, b: Any) -> float:
+        """A against B: 1; either against a tie: 0.5; the same side: half the difference of the
+        two strengths as a share of ``max_strength`` (0 when either gives none)."""
+        if a["choice"] == b["choice"]:
+            if "strength" in a and "strength" in b:
+                return 0.5 * float(abs(a["strength"] - b["strength"])) / config.max_strength
+            return 0.0
+        return 0.5 if "tie" in (a["choice"], b["choice"]) else 1.0
+
+    def combine(
+        self, config: PairwiseQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """The majority side (confident by its share of the weight), with the median strength
+        of those who chose it and gave one."""
+        winner, share = vote([a["choice"] for a in answers], weights)
+        strengths = [
+            (a["strength"], w)
+            for a, w in zip(answers, weights, strict=True)
+            if a["choice"] == winner and "strength" in a
+        ]
+        answer: dict[str, Any] = {"choice": winner}
+        if strengths:
+            values, shares = zip(*strengths, strict=True)
+            answer["strength"] = weighted_median(values, shares)
+        return Consensus(answer, share)
 
 
 def _two_candidates(target: str, items: Any) -> None:

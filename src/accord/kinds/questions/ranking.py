@@ -7,21 +7,24 @@ groups, best first, whose members are equally good: ``{"order": [[2], [0, 1]]}``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import orjson
 from pydantic import Field, model_validator
 
 from accord.kinds.base import (
+    Consensus,
     Problem,
     QuestionConfig,
     QuestionKind,
+    agreed,
     describe,
     expect_int,
     expect_object,
 )
 from accord.kinds.questions.options import Options
+from accord.quality.rankings import borda, kendall_distance
 
 
 class RankingQuestion(QuestionConfig):
@@ -80,6 +83,23 @@ class RankingKind(QuestionKind[RankingQuestion]):
 
     def csv_cell(self, config: RankingQuestion, value: Any) -> str:
         return orjson.dumps(value["order"]).decode()
+
+    def answer_distance(self, config: RankingQuestion, a: Any, b: Any) -> float:
+        """Kendall's distance: the share of item pairs ranked the other way round (a tie
+        against an order counts half)."""
+        return kendall_distance(a["order"], b["order"])
+
+    def combine(
+        self, config: RankingQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """The Borda count (groups of equal points share a place when ties are allowed);
+        confident as far as the orders are close to it by Kendall's distance."""
+        order = borda([a["order"] for a in answers], weights, ties=config.ties)
+        if config.ties and all(len(group) == 1 for group in order):
+            order = [group[0] for group in order]
+        return agreed(
+            lambda x, y: self.answer_distance(config, x, y), {"order": order}, answers, weights
+        )
 
 
 def _items(count: int) -> str:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_number, expect_object
+from accord.kinds.base import (
+    Consensus,
+    Problem,
+    QuestionConfig,
+    QuestionKind,
+    agreed,
+    expect_number,
+    expect_object,
+    weighted_median,
+)
 
 LIMIT = 1_000_000_000  # scale ends stay well inside exact float arithmetic
 # How far off the step grid a value may be and still count as on it (float rounding), in steps.
@@ -106,6 +115,20 @@ class RatingKind(QuestionKind[RatingQuestion]):
 
     def csv_cell(self, config: RatingQuestion, value: Any) -> str:
         return written(value["rating"])
+
+    def answer_distance(self, config: RatingQuestion, a: Any, b: Any) -> float:
+        """How far apart the two ratings are, as a share of the scale (max - min)."""
+        return float(abs(a["rating"] - b["rating"])) / (config.max - config.min)
+
+    def combine(
+        self, config: RatingQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """The (lower, weighted) median rating; confident as far as the ratings are close to it:
+        ``1 -`` their mean absolute deviation from it as a share of the scale."""
+        median = weighted_median([a["rating"] for a in answers], weights)
+        return agreed(
+            lambda x, y: self.answer_distance(config, x, y), {"rating": median}, answers, weights
+        )
 
 
 KIND = RatingKind()

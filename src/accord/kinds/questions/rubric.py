@@ -7,7 +7,7 @@ answered; a pass/fail criterion with a boolean, a score criterion with a whole n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import (
@@ -20,14 +20,18 @@ from pydantic import (
 )
 
 from accord.kinds.base import (
+    Consensus,
     Name,
     Problem,
     QuestionConfig,
     QuestionKind,
+    agreed,
     describe,
     expect_int,
     expect_object,
     expect_str,
+    vote,
+    weighted_median,
 )
 
 LIMIT = 1_000_000
@@ -135,6 +139,45 @@ class RubricKind(QuestionKind[RubricQuestion]):
             total += criterion.weight * share
             weights += criterion.weight
         return total / weights
+
+    def answer_distance(self, config: RubricQuestion, a: Any, b: Any) -> float:
+        """The weighted mean over criteria of how far apart the two verdicts are: 0 or 1 for
+        pass/fail, the score difference as a share of ``max - min`` for a score (comments
+        are not compared)."""
+        total = 0.0
+        weights = 0.0
+        for criterion in config.criteria:
+            total += criterion.weight * _apart(
+                criterion, a["criteria"][criterion.name], b["criteria"][criterion.name]
+            )
+            weights += criterion.weight
+        return total / weights
+
+    def combine(
+        self, config: RubricQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """Per criterion, the majority verdict (pass/fail) or the median score; confident as
+        far as the answers are close to it."""
+        verdicts: dict[str, Any] = {}
+        for criterion in config.criteria:
+            given = [a["criteria"][criterion.name] for a in answers]
+            if criterion.type == "pass_fail":
+                verdicts[criterion.name] = vote(given, weights)[0]
+            else:
+                verdicts[criterion.name] = weighted_median(given, weights)
+        return agreed(
+            lambda x, y: self.answer_distance(config, x, y),
+            {"criteria": verdicts},
+            answers,
+            weights,
+        )
+
+
+def _apart(criterion: Criterion, a: Any, b: Any) -> float:
+    """How far apart two verdicts on one criterion are, in [0, 1]."""
+    if criterion.type == "pass_fail":
+        return 0.0 if a == b else 1.0
+    return float(abs(a - b)) / (criterion.max - criterion.min)
 
 
 def _not_judged(missing: list[Criterion], count: int) -> str:

@@ -7,21 +7,24 @@ code units, converts. ``text`` is optional and, when given, must be what the ran
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
 from accord.kinds.base import (
+    Consensus,
     Problem,
     QuestionConfig,
     QuestionKind,
+    agreed,
     describe,
     expect_int,
     expect_object,
     expect_str,
 )
 from accord.kinds.questions.options import Options, values
+from accord.quality.spans import span_f1
 
 
 class SpansQuestion(QuestionConfig):
@@ -71,6 +74,31 @@ class SpansKind(QuestionKind[SpansQuestion]):
         if isinstance(value, dict) and value.get("spans") == [] and len(value) == 1:
             return True
         return super().is_empty(value)
+
+    def answer_distance(self, config: SpansQuestion, a: Any, b: Any) -> float:
+        """``1 -`` the exact-match span F1 of the two answers (same start, end and label)."""
+        return 1.0 - span_f1(_triples(a), _triples(b), mode="exact")[2]
+
+    def combine(
+        self, config: SpansQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """The spans marked (same start, end and label) by more than half of the weight;
+        confident as far as the answers are close to them by span F1."""
+        total = sum(weights)
+        marked: dict[tuple[int, int, str], float] = {}
+        shown: dict[tuple[int, int, str], dict[str, Any]] = {}
+        for answer, weight in zip(answers, weights, strict=True):
+            for span in answer["spans"]:
+                key = (span["start"], span["end"], span["label"])
+                marked[key] = marked.get(key, 0.0) + weight
+                shown.setdefault(key, span)
+        kept = sorted(key for key, weight in marked.items() if weight * 2 > total)
+        found = {"spans": [shown[key] for key in kept]}
+        return agreed(lambda x, y: self.distance(config, x, y), found, answers, weights)
+
+
+def _triples(answer: Any) -> list[tuple[int, int, str]]:
+    return [(s["start"], s["end"], s["label"]) for s in answer["spans"]]
 
 
 def _span(item: Any, text: str, labels: frozenset[str]) -> Span:

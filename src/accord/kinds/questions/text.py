@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from accord.kinds import patterns
 from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
+from accord.quality.text import normalized_edit_distance
 
 # Words that, alone or together, make a text filler rather than an answer (after lowering).
 FILLER_WORDS = frozenset(
@@ -165,6 +166,11 @@ class TextKind(QuestionKind[TextQuestion]):
 
     def csv_cell(self, config: TextQuestion, value: Any) -> str:
         return str(value["text"])
+
+    def answer_distance(self, config: TextQuestion, a: Any, b: Any) -> float:
+        """The character edit distance divided by the longer text's length (surrounding
+        whitespace ignored). Texts are not merged: the consensus is the medoid."""
+        return normalized_edit_distance(a["text"].strip(), b["text"].strip())
 
 
 KIND = TextKind()

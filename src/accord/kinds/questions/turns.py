@@ -8,20 +8,25 @@ allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from accord.kinds.base import (
+    Consensus,
     Problem,
     QuestionConfig,
     QuestionKind,
+    agreed,
     describe,
     expect_int,
     expect_object,
     expect_str,
+    vote,
+    weighted_median,
 )
+from accord.kinds.questions.choice import jaccard_distance
 from accord.kinds.questions.options import Options, values
 
 LIMIT = 1_000_000
@@ -130,6 +135,63 @@ class TurnsKind(QuestionKind[TurnsQuestion]):
         if isinstance(value, dict) and value.get("turns") == [] and len(value) == 1:
             return True
         return super().is_empty(value)
+
+    def answer_distance(self, config: TurnsQuestion, a: Any, b: Any) -> float:
+        """The mean, over the turns either answer judges, of how far apart the two judgements
+        are: 1 when only one judges the turn; else the rating difference as a share of the
+        scale, or the Jaccard distance of the label sets."""
+        first, second = _by_turn(a), _by_turn(b)
+        turns = first.keys() | second.keys()
+        if not turns:
+            return 0.0
+        return sum(_apart(config, first.get(i), second.get(i)) for i in turns) / len(turns)
+
+    def combine(
+        self, config: TurnsQuestion, answers: Sequence[Any], weights: Sequence[float]
+    ) -> Consensus:
+        """The turns judged by more than half of the weight, each with the median rating or the
+        labels picked by more than half of those who judged it (the majority label when one is
+        allowed); confident as far as the answers are close to it."""
+        total = sum(weights)
+        judged: dict[int, list[tuple[Any, float]]] = {}
+        for answer, weight in zip(answers, weights, strict=True):
+            for index, judgement in _by_turn(answer).items():
+                judged.setdefault(index, []).append((judgement, weight))
+        items: list[dict[str, Any]] = []
+        for index in sorted(judged):
+            given = judged[index]
+            if sum(w for _, w in given) * 2 > total:
+                items.append({"index": index, **_merged(config, given)})
+        return agreed(lambda x, y: self.distance(config, x, y), {"turns": items}, answers, weights)
+
+
+def _by_turn(answer: Any) -> dict[int, Any]:
+    """Each judged turn's rating or list of labels, by turn index."""
+    return {item["index"]: item.get("rating", item.get("labels")) for item in answer["turns"]}
+
+
+def _apart(config: TurnsQuestion, a: Any, b: Any) -> float:
+    if a is None or b is None:
+        return 1.0
+    if config.rating is not None:
+        return float(abs(a - b)) / (config.rating.max - config.rating.min)
+    return jaccard_distance(a, b)
+
+
+def _merged(config: TurnsQuestion, given: list[tuple[Any, float]]) -> dict[str, Any]:
+    """The consensus judgement of one turn from its ``(judgement, weight)`` pairs."""
+    weights = [w for _, w in given]
+    if config.rating is not None:
+        return {"rating": weighted_median([j for j, _ in given], weights)}
+    if not config.multiple:
+        return {"labels": [vote([j[0] for j, _ in given], weights)[0]]}
+    total = sum(weights)
+    labels = [
+        option.value
+        for option in config.labels or []
+        if sum(w for j, w in given if option.value in j) * 2 > total
+    ]
+    return {"labels": labels or [vote([j[0] for j, _ in given], weights)[0]]}
 
 
 def _not_judged(config: TurnsQuestion, missing: list[int], count: int) -> str:

@@ -29,8 +29,18 @@ export function toInstant(local: string): string | null {
   return Number.isNaN(when.getTime()) ? null : when.toISOString();
 }
 
+const CONTENTS: { value: Content; label: string; what: string }[] = [
+  { value: "annotations", label: "Annotations", what: "every annotation as submitted" },
+  { value: "consensus", label: "Annotations and consensus", what: "plus, per task and question, the consensus, its confidence and agreement, and the adjudicated answer" },
+  { value: "final", label: "Gold standard", what: "one row per complete task with only its final answer: adjudicated, else the consensus (filters do not apply)" },
+];
+
+type Content = "annotations" | "consensus" | "final";
+
 function ExportForm({ project }: { project: Project }) {
   const id = useId();
+  const [content, setContent] = useState<Content>("annotations");
+  const final = content === "final";
   const [format, setFormat] = useState<ExportFilter["format"]>("jsonl");
   const [status, setStatus] = useState<TaskStatus | "">("");
   const [annotator, setAnnotator] = useState("");
@@ -39,7 +49,16 @@ function ExportForm({ project }: { project: Project }) {
   const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
   const emails = members.status === "ready" ? members.value.flatMap((m) => (m.email ? [m.email] : [])) : [];
   const unknown = annotator.trim() !== "" && members.status === "ready" && !emails.includes(annotator.trim().toLowerCase());
-  const url = api.exports.url(project.id, { format, status: status || null, annotator: annotator.trim() || null, since: toInstant(since), until: toInstant(until) });
+  const url = final
+    ? api.exports.url(project.id, { format, final: true })
+    : api.exports.url(project.id, {
+        format,
+        status: status || null,
+        annotator: annotator.trim() || null,
+        since: toInstant(since),
+        until: toInstant(until),
+        consensus: content === "consensus",
+      });
   const { progress } = project;
 
   return (
@@ -55,7 +74,18 @@ function ExportForm({ project }: { project: Project }) {
           </label>
         ))}
       </fieldset>
-      <fieldset className="export-filters">
+      <fieldset className="export-formats">
+        <legend className="form-label">Content</legend>
+        {CONTENTS.map((c) => (
+          <label key={c.value} className="radio">
+            <input type="radio" name={`${id}-content`} value={c.value} checked={content === c.value} onChange={() => setContent(c.value)} data-export-content={c.value} />
+            <span>
+              <strong>{c.label}</strong> <span className="muted small">— {c.what}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="export-filters" disabled={final}>
         <legend className="form-label">Filters (optional)</legend>
         <div className="form-grid">
           <div className="form-field">

@@ -1,4 +1,4 @@
-"""consensus: per task and question agreement and consensus; adjudications
+"""consensus: per task and question agreement and consensus; adjudications; consensus runs
 
 Revision ID: 0005
 Revises: 0004
@@ -39,8 +39,8 @@ def upgrade() -> None:
         sa.Column("agreement", sa.Float(), nullable=True),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("computed_at", Stamp(), nullable=False),
-        _fk("task_consensus", "task_id", "tasks"),
-        _fk("task_consensus", "project_id", "projects"),
+        # No foreign keys (see accord.models.consensus.TaskConsensus): rows go with their
+        # tasks when tasks are deleted, and with their project in the purge.
         sa.PrimaryKeyConstraint("task_id", "question", name=op.f("pk_task_consensus")),
     )
     op.create_index(
@@ -68,9 +68,25 @@ def upgrade() -> None:
     op.create_index(
         "ix_adjudications_project_id_state_id", "adjudications", ["project_id", "state", "id"]
     )
+    op.create_table(
+        "consensus_runs",
+        sa.Column("project_id", BigId, nullable=False),
+        sa.Column("question", sa.String(length=64), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("started_at", Stamp(), nullable=False),
+        sa.Column("finished_at", Stamp(), nullable=True),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.Column("annotations", sa.Integer(), nullable=False),
+        sa.Column("skills", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        _fk("consensus_runs", "project_id", "projects"),
+        sa.PrimaryKeyConstraint("project_id", "question", name=op.f("pk_consensus_runs")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("consensus_runs")
     op.drop_index("ix_adjudications_project_id_state_id", table_name="adjudications")
     op.drop_index("uq_adjudications_task_id", table_name="adjudications")
     op.drop_table("adjudications")

@@ -1,0 +1,100 @@
+"""The project-wide consensus (Dawid-Skene over every task): what it stores, when it says it
+ran, and how the per-task consensus of later tasks uses its skill estimates."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from accord.db import Database
+from accord.jobs.consensus import run_consensus
+from accord.models import ConsensusRun, TaskConsensus, User
+from tests.api.conftest import Api
+from tests.factories import add_tasks, make_project, make_user, texts
+
+INTERFACE = {
+    "fields": [{"name": "text", "kind": "text"}],
+    "questions": [
+        {"name": "label", "kind": "choice", "options": ["pos", "neg"]},
+        {"name": "note", "kind": "text"},
+    ],
+}
+
+
+def setup(db: Database, api: Api, tasks: int, **settings: Any) -> tuple[int, dict[str, Api], User]:
+    owner, owner_token = make_user(db, "owner@example.com")
+    people, members = {}, {}
+    for name in ("good", "fair", "bad", "late"):
+        user, token = make_user(db, f"{name}@example.com")
+        people[name], members[user] = api.as_(token), "annotator"
+    project = make_project(db, owner, INTERFACE, overlap=3, members=members, **settings)
+    add_tasks(db, owner, project, texts(tasks))
+    return project.id, {"owner": api.as_(owner_token), **people}, owner
+
+
+def work(me: Api, project_id: int, answer: Any) -> None:
+    while (task := me.post(f"/projects/{project_id}/next").json()["task"]) is not None:
+        truth = "pos" if int(task["external_id"][1:]) % 3 else "neg"
+        result = answer(truth)
+        done = me.post(f"/tasks/{task['id']}/annotations", json={"result": result})
+        assert done.status_code == 201, done.text
+
+
+def test_a_run_stores_dawid_skene_and_says_when(db: Database, api: Api) -> None:
+    project_id, as_, owner = setup(db, api, tasks=12, consensus_method="dawid_skene")
+    flip = {"pos": "neg", "neg": "pos"}
+    work(as_["good"], project_id, lambda t: {"label": {"choice": t}})
+    work(as_["fair"], project_id, lambda t: {"label": {"choice": t}, "note": {"text": "ok"}})
+    work(as_["bad"], project_id, lambda t: {"label": {"choice": flip[t]}})
+    reports = run_consensus(db, project_id)
+    assert [(r.question, r.tasks, r.annotations) for r in reports] == [("label", 12, 36)]
+    with db.read() as session:
+        rows = session.scalars(select(TaskConsensus).where(TaskConsensus.question == "label")).all()
+        run = session.scalars(select(ConsensusRun)).one()
+    assert len(rows) == 12 and {r.method for r in rows} == {"dawid_skene"}
+    assert all(round(r.agreement or 0, 4) == 0.3333 for r in rows), "two of three agree"
+    assert run.state == "done" and run.finished_at is not None and run.tasks == 12
+    skills = orjson.loads(run.skills or "")
+    assert skills["classes"] == ["pos", "neg"] and len(skills["annotators"]) == 3
+    again = run_consensus(db, project_id)  # a second run replaces the rows, one per task
+    assert [(r.question, r.tasks) for r in again] == [("label", 12)]
+    with db.read() as session:
+        labels = session.scalars(select(TaskConsensus).where(TaskConsensus.question == "label"))
+        assert len(labels.all()) == 12
+    seen = as_["owner"].get(f"/projects/{project_id}/consensus/runs").json()
+    assert seen["runs"][0]["state"] == "done" and seen["runs"][0]["finished_at"]
+    assert as_["good"].get(f"/projects/{project_id}/consensus/runs").status_code == 403
+    # A task completed after the run: its consensus uses the annotators' confusion matrices.
+    # The majority says neg; but "bad" is always wrong, so its neg means pos.
+    add_tasks(db, owner, project_id, [{"id": "t99", "text": "one more"}])
+    work(as_["good"], project_id, lambda t: {"label": {"choice": "pos"}})
+    work(as_["fair"], project_id, lambda t: {"label": {"choice": "neg"}})
+    work(as_["bad"], project_id, lambda t: {"label": {"choice": "neg"}})
+    with db.read() as session:
+        last = session.scalars(
+            select(TaskConsensus)
+            .where(TaskConsensus.question == "label")
+            .order_by(TaskConsensus.task_id.desc())
+        ).first()
+    assert last is not None and last.method == "dawid_skene"
+    assert orjson.loads(last.answer or "") == {"choice": "pos"}
+    assert last.confidence is not None and last.confidence > 0.5
+
+
+def test_the_api_starts_a_run_in_the_background(db: Database, api: Api) -> None:
+    project_id, as_, _ = setup(db, api, tasks=3)
+    work(as_["good"], project_id, lambda t: {"label": {"choice": t}})
+    work(as_["fair"], project_id, lambda t: {"label": {"choice": t}})
+    work(as_["bad"], project_id, lambda t: {"label": {"choice": "pos"}})
+    started = as_["owner"].post(f"/projects/{project_id}/consensus/runs")
+    assert started.status_code == 202, started.text
+    for _ in range(200):
+        seen = as_["owner"].get(f"/projects/{project_id}/consensus/runs").json()
+        if not seen["running"] and seen["runs"] and seen["runs"][0]["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert seen["runs"][0]["state"] == "done", seen
+    assert seen["runs"][0]["tasks"] == 3
