@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from accord.cli import local, remote
+from accord.cli.metrics import metrics
 from accord.cli.quality import app as quality_app
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.add_typer(local.tokens_app, name="tokens")
 app.add_typer(remote.projects_app, name="projects")
 app.command("import")(remote.import_tasks)
 app.command("export")(remote.export)
+app.command("metrics")(metrics)
 app.add_typer(quality_app, name="quality", help="Agreement and truth inference on a CSV file.")
 
 
