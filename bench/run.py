@@ -1,7 +1,7 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
-        aggregate_cli,review_loop]
+        aggregate_cli,review_loop,metrics,consensus]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -29,6 +29,8 @@ SCRIPTS = {
     "quality": ["-m", "bench.quality"],
     "aggregate_cli": ["-m", "bench.aggregate_cli"],
     "review_loop": ["-m", "bench.review_loop"],
+    "metrics": ["-m", "bench.metrics", "--browser"],
+    "consensus": ["-m", "bench.consensus"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -38,6 +40,8 @@ QUICK = {
     "quality": ["--quick"],
     "aggregate_cli": ["--quick"],
     "review_loop": ["--quick"],
+    "metrics": ["--quick"],
+    "consensus": ["--quick"],
 }
 TAKES_RUNS = {
     "imports",
@@ -47,8 +51,10 @@ TAKES_RUNS = {
     "quality",
     "aggregate_cli",
     "review_loop",
+    "metrics",
+    "consensus",
 }
-TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop"}
+TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop", "metrics", "consensus"}
 
 
 def main() -> None:

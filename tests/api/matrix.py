@@ -18,7 +18,7 @@ from accord.actions.projects import do_update_project
 from accord.actions.tokens import do_create_token
 from accord.actions.users import do_update_user
 from accord.db import Database
-from accord.models import AuditEvent, Project, Review, User
+from accord.models import Adjudication, AuditEvent, Project, Review, Task, User
 from accord.security import hash_password
 from tests.api.conftest import Api
 from tests.factories import PASSWORD, SIMPLE, add_tasks, make_project, make_user, texts
@@ -115,6 +115,19 @@ class World:
         assert review_id is not None
         return int(review_id)
 
+    def adjudication(self, project: Project) -> int:
+        """The id of an open adjudication of one of the project's tasks (nobody annotated it)."""
+        with self.db.write() as session:
+            task_id = session.scalar(
+                select(Task.id).where(Task.project_id == project.id).order_by(Task.id.desc())
+            )
+            assert task_id is not None
+            found = Adjudication(project_id=project.id, task_id=task_id, reason="matrix")
+            session.add(found)
+            session.flush()
+            adjudication_id = found.id
+        return int(adjudication_id)
+
     def user(self) -> User:
         user, _ = make_user(self.db, f"{self.unique('someone')}@example.com")
         return user
@@ -153,7 +166,7 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
     """Method and path (without the /api/v1 prefix) of ``route`` with fresh objects in it."""
     method, template = route.split(" ", 1)
     values: dict[str, Any] = {}
-    names = ("project_id", "task_id", "annotation_id", "review_id")
+    names = ("project_id", "task_id", "annotation_id", "review_id", "adjudication_id")
     if any(f"{{{name}}}" in template for name in names):
         project = world.project()
         values["project_id"] = project.id
@@ -165,6 +178,8 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
             values["user_id"] = world.member(project).id
         if "{review_id}" in template:
             values["review_id"] = world.review(project)
+        if "{adjudication_id}" in template:
+            values["adjudication_id"] = world.adjudication(project)
     elif "{user_id}" in template:
         values["user_id"] = world.user().id
     if "{token_id}" in template:

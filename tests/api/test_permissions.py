@@ -66,12 +66,27 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /projects/{project_id}/reviews":               (401, 404, 403, 403, 200, 200, 200),
     "GET /projects/{project_id}/reviews/summary":       (401, 404, 403, 403, 200, 200, 200),
     "GET /projects/{project_id}/reviews/checklist":     (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/metrics":               (401, 404, 200, 200, 200, 200, 200),
     "GET /projects/{project_id}/rework":                (401, 404, 200, 200, 200, 200, 200),
     "GET /reviews/{review_id}":                         (401, 404, 200, 404, 200, 200, 200),
     "POST /reviews/{review_id}/decision":               (401, 404, 403, 404, 200, 200, 200),
     "POST /reviews/{review_id}/release":                (401, 404, 403, 404, 200, 200, 200),
+    "POST /projects/{project_id}/adjudications/next":   (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/adjudications":        (401, 404, 403, 403, 200, 200, 200),
+    "GET /adjudications/{adjudication_id}":             (401, 404, 403, 403, 200, 200, 200),
+    "POST /adjudications/{adjudication_id}/decision":   (401, 404, 403, 403, 200, 200, 200),
+    "POST /adjudications/{adjudication_id}/release":    (401, 404, 403, 403, 200, 200, 200),
+    "GET /projects/{project_id}/consensus/runs":        (401, 404, 403, 403, 200, 200, 200),
+    "POST /projects/{project_id}/consensus/runs":       (401, 404, 403, 403, 403, 202, 202),
     "GET /projects/{project_id}/annotations/mine":      (401, 404, 200, 200, 200, 200, 200),
     "GET /projects/{project_id}/skips/mine":            (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/gold":                  (401, 404, 403, 403, 403, 200, 200),
+    "GET /projects/{project_id}/gold/annotators":       (401, 404, 403, 403, 403, 200, 200),
+    "PUT /tasks/{task_id}/gold":                        (401, 404, 403, 404, 403, 200, 200),
+    "GET /projects/{project_id}/qualification":         (401, 404, 200, 200, 200, 200, 200),
+    "POST /projects/{project_id}/members/{user_id}/pause": (401, 404, 403, 403, 403, 200, 200),
+    # The fresh member is not paused: allowed callers get 409 not_paused.
+    "POST /projects/{project_id}/members/{user_id}/resume": (401, 404, 403, 403, 403, 409, 409),
     "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
     "GET /audit":                                       (401, 403, 403, 403, 403, 403, 200),
 }
@@ -115,6 +130,11 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "PUT /annotations/{annotation_id}": _json({"result": {"label": {"choice": "neg"}}}),
     "POST /projects/{project_id}/tasks/delete": _json({"ids": [1, 2, 3]}),
     "POST /reviews/{review_id}/decision": _json({"decision": "accept", "version": 1}),
+    "PUT /tasks/{task_id}/gold": _json({"answer": {"label": {"choice": "pos"}}}),
+    "POST /projects/{project_id}/members/{user_id}/pause": _json({"reason": "matrix"}),
+    "POST /adjudications/{adjudication_id}/decision": _json(
+        {"result": {"label": {"choice": "pos"}}}
+    ),
 }
 
 

@@ -55,6 +55,7 @@ def test_submit_then_next_and_nothing_left(db: Database, api: Api) -> None:
         "draft": None,
         "lease_expires_at": None,
         "predictions": [],
+        "practice": None,
     }
 
 

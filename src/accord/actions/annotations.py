@@ -11,6 +11,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.consensus import settle_task
+from accord.actions.gold import (
+    GOLD,
+    Feedback,
+    count_gold_submission,
+    pause_if_below,
+    score_submission,
+)
 from accord.actions.queue import (
     LEASED,
     SUBMITTED,
@@ -23,6 +31,7 @@ from accord.actions.queue import (
     uncount_submission,
 )
 from accord.actions.reviews import LOCKING, open_review, reopen_after_edit, review_reason
+from accord.actions.work_counts import count_deleted, count_submitted
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
@@ -48,6 +57,8 @@ class AnnotationRow:
     review_state: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # A gold task's expected answer and the score, when the project shows them after submission.
+    feedback: Feedback | None = None
 
 
 _INSERT_ANNOTATION = Sql(
@@ -111,7 +122,11 @@ def do_submit(
             details={"task_id": task.id},
         )
     now = utcnow()
-    if found is not None and found[1] == LEASED:
+    if task.purpose is not None:
+        if task.purpose != GOLD:
+            raise Conflict("answers to practice tasks are not annotations", code="practice")
+        count_gold_submission(raw, task, leased=found is not None and found[1] == LEASED)
+    elif found is not None and found[1] == LEASED:
         count_submission(raw, task, user.id)  # the lease already holds the slot
     elif not take_slot(raw, task, project.overlap, by=user.id):
         raise Conflict(
@@ -127,7 +142,10 @@ def do_submit(
     if seconds is None:
         seconds = float(draft[0]) if draft is not None else 0.0
     stamp = raw.stamp(now)
-    reason = review_reason(raw, project, user.id, task.id, text)
+    # Gold is not reviewed: its score is its check (and a reviewer must not learn what it is).
+    reason = (
+        None if task.purpose else review_reason(raw, project, user.id, task.id, text, seconds)
+    )
     review_state = ReviewState.pending.value if reason is not None else None
     inserted = raw.one(
         _INSERT_ANNOTATION,
@@ -148,6 +166,16 @@ def do_submit(
     raw.run(_INSERT_VERSION, (annotation_id, 1, user.id, text, seconds, stamp))
     if reason is not None:
         open_review(raw, project.id, annotation_id, user.id, 1, reason, now)
+    settle_task(session, project, task)
+    feedback = None
+    if task.purpose == GOLD:
+        scored = score_submission(
+            raw, project, user.id, task, text=text, seconds=seconds, annotation_id=annotation_id,
+            attempt=1, now=now,
+        )
+        pause_if_below(session, raw, project, user.id)
+        feedback = scored if project.gold_feedback else None
+    count_submitted(raw, project.id, user.id, seconds)
     record(
         session,
         user,
@@ -167,6 +195,7 @@ def do_submit(
         review_state=review_state,
         created_at=now,
         updated_at=now,
+        feedback=feedback,
     )
 
 
@@ -268,6 +297,7 @@ def do_delete_annotation(
     if found is not None:
         session.execute(delete(Assignment).where(Assignment.id == found[0]))
     drop_draft(raw, task.id, user_id)
+    count_deleted(raw, project.id, user_id)
     record(
         session,
         actor,

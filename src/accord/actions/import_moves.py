@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.gold import settle_gold
 from accord.actions.progress import tasks_added
 from accord.db import Database
 from accord.db.bulk import TaskWriter
@@ -24,7 +25,7 @@ from accord.db.raw import Raw, Sql
 from accord.db.staging import Checkpointer, PostgresMove, StagingFile, attached, move_chunk
 from accord.db.types import sqlite_stamp, utcnow
 from accord.errors import Conflict
-from accord.formats.task_rows import MAX_LISTED_DUPLICATES, ImportReport, TaskRow
+from accord.formats.task_rows import GOLD_MARK, MAX_LISTED_DUPLICATES, ImportReport, TaskRow
 from accord.models import Import, ImportState, User
 
 MOVE_CHUNK = 20_000  # the most rows one write transaction of the SQLite move takes
@@ -174,6 +175,8 @@ def _move_one(job: ImportJob, first: int, last: int, stamp: str) -> float:
                 listed = MAX_LISTED_DUPLICATES - len(report.duplicate_ids)
                 moved = move_chunk(raw, job.project_id, job.import_id, stamp, first, last, listed)
                 tasks_added(Raw(session), job.project_id, moved.created)
+                gold = settle_gold(Raw(session), job.project_id, *moved.id_range)
+                moved.predictions -= gold
                 Raw(session).run(
                     _MOVED,
                     (
@@ -193,6 +196,7 @@ def _move_one(job: ImportJob, first: int, last: int, stamp: str) -> float:
         raise
     report.created += moved.created
     report.predictions += moved.predictions
+    report.gold += gold
     report.duplicates += moved.duplicates
     report.duplicate_ids += moved.duplicate_ids
     return held
@@ -223,6 +227,8 @@ def move_postgres(job: ImportJob) -> None:
     report.created, report.predictions = moved.created, moved.predictions
     report.duplicates, report.duplicate_ids = moved.duplicates, moved.duplicate_ids
     tasks_added(raw, job.project_id, report.created)
+    report.gold = settle_gold(raw, job.project_id, *moved.id_range)
+    report.predictions -= report.gold
     done = raw.run(
         Sql(
             "UPDATE imports SET state = 'done', staged = ?, moved = ?, created = ?, "
@@ -304,3 +310,7 @@ def write_rows(writer: TaskWriter, rows: list[TaskRow], report: ImportReport) ->
         external_id = rows[i][0]
         assert external_id is not None  # only a row with an id can be a duplicate
         report.duplicate(external_id)
+    if any(p[0].startswith(GOLD_MARK) for row in rows if row[4] for p in row[4]):
+        gold = settle_gold(Raw(writer.session), writer.project_id, *writer.id_range)
+        writer.predictions -= gold
+        report.gold += gold

@@ -28,6 +28,8 @@ QUALITY_SETTINGS = (
     "consensus_method",
     "agreement_threshold",
     "max_overlap",
+    "review_below_gold",
+    "review_faster_than",
 )
 CONSENSUS_METHODS = ("majority", "dawid_skene")
 SETTINGS = (
@@ -313,6 +315,8 @@ _QUALITY_RANGES = (
     ("qualification_attempts", 1, 100, "the qualification attempts allowed"),
     ("agreement_threshold", 0, 1, "the agreement below which a task is adjudicated (0: never)"),
     ("max_overlap", 0, MAX_OVERLAP, "the most annotations dynamic overlap may ask for (0: off)"),
+    ("review_below_gold", 0, 1, "review the work of annotators with a gold score below (0: off)"),
+    ("review_faster_than", 0, 1, "review work faster than this share of the median (0: off)"),
 )
 
 

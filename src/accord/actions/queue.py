@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.gold import pick_gold
 from accord.actions.progress import task_moved
+from accord.actions.qualifications import PRACTICE, Practice, qualification_task, training_task
+from accord.actions.work_counts import count_skipped
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
-from accord.errors import Conflict
-from accord.models import AssignmentState, User
+from accord.errors import Conflict, Forbidden
+from accord.models import AssignmentState, Role, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -48,6 +51,7 @@ class Lease:
     task: TaskRef
     expires_at: dt.datetime
     draft: DraftRef | None
+    practice: Practice | None = None  # a qualification or training task: where one stands
 
 
 _HELD = Sql(
@@ -99,7 +103,8 @@ _SET_STATE = Sql(
     "WHERE id = ?"
 )
 _TASK = Sql(
-    "SELECT id, project_id, external_id, data, n_submitted, created_at FROM tasks WHERE id = ?"
+    "SELECT id, project_id, external_id, data, n_submitted, created_at, purpose FROM tasks "
+    "WHERE id = ?"
 )
 _DRAFT = Sql("SELECT result, seconds, updated_at FROM drafts WHERE task_id = ? AND user_id = ?")
 _ANY_EXPIRED = Sql(
@@ -117,28 +122,69 @@ _ASSIGNMENT = Sql(
 _DROP_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ?")
 
 
-def do_next_task(session: Session, user: User, project: ProjectInfo) -> Lease | None:
-    """The task ``user`` should work on now: the one they hold, else a newly leased one."""
+_PAUSED = Sql(
+    "SELECT paused_at, pause_reason FROM memberships WHERE project_id = ? AND user_id = ?"
+)
+
+
+def do_next_task(
+    session: Session,
+    user: User,
+    project: ProjectInfo,
+    *,
+    role: str = Role.annotator.value,
+    mode: str | None = None,
+) -> Lease | None:
+    """The task ``user`` should work on now: the one they hold, else a newly leased one (a
+    gold task now and then, at the project's rate). An annotator who must qualify gets their
+    qualification tasks first; ``mode="training"`` serves the training tasks instead."""
     raw = Raw(session)
     now = utcnow()
     expires = now + dt.timedelta(seconds=project.lease_seconds)
+    paused = raw.one(_PAUSED, (project.id, user.id))
+    if paused is not None and paused[0] is not None:
+        raise Forbidden(
+            f"you are paused in this project ({paused[1] or 'by a manager'}); a project "
+            "manager can resume you",
+            code="paused",
+        )
+    practice = None
+    if mode == "training":
+        practice = training_task(raw, project, user.id)
+        if practice is None:
+            return None
+    elif role == Role.annotator.value:
+        practice = qualification_task(raw, project, user.id)
+    if practice is not None:
+        return _lease(raw, practice[0], user, expires, practice[1])
     release_expired(session, project, now)
     held = raw.one(_HELD, (project.id, user.id))
     if held is not None:
         task_id = int(held[0])
         raw.run(_RENEW, (raw.stamp(expires), raw.stamp(now), task_id, user.id))
     else:
-        claimed = _claim(session, raw, user, project, now, expires)
+        claimed = pick_gold(raw, project, user.id)
+        if claimed is not None:
+            _lease_slot(session, raw, claimed, user, project, now, expires)
+        else:
+            claimed = _claim(session, raw, user, project, now, expires)
         if claimed is None:
             return None
         task_id = claimed
+    return _lease(raw, task_id, user, expires, None)
+
+
+def _lease(
+    raw: Raw, task_id: int, user: User, expires: dt.datetime, practice: Practice | None
+) -> Lease:
     row = raw.one(_TASK, (task_id,))
     assert row is not None
     draft = raw.one(_DRAFT, (task_id, user.id))
     return Lease(
-        task=TaskRef(row[0], row[1], row[2], row[3], row[4], Raw.when(row[5])),
+        task=TaskRef(row[0], row[1], row[2], row[3], row[4], Raw.when(row[5]), row[6]),
         expires_at=expires,
         draft=DraftRef(draft[0], draft[1], Raw.when(draft[2])) if draft is not None else None,
+        practice=practice,
     )
 
 
@@ -161,29 +207,34 @@ def _claim(
             # under a lowered overlap not yet settled: close it, so the next read skips it.
             raw.run(_CLOSE_IF_FULL, (project.overlap, candidate))
             continue
-        raw.run(
-            _INSERT_ASSIGNMENT,
-            (
-                candidate,
-                project.id,
-                user.id,
-                LEASED,
-                None,
-                raw.stamp(now),
-                raw.stamp(expires),
-                raw.stamp(now),
-            ),
-        )
-        record(
-            session,
-            user,
-            "task.lease",
-            ("task", candidate),
-            project_id=project.id,
-            after={"expires_at": expires.isoformat()},
-        )
+        _lease_slot(session, raw, candidate, user, project, now, expires)
         return candidate
     raise Conflict("the queue is very busy right now; ask for the next task again")
+
+
+def _lease_slot(
+    session: Session,
+    raw: Raw,
+    task_id: int,
+    user: User,
+    project: ProjectInfo,
+    now: dt.datetime,
+    expires: dt.datetime,
+) -> None:
+    """Record ``user``'s lease on a task whose slot they just took."""
+    stamp = raw.stamp(now)
+    raw.run(
+        _INSERT_ASSIGNMENT,
+        (task_id, project.id, user.id, LEASED, None, stamp, raw.stamp(expires), stamp),
+    )
+    record(
+        session,
+        user,
+        "task.lease",
+        ("task", task_id),
+        project_id=project.id,
+        after={"expires_at": expires.isoformat()},
+    )
 
 
 def take_slot(raw: Raw, task: TaskRef, overlap: int, *, by: int | None = None) -> bool:
@@ -252,7 +303,8 @@ def uncount_submission(raw: Raw, task: TaskRef, overlap: int, by: int | None) ->
     goes back to the queue and the project's progress counts it no more."""
     row = raw.one(_UNCOUNT_SUBMISSION, (overlap, task.id))
     assert row is not None
-    task_moved(raw, task.project_id, by, int(row[0]) + 1, int(row[0]))
+    if task.purpose is None:  # tasks with a known answer are not in the progress
+        task_moved(raw, task.project_id, by, int(row[0]) + 1, int(row[0]))
 
 
 def release_expired(session: Session, project: ProjectInfo, now: dt.datetime) -> int:
@@ -306,6 +358,11 @@ def drop_draft(raw: Raw, task_id: int, user_id: int) -> None:
 
 def do_skip(session: Session, user: User, project: ProjectInfo, task: TaskRef, reason: str) -> None:
     """``user`` passes on ``task``: they will not get it again; its slot goes back."""
+    if task.purpose in PRACTICE:
+        raise Conflict(
+            "qualification and training tasks cannot be skipped: answer as best you can",
+            code="practice_skip",
+        )
     raw = Raw(session)
     reason = reason.strip()
     found = find_assignment(raw, task.id, user.id)
@@ -320,6 +377,7 @@ def do_skip(session: Session, user: User, project: ProjectInfo, task: TaskRef, r
         give_slot_back(raw, task.id, project.overlap)
         set_assignment_state(raw, found[0], SKIPPED, now, reason)
     drop_draft(raw, task.id, user.id)
+    count_skipped(raw, project.id, user.id)
     record(
         session,
         user,

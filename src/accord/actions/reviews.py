@@ -3,7 +3,9 @@
 A submission is sent to review by the project's policy (`review_reason`, at submission): each
 annotator's first ``review_first`` submissions; then, if the project asks, the risky ones (the
 task's best prediction scores below ``review_below_confidence``; the answer disagrees with
-most of the task's earlier answers); then a ``review_share`` of the rest drawn at random.
+most of the task's earlier answers; the author's gold score is below ``review_below_gold``; it
+took less than ``review_faster_than`` times the project's median active time); then a
+``review_share`` of the rest drawn at random.
 Reviewers lease open reviews one at a time (`do_next_review`, never their own work)
 and decide (`do_decide`): accept; fix and accept (the fix is a new version of the annotation,
 authored by the reviewer, the original kept); or reject with a reason and comments anchored to
@@ -20,11 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.actions.audit import record
 from accord.actions.checklists import failed_items
+from accord.actions.work_counts import count_decided
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
@@ -54,10 +58,10 @@ _OPEN_REVIEW = Sql(
 
 
 def review_reason(
-    raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answer: str
+    raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answer: str, seconds: float = 0.0
 ) -> str | None:
-    """Why ``user_id``'s submission of ``answer`` (JSON text) to a task, about to be inserted,
-    goes to review, or None."""
+    """Why ``user_id``'s submission of ``answer`` (JSON text, ``seconds`` of active time) to a
+    task, about to be inserted, goes to review, or None."""
     if project.review_first > 0:
         row = raw.one(_MINE_UP_TO, (project.id, user_id, project.review_first))
         if row is not None and int(row[0]) < project.review_first:
@@ -70,9 +74,42 @@ def review_reason(
             return "low_confidence"
     if project.review_disagreements and _disagrees(raw, project, user_id, task_id, answer):
         return "disagrees"
+    if project.review_below_gold > 0 and _below_gold(raw, project, user_id):
+        return "low_gold"
+    if project.review_faster_than > 0 and _too_fast(raw, project, seconds):
+        return "fast"
     if project.review_share > 0 and random.random() < project.review_share:
         return "share"
     return None
+
+
+_GOLD_SCORE = Sql(
+    "SELECT count(*), avg(score) FROM gold_scores WHERE project_id = ? AND user_id = ? "
+    "AND purpose = 'gold'"
+)
+# The active time of the project's latest submissions: the median the speed check uses.
+_RECENT_SECONDS = Sql(
+    "SELECT seconds FROM annotations WHERE project_id = ? ORDER BY id DESC LIMIT ?"
+)
+RECENT = 201
+MIN_FOR_MEDIAN = 20
+
+
+def _below_gold(raw: Raw, project: ProjectInfo, user_id: int) -> bool:
+    """The author has a gold score (at least one scored gold task) below the threshold."""
+    n, mean = raw.one(_GOLD_SCORE, (project.id, user_id)) or (0, None)
+    return int(n) > 0 and mean is not None and float(mean) < project.review_below_gold
+
+
+def _too_fast(raw: Raw, project: ProjectInfo, seconds: float) -> bool:
+    """Less active time than ``review_faster_than`` times the median of the project's latest
+    submissions (at least `MIN_FOR_MEDIAN` of them, else nothing is too fast yet)."""
+    recent = sorted(float(row[0]) for row in raw.all(_RECENT_SECONDS, (project.id, RECENT)))
+    if len(recent) < MIN_FOR_MEDIAN:
+        return False
+    middle = len(recent) // 2
+    median = recent[middle] if len(recent) % 2 else (recent[middle - 1] + recent[middle]) / 2
+    return median > 0 and seconds < project.review_faster_than * median
 
 
 def _disagrees(raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answer: str) -> bool:
@@ -136,25 +173,22 @@ class ReviewLease:
 def do_next_review(session: Session, user: User, project: ProjectInfo) -> ReviewLease | None:
     """The review ``user`` should do now: the one they hold, else the oldest open one that
     nobody holds (a lease that ran out is free again), never of their own work."""
+    raw = Raw(session)
     now = utcnow()
-    held = session.scalar(
-        select(Review)
-        .where(
-            Review.project_id == project.id,
-            Review.state == OPEN,
-            Review.reviewer_id == user.id,
-            Review.expires_at > now,
-        )
-        .order_by(Review.id)
-        .limit(1)
-    )
-    review = held or _first_free(session, user, project, now)
-    if review is None:
+    stamp = raw.stamp(now)
+    held = raw.one(_HELD_REVIEW, (project.id, user.id, stamp))
+    review_id = int(held[0]) if held is not None else _first_free(raw, user, project, stamp)
+    if review_id is None:
         return None
-    review.reviewer_id = user.id
-    review.expires_at = now + dt.timedelta(seconds=project.lease_seconds)
-    annotation = session.get(Annotation, review.annotation_id)
-    assert annotation is not None  # the review goes with its annotation (foreign key)
+    expires = now + dt.timedelta(seconds=project.lease_seconds)
+    raw.run(_TAKE_REVIEW, (user.id, raw.stamp(expires), review_id))
+    found = session.execute(
+        select(Review, Annotation)
+        .join(Annotation, Annotation.id == Review.annotation_id)
+        .where(Review.id == review_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    review, annotation = found
     if held is None:
         record(
             session,
@@ -164,31 +198,31 @@ def do_next_review(session: Session, user: User, project: ProjectInfo) -> Review
             project_id=project.id,
             after={"annotation_id": review.annotation_id, "round": review.round},
         )
-    session.flush()
     return ReviewLease(review, annotation)
 
 
-def _first_free(
-    session: Session, user: User, project: ProjectInfo, now: dt.datetime
-) -> Review | None:
+# The statements of the reviewers' queue (its hot path: every reviewer, every few seconds).
+_HELD_REVIEW = Sql(
+    "SELECT id FROM reviews WHERE project_id = ? AND state = 'open' AND reviewer_id = ? "
+    "AND expires_at > ? ORDER BY id LIMIT 1"
+)
+# PostgreSQL skips the rows other reviewers are taking instead of waiting on them.
+_FREE_REVIEWS = Sql(
+    "SELECT id, reviewer_id FROM reviews WHERE project_id = ? AND state = 'open' "
+    "AND author_id <> ? AND (expires_at IS NULL OR expires_at <= ?) ORDER BY id LIMIT 2",
+    "SELECT id, reviewer_id FROM reviews WHERE project_id = %s AND state = 'open' "
+    "AND author_id <> %s AND (expires_at IS NULL OR expires_at <= %s) ORDER BY id LIMIT 2 "
+    "FOR UPDATE SKIP LOCKED",
+)
+_TAKE_REVIEW = Sql("UPDATE reviews SET reviewer_id = ?, expires_at = ? WHERE id = ?")
+
+
+def _first_free(raw: Raw, user: User, project: ProjectInfo, stamp: object) -> int | None:
     """The oldest open review nobody holds, not of ``user``'s work. One that ``user`` handed
     back (or let run out) comes after the next one, so that passing moves on."""
-    free = list(
-        session.scalars(
-            select(Review)
-            .where(
-                Review.project_id == project.id,
-                Review.state == OPEN,
-                Review.author_id != user.id,
-                or_(Review.expires_at.is_(None), Review.expires_at <= now),
-            )
-            .order_by(Review.id)
-            .limit(2)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    fresh = [review for review in free if review.reviewer_id != user.id]
-    return (fresh or free)[0] if free else None
+    free = raw.all(_FREE_REVIEWS, (project.id, user.id, stamp))
+    fresh = [row for row in free if row[1] != user.id]
+    return int((fresh or free)[0][0]) if free else None
 
 
 def do_release_review(session: Session, user: User, review: Review) -> None:
@@ -269,7 +303,8 @@ def do_decide(
     )
     if annotation is None:
         raise NotFound(f"no review {review.id}: its annotation was deleted in the meantime")
-    session.refresh(review)
+    if not Raw(session).sqlite:  # (SQLite: the review was read under this write lock already)
+        session.refresh(review)
     if review.state != OPEN:
         raise Conflict(_decided_already(session, review), code="review_decided")
     expires = review.expires_at
@@ -287,21 +322,22 @@ def do_decide(
             details={"version": annotation.version},
         )
     fix_version = annotation.version + 1 if decision == Decision.fix else None
+    decided_values: dict[str, Any] = {
+        "state": DECIDED,
+        "decision": decision.value,
+        "reviewer_id": user.id,
+        "expires_at": None,
+        "version": annotation.version,
+        "fix_version": fix_version,
+        "comment": comment.strip(),
+        "comments": [_comment_json(note) for note in notes],
+        "failed": failures,
+        "decided_at": now,
+    }
     decided = session.execute(
         update(Review)
         .where(Review.id == review.id, Review.state == OPEN)
-        .values(
-            state=DECIDED,
-            decision=decision.value,
-            reviewer_id=user.id,
-            expires_at=None,
-            version=annotation.version,
-            fix_version=fix_version,
-            comment=comment.strip(),
-            comments=[_comment_json(note) for note in notes],
-            failed=failures,
-            decided_at=now,
-        )
+        .values(**decided_values)
         .execution_options(synchronize_session=False)
     )
     if decided.rowcount != 1:  # type: ignore[attr-defined]
@@ -329,7 +365,10 @@ def do_decide(
         Decision.reject: ReviewState.rejected,
     }[decision].value
     session.flush()
-    session.refresh(review)
+    # The review now reads as written (without reading it back).
+    for key, value in decided_values.items():
+        set_committed_value(review, key, value)
+    count_decided(Raw(session), project.id, review.author_id, decision.value, len(failures))
     record(
         session,
         user,

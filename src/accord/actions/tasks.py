@@ -19,7 +19,7 @@ from accord.actions.audit import record
 from accord.actions.progress import tasks_removed
 from accord.db.raw import Raw
 from accord.errors import Invalid
-from accord.models import Annotation, Assignment, Task, User
+from accord.models import Annotation, Assignment, Task, TaskConsensus, User
 
 MAX_DELETE = 1000
 
@@ -47,11 +47,11 @@ def do_delete_tasks(session: Session, actor: User, project_id: int, ids: list[in
         )
     _lock(session, project_id, wanted)
     tasks = session.execute(
-        select(Task.id, Task.external_id, Task.n_submitted)
+        select(Task.id, Task.external_id, Task.n_submitted, Task.purpose)
         .where(Task.project_id == project_id, Task.id.in_(wanted))
         .order_by(Task.id)
     ).all()
-    found = [int(task_id) for task_id, _, _ in tasks]
+    found = [int(row[0]) for row in tasks]
     done = TasksDeleted(task_ids=found, missing=sorted(set(wanted) - set(found)))
     if not found:
         return done
@@ -62,7 +62,11 @@ def do_delete_tasks(session: Session, actor: User, project_id: int, ids: list[in
     ).all()
     done.annotations = len(annotations)
     session.execute(delete(Task).where(Task.project_id == project_id, Task.id.in_(found)))
-    tasks_removed(Raw(session), project_id, Counter(int(n) for _, _, n in tasks).items())
+    # Not a foreign key (see TaskConsensus): the tasks' consensus goes with them here.
+    session.execute(delete(TaskConsensus).where(TaskConsensus.task_id.in_(found)))
+    # Tasks with a known answer (gold, qualification, training) are not in the progress.
+    counted = Counter(int(n) for _, _, n, purpose in tasks if purpose is None)
+    tasks_removed(Raw(session), project_id, counted.items())
     record(
         session,
         actor,
@@ -72,7 +76,7 @@ def do_delete_tasks(session: Session, actor: User, project_id: int, ids: list[in
         before={
             "tasks": [
                 {"id": int(i), "external_id": external, "annotations": int(n)}
-                for i, external, n in tasks
+                for i, external, n, _ in tasks
             ],
             "annotations": [
                 {"id": int(a), "task_id": int(t), "user_id": int(u)} for a, t, u in annotations

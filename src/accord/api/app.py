@@ -17,13 +17,14 @@ from sqlalchemy import text
 
 from accord import __version__
 from accord.api import (
-    annotations as annotations_api,
-)
-from accord.api import (
+    adjudications,
     audit,
+    consensus,
     exports,
+    gold,
     imports,
     members,
+    metrics,
     projects,
     queue,
     reviews,
@@ -32,12 +33,16 @@ from accord.api import (
     tokens,
     users,
 )
+from accord.api import (
+    annotations as annotations_api,
+)
 from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
 from accord.api.headers import SecurityHeaders
 from accord.api.limits import BodyLimit, integer_query_names
 from accord.api.web import mount_web
 from accord.db import Database
+from accord.jobs.metrics import MetricsJobs
 from accord.jobs.purge import Purger
 from accord.settings import Settings
 
@@ -54,6 +59,10 @@ ROUTERS = (
     queue,
     annotations_api,
     reviews,
+    gold,
+    adjudications,
+    consensus,
+    metrics,
     audit,
 )
 
@@ -82,6 +91,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.purger.wake()  # deleted projects whose rows a restart left behind
     yield
     app.state.purger.stop()
+    app.state.metrics.stop()
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -99,6 +109,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.purger = Purger(database)
+    app.state.metrics = MetricsJobs(database)
     app.state.callers = CallerCache()
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")

@@ -48,6 +48,10 @@ class ImportOut(BaseModel):
     )
     skipped: int = Field(description="Bad rows skipped (with skip_invalid)")
     predictions: int = Field(description="Predictions imported with the tasks")
+    gold: int = Field(
+        default=0,
+        description="Tasks imported with a known answer (gold, qualification or training)",
+    )
     errors: list[RowError] = Field(description="The bad rows, up to 100")
     duplicate_ids: list[str] = Field(description="Ids reported as duplicates, up to 100")
 
@@ -210,6 +214,7 @@ def _fields(report: ImportReport) -> dict[str, Any]:
         "duplicates": report.duplicates,
         "skipped": report.skipped,
         "predictions": report.predictions,
+        "gold": report.gold,
         "errors": report.errors,
         "duplicate_ids": report.duplicate_ids,
     }

@@ -41,15 +41,24 @@ class MemberOut(BaseModel):
     name: str
     role: str
     created_at: dt.datetime
+    paused_at: dt.datetime | None = Field(
+        default=None,
+        description="Set while the member may not take work (a low gold score, or a manager); "
+        "shown to managers, admins and the member",
+    )
+    pause_reason: str = ""
 
 
 def _out(member: Membership, user: User, *, email: bool = True) -> MemberOut:
+    """``email``: the caller may see this member's email and pause (a manager, or themselves)."""
     return MemberOut(
         user_id=user.id,
         email=user.email if email else None,
         name=user.name,
         role=member.role,
         created_at=member.created_at,
+        paused_at=member.paused_at if email else None,
+        pause_reason=member.pause_reason if email else "",
     )
 
 

@@ -61,9 +61,12 @@ _TASK_ACCESS = (
         Task.created_at,
         Project.updated_at,
         Membership.role,
+        Task.purpose,
         or_(
             exists().where(Assignment.task_id == Task.id, Assignment.user_id == bindparam("user")),
             exists().where(Draft.task_id == Task.id, Draft.user_id == bindparam("user")),
+            # Qualification and training tasks are served without a lease: any member sees them.
+            Task.purpose.in_(("qualification", "training")),
         ),
     )
     .join(Project, Project.id == Task.project_id)
@@ -87,13 +90,14 @@ def task_access(
     session: Session, user: User, task_id: int, need: Can
 ) -> tuple[TaskRef, ProjectInfo, str]:
     """The task, its project and the caller's role; annotators only see tasks they work on
-    (hold, held, skipped or submitted: a draft survives an expired lease). One query."""
+    (hold, held, skipped or submitted: a draft survives an expired lease) and the project's
+    qualification and training tasks. One query."""
     row = session.execute(_TASK_ACCESS, {"user": user.id, "task": task_id}).first()
     role = _role(user, row[7]) if row is not None else None
-    if row is None or role is None or (role == Role.annotator.value and not row[8]):
+    if row is None or role is None or (role == Role.annotator.value and not row[9]):
         raise NotFound(f"no task {task_id}, or you cannot see it")
     require(role, need)
-    task = TaskRef(row[0], row[1], row[2], row[3], row[4], row[5])
+    task = TaskRef(row[0], row[1], row[2], row[3], row[4], row[5], row[8])
     return task, project_info(session, row[1], row[6]), role
 
 

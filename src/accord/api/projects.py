@@ -60,6 +60,11 @@ MAX_OVERLAP = (
     "Dynamic overlap: a task whose answers disagree asks for more annotations, up to this many "
     "(0: off)"
 )
+BELOW_GOLD = "Also review the submissions of annotators whose gold score is below this (0: off)"
+FASTER_THAN = (
+    "Also review submissions made in less than this share of the project's median active time "
+    "(e.g. 0.25: under a quarter of the median; 0: off)"
+)
 ConsensusMethod = Literal["majority", "dawid_skene"]
 
 
@@ -73,6 +78,8 @@ class QualityCreate(In):
     consensus_method: ConsensusMethod = Field(default="majority", description=CONSENSUS_METHOD)
     agreement_threshold: float = Field(default=0.0, ge=0, le=1, description=AGREEMENT_THRESHOLD)
     max_overlap: int = Field(default=0, ge=0, le=100, description=MAX_OVERLAP)
+    review_below_gold: float = Field(default=0.0, ge=0, le=1, description=BELOW_GOLD)
+    review_faster_than: float = Field(default=0.0, ge=0, le=1, description=FASTER_THAN)
 
 
 class QualityChange(In):
@@ -91,6 +98,8 @@ class QualityChange(In):
         default=None, ge=0, le=1, description=AGREEMENT_THRESHOLD
     )
     max_overlap: int | None = Field(default=None, ge=0, le=100, description=MAX_OVERLAP)
+    review_below_gold: float | None = Field(default=None, ge=0, le=1, description=BELOW_GOLD)
+    review_faster_than: float | None = Field(default=None, ge=0, le=1, description=FASTER_THAN)
 
 
 class QualityOut(BaseModel):
@@ -103,6 +112,8 @@ class QualityOut(BaseModel):
     consensus_method: str
     agreement_threshold: float
     max_overlap: int
+    review_below_gold: float
+    review_faster_than: float
 
 
 class ProjectCreate(QualityCreate):

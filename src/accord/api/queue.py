@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from accord.actions.annotations import do_submit
 from accord.actions.drafts import do_discard_draft, do_save_draft
+from accord.actions.qualifications import PRACTICE, do_practice_submit
 from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.gold import FeedbackOut, Mode, PracticeOut, feedback_out, practice_out
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In
 from accord.api.tasks import DraftOut, PredictionOut, TaskOut, draft_out, task_out
@@ -42,6 +44,11 @@ class NextOut(BaseModel):
         default_factory=list,
         description="Model pre-annotations of this task, shown to the annotator as a suggestion",
     )
+    practice: PracticeOut | None = Field(
+        default=None,
+        description="Set when the task is part of the project's qualification or of training: "
+        "where the caller stands",
+    )
 
 
 class DraftIn(In):
@@ -59,7 +66,18 @@ class Skipped(BaseModel):
 
 
 class SubmitOut(BaseModel):
-    annotation: AnnotationOut
+    annotation: AnnotationOut | None = Field(
+        description="The annotation; null for a qualification or training task (practice "
+        "answers are not annotations)"
+    )
+    feedback: FeedbackOut | None = Field(
+        default=None,
+        description="The expected answer and the score: after a training task, and after a "
+        "gold task when the project shows gold feedback",
+    )
+    practice: PracticeOut | None = Field(
+        default=None, description="After a qualification or training task: where one stands now"
+    )
     next: NextOut | None = Field(description="The next task, when asked with ?next=true")
 
 
@@ -70,19 +88,23 @@ _PREDICTIONS = Sql(
 )
 
 
-def _next(session: Session, user: User, project: ProjectInfo) -> NextOut:
-    lease = do_next_task(session, user, project)
+def _next(
+    session: Session, user: User, project: ProjectInfo, role: str, mode: Mode | None = None
+) -> NextOut:
+    lease = do_next_task(session, user, project, role=role, mode=mode)
     if lease is None:
         return NextOut(task=None, draft=None, lease_expires_at=None)
     rows = Raw(session).all(_PREDICTIONS, (project.id, lease.task.id))
     return NextOut(
-        task=task_out(lease.task, project.overlap),
+        # As the annotator sees it: not others' counts (a gold task would stand out by them).
+        task=task_out(lease.task, project.overlap, mine=0),
         draft=draft_out(lease.draft),
         lease_expires_at=lease.expires_at,
         predictions=[
             PredictionOut(model_version=row[0], score=row[1], result=orjson.loads(row[2]))
             for row in rows
         ],
+        practice=practice_out(lease.practice),
     )
 
 
@@ -91,10 +113,17 @@ def _next(session: Session, user: User, project: ProjectInfo) -> NextOut:
     summary="Lease the next task (or get the held one)",
     responses=errors(401, 403, 404, 409, 422),
 )
-async def next_task(project_id: int, caller: CurrentCaller, db: Db) -> NextOut:
+async def next_task(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    mode: Mode | None = Query(
+        default=None, description="training: serve the project's training tasks instead"
+    ),
+) -> NextOut:
     def work(session: Session) -> NextOut:
-        project, _ = access(session, caller.user, project_id, Can.annotate)
-        return _next(session, caller.user, project)
+        project, role = access(session, caller.user, project_id, Can.annotate)
+        return _next(session, caller.user, project, role, mode)
 
     return await in_write(db, work)
 
@@ -165,15 +194,25 @@ async def submit(
     limit_result(settings, body.result)
 
     def work(session: Session, checked: Checked | None) -> SubmitOut | NeedsCheck:
-        task, project, _ = task_access(session, caller.user, task_id, Can.annotate)
+        task, project, role = task_access(session, caller.user, task_id, Can.annotate)
         text = answer_text(checked, project, task, body.result)
         if isinstance(text, NeedsCheck):
             return text
+        if task.purpose in PRACTICE:
+            done = do_practice_submit(session, caller.user, project, task, text, body.seconds or 0)
+            mode: Mode | None = "training" if task.purpose == "training" else None
+            following = _next(session, caller.user, project, role, mode) if next else None
+            return SubmitOut(
+                annotation=None,
+                feedback=feedback_out(done.feedback),
+                practice=practice_out(done.standing),
+                next=following,
+            )
         annotation = do_submit(
             session, caller.user, project, task, body.result, body.seconds, checked=text
         )
         out = annotation_out(annotation, caller.user, caller.user.id)
-        following = _next(session, caller.user, project) if next else None
-        return SubmitOut(annotation=out, next=following)
+        following = _next(session, caller.user, project, role) if next else None
+        return SubmitOut(annotation=out, feedback=feedback_out(annotation.feedback), next=following)
 
     return await in_write_checked(db, limiter, work)

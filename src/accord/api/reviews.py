@@ -21,7 +21,7 @@ from accord.actions.reviews import (
 from accord.api.annotations import AnnotationOut, annotation_out, limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.policies import Can, access, may_review, task_access
+from accord.api.policies import Can, access, may_review, require, task_access
 from accord.api.schemas import ChecklistItem, In, shows_emails
 from accord.api.tasks import TaskOut, task_out
 from accord.api.transactions import (
@@ -136,11 +136,16 @@ class ReviewCounts(BaseModel):
     open: int = Field(description="Reviews waiting")
 
 
-def review_out(session: Session, review: Review, *, sees_emails: bool) -> ReviewOut:
+def review_out(
+    session: Session, review: Review, *, sees_emails: bool, caller: User | None = None
+) -> ReviewOut:
+    """The review as shown; ``caller``: the account asking (saves looking it up again when
+    they are its reviewer)."""
     author = session.get(User, review.author_id)
     held = review.expires_at is not None and review.expires_at > utcnow()
     shown = review.reviewer_id if review.state != "open" or held else None
-    reviewer = session.get(User, shown) if shown is not None else None
+    known = caller is not None and shown == caller.id
+    reviewer = caller if known else session.get(User, shown) if shown is not None else None
     return ReviewOut(
         id=review.id,
         project_id=review.project_id,
@@ -170,7 +175,7 @@ def _lease_out(session: Session, lease: ReviewLease | None, caller: Caller, role
     author = session.get(User, lease.annotation.user_id)
     sees = shows_emails(role)
     return NextReviewOut(
-        review=review_out(session, lease.review, sees_emails=sees),
+        review=review_out(session, lease.review, sees_emails=sees, caller=caller.user),
         annotation=annotation_out(lease.annotation, author or "", caller.user.id, sees_emails=sees),
         task=task_out(task, project.overlap),
     )
@@ -187,7 +192,7 @@ def _review(session: Session, caller: Caller, review_id: int, need: Can) -> tupl
         raise NotFound(f"no review {review_id}, or you cannot see it") from None
     if review.author_id != caller.user.id and not may_review(role):
         raise NotFound(f"no review {review_id}, or you cannot see it")
-    access(session, caller.user, review.project_id, need)
+    require(role, need)
     return review, role
 
 
@@ -306,7 +311,7 @@ def checklist_report(
 def get_review(review_id: int, caller: CurrentCaller, db: Db) -> ReviewOut:
     with db.read() as session:
         review, role = _review(session, caller, review_id, Can.view)
-        return review_out(session, review, sees_emails=shows_emails(role))
+        return review_out(session, review, sees_emails=shows_emails(role), caller=caller.user)
 
 
 @router.post(
@@ -353,7 +358,7 @@ async def decide(
             comments=comments,
             failed=body.failed,
         )
-        return review_out(session, review, sees_emails=shows_emails(role))
+        return review_out(session, review, sees_emails=shows_emails(role), caller=caller.user)
 
     return await in_write_checked(db, limiter, work)
 
@@ -368,7 +373,7 @@ def release_review(review_id: int, caller: CurrentCaller, db: Db) -> ReviewOut:
         review, role = _review(session, caller, review_id, Can.review)
         do_release_review(session, caller.user, review)
         session.flush()
-        return review_out(session, review, sees_emails=shows_emails(role))
+        return review_out(session, review, sees_emails=shows_emails(role), caller=caller.user)
 
 
 @router.get(

@@ -93,20 +93,26 @@ class TaskPage(BaseModel):
     next_after: int | None = Field(description="Pass as `after` for the next page")
 
 
-def _task_fields(task: Task | TaskRef, overlap: int) -> dict[str, Any]:
+def _task_fields(task: Task | TaskRef, overlap: int, mine: int | None = None) -> dict[str, Any]:
+    """``mine``: the caller's own submissions of the task, shown instead of everyone's (to
+    annotators: others' counts would tell a gold task apart)."""
+    if mine is None:
+        status, count = status_of(task, overlap), task.n_submitted
+    else:
+        status, count = ("complete" if mine else "new"), mine
     return {
         "id": task.id,
         "project_id": task.project_id,
         "external_id": task.external_id,
         "data": orjson.loads(task.data),
-        "status": status_of(task, overlap),
-        "annotations": task.n_submitted,
+        "status": status,
+        "annotations": count,
         "created_at": task.created_at,
     }
 
 
-def task_out(task: Task | TaskRef, overlap: int) -> TaskOut:
-    return TaskOut(**_task_fields(task, overlap))
+def task_out(task: Task | TaskRef, overlap: int, *, mine: int | None = None) -> TaskOut:
+    return TaskOut(**_task_fields(task, overlap, mine))
 
 
 def task_row(task: Task, overlap: int, skips: int) -> TaskRow:
@@ -183,7 +189,7 @@ def get_task(task_id: int, caller: CurrentCaller, db: Db) -> TaskDetail:
         annotations = annotations_of_task(session, task, only)
         predictions = predictions_of_task(session, task)
         return TaskDetail(
-            task=task_out(task, project.overlap),
+            task=task_out(task, project.overlap, mine=None if only is None else len(annotations)),
             annotations=[
                 annotation_out(a, author, caller.user.id, sees_emails=shows_emails(role))
                 for a, author in annotations

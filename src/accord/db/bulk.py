@@ -44,7 +44,9 @@ class TaskWriter:
     """Inserts rows of one import; counts what it created."""
 
     def __init__(self, session: Session, project_id: int, import_id: int) -> None:
+        self.session = session
         self.raw: Any = session.connection().connection.driver_connection
+        self.id_range = (0, -1)  # the task ids reserved for the last batch
         self.project_id = project_id
         self.import_id = import_id
         self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -56,6 +58,7 @@ class TaskWriter:
         if not rows:
             return []
         ids = self._reserve(len(rows))
+        self.id_range = (min(ids), max(ids))
         inserted = self._insert(rows, ids)
         left_out = [i for i, task_id in enumerate(ids) if task_id not in inserted]
         self.tasks += len(rows) - len(left_out)

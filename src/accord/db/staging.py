@@ -224,6 +224,7 @@ class Moved:
     duplicates: int
     duplicate_ids: list[str]
     predictions: int
+    id_range: tuple[int, int] = (0, -1)  # the task ids the chunk could have used
 
 
 # Rows first..last of the staging file, in the file's order, as tasks with ids
@@ -262,7 +263,9 @@ def move_chunk(
         rows = raw.execute(_LEFT_OUT, (first, last, offset, min(listed, duplicates)))
         duplicate_ids = [row[0] for row in rows]
     cursor = raw.execute(_MOVE_PREDICTIONS, (offset, project_id, stamp, first, last, offset))
-    return Moved(created, duplicates, duplicate_ids, max(cursor.rowcount, 0))
+    return Moved(
+        created, duplicates, duplicate_ids, max(cursor.rowcount, 0), (first + offset, last + offset)
+    )
 
 
 class Checkpointer:
@@ -378,4 +381,6 @@ class PostgresMove:
                 (project_id, now),
             )
             predictions = cursor.rowcount
-        return Moved(created, duplicates, duplicate_ids, predictions)
+            cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM import_rows")
+            low, high = cursor.fetchone()
+        return Moved(created, duplicates, duplicate_ids, predictions, (int(low), int(high)))

@@ -29,6 +29,16 @@ STRUCTURED_KINDS = frozenset({"text_list", "chat"})
 NUL_IN_DATA = "a value holds a NUL character (\\u0000), which cannot be stored; remove it"
 
 Prediction = tuple[str, float | None, str]  # model_version, score, result as JSON text
+# A row's known answer (``gold``, with ``gold_purpose`` and ``gold_explanation``) travels
+# through the import as a prediction whose model version is `GOLD_MARK` + purpose, so that
+# every storage path carries it; `accord.actions.gold.settle_gold` moves it into
+# ``gold_answers`` in the same transaction, before anyone can see it.
+GOLD_MARK = "\x01gold:"
+GOLD_PURPOSE = "gold_purpose"
+GOLD_EXPLANATION = "gold_explanation"
+GOLD_KEYS = frozenset({GOLD_PURPOSE, GOLD_EXPLANATION})
+GOLD_PURPOSES = ("gold", "qualification", "training")
+MAX_EXPLANATION = 20_000
 # (external_id, data as JSON text, priority, queue_key, predictions)
 TaskRow = tuple[str | None, str, int, int, list[Prediction] | None]
 
@@ -40,6 +50,7 @@ class ImportReport:
     duplicates: int = 0
     skipped: int = 0
     predictions: int = 0
+    gold: int = 0  # tasks with a known answer (gold, qualification, training)
     errors: list[dict[str, Any]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
 
@@ -85,7 +96,7 @@ def checked_rows(
     key_of = rules.queue_key
     dumps = orjson.dumps
     low, high = PRIORITY_RANGE
-    rows = read_rows(fmt, source, structured | {"predictions"}, rules.max_row_bytes)
+    rows = read_rows(fmt, source, structured | {"predictions", "gold"}, rules.max_row_bytes)
     enough = MAX_ERRORS if stop_early else -1
     try:
         for line, value in rows:
@@ -97,6 +108,9 @@ def checked_rows(
                 ext = value.pop("id", None)
                 priority = value.pop("priority", 0)
                 predictions = value.pop("predictions", None)
+                gold = value.pop("gold", None)
+                if gold is not None or GOLD_KEYS & value.keys():
+                    gold = _gold_parts(gold, value)
                 if not quick(value):
                     problem = explain(value)
                     if problem is not None:
@@ -114,6 +128,8 @@ def checked_rows(
                         if predictions
                         else None
                     )
+                    if gold is not None:
+                        preds = [*(preds or ()), _gold(gold, interface, value, rules)]
                     data = dumps(value).decode()
                     if ESCAPED_NUL in data and _has_nul(value):
                         raise RowProblem(None, NUL_IN_DATA)
@@ -172,7 +188,12 @@ def _predictions(
         if type(pred) is not dict or not set(pred) <= {"model_version", "score", "result"}:
             raise RowProblem(where, "expected an object {model_version, score, result}")
         version, score, result = pred.get("model_version"), pred.get("score"), pred.get("result")
-        if type(version) is not str or not 0 < len(version) <= 200 or NUL in version:
+        if (
+            type(version) is not str
+            or not 0 < len(version) <= 200
+            or NUL in version
+            or version.startswith(GOLD_MARK)
+        ):
             raise RowProblem(f"{where}.model_version", "expected a non-empty string")
         if score is not None and type(score) not in (int, float):
             raise RowProblem(f"{where}.score", "expected a number or null")
@@ -188,3 +209,34 @@ def _predictions(
             raise RowProblem(f"{where}.result", "holds a NUL character, which cannot be stored")
         out.append((version, None if score is None else float(score), text))
     return out
+
+
+def _gold_parts(gold: Any, value: dict[str, Any]) -> tuple[Any, Any, Any] | None:
+    """(answer, purpose, explanation) of a row, None when it has none (empty CSV cells)."""
+    parts = (gold, value.pop(GOLD_PURPOSE, None), value.pop(GOLD_EXPLANATION, None))
+    return None if all(part in (None, "") for part in parts) else parts
+
+
+def _gold(
+    parts: tuple[Any, Any, Any], interface: Interface, data: dict[str, Any], rules: RowRules
+) -> Prediction:
+    """The row's known answer, checked like a submitted answer (it may leave questions out:
+    only those it answers are scored), as a marked prediction."""
+    answer, purpose, explanation = parts
+    if answer in (None, "", {}):
+        raise RowProblem("gold", "expected the known answer, an object keyed by question name")
+    purpose = "gold" if purpose in (None, "") else purpose
+    if purpose not in GOLD_PURPOSES:
+        raise RowProblem(GOLD_PURPOSE, f"expected one of {', '.join(GOLD_PURPOSES)}")
+    explanation = "" if explanation is None else explanation
+    if type(explanation) is not str or len(explanation) > MAX_EXPLANATION or NUL in explanation:
+        raise RowProblem(GOLD_EXPLANATION, f"expected text of at most {MAX_EXPLANATION} characters")
+    problems = interface.check_result(answer, data, partial=True, root="gold")
+    if problems:
+        raise RowProblem(problems[0].path, problems[0].message)
+    text = orjson.dumps({"answer": answer, "explanation": explanation}).decode()
+    if len(text) > rules.max_result_bytes:
+        raise RowProblem("gold", f"{len(text)} bytes of JSON, more than the limit")
+    if ESCAPED_NUL in text and _has_nul(answer):
+        raise RowProblem("gold", "holds a NUL character, which cannot be stored")
+    return (GOLD_MARK + purpose, None, text)

@@ -2,11 +2,12 @@
 
 from accord.models.annotations import Annotation, AnnotationVersion
 from accord.models.audit import AuditEvent
-from accord.models.consensus import Adjudication, TaskConsensus
+from accord.models.consensus import Adjudication, ConsensusRun, TaskConsensus
 from accord.models.drafts import Draft
 from accord.models.gold import GoldAnswer, GoldPurpose, GoldScore, Qualification
 from accord.models.imports import Import, ImportState
 from accord.models.members import Membership, Role
+from accord.models.metrics import MetricsSnapshot, WorkCount
 from accord.models.predictions import Prediction
 from accord.models.progress import ProgressCount
 from accord.models.projects import Project, QueueOrder
@@ -26,6 +27,7 @@ __all__ = [
     "AssignmentState",
     "AuditEvent",
     "BrowserSession",
+    "ConsensusRun",
     "Decision",
     "Draft",
     "GoldAnswer",
@@ -34,6 +36,7 @@ __all__ = [
     "Import",
     "ImportState",
     "Membership",
+    "MetricsSnapshot",
     "Prediction",
     "ProgressCount",
     "Project",
@@ -46,4 +49,5 @@ __all__ = [
     "Task",
     "TaskConsensus",
     "User",
+    "WorkCount",
 ]

@@ -33,3 +33,5 @@ class Membership(Base):
     # threshold, or a manager's decision); a manager resumes them (accord.actions.gold).
     paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When a manager last resumed the member: the gold score that pauses counts from here.
+    resumed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -38,6 +38,11 @@ class Project(Base):
     # off), or one that disagrees with the task's earlier answers, goes to review too.
     review_below_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     review_disagreements: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ... and the submissions of an annotator whose gold score is below `review_below_gold`
+    # (0: off), and those made in less than `review_faster_than` times the project's median
+    # active time (0: off).
+    review_below_gold: Mapped[float] = mapped_column(Float, default=0.0)
+    review_faster_than: Mapped[float] = mapped_column(Float, default=0.0)
     # What reviewers check: [{"id", "text", "severity"}] (accord.actions.checklists).
     checklist: Mapped[list[Any]] = mapped_column(JSONText, default=list)
     # Gold: the share of served tasks that are gold (0: none); whether the expected answer is

@@ -49,6 +49,8 @@ class ProjectInfo:
     consensus_method: str = "majority"
     agreement_threshold: float = 0.0
     max_overlap: int = 0
+    review_below_gold: float = 0.0
+    review_faster_than: float = 0.0
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -74,6 +76,8 @@ class ProjectInfo:
             consensus_method=project.consensus_method,
             agreement_threshold=project.agreement_threshold,
             max_overlap=project.max_overlap,
+            review_below_gold=project.review_below_gold,
+            review_faster_than=project.review_faster_than,
         )
 
 

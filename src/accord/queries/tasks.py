@@ -53,11 +53,18 @@ class TaskRef:
     data: str  # JSON text
     n_submitted: int
     created_at: dt.datetime
+    purpose: str | None = None  # gold, qualification, training; None: a task of the dataset
 
     @classmethod
     def of(cls, task: Task) -> TaskRef:
         return cls(
-            task.id, task.project_id, task.external_id, task.data, task.n_submitted, task.created_at
+            task.id,
+            task.project_id,
+            task.external_id,
+            task.data,
+            task.n_submitted,
+            task.created_at,
+            task.purpose,
         )
 
 

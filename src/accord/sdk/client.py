@@ -259,9 +259,12 @@ class Client:
 
     # -- the annotation loop -------------------------------------------------------------
 
-    def next_task(self, project_id: int) -> Task | None:
-        """Lease the next task for the caller; None when nothing is left for them."""
-        return _next(self._call("POST", f"/projects/{project_id}/next"))
+    def next_task(self, project_id: int, mode: str | None = None) -> Task | None:
+        """Lease the next task for the caller; None when nothing is left for them. A project's
+        qualification tasks come first for annotators who must qualify (``task.raw["practice"]``
+        says where they stand); ``mode="training"`` serves the training tasks."""
+        params = {"mode": mode} if mode else None
+        return _next(self._call("POST", f"/projects/{project_id}/next", params=params))
 
     def task(self, task_id: int) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", f"/tasks/{task_id}")
@@ -276,10 +279,26 @@ class Client:
     def submit(
         self, task_id: int, result: dict[str, Any], seconds: float | None = None
     ) -> Annotation:
-        data = self._call(
+        data = self.answer(task_id, result, seconds)
+        if data["annotation"] is None:
+            raise AccordError(
+                "this was a qualification or training task: its answer is not an annotation; "
+                "use answer() to get its score",
+                status=200,
+                code="practice",
+            )
+        return _annotation(data["annotation"])
+
+    def answer(
+        self, task_id: int, result: dict[str, Any], seconds: float | None = None
+    ) -> dict[str, Any]:
+        """Submit, and get the whole response: ``annotation`` (None for a qualification or
+        training task), ``feedback`` (the expected answer and the score, when shown) and
+        ``practice`` (where the caller stands in the qualification or training)."""
+        data: dict[str, Any] = self._call(
             "POST", f"/tasks/{task_id}/annotations", json={"result": result, "seconds": seconds}
         )
-        return _annotation(data["annotation"])
+        return data
 
     def edit(
         self, annotation_id: int, result: dict[str, Any], seconds: float | None = None
@@ -336,6 +355,128 @@ class Client:
         """The caller's rejected annotations, each with the review that rejected it."""
         items: list[dict[str, Any]] = self._call("GET", f"/projects/{project_id}/rework")
         return items
+
+    # -- adjudication ----------------------------------------------------------------------
+
+    def next_adjudication(self, project_id: int) -> dict[str, Any] | None:
+        """Lease the next task to adjudicate (reviewers, managers): ``{"adjudication", "task",
+        "answers", "consensus"}``, or None when none is waiting for the caller."""
+        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/adjudications/next")
+        found: dict[str, Any] | None = data["adjudication"]
+        return found
+
+    def adjudication(self, adjudication_id: int) -> dict[str, Any]:
+        """One adjudication: the task, every answer with its author, the consensus."""
+        found: dict[str, Any] = self._call("GET", f"/adjudications/{adjudication_id}")
+        return found
+
+    def adjudicate(
+        self,
+        adjudication_id: int,
+        result: dict[str, Any] | None = None,
+        *,
+        annotation_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Record a task's final answer: ``result`` (written or merged), or the answer of
+        ``annotation_id`` (one of the task's answers)."""
+        body: dict[str, Any] = (
+            {"result": result} if annotation_id is None else {"annotation_id": annotation_id}
+        )
+        decided: dict[str, Any] = self._call(
+            "POST", f"/adjudications/{adjudication_id}/decision", json=body
+        )
+        return decided
+
+    def release_adjudication(self, adjudication_id: int) -> None:
+        """Hand a leased adjudication back to the queue."""
+        self._call("POST", f"/adjudications/{adjudication_id}/release")
+
+    def adjudications(self, project_id: int, state: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every adjudication of the project, oldest first (``state``: open or decided)."""
+        after: int | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
+            if state is not None:
+                params["state"] = state
+            page = self._call("GET", f"/projects/{project_id}/adjudications", params=params)
+            yield from page["items"]
+            after = page["next_after"]
+            if after is None:
+                return
+
+    # -- metrics -------------------------------------------------------------------------
+
+    def metrics(self, project_id: int, by: str = "annotator") -> dict[str, Any]:
+        """The project's metrics per ``annotator``, ``day``, ``week`` or ``question``
+        (docs/metrics.md): ``{"rows", "questions", "progress", "computed_at", ...}``.
+        Reviewers and managers get everyone's figures; an annotator only their own."""
+        data: dict[str, Any] = self._call(
+            "GET", f"/projects/{project_id}/metrics", params={"by": by}
+        )
+        return data
+
+    def metrics_csv(self, project_id: int, by: str = "annotator") -> str:
+        """The same figures as CSV text (one row per annotator, period or question)."""
+        try:
+            response = self._http.get(
+                f"/projects/{project_id}/metrics", params={"by": by, "format": "csv"}
+            )
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        return response.text
+
+    # -- gold, qualification and training ---------------------------------------------------
+
+    def gold(self, project_id: int, purpose: str | None = None) -> Iterator[dict[str, Any]]:
+        """The project's tasks with a known answer (managers), every page."""
+        after = None
+        while True:
+            params: dict[str, Any] = {"limit": 1000, "after": after, "purpose": purpose}
+            page = self._call(
+                "GET",
+                f"/projects/{project_id}/gold",
+                params={k: v for k, v in params.items() if v is not None},
+            )
+            yield from page["items"]
+            after = page["next_after"]
+            if after is None:
+                return
+
+    def set_gold(
+        self,
+        task_id: int,
+        answer: dict[str, Any],
+        purpose: str = "gold",
+        explanation: str = "",
+    ) -> dict[str, Any]:
+        """Give a task a known answer or change it (scores already given stay as they are)."""
+        body = {"answer": answer, "purpose": purpose, "explanation": explanation}
+        data: dict[str, Any] = self._call("PUT", f"/tasks/{task_id}/gold", json=body)
+        return data
+
+    def gold_scores(self, project_id: int) -> dict[str, Any]:
+        """Each member's gold score with its 95 % Wilson interval, pause and qualification."""
+        data: dict[str, Any] = self._call("GET", f"/projects/{project_id}/gold/annotators")
+        return data
+
+    def qualification(self, project_id: int) -> dict[str, Any]:
+        """Where the caller stands in the project's qualification, and training tasks left."""
+        data: dict[str, Any] = self._call("GET", f"/projects/{project_id}/qualification")
+        return data
+
+    def pause_member(self, project_id: int, user_id: int, reason: str = "") -> dict[str, Any]:
+        data: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/members/{user_id}/pause", json={"reason": reason}
+        )
+        return data
+
+    def resume_member(self, project_id: int, user_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/members/{user_id}/resume"
+        )
+        return data
 
     # -- managers: deleting --------------------------------------------------------------
 

@@ -3,7 +3,10 @@
  * (plus the types and `ApiError`). To add an endpoint: add a function below (or a module
  * beside this one for a new noun) that calls `request`.
  */
+import { adjudications } from "./adjudications";
 import { buildUrl, request } from "./http";
+import { gold } from "./gold";
+import { metrics } from "./metrics";
 import { upload, type UploadProgress } from "./upload";
 import type {
   Annotation,
@@ -44,9 +47,15 @@ import type {
 
 export { ApiError, setCsrfToken, setUnauthorizedHandler } from "./http";
 export type * from "./types";
+export type * from "./adjudications";
+export type * from "./gold";
+export type * from "./metrics";
 export type { UploadProgress } from "./upload";
 
 export const api = {
+  adjudications,
+  gold,
+  metrics,
   session: {
     /** Who is signed in; 401 when nobody is (never redirects). */
     current: () => request<CurrentSession>("GET", "/session", { quietUnauthorized: true }),
@@ -104,11 +113,14 @@ export const api = {
         annotator: filter.annotator || null,
         since: filter.since || null,
         until: filter.until || null,
+        consensus: filter.consensus || null,
+        final: filter.final || null,
       }),
   },
   queue: {
     /** Lease the next task, or get back the one already held. */
-    next: (projectId: number) => request<Lease>("POST", `/projects/${projectId}/next`),
+    next: (projectId: number, mode: "training" | null = null) =>
+      request<Lease>("POST", `/projects/${projectId}/next`, { query: { mode } }),
     saveDraft: (taskId: number, result: JsonObject, seconds: number, keepalive = false) =>
       request<Draft>("PUT", `/tasks/${taskId}/draft`, { body: { result, seconds }, keepalive }),
     discardDraft: (taskId: number) => request<void>("DELETE", `/tasks/${taskId}/draft`),

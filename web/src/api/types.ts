@@ -72,6 +72,24 @@ export interface Project {
   review_disagreements: boolean;
   /** What reviewers check; a fix or a rejection records which items failed. */
   checklist: ChecklistItem[];
+  /** Also review the work of annotators whose gold score is below this (0: off). */
+  review_below_gold: number;
+  /** Also review submissions made in under this share of the median active time (0: off). */
+  review_faster_than: number;
+  /** The share of served tasks that are gold (0: none). */
+  gold_rate: number;
+  /** Show the expected answer after a gold task is submitted. */
+  gold_feedback: boolean;
+  /** Pause an annotator whose gold score falls below this (0: never)… */
+  gold_pause_below: number;
+  /** …after this many gold tasks. */
+  gold_pause_min: number;
+  /** The qualification score to pass (0: no qualification). */
+  qualification_pass: number;
+  qualification_attempts: number;
+  consensus_method: string;
+  agreement_threshold: number;
+  max_overlap: number;
   guidelines: string;
   guidelines_version: number;
   role: Role;
@@ -103,6 +121,33 @@ export interface Lease {
   lease_expires_at: string | null;
   /** Model pre-annotations of the task (shown as a suggestion). */
   predictions: Prediction[];
+  /** Set for a qualification or training task: where the caller stands. */
+  practice?: Practice | null;
+}
+
+/** Where an annotator stands in a project's qualification or training. */
+export interface Practice {
+  purpose: "qualification" | "training";
+  /** The task being served (1-based), or how many are done. */
+  position: number;
+  total: number;
+  attempt: number;
+  /** Attempts allowed (qualification). */
+  attempts: number;
+  state: "in_progress" | "passed" | "failed" | "done";
+  /** The mean score so far, or the final one (0..1). */
+  score: number | null;
+  /** The score to pass (qualification). */
+  needed: number;
+}
+
+/** Shown after a training task, and after a gold task when the project shows gold feedback. */
+export interface Feedback {
+  purpose: "gold" | "training";
+  score: number;
+  questions: { [question: string]: number };
+  expected: JsonObject;
+  explanation: string;
 }
 
 export interface Annotation {
@@ -254,7 +299,10 @@ export interface TasksDeleted {
 }
 
 export interface Submitted {
-  annotation: Annotation;
+  /** null for a qualification or training task (practice answers are not annotations). */
+  annotation: Annotation | null;
+  feedback?: Feedback | null;
+  practice?: Practice | null;
   next: Lease | null;
 }
 
@@ -290,6 +338,17 @@ export interface ProjectCreate {
   review_below_confidence?: number;
   review_disagreements?: boolean;
   checklist?: ChecklistItemIn[];
+  review_below_gold?: number;
+  review_faster_than?: number;
+  gold_rate?: number;
+  gold_feedback?: boolean;
+  gold_pause_below?: number;
+  gold_pause_min?: number;
+  qualification_pass?: number;
+  qualification_attempts?: number;
+  consensus_method?: string;
+  agreement_threshold?: number;
+  max_overlap?: number;
 }
 
 export type Severity = "minor" | "major" | "critical";
@@ -340,6 +399,9 @@ export interface Member {
   name: string;
   role: MemberRole;
   created_at: string;
+  /** Set while the member may not take work (managers and the member see it). */
+  paused_at?: string | null;
+  pause_reason?: string;
 }
 
 export type TaskStatus = Task["status"];
@@ -404,4 +466,8 @@ export interface ExportFilter {
   /** ISO date-times. */
   since?: string | null;
   until?: string | null;
+  /** Add each task's consensus per question and its adjudicated answer. */
+  consensus?: boolean | null;
+  /** Gold standard: one row per complete task with only its final answer (no filters). */
+  final?: boolean | null;
 }

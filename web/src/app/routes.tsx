@@ -9,11 +9,14 @@ import { AnnotateScreen } from "../screens/annotate/AnnotateScreen";
 import { MyWorkScreen } from "../screens/MyWorkScreen";
 import { ReopenScreen } from "../screens/ReopenScreen";
 import { ReviewScreen } from "../screens/review/ReviewScreen";
+import { AdjudicateScreen } from "../screens/adjudicate/AdjudicateScreen";
 import {
   AccountsScreen,
   AnnotationScreen,
+  DashboardScreen,
   DataScreen,
   ExportScreen,
+  GoldScreen,
   ImportScreen,
   MembersScreen,
   NewProjectScreen,
@@ -37,7 +40,9 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/members", render: (p) => <MembersScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/import", render: (p) => <ImportScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/export", render: (p) => <ExportScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/dashboard", render: (p) => <DashboardScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/reviews", render: (p) => <ReviewsScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/gold", render: (p) => <GoldScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/data", render: (p) => <DataScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/tasks/:task", render: (p) => <TaskScreen key={p.task} projectId={id(p, "id")} taskId={id(p, "task")} /> },
   {
@@ -46,6 +51,7 @@ export const routes: RouteDef[] = [
   },
   { path: "/projects/:id/annotate", render: (p) => <AnnotateScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/review", render: (p) => <ReviewScreen key={p.id} projectId={id(p, "id")} /> },
+  { path: "/projects/:id/adjudicate", render: (p) => <AdjudicateScreen key={p.id} projectId={id(p, "id")} /> },
   { path: "/projects/:id/mine", render: (p) => <MyWorkScreen key={p.id} projectId={id(p, "id")} /> },
   {
     path: "/projects/:id/mine/:annotation",

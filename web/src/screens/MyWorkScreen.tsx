@@ -6,6 +6,8 @@ import { Loading } from "../ui/Loading";
 import { Notice } from "../ui/Notice";
 import { useLoad } from "../ui/useLoad";
 import { usePages } from "../ui/usePages";
+import { PracticeStanding } from "./PracticeStanding";
+import { MyFigures } from "./dashboard/MyFigures";
 import { FailedItems } from "./review/ReviewFeedback";
 import "./review/review.css";
 
@@ -27,7 +29,9 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
         </Link>
       </div>
       {saved ? <Notice tone="success">Annotation #{saved} saved.</Notice> : null}
+      <PracticeStanding projectId={projectId} />
       <Rework projectId={projectId} />
+      <MyFigures projectId={projectId} />
       {work.error ? <Notice tone="error">{work.error}</Notice> : null}
       <Loading state={work.first} retry={work.reload}>
         {(page) => {

@@ -11,6 +11,7 @@ import { useLoad } from "../../ui/useLoad";
 import { ActionBar } from "./ActionBar";
 import { CheatSheet, SkipDialog } from "./dialogs";
 import { GuidelinesPanel } from "./GuidelinesPanel";
+import { FeedbackPanel, PracticeBanner } from "./PracticePanels";
 import { AnnotateSession, type SessionView, type Suggestion } from "./session";
 import { TaskView } from "./TaskView";
 import { useAnnotateKeys } from "./useAnnotateKeys";
@@ -40,7 +41,8 @@ export function AnnotateScreen({ projectId }: { projectId: number }) {
 function Annotator({ project }: { project: Project }) {
   const session = useSession();
   const userId = session.status === "signed-in" ? session.user.id : 0;
-  const annotate = useMemo(() => new AnnotateSession(project, userId, window.localStorage), [project, userId]);
+  const mode = new URLSearchParams(window.location.search).get("mode") === "training" ? "training" : null;
+  const annotate = useMemo(() => new AnnotateSession(project, userId, window.localStorage, { mode }), [project, userId, mode]);
   const view = useSyncExternalStore(annotate.subscribe, annotate.getSnapshot);
   const [announcement, setAnnouncement] = useState("");
   const shared = useMemo(
@@ -71,7 +73,7 @@ function Annotator({ project }: { project: Project }) {
     enabled: dialog === null,
     store,
     submit: () => void annotate.submit({ byKey: true }),
-    skip: () => store && setDialog("skip"),
+    skip: () => store && !view.practice && setDialog("skip"),
     guidelines: toggleGuidelines,
     help: () => setDialog("help"),
     suggestion: store && view.suggestion ? () => (view.suggestion?.applied ? annotate.clearSuggestion() : annotate.useSuggestion()) : null,
@@ -131,7 +133,7 @@ function StoreActionBar({
       seconds={seconds}
       guidelinesOpen={guidelines}
       onSubmit={() => void annotate.submit()}
-      onSkip={onSkip}
+      onSkip={view.practice ? undefined : onSkip}
       onUndo={() => store.undo()}
       onRedo={() => store.redo()}
       onGuidelines={onGuidelines}
@@ -145,9 +147,11 @@ const noSnapshot = (): null => null;
 
 function Messages({ view, annotate }: { view: SessionView; annotate: AnnotateSession }) {
   const suggestion = view.phase.kind === "task" ? view.suggestion : null;
-  if (!view.notice && !view.otherDraft && !suggestion) return null;
+  const practice = view.phase.kind === "task" || view.phase.kind === "feedback" ? view.practice : null;
+  if (!view.notice && !view.otherDraft && !suggestion && !practice) return null;
   return (
     <div className="annotate-messages">
+      {practice ? <PracticeBanner practice={practice} /> : null}
       {suggestion ? <SuggestionBanner suggestion={suggestion} annotate={annotate} /> : null}
       {view.otherDraft ? (
         <Notice
@@ -234,6 +238,7 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
         </Notice>
       </div>
     );
+  if (phase.kind === "feedback") return <FeedbackPanel feedback={phase.feedback} given={phase.given} onContinue={() => annotate.continue()} />;
   if (phase.kind === "done")
     return (
       <div className="annotate-status done" role="status">

@@ -5,7 +5,7 @@
  * `getSnapshot()` and calls the actions.
  */
 import { Observable } from "../../ui/observable";
-import { api, ApiError, type JsonObject, type Lease, type Prediction, type Project, type Task } from "../../api";
+import { api, ApiError, type Feedback, type JsonObject, type Lease, type Practice, type Prediction, type Project, type Task } from "../../api";
 import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
@@ -16,7 +16,9 @@ export type Phase =
   | { kind: "loading" }
   | { kind: "done" }
   | { kind: "error"; message: string }
-  | { kind: "task"; task: Task; store: EditorStore; leaseExpiresAt: string | null };
+  | { kind: "task"; task: Task; store: EditorStore; leaseExpiresAt: string | null }
+  /** After a training task (or a gold task, when the project shows it): the expected answer. */
+  | { kind: "feedback"; feedback: Feedback; given: JsonObject; next: Lease | null };
 
 export interface Notice {
   tone: "info" | "warning" | "error" | "success";
@@ -47,10 +49,14 @@ export interface SessionView {
   suggestion: Suggestion | null;
   /** Submitted in this sitting. */
   submitted: number;
+  /** A qualification or training task: where the person stands. */
+  practice: Practice | null;
 }
 
 export interface SessionOptions extends KeeperOptions {
   now?: () => number;
+  /** "training": serve the project's training tasks. */
+  mode?: "training" | null;
 }
 
 /**
@@ -64,6 +70,7 @@ export class AnnotateSession extends Observable<SessionView> {
   readonly keeper: DraftKeeper;
   private readonly drafts: LocalDrafts;
   private readonly now: () => number;
+  private readonly mode: "training" | null;
   private openedAt = 0;
   private unwatch: () => void = () => {};
 
@@ -73,7 +80,8 @@ export class AnnotateSession extends Observable<SessionView> {
     storage: KeyValue,
     options: SessionOptions = {},
   ) {
-    super({ phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0 });
+    super({ phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0, practice: null });
+    this.mode = options.mode ?? null;
     this.iface = parseInterface(project.interface);
     this.drafts = new LocalDrafts(storage, userId);
     this.now = options.now ?? (() => performance.now());
@@ -90,10 +98,18 @@ export class AnnotateSession extends Observable<SessionView> {
     this.keeper.detach();
     this.set({ phase: { kind: "loading" } });
     try {
-      this.open(await api.queue.next(this.project.id));
+      this.open(await api.queue.next(this.project.id, this.mode));
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** From the expected answer shown after a task, on to the next one. */
+  continue(): void {
+    const phase = this.view.phase;
+    if (phase.kind !== "feedback") return;
+    if (phase.next) this.open(phase.next);
+    else void this.start();
   }
 
   private fail(error: unknown): void {
@@ -108,6 +124,7 @@ export class AnnotateSession extends Observable<SessionView> {
       this.set({ phase: { kind: "done" }, otherDraft: null, suggestion: null });
       return;
     }
+    this.set({ practice: lease.practice ?? null });
     const task = lease.task;
     const merged = mergeDrafts(this.drafts.read(task.id), lease.draft);
     const best = bestPrediction(lease.predictions ?? [], this.iface);
@@ -167,8 +184,16 @@ export class AnnotateSession extends Observable<SessionView> {
       const answer = await api.queue.submit(task.id, store.result, this.keeper.seconds());
       this.keeper.sent(task.id);
       this.set({ busy: null, submitted: this.view.submitted + 1 });
-      if (answer.next) this.open(answer.next);
+      const standing = answer.practice ?? null;
+      if (standing) this.set({ practice: standing });
+      if (answer.feedback) {
+        this.keeper.detach();
+        this.set({ phase: { kind: "feedback", feedback: answer.feedback, given: store.result, next: answer.next } });
+      } else if (answer.next) this.open(answer.next);
       else await this.start();
+      // After the next task opened (which clears notices): what the qualification's end means.
+      const notice = standing ? practiceNotice(standing) : null;
+      if (notice) this.set({ notice });
     } catch (error) {
       this.set({ busy: null });
       this.keeper.resume();
@@ -190,7 +215,7 @@ export class AnnotateSession extends Observable<SessionView> {
       await api.queue.skip(current.task.id, reason);
       this.keeper.sent(current.task.id);
       this.set({ busy: null, notice: { tone: "info", text: "Skipped. It will not come back to you." } });
-      this.open(await api.queue.next(this.project.id));
+      this.open(await api.queue.next(this.project.id, this.mode));
     } catch (error) {
       this.set({ busy: null });
       if (this.current === current) this.keeper.resume();
@@ -265,4 +290,23 @@ export function bestPrediction(predictions: readonly Prediction[], iface: Interf
   }
   if (Object.keys(result).length === 0) return null;
   return { modelVersion: best.model_version, score: best.score, result, count: predictions.length };
+}
+
+/** What a finished qualification (or training round) means for the person, in words. */
+export function practiceNotice(standing: Practice): Notice | null {
+  const score = standing.score === null ? "" : ` (${Math.round(standing.score * 100)}%)`;
+  if (standing.purpose === "training") {
+    return standing.state === "done" ? { tone: "success", text: `Training finished: ${standing.total} tasks${score}.` } : null;
+  }
+  const needed = `${Math.round(standing.needed * 100)}%`;
+  if (standing.state === "passed") return { tone: "success", text: `You passed the qualification${score}. Real tasks start now.` };
+  if (standing.state !== "failed") return null;
+  const left = standing.attempts - standing.attempt;
+  return {
+    tone: "warning",
+    text:
+      left > 0
+        ? `You did not pass the qualification${score}; ${needed} is needed. You have ${left} more attempt${left === 1 ? "" : "s"}: it starts now.`
+        : `You did not pass the qualification${score}; ${needed} was needed and no attempt is left. A project manager can help.`,
+  };
 }

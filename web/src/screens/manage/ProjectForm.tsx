@@ -22,8 +22,26 @@ export interface ProjectDraft {
   /** Risk-based review: below this model confidence (0–1, empty or 0: off); "yes" to review disagreements. */
   reviewBelow: string;
   reviewDisagreements: "yes" | "no";
+  /** Review the work of annotators below this gold score (percent; 0: off). */
+  reviewBelowGold: string;
+  /** Review submissions faster than this percentage of the median time (0: off). */
+  reviewFasterThan: string;
   /** One item per line: `severity: text [id]` (see checklistText.ts). */
   checklistText: string;
+  /** Gold: the percentage of served tasks that are gold; feedback after a gold task. */
+  goldPercent: string;
+  goldFeedback: "yes" | "no";
+  /** Pause below this gold score (percent; 0: never), after this many gold tasks. */
+  goldPausePercent: string;
+  goldPauseMin: string;
+  /** Qualification: the score to pass (percent; 0: none) and the attempts allowed. */
+  qualificationPercent: string;
+  qualificationAttempts: string;
+  /** Consensus of tasks with overlap > 1: the method; adjudicate below this agreement (0–1;
+   * 0: never); dynamic overlap asks for up to this many annotations (0: off). */
+  consensusMethod: "majority" | "dawid_skene";
+  agreementThreshold: string;
+  maxOverlap: string;
   guidelines: string;
   interfaceText: string;
 }
@@ -54,7 +72,18 @@ const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
   review_first: "reviewFirst",
   review_below_confidence: "reviewBelow",
   review_disagreements: "reviewDisagreements",
+  review_below_gold: "reviewBelowGold",
+  review_faster_than: "reviewFasterThan",
   checklist: "checklistText",
+  gold_rate: "goldPercent",
+  gold_feedback: "goldFeedback",
+  gold_pause_below: "goldPausePercent",
+  gold_pause_min: "goldPauseMin",
+  qualification_pass: "qualificationPercent",
+  qualification_attempts: "qualificationAttempts",
+  consensus_method: "consensusMethod",
+  agreement_threshold: "agreementThreshold",
+  max_overlap: "maxOverlap",
 };
 
 const UNSAVED = "Your changes on this page are not saved: leaving now loses them. Stay and save them (Ctrl+S), or leave without saving.";
@@ -202,6 +231,24 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
             ]}
             problem={fields.review_disagreements}
           />
+          <NumberInput
+            label="Also review annotators below a gold score of (%)"
+            hint="all their submissions (0: off)"
+            value={draft.reviewBelowGold}
+            onChange={(v) => set("reviewBelowGold", v)}
+            min={0}
+            max={100}
+            problem={fields.review_below_gold}
+          />
+          <NumberInput
+            label="Also review work faster than (% of the median time)"
+            hint="e.g. 25: under a quarter of the project's median active time (0: off)"
+            value={draft.reviewFasterThan}
+            onChange={(v) => set("reviewFasterThan", v)}
+            min={0}
+            max={100}
+            problem={fields.review_faster_than}
+          />
         </div>
         <TextArea
           label="Checklist"
@@ -213,6 +260,10 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
           mono
         />
       </section>
+
+      <GoldSection draft={draft} set={set} fields={fields} />
+
+      <ConsensusSection draft={draft} set={set} fields={fields} />
 
       <section className="form-section" aria-labelledby="guidelines-title">
         <h2 id="guidelines-title">Guidelines</h2>
@@ -249,6 +300,136 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
         <span className="muted small">or Ctrl+S</span>
       </div>
     </form>
+  );
+}
+
+function GoldSection({
+  draft,
+  set,
+  fields,
+}: {
+  draft: ProjectDraft;
+  set: <K extends keyof ProjectDraft>(key: K, value: ProjectDraft[K]) => void;
+  fields: Record<string, string>;
+}) {
+  return (
+    <section className="form-section" aria-labelledby="gold-title">
+      <h2 id="gold-title">Gold and qualification</h2>
+      <p className="muted small">
+        Tasks imported with a known answer (<code>gold</code> in the row) measure annotators. Gold tasks are mixed into the queue at this rate,
+        unannounced; qualification tasks must be passed before real work; training tasks are practice (see the Gold tab). A change applies from
+        then on: scores already given are never recomputed.
+      </p>
+      <div className="form-grid">
+        <NumberInput
+          label="Gold tasks served (%)"
+          hint="of the tasks each annotator gets (0: none)"
+          value={draft.goldPercent}
+          onChange={(v) => set("goldPercent", v)}
+          min={0}
+          max={100}
+          problem={fields.gold_rate}
+        />
+        <SelectInput
+          label="After a gold task"
+          value={draft.goldFeedback}
+          onChange={(v) => set("goldFeedback", v === "yes" ? "yes" : "no")}
+          options={[
+            { value: "no", label: "Say nothing (annotators cannot tell gold apart)" },
+            { value: "yes", label: "Show the expected answer and its explanation" },
+          ]}
+          problem={fields.gold_feedback}
+        />
+        <NumberInput
+          label="Pause below a gold score of (%)"
+          hint="until a manager resumes them (0: never)"
+          value={draft.goldPausePercent}
+          onChange={(v) => set("goldPausePercent", v)}
+          min={0}
+          max={100}
+          problem={fields.gold_pause_below}
+        />
+        <NumberInput
+          label="…after this many gold tasks"
+          hint="(1–100,000)"
+          value={draft.goldPauseMin}
+          onChange={(v) => set("goldPauseMin", v)}
+          min={1}
+          max={100000}
+          problem={fields.gold_pause_min}
+        />
+        <NumberInput
+          label="Qualification: score to pass (%)"
+          hint="on the qualification tasks, before real work (0: no qualification)"
+          value={draft.qualificationPercent}
+          onChange={(v) => set("qualificationPercent", v)}
+          min={0}
+          max={100}
+          problem={fields.qualification_pass}
+        />
+        <NumberInput
+          label="Qualification attempts"
+          hint="(1–100)"
+          value={draft.qualificationAttempts}
+          onChange={(v) => set("qualificationAttempts", v)}
+          min={1}
+          max={100}
+          problem={fields.qualification_attempts}
+        />
+      </div>
+    </section>
+  );
+}
+
+function ConsensusSection({
+  draft,
+  set,
+  fields,
+}: {
+  draft: ProjectDraft;
+  set: <K extends keyof ProjectDraft>(key: K, value: ProjectDraft[K]) => void;
+  fields: Record<string, string>;
+}) {
+  return (
+    <section className="form-section" aria-labelledby="consensus-title">
+      <h2 id="consensus-title">Consensus and adjudication</h2>
+      <p className="muted small">
+        With an overlap above 1, each task that has all its annotations gets, per question, an agreement (0–1: how alike its answers are) and a
+        consensus answer. A task whose lowest agreement is below the threshold first asks for one more annotator (up to the maximum below), then
+        goes to adjudication, where a reviewer picks or writes the final answer (Adjudicate on the projects page).
+      </p>
+      <div className="form-grid">
+        <SelectInput
+          label="Consensus method"
+          value={draft.consensusMethod}
+          onChange={(v) => set("consensusMethod", v === "dawid_skene" ? "dawid_skene" : "majority")}
+          options={[
+            { value: "majority", label: "Majority vote (median for ratings, Borda for rankings, medoid for text)" },
+            { value: "dawid_skene", label: "Dawid-Skene: weigh single-choice answers by each annotator's estimated skill" },
+          ]}
+          problem={fields.consensus_method}
+        />
+        <NumberInput
+          label="Adjudicate below an agreement of"
+          hint="0–1 (e.g. 0.6; 0: never adjudicate)"
+          value={draft.agreementThreshold}
+          onChange={(v) => set("agreementThreshold", v)}
+          min={0}
+          max={1}
+          step={0.05}
+          problem={fields.agreement_threshold}
+        />
+        <NumberInput
+          label="Ask for more annotators, up to"
+          hint="annotations per task before adjudication (0: never ask)"
+          value={draft.maxOverlap}
+          onChange={(v) => set("maxOverlap", v)}
+          min={0}
+          max={100}
+          problem={fields.max_overlap}
+        />
+      </div>
+    </section>
   );
 }
 
@@ -350,6 +531,15 @@ export function draftNumbers(draft: ProjectDraft): {
   review_share: number;
   review_first: number;
   review_below_confidence: number;
+  review_below_gold: number;
+  review_faster_than: number;
+  gold_rate: number;
+  gold_pause_below: number;
+  gold_pause_min: number;
+  qualification_pass: number;
+  qualification_attempts: number;
+  agreement_threshold: number;
+  max_overlap: number;
 } {
   const overlap = Number(draft.overlap);
   const minutes = Number(draft.leaseMinutes);
@@ -362,5 +552,25 @@ export function draftNumbers(draft: ProjectDraft): {
     review_share: Number.isFinite(percent) ? Math.round(percent * 100) / 10000 : NaN,
     review_first: Number.isFinite(first) ? Math.round(first) : NaN,
     review_below_confidence: Number(draft.reviewBelow || "0"),
+    review_below_gold: share(draft.reviewBelowGold),
+    review_faster_than: share(draft.reviewFasterThan),
+    gold_rate: share(draft.goldPercent),
+    gold_pause_below: share(draft.goldPausePercent),
+    gold_pause_min: whole(draft.goldPauseMin),
+    qualification_pass: share(draft.qualificationPercent),
+    qualification_attempts: whole(draft.qualificationAttempts),
+    agreement_threshold: Number(draft.agreementThreshold || "0"),
+    max_overlap: whole(draft.maxOverlap || "0"),
   };
+}
+
+/** A percentage typed as text, as a share (0..1) in whole hundredths of a percent. */
+function share(percent: string): number {
+  const value = Number(percent || "0");
+  return Number.isFinite(value) ? Math.round(value * 100) / 10000 : NaN;
+}
+
+function whole(text: string): number {
+  const value = Number(text);
+  return Number.isFinite(value) ? Math.round(value) : NaN;
 }

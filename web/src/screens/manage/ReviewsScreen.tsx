@@ -8,7 +8,7 @@ import { policyWords } from "./reviewPolicy";
 import "../review/review.css";
 
 type By = "annotator" | "day" | "week";
-const REASONS = ["first", "all", "low_confidence", "disagrees", "share", "resubmitted"];
+const REASONS = ["first", "all", "low_confidence", "disagrees", "low_gold", "fast", "share", "resubmitted"];
 
 /** `/projects/:id/reviews`: what went to review and why, the decisions per annotator, and which
  * checklist items fail (managers and reviewers). */

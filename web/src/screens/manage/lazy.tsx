@@ -44,3 +44,5 @@ export const TaskScreen = later(() => import("./TaskScreen").then((m) => m.TaskS
 export const AccountsScreen = later(() => import("../admin/AccountsScreen").then((m) => m.AccountsScreen));
 export const ReviewsScreen = later(() => import("./ReviewsScreen").then((m) => m.ReviewsScreen));
 export const AnnotationScreen = later(() => import("./AnnotationScreen").then((m) => m.AnnotationScreen));
+export const GoldScreen = later(() => import("./GoldScreen").then((m) => m.GoldScreen));
+export const DashboardScreen = later(() => import("../dashboard/DashboardScreen").then((m) => m.DashboardScreen));

@@ -21,7 +21,18 @@ export const NEW_PROJECT: ProjectDraft = {
   reviewFirst: "0",
   reviewBelow: "0",
   reviewDisagreements: "no",
+  reviewBelowGold: "0",
+  reviewFasterThan: "0",
   checklistText: "",
+  goldPercent: "0",
+  goldFeedback: "no",
+  goldPausePercent: "0",
+  goldPauseMin: "10",
+  qualificationPercent: "0",
+  qualificationAttempts: "2",
+  consensusMethod: "majority",
+  agreementThreshold: "0",
+  maxOverlap: "0",
   guidelines: "",
   interfaceText: STARTER_INTERFACE,
 };
@@ -37,7 +48,18 @@ export function draftOf(project: Project): ProjectDraft {
     reviewFirst: String(project.review_first),
     reviewBelow: String(project.review_below_confidence),
     reviewDisagreements: project.review_disagreements ? "yes" : "no",
+    reviewBelowGold: percentText(project.review_below_gold),
+    reviewFasterThan: percentText(project.review_faster_than),
     checklistText: checklistToText(project.checklist),
+    goldPercent: percentText(project.gold_rate),
+    goldFeedback: project.gold_feedback ? "yes" : "no",
+    goldPausePercent: percentText(project.gold_pause_below),
+    goldPauseMin: String(project.gold_pause_min),
+    qualificationPercent: percentText(project.qualification_pass),
+    qualificationAttempts: String(project.qualification_attempts),
+    consensusMethod: project.consensus_method === "dawid_skene" ? "dawid_skene" : "majority",
+    agreementThreshold: String(project.agreement_threshold),
+    maxOverlap: String(project.max_overlap),
     guidelines: project.guidelines,
     interfaceText: interfaceToYaml(project.interface),
   };
@@ -52,6 +74,8 @@ export function createBody(draft: ProjectDraft): ProjectCreate {
     interface: draft.interfaceText,
     checklist: textToChecklist(draft.checklistText),
     review_disagreements: draft.reviewDisagreements === "yes",
+    gold_feedback: draft.goldFeedback === "yes",
+    consensus_method: draft.consensusMethod,
     ...draftNumbers(draft),
   };
 }
@@ -65,4 +89,8 @@ export function changeBody(before: ProjectDraft, after: ProjectDraft): ProjectCh
     if (JSON.stringify(all[key]) !== JSON.stringify(old[key])) (out as Record<string, unknown>)[key] = all[key];
   }
   return out;
+}
+
+function percentText(share: number): string {
+  return String(Math.round(share * 10000) / 100);
 }

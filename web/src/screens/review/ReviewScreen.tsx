@@ -22,6 +22,8 @@ const REASONS: Record<string, string> = {
   resubmitted: "resubmitted after a rejection",
   low_confidence: "the model was unsure of this task",
   disagrees: "the answer disagrees with the task's earlier answers",
+  low_gold: "the author's gold score is low",
+  fast: "made much faster than the project's median time",
 };
 
 /** `/projects/:id/review`: the reviewer's queue, one annotation at a time, keyboard first. */

@@ -110,6 +110,8 @@ def upgrade() -> None:
         ),
         sa.Column("agreement_threshold", sa.Float(), server_default="0", nullable=False),
         sa.Column("max_overlap", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("review_below_gold", sa.Float(), server_default="0", nullable=False),
+        sa.Column("review_faster_than", sa.Float(), server_default="0", nullable=False),
     ):
         op.add_column("projects", column)
     op.add_column("tasks", sa.Column("purpose", sa.String(length=16), nullable=True))
@@ -120,10 +122,12 @@ def upgrade() -> None:
     op.add_column(
         "memberships", sa.Column("pause_reason", sa.Text(), server_default="", nullable=False)
     )
+    op.add_column("memberships", sa.Column("resumed_at", Stamp(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("memberships", recreate="always") as batch_op:
+        batch_op.drop_column("resumed_at")
         batch_op.drop_column("pause_reason")
         batch_op.drop_column("paused_at")
     with op.batch_alter_table(
@@ -135,6 +139,8 @@ def downgrade() -> None:
         "projects", recreate="always", table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
         for name in (
+            "review_faster_than",
+            "review_below_gold",
             "max_overlap",
             "agreement_threshold",
             "consensus_method",
