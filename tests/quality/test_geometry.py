@@ -31,7 +31,9 @@ def test_box_iou_symmetric_bounded_and_rotation_free_when_angle_zero(
     assert 0.0 <= iou <= 1.0
     ra = [[x + w / 2, y + h / 2, w, h, 0.0]]
     rb = [[x2 + w2 / 2, y2 + h2 / 2, w2, h2, 0.0]]
-    assert rotated_box_iou(ra, rb)[0, 0] == pytest.approx(iou, abs=1e-9)
+    # Polygon clipping and the axis-aligned formula round differently: a sliver overlap of
+    # 1e-9 may read as 2e-9 (hypothesis found one), so compare to 1e-6.
+    assert rotated_box_iou(ra, rb)[0, 0] == pytest.approx(iou, abs=1e-6)
 
 
 def test_rotated_box_iou_octagon() -> None:

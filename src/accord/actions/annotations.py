@@ -12,13 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
 from accord.actions.consensus import settle_task
-from accord.actions.gold import (
-    GOLD,
-    Feedback,
-    count_gold_submission,
-    pause_if_below,
-    score_submission,
-)
+from accord.actions.gold import GOLD, Feedback, count_gold_submission, score_gold
 from accord.actions.queue import (
     LEASED,
     SUBMITTED,
@@ -169,12 +163,7 @@ def do_submit(
     settle_task(session, project, task)
     feedback = None
     if task.purpose == GOLD:
-        scored = score_submission(
-            raw, project, user.id, task, text=text, seconds=seconds, annotation_id=annotation_id,
-            attempt=1, now=now,
-        )
-        pause_if_below(session, raw, project, user.id)
-        feedback = scored if project.gold_feedback else None
+        feedback = score_gold(session, project, user.id, task, text, seconds, annotation_id, now)
     count_submitted(raw, project.id, user.id, seconds)
     record(
         session,

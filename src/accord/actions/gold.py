@@ -171,6 +171,34 @@ def score_submission(
     return Feedback(purpose, scored.score, scored.detail, expected, explanation)
 
 
+def score_gold(
+    session: Session,
+    project: ProjectInfo,
+    user_id: int,
+    task: TaskRef,
+    text: str,
+    seconds: float,
+    annotation_id: int,
+    now: dt.datetime,
+) -> Feedback | None:
+    """Score a gold submission (a new annotation), pause its author if their gold score fell
+    too low; the feedback to show, if the project shows it."""
+    raw = Raw(session)
+    scored = score_submission(
+        raw,
+        project,
+        user_id,
+        task,
+        text=text,
+        seconds=seconds,
+        annotation_id=annotation_id,
+        attempt=1,
+        now=now,
+    )
+    pause_if_below(session, raw, project, user_id)
+    return scored if project.gold_feedback else None
+
+
 # --- Pausing an annotator whose gold score is too low ----------------------------------------
 
 _GOLD_SINCE = Sql(
