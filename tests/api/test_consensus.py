@@ -98,3 +98,54 @@ def test_the_api_starts_a_run_in_the_background(db: Database, api: Api) -> None:
         time.sleep(0.05)
     assert seen["runs"][0]["state"] == "done", seen
     assert seen["runs"][0]["tasks"] == 3
+
+
+def test_a_changed_answer_recomputes_the_stored_consensus(db: Database, api: Api) -> None:
+    project_id, as_, owner = setup(db, api, tasks=1, review_share=1.0)
+    answers = {"good": "pos", "fair": "pos", "bad": "neg"}
+    ids = {}
+    for name, choice in answers.items():
+        task = as_[name].post(f"/projects/{project_id}/next").json()["task"]
+        done = as_[name].post(
+            f"/tasks/{task['id']}/annotations", json={"result": {"label": {"choice": choice}}}
+        )
+        ids[name] = done.json()["annotation"]["id"]
+
+    def stored() -> tuple[Any, float | None]:
+        with db.read() as session:
+            row = session.scalars(
+                select(TaskConsensus).where(TaskConsensus.question == "label")
+            ).one_or_none()
+        if row is None:
+            return (None, None)
+        return orjson.loads(row.answer), round(row.agreement or 0, 4)
+
+    assert stored() == ({"choice": "pos"}, 0.3333)
+    # A reviewer's fix (the "late" member reviews: they did not annotate this task).
+    with db.write() as session:
+        from accord.models import Membership
+
+        late = session.scalars(select(User).where(User.email == "late@example.com")).one()
+        member = session.get(Membership, (project_id, late.id))
+        assert member is not None
+        member.role = "reviewer"
+    lease = as_["late"].post(f"/projects/{project_id}/reviews/next").json()
+    while lease["annotation"]["id"] != ids["good"]:
+        as_["late"].post(f"/reviews/{lease['review']['id']}/release")
+        lease = as_["late"].post(f"/projects/{project_id}/reviews/next").json()
+    fixed = as_["late"].post(
+        f"/reviews/{lease['review']['id']}/decision",
+        json={"decision": "fix", "version": 1, "result": {"label": {"choice": "neg"}}},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert stored() == ({"choice": "neg"}, 0.3333), "two of three now say neg"
+    # The author of an unreviewed answer edits it.
+    edited = as_["fair"].put(
+        f"/annotations/{ids['fair']}", json={"result": {"label": {"choice": "neg"}}}
+    )
+    assert edited.status_code == 200, edited.text
+    assert stored() == ({"choice": "neg"}, 1.0), "all three now say neg"
+    # A deletion leaves the task incomplete: its consensus goes until it completes again.
+    gone = as_["owner"].delete(f"/annotations/{ids['bad']}")
+    assert gone.status_code == 200, gone.text
+    assert stored() == (None, None)

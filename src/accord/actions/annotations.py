@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
-from accord.actions.consensus import settle_task
+from accord.actions.consensus import refresh_consensus, settle_task
 from accord.actions.gold import GOLD, Feedback, count_gold_submission, score_gold
 from accord.actions.queue import (
     LEASED,
@@ -229,6 +229,8 @@ def do_edit_annotation(
     )
     drop_draft(Raw(session), task.id, user.id)
     reopen_after_edit(session, annotation)
+    session.flush()
+    refresh_consensus(session, project, task.id)
     record(
         session,
         user,
@@ -283,6 +285,7 @@ def do_delete_annotation(
         raise NotFound(f"no annotation {annotation_id}: it was deleted in the meantime")
     user_id, version, review_state, result = deleted
     uncount_submission(raw, task, project.overlap, by=actor.id)
+    refresh_consensus(session, project, task.id)
     if found is not None:
         session.execute(delete(Assignment).where(Assignment.id == found[0]))
     drop_draft(raw, task.id, user_id)

@@ -104,6 +104,26 @@ def settle_task(session: Session, project: ProjectInfo, task: TaskRef) -> None:
     open_adjudication(session, raw, project, task.id, found)
 
 
+_HAS_CONSENSUS = Sql("SELECT 1 FROM task_consensus WHERE task_id = ? LIMIT 1")
+
+
+def refresh_consensus(session: Session, project: ProjectInfo, task_id: int) -> None:
+    """An answer of a task with a stored consensus changed (its author's edit, a reviewer's
+    fix) or went (a deletion): compute the consensus again from the answers there are now,
+    or drop it if the task is no longer complete (it is stored again when it completes).
+    Thresholds are not applied again: an adjudication or an extra annotator asked for stays."""
+    raw = Raw(session)
+    if raw.one(_HAS_CONSENSUS, (task_id,)) is None:
+        return
+    state = raw.one(_TASK_STATE, (task_id,))
+    if state is None or int(state[0]) < project.overlap + int(state[1]):
+        raw.run(_DROP, (task_id,))
+        return
+    answers = [(int(user), orjson.loads(result)) for user, result in raw.all(_ANSWERS, (task_id,))]
+    skills = _skills(raw, project) if project.consensus_method == DAWID_SKENE else {}
+    store(raw, project.id, task_id, task_consensus(project.interface.questions, answers, skills))
+
+
 def store(raw: Raw, project_id: int, task_id: int, found: Sequence[QuestionConsensus]) -> None:
     """Replace the task's consensus rows."""
     stamp = raw.stamp(utcnow())

@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.actions.audit import record
 from accord.actions.checklists import failed_items
+from accord.actions.consensus import refresh_consensus
 from accord.actions.work_counts import count_decided
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
@@ -365,6 +366,8 @@ def do_decide(
         Decision.reject: ReviewState.rejected,
     }[decision].value
     session.flush()
+    if decision == Decision.fix:  # the task's answers changed
+        refresh_consensus(session, project, task.id)
     # The review now reads as written (without reading it back).
     for key, value in decided_values.items():
         set_committed_value(review, key, value)
