@@ -101,7 +101,7 @@ def test_the_api_starts_a_run_in_the_background(db: Database, api: Api) -> None:
 
 
 def test_a_changed_answer_recomputes_the_stored_consensus(db: Database, api: Api) -> None:
-    project_id, as_, owner = setup(db, api, tasks=1, review_share=1.0)
+    project_id, as_, _ = setup(db, api, tasks=1, review_share=1.0)
     answers = {"good": "pos", "fair": "pos", "bad": "neg"}
     ids = {}
     for name, choice in answers.items():
