@@ -98,11 +98,16 @@ def qualification_of(raw: Raw, project: ProjectInfo, user_id: int) -> Practice |
 def qualification_task(raw: Raw, project: ProjectInfo, user_id: int) -> tuple[int, Practice] | None:
     """The qualification task ``user_id`` must answer now, or None once they passed (or when
     none is required). Raises `Forbidden` when they failed with no attempt left."""
+    if project.qualification_pass <= 0:
+        return None
+    row = raw.one(_STATE, (project.id, user_id))
+    if row is not None and row[1] == "passed":
+        return None  # the usual case once qualified: one probe per next task
     standing = qualification_of(raw, project, user_id)
     if standing is None or standing.state == "passed":
         return None
     now = raw.stamp(utcnow())
-    if raw.one(_STATE, (project.id, user_id)) is None:
+    if row is None:
         raw.run(_START, (project.id, user_id, now))
     if standing.state == "failed":
         if standing.attempt >= project.qualification_attempts:
