@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
@@ -283,17 +282,6 @@ def do_pause_member(
         after={"reason": member.pause_reason},
     )
     return member
-
-
-def paused_reason(session: Session, project_id: int, user_id: int) -> str | None:
-    row = session.execute(
-        select(Membership.paused_at, Membership.pause_reason).where(
-            Membership.project_id == project_id, Membership.user_id == user_id
-        )
-    ).first()
-    if row is None or row[0] is None:
-        return None
-    return str(row[1]) or "paused by a manager"
 
 
 # --- Managing the known answers --------------------------------------------------------------

@@ -186,7 +186,9 @@ def do_practice_submit(
         attempt=attempt,
         now=now,
     )
-    raw.run(Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ?"), (task.id, user.id))
+    from accord.actions.queue import drop_draft  # (the queue serves these tasks: it imports us)
+
+    drop_draft(raw, task.id, user.id)
     if task.purpose == QUALIFICATION:
         standing = _finish_if_done(session, raw, project, user, attempt, now)
         return PracticeResult(None, feedback.score, standing)
