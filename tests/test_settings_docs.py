@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def documented() -> dict[str, str]:
-    rows = re.findall(r"^\| `(ACCORD_[A-Z_]+)` \| ([^|]+) \|", README.read_text(), re.M)
+    rows = re.findall(r"^\| `(ACCORD_[A-Z0-9_]+)` \| ([^|]+) \|", README.read_text(), re.M)
     return {name: default.strip() for name, default in rows}
 
 
@@ -25,7 +25,9 @@ def test_every_setting_is_documented_with_its_default() -> None:
         if name == "ACCORD_DATABASE_URL":
             assert default is None and "SQLite" in shown
             continue
-        if isinstance(default, bool):
+        if default is None:
+            assert shown == "unset", name
+        elif isinstance(default, bool):
             assert shown == str(default).lower(), name
         elif isinstance(default, float) and default.is_integer():
             assert shown == str(int(default)), name

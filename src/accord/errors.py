@@ -59,3 +59,17 @@ class RateLimited(AccordError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, details={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class StorageMissing(AccordError):
+    """A stored file (an upload, an export, a medium) is not in the storage."""
+
+    status = 404
+    code = "file_missing"
+
+
+class StorageUnavailable(AccordError):
+    """The storage (a local folder, an S3-compatible bucket) could not be read or written."""
+
+    status = 503
+    code = "storage_unavailable"

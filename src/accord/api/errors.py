@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.db.database import collided
-from accord.errors import AccordError, RateLimited
+from accord.errors import AccordError, RateLimited, StorageUnavailable
 
 log = logging.getLogger("accord")
 
@@ -41,9 +41,16 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 async def _accord_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccordError)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    headers = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, StorageUnavailable):
+        headers = {"Retry-After": str(STORAGE_RETRY_AFTER)}
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
+
+# Seconds a client is told to wait when the storage (bucket) could not be reached.
+STORAGE_RETRY_AFTER = 10
 
 NOT_JSON = "the body must be a JSON object sent with 'Content-Type: application/json'"
 REWORDED = {
@@ -161,8 +168,10 @@ MEANINGS = {
     404: "No such object, or one you cannot see (a project you are not in is not there)",
     409: "In conflict with the current state (the message says which, and what to do)",
     413: "The body (or an answer in it) is larger than the limit",
+    416: "The requested byte range is outside the file",
     422: "A value is invalid; `details` names each path at fault",
     429: "Too many attempts, or the account is locked; wait `Retry-After` seconds",
+    503: "The storage (a folder or an S3-compatible bucket) could not be reached; try again",
 }
 
 
