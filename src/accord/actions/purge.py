@@ -57,6 +57,15 @@ _CONSENSUS = Sql(
     "DELETE FROM task_consensus WHERE (task_id, question) IN (SELECT task_id, question "
     "FROM task_consensus WHERE project_id = %s ORDER BY task_id LIMIT %s FOR UPDATE SKIP LOCKED)",
 )
+# Webhook deliveries hold no foreign key to the project (see accord.models.webhooks); they are
+# found through the project's webhooks, which go with the project row.
+_WEBHOOK_DELIVERIES = Sql(
+    "DELETE FROM webhook_deliveries WHERE id IN (SELECT d.id FROM webhooks w "
+    "JOIN webhook_deliveries d ON d.webhook_id = w.id WHERE w.project_id = ? LIMIT ?)",
+    "DELETE FROM webhook_deliveries WHERE id IN (SELECT d.id FROM webhooks w "
+    "JOIN webhook_deliveries d ON d.webhook_id = w.id WHERE w.project_id = %s LIMIT %s "
+    "FOR UPDATE OF d SKIP LOCKED)",
+)
 _DELETED = Sql("SELECT deleted_at FROM projects WHERE id = ?")
 _PROJECT = Sql("DELETE FROM projects WHERE id = ? AND deleted_at IS NOT NULL")
 
@@ -73,7 +82,7 @@ def do_purge_step(session: Session, project_id: int, batch: int = BATCH) -> bool
     row = raw.one(_DELETED, (project_id,))
     if row is None or row[0] is None:
         return False
-    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT, _CONSENSUS):
+    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT, _CONSENSUS, _WEBHOOK_DELIVERIES):
         if raw.run(statement, (project_id, batch)):
             return True
     removed = raw.all(_TASKS, (project_id, batch))

@@ -5,6 +5,7 @@ import { useLoad } from "../../ui/useLoad";
 import { ManageLayout } from "./ManageLayout";
 import { changeBody, draftOf } from "./projectDraft";
 import { ProjectForm } from "./ProjectForm";
+import { WebhooksSection } from "./WebhooksSection";
 
 /** `/projects/:id/settings`: a project's settings, guidelines and interface (managers). */
 export function SettingsScreen({ projectId }: { projectId: number }) {
@@ -14,6 +15,7 @@ export function SettingsScreen({ projectId }: { projectId: number }) {
         <div className="manage-page">
           <h1>Settings</h1>
           <SettingsForm project={project} onSaved={reload} />
+          <WebhooksSection project={project} />
         </div>
       )}
     </ManageLayout>
