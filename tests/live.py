@@ -46,7 +46,11 @@ def server_env(settings: Settings, port: int) -> dict[str, str]:
 
 @contextmanager
 def live_server(
-    settings: Settings, *, workers: int = 1, extra: list[str] | None = None
+    settings: Settings,
+    *,
+    workers: int = 1,
+    extra: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
     port = free_port()
     log = settings.data_dir / f"server-{port}.log"
@@ -63,7 +67,10 @@ def live_server(
     ]
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            command, env=server_env(settings, port), stdout=out, stderr=subprocess.STDOUT
+            command,
+            env={**server_env(settings, port), **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -91,3 +98,45 @@ def _wait_until_up(server: LiveServer, seconds: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not start:\n{server.log.read_text()}")
+
+
+@dataclass
+class LiveWorker:
+    """An `accord worker` process."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_worker(settings: Settings, env: dict[str, str], *, threads: int = 2) -> LiveWorker:
+    """Start `accord worker` with ``env`` over the server environment of ``settings``; returns
+    once it has logged that it runs."""
+    log = settings.data_dir / f"worker-{free_port()}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "accord.cli.main", "worker", "--threads", str(threads)],
+            env={**server_env(settings, 0), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    worker = LiveWorker(process, log)
+    deadline = time.monotonic() + 30
+    while b"Accord worker" not in log.read_bytes():
+        if process.poll() is not None:
+            raise RuntimeError(f"the worker exited:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not start:\n{log.read_text()}")
+        time.sleep(0.05)
+    return worker

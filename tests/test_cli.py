@@ -104,8 +104,10 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
                 **env,
             )
         )
-        imported = ok(accord(settings, "import", project, str(tasks), **env))
+        imported = ok(accord(settings, "import", project, str(tasks), "--wait", **env))
         assert "created 5 tasks" in imported
+        listed = ok(accord(settings, "jobs", project, **env))
+        assert " import  succeeded " in listed
 
         with Client(server.url, annotator_token) as sdk:
             done = 0
@@ -151,9 +153,20 @@ def test_readme_flow(settings: Settings, db: Database, tmp_path: Path) -> None:
         assert missing.stderr.startswith("error: no such file")
         bad = tmp_path / "bad.jsonl"
         bad.write_text('{"text": "ok"}\n{"text": 1}\n')
-        refused = accord(settings, "import", project, str(bad), **env)
+        refused = accord(settings, "import", project, str(bad), "--wait", **env)
         assert refused.returncode == 1
         assert refused.stderr.startswith("error: line 2, field 'text': expected a string")
+        # Without --wait the import runs on: the command prints its job's id.
+        started = accord(settings, "import", project, str(tasks), **env)
+        assert started.returncode == 0 and started.stdout.strip().isdigit()
+        job_id = started.stdout.strip()
+        followed = ok(accord(settings, "job", job_id, "--wait", **env))
+        assert f"job {job_id}  import  succeeded" in followed and '"duplicates": 5' in followed
+        # An export into the storage, as a job: where the file is, and the file itself.
+        stored = tmp_path / "stored.jsonl"
+        where = ok(accord(settings, "export", project, "--to-storage", "-o", str(stored), **env))
+        assert where.strip().endswith(".jsonl") and "exports/project-" in where
+        assert stored.read_bytes() == exported.read_bytes()
         wrong = accord(settings, "export", project, url=server.url, token="acc_wrong")
         assert wrong.returncode == 1 and "unknown or revoked" in wrong.stderr
     down = accord(settings, "export", project, url="http://127.0.0.1:9", token=token)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -102,6 +102,85 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field(default="info", description="Server log level.")
+    job_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Background jobs (imports, exports, consensus) each process runs at once: the "
+            "server without ACCORD_REDIS_URL, `accord worker` with it (its --threads default)."
+        ),
+    )
+    export_processes: int = Field(
+        default=2,
+        ge=1,
+        le=32,
+        description=(
+            "Processes that write one large JSONL export job at once (the job's own and "
+            "helpers, each a range of the tasks, all from one snapshot); 1 turns helpers off."
+        ),
+    )
+    job_stale_seconds: float = Field(
+        default=30,
+        ge=2,
+        le=3600,
+        description=(
+            "A running job whose worker has not been heard of for this long (killed, machine "
+            "gone) is retried; a queued job no worker took for this long is handed to the "
+            "queue again (its message may have been lost with a restarted Redis)."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Redis URL (redis://host:6379/0). Unset: background jobs run inside the server "
+            "process from a queue file in the data directory. Set: jobs go through Redis to "
+            "`accord worker` processes, and servers share cache invalidations through it."
+        ),
+    )
+
+    storage_url: str | None = Field(
+        default=None,
+        description=(
+            "Where Accord keeps files (uploads, exports, media): file:///path for a local "
+            "folder, or s3://bucket/prefix for an S3-compatible bucket (credentials from the "
+            "standard AWS_* variables). Unset: the data directory."
+        ),
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description=(
+            "Endpoint of an S3-compatible server (MinIO, Ceph, moto: http://host:9000). "
+            "Unset: Amazon S3."
+        ),
+    )
+    file_url_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="How long a signed link to a stored file (a download, a medium) works, "
+        "in seconds.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Let webhooks target loopback, link-local (169.254.169.254), private-network, "
+            "multicast and this server's own addresses; off by default, so a project's "
+            "manager cannot make the server call what only it can reach."
+        ),
+    )
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.startswith("file:///") or (value.startswith("s3://") and len(value) > 5):
+            return value
+        raise ValueError(
+            f"ACCORD_STORAGE_URL must be file:///absolute/path or s3://bucket/prefix, "
+            f"not {value!r}"
+        )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -128,6 +128,58 @@ class World:
             adjudication_id = found.id
         return int(adjudication_id)
 
+    def webhook(self, project: Project) -> tuple[int, int]:
+        """The ids of a webhook of the project and of a finished delivery of it."""
+        from accord.actions.webhooks import do_create_webhook
+        from accord.models import WebhookDelivery
+
+        with self.db.write() as session:
+            manager = session.get(User, self.users["manager"].id)
+            assert manager is not None
+            hook = do_create_webhook(
+                session, manager, project.id, "https://hooks.example.com/in", ["task.completed"]
+            )
+            delivery = WebhookDelivery(
+                webhook_id=hook.id,
+                project_id=project.id,
+                event="ping",
+                payload="{}",
+                state="delivered",
+                attempts=1,
+                response_body="",
+                error="",
+            )
+            session.add(delivery)
+            session.flush()
+            return hook.id, delivery.id
+
+    def job(self, project: Project) -> int:
+        """A finished export job of the project, its file in the storage (never handed to
+        the queue, so nothing runs it again)."""
+        from accord.actions.jobs import do_start_job
+        from accord.models import Job, JobState
+
+        storage = self.api.client.app.state.jobs.storage  # type: ignore[attr-defined]
+        key = f"exports/{self.unique('export')}.jsonl"
+        storage.write_bytes(key, b'{"id": 1}\n')
+        with self.db.write() as session:
+            manager = session.get(User, self.users["manager"].id)
+            job = do_start_job(session, manager, project.id, "export", {})
+            session.flush()
+            found = session.get(Job, job.id)
+            assert found is not None
+            found.state = JobState.succeeded.value
+            found.result = {"key": key, "filename": "export.jsonl", "bytes": 10}
+            return int(job.id)
+
+    def queued_job(self, project: Project) -> int:
+        """A queued job of the project (recorded only: it stays queued for the test)."""
+        from accord.actions.jobs import do_start_job
+
+        with self.db.write() as session:
+            manager = session.get(User, self.users["manager"].id)
+            return int(do_start_job(session, manager, project.id, "export", {}).id)
+
     def user(self) -> User:
         user, _ = make_user(self.db, f"{self.unique('someone')}@example.com")
         return user
@@ -149,6 +201,17 @@ class World:
         token_id: int = row.id
         return token_id
 
+    def file_token(self) -> str:
+        """The token of a signed link to a stored file (whoever holds the link may fetch it)."""
+        from accord.actions.secrets import instance_secret
+        from accord.media.files import FILES_PATH, file_url
+        from accord.media.storage import open_storage
+
+        storage = open_storage(self.api.client.app.state.settings)  # type: ignore[attr-defined]
+        key = f"matrix/{self.unique('file')}.txt"
+        storage.write_bytes(key, b"a stored file")
+        return file_url(storage, instance_secret(self.db), key, 60).removeprefix(FILES_PATH)
+
     def give_passwords(self) -> None:
         """Every role's account gets `PASSWORD` (stored as a precomputed hash)."""
         with self.db.write() as session:
@@ -166,7 +229,7 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
     """Method and path (without the /api/v1 prefix) of ``route`` with fresh objects in it."""
     method, template = route.split(" ", 1)
     values: dict[str, Any] = {}
-    names = ("project_id", "task_id", "annotation_id", "review_id", "adjudication_id")
+    names = ("project_id", "task_id", "annotation_id", "review_id", "adjudication_id", "job_id")
     if any(f"{{{name}}}" in template for name in names):
         project = world.project()
         values["project_id"] = project.id
@@ -180,8 +243,15 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
             values["review_id"] = world.review(project)
         if "{adjudication_id}" in template:
             values["adjudication_id"] = world.adjudication(project)
+        if "{webhook_id}" in template:
+            values["webhook_id"], values["delivery_id"] = world.webhook(project)
+        if "{job_id}" in template:
+            cancel = template.endswith("/cancel")
+            values["job_id"] = world.queued_job(project) if cancel else world.job(project)
     elif "{user_id}" in template:
         values["user_id"] = world.user().id
     if "{token_id}" in template:
         values["token_id"] = world.token_of(role)
+    if "{token}" in template:
+        values["token"] = world.file_token()
     return method, template.format(**values)

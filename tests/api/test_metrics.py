@@ -90,7 +90,7 @@ def tasks_of(db: Database, project_id: int) -> list[int]:
 def refreshed(api: Api, me: Api, path: str) -> dict[str, Any]:
     """The metrics once the background snapshot asked for by a first call is stored."""
     me.get(path)
-    assert api.client.app.state.metrics.wait(60)
+    assert api.client.app.state.jobs.wait_idle(60)
     found = me.get(path)
     assert found.status_code == 200, found.text
     out: dict[str, Any] = found.json()
@@ -248,7 +248,7 @@ def test_the_first_call_answers_at_once_and_starts_the_snapshot(
     project_id, as_, _ = project
     first = as_["owner"].get(f"/projects/{project_id}/metrics?by=question").json()
     assert first["computed_at"] is None and first["stale"] is True and first["questions"] == []
-    assert api.client.app.state.metrics.wait(60)
+    assert api.client.app.state.jobs.wait_idle(60)
     second = as_["owner"].get(f"/projects/{project_id}/metrics?by=question").json()
     assert second["computed_at"] is not None and second["stale"] is False
     # A deleted annotation counts against its author on the day it went.
@@ -280,7 +280,7 @@ def test_the_migration_counts_the_work_done_before_it(db: Database, api: Api, pr
 
     live = counted()
     assert live["bo@example.com"] == (3, 0, 360, 2, 0, 1)
-    assert api.client.app.state.metrics.wait(60)
+    assert api.client.app.state.jobs.wait_idle(60)
     downgrade(db, "0005")
     upgrade(db)
     assert counted() == live

@@ -89,6 +89,22 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/members/{user_id}/resume": (401, 404, 403, 403, 403, 409, 409),
     "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
     "GET /audit":                                       (401, 403, 403, 403, 403, 403, 200),
+    "GET /projects/{project_id}/webhooks":              (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/webhooks":             (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/webhooks/{webhook_id}": (401, 404, 403, 403, 403, 200, 200),
+    "PATCH /projects/{project_id}/webhooks/{webhook_id}": (401, 404, 403, 403, 403, 200, 200),
+    "DELETE /projects/{project_id}/webhooks/{webhook_id}": (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/webhooks/{webhook_id}/rotate-secret": (401, 404, 403, 403, 403, 200, 200),  # noqa: E501
+    "POST /projects/{project_id}/webhooks/{webhook_id}/test": (401, 404, 403, 403, 403, 202, 202),
+    "GET /projects/{project_id}/webhooks/{webhook_id}/deliveries": (401, 404, 403, 403, 403, 200, 200),  # noqa: E501
+    "POST /projects/{project_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": (401, 404, 403, 403, 403, 202, 202),  # noqa: E501
+    "GET /projects/{project_id}/jobs":                  (401, 404, 403, 403, 403, 200, 200),
+    "GET /jobs/{job_id}":                               (401, 404, 404, 404, 404, 200, 200),
+    "POST /jobs/{job_id}/cancel":                       (401, 404, 404, 404, 404, 200, 200),
+    "GET /jobs/{job_id}/download":                      (401, 404, 404, 404, 404, 200, 200),  # 307, followed  # noqa: E501
+    "POST /projects/{project_id}/exports":              (401, 404, 403, 403, 403, 202, 202),
+    "POST /projects/{project_id}/bucket-syncs":         (401, 404, 403, 403, 403, 202, 202),
+    "GET /files/{token}":                              (200, 200, 200, 200, 200, 200, 200),  # the link is the key  # noqa: E501
 }
 # fmt: on
 
@@ -135,6 +151,12 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "POST /adjudications/{adjudication_id}/decision": _json(
         {"result": {"label": {"choice": "pos"}}}
     ),
+    "POST /projects/{project_id}/webhooks": _json(
+        {"url": "https://hooks.example.com/accord", "events": ["task.completed"]}
+    ),
+    "PATCH /projects/{project_id}/webhooks/{webhook_id}": _json({"enabled": False}),
+    "POST /projects/{project_id}/exports": _json({"format": "jsonl"}),
+    "POST /projects/{project_id}/bucket-syncs": _json({"url": "media/photos", "field": "text"}),
 }
 
 

@@ -316,7 +316,7 @@ def watch_progress(people: People, page: Page, project_id: int,
 
 def export_jsonl(people: People, page: Page, project_id: int) -> list[dict[str, Any]]:
     tab(page, "Export").click()
-    expect(page.get_by_role("heading", name="Export")).to_be_visible()
+    expect(page.get_by_role("heading", name="Export", exact=True)).to_be_visible()
     people.shot(page, "export")
     with page.expect_download() as download:
         page.locator("[data-export-link]").click()

@@ -113,10 +113,16 @@ def run_import(
     options: ImportOptions,
     *,
     filename: str = "",
+    on_start: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import ``source`` into the project: check, commit point, move (see the module)."""
+    """Import ``source`` into the project: check, commit point, move (see the module).
+
+    ``on_start`` gets the import's id as soon as it is recorded (a background job keeps it, so
+    that a retry after a crash can tell whether the import had been committed)."""
     do_recover_imports(db, options.staging_dir, project_id=project_id)
     job, rules = _start(db, user, project_id, fmt, filename, options)
+    if on_start is not None:
+        on_start(job.import_id)
     started = time.monotonic()
     try:
         with ExitStack() as transaction:

@@ -21,8 +21,10 @@ from accord.api import (
     audit,
     consensus,
     exports,
+    files,
     gold,
     imports,
+    jobs,
     members,
     metrics,
     projects,
@@ -32,6 +34,7 @@ from accord.api import (
     tasks,
     tokens,
     users,
+    webhooks,
 )
 from accord.api import (
     annotations as annotations_api,
@@ -42,12 +45,18 @@ from accord.api.headers import SecurityHeaders
 from accord.api.limits import BodyLimit, integer_query_names
 from accord.api.web import mount_web
 from accord.db import Database
-from accord.jobs.metrics import MetricsJobs
+from accord.db.notices import Topic, attach
 from accord.jobs.purge import Purger
+from accord.jobs.runner import JobRunner
 from accord.settings import Settings
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+# The annotators' loop first: a request is matched against the routes in this order, twice
+# (FastAPI's included routers), and the loop's two calls are most of all requests (each route
+# passed costs about 1.5 µs). No path of these two routers overlaps another router's.
 ROUTERS = (
+    queue,
+    annotations_api,
     sessions,
     users,
     tokens,
@@ -55,15 +64,16 @@ ROUTERS = (
     members,
     imports,
     exports,
+    jobs,
     tasks,
-    queue,
-    annotations_api,
     reviews,
     gold,
     adjudications,
     consensus,
     metrics,
     audit,
+    webhooks,
+    files,
 )
 
 DESCRIPTION = """
@@ -89,9 +99,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
     app.state.purger.wake()  # deleted projects whose rows a restart left behind
+    app.state.notices.start()  # hear other processes' changes to what this one caches
+    runner: JobRunner = app.state.jobs
+    if runner.embedded:  # no Redis: this process runs the background jobs itself
+        runner.start()
     yield
+    app.state.notices.stop()
+    runner.stop()
     app.state.purger.stop()
-    app.state.metrics.stop()
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -109,8 +124,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.purger = Purger(database)
-    app.state.metrics = MetricsJobs(database)
+    app.state.jobs = JobRunner(settings, database)
     app.state.callers = CallerCache()
+    app.state.notices = attach(database, settings.redis_url)
+    app.state.notices.listen(Topic.callers, app.state.callers.clear)
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
     for module in ROUTERS:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from accord.api.auth import CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.jobs import start_job
 from accord.api.policies import Can, access, project_for
 from accord.errors import Conflict, Invalid
-from accord.jobs.consensus import claim_run, is_running, questions_of, run_claimed
+from accord.jobs.consensus import questions_of
 from accord.queries.consensus import runs_of
+from accord.queries.jobs import active_job
 
 router = APIRouter(tags=["consensus"])
 
@@ -29,15 +31,20 @@ class ConsensusRunOut(BaseModel):
 
 
 class ConsensusRuns(BaseModel):
-    running: bool = Field(description="A run is under way on this server")
+    running: bool = Field(description="A run is queued or under way")
+    job_id: int | None = Field(
+        default=None, description="The background job of the run queued or under way"
+    )
     runs: list[ConsensusRunOut] = Field(description="The last run of each single-choice question")
 
 
 def _runs(db: Db, project_id: int) -> ConsensusRuns:
     with db.read() as session:
         rows = runs_of(session, project_id)
+        job = active_job(session, project_id, "consensus")
         return ConsensusRuns(
-            running=is_running(db, project_id),
+            running=job is not None,
+            job_id=job.id if job is not None else None,
             runs=[
                 ConsensusRunOut(
                     question=r.question,
@@ -73,7 +80,7 @@ def consensus_runs(project_id: int, caller: CurrentCaller, db: Db) -> ConsensusR
     responses=errors(401, 403, 404, 409, 422),
 )
 def start_consensus_run(
-    project_id: int, caller: CurrentCaller, db: Db, background: BackgroundTasks
+    project_id: int, caller: CurrentCaller, db: Db, request: Request
 ) -> ConsensusRuns:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
@@ -83,11 +90,14 @@ def start_consensus_run(
                 "(Dawid-Skene) infers single-choice answers only",
                 details={"field": "interface"},
             )
-    if not claim_run(db, project_id):
+    try:  # one run at a time per project, as a background job
+        start_job(request, db, caller.user, project_id, "consensus", {}, unit="questions",
+                  single=True)
+    except Conflict as exc:
         raise Conflict(
             "the project-wide consensus is already being computed; see its state with GET "
             "on the same address",
             code="consensus_running",
-        )
-    background.add_task(run_claimed, db, project_id)  # after the answer, on a worker thread
+            details=exc.details,
+        ) from None
     return _runs(db, project_id)

@@ -83,15 +83,10 @@ def export(
     flt = ExportFilter(
         status=status,
         annotator_id=annotator_id,
-        since=_utc(since, "since"),
-        until=_utc(until, "until"),
+        since=utc(since, "since"),
+        until=utc(until, "until"),
     )
-    if final and (consensus or flt != ExportFilter()):
-        raise Invalid(
-            "final exports every complete task's final answer: leave out consensus, status, "
-            "annotator, since and until",
-            details={"field": "final"},
-        )
+    check_final(final, consensus, status, annotator, since, until)
     if final:
         body = (
             export_final_jsonl(db, project)
@@ -126,7 +121,17 @@ def _export(
     )
 
 
-def _utc(when: dt.datetime | None, name: str) -> dt.datetime | None:
+def check_final(final: bool, consensus: bool, *filters: object) -> None:
+    """A final (gold-standard) export takes no filter and no consensus columns."""
+    if final and (consensus or any(f is not None and f != "" for f in filters)):
+        raise Invalid(
+            "final exports every complete task's final answer: leave out consensus, status, "
+            "annotator, since and until",
+            details={"field": "final"},
+        )
+
+
+def utc(when: dt.datetime | None, name: str) -> dt.datetime | None:
     """The moment in UTC; `Invalid` naming the parameter if it falls outside years 1-9999."""
     if when is None:
         return None

@@ -12,16 +12,19 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import uuid
 from typing import IO, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from accord.actions.imports import ImportOptions, ImportReport, run_import
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.jobs import JobOut, runner_of, start_job
 from accord.api.policies import Can, project_for
 from accord.db import Database
 from accord.errors import AccordError
@@ -122,13 +125,17 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
     "/projects/{project_id}/imports",
     summary="Import tasks from a JSONL, JSON, CSV or TSV file sent as the request body",
     status_code=201,
+    response_model=ImportOut,
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in BODY_TYPES},
         }
     },
-    responses=errors(401, 403, 404, 409, 413, 422),
+    responses={
+        202: {"model": JobOut, "description": "With background=true: the import job"},
+        **errors(401, 403, 404, 409, 413, 422),
+    },
 )
 async def import_tasks(
     project_id: int,
@@ -145,9 +152,19 @@ async def import_tasks(
     skip_invalid: bool = Query(
         default=False, description="Import the good rows and report the bad ones"
     ),
-) -> ImportOut:
+    background: bool = Query(
+        default=False,
+        description="Store the upload, answer 202 with a job at once, and import it in the "
+        "background (follow it at GET /jobs/{id}; its result is this endpoint's report). "
+        "For large files.",
+    ),
+) -> ImportOut | JSONResponse:  # JSONResponse: 202, the job
     fmt = detect_format(format, request.headers.get("content-type"), filename)
     await run_in_threadpool(_authorize, db, caller.user, project_id)
+    if background:
+        job = await _spool_and_start(request, db, caller.user, project_id, fmt, filename,
+                                     skip_invalid)
+        return JSONResponse(job.model_dump(mode="json"), status_code=202)
     tmp = settings.data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     options = ImportOptions(
@@ -161,6 +178,42 @@ async def import_tasks(
             request, Spool(file), db, caller.user, project_id, fmt, filename, options
         )
     return ImportOut(**_fields(report))
+
+
+async def _spool_and_start(
+    request: Request,
+    db: Database,
+    user: User,
+    project_id: int,
+    fmt: str,
+    filename: str,
+    skip_invalid: bool,
+) -> JobOut:
+    """Write the body to the storage backend as it arrives, then start the import job."""
+    runner = runner_of(request)
+    storage = runner.storage
+    key = f"spool/imports/{uuid.uuid4().hex}.{fmt}"
+    size = 0
+    # The storage's calls block (a bucket is over the network): they run on worker threads.
+    spool = storage.writer(key)
+    out = await anyio.to_thread.run_sync(spool.__enter__)
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                await anyio.to_thread.run_sync(out.write, chunk)
+                size += len(chunk)
+    except BaseException as exc:
+        await anyio.to_thread.run_sync(spool.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    await anyio.to_thread.run_sync(spool.__exit__, None, None, None)
+    params = {"key": key, "format": fmt, "filename": filename[:300],
+              "skip_invalid": skip_invalid, "size": size}
+    try:
+        return await run_in_threadpool(start_job, request, db, user, project_id, "import",
+                                       params, unit="bytes")
+    except BaseException:
+        storage.delete(key)
+        raise
 
 
 async def _import(

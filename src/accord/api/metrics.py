@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from accord.api.auth import CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.jobs import refresh_soon
 from accord.api.policies import Can, access, may_review
 from accord.api.schemas import shows_emails
 from accord.db.types import utcnow
@@ -120,7 +121,7 @@ def metrics(
     now = utcnow()
     stale = is_stale(found.snapshot, found.progress.annotations, now)
     if stale:
-        request.app.state.metrics.wake(project_id)
+        refresh_soon(request, db, project_id, "metrics")
     rows, names = found.rows, found.names
     if by == "annotator":
         sees = shows_emails(role)

@@ -38,11 +38,49 @@ def settings_for(data_dir: Path | None) -> Settings:
 def open_db(settings: Settings, *, upgrade: bool = True) -> Database:
     from accord.db import Database
     from accord.db.migrate import upgrade as run_upgrade
+    from accord.db.notices import attach
 
     db = Database(settings.resolved_database_url())
+    attach(db, settings.redis_url)  # changes made here reach the servers' caches
     if upgrade:
         run_upgrade(db)
     return db
+
+
+def worker(
+    threads: Annotated[
+        int | None, typer.Option(help="Jobs this process runs at once (ACCORD_JOB_THREADS)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run background jobs (imports, exports, consensus, metrics, webhook deliveries) from the
+    queue at ACCORD_REDIS_URL, until stopped (SIGTERM or Ctrl+C finish running jobs first).
+    Start any number, on any machine sharing the database, Redis and the storage."""
+    import logging
+
+    settings = settings_for(data_dir)
+    with reported():
+        db = open_db(settings, upgrade=False)
+        from accord.db.migrate import current, head
+
+        if current(db) != head(db):
+            fail("the database schema is not up to date: run `accord db upgrade` once, then "
+                 "start the workers")
+        from accord.actions.imports import do_recover_imports
+        from accord.jobs.runner import JobRunner
+
+        do_recover_imports(db, settings.data_dir / "imports")
+        runner = JobRunner(settings, db)
+    queue = "Redis at ACCORD_REDIS_URL" if settings.redis_url else (
+        f"the queue file in {settings.data_dir.resolve()} (no ACCORD_REDIS_URL: only for a "
+        "worker on the server's machine)"
+    )
+    count = threads or settings.job_threads
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    typer.echo(f"Accord worker {runner.worker}: {count} threads, jobs from {queue}")
+    sys.stdout.flush()
+    runner.run_forever(count)
 
 
 def serve(

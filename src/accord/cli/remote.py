@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -86,27 +86,48 @@ def import_tasks(
         bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones")
     ] = False,
     format: Annotated[str | None, typer.Option(help="jsonl, json, csv or tsv")] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="Follow the import with a progress bar; print its report"),
+    ] = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
-    """Import tasks from a JSONL, JSON, CSV or TSV file."""
+    """Import tasks from a JSONL, JSON, CSV or TSV file, as a background job (prints its id;
+    --wait follows it and prints the report)."""
+    from accord.cli.jobs import follow
+
     if not file.is_file():
         fail(f"no such file: {file}")
     api = client(url, token)
-    with reported(), _bar() as bar:
-        job = bar.add_task("uploading", total=file.stat().st_size)
-        report = api.import_tasks(
-            project,
-            file,
-            skip_invalid,
-            format=format,
-            progress=lambda n: bar.advance(job, n),
-        )
+    with reported():
+        with _bar() as bar:
+            upload = bar.add_task("uploading", total=file.stat().st_size)
+            job = api.start_import(
+                project, file, skip_invalid, format=format,
+                progress=lambda n: bar.advance(upload, n),
+            )
+        if not wait:
+            typer.echo(job["id"])
+            typer.echo(
+                f"importing {file.name} as job {job['id']}: follow it with `accord job "
+                f"{job['id']} --wait` or `accord jobs {project}`",
+                err=True,
+            )
+            return
+        job = follow(api, job, f"importing {file.name}")
+    _report_import(job)
+
+
+def _report_import(job: dict[str, Any]) -> None:
+    report = job.get("result") or {}
+    if job["state"] != "succeeded":  # the message names the first bad line and how many
+        fail(job.get("error") or f"the import ended {job['state']}")
     typer.echo(
-        f"created {report.created} tasks, {report.duplicates} duplicates, "
-        f"{report.skipped} skipped, {report.predictions} predictions"
+        f"created {report['created']} tasks, {report['duplicates']} duplicates, "
+        f"{report['skipped']} skipped, {report['predictions']} predictions"
     )
-    for error in report.errors:
+    for error in report.get("errors", []):
         where = f"line {error['line']}" + (f", field {error['field']}" if error["field"] else "")
         typer.echo(f"  skipped {where}: {error['message']}", err=True)
 
@@ -142,6 +163,14 @@ def export(
             "(adjudicated, else consensus) and where it came from",
         ),
     ] = False,
+    to_storage: Annotated[
+        bool,
+        typer.Option(
+            "--to-storage",
+            help="Run the export as a background job into the server's storage (a folder or "
+            "bucket), follow it, and print where the file is (with -o: download it there too)",
+        ),
+    ] = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -158,6 +187,9 @@ def export(
         "consensus": True if consensus else None,
         "final": True if final else None,
     }
+    if to_storage:
+        _export_job(api, project, format, filters, output)
+        return
     with reported():
         if output is None:
             for chunk in api.export_bytes(project, format, filters):
@@ -170,3 +202,25 @@ def export(
                 project, output, format, progress=lambda n: bar.advance(job, n), **filters
             )
         typer.echo(f"wrote {size} bytes to {output}", err=True)
+
+
+def _export_job(
+    api: Client, project: int, format: str, filters: dict[str, Any], output: Path | None
+) -> None:
+    from accord.cli.jobs import follow
+
+    with reported():
+        job = api.start_export(project, format, **filters)
+        job = follow(api, job, "exporting")
+        if job["state"] != "succeeded":
+            fail(job.get("error") or f"the export ended {job['state']}")
+        result = job["result"]
+        where = f"{result['storage'].rstrip('/')}/{result['key']}"
+        typer.echo(where)
+        count = f"{result['tasks']} tasks, " if "tasks" in result else ""
+        typer.echo(f"export job {job['id']}: {count}{result['bytes']} bytes in {where}; "
+                   f"download it with `accord job {job['id']}` or GET "
+                   f"{job['download_url']}", err=True)
+        if output is not None:
+            size = api.download_job(job["id"], output)
+            typer.echo(f"wrote {size} bytes to {output}", err=True)

@@ -1,17 +1,16 @@
-"""The heavy metrics of a project, recomputed in the background of a server process.
+"""The heavy metrics of a project, recomputed as a background job.
 
-`MetricsJobs.wake(project_id)` (a request found the project's snapshot missing or stale)
-runs `refresh` on a thread of its own: it reads the project's answers to its categorical
-questions (single choice, pairwise, rating) on tasks of the dataset (gold, qualification and
-training tasks are left out), computes with `accord.quality` the figures docs/metrics.md
-describes, and stores them in one short write (`accord.actions.metrics.do_store_metrics`).
-Nothing here runs inside a request. A later issue moves this to the job queue.
+When a request finds the project's snapshot missing or stale it starts a ``metrics`` job
+(`accord.api.jobs.refresh_soon`, one at a time per project), which runs `refresh`: it
+reads the project's answers to its categorical questions (single choice, pairwise, rating)
+on tasks of the dataset (gold, qualification and training tasks are left out), computes
+with `accord.quality` the figures docs/metrics.md describes, and stores them in one short
+write (`accord.actions.metrics.do_store_metrics`). Nothing here runs inside a request.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from array import array
 from typing import Any
@@ -143,67 +142,3 @@ def refresh(db: Database, project_id: int) -> bool:
         stored = do_store_metrics(session, project_id, orjson.dumps(data).decode(), took)
     log.info("project %d: metrics recomputed in %.1f s", project_id, took)
     return stored
-
-
-class MetricsJobs:
-    """One background thread recomputing the snapshots asked for, one project at a time."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._lock = threading.Lock()
-        self._pending: list[int] = []
-        self._running: int | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._done = threading.Condition(self._lock)
-
-    def wake(self, project_id: int) -> None:
-        """Recompute ``project_id``'s snapshot soon (once, however often asked)."""
-        with self._lock:
-            if project_id in self._pending or project_id == self._running:
-                return
-            self._pending.append(project_id)
-            if self._thread is None and not self._stopping.is_set():
-                self._thread = threading.Thread(
-                    target=self._run, name="accord-metrics", daemon=True
-                )
-                self._thread.start()
-
-    def busy(self, project_id: int) -> bool:
-        with self._lock:
-            return project_id in self._pending or project_id == self._running
-
-    def wait(self, timeout: float = 60) -> bool:
-        """Until nothing is pending (tests, benchmarks); False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._done:
-            while self._pending or self._running is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._done.wait(left):
-                    return False
-        return True
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stopping.set()
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._pending or self._stopping.is_set():
-                    self._thread = None
-                    self._running = None
-                    self._done.notify_all()
-                    return
-                self._running = self._pending.pop(0)
-                project_id = self._running
-            try:
-                refresh(self._db, project_id)
-            except Exception:
-                log.exception("project %d: recomputing its metrics failed", project_id)
-            with self._lock:
-                self._running = None
-                self._done.notify_all()

@@ -6,6 +6,7 @@ from accord.models.consensus import Adjudication, ConsensusRun, TaskConsensus
 from accord.models.drafts import Draft
 from accord.models.gold import GoldAnswer, GoldPurpose, GoldScore, Qualification
 from accord.models.imports import Import, ImportState
+from accord.models.jobs import Job, JobState
 from accord.models.members import Membership, Role
 from accord.models.metrics import MetricsSnapshot, WorkCount
 from accord.models.predictions import Prediction
@@ -13,10 +14,12 @@ from accord.models.progress import ProgressCount
 from accord.models.projects import Project, QueueOrder
 from accord.models.queue import Assignment, AssignmentState
 from accord.models.reviews import Decision, Review, ReviewState
+from accord.models.secrets import InstanceSecret
 from accord.models.sessions import BrowserSession, SignInAttempt
 from accord.models.tasks import Task
 from accord.models.tokens import ApiToken
 from accord.models.users import User
+from accord.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "Adjudication",
@@ -29,12 +32,16 @@ __all__ = [
     "BrowserSession",
     "ConsensusRun",
     "Decision",
+    "DeliveryState",
     "Draft",
     "GoldAnswer",
     "GoldPurpose",
     "GoldScore",
     "Import",
     "ImportState",
+    "InstanceSecret",
+    "Job",
+    "JobState",
     "Membership",
     "MetricsSnapshot",
     "Prediction",
@@ -49,5 +56,7 @@ __all__ = [
     "Task",
     "TaskConsensus",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "WorkCount",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +247,120 @@ class Client:
                 yield from r.iter_bytes(CHUNK)
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from None
+
+    # -- background jobs -----------------------------------------------------------------
+
+    def start_import(
+        self,
+        project_id: int,
+        path_or_rows: str | Path | Iterable[dict[str, Any]],
+        skip_invalid: bool = False,
+        *,
+        format: str | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """Upload a file (or dict rows) and import it as a background job; returns the job
+        at once (follow it with `job` or `wait_job`; its ``result`` is the import report)."""
+        params: dict[str, Any] = {"skip_invalid": skip_invalid, "background": True}
+        if isinstance(path_or_rows, str | Path):
+            path = Path(path_or_rows)
+            params["filename"] = path.name
+            if format:
+                params["format"] = format
+            body: Iterator[bytes] = _file_chunks(path, progress)
+        else:
+            params["format"] = "jsonl"
+            body = _jsonl_chunks(path_or_rows, progress)
+        job: dict[str, Any] = self._call(
+            "POST",
+            f"/projects/{project_id}/imports",
+            params=params,
+            content=body,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return job
+
+    def start_export(
+        self, project_id: int, format: str = "jsonl", **filters: Any
+    ) -> dict[str, Any]:
+        """Export into the server's storage backend as a background job (the filters of
+        `export`); download the file with `download_job` once it has succeeded."""
+        body = {"format": format, **{k: v for k, v in filters.items() if v is not None}}
+        job: dict[str, Any] = self._call("POST", f"/projects/{project_id}/exports", json=body)
+        return job
+
+    def start_bucket_sync(self, project_id: int, url: str, field: str) -> dict[str, Any]:
+        """Create a task per object under ``url`` (``s3://bucket/prefix``) with its URL in
+        ``field``, as a background job (objects synced before are left as duplicates)."""
+        job: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/bucket-syncs", json={"url": url, "field": field}
+        )
+        return job
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        """One job: state, phase, done/total/unit, percent, rate, eta_seconds, log, result."""
+        job: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
+        return job
+
+    def jobs(
+        self, project_id: int, *, active: bool = False, kind: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """The project's jobs, newest first (managers)."""
+        params: dict[str, Any] = {"active": active, "limit": limit}
+        if kind:
+            params["kind"] = kind
+        jobs: list[dict[str, Any]] = self._call(
+            "GET", f"/projects/{project_id}/jobs", params=params
+        )["jobs"]
+        return jobs
+
+    def cancel_job(self, job_id: int) -> dict[str, Any]:
+        job: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")
+        return job
+
+    def wait_job(
+        self,
+        job_id: int,
+        *,
+        timeout: float | None = None,
+        poll: float = 0.5,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll the job until it has finished; returns it (check ``state``). ``on_progress``
+        gets the job at every poll. Raises AccordError on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job["state"] in ("succeeded", "failed", "cancelled"):
+                return job
+            if deadline is not None and time.monotonic() > deadline:
+                raise AccordError(f"job {job_id} is still {job['state']} after {timeout} s")
+            time.sleep(poll)
+
+    def download_job(self, job_id: int, path: str | Path) -> int:
+        """Download the file an export job made to ``path``; returns its size in bytes."""
+        try:
+            response = self._http.get(f"/jobs/{job_id}/download", follow_redirects=False)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        link = str(self._http.base_url.join(response.headers["location"]))
+        written = 0
+        try:  # the link is signed: it needs no token (and a bucket must not get ours)
+            with httpx.stream("GET", link, timeout=self._http.timeout) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    raise _error(r)
+                with open(path, "wb") as out:
+                    for chunk in r.iter_bytes(CHUNK):
+                        out.write(chunk)
+                        written += len(chunk)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        return written
 
     def _export_lines(self, project_id: int, format: str, filters: dict[str, Any]) -> Iterator[str]:
         pending = b""
@@ -496,6 +611,69 @@ class Client:
     def delete_annotation(self, annotation_id: int) -> None:
         """Delete an annotation (its task goes back to the queue for one more answer)."""
         self._call("DELETE", f"/annotations/{annotation_id}")
+
+    # -- webhooks (managers; docs/webhooks.md) -----------------------------------------------
+
+    def webhooks(self, project_id: int) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._call("GET", f"/projects/{project_id}/webhooks")
+        return data
+
+    def create_webhook(
+        self, project_id: int, url: str, events: list[str], description: str = ""
+    ) -> dict[str, Any]:
+        """Register a webhook; the answer's ``secret`` is shown only this once."""
+        body = {"url": url, "events": events, "description": description}
+        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/webhooks", json=body)
+        return data
+
+    def update_webhook(self, project_id: int, webhook_id: int, **changes: Any) -> dict[str, Any]:
+        """Change ``url``, ``events``, ``description`` or ``enabled``."""
+        data: dict[str, Any] = self._call(
+            "PATCH", f"/projects/{project_id}/webhooks/{webhook_id}", json=changes
+        )
+        return data
+
+    def rotate_webhook_secret(self, project_id: int, webhook_id: int) -> dict[str, Any]:
+        """A new signing secret, in the answer's ``secret`` (only this once)."""
+        data: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/webhooks/{webhook_id}/rotate-secret"
+        )
+        return data
+
+    def test_webhook(self, project_id: int, webhook_id: int) -> dict[str, Any]:
+        """Queue a ``ping`` delivery; follow it in `webhook_deliveries`."""
+        data: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/webhooks/{webhook_id}/test"
+        )
+        return data
+
+    def webhook_deliveries(
+        self, project_id: int, webhook_id: int, state: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The webhook's delivery log, newest first, every page."""
+        before: int | None = None
+        while True:
+            params = {"limit": 500, "before": before, "state": state}
+            page = self._call(
+                "GET",
+                f"/projects/{project_id}/webhooks/{webhook_id}/deliveries",
+                params={k: v for k, v in params.items() if v is not None},
+            )
+            yield from page["items"]
+            before = page["next_before"]
+            if before is None:
+                return
+
+    def redeliver(self, project_id: int, webhook_id: int, delivery_id: int) -> dict[str, Any]:
+        """Send a finished delivery again (as a new delivery)."""
+        data: dict[str, Any] = self._call(
+            "POST",
+            f"/projects/{project_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        )
+        return data
+
+    def delete_webhook(self, project_id: int, webhook_id: int) -> None:
+        self._call("DELETE", f"/projects/{project_id}/webhooks/{webhook_id}")
 
     # -- plumbing ------------------------------------------------------------------------
 

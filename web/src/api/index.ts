@@ -6,14 +6,17 @@
 import { adjudications } from "./adjudications";
 import { buildUrl, request } from "./http";
 import { gold } from "./gold";
+import { jobs } from "./jobs";
 import { metrics } from "./metrics";
 import { upload, type UploadProgress } from "./upload";
+import { webhooks } from "./webhooks";
 import type {
   Annotation,
   AnnotationVersion,
   ExportFilter,
+  ExportJobBody,
   ImportFormat,
-  ImportReport,
+  Job,
   Member,
   MemberRole,
   ProjectChange,
@@ -49,13 +52,18 @@ export { ApiError, setCsrfToken, setUnauthorizedHandler } from "./http";
 export type * from "./types";
 export type * from "./adjudications";
 export type * from "./gold";
+export type * from "./jobs";
 export type * from "./metrics";
+export type * from "./webhooks";
+export { WEBHOOK_EVENTS } from "./webhooks";
 export type { UploadProgress } from "./upload";
 
 export const api = {
   adjudications,
   gold,
+  jobs,
   metrics,
+  webhooks,
   session: {
     /** Who is signed in; 401 when nobody is (never redirects). */
     current: () => request<CurrentSession>("GET", "/session", { quietUnauthorized: true }),
@@ -90,15 +98,16 @@ export const api = {
     remove: (projectId: number, userId: number) => request<void>("DELETE", `/projects/${projectId}/members/${userId}`),
   },
   imports: {
-    /** Upload a file as the raw body (XMLHttpRequest, for the progress); 422 `invalid_rows`
-     * carries `details.errors`. */
-    upload: (
+    /** Upload a file as the raw body (XMLHttpRequest, for the progress) to be imported as a
+     * background job: the answer is the job (follow it with `api.jobs.get`); its result is
+     * the import's report, or, for a refused file, `details.errors` and `details.bad_lines`. */
+    start: (
       projectId: number,
       file: Blob,
       options: { format: ImportFormat | null; filename: string; skipInvalid: boolean; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal },
     ) =>
-      upload<ImportReport>(`/projects/${projectId}/imports`, file, {
-        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid },
+      upload<Job>(`/projects/${projectId}/imports`, file, {
+        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid, background: true },
         contentType: options.format ? IMPORT_TYPES[options.format] : undefined,
         onProgress: options.onProgress,
         signal: options.signal,
@@ -116,6 +125,8 @@ export const api = {
         consensus: filter.consensus || null,
         final: filter.final || null,
       }),
+    /** Write the export into the server's storage as a background job (202: the job). */
+    start: (projectId: number, body: ExportJobBody) => request<Job>("POST", `/projects/${projectId}/exports`, { body }),
   },
   queue: {
     /** Lease the next task, or get back the one already held. */

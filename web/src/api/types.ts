@@ -455,6 +455,8 @@ export interface ImportReport {
   duplicates: number;
   skipped: number;
   predictions: number;
+  /** Tasks imported with a known answer (gold, qualification or training). */
+  gold: number;
   errors: RowError[];
   duplicate_ids: string[];
 }
@@ -470,4 +472,81 @@ export interface ExportFilter {
   consensus?: boolean | null;
   /** Gold standard: one row per complete task with only its final answer (no filters). */
   final?: boolean | null;
+}
+
+export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync";
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** What a job's `done` and `total` count. */
+export type JobUnit = "bytes" | "tasks" | "rows" | "questions" | "steps";
+
+export interface JobLogLine {
+  at: string;
+  message: string;
+}
+
+/** A background job (`src/accord/api/jobs.py`): its state, progress, log and result. */
+export interface Job {
+  id: number;
+  project_id: number;
+  kind: JobKind;
+  state: JobState;
+  /** What it is doing now, for a person ("checking and staging rows"). */
+  phase: string;
+  done: number;
+  /** Units in all, when known. */
+  total: number | null;
+  unit: JobUnit;
+  percent: number | null;
+  /** Units per second since it started. */
+  rate: number | null;
+  /** Seconds left at that rate, when known. */
+  eta_seconds: number | null;
+  /** What it was asked to do (an import: format, filename, skip_invalid, size; an export: its filters). */
+  params: JsonObject;
+  /** Times a worker started it (a retry counts again). */
+  attempts: number;
+  /** Attempts it may have before it fails. */
+  max_attempts: number;
+  cancel_requested: boolean;
+  /** Email of who started it (null: the system). */
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** Why it failed, if it did. */
+  error: string | null;
+  /** What went wrong along the way, oldest first. */
+  log: JobLogLine[];
+  /** An import's report (`ImportReport`), an export's file (`ExportFile`); a refused import's
+   * `{details: {errors, bad_lines}}`; other kinds their own figures. */
+  result: JsonObject | null;
+  /** A finished export's file: a link that redirects to a short-lived signed one. */
+  download_url: string | null;
+}
+
+export interface JobList {
+  jobs: Job[];
+}
+
+/** The result of a finished export job. */
+export interface ExportFile {
+  key: string;
+  storage: string;
+  bytes: number;
+  format: "jsonl" | "csv";
+  filename: string;
+  /** Tasks written (JSON Lines only). */
+  tasks?: number;
+}
+
+/** `POST /projects/{id}/exports`: the same filters as the streamed export. */
+export interface ExportJobBody {
+  format: "jsonl" | "csv";
+  status: TaskStatus | null;
+  annotator: string | null;
+  since: string | null;
+  until: string | null;
+  consensus: boolean;
+  final: boolean;
+  spreadsheet_safe: boolean;
 }

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
-import { api, type ExportFilter, type Project, type TaskStatus } from "../../api";
+import { api, type ExportFilter, type ExportJobBody, type Project, type TaskStatus } from "../../api";
 import { useLoad } from "../../ui/useLoad";
+import { BackgroundExport } from "./jobs/BackgroundExport";
 import { ManageLayout } from "./ManageLayout";
 
 const FORMATS: { value: ExportFilter["format"]; label: string; what: string }[] = [
@@ -8,7 +9,8 @@ const FORMATS: { value: ExportFilter["format"]; label: string; what: string }[] 
   { value: "csv", label: "CSV", what: "one row per annotation, a column per question (the kinds' CSV cells)" },
 ];
 
-/** `/projects/:id/export`: choose a format and filters; the link downloads the file. */
+/** `/projects/:id/export`: choose a format and filters; the link downloads the file, or a
+ * background job writes it into the server's storage (followed here) to download later. */
 export function ExportScreen({ projectId }: { projectId: number }) {
   return (
     <ManageLayout projectId={projectId}>
@@ -59,6 +61,16 @@ function ExportForm({ project }: { project: Project }) {
         until: toInstant(until),
         consensus: content === "consensus",
       });
+  const body: ExportJobBody = {
+    format,
+    status: final ? null : status || null,
+    annotator: final ? null : annotator.trim() || null,
+    since: final ? null : toInstant(since),
+    until: final ? null : toInstant(until),
+    consensus: content === "consensus",
+    final,
+    spreadsheet_safe: true,
+  };
   const { progress } = project;
 
   return (
@@ -133,6 +145,7 @@ function ExportForm({ project }: { project: Project }) {
         <code className="export-url small">{url}</code>
       </p>
       <p className="muted small">The file is written as it downloads, so even a large project starts at once.</p>
+      <BackgroundExport projectId={project.id} body={body} />
     </div>
   );
 }

@@ -1,10 +1,15 @@
-import { useId, useRef, useState, type DragEvent } from "react";
-import { api, ApiError, type ImportFormat, type ImportReport, type Project, type RowError } from "../../api";
+import { useEffect, useId, useRef, useState, type DragEvent } from "react";
+import { api, type ImportFormat, type ImportReport, type Job, type Project } from "../../api";
 import { Link } from "../../app/Link";
 import { Notice } from "../../ui/Notice";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { isHandled, messageOf } from "./errors";
 import { previewData } from "./interfaceText";
+import { formatBytes } from "./jobs/format";
+import { ImportCounts, RowErrors } from "./jobs/ImportReport";
+import { importOutcome } from "./jobs/importOutcome";
+import { JobProgress } from "./jobs/JobProgress";
+import { useJob } from "./jobs/useJob";
 import { ManageLayout } from "./ManageLayout";
 
 const FORMATS: { value: ImportFormat; label: string; ext: string[] }[] = [
@@ -19,7 +24,8 @@ export function formatOf(name: string): ImportFormat | null {
   return FORMATS.find((f) => f.ext.includes(ext))?.value ?? null;
 }
 
-/** `/projects/:id/import`: send a file of tasks, watch it upload, read what happened. */
+/** `/projects/:id/import`: send a file of tasks, watch it upload and import (a background
+ * job, followed here), read what happened. */
 export function ImportScreen({ projectId }: { projectId: number }) {
   const created = new URLSearchParams(window.location.search).get("created");
   return (
@@ -42,9 +48,11 @@ export function ImportScreen({ projectId }: { projectId: number }) {
 type Phase =
   | { kind: "idle" }
   | { kind: "uploading"; loaded: number; total: number }
-  | { kind: "processing" }
-  | { kind: "done"; report: ImportReport; skipInvalid: boolean }
-  | { kind: "refused"; message: string; errors: RowError[]; badLines: number }
+  /** The whole file is sent; the server stores it and starts the job. */
+  | { kind: "storing" }
+  /** The import runs as a job; `resumed`: it was running when the page opened. */
+  | { kind: "job"; job: Job; resumed: boolean }
+  | { kind: "ended"; job: Job }
   | { kind: "failed"; message: string };
 
 function Importer({ project, onImported }: { project: Project; onImported: () => void }) {
@@ -54,8 +62,9 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [dragging, setDragging] = useState(false);
+  const running = useRunningImports(project.id, setPhase);
   const abort = useRef<AbortController | null>(null);
-  const busy = phase.kind === "uploading" || phase.kind === "processing";
+  const busy = phase.kind === "uploading" || phase.kind === "storing" || phase.kind === "job";
 
   function choose(chosen: File | null): void {
     setFile(chosen);
@@ -69,22 +78,25 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     setSkipInvalid(skip);
     setPhase({ kind: "uploading", loaded: 0, total: file.size });
     try {
-      const report = await api.imports.upload(project.id, file, {
+      const job = await api.imports.start(project.id, file, {
         format: format === "auto" ? formatOf(file.name) : format,
         filename: file.name,
         skipInvalid: skip,
         signal: controller.signal,
-        onProgress: (p) => setPhase(p.sent ? { kind: "processing" } : { kind: "uploading", loaded: p.loaded, total: p.total }),
+        onProgress: (p) => setPhase(p.sent ? { kind: "storing" } : { kind: "uploading", loaded: p.loaded, total: p.total }),
       });
-      setPhase({ kind: "done", report, skipInvalid: skip });
-      onImported();
+      setPhase({ kind: "job", job, resumed: false });
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") setPhase({ kind: "failed", message: "Upload cancelled: nothing was imported." });
-      else if (error instanceof ApiError && error.code === "invalid_rows") setPhase(refusal(error));
       else if (!isHandled(error)) setPhase({ kind: "failed", message: messageOf(error) });
     } finally {
       abort.current = null;
     }
+  }
+
+  function ended(job: Job): void {
+    setPhase({ kind: "ended", job });
+    if (job.state === "succeeded") onImported();
   }
 
   function onDrop(event: DragEvent): void {
@@ -96,6 +108,13 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
 
   return (
     <div className="importer">
+      {running.error ? <Notice tone="warning">Could not check for imports already running: {running.error}</Notice> : null}
+      {running.others > 0 ? (
+        <Notice tone="info">
+          {running.others} more import{running.others === 1 ? " is" : "s are"} running in this project: see the{" "}
+          <Link to={`/projects/${project.id}/jobs`}>Jobs</Link> page.
+        </Notice>
+      ) : null}
       <div
         className={dragging ? "drop-zone drop-zone-active" : "drop-zone"}
         onDragOver={(e) => {
@@ -150,26 +169,55 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
           <button type="button" className="button-primary" disabled={!file || busy} onClick={() => void start(skipInvalid)}>
             Import
           </button>
-          {busy ? (
-            <button type="button" onClick={() => abort.current?.abort()} disabled={phase.kind === "processing"}>
-              Cancel
+          {phase.kind === "uploading" || phase.kind === "storing" ? (
+            <button type="button" onClick={() => abort.current?.abort()} disabled={phase.kind === "storing"}>
+              Cancel upload
             </button>
           ) : null}
         </div>
+        <p className="muted small">
+          The file is uploaded, then imported in the background: you may leave this page and come back, or follow every job on the{" "}
+          <Link to={`/projects/${project.id}/jobs`}>Jobs</Link> page.
+        </p>
       </div>
-      <ImportStatus phase={phase} project={project} onRetry={() => void start(true)} />
+      <ImportStatus phase={phase} project={project} onEnded={ended} onLost={(message) => setPhase({ kind: "failed", message })} onRetry={file ? () => void start(true) : null} />
     </div>
   );
 }
 
-function refusal(error: ApiError): Phase {
-  const details = (error.details ?? {}) as { errors?: unknown; bad_lines?: unknown };
-  const errors = Array.isArray(details.errors) ? (details.errors as RowError[]) : [];
-  const badLines = typeof details.bad_lines === "number" ? details.bad_lines : errors.length;
-  return { kind: "refused", message: error.message, errors, badLines };
+/** The project's imports already running when the page opens: the newest is followed (if
+ * nothing else started meanwhile); how many more there are. */
+function useRunningImports(projectId: number, setPhase: (update: (phase: Phase) => Phase) => void): { others: number; error: string | null } {
+  const [others, setOthers] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.jobs.list(projectId, { active: true, kind: "import", limit: 20 }).then(
+      ({ jobs }) => {
+        const newest = jobs[0];
+        if (!live || !newest) return;
+        setPhase((phase) => (phase.kind === "idle" ? { kind: "job", job: newest, resumed: true } : phase));
+        setOthers(jobs.length - 1);
+      },
+      (failure: unknown) => live && !isHandled(failure) && setError(messageOf(failure)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [projectId, setPhase]);
+  return { others, error };
 }
 
-function ImportStatus({ phase, project, onRetry }: { phase: Phase; project: Project; onRetry: () => void }) {
+interface StatusProps {
+  phase: Phase;
+  project: Project;
+  onEnded: (job: Job) => void;
+  onLost: (message: string) => void;
+  /** Import the same file again, skipping bad rows (null: the file is not at hand). */
+  onRetry: (() => void) | null;
+}
+
+function ImportStatus({ phase, project, onEnded, onLost, onRetry }: StatusProps) {
   switch (phase.kind) {
     case "idle":
       return null;
@@ -182,63 +230,90 @@ function ImportStatus({ phase, project, onRetry }: { phase: Phase; project: Proj
           </span>
         </div>
       );
-    case "processing":
+    case "storing":
       return (
         <div className="import-progress" role="status">
           <div className="progress progress-busy" aria-hidden="true">
             <div className="progress-fill" />
           </div>
-          <span className="small">Uploaded. Checking and importing the rows…</span>
+          <span className="small">Uploaded. Storing the file and starting the import…</span>
         </div>
       );
+    case "job":
+      return <ImportJob key={phase.job.id} job={phase.job} resumed={phase.resumed} onEnded={onEnded} onLost={onLost} />;
     case "failed":
       return <Notice tone="error">{phase.message}</Notice>;
+    case "ended":
+      return <ImportEnd job={phase.job} project={project} onRetry={onRetry} />;
+  }
+}
+
+/** Follow the import's job until it ends. */
+function ImportJob({ job: initial, resumed, onEnded, onLost }: { job: Job; resumed: boolean; onEnded: (job: Job) => void; onLost: (message: string) => void }) {
+  const { follow, replace } = useJob(initial);
+  useEffect(() => {
+    if (follow.status === "ended") onEnded(follow.job);
+    else if (follow.status === "lost") onLost(`Import job ${follow.job.id} can no longer be followed: ${follow.error}`);
+    // Once: when it ends (the callbacks are new on every render of the parent).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [follow.status]);
+  return (
+    <div className="import-job">
+      {resumed ? (
+        <Notice tone="info">
+          An import{typeof initial.params.filename === "string" && initial.params.filename ? ` of ${initial.params.filename}` : ""} {initial.created_by ? `started by ${initial.created_by} ` : ""}at {new Date(initial.created_at).toLocaleTimeString()} is still running; here is how far it has got.
+        </Notice>
+      ) : null}
+      <JobProgress follow={follow} onChange={replace} />
+    </div>
+  );
+}
+
+function ImportEnd({ job, project, onRetry }: { job: Job; project: Project; onRetry: (() => void) | null }) {
+  const outcome = importOutcome(job);
+  if (outcome === null) return null;
+  switch (outcome.kind) {
+    case "done":
+      return <ImportDone report={outcome.report} project={project} lateCancel={outcome.lateCancel} />;
+    case "failed":
+      return <Notice tone="error">{outcome.message}</Notice>;
+    case "cancelled":
+      return <Notice tone="warning">{outcome.message}</Notice>;
     case "refused":
       return (
         <div className="import-report">
           <Notice
             tone="error"
             actions={
-              <button type="button" onClick={onRetry}>
-                Retry, skipping invalid rows
-              </button>
+              onRetry ? (
+                <button type="button" onClick={onRetry}>
+                  Retry, skipping invalid rows
+                </button>
+              ) : undefined
             }
           >
             <strong>
-              Import refused: {phase.badLines.toLocaleString()} bad line{phase.badLines === 1 ? "" : "s"}.
+              Import refused: {outcome.badLines.toLocaleString()} bad line{outcome.badLines === 1 ? "" : "s"}.
             </strong>{" "}
-            {phase.message}
+            {outcome.message}
+            {onRetry ? null : " To import the good rows, choose the file again and tick “Skip invalid rows”."}
           </Notice>
-          <RowErrors errors={phase.errors} total={phase.badLines} />
+          <RowErrors errors={outcome.errors} total={outcome.badLines} />
         </div>
       );
-    case "done":
-      return <ImportDone report={phase.report} project={project} />;
   }
 }
 
-function ImportDone({ report, project }: { report: ImportReport; project: Project }) {
-  const counts: [string, number][] = [
-    ["Tasks created", report.created],
-    ["Duplicates (ids already there, not imported)", report.duplicates],
-    ["Invalid rows skipped", report.skipped],
-    ["Predictions", report.predictions],
-  ];
+function ImportDone({ report, project, lateCancel }: { report: ImportReport; project: Project; lateCancel: boolean }) {
   return (
     <section className="import-report" aria-label="Import report">
+      {lateCancel ? <Notice tone="info">The cancel came after the import had passed its commit point, so it finished.</Notice> : null}
       <Notice tone={report.skipped ? "warning" : "success"}>
         Imported {report.created.toLocaleString()} task{report.created === 1 ? "" : "s"}
         {report.skipped ? `; ${report.skipped.toLocaleString()} invalid row${report.skipped === 1 ? " was" : "s were"} skipped` : ""}.{" "}
         <Link to={`/projects/${project.id}/data`}>See the data</Link> · <Link to={`/projects/${project.id}/members`}>Add people</Link>
       </Notice>
-      <dl className="report-counts">
-        {counts.map(([label, value]) => (
-          <div key={label} className="report-count">
-            <dt>{label}</dt>
-            <dd>{value.toLocaleString()}</dd>
-          </div>
-        ))}
-      </dl>
+      <ImportCounts report={report} />
       {report.errors.length ? <RowErrors errors={report.errors} total={report.skipped} /> : null}
       {report.duplicate_ids.length ? (
         <p className="small">
@@ -247,33 +322,6 @@ function ImportDone({ report, project }: { report: ImportReport; project: Projec
         </p>
       ) : null}
     </section>
-  );
-}
-
-function RowErrors({ errors, total }: { errors: RowError[]; total: number }) {
-  if (errors.length === 0) return null;
-  return (
-    <table className="table row-errors">
-      <caption>
-        Rejected lines{total > errors.length ? ` (the first ${errors.length} of ${total.toLocaleString()})` : ""}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Line</th>
-          <th scope="col">Field</th>
-          <th scope="col">Problem</th>
-        </tr>
-      </thead>
-      <tbody>
-        {errors.map((e, i) => (
-          <tr key={i}>
-            <td className="num">{e.line}</td>
-            <td>{e.field ? <code>{e.field}</code> : <span className="muted">—</span>}</td>
-            <td>{e.message}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 
@@ -290,10 +338,4 @@ function RowExample({ project }: { project: Project }) {
       </p>
     </details>
   );
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -8,7 +8,7 @@ import { NoAccess } from "../../ui/NoAccess";
 import { useLoad, type Loaded } from "../../ui/useLoad";
 import "./manage.css";
 
-export type ManageTab = "dashboard" | "data" | "reviews" | "gold" | "settings" | "members" | "import" | "export";
+export type ManageTab = "dashboard" | "data" | "reviews" | "gold" | "settings" | "members" | "import" | "export" | "jobs";
 
 const TABS: { tab: ManageTab; label: string; path: string }[] = [
   { tab: "dashboard", label: "Dashboard", path: "dashboard" },
@@ -19,6 +19,7 @@ const TABS: { tab: ManageTab; label: string; path: string }[] = [
   { tab: "members", label: "Members", path: "members" },
   { tab: "import", label: "Import", path: "import" },
   { tab: "export", label: "Export", path: "export" },
+  { tab: "jobs", label: "Jobs", path: "jobs" },
 ];
 
 /** Managers may change things; reviewers may look at the data. */

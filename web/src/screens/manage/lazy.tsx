@@ -39,6 +39,7 @@ export const SettingsScreen = later(() => import("./SettingsScreen").then((m) =>
 export const MembersScreen = later(() => import("./MembersScreen").then((m) => m.MembersScreen));
 export const ImportScreen = later(() => import("./ImportScreen").then((m) => m.ImportScreen));
 export const ExportScreen = later(() => import("./ExportScreen").then((m) => m.ExportScreen));
+export const JobsScreen = later(() => import("./jobs/JobsScreen").then((m) => m.JobsScreen));
 export const DataScreen = later(() => import("./data/DataScreen").then((m) => m.DataScreen));
 export const TaskScreen = later(() => import("./TaskScreen").then((m) => m.TaskScreen));
 export const AccountsScreen = later(() => import("../admin/AccountsScreen").then((m) => m.AccountsScreen));

@@ -1,0 +1,315 @@
+"""Background jobs: list a project's, follow one, cancel it, download what it made; start an
+export as a job (imports start with ``POST /projects/{id}/imports?background=true``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from accord.actions.jobs import MAX_ATTEMPTS, do_cancel_job, do_start_job
+from accord.actions.secrets import instance_secret
+from accord.actions.users import find_user
+from accord.api.auth import AppSettings, CurrentCaller, Db
+from accord.api.errors import errors
+from accord.api.exports import check_final, utc
+from accord.api.policies import Can, access, project_for
+from accord.db import Database
+from accord.errors import Conflict, Forbidden, Invalid, NotFound
+from accord.jobs.runner import JobRunner
+from accord.media.files import file_url
+from accord.models import Job, JobState, User
+from accord.queries.jobs import active_job, job_with_owner, jobs_of, pace_of
+
+router = APIRouter(tags=["jobs"])
+
+PRIVATE_PARAMS = frozenset({"key"})  # where a spooled upload sits in the storage
+
+
+class LogLine(BaseModel):
+    at: str
+    message: str
+
+
+class JobOut(BaseModel):
+    id: int
+    project_id: int
+    kind: str = Field(description="import, export, consensus, metrics or bucket_sync")
+    state: str = Field(description="queued, running, succeeded, failed or cancelled")
+    phase: str = Field(description="What it is doing now, for a person")
+    done: int = Field(description="Units done so far")
+    total: int | None = Field(description="Units in all, when known")
+    unit: str = Field(description="What done and total count: bytes, tasks, rows, ...")
+    percent: float | None
+    rate: float | None = Field(description="Units per second since it started")
+    eta_seconds: float | None = Field(description="Seconds left at that rate, when known")
+    params: dict[str, Any] = Field(
+        description="What it was asked to do (an import: format, filename, skip_invalid, size; "
+        "an export: its filters)"
+    )
+    attempts: int = Field(description="Times a worker started it (a retry counts again)")
+    max_attempts: int = Field(description="Attempts it may have before it fails")
+    cancel_requested: bool
+    created_by: str | None = Field(description="Email of who started it")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None = Field(description="Why it failed, if it did")
+    log: list[LogLine] = Field(description="What went wrong along the way, oldest first")
+    result: dict[str, Any] | None = Field(
+        description="What it made: an import's report; an export's file (download it from "
+        "download_url)"
+    )
+    download_url: str | None = Field(
+        description="For a finished export: where to download its file (a short-lived link "
+        "is made on each request)"
+    )
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+
+
+def job_out(job: Job, email: str | None) -> JobOut:
+    pace = pace_of(job)
+    download = None
+    if job.kind == "export" and job.state == JobState.succeeded.value:
+        download = f"/api/v1/jobs/{job.id}/download"
+    return JobOut(
+        id=job.id,
+        project_id=job.project_id,
+        kind=job.kind,
+        state=job.state,
+        phase=job.phase,
+        done=job.done,
+        total=job.total,
+        unit=job.unit,
+        percent=pace.percent,
+        rate=pace.rate,
+        eta_seconds=pace.eta_seconds,
+        params={k: v for k, v in (job.params or {}).items() if k not in PRIVATE_PARAMS},
+        attempts=job.attempts,
+        max_attempts=MAX_ATTEMPTS,
+        cancel_requested=job.cancel_requested,
+        created_by=email,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        log=[LogLine(**line) for line in job.log or []],
+        result=job.result,
+        download_url=download,
+    )
+
+
+def runner_of(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.jobs
+    return runner
+
+
+def _job_for(db: Database, user: User, job_id: int) -> tuple[Job, str | None]:
+    """The job if the caller manages its project; 404 otherwise (as for anything unseen)."""
+    with db.read() as session:
+        found = job_with_owner(session, job_id)
+        if found is None:
+            raise NotFound(f"no job {job_id}, or you cannot see it")
+        try:
+            access(session, user, found[0].project_id, Can.manage)
+        except (NotFound, Forbidden):
+            raise NotFound(f"no job {job_id}, or you cannot see it") from None
+        return found
+
+
+@router.get(
+    "/projects/{project_id}/jobs",
+    summary="The project's background jobs, newest first (managers)",
+    responses=errors(401, 403, 404, 422),
+)
+def list_jobs(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    kind: str | None = Query(default=None, max_length=32, description="Only jobs of this kind"),
+    active: bool = Query(default=False, description="Only queued and running jobs"),
+    limit: int = Query(default=50, ge=1, le=500),
+    before: int | None = Query(default=None, ge=1, description="Only jobs older than this id"),
+) -> JobList:
+    with db.read() as session:
+        access(session, caller.user, project_id, Can.manage)
+        rows = jobs_of(session, project_id, kind=kind, active=active, limit=limit, before=before)
+        return JobList(jobs=[job_out(job, email) for job, email in rows])
+
+
+@router.get(
+    "/jobs/{job_id}",
+    summary="One job: its state, progress, log and result (managers of its project)",
+    responses=errors(401, 404, 422),
+)
+def get_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
+    return job_out(*_job_for(db, caller.user, job_id))
+
+
+@router.post(
+    "/jobs/{job_id}/cancel",
+    summary="Cancel a job: a queued one at once, a running one at its next step; an import "
+    "that has passed its commit point finishes",
+    responses=errors(401, 404, 409, 422),
+)
+def cancel_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
+    _job_for(db, caller.user, job_id)
+    with db.write() as session:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            raise NotFound(f"no job {job_id}, or you cannot see it")
+        do_cancel_job(session, caller.user, job)
+    with db.read() as session:
+        found = job_with_owner(session, job_id)
+        assert found is not None
+        return job_out(*found)
+
+
+@router.get(
+    "/jobs/{job_id}/download",
+    summary="Download the file a finished export job made (redirects to a short-lived link)",
+    status_code=307,
+    responses=errors(401, 404, 409, 422),
+)
+def download_job(
+    job_id: int, request: Request, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> RedirectResponse:
+    job, _ = _job_for(db, caller.user, job_id)
+    if job.kind != "export" or job.state != JobState.succeeded.value or not job.result:
+        raise Invalid(
+            f"job {job_id} is not a finished export: there is no file to download", code="no_file"
+        )
+    url = file_url(
+        runner_of(request).storage,
+        instance_secret(db),
+        job.result["key"],
+        settings.file_url_seconds,
+        job.result.get("filename"),
+    )
+    return RedirectResponse(url, status_code=307)
+
+
+class ExportJobIn(BaseModel):
+    format: Literal["jsonl", "csv"] = "jsonl"
+    status: Literal["new", "in_progress", "complete"] | None = None
+    annotator: str | None = Field(
+        default=None, max_length=320, description="Only this annotator's work (email)"
+    )
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    consensus: bool = False
+    final: bool = False
+    spreadsheet_safe: bool = True
+
+
+@router.post(
+    "/projects/{project_id}/exports",
+    status_code=202,
+    summary="Export the project into the storage backend as a background job (managers); "
+    "the same filters as GET /projects/{id}/export",
+    responses=errors(401, 403, 404, 413, 422),
+)
+def start_export(
+    project_id: int, body: ExportJobIn, request: Request, caller: CurrentCaller, db: Db
+) -> JobOut:
+    params: dict[str, Any] = body.model_dump(mode="json", exclude={"annotator"})
+    with db.read() as session:
+        project_for(session, caller.user, project_id, Can.manage)
+        if body.annotator:
+            user = find_user(session, body.annotator)
+            if user is None:
+                raise Invalid(
+                    f"no account with the email {body.annotator}", details={"field": "annotator"}
+                )
+            params["annotator_id"] = user.id
+    for name in ("since", "until"):
+        moment = utc(getattr(body, name), name)
+        params[name] = moment.isoformat() if moment else None
+    check_final(body.final, body.consensus, body.status, body.annotator, body.since, body.until)
+    return start_job(
+        request,
+        db,
+        caller.user,
+        project_id,
+        "export",
+        params,
+        unit="tasks" if body.format == "jsonl" else "bytes",
+    )
+
+
+class BucketSyncIn(BaseModel):
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="s3://bucket/prefix, or a folder inside the local storage's media/",
+    )
+    field: str = Field(
+        min_length=1, max_length=100, description="The project's field that gets each object's URL"
+    )
+
+
+@router.post(
+    "/projects/{project_id}/bucket-syncs",
+    status_code=202,
+    summary="Create a task per object under a bucket prefix, as a background job (managers); "
+    "objects synced before are duplicates, so syncing again adds only the new ones",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+def start_bucket_sync(
+    project_id: int, body: BucketSyncIn, request: Request, caller: CurrentCaller, db: Db
+) -> JobOut:
+    with db.read() as session:
+        project_for(session, caller.user, project_id, Can.manage)
+    return start_job(
+        request,
+        db,
+        caller.user,
+        project_id,
+        "bucket_sync",
+        body.model_dump(),
+        unit="objects",
+        single=True,
+    )
+
+
+def start_job(
+    request: Request,
+    db: Database,
+    user: User | None,
+    project_id: int,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    unit: str = "rows",
+    single: bool = False,
+) -> JobOut:
+    """Record the job, hand it to the queue once committed, and describe it."""
+    with db.write() as session:
+        job = do_start_job(session, user, project_id, kind, params, unit=unit, single=single)
+        job_id = job.id
+    runner_of(request).send(job_id)
+    with db.read() as session:
+        found = job_with_owner(session, job_id)
+        assert found is not None
+        return job_out(*found)
+
+
+def refresh_soon(request: Request, db: Database, project_id: int, kind: str) -> None:
+    """Start a system job of ``kind`` for the project unless one is already queued or
+    running (a recomputation asked for by a read that found the figures stale)."""
+    with db.read() as session:
+        if active_job(session, project_id, kind) is not None:
+            return
+    try:
+        with db.write() as session:
+            job = do_start_job(session, None, project_id, kind, {}, unit="steps", single=True)
+            job_id = job.id
+    except Conflict:
+        return  # another request started it meanwhile
+    runner_of(request).send(job_id)

@@ -1,0 +1,271 @@
+"""What each kind of background job does, and why running it again is safe.
+
+- ``import``: the upload was spooled to the storage backend (``params.key``); the job runs the
+  same import as the synchronous API (`accord.actions.imports.run_import`), reading the spooled
+  file. An import is all-or-nothing up to its commit point and rolls forward after it, so a
+  retry first recovers the earlier attempt's import: committed, its report is the job's
+  result; not, the file is imported again. The spooled file is removed once the job ends.
+- ``export``: streams the export into the storage backend; the object appears only once it is
+  whole, so a retry writes it again from the start.
+- ``consensus``: the project-wide Dawid-Skene run; it overwrites what it stores.
+- ``metrics``: recomputes the project's metrics snapshot.
+- ``bucket_sync``: one task per object under a bucket prefix; objects already synced are
+  duplicates of the same id, so a retry adds only what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accord.actions.imports import ImportOptions, do_recover_imports, run_import
+from accord.db import Database
+from accord.errors import Invalid, NotFound
+from accord.formats.task_rows import ImportReport
+from accord.jobs.export_parts import jsonl_in_parts
+from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
+from accord.jobs.final_answers import export_final_csv, export_final_jsonl
+from accord.jobs.runner import JobContext, job_handler, open_storage
+from accord.models import Import, ImportState, Project, User
+from accord.queries.projects import interface_of, progress
+from accord.settings import Settings
+
+CHUNK = 1 << 20  # bytes read from a spooled upload at a time
+
+
+def import_options(settings: Settings, skip_invalid: bool) -> ImportOptions:
+    return ImportOptions(
+        staging_dir=settings.data_dir / "imports",
+        skip_invalid=skip_invalid,
+        max_result_bytes=settings.max_result_bytes,
+        max_row_bytes=settings.max_row_bytes,
+    )
+
+
+def report_fields(report: ImportReport) -> dict[str, Any]:
+    return {
+        "import_id": report.import_id,
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "skipped": report.skipped,
+        "predictions": report.predictions,
+        "gold": report.gold,
+        "errors": report.errors,
+        "duplicate_ids": report.duplicate_ids,
+    }
+
+
+class _Reading:
+    """The spooled upload as the import's source, reporting how far it has read."""
+
+    def __init__(self, context: JobContext, stream: Any, size: int) -> None:
+        self._context = context
+        self._stream = stream
+        self._size = size
+        self._read = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data: bytes = self._stream.read(CHUNK if size < 0 else size)
+        self._read += len(data)
+        self._context.progress(
+            self._read, self._size, unit="bytes", phase="checking and staging rows"
+        )
+        return data
+
+
+def _account(db: Database, user_id: int | None) -> User:
+    with db.read() as session:
+        user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise Invalid("the account that started this job no longer exists or was deactivated")
+    return user
+
+
+def _committed_earlier(context: JobContext) -> dict[str, Any] | None:
+    """The report of an earlier attempt's import if it was committed (rolled forward)."""
+    import_id = context.notes.get("import_id")
+    if import_id is None:
+        return None
+    options = import_options(context.settings, False)
+    do_recover_imports(context.db, options.staging_dir, project_id=context.project_id)
+    with context.db.read() as session:
+        entry = session.get(Import, import_id)
+    if entry is None or entry.state != ImportState.done.value:
+        context.log(
+            f"the import of the earlier attempt (import {import_id}) did not commit; "
+            "importing the file again"
+        )
+        return None
+    return {
+        "import_id": entry.id,
+        "created": entry.created,
+        "duplicates": entry.duplicates,
+        "skipped": entry.skipped,
+        "predictions": entry.predictions,
+        "gold": 0,
+        "errors": [],
+        "duplicate_ids": [],
+    }
+
+
+def _remove_spool(settings: Settings, params: dict[str, Any]) -> None:
+    key = params.get("key")
+    if key:
+        open_storage(settings).delete(key)
+
+
+@job_handler("import", cleanup=_remove_spool)
+def import_job(context: JobContext) -> dict[str, Any]:
+    earlier = _committed_earlier(context)
+    if earlier is not None:
+        return earlier
+    params = context.params
+    user = _account(context.db, context.created_by)
+    size = int(params.get("size") or context.storage.size(params["key"]))
+    context.progress(0, size, unit="bytes", phase="checking and staging rows")
+    with context.storage.open(params["key"]) as stream:
+        report = run_import(
+            context.db,
+            user,
+            context.project_id,
+            _Reading(context, stream, size),
+            params["format"],
+            import_options(context.settings, bool(params.get("skip_invalid"))),
+            filename=params.get("filename", ""),
+            on_start=lambda import_id: context.note(import_id=import_id),
+        )
+    return report_fields(report)
+
+
+def _project(db: Database, project_id: int) -> Project:
+    with db.read() as session:
+        project = session.get(Project, project_id)
+        if project is None or project.deleted_at is not None:
+            raise NotFound(f"project {project_id} was deleted")
+        return project
+
+
+def export_name(project_id: int, params: dict[str, Any]) -> str:
+    """The file name a person downloads."""
+    final = "-final" if params.get("final") else ""
+    return f"project-{project_id}{final}.{params.get('format', 'jsonl')}"
+
+
+def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None, str]:
+    """The export's bytes, how many tasks (or None: bytes) it will hold, and the unit."""
+    params = context.params
+    fmt = params.get("format", "jsonl")
+    interface = interface_of(project)
+    safe = bool(params.get("spreadsheet_safe", True))
+    with context.db.read() as session:
+        counts = progress(session, project)
+    if params.get("final"):
+        if fmt == "jsonl":
+            return export_final_jsonl(context.db, project), counts.complete, "tasks"
+        return (
+            export_final_csv(context.db, project, interface, spreadsheet_safe=safe),
+            None,
+            "bytes",
+        )
+    flt = ExportFilter(
+        status=params.get("status"),
+        annotator_id=params.get("annotator_id"),
+        since=_moment(params.get("since")),
+        until=_moment(params.get("until")),
+    )
+    consensus = bool(params.get("consensus"))
+    if fmt == "jsonl":
+        total = {
+            "new": counts.new,
+            "in_progress": counts.in_progress,
+            "complete": counts.complete,
+        }.get(flt.status or "", counts.tasks)
+        if consensus:
+            return export_jsonl(context.db, project, flt, consensus=True), total, "tasks"
+        body = jsonl_in_parts(
+            context.db,
+            project,
+            flt,
+            tasks=total,
+            processes=context.settings.export_processes,
+            spool_dir=context.settings.data_dir,
+        )
+        return body, total, "tasks"
+    body = export_csv(
+        context.db, project, interface, flt, spreadsheet_safe=safe, consensus=consensus
+    )
+    return body, None, "bytes"
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+@job_handler("export")
+def export_job(context: JobContext) -> dict[str, Any]:
+    project = _project(context.db, context.project_id)
+    body, total, unit = _export_body(context, project)
+    fmt = context.params.get("format", "jsonl")
+    key = f"exports/project-{project.id}/job-{context.job_id}.{fmt}"
+    written = lines = 0
+    context.progress(0, total, unit=unit, phase="writing the export")
+    with context.storage.writer(key) as out:
+        for chunk in body:
+            out.write(chunk)
+            written += len(chunk)
+            lines += chunk.count(b"\n")
+            context.progress(lines if unit == "tasks" else written)
+    result = {
+        "key": key,
+        "storage": context.storage.description,
+        "bytes": written,
+        "format": fmt,
+        "filename": export_name(project.id, context.params),
+    }
+    if unit == "tasks":
+        result["tasks"] = lines
+    return result
+
+
+@job_handler("consensus")
+def consensus_job(context: JobContext) -> dict[str, Any]:
+    from accord.jobs.consensus import run_consensus
+
+    context.progress(0, None, unit="questions", phase="inferring the consensus (Dawid-Skene)")
+    reports = run_consensus(context.db, context.project_id)
+    return {
+        "questions": [
+            {
+                "question": r.question,
+                "tasks": r.tasks,
+                "annotations": r.annotations,
+                "seconds": round(r.seconds, 3),
+            }
+            for r in reports
+        ]
+    }
+
+
+@job_handler("metrics")
+def metrics_job(context: JobContext) -> dict[str, Any]:
+    from accord.jobs.metrics import refresh
+
+    context.progress(0, None, unit="steps", phase="recomputing the metrics")
+    return {"stored": refresh(context.db, context.project_id)}
+
+
+@job_handler("bucket_sync")
+def bucket_sync_job(context: JobContext) -> dict[str, Any]:
+    from accord.jobs.bucket_sync import sync_prefix
+
+    user = _account(context.db, context.created_by)
+    context.progress(0, None, unit="objects", phase="listing the objects")
+    return sync_prefix(
+        context.db,
+        context.settings,
+        user,
+        context.project_id,
+        context.params["url"],
+        context.params["field"],
+        lambda listed: context.progress(listed),
+    )
