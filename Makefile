@@ -1,18 +1,28 @@
-# Accord: `make run` installs everything and starts the server with a demo project;
-# `make test` installs everything and runs every test (SQLite, then PostgreSQL).
+# Accord: `make run` installs what running needs and starts the server with a demo project;
+# `make test` installs everything and runs every test (SQLite, then PostgreSQL), starting
+# throwaway PostgreSQL and Redis servers when the machine has none (tools/services.py).
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
 WEB_DIST := src/accord/web_dist/index.html
 
-.PHONY: install web run test test-python test-sqlite test-postgres test-web lint browser bench clean
+.PHONY: install install-run web run test test-python test-sqlite test-postgres test-web lint browser bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,reference]'
+
+# Running needs the package alone; tests and benchmarks also need the test and reference extras.
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
 	touch $@
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test,reference]'
+	touch $@ $(VENV)/.installed-run
+
+install-run: $(VENV)/.installed-run
 
 install: $(VENV)/.installed
 
@@ -25,7 +35,7 @@ $(WEB_DIST): web/node_modules/.installed $(shell find web/src web/index.html web
 
 web: $(WEB_DIST)
 
-run: install web
+run: install-run web
 	$(VENV)/bin/accord serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
@@ -33,19 +43,22 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/mypy
 
 test-web: web
 	cd web && npm run typecheck && npm test
 
+# ACCORD_TEST_REDIS_URL (tests that need Redis): set by tools/services.py under `make test`;
+# run alone, these targets use the machine's Redis (database 15) when it answers.
 test-sqlite: install web browser
-	$(PY) -m pytest -q
+	env -u ACCORD_TEST_DATABASE_URL $(PY) -m pytest -q
 
 test-postgres: install web browser
-	ACCORD_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "db or browser"
+	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -m "db or browser"
 
-test: lint test-web test-sqlite test-postgres
+test: lint test-web
+	$(PY) tools/services.py run -- $(MAKE) --no-print-directory test-sqlite test-postgres
 
 bench: install
 	$(PY) -m bench.run

@@ -101,3 +101,27 @@ def db(settings: Settings) -> Iterator[Database]:
         _truncate(database)
     yield database
     database.dispose()
+
+
+REDIS_URL = os.environ.get("ACCORD_TEST_REDIS_URL")
+# Database 15 of the machine's Redis: never the one a person's own Accord uses (0 by default).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis for the tests that need it: ``ACCORD_TEST_REDIS_URL`` (``make test`` sets it, and
+    starts a throwaway Redis when the machine has none), else database 15 on 127.0.0.1:6379."""
+    import redis
+
+    url = REDIS_URL or DEFAULT_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if REDIS_URL:
+            pytest.fail(f"ACCORD_TEST_REDIS_URL={url} does not answer: {exc}")
+        pytest.skip(
+            f"no Redis answers at {url}: start one, or set ACCORD_TEST_REDIS_URL "
+            "(`make test` starts a throwaway Redis itself)"
+        )
+    return url

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.db.notices import Topic, announce
 from accord.db.types import utcnow
 from accord.errors import RateLimited, Unauthorized
 from accord.models import BrowserSession, SignInAttempt, User
@@ -216,6 +217,7 @@ def do_sign_in(session: Session, user: User, hours: float) -> tuple[str, Browser
 
 def do_sign_out(session: Session, user: User, browser_session: BrowserSession) -> None:
     session.execute(delete(BrowserSession).where(BrowserSession.id == browser_session.id))
+    announce(session, Topic.callers)
     record(session, user, "session.sign_out", ("user", user.id))
 
 
@@ -228,6 +230,7 @@ def end_sessions(
         query = query.where(BrowserSession.id != keep)
     ended = int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
     if ended:
+        announce(session, Topic.callers)
         after = {"sessions": ended, "reason": reason}
         record(session, actor, "session.end", ("user", user.id), after=after)
     return ended

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.db.notices import Topic, announce
 from accord.db.types import utcnow
 from accord.errors import Conflict, Invalid
 from accord.models import ApiToken, User
@@ -58,6 +59,7 @@ def do_revoke_token(session: Session, actor: User, token: ApiToken) -> None:
         raise Conflict("this token is already revoked")
     token.revoked_at = utcnow()
     session.flush()
+    announce(session, Topic.callers)
     record(session, actor, "token.revoke", ("token", token.id), after={"user_id": token.user_id})
 
 
@@ -79,4 +81,6 @@ def revoke_tokens_of(session: Session, actor: User | None, user: User, *, reason
             after={"user_id": user.id, "reason": reason},
         )
     session.flush()
+    if live:
+        announce(session, Topic.callers)
     return len(live)

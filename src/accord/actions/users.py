@@ -19,6 +19,7 @@ from accord.actions.audit import record
 from accord.actions.queue import release_leases_of
 from accord.actions.sessions import end_sessions
 from accord.actions.tokens import revoke_tokens_of
+from accord.db.notices import Topic, announce
 from accord.errors import Conflict, Invalid
 from accord.models import User
 from accord.security import hash_password, password_weakness
@@ -143,6 +144,7 @@ def do_update_user(
     if before["is_admin"] and before["is_active"] and _admin_count(session) == 0:
         raise Conflict("this is the last admin; make someone else admin first")
     record(session, actor, "user.update", ("user", user.id), before=before, after=_public(user))
+    announce(session, Topic.callers)  # requests carry the account as it was when cached
     if before["is_active"] and not user.is_active:
         end_sessions(session, actor, user, reason="deactivated")
         revoke_tokens_of(session, actor, user, reason="deactivated")

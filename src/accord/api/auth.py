@@ -7,6 +7,7 @@ returned at sign-in and by ``GET /api/v1/session``); token-authenticated calls n
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from dataclasses import dataclass
 from typing import Annotated
@@ -17,6 +18,7 @@ from sqlalchemy import or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 from accord.db import Database
+from accord.db.notices import Notices
 from accord.db.types import utcnow
 from accord.errors import Forbidden, Unauthorized
 from accord.models import ApiToken, BrowserSession, User
@@ -52,11 +54,20 @@ class CallerCache:
     """Who a token or session cookie belongs to, remembered for a few seconds.
 
     Every request is authenticated; looking the token up each time costs a database round
-    trip on the hottest paths (next task, submit). Entries live `TTL` seconds, and any
-    change to tokens, sessions or accounts clears the cache of this process, so a revoked
-    token or a deactivated account stops working at once here and within `TTL` seconds in
-    other server processes. An entry is never renewed by use (a busy token is read again every
-    `TTL` seconds), and a lookup that began before a `clear` is not stored.
+    trip on the hottest paths (next task, submit). The actions that revoke a token, end a
+    session or change an account announce it (`accord.db.notices`), and server processes
+    clear their caches:
+
+    - the process that made the change, at its commit;
+    - the other processes when the notice reaches them, through Redis (``ACCORD_REDIS_URL``) or
+      PostgreSQL's ``NOTIFY``; the request that made the change answers only once every process
+      that heard it has cleared its cache (`forget_callers`, waiting at most
+      `accord.db.notices.ACK_WAIT`), so no server accepts a revoked token after that answer;
+    - whatever happens, within `TTL` seconds: an entry is never renewed by use (a busy token
+      is read again every `TTL` seconds). That is the whole bound on SQLite without Redis, and
+      for a process that lost its channel (it clears everything again when it is back).
+
+    A lookup that began before a `clear` is not stored (`generation`).
     """
 
     TTL = 5.0
@@ -64,6 +75,7 @@ class CallerCache:
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Caller]] = {}
+        self._lock = threading.Lock()  # clears come from other threads (commits, notices)
         self.generation = 0
 
     def get(self, key: str) -> Caller | None:
@@ -74,15 +86,17 @@ class CallerCache:
 
     def put(self, key: str, caller: Caller, generation: int) -> None:
         """Remember ``caller``, read from the database while the cache was at ``generation``."""
-        if generation != self.generation:
-            return  # tokens, sessions or accounts changed while it was being read
-        if len(self._entries) >= self.SIZE:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.TTL, caller)
+        with self._lock:
+            if generation != self.generation:
+                return  # tokens, sessions or accounts changed while it was being read
+            if len(self._entries) >= self.SIZE:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.TTL, caller)
 
     def clear(self) -> None:
-        self.generation += 1
-        self._entries.clear()
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
 
 
 async def get_db(request: Request) -> Database:
@@ -96,9 +110,14 @@ async def get_settings(request: Request) -> Settings:
 
 
 def forget_callers(request: Request) -> None:
-    """Call after changing tokens, sessions or accounts."""
+    """Call after a change to tokens, sessions or accounts has committed, before answering:
+    returns once every server process has dropped the callers it cached (the action that made
+    the change announced it; `accord.db.notices`), so that no server accepts a revoked token
+    or an ended session after the answer."""
     cache: CallerCache = request.app.state.callers
     cache.clear()
+    notices: Notices = request.app.state.notices
+    notices.settle()
 
 
 async def authenticate(

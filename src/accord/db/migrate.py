@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from accord.db.database import Database
 
 HERE = Path(__file__).parent
+MIGRATION_LOCK = 0x616363_6F7264  # the advisory lock migrations take on PostgreSQL ("accord")
 
 
 def alembic_config(db: Database) -> Config:
@@ -45,6 +46,11 @@ def _run(db: Database, step: Callable[[Config], None]) -> None:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
+                if not db.is_sqlite:
+                    # Servers started together on an old schema: one migrates, the others wait
+                    # here, then read the schema's version and find nothing left to do.
+                    lock = "SELECT pg_advisory_xact_lock(%s)"
+                    connection.exec_driver_sql(lock, (MIGRATION_LOCK,))
                 config.attributes["connection"] = connection
                 step(config)
                 if db.is_sqlite:
