@@ -12,6 +12,10 @@ reading the CSV, aggregating, writing the result), so neither side is warmed:
   ``.fit_predict``, pandas writes the labels. For the numeric file the reference is pandas'
   own ``groupby(...).agg(["mean", "std", "count"])`` (crowd-kit has no numeric aggregation).
 
+Where ours spends its time is printed too: the same command in a fresh process whose phases are
+timed from inside (``BREAKDOWN``: interpreter start, imports, reading and encoding the file,
+Dawid-Skene, writing the result).
+
 Data: simulated crowds, 100,000 items × 10 labels from 1,000 annotators (drawn with
 repetition, as in real logs), 5 classes, one-coin accuracies U(0.3, 0.9), ids as text ("i17",
 "w3", "c2"); the numeric file has ratings 1–5 with per-annotator bias and noise. Each figure is
@@ -52,6 +56,34 @@ out = frame.groupby("item")["value"].agg(["mean", "std", "count"])
 out.columns = ["value", "spread", "n"]
 out.to_csv(sys.argv[2])
 """
+# `accord quality aggregate --method ds` as `accord.cli.quality_csv.quick_aggregate` runs it,
+# its reading and its Dawid-Skene timed from inside.
+BREAKDOWN = """
+import json, sys, time
+start = time.perf_counter()
+from pathlib import Path
+import numpy
+import accord.quality
+from accord.cli import quality_csv
+from accord.quality.dawid_skene import dawid_skene
+spent = {}
+def timed(name, call):
+    def run(*args, **kwargs):
+        began = time.perf_counter()
+        out = call(*args, **kwargs)
+        spent[name] = time.perf_counter() - began
+        return out
+    return run
+quality_csv.read_annotations = timed("read", quality_csv.read_annotations)
+accord.quality.dawid_skene = timed("ds", dawid_skene)
+imported = time.perf_counter()
+quality_csv.aggregate_file(Path(sys.argv[1]), quality_csv.Method.ds, Path(sys.argv[2]))
+end = time.perf_counter()
+spent["imports"] = imported - start
+spent["write"] = end - imported - spent["read"] - spent["ds"]
+spent["inside"] = end - start
+print(json.dumps(spent))
+"""
 
 
 def write_crowd(path: Path, rows: int, seed: int = 0) -> dict[str, str]:
@@ -87,6 +119,32 @@ def timed(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def breakdown(labels: Path, out: Path, runs: int) -> str:
+    """Median seconds of each phase of ours over ``runs`` fresh processes (interpreter: the
+    process's wall time not spent inside the script)."""
+    import json
+
+    phases: dict[str, list[float]] = {}
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", BREAKDOWN, str(labels), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - start
+        spent = json.loads(done.stdout)
+        spent["interpreter"] = wall - spent.pop("inside")
+        for name, seconds in spent.items():
+            phases.setdefault(name, []).append(seconds)
+    order = ("interpreter", "imports", "read", "ds", "write")
+    names = {"read": "read and encode", "ds": "Dawid-Skene"}
+    return ", ".join(
+        f"{names.get(name, name)} {statistics.median(phases[name]):.3f}" for name in order
+    )
 
 
 def labels_of(path: Path) -> dict[str, str]:
@@ -142,6 +200,11 @@ def main() -> None:
                 speedup = statistics.median(ref_times) / statistics.median(our_times)
                 line += f"   {who} {spread(ref_times)} s   x{speedup:.1f}"
             print(line, flush=True)
+        print(
+            f"  breakdown of ours, s (median of {args.runs} fresh processes): "
+            f"{breakdown(labels, folder / 'phases.csv', args.runs)}",
+            flush=True,
+        )
         ours_ds, theirs = labels_of(folder / "ds.csv"), labels_of(folder / "ck.csv")
         same = sum(ours_ds[i] == theirs.get(i) for i in ours_ds) / len(ours_ds)
         right_ours = sum(ours_ds[i] == truth[i] for i in ours_ds) / len(ours_ds)

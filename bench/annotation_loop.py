@@ -22,7 +22,9 @@ over the runs with min–max; latency pooled over the runs as p50 (p5–p95) / p
 from __future__ import annotations
 
 import argparse
+import http.client
 import multiprocessing as mp
+import resource
 import tempfile
 import threading
 import time
@@ -30,9 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
+import orjson
 from sqlalchemy import func, select, text
 
 from accord.actions.imports import do_import
@@ -41,8 +45,12 @@ from accord.queries.projects import interface_of
 from bench.machine import load_average, machine
 from bench.setup import (
     Bench,
+    CpuMeter,
+    CpuShare,
     fresh,
+    from_template,
     latency,
+    pg_fill_tasks,
     recount_progress,
     spread,
     table,
@@ -116,13 +124,70 @@ def accord_cycle(http: httpx.Client, project_id: int, tally: Tally) -> None:
     tally.cycles.append(t2 - t0)
 
 
-Cycle = Callable[[httpx.Client, int, Tally], None]
+# A cycle takes the annotator's client: an `httpx.Client` or a `Lean` one.
+Cycle = Callable[[Any, int, Tally], None]
+
+
+@dataclass
+class LeanResponse:
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
+
+    def json(self) -> Any:
+        return orjson.loads(self.content)
+
+
+class Lean:
+    """The part of `httpx.Client` the annotators use (``post``), on the standard library's
+    `http.client` over one kept-alive connection: about a quarter of httpx's CPU per request.
+    The load generator shares the machine's cores with the server, so what it spends is taken
+    from the server (``--client httpx`` measures with httpx). Transport failures are raised as
+    httpx's, and the next request connects again."""
+
+    def __init__(self, base_url: str, *, timeout: float, headers: dict[str, str]) -> None:
+        url = urlsplit(base_url)
+        self._host, self._port = url.hostname or "127.0.0.1", url.port or 80
+        self._prefix = url.path.rstrip("/")
+        self._timeout = timeout
+        self._headers = {**headers, "Content-Type": "application/json"}
+        self._conn: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, json: Any = None) -> LeanResponse:
+        body = orjson.dumps(json) if json is not None else b""
+        try:
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection(self._host, self._port,
+                                                        timeout=self._timeout)
+            self._conn.request("POST", self._prefix + path, body=body, headers=self._headers)
+            response = self._conn.getresponse()
+            return LeanResponse(response.status, response.read())
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise httpx.TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Lean:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+CLIENTS: dict[str, Callable[..., Any]] = {"lean": Lean, "httpx": httpx.Client}
 
 
 def annotator(cycle: Cycle, base_url: str, auth: str, project_id: int, start_at: float,
-              stop_at: float, out: list[Tally]) -> None:
+              stop_at: float, out: list[Tally], client: str = "httpx") -> None:
     tally = Tally()
-    with httpx.Client(base_url=base_url, timeout=60, headers={"Authorization": auth}) as http:
+    with CLIENTS[client](base_url=base_url, timeout=60, headers={"Authorization": auth}) as http:
         while time.time() < start_at:
             time.sleep(0.001)
         while time.time() < stop_at:
@@ -136,38 +201,54 @@ def annotator(cycle: Cycle, base_url: str, auth: str, project_id: int, start_at:
 
 
 def client_process(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
-                   start_at: float, stop_at: float, results: Any) -> None:
+                   start_at: float, stop_at: float, results: Any, client: str) -> None:
     out: list[Tally] = []
-    threads = [threading.Thread(target=annotator,
-                                args=(cycle, base_url, a, project_id, start_at, stop_at, out))
+    threads = [threading.Thread(target=annotator, args=(cycle, base_url, a, project_id,
+                                                        start_at, stop_at, out, client))
                for a in auths]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    results.put(out)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    results.put((out, cpu.ru_utime + cpu.ru_stime))
+
+
+@dataclass
+class Drive:
+    tally: Tally
+    client_cpu: float  # CPU seconds the load generator's processes used, start-up included
 
 
 def drive(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
-          seconds: float) -> Tally:
+          seconds: float, client: str = "httpx") -> Tally:
     """Every annotator runs ``cycle`` in a loop for ``seconds``: threads in up to 4 processes
     (the load generator shares the machine with the server)."""
+    return drive_measured(cycle, base_url, auths, project_id, seconds, client).tally
+
+
+def drive_measured(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
+                   seconds: float, client: str) -> Drive:
+    """`drive`, with the CPU time the load generator took."""
     start_at = time.time() + 2
     stop_at = start_at + seconds
     results: Any = mp.Queue()
     groups = [g for g in (auths[i::PROCESSES] for i in range(PROCESSES)) if g]
-    procs = [mp.Process(target=client_process,
-                        args=(cycle, base_url, g, project_id, start_at, stop_at, results))
+    procs = [mp.Process(target=client_process, args=(cycle, base_url, g, project_id, start_at,
+                                                     stop_at, results, client))
              for g in groups]
     for proc in procs:
         proc.start()
     total = Tally()
+    cpu = 0.0
     for _ in procs:
-        for tally in results.get():
+        tallies, used = results.get()
+        cpu += used
+        for tally in tallies:
             total.add(tally)
     for proc in procs:
         proc.join()
-    return total
+    return Drive(total, cpu)
 
 
 def load(bench: Bench, path: Path) -> None:
@@ -267,20 +348,64 @@ class RunResult:
     tally: Tally
     integrity: str
     prefilled: int = 0
+    cpu: CpuShare = field(default_factory=CpuShare)
 
 
-def run_once(database: str, path: Path, args: argparse.Namespace, history: int) -> RunResult:
-    bench = fresh(database, overlap=OVERLAP, annotators=args.annotators)
-    load(bench, path)
-    prefilled = prefill_history(bench, history, args.layout) if history else 0
+def prepared(database: str, tasks: Callable[[], Path], args: argparse.Namespace,
+             history: int) -> tuple[Bench, int]:
+    """A fresh database with the project, its tasks and the annotators' history; how many
+    submissions the history holds. SQLite: built anew, tasks through the import. PostgreSQL:
+    a copy of a template database built once (tasks generated in the database, then
+    VACUUM ANALYZE, as autovacuum would have left a project people work on)."""
+    if database != "postgres":
+        bench = fresh(database, overlap=OVERLAP, annotators=args.annotators)
+        load(bench, tasks())
+        return bench, prefill_history(bench, history, args.layout) if history else 0
+
+    def build(bench: Bench) -> None:
+        pg_fill_tasks(bench.db, bench.project_id, args.tasks)
+        if history:
+            prefill_history(bench, history, args.layout)
+
+    key = (f"loop tasks={args.tasks} annotators={args.annotators} overlap={OVERLAP} "
+           f"history={history}{args.layout if history else ''}")
+    bench = from_template(key, build, overlap=OVERLAP, annotators=args.annotators,
+                          rebuild=args.rebuild)
+    args.rebuild = False  # once per scenario
+    prefilled = 0
+    if history:
+        with bench.db.read() as session:
+            prefilled = int(session.scalar(select(func.count()).select_from(Assignment)) or 0)
+    return bench, prefilled
+
+
+def run_once(database: str, tasks: Callable[[], Path], args: argparse.Namespace,
+             history: int) -> RunResult:
+    bench, prefilled = prepared(database, tasks, args, history)
     bench.db.dispose()
     auths = [f"Bearer {t}" for t in bench.annotator_tokens]
-    with live_server(bench.settings, workers=args.workers) as server:
-        tally = drive(accord_cycle, server.url + "/api/v1", auths, bench.project_id,
-                      args.seconds)
+    # a server starts in ~3 s on a quiet machine; on a busy one it may take a minute
+    with live_server(bench.settings, workers=args.workers, start_seconds=180) as server:
+        meter = CpuMeter(server.process.pid, bench.settings.database_url)
+        meter.start()
+        driven = drive_measured(accord_cycle, server.url + "/api/v1", auths, bench.project_id,
+                                args.seconds, args.client)
+        cpu = meter.stop(driven.client_cpu)
     checked = integrity(bench, OVERLAP)
     bench.close()
-    return RunResult(args.seconds, tally, checked, prefilled)
+    return RunResult(args.seconds, driven.tally, checked, prefilled, cpu)
+
+
+def cpu_row(runs: list[RunResult]) -> tuple[str, str]:
+    """CPU ms per cycle (server / PostgreSQL / load generator / other work), summed over the
+    runs; and what share of the machine's cores each had."""
+    cycles = sum(len(r.tally.cycles) for r in runs) or 1
+    parts = [sum(getattr(r.cpu, name) for r in runs)
+             for name in ("server", "postgres", "client", "others")]
+    capacity = sum(r.cpu.capacity for r in runs) or 1.0
+    per_cycle = " / ".join(f"{part / cycles * 1000:.2f}" for part in parts)
+    shares = " / ".join(f"{part / capacity:.0%}" for part in parts)
+    return per_cycle, shares
 
 
 def summarise(label: dict[str, object], runs: list[RunResult]) -> dict[str, object]:
@@ -299,6 +424,8 @@ def summarise(label: dict[str, object], runs: list[RunResult]) -> dict[str, obje
         "failed requests": f"{total.failed} of {sent:,}",
         "empty next": total.empty,
         "integrity": "; ".join(sorted({r.integrity for r in runs})),
+        "CPU ms/cycle server / PG / load gen. / other": cpu_row(runs)[0],
+        "share of the cores, same order": cpu_row(runs)[1],
     }
 
 
@@ -321,6 +448,10 @@ def main() -> None:
     parser.add_argument("--layout", choices=("spread", "head"), default="spread")
     parser.add_argument("--overlap", type=int, default=OVERLAP,
                         help="the project's overlap (history needs 2 or more)")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="the annotators' HTTP client (httpx: ~4× the CPU per request)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="PostgreSQL: build the template databases again")
     parser.add_argument("--quick", action="store_true",
                         help="10,000 tasks, 5 s, history 0,100 (checks the script, not a figure)")
     args = parser.parse_args()
@@ -331,21 +462,28 @@ def main() -> None:
     print(machine())
     print(f"{args.annotators} annotators, next → submit for {args.seconds:g} s on a "
           f"{args.tasks:,}-task project with overlap {OVERLAP}; {args.runs} runs each, fresh "
-          f"database and server per run; history layout {args.layout}", flush=True)
+          f"database and server per run; history layout {args.layout}; client {args.client}",
+          flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.jsonl"
-        write_tasks(path, args.tasks)
+
+        def tasks() -> Path:  # written once, when a database is loaded through the import
+            if not path.exists():
+                write_tasks(path, args.tasks)
+            return path
+
         for database in args.db.split(","):
             for history in histories:
                 runs = []
                 for i in range(args.runs):
-                    result = run_once(database, path, args, history)
+                    result = run_once(database, tasks, args, history)
                     runs.append(result)
                     t = result.tally
                     print(f"  {database} history {history}: run {i + 1}: "
                           f"{len(t.cycles) / result.seconds:,.0f} cycles/s, {t.failed} failed, "
-                          f"{result.prefilled:,} prefilled, integrity {result.integrity}"
+                          f"{result.prefilled:,} prefilled, integrity {result.integrity}; CPU "
+                          f"ms/cycle {cpu_row([result])[0]}; load {load_average()}"
                           + (f"; e.g. {t.examples}" if t.examples else ""), flush=True)
                 rows.append(summarise({
                     "database": database,

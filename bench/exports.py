@@ -2,7 +2,15 @@
 memory, for each export a project can ask for.
 
     python -m bench.exports [--tasks 1000000] [--db sqlite,postgres] [--runs 3]
-        [--cases jsonl,csv,rich-jsonl,rich-csv]
+        [--cases jsonl,csv,rich-jsonl,rich-csv] [--to stream,bucket,folder]
+
+``--to bucket`` runs each export as a background job into an S3-compatible bucket (moto in
+server mode, a process of its own, started by the script) and times it from the request to
+the moment the job finished (its ``finished_at``, on this machine's clock; the job is polled
+every 0.25 s, so that the polls cost the server little); ``--to folder`` the same into the
+local storage folder. For the bucket, the CPU time moto used during each run is given too:
+moto is a Python server on the same cores, and assembling the parts of a large object takes
+it seconds. Each run's file is deleted afterwards.
 
 Cases:
 - ``jsonl``, ``csv``: every task has one annotation;
@@ -19,8 +27,12 @@ failed if the request fails or the export does not hold the expected number of l
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +120,27 @@ class Measured:
     heap_mb: float
     rss_mb: float
     failure: str | None
+    moto_cpu: float | None = None  # seconds of CPU the S3 server used during the run
+    server_cpu: float | None = None  # the server's, with its finished helper processes
+
+
+@dataclass
+class Bucket:
+    """The moto server of ``--to bucket``, and the settings that point Accord at it."""
+
+    env: dict[str, str]
+    pid: int
+    endpoint: str
+    bucket: str
+    prefix: str
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU time of a process so far (``children``: with its children that
+    have ended, such as an export job's helper processes)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11 : 15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def export_once(url: str, pid: int, token: str, project_id: int, fmt: str,
@@ -116,6 +149,7 @@ def export_once(url: str, pid: int, token: str, project_id: int, fmt: str,
     idle = heap_mb(pid)
     lines = size = 0
     failure = None
+    server_before = cpu_seconds(pid, children=True)
     start = time.perf_counter()
     try:
         with AnonPeak(pid) as heap, httpx.stream(
@@ -133,7 +167,55 @@ def export_once(url: str, pid: int, token: str, project_id: int, fmt: str,
     seconds = time.perf_counter() - start
     if failure is None and lines != expected_lines:
         failure = f"{lines:,} lines, expected {expected_lines:,}"
-    return Measured(seconds, size, lines, idle, heap.peak, peak_rss_mb(pid), failure)
+    return Measured(seconds, size, lines, idle, heap.peak, peak_rss_mb(pid), failure,
+                    server_cpu=cpu_seconds(pid, children=True) - server_before)
+
+
+def export_job_once(url: str, pid: int, token: str, project_id: int, fmt: str,
+                    expected_lines: int, bucket: Bucket | None = None,
+                    folder: Path | None = None) -> Measured:
+    """Export as a background job into the server's storage (``--to bucket`` or ``folder``);
+    the time runs from the request to the job's ``finished_at``. The file is deleted after."""
+    idle = heap_mb(pid)
+    failure = None
+    lines = size = 0
+    moto_before = cpu_seconds(bucket.pid) if bucket else 0.0
+    server_before = cpu_seconds(pid, children=True)
+    started = time.time()
+    with AnonPeak(pid) as heap, httpx.Client(
+        base_url=f"{url}/api/v1", timeout=600, headers={"Authorization": f"Bearer {token}"}
+    ) as http:
+        job = http.post(f"/projects/{project_id}/exports", json={"format": fmt}).json()
+        while job.get("state") in ("queued", "running"):
+            time.sleep(0.25)
+            job = http.get(f"/jobs/{job['id']}").json()
+    moto_cpu = cpu_seconds(bucket.pid) - moto_before if bucket else None
+    server_cpu = cpu_seconds(pid, children=True) - server_before
+    seconds = time.time() - started
+    if job.get("finished_at"):
+        finished = dt.datetime.fromisoformat(job["finished_at"].replace("Z", "+00:00"))
+        seconds = finished.timestamp() - started
+    if job.get("state") != "succeeded":
+        failure = f"job {job.get('state')}: {job.get('error') or job}"
+    else:
+        size = job["result"]["bytes"]
+        lines = job["result"].get("tasks", expected_lines)
+        if lines != expected_lines:
+            failure = f"{lines:,} tasks, expected {expected_lines:,}"
+        remove_export(job["result"]["key"], bucket, folder)
+    return Measured(seconds, size, lines, idle, heap.peak, peak_rss_mb(pid), failure, moto_cpu,
+                    server_cpu)
+
+
+def remove_export(key: str, bucket: Bucket | None, folder: Path | None) -> None:
+    """Delete a run's export file (moto keeps objects in memory and temporary files)."""
+    if bucket is not None:
+        from accord.media.s3 import s3_client
+
+        s3_client(bucket.endpoint).delete_object(Bucket=bucket.bucket,
+                                                 Key=f"{bucket.prefix}/{key}")
+    elif folder is not None:
+        (folder / key).unlink(missing_ok=True)
 
 
 def expected_lines(fmt: str, tasks: int, shape: Shape) -> int:
@@ -153,11 +235,20 @@ def summarise(label: dict[str, object], tasks: int, runs: list[Measured]) -> dic
             if ok else ""),
         "peak RSS MB (with mapped db pages)": round(max(m.rss_mb for m in ok)) if ok else "",
         "failed requests": f"{len(runs) - len(ok)} of {len(runs)}",
+        "server CPU s, with helpers": (
+            spread([m.server_cpu or 0.0 for m in ok], "{:.2f}")
+            if ok and ok[0].server_cpu is not None else ""),
+        "moto CPU s median (min–max)": (
+            spread([m.moto_cpu or 0.0 for m in ok], "{:.2f}")
+            if ok and ok[0].moto_cpu is not None else ""),
     }
 
 
 def run_cases(database: str, path: Path, tasks: int, cases: list[str],
-              runs: int) -> list[dict[str, object]]:
+              runs: int, targets: list[str],
+              bucket: Bucket | None = None) -> list[dict[str, object]]:
+    """Each case's export ``runs`` times into each of ``targets`` (stream, bucket, folder),
+    on data filled once per database and kind of task."""
     rows = []
     for shape in (ONE, RICH):
         formats = [CASES[c][1] for c in cases if CASES[c][0] == shape]
@@ -167,19 +258,57 @@ def run_cases(database: str, path: Path, tasks: int, cases: list[str],
         fill(bench, path, shape)
         bench.db.dispose()
         for fmt in formats:
-            measured = []
-            for i in range(runs):
-                with live_server(bench.settings) as server:
-                    m = export_once(server.url, server.process.pid, bench.owner_token,
-                                    bench.project_id, fmt, expected_lines(fmt, tasks, shape))
-                measured.append(m)
-                print(f"  {database} {fmt} {shape.name}: run {i + 1}: {m.seconds:.2f} s, "
-                      f"{m.size / 1e6:.0f} MB" + (f", FAILED {m.failure}" if m.failure else ""),
-                      flush=True)
-            rows.append(summarise({"database": database, "format": fmt, "tasks": f"{tasks:,}",
-                                   "each task": shape.name}, tasks, measured))
+            for to in targets:
+                label = {"database": database, "to": to, "format": fmt, "tasks": f"{tasks:,}",
+                         "each task": shape.name}
+                measured = [measure(bench, to, fmt, expected_lines(fmt, tasks, shape), bucket,
+                                    f"{database} {fmt} {shape.name} → {to}: run {i + 1}")
+                            for i in range(runs)]
+                rows.append(summarise(label, tasks, measured))
         bench.close()
     return rows
+
+
+def measure(bench: Bench, to: str, fmt: str, expected: int, bucket: Bucket | None,
+            label: str) -> Measured:
+    """One export on a fresh server."""
+    env = bucket.env if to == "bucket" and bucket else None
+    with live_server(bench.settings, env=env) as server:
+        args = (server.url, server.process.pid, bench.owner_token, bench.project_id, fmt,
+                expected)
+        if to == "stream":
+            m = export_once(*args)
+        else:
+            m = export_job_once(*args, bucket=bucket if to == "bucket" else None,
+                                folder=bench.settings.data_dir)
+    moto = f", moto {m.moto_cpu:.2f} s CPU" if m.moto_cpu is not None else ""
+    if m.server_cpu is not None:
+        moto = f", server {m.server_cpu:.2f} s CPU{moto}"
+    print(f"  {label}: {m.seconds:.2f} s, {m.size / 1e6:.0f} MB{moto}"
+          + (f", FAILED {m.failure}" if m.failure else ""), flush=True)
+    return m
+
+
+@contextmanager
+def bucket_env(folder: Path) -> Iterator[Bucket]:
+    """A moto S3 server (a process of its own) and the settings that point Accord at it."""
+    from tests.live import free_port
+    from tests.s3 import CREDENTIALS, S3Server
+
+    server = S3Server(free_port(), folder / "moto.log")
+    saved = dict(os.environ)
+    os.environ.update(CREDENTIALS)
+    server.start()
+    assert server.process is not None
+    print(f"bucket: moto {server.endpoint}, s3://{server.bucket}/bench", flush=True)
+    try:
+        yield Bucket({"ACCORD_STORAGE_URL": f"s3://{server.bucket}/bench",
+                      "ACCORD_S3_ENDPOINT_URL": server.endpoint, **CREDENTIALS},
+                     server.process.pid, server.endpoint, server.bucket, "bench")
+    finally:
+        server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def main() -> None:
@@ -188,6 +317,14 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", default=",".join(CASES), help=f"any of {', '.join(CASES)}")
+    parser.add_argument(
+        "--to",
+        default="stream",
+        help="any of stream, bucket, folder (comma-separated: each on the same data). stream: "
+        "GET /export read by the client; bucket: an export job into an S3-compatible bucket "
+        "(moto in server mode, a process of its own); folder: an export job into the local "
+        "storage folder",
+    )
     parser.add_argument("--quick", action="store_true",
                         help="10,000 tasks (checks the script, not a figure)")
     args = parser.parse_args()
@@ -197,15 +334,19 @@ def main() -> None:
     unknown = set(cases) - set(CASES)
     if unknown:
         parser.error(f"unknown cases {sorted(unknown)}")
+    targets = args.to.split(",")
+    if set(targets) - {"stream", "bucket", "folder"}:
+        parser.error(f"--to: unknown targets in {args.to!r}")
     print(machine())
     print(f"exports of {args.tasks:,} tasks ({', '.join(cases)}); {args.runs} runs each, a "
           "fresh server per run", flush=True)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        bucket = stack.enter_context(bucket_env(Path(tmp))) if "bucket" in targets else None
         path = Path(tmp) / "tasks.jsonl"
         write_tasks(path, args.tasks)
         for database in args.db.split(","):
-            rows += run_cases(database, path, args.tasks, cases, args.runs)
+            rows += run_cases(database, path, args.tasks, cases, args.runs, targets, bucket)
     print(table(rows))
     print(f"load average after: {load_average()}")
 

@@ -11,13 +11,19 @@ time) lease the next review and accept it, for ``--seconds``. Each run starts a 
 (neither warmed). Figures: the median over the runs with min–max; latency pooled over the runs
 as p50 (p5–p95) / p99. Integrity, checked in the database afterwards: no review decided twice,
 every decided review's annotation accepted, no annotation accepted without its decision.
+Where the machine's CPU went, per decision: the server process, the load generator's
+processes and (on a PostgreSQL server on this machine) the server's database backends, from
+/proc (user + system time over the run).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -114,17 +120,69 @@ def integrity(bench: Bench) -> str:
     return "ok" if not bad else str(bad)
 
 
-def run_once(database: str, path: Path, args: argparse.Namespace) -> tuple[Tally, str]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends(bench: Bench) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the bench's database (other than
+    this query's), by process id; empty on SQLite or when PostgreSQL runs elsewhere."""
+    if bench.db.is_sqlite:
+        return {}
+    with bench.db.read() as session:
+        pids = session.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")).all()
+    return {int(pid): cpu_seconds(int(pid)) for pid in pids}
+
+
+@dataclass
+class Cpu:
+    """CPU seconds spent during a run by the server, the load generator and the database."""
+
+    server: float
+    clients: float
+    database: float | None
+
+
+def run_once(database: str, path: Path, args: argparse.Namespace) -> tuple[Tally, str, Cpu]:
     bench = fresh(database, overlap=1)
     load(bench, path)
     auths = prefill(bench, args.reviewers)
     bench.db.dispose()
     with live_server(bench.settings) as server:
+        pid = server.process.pid
+        server_before, clients_before, db_before = cpu_seconds(pid), os.times(), backends(bench)
         tally = drive(review_cycle, server.url + "/api/v1", auths, bench.project_id,
                       args.seconds)
+        clients_after, db_after = os.times(), backends(bench)
+        cpu = Cpu(
+            server=cpu_seconds(pid) - server_before,
+            clients=(clients_after.children_user + clients_after.children_system)
+            - (clients_before.children_user + clients_before.children_system),
+            # None when the backends' /proc cannot be read (PostgreSQL on another machine)
+            database=sum(t - db_before.get(p, 0.0) for p, t in db_after.items())
+            if any(db_after.values()) else None,
+        )
     checked = integrity(bench)
     bench.close()
-    return tally, checked
+    return tally, checked, cpu
+
+
+def per_decision(runs: list[tuple[Tally, str, Cpu]]) -> str:
+    """Median CPU milliseconds per decision over the runs: server / load generator /
+    database."""
+    def ms(of: str) -> str:
+        values = [getattr(c, of) * 1000 / len(t.cycles) for t, _, c in runs
+                  if t.cycles and getattr(c, of) is not None]
+        return f"{statistics.median(values):.1f}" if values else "n/a"
+
+    return f"{ms('server')} / {ms('clients')} / {ms('database')}"
 
 
 def main() -> None:
@@ -150,23 +208,26 @@ def main() -> None:
         for database in args.db.split(","):
             runs = []
             for i in range(args.runs):
-                tally, checked = run_once(database, path, args)
-                runs.append((tally, checked))
+                tally, checked, cpu = run_once(database, path, args)
+                runs.append((tally, checked, cpu))
                 print(f"  {database}: run {i + 1}: {len(tally.cycles) / args.seconds:,.0f} "
-                      f"decisions/s, {tally.failed} failed, integrity {checked}"
+                      f"decisions/s, {tally.failed} failed, integrity {checked}; CPU ms per "
+                      f"decision (server / load generator / database): "
+                      f"{per_decision([runs[-1]])}"
                       + (f"; e.g. {tally.examples}" if tally.examples else ""), flush=True)
             total = Tally()
-            for tally, _ in runs:
+            for tally, _, _ in runs:
                 total.add(tally)
             rows.append({
                 "database": database,
                 "runs": len(runs),
                 "decisions/s median (min–max)": spread(
-                    [len(t.cycles) / args.seconds for t, _ in runs]),
+                    [len(t.cycles) / args.seconds for t, _, _ in runs]),
                 "request ms p50 (p5–p95) / p99": latency(sorted(total.requests)),
                 "decision cycle ms p50 (p5–p95) / p99": latency(sorted(total.cycles)),
                 "failed requests": f"{total.failed} of {total.requests_sent:,}",
-                "integrity": "; ".join(sorted({c for _, c in runs})),
+                "integrity": "; ".join(sorted({c for _, c, _ in runs})),
+                "CPU ms/decision: server / load generator / database": per_decision(runs),
             })
     print(table(rows))
     print(f"load average at the end: {load_average()}", flush=True)

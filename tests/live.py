@@ -51,6 +51,7 @@ def live_server(
     workers: int = 1,
     extra: list[str] | None = None,
     env: dict[str, str] | None = None,
+    start_seconds: float = 30,
 ) -> Iterator[LiveServer]:
     port = free_port()
     log = settings.data_dir / f"server-{port}.log"
@@ -74,7 +75,7 @@ def live_server(
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)
     try:
-        _wait_until_up(server)
+        _wait_until_up(server, start_seconds)
         yield server
     finally:
         if process.poll() is None:

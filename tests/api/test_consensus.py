@@ -6,12 +6,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 import orjson
+import pytest
 from sqlalchemy import select
 
 from accord.db import Database
-from accord.jobs.consensus import run_consensus
-from accord.models import ConsensusRun, TaskConsensus, User
+from accord.jobs import consensus as consensus_job
+from accord.jobs.consensus import copy_out, run_consensus
+from accord.models import ConsensusRun, Project, TaskConsensus, User
 from tests.api.conftest import Api
 from tests.factories import add_tasks, make_project, make_user, texts
 
@@ -149,3 +152,73 @@ def test_a_changed_answer_recomputes_the_stored_consensus(db: Database, api: Api
     gone = as_["owner"].delete(f"/annotations/{ids['bad']}")
     assert gone.status_code == 200, gone.text
     assert stored() == (None, None)
+
+
+def test_what_a_run_stores_is_what_it_computed(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every stored value read back equals the computed one, for each way a row can look: an
+    empty consensus (most answers left the question empty), each class, and a task with one
+    answer (no agreement). On PostgreSQL the rows go as binary COPY data, one block per look."""
+    project_id, as_, owner = setup(db, api, tasks=9)
+    flip = {"pos": "neg", "neg": "pos"}
+    work(as_["good"], project_id, lambda t: {"label": {"choice": t}})
+    work(
+        as_["fair"],
+        project_id,
+        lambda t: {"label": {"choice": t}} if t == "neg" else {"note": {"text": "unsure"}},
+    )
+    work(
+        as_["bad"],
+        project_id,
+        lambda t: {"note": {"text": "?"}} if t == "pos" else {"label": {"choice": flip[t]}},
+    )
+    with db.write() as session:  # from now on one answer completes a task
+        project = session.get(Project, project_id)
+        assert project is not None
+        project.overlap = 1
+    add_tasks(db, owner, project_id, texts(2, prefix="s"))
+    work(as_["late"], project_id, lambda t: {"label": {"choice": "pos"}})
+    computed: list[tuple[Any, ...]] = []
+    store = consensus_job._store
+
+    def spy(*args: Any) -> None:
+        computed.append(args[4])
+        store(*args)
+
+    monkeypatch.setattr(consensus_job, "_store", spy)
+    (report,) = run_consensus(db, project_id)
+    assert report.tasks == 11 and len(computed) == 1
+    tasks, label, confidence, agreement, n = computed[0]
+    with db.read() as session:
+        stored = {
+            row.task_id: row
+            for row in session.scalars(
+                select(TaskConsensus).where(TaskConsensus.question == "label")
+            )
+        }
+    assert sorted(stored) == tasks.tolist()
+    answers = {-1: None, 0: '{"choice":"pos"}', 1: '{"choice":"neg"}'}
+    for i, task in enumerate(tasks.tolist()):
+        row = stored[task]
+        assert (row.method, row.project_id, row.n) == ("dawid_skene", project_id, int(n[i]))
+        assert row.answer == answers[int(label[i])]
+        assert row.confidence == round(float(confidence[i]), 6)
+        expected = None if np.isnan(agreement[i]) else round(float(agreement[i]), 6)
+        assert row.agreement == expected
+        assert row.computed_at is not None
+    assert set(label.tolist()) == {-1, 0, 1} and np.isnan(agreement).any()
+
+
+def test_binary_copy_refuses_what_it_cannot_decode(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's COPY")
+    with db.read() as session:
+        raw: Any = session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            (numbers,) = copy_out(cursor, "SELECT generate_series(1, %s)::int8", (5,), ("int8",))
+            assert numbers.tolist() == [1, 2, 3, 4, 5] and numbers.dtype == np.int64
+            with pytest.raises(RuntimeError, match="NULL"):
+                copy_out(cursor, "SELECT NULL::int8", None, ("int8",))
+            with pytest.raises(RuntimeError, match="binary format"):
+                copy_out(cursor, "SELECT 1::int4", None, ("int8",))

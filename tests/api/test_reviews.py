@@ -3,15 +3,18 @@ decisions, rework and resubmission, races between reviewers, and what each role 
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accord.db import Database
-from accord.models import AuditEvent, Review
+from accord.db.types import utcnow
+from accord.models import AnnotationVersion, AuditEvent, Review, User, WorkCount
 from accord.sdk import AccordError, Client
 from tests.api.conftest import Api
 from tests.factories import add_tasks, make_project, make_user, texts
@@ -398,3 +401,285 @@ def as_reasons(me: Api, project_id: int) -> dict[str, int]:
         for reason, n in row["sent_to_review"].items():
             reasons[reason] = reasons.get(reason, 0) + n
     return reasons
+
+
+# The reviewers' hot path (next review → decision) is written with prepared statements
+# (accord.actions.review_decisions, accord.queries.reviews): what it guarantees, each on both
+# databases, down to the rows it writes.
+
+
+def _events(db: Database, action: str) -> list[AuditEvent]:
+    with db.read() as session:
+        return list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by("id"))
+        )
+
+
+def _counts(db: Database, email: str) -> tuple[int, int, int, int]:
+    """The author's work counters: accepted, fixed, rejected, checklist items failed."""
+    with db.read() as session:
+        rows = session.execute(
+            select(WorkCount.accepted, WorkCount.fixed, WorkCount.rejected, WorkCount.failed)
+            .join(User, User.id == WorkCount.user_id)
+            .where(User.email == email)
+        ).all()
+    return (
+        sum(r[0] for r in rows),
+        sum(r[1] for r in rows),
+        sum(r[2] for r in rows),
+        sum(r[3] for r in rows),
+    )
+
+
+def _name(db: Database, email: str, name: str) -> int:
+    with db.write() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        user.name = name
+        return user.id
+
+
+def test_a_decided_review_is_never_decided_again(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    _name(db, "rev@example.com", "Rev")
+    annotation = submit(as_["ann"], project_id)
+    review = next_review(as_["rev"], project_id)["review"]
+    accepted = decide(as_["rev"], review, 1, decision="accept")
+    assert accepted.status_code == 200, accepted.text
+    shown = accepted.json()
+    assert shown["state"] == "decided" and shown["reviewer_name"] == "Rev"
+    assert shown["expires_at"] is None and shown["decided_at"] is not None
+    for me in ("rev", "rita"):
+        for body in (
+            {"decision": "accept"},
+            {"decision": "fix", "result": NEG},
+            {"decision": "reject", "comment": "no"},
+        ):
+            again = decide(as_[me], review, 1, **body)
+            assert again.status_code == 409, again.text
+            error = again.json()["error"]
+            assert error["code"] == "review_decided"
+            assert "already decided (accept) by Rev" in error["message"]
+    after = as_["ann"].get(f"/annotations/{annotation['id']}").json()
+    assert after["result"] == POS and after["version"] == 1
+    assert after["review_state"] == "accepted"
+    versions = as_["ann"].get(f"/annotations/{annotation['id']}/versions").json()
+    assert len(versions) == 1, "no refused fix left a version behind"
+    assert len(_events(db, "review.accept")) == 1
+    assert not _events(db, "review.fix") and not _events(db, "review.reject")
+    assert _counts(db, "ann@example.com") == (1, 0, 0, 0), "counted once"
+
+
+def test_nobody_decides_their_own_work_and_a_refusal_writes_nothing(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    submit(as_["owner"], project_id)  # a manager who annotates too
+    assert next_review(as_["owner"], project_id)["review"] is None, "never leased to its author"
+    review = next_review(as_["rev"], project_id)["review"]
+    as_["rev"].post(f"/reviews/{review['id']}/release")
+    for body in (
+        {"decision": "accept"},
+        {"decision": "fix", "result": NEG},
+        {"decision": "reject", "comment": "mine"},
+    ):
+        refused = decide(as_["owner"], review, 1, **body)
+        assert refused.status_code == 403, refused.text
+        assert "your own work" in refused.json()["error"]["message"]
+    assert as_["owner"].get(f"/reviews/{review['id']}").json()["state"] == "open"
+    assert decide(as_["rita"], review, 1, decision="accept").status_code == 200
+    assert len(_events(db, "review.accept")) == 1
+
+
+def test_a_lease_is_renewed_while_held_and_free_for_others_once_expired(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    annotation = submit(as_["ann"], project_id)
+    first = next_review(as_["rev"], project_id)
+    review = first["review"]
+    assert review["reviewer_name"] is not None and review["expires_at"] is not None
+    assert first["annotation"]["id"] == annotation["id"]
+    assert first["annotation"]["annotator"] is None, "a reviewer does not see the email"
+    assert first["annotation"]["editable"] is False and first["task"]["annotations"] == 1
+    again = next_review(as_["rev"], project_id)["review"]
+    assert again["id"] == review["id"] and again["expires_at"] >= review["expires_at"]
+    leases = _events(db, "review.lease")
+    assert [(e.object_id, e.actor_id) for e in leases] == [(review["id"], leases[0].actor_id)]
+    assert leases[0].after == {"annotation_id": annotation["id"], "round": 1}, "renewal: no event"
+    held = decide(as_["rita"], review, 1, decision="accept")
+    assert held.status_code == 409 and held.json()["error"]["code"] == "review_held"
+    with db.write() as session:  # the lease runs out
+        session.execute(
+            update(Review).values(expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    taken = next_review(as_["rita"], project_id)["review"]
+    assert taken["id"] == review["id"], "an expired lease is free for anyone"
+    assert len(_events(db, "review.lease")) == 2
+    late = decide(as_["rev"], review, 1, decision="accept")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "review_held"
+    assert decide(as_["rita"], review, 1, decision="accept").status_code == 200
+    assert next_review(as_["rev"], project_id)["review"] is None
+
+
+def test_an_expired_lease_may_be_decided_by_another_reviewer(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    submit(as_["ann"], project_id)
+    review = next_review(as_["rev"], project_id)["review"]
+    with db.write() as session:
+        session.execute(
+            update(Review).values(expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    decided = decide(as_["rita"], review, 1, decision="reject", comment="too short")
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decision"] == "reject" and decided.json()["fix_version"] is None
+
+
+def test_a_fix_with_failed_items_keeps_both_answers_and_is_counted_and_audited(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1, checklist=CHECKLIST)
+    annotation = submit(as_["ann"], project_id, POS)
+    lease = next_review(as_["rev"], project_id)
+    review = lease["review"]
+    comments = [{"question": "label", "text": "it says it is bad"}]
+    fixed = decide(
+        as_["rev"], review, 1, decision="fix", result=NEG, comment=" it is negative ",
+        comments=comments, failed=["facts"],
+    )
+    assert fixed.status_code == 200, fixed.text
+    out = fixed.json()
+    assert out["decision"] == "fix" and out["state"] == "decided"
+    assert out["version"] == 1 and out["fix_version"] == 2
+    assert out["comment"] == "it is negative"
+    assert out["comments"] == [{**comments[0], "span": None}]
+    assert out["failed"] == [
+        {"id": "facts", "text": "No factual error", "severity": "critical"}
+    ]
+    assert out["author_name"] == lease["review"]["author_name"] and out["author"] is None
+    shown = as_["ann"].get(f"/annotations/{annotation['id']}").json()
+    assert shown["result"] == NEG and shown["version"] == 2
+    assert shown["review_state"] == "fixed" and shown["editable"] is False
+    with db.read() as session:
+        kept = session.execute(
+            select(AnnotationVersion.version, AnnotationVersion.result, User.email)
+            .join(User, User.id == AnnotationVersion.author_id)
+            .where(AnnotationVersion.annotation_id == annotation["id"])
+            .order_by(AnnotationVersion.version)
+        ).all()
+    assert [(v, orjson.loads(r), who) for v, r, who in kept] == [
+        (1, POS, "ann@example.com"),
+        (2, NEG, "rev@example.com"),
+    ], "the original and the reviewer's fix, each by its author"
+    [event] = _events(db, "review.fix")
+    assert (event.object_type, event.object_id, event.project_id) == (
+        "review",
+        review["id"],
+        project_id,
+    )
+    assert event.before == {"version": 1, "review_state": "pending"}
+    assert event.after == {
+        "annotation_id": annotation["id"],
+        "task_id": annotation["task_id"],
+        "version": 2,
+        "review_state": "fixed",
+        "comment": "it is negative",
+        "comments": 1,
+        "failed": ["facts"],
+    }
+    assert _counts(db, "ann@example.com") == (0, 1, 0, 1)
+
+
+def test_a_rejection_is_audited_and_counted_and_the_annotation_goes_to_rework(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1, checklist=CHECKLIST)
+    annotation = submit(as_["ann"], project_id, POS)
+    review = next_review(as_["rev"], project_id)["review"]
+    rejected = decide(
+        as_["rev"], review, 1, decision="reject", comment="read §3",
+        failed=["facts", "follows-the-style-guide-3"],
+    )
+    assert rejected.status_code == 200, rejected.text
+    [event] = _events(db, "review.reject")
+    assert event.before == {"version": 1, "review_state": "pending"}
+    assert event.after == {
+        "annotation_id": annotation["id"],
+        "task_id": annotation["task_id"],
+        "version": 1,
+        "review_state": "rejected",
+        "comment": "read §3",
+        "comments": 0,
+        "failed": ["facts", "follows-the-style-guide-3"],
+    }
+    assert _counts(db, "ann@example.com") == (0, 0, 1, 2)
+    rework = as_["ann"].get(f"/projects/{project_id}/rework").json()
+    assert [item["annotation"]["id"] for item in rework] == [annotation["id"]]
+    assert rework[0]["annotation"]["result"] == POS, "a rejection keeps the answer"
+
+
+def test_no_decision_in_a_deleted_project_or_on_a_deleted_annotation(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, review_share=1)
+    first = submit(as_["ann"], project_id)
+    submit(as_["bo"], project_id)
+    review = next_review(as_["rev"], project_id)["review"]
+    assert review["annotation_id"] == first["id"]
+    assert as_["owner"].delete(f"/annotations/{first['id']}").status_code == 200
+    gone = decide(as_["rev"], review, 1, decision="accept")
+    assert gone.status_code == 404 and f"no review {review['id']}" in gone.text
+    other = next_review(as_["rev"], project_id)["review"]
+    assert as_["owner"].delete(f"/projects/{project_id}").status_code in (200, 202, 204)
+    assert decide(as_["rev"], other, 1, decision="accept").status_code == 404
+    assert as_["rev"].post(f"/projects/{project_id}/reviews/next").status_code == 404
+
+
+def test_reviewers_working_at_once_decide_every_review_exactly_once(
+    db: Database, api: Api
+) -> None:
+    project_id, as_ = setup(db, api, tasks=24, review_share=1)
+    for i in range(24):
+        submit(as_["ann" if i % 2 else "bo"], project_id)
+    reviewers = [as_["rev"], as_["rita"], as_["owner"]]
+    for n in range(3):
+        user, token = make_user(db, f"extra{n}@example.com")
+        assert as_["owner"].post(
+            f"/projects/{project_id}/members",
+            json={"email": user.email, "role": "reviewer"},
+        ).status_code in (200, 201)
+        reviewers.append(api.as_(token))
+    problems: list[str] = []
+    decided: list[int] = []
+    start = threading.Barrier(len(reviewers))
+
+    def work(me: Api) -> None:
+        start.wait()
+        while True:
+            lease = me.post(f"/projects/{project_id}/reviews/next")
+            if lease.status_code != 200:
+                problems.append(lease.text)
+                return
+            got = lease.json()
+            if got["review"] is None:
+                return
+            done = decide(me, got["review"], got["annotation"]["version"], decision="accept")
+            if done.status_code != 200:
+                problems.append(done.text)
+                return
+            decided.append(got["review"]["id"])
+
+    threads = [threading.Thread(target=work, args=(me,)) for me in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not problems, problems
+    assert len(decided) == 24 and len(set(decided)) == 24
+    events = _events(db, "review.accept")
+    assert sorted(e.object_id for e in events) == sorted(decided)
+    assert len(_events(db, "review.lease")) == 24, "each review leased once"
+    with db.read() as session:
+        states = session.scalars(select(Review.state)).all()
+    assert states == ["decided"] * 24
+    accepted = _counts(db, "ann@example.com")[0] + _counts(db, "bo@example.com")[0]
+    assert accepted == 24

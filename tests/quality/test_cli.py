@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +133,7 @@ def test_numeric_methods_write_value_spread_and_count(tmp_path: Path) -> None:
 def test_the_fast_reader_reads_what_pandas_reads(tmp_path: Path, crowd_csv: Path) -> None:
     """Arrow's reader (the fast path) and pandas' (the careful one) encode a file alike:
     quoted commas and newlines, missing values, ids no longer used once those are dropped."""
-    from accord.cli.quality import _header, _read_arrow, _read_checked
+    from accord.cli.quality_csv import header_of, read_arrow, read_checked
     from accord.quality import as_categorical
 
     tricky = tmp_path / "tricky.csv"
@@ -140,9 +142,101 @@ def test_the_fast_reader_reads_what_pandas_reads(tmp_path: Path, crowd_csv: Path
         "c,z,,4\nb,y,no,5\n"
     )
     for path in (crowd_csv, tricky):
-        fast = _read_arrow(path, _header(path))
-        careful = as_categorical(_read_checked(path, _header(path)))
+        fast = read_arrow(path, header_of(path))
+        careful = as_categorical(read_checked(path, header_of(path)))
         assert fast is not None
         for name in ("item", "annotator", "label", "items", "annotators", "classes"):
             np.testing.assert_array_equal(getattr(fast, name), getattr(careful, name), name)
     assert "c" not in list(fast.items) and "z" not in list(fast.annotators)
+
+
+def _accord(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command line, as ``python -m accord.cli.main`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "accord.cli.main", *args], capture_output=True, text=True
+    )
+
+
+# Which modules a plain `accord quality aggregate` must not load: typer and the readers it
+# does not need (start-up was a third of its time on a million rows).
+PROBE = """
+import atexit, sys
+from accord.cli.main import app
+atexit.register(lambda: print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr))
+sys.argv = ["accord", *sys.argv[1:]]
+app()
+"""
+HEAVY = ("typer", "click", "pyarrow", "pandas", "scipy")
+
+
+def test_aggregate_runs_without_typer_and_writes_what_typer_does(
+    crowd_csv: Path, tmp_path: Path
+) -> None:
+    quick = tmp_path / "quick.csv"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), "quality", "aggregate",
+         str(crowd_csv), "-m", "ds", "--output", str(quick)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"wrote 200 items to {quick} (ds)", "[]"]
+    typed = tmp_path / "typed.csv"
+    result = runner.invoke(app, ["aggregate", str(crowd_csv), "--method", "ds", "-o", str(typed)])
+    assert result.exit_code == 0, result.output
+    assert quick.read_bytes() == typed.read_bytes()
+    stdout = _accord("quality", "aggregate", "--method=ds", str(crowd_csv))
+    assert stdout.returncode == 0 and stdout.stdout == typed.read_text()
+
+
+def test_aggregate_fails_alike_with_and_without_typer(tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("item,who,value\n1,a,x\n2,b,y,z\n")
+    for path in (ragged, tmp_path / "missing.csv"):
+        quick = _accord("quality", "aggregate", str(path))
+        typed = runner.invoke(app, ["aggregate", str(path)])
+        assert quick.returncode == typed.exit_code == 1
+        assert quick.stderr == typed.stderr and quick.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["FILE", "--method", "nope"],
+        ["FILE", "FILE"],
+        ["FILE", "--bogus"],
+        ["FILE", "-m"],
+        ["FILE", "-mds"],
+        [],
+    ],
+)
+def test_other_arguments_go_to_typer(crowd_csv: Path, args: list[str]) -> None:
+    """The quick path takes only what typer would parse the same way; for anything else typer
+    answers as always (its help, its usage errors)."""
+    from accord.cli.quality_csv import quick_aggregate
+
+    args = [str(crowd_csv) if a == "FILE" else a for a in args]
+    assert quick_aggregate(["quality", "aggregate", *args]) is None
+    quick = _accord("quality", "aggregate", *args)
+    typed = runner.invoke(app, ["aggregate", *args])
+    assert quick.returncode == typed.exit_code  # 0 for help and -mds, 2 for a usage error
+    assert quick.returncode in (0, 2), quick.stderr
+
+
+def test_probabilities_are_written_as_percent_six_f() -> None:
+    from accord.cli.quality_csv import probabilities_text
+
+    rng = np.random.default_rng(3)
+    ties = (np.arange(2000) + 0.5) / 1e6  # exactly halfway between two sixth decimals
+    values = np.concatenate([rng.random(5000), ties, [0.0, 1.0, 1e-7, 0.9999995, 5e-7]])
+    assert probabilities_text(values) == ["%.6f" % v for v in values]  # noqa: UP031 (as before)
+    assert probabilities_text(np.array([np.nan, 0.5])) == ["", "0.500000"]
+
+
+def test_fields_that_need_quotes_are_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    path.write_text('item,who,value\n"a,1",x,"yes, really"\n"a,1",y,"yes, really"\n')
+    result = runner.invoke(app, ["aggregate", str(path), "-m", "mv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == 'item,value,confidence\n"a,1","yes, really",1.000000\n'

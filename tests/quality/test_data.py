@@ -47,10 +47,20 @@ def test_mismatched_lengths_and_wrong_types() -> None:
         split_columns("nope")
 
 
-def test_factorize_dense_ints_matches_unique() -> None:
-    values = np.array([5, 3, 3, 9, 0])
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([5, 3, 3, 9, 0]),
+        np.array([10**12 + 7, 10**12, 10**12 + 7]),  # a narrow range far from 0
+        np.array([-100, 100, -100, 0], dtype=np.int8),  # a span wider than int8
+        np.array([2**63 + 5, 2**63 + 1], dtype=np.uint64),
+        np.array([-(2**63), -(2**63) + 2]),
+    ],
+)
+def test_factorize_dense_ints_matches_unique(values: np.ndarray) -> None:
     uniq, codes = factorize(values)
     ref_uniq, ref_codes = np.unique(values, return_inverse=True)
+    assert uniq.dtype == ref_uniq.dtype
     assert uniq.tolist() == ref_uniq.tolist() and codes.tolist() == ref_codes.tolist()
 
 

@@ -1,9 +1,12 @@
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 from crowdkit.aggregation import DawidSkene, OneCoinDawidSkene
 
-from accord.quality import dawid_skene, one_coin_dawid_skene
+from accord.quality import Categorical, dawid_skene, one_coin_dawid_skene
 
 from .conftest import reference, simulate
 
@@ -75,3 +78,45 @@ def test_degenerate_one_class_and_one_annotator() -> None:
     one_annotator = dawid_skene(([1, 2, 3], ["a", "a", "a"], ["x", "y", "x"]))
     assert one_annotator.labels.tolist() == ["x", "y", "x"]
     assert np.all(np.isfinite(one_annotator.skills))
+
+
+def test_the_order_of_rows_does_not_change_the_result() -> None:
+    """Rows grouped by item in item order, grouped in another order (a file's order), or
+    scattered: the sums over each item's rows take different paths, with the same result."""
+    df, _ = simulate(n_items=800, n_annotators=25, per_item=4, n_classes=3, seed=11)
+    by_item = dawid_skene(df)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(800)
+    grouped = pd.concat([df[df["task"] == t] for t in order])
+    scattered = df.sample(frac=1.0, random_state=1)
+    for other in (dawid_skene(grouped), dawid_skene(scattered)):
+        assert other.n_iter == by_item.n_iter
+        assert np.allclose(other.probabilities, by_item.probabilities, atol=1e-12)
+        assert np.allclose(other.confusion, by_item.confusion, atol=1e-12)
+
+
+def test_an_item_without_rows_keeps_the_priors() -> None:
+    cat = Categorical(
+        item=np.array([0, 0, 2, 2]),
+        annotator=np.array([0, 1, 0, 1]),
+        items=np.array(["a", "b", "c"], dtype=object),
+        annotators=np.array(["x", "y"], dtype=object),
+        label=np.array([0, 0, 1, 1]),
+        classes=np.array(["no", "yes"], dtype=object),
+    )
+    found = dawid_skene(cat)
+    assert found.labels[[0, 2]].tolist() == ["no", "yes"]
+    assert found.priors is not None
+    assert np.allclose(found.probabilities[1], found.priors)
+
+
+def test_dawid_skene_loads_no_scipy() -> None:
+    """SciPy's sparse module took longer to import than a whole run on a million rows."""
+    probe = (
+        "import sys; from accord.quality import dawid_skene, one_coin_dawid_skene; "
+        "data = ([1, 1, 2, 2], ['a', 'b', 'a', 'b'], ['x', 'x', 'y', 'x']); "
+        "dawid_skene(data); one_coin_dawid_skene(data); print('scipy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -16,15 +16,17 @@ from accord.actions.gold import GOLD, Feedback, count_gold_submission, score_gol
 from accord.actions.queue import (
     LEASED,
     SUBMITTED,
-    count_submission,
     drop_draft,
     find_assignment,
     insert_assignment,
     set_assignment_state,
+    submit_lease,
+    take_draft,
     take_slot,
     uncount_submission,
 )
 from accord.actions.reviews import LOCKING, open_review, reopen_after_edit, review_reason
+from accord.actions.webhook_events import annotation_edited, annotation_submitted
 from accord.actions.work_counts import count_deleted, count_submitted
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
@@ -64,7 +66,14 @@ _INSERT_VERSION = Sql(
     "INSERT INTO annotation_versions (annotation_id, version, author_id, result, seconds, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?)"
 )
-_TAKE_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ? RETURNING seconds")
+_INSERT_ANNOTATION_AND_VERSION = Sql.postgres_only(
+    "WITH a AS (INSERT INTO annotations (task_id, project_id, user_id, result, seconds, version, "
+    "review_state, guidelines_version, created_at, updated_at) VALUES (%(task)s, %(project)s, "
+    "%(user)s, %(result)s, %(seconds)s, 1, %(review)s, %(guidelines)s, %(at)s, %(at)s) "
+    "RETURNING id), v AS (INSERT INTO annotation_versions (annotation_id, version, author_id, "
+    "result, seconds, created_at) SELECT id, 1, %(user)s, %(result)s, %(seconds)s, %(at)s "
+    "FROM a) SELECT id FROM a"
+)
 
 
 def check_answer(project: ProjectInfo, result: Any, task: TaskRef, *, partial: bool = False) -> str:
@@ -116,48 +125,17 @@ def do_submit(
             details={"task_id": task.id},
         )
     now = utcnow()
-    if task.purpose is not None:
-        if task.purpose != GOLD:
-            raise Conflict("answers to practice tasks are not annotations", code="practice")
-        count_gold_submission(raw, task, leased=found is not None and found[1] == LEASED)
-    elif found is not None and found[1] == LEASED:
-        count_submission(raw, task, user.id)  # the lease already holds the slot
-    elif not take_slot(raw, task, project.overlap, by=user.id):
-        raise Conflict(
-            f"this task already has the {project.overlap} annotation(s) it needs and your "
-            "lease on it has ended; ask for the next task",
-            code="task_full",
-        )
-    if found is None:
-        insert_assignment(raw, task, user.id, SUBMITTED, now, None)
-    else:
-        set_assignment_state(raw, found[0], SUBMITTED, now)
-    draft = raw.one(_TAKE_DRAFT, (task.id, user.id))
+    drafted = _count(raw, project, task, user.id, found, now)
     if seconds is None:
-        seconds = float(draft[0]) if draft is not None else 0.0
+        seconds = drafted if drafted is not None else 0.0
     stamp = raw.stamp(now)
     # Gold is not reviewed: its score is its check (and a reviewer must not learn what it is).
     reason = (
         None if task.purpose else review_reason(raw, project, user.id, task.id, text, seconds)
     )
     review_state = ReviewState.pending.value if reason is not None else None
-    inserted = raw.one(
-        _INSERT_ANNOTATION,
-        (
-            task.id,
-            project.id,
-            user.id,
-            text,
-            seconds,
-            review_state,
-            project.guidelines_version,
-            stamp,
-            stamp,
-        ),
-    )
-    assert inserted is not None
-    annotation_id = int(inserted[0])
-    raw.run(_INSERT_VERSION, (annotation_id, 1, user.id, text, seconds, stamp))
+    values = (task.id, project.id, user.id, text, seconds, review_state)
+    annotation_id = _insert(raw, values, project.guidelines_version, stamp)
     if reason is not None:
         open_review(raw, project.id, annotation_id, user.id, 1, reason, now)
     settle_task(session, project, task)
@@ -173,7 +151,7 @@ def do_submit(
         project_id=project.id,
         after={"task_id": task.id, "version": 1},
     )
-    return AnnotationRow(
+    row = AnnotationRow(
         id=annotation_id,
         task_id=task.id,
         project_id=project.id,
@@ -186,6 +164,53 @@ def do_submit(
         updated_at=now,
         feedback=feedback,
     )
+    annotation_submitted(session, project, task, row, raw)  # webhooks: one probe if none
+    return row
+
+
+def _count(
+    raw: Raw,
+    project: ProjectInfo,
+    task: TaskRef,
+    user_id: int,
+    found: tuple[int, str] | None,
+    now: dt.datetime,
+) -> float | None:
+    """Count the submission on the task within its overlap, make the caller's assignment (if
+    any: ``found``) a submission and drop their draft; the draft's active seconds, if any."""
+    if task.purpose is None and found is not None and found[1] == LEASED:
+        return submit_lease(raw, task, found[0], user_id, now)  # the lease holds the slot
+    if task.purpose is not None:
+        if task.purpose != GOLD:
+            raise Conflict("answers to practice tasks are not annotations", code="practice")
+        count_gold_submission(raw, task, leased=found is not None and found[1] == LEASED)
+    elif not take_slot(raw, task, project.overlap, by=user_id):
+        raise Conflict(
+            f"this task already has the {project.overlap} annotation(s) it needs and your "
+            "lease on it has ended; ask for the next task",
+            code="task_full",
+        )
+    if found is None:
+        insert_assignment(raw, task, user_id, SUBMITTED, now, None)
+    else:
+        set_assignment_state(raw, found[0], SUBMITTED, now)
+    return take_draft(raw, task.id, user_id)
+
+
+def _insert(raw: Raw, values: tuple[Any, ...], guidelines: int, stamp: Any) -> int:
+    """Insert an annotation (``values``: task, project, author, result, seconds, review state)
+    and its first version; its id. One statement on PostgreSQL."""
+    if not raw.sqlite:
+        names = ("task", "project", "user", "result", "seconds", "review")
+        params = {**dict(zip(names, values, strict=True)), "guidelines": guidelines, "at": stamp}
+        inserted = raw.one(_INSERT_ANNOTATION_AND_VERSION, params)
+        assert inserted is not None
+        return int(inserted[0])
+    inserted = raw.one(_INSERT_ANNOTATION, (*values, guidelines, stamp, stamp))
+    assert inserted is not None
+    annotation_id = int(inserted[0])
+    raw.run(_INSERT_VERSION, (annotation_id, 1, values[2], values[3], values[4], stamp))
+    return annotation_id
 
 
 def do_edit_annotation(
@@ -231,6 +256,7 @@ def do_edit_annotation(
     reopen_after_edit(session, annotation)
     session.flush()
     refresh_consensus(session, project, task.id)
+    annotation_edited(session, project, annotation, task, user.id)
     record(
         session,
         user,

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
 from accord.actions.gold import pick_gold
-from accord.actions.progress import task_moved
+from accord.actions.progress import shard_of, task_moved
 from accord.actions.qualifications import PRACTICE, Practice, qualification_task, training_task
 from accord.actions.work_counts import count_skipped
 from accord.db.raw import Raw, Sql
@@ -47,29 +49,72 @@ class DraftRef:
 
 
 @dataclass(frozen=True)
+class PredictionRef:
+    model_version: str
+    score: float | None
+    result: str  # JSON text
+
+
+@dataclass(frozen=True)
 class Lease:
     task: TaskRef
     expires_at: dt.datetime
     draft: DraftRef | None
     practice: Practice | None = None  # a qualification or training task: where one stands
+    predictions: tuple[PredictionRef, ...] = ()  # model pre-annotations of the task
 
 
+# Where the caller stands, in one probe: paused or not (and why), whether any lease of the
+# project has expired (the expiry index: nothing to scan in the usual case), the task they hold.
+_STATE = Sql(
+    "SELECT m.paused_at, m.pause_reason, EXISTS (SELECT 1 FROM assignments WHERE "
+    "project_id = ? AND state = 'leased' AND expires_at < ?), (SELECT task_id FROM "
+    "assignments WHERE project_id = ? AND user_id = ? AND state = 'leased' ORDER BY id "
+    "LIMIT 1) FROM (SELECT 1 AS one) AS here LEFT JOIN memberships m ON m.project_id = ? "
+    "AND m.user_id = ?"
+)
 _HELD = Sql(
     "SELECT task_id FROM assignments WHERE project_id = ? AND user_id = ? "
     "AND state = 'leased' ORDER BY id LIMIT 1"
 )
 _RENEW = Sql(
-    "UPDATE assignments SET expires_at = ?, updated_at = ? WHERE task_id = ? AND user_id = ?"
+    "UPDATE assignments SET expires_at = ?, updated_at = ? WHERE task_id = ? AND user_id = ? "
+    "AND state = 'leased'"
 )
-# SQLite uses the partial queue index only when the query repeats its WHERE verbatim;
-# PostgreSQL skips rows other annotators are claiming instead of waiting on them.
+# SQLite (writers already serialised) uses the partial queue index only when the query repeats
+# its WHERE verbatim. PostgreSQL claims with `_CLAIM`.
 _CANDIDATE = Sql(
     "SELECT id FROM tasks WHERE project_id = ? AND is_open = 1 AND NOT EXISTS "
     "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = ?) "
-    "ORDER BY queue_key, id LIMIT 1",
-    "SELECT id FROM tasks WHERE project_id = %s AND is_open AND NOT EXISTS "
-    "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = %s) "
-    "ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    "ORDER BY queue_key, id LIMIT 1"
+)
+# PostgreSQL: the whole claim in one statement, what `_claim` + `_lease_slot` + `_lease` do in
+# six on SQLite. The first open task in queue order the caller has not touched, skipping rows
+# other annotators are claiming (FOR UPDATE SKIP LOCKED) instead of waiting on them; its slot
+# taken only if one is left (the guarded UPDATE, as `_TAKE_SLOT`); the lease and its audit event
+# written only if the slot was taken (they read `taken`); the task, the caller's draft and the
+# task's predictions read back. No row: nothing left for the caller. A row whose `taken` part
+# is null: the candidate was full (a race, or an overlap lowered and not yet settled).
+_CLAIM = Sql.postgres_only(
+    "WITH candidate AS (SELECT id FROM tasks WHERE project_id = %(project)s AND is_open "
+    "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id "
+    "AND a.user_id = %(user)s) ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
+    "taken AS (UPDATE tasks t SET n_claimed = t.n_claimed + 1, is_open = (t.purpose IS NULL "
+    "AND t.n_claimed + 1 < %(overlap)s + t.extra_overlap) FROM candidate c WHERE t.id = c.id "
+    "AND t.n_claimed < %(overlap)s + t.extra_overlap RETURNING t.id, t.project_id, "
+    "t.external_id, t.data, t.n_submitted, t.created_at, t.purpose), "
+    "leased AS (INSERT INTO assignments (task_id, project_id, user_id, state, leased_at, "
+    "expires_at, updated_at) SELECT id, %(project)s, %(user)s, 'leased', %(now)s, "
+    "%(expires)s, %(now)s FROM taken), "
+    "audited AS (INSERT INTO audit_events (at, actor_id, project_id, action, object_type, "
+    "object_id, after) SELECT %(now)s, %(user)s, %(project)s, 'task.lease', 'task', id, "
+    "%(after)s FROM taken) "
+    "SELECT c.id, t.id, t.project_id, t.external_id, t.data, t.n_submitted, t.created_at, "
+    "t.purpose, d.result, d.seconds, d.updated_at, (SELECT CAST(json_agg(json_build_array("
+    "p.model_version, p.score, p.result) ORDER BY p.id) AS text) FROM predictions p "
+    "WHERE p.project_id = %(project)s AND p.task_id = t.id) "
+    "FROM candidate c LEFT JOIN taken t ON true "
+    "LEFT JOIN drafts d ON d.task_id = t.id AND d.user_id = %(user)s"
 )
 # A task's capacity is the project's overlap plus its own `extra_overlap` (dynamic overlap);
 # a task with a known answer (``purpose`` set: gold, qualification, training) is never open:
@@ -102,13 +147,16 @@ _SET_STATE = Sql(
     "UPDATE assignments SET state = ?, skip_reason = ?, expires_at = NULL, updated_at = ? "
     "WHERE id = ?"
 )
+# A leased task with the caller's draft, then its predictions (one probe of
+# ix_predictions_project_id_task_id).
 _TASK = Sql(
-    "SELECT id, project_id, external_id, data, n_submitted, created_at, purpose FROM tasks "
-    "WHERE id = ?"
+    "SELECT t.id, t.project_id, t.external_id, t.data, t.n_submitted, t.created_at, "
+    "t.purpose, d.result, d.seconds, d.updated_at FROM tasks t LEFT JOIN drafts d "
+    "ON d.task_id = t.id AND d.user_id = ? WHERE t.id = ?"
 )
-_DRAFT = Sql("SELECT result, seconds, updated_at FROM drafts WHERE task_id = ? AND user_id = ?")
-_ANY_EXPIRED = Sql(
-    "SELECT 1 FROM assignments WHERE project_id = ? AND state = 'leased' AND expires_at < ? LIMIT 1"
+_PREDICTIONS = Sql(
+    "SELECT model_version, score, result FROM predictions "
+    "WHERE project_id = ? AND task_id = ? ORDER BY id"
 )
 _EXPIRE = Sql(
     "DELETE FROM assignments WHERE id IN (SELECT id FROM assignments WHERE project_id = ? "
@@ -120,11 +168,6 @@ _ASSIGNMENT = Sql(
     "SELECT id, state FROM assignments WHERE task_id = %s AND user_id = %s FOR UPDATE",
 )
 _DROP_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ?")
-
-
-_PAUSED = Sql(
-    "SELECT paused_at, pause_reason FROM memberships WHERE project_id = ? AND user_id = ?"
-)
 
 
 def do_next_task(
@@ -141,10 +184,12 @@ def do_next_task(
     raw = Raw(session)
     now = utcnow()
     expires = now + dt.timedelta(seconds=project.lease_seconds)
-    paused = raw.one(_PAUSED, (project.id, user.id))
-    if paused is not None and paused[0] is not None:
+    state = raw.one(_STATE, (project.id, raw.stamp(now), project.id, user.id, project.id, user.id))
+    assert state is not None
+    paused_at, pause_reason, any_expired, held = state
+    if paused_at is not None:
         raise Forbidden(
-            f"you are paused in this project ({paused[1] or 'by a manager'}); a project "
+            f"you are paused in this project ({pause_reason or 'by a manager'}); a project "
             "manager can resume you",
             code="paused",
         )
@@ -157,35 +202,75 @@ def do_next_task(
         practice = qualification_task(raw, project, user.id)
     if practice is not None:
         return _lease(raw, practice[0], user, expires, practice[1])
-    release_expired(session, project, now)
-    held = raw.one(_HELD, (project.id, user.id))
-    if held is not None:
-        task_id = int(held[0])
-        raw.run(_RENEW, (raw.stamp(expires), raw.stamp(now), task_id, user.id))
-    else:
-        claimed = pick_gold(raw, project, user.id)
-        if claimed is not None:
-            _lease_slot(session, raw, claimed, user, project, now, expires)
-        else:
-            claimed = _claim(session, raw, user, project, now, expires)
-        if claimed is None:
-            return None
-        task_id = claimed
-    return _lease(raw, task_id, user, expires, None)
+    if any_expired:
+        _expire(session, raw, project, now)
+        found = raw.one(_HELD, (project.id, user.id))  # the caller's lease may have been one
+        held = found[0] if found is not None else None
+    # A held lease is renewed; one that went in the meantime (an expiry, a manager's release
+    # in another transaction) is not, and the caller gets new work instead.
+    if held is not None and raw.run(
+        _RENEW, (raw.stamp(expires), raw.stamp(now), int(held), user.id)
+    ):
+        return _lease(raw, int(held), user, expires, None)
+    claimed = pick_gold(raw, project, user.id)
+    if claimed is not None:
+        _lease_slot(session, raw, claimed, user, project, now, expires)
+        return _lease(raw, claimed, user, expires, None)
+    if not raw.sqlite:
+        return _claim_in_one(raw, user, project, now, expires)
+    claimed = _claim(session, raw, user, project, now, expires)
+    return _lease(raw, claimed, user, expires, None) if claimed is not None else None
 
 
 def _lease(
     raw: Raw, task_id: int, user: User, expires: dt.datetime, practice: Practice | None
 ) -> Lease:
-    row = raw.one(_TASK, (task_id,))
+    row = raw.one(_TASK, (user.id, task_id))
     assert row is not None
-    draft = raw.one(_DRAFT, (task_id, user.id))
+    predictions = raw.all(_PREDICTIONS, (row[1], task_id))
+    return _leased(row, expires, practice, tuple(PredictionRef(*p) for p in predictions))
+
+
+def _leased(
+    row: tuple[Any, ...],
+    expires: dt.datetime,
+    practice: Practice | None,
+    predictions: tuple[PredictionRef, ...],
+) -> Lease:
+    """A `Lease` from a row of task columns then draft columns (`_TASK`, `_CLAIM`)."""
     return Lease(
         task=TaskRef(row[0], row[1], row[2], row[3], row[4], Raw.when(row[5]), row[6]),
         expires_at=expires,
-        draft=DraftRef(draft[0], draft[1], Raw.when(draft[2])) if draft is not None else None,
+        draft=DraftRef(row[7], row[8], Raw.when(row[9])) if row[7] is not None else None,
         practice=practice,
+        predictions=predictions,
     )
+
+
+def _claim_in_one(
+    raw: Raw, user: User, project: ProjectInfo, now: dt.datetime, expires: dt.datetime
+) -> Lease | None:
+    """`_claim` on PostgreSQL: one statement per attempt (see `_CLAIM`)."""
+    stamp = raw.stamp(now)
+    params = {
+        "project": project.id,
+        "user": user.id,
+        "overlap": project.overlap,
+        "now": stamp,
+        "expires": raw.stamp(expires),
+        # as `record` writes the lease's audit event
+        "after": orjson.dumps({"expires_at": expires.isoformat()}).decode(),
+    }
+    for _attempt in range(20):
+        row = raw.one(_CLAIM, params)
+        if row is None:
+            return None
+        if row[1] is None:  # full: close it, so that the next read skips it
+            raw.run(_CLOSE_IF_FULL, (project.overlap, row[0]))
+            continue
+        predictions = tuple(PredictionRef(*p) for p in orjson.loads(row[11] or "[]"))
+        return _leased(row[1:], expires, None, predictions)
+    raise Conflict("the queue is very busy right now; ask for the next task again")
 
 
 def _claim(
@@ -255,6 +340,53 @@ def count_submission(raw: Raw, task: TaskRef, by: int) -> None:
     task_moved(raw, task.project_id, by, int(row[0]) - 1, int(row[0]))
 
 
+# PostgreSQL: a leased task submitted in one statement, what `count_submission`,
+# `set_assignment_state` and the draft's removal do in four on SQLite. The task counts one more
+# submission (its slot was claimed by the lease) and moves between the project's progress
+# counters (`accord.actions.progress`); the lease becomes the submission; the caller's draft
+# goes, its active seconds returned. Each part writes a different row: none sees another's.
+_SUBMIT_LEASE = Sql.postgres_only(
+    "WITH counted AS (UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = %(task)s "
+    "RETURNING n_submitted), moved AS (INSERT INTO progress_counts (project_id, shard, "
+    "submitted, tasks) SELECT %(project)s, %(shard)s, n_submitted - 1, -1 FROM counted "
+    "UNION ALL SELECT %(project)s, %(shard)s, n_submitted, 1 FROM counted "
+    "ON CONFLICT (project_id, shard, submitted) "
+    "DO UPDATE SET tasks = progress_counts.tasks + excluded.tasks), "
+    "submitted AS (UPDATE assignments SET state = 'submitted', skip_reason = NULL, "
+    "expires_at = NULL, updated_at = %(now)s WHERE id = %(assignment)s) "
+    "DELETE FROM drafts WHERE task_id = %(task)s AND user_id = %(user)s RETURNING seconds"
+)
+_TAKE_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ? RETURNING seconds")
+
+
+def submit_lease(
+    raw: Raw, task: TaskRef, assignment_id: int, by: int, now: dt.datetime
+) -> float | None:
+    """``by`` submits the task of the dataset they lease (assignment ``assignment_id``, locked
+    by `find_assignment`): counted, the lease made a submission, their draft dropped. Returns
+    the draft's active seconds, None when there was no draft."""
+    if raw.sqlite:
+        count_submission(raw, task, by)
+        set_assignment_state(raw, assignment_id, SUBMITTED, now)
+        return take_draft(raw, task.id, by)
+    params = {
+        "task": task.id,
+        "project": task.project_id,
+        "shard": shard_of(by),
+        "now": raw.stamp(now),
+        "assignment": assignment_id,
+        "user": by,
+    }
+    row = raw.one(_SUBMIT_LEASE, params)
+    return float(row[0]) if row is not None else None
+
+
+def take_draft(raw: Raw, task_id: int, user_id: int) -> float | None:
+    """Drop ``user_id``'s draft of the task; its active seconds, None when there was none."""
+    row = raw.one(_TAKE_DRAFT, (task_id, user_id))
+    return float(row[0]) if row is not None else None
+
+
 def give_slot_back(raw: Raw, task_id: int, overlap: int, count: int = 1) -> None:
     raw.run(_GIVE_BACK, (count, count, overlap, task_id))
 
@@ -307,13 +439,9 @@ def uncount_submission(raw: Raw, task: TaskRef, overlap: int, by: int | None) ->
         task_moved(raw, task.project_id, by, int(row[0]) + 1, int(row[0]))
 
 
-def release_expired(session: Session, project: ProjectInfo, now: dt.datetime) -> int:
+def _expire(session: Session, raw: Raw, project: ProjectInfo, now: dt.datetime) -> int:
     """Give the slots of expired leases back to the queue; returns how many."""
-    raw = Raw(session)
-    params = (project.id, raw.stamp(now))
-    if raw.one(_ANY_EXPIRED, params) is None:
-        return 0  # the usual case: one probe of the expiry index, nothing to do
-    task_ids = [int(row[0]) for row in raw.all(_EXPIRE, params)]
+    task_ids = [int(row[0]) for row in raw.all(_EXPIRE, (project.id, raw.stamp(now)))]
     per_task: dict[int, int] = {}
     for task_id in task_ids:
         per_task[task_id] = per_task.get(task_id, 0) + 1

@@ -7,43 +7,36 @@ most of the task's earlier answers; the author's gold score is below ``review_be
 took less than ``review_faster_than`` times the project's median active time); then a
 ``review_share`` of the rest drawn at random.
 Reviewers lease open reviews one at a time (`do_next_review`, never their own work)
-and decide (`do_decide`): accept; fix and accept (the fix is a new version of the annotation,
-authored by the reviewer, the original kept); or reject with a reason and comments anchored to
-questions (and spans). A rejected annotation goes back to its author; their edit is the
-resubmission and opens the next round (`reopen_after_edit`). Accepted and fixed annotations
-are locked for their authors. Every lease, release and decision is audited.
+and decide (`accord.actions.review_decisions.do_decide`): accept; fix and accept (the fix is a
+new version of the annotation, authored by the reviewer, the original kept); or reject with a
+reason and comments anchored to questions (and spans). A rejected annotation goes back to its
+author; their edit is the resubmission and opens the next round (`reopen_after_edit`).
+Accepted and fixed annotations are locked for their authors. Every lease, release and decision
+is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.actions.audit import record
-from accord.actions.checklists import failed_items
-from accord.actions.consensus import refresh_consensus
-from accord.actions.work_counts import count_decided
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
-from accord.errors import Conflict, Forbidden, Invalid, NotFound
-from accord.models import Annotation, AnnotationVersion, Decision, Review, ReviewState, User
+from accord.errors import Conflict
+from accord.models import Annotation, Review, ReviewState, User
 from accord.queries.projects import ProjectInfo
-from accord.queries.tasks import TaskRef
+from accord.queries.reviews import LEASE_SELECT, ReviewLease, lease_of, review_lease
 
 OPEN = "open"
 DECIDED = "decided"
 # Decisions after which the annotation is locked for its author.
 LOCKING = frozenset({ReviewState.accepted.value, ReviewState.fixed.value})
-MAX_COMMENTS = 100
-MAX_COMMENT_CHARS = 5000
-SPAN_KINDS = frozenset({"spans"})
 
 # The author's submissions in the project before this one, counted up to the limit only.
 _MINE_UP_TO = Sql(
@@ -165,65 +158,78 @@ def reopen_after_edit(session: Session, annotation: Annotation) -> None:
     )
 
 
-@dataclass
-class ReviewLease:
-    review: Review
-    annotation: Annotation
-
-
-def do_next_review(session: Session, user: User, project: ProjectInfo) -> ReviewLease | None:
-    """The review ``user`` should do now: the one they hold, else the oldest open one that
-    nobody holds (a lease that ran out is free again), never of their own work."""
-    raw = Raw(session)
-    now = utcnow()
-    stamp = raw.stamp(now)
-    held = raw.one(_HELD_REVIEW, (project.id, user.id, stamp))
-    review_id = int(held[0]) if held is not None else _first_free(raw, user, project, stamp)
-    if review_id is None:
+def do_next_review(
+    session: Session, user: User, project: ProjectInfo, held: int | None, now: dt.datetime
+) -> ReviewLease | None:
+    """Lease to ``user`` the review they should do now, as they are shown it (None: none
+    waits): the one they hold, ``held`` (`accord.queries.reviews.reviewer_queue` read it at
+    ``now``; its lease renewed), else the oldest open one that nobody holds (a lease that ran
+    out is free again), never of their own work. The reviewers' hot path: on PostgreSQL one
+    statement leases the review and reads it; on SQLite, two."""
+    raw = Raw.of(session)
+    expires = raw.stamp(now + dt.timedelta(seconds=project.lease_seconds))
+    if held is not None:
+        renewed = _leased(raw, _RENEW_REVIEW, (expires, held, user.id))
+        if renewed is not None:
+            return renewed
+    args = (user.id, expires, project.id, user.id, raw.stamp(now), user.id)
+    lease = _leased(raw, _TAKE_FREE_REVIEW, args)
+    if lease is None:
         return None
-    expires = now + dt.timedelta(seconds=project.lease_seconds)
-    raw.run(_TAKE_REVIEW, (user.id, raw.stamp(expires), review_id))
-    found = session.execute(
-        select(Review, Annotation)
-        .join(Annotation, Annotation.id == Review.annotation_id)
-        .where(Review.id == review_id)
-        .execution_options(populate_existing=True)
-    ).one()
-    review, annotation = found
-    if held is None:
-        record(
-            session,
-            user,
-            "review.lease",
-            ("review", review.id),
-            project_id=project.id,
-            after={"annotation_id": review.annotation_id, "round": review.round},
-        )
-    return ReviewLease(review, annotation)
+    record(
+        session,
+        user,
+        "review.lease",
+        ("review", lease.review.id),
+        project_id=project.id,
+        after={"annotation_id": lease.review.annotation_id, "round": lease.review.round},
+    )
+    return lease
+
+
+def _leased(raw: Raw, statement: Sql, args: tuple[Any, ...]) -> ReviewLease | None:
+    """Lease one review with ``statement`` (made by `_leasing`) and read what its reviewer is
+    shown; None if it changed no review."""
+    row = raw.one(statement, args)
+    if row is None:
+        return None
+    return review_lease(raw, int(row[0])) if raw.sqlite else lease_of(row)
+
+
+def _leasing(sqlite: str, postgres: str) -> Sql:
+    """A statement that leases (an UPDATE of) at most one review: on SQLite the UPDATE,
+    returning the review's id (`_leased` reads the lease after it); on PostgreSQL the UPDATE
+    and the read of the lease in one statement, a data-modifying WITH whose SELECT joins the
+    row as the UPDATE wrote it (`LEASE_SELECT`)."""
+    return Sql(
+        sqlite + " RETURNING id",
+        "WITH r AS (" + postgres + " RETURNING *) " + LEASE_SELECT.format("r"),
+    )
 
 
 # The statements of the reviewers' queue (its hot path: every reviewer, every few seconds).
-_HELD_REVIEW = Sql(
-    "SELECT id FROM reviews WHERE project_id = ? AND state = 'open' AND reviewer_id = ? "
-    "AND expires_at > ? ORDER BY id LIMIT 1"
+# Renews the caller's lease, only while the review is open and theirs: if it ran out and
+# another reviewer took it since it was read, nothing changes and the caller gets another.
+_RENEW = "UPDATE reviews SET expires_at = ? WHERE id = ? AND reviewer_id = ? AND state = 'open'"
+_RENEW_REVIEW = _leasing(_RENEW, _RENEW.replace("?", "%s"))
+# Leases the oldest open review nobody holds, not of the caller's work, in one statement
+# (ix_reviews_project_id_state_id): of the first two such reviews, one the caller handed back
+# (or let run out) comes second, so that passing moves on. On PostgreSQL the inner SELECT skips
+# the rows other reviewers are taking (FOR UPDATE SKIP LOCKED) instead of waiting on them, and
+# locks the ones it returns, so two reviewers never take the same review; on SQLite the write
+# transaction (BEGIN IMMEDIATE) already excludes every other writer.
+_TAKE_FREE_REVIEW = _leasing(
+    "UPDATE reviews SET reviewer_id = ?, expires_at = ? WHERE id = ("
+    "SELECT id FROM (SELECT id, reviewer_id FROM reviews WHERE project_id = ? "
+    "AND state = 'open' AND author_id <> ? AND (expires_at IS NULL OR expires_at <= ?) "
+    "ORDER BY id LIMIT 2) AS free "
+    "ORDER BY CASE WHEN reviewer_id = ? THEN 1 ELSE 0 END, id LIMIT 1)",
+    "UPDATE reviews SET reviewer_id = %s, expires_at = %s WHERE id = ("
+    "SELECT id FROM (SELECT id, reviewer_id FROM reviews WHERE project_id = %s "
+    "AND state = 'open' AND author_id <> %s AND (expires_at IS NULL OR expires_at <= %s) "
+    "ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED) AS free "
+    "ORDER BY CASE WHEN reviewer_id = %s THEN 1 ELSE 0 END, id LIMIT 1)",
 )
-# PostgreSQL skips the rows other reviewers are taking instead of waiting on them.
-_FREE_REVIEWS = Sql(
-    "SELECT id, reviewer_id FROM reviews WHERE project_id = ? AND state = 'open' "
-    "AND author_id <> ? AND (expires_at IS NULL OR expires_at <= ?) ORDER BY id LIMIT 2",
-    "SELECT id, reviewer_id FROM reviews WHERE project_id = %s AND state = 'open' "
-    "AND author_id <> %s AND (expires_at IS NULL OR expires_at <= %s) ORDER BY id LIMIT 2 "
-    "FOR UPDATE SKIP LOCKED",
-)
-_TAKE_REVIEW = Sql("UPDATE reviews SET reviewer_id = ?, expires_at = ? WHERE id = ?")
-
-
-def _first_free(raw: Raw, user: User, project: ProjectInfo, stamp: object) -> int | None:
-    """The oldest open review nobody holds, not of ``user``'s work. One that ``user`` handed
-    back (or let run out) comes after the next one, so that passing moves on."""
-    free = raw.all(_FREE_REVIEWS, (project.id, user.id, stamp))
-    fresh = [row for row in free if row[1] != user.id]
-    return int((fresh or free)[0][0]) if free else None
 
 
 def do_release_review(session: Session, user: User, review: Review) -> None:
@@ -244,205 +250,6 @@ def do_release_review(session: Session, user: User, review: Review) -> None:
         return  # nobody holds it
     review.expires_at = now  # free for anyone; its last holder is kept, so it goes behind others
     record(session, user, "review.release", ("review", review.id), project_id=review.project_id)
-
-
-@dataclass
-class Comment:
-    question: str
-    text: str
-    span: tuple[int, int] | None = None
-
-
-def do_decide(
-    session: Session,
-    user: User,
-    project: ProjectInfo,
-    review: Review,
-    task: TaskRef,
-    decision: Decision,
-    *,
-    version: int,
-    fixed_result: str | None = None,
-    comment: str = "",
-    comments: list[Comment] | None = None,
-    failed: list[str] | None = None,
-) -> Review:
-    """Decide ``review``. ``version``: the annotation's version the reviewer looked at (a
-    newer one means the author changed it meanwhile). ``fixed_result``: the reviewer's fix,
-    as JSON text already checked against the interface (for ``fix``). Of two reviewers
-    deciding at once, exactly one wins; the other gets `Conflict`. ``failed``: ids of the
-    project's checklist items the annotation failed (for a fix or a rejection)."""
-    if review.author_id == user.id:
-        raise Forbidden("you cannot review your own work; another reviewer will")
-    notes = _checked_comments(project, comments or [])
-    failures = failed_items(list(project.checklist), failed or [])
-    if failures and decision == Decision.accept:
-        raise Invalid(
-            "an accepted annotation fails no checklist item: fix it or reject it, or untick "
-            "the failed items",
-            details={"field": "failed"},
-        )
-    if decision == Decision.reject and not comment.strip():
-        raise Invalid(
-            "a rejection needs a reason: say in `comment` what to change",
-            details={"field": "comment"},
-        )
-    if decision == Decision.fix and fixed_result is None:
-        raise Invalid("a fix needs the corrected answer in `result`", details={"field": "result"})
-    if decision != Decision.fix and fixed_result is not None:
-        raise Invalid(
-            f"`result` is only for a fix, not for {decision.value}; leave it out",
-            details={"field": "result"},
-        )
-    now = utcnow()
-    # Lock the annotation first (as an edit does), then read what is there now.
-    annotation = session.scalar(
-        select(Annotation)
-        .where(Annotation.id == review.annotation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if annotation is None:
-        raise NotFound(f"no review {review.id}: its annotation was deleted in the meantime")
-    if not Raw(session).sqlite:  # (SQLite: the review was read under this write lock already)
-        session.refresh(review)
-    if review.state != OPEN:
-        raise Conflict(_decided_already(session, review), code="review_decided")
-    expires = review.expires_at
-    if review.reviewer_id not in (None, user.id) and expires is not None and expires > now:
-        raise Conflict(
-            "another reviewer holds this review (until "
-            f"{expires.isoformat(timespec='seconds')}); ask for your next review",
-            code="review_held",
-        )
-    if annotation.version != version:
-        raise Conflict(
-            f"the author changed this annotation since you opened it (now version "
-            f"{annotation.version}, you saw {version}); look at it again before deciding",
-            code="annotation_changed",
-            details={"version": annotation.version},
-        )
-    fix_version = annotation.version + 1 if decision == Decision.fix else None
-    decided_values: dict[str, Any] = {
-        "state": DECIDED,
-        "decision": decision.value,
-        "reviewer_id": user.id,
-        "expires_at": None,
-        "version": annotation.version,
-        "fix_version": fix_version,
-        "comment": comment.strip(),
-        "comments": [_comment_json(note) for note in notes],
-        "failed": failures,
-        "decided_at": now,
-    }
-    decided = session.execute(
-        update(Review)
-        .where(Review.id == review.id, Review.state == OPEN)
-        .values(**decided_values)
-        .execution_options(synchronize_session=False)
-    )
-    if decided.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(review)
-        raise Conflict(_decided_already(session, review), code="review_decided")
-    before = {"version": annotation.version, "review_state": annotation.review_state}
-    if decision == Decision.fix:
-        assert fixed_result is not None and fix_version is not None
-        annotation.result = fixed_result
-        annotation.version = fix_version
-        annotation.updated_at = now
-        session.add(
-            AnnotationVersion(
-                annotation_id=annotation.id,
-                version=fix_version,
-                author_id=user.id,
-                result=fixed_result,
-                seconds=0.0,
-                created_at=now,
-            )
-        )
-    annotation.review_state = {
-        Decision.accept: ReviewState.accepted,
-        Decision.fix: ReviewState.fixed,
-        Decision.reject: ReviewState.rejected,
-    }[decision].value
-    session.flush()
-    if decision == Decision.fix:  # the task's answers changed
-        refresh_consensus(session, project, task.id)
-    # The review now reads as written (without reading it back).
-    for key, value in decided_values.items():
-        set_committed_value(review, key, value)
-    count_decided(Raw(session), project.id, review.author_id, decision.value, len(failures))
-    record(
-        session,
-        user,
-        f"review.{decision.value}",
-        ("review", review.id),
-        project_id=project.id,
-        before=before,
-        after={
-            "annotation_id": annotation.id,
-            "task_id": task.id,
-            "version": annotation.version,
-            "review_state": annotation.review_state,
-            "comment": review.comment,
-            "comments": len(notes),
-            "failed": [item["id"] for item in failures],
-        },
-    )
-    return review
-
-
-def _decided_already(session: Session, review: Review) -> str:
-    who = session.get(User, review.reviewer_id) if review.reviewer_id is not None else None
-    by = f" by {who.name or 'another reviewer'}" if who is not None else ""
-    return (
-        f"this review was already decided ({review.decision}){by}; "
-        "ask for your next review"
-    )
-
-
-def _checked_comments(project: ProjectInfo, comments: list[Comment]) -> list[Comment]:
-    if len(comments) > MAX_COMMENTS:
-        raise Invalid(
-            f"{len(comments)} comments; at most {MAX_COMMENTS} per decision",
-            details={"field": "comments", "limit": MAX_COMMENTS},
-        )
-    for index, note in enumerate(comments):
-        where = f"comments[{index}]"
-        question = project.interface.question(note.question)
-        if question is None:
-            names = ", ".join(q.name for q in project.interface.questions) or "none"
-            raise Invalid(
-                f"{where}.question: no question {note.question!r} in this project; "
-                f"its questions are: {names}",
-                details={"path": f"{where}.question"},
-            )
-        if not note.text.strip() or len(note.text) > MAX_COMMENT_CHARS:
-            raise Invalid(
-                f"{where}.text: write the comment (1 to {MAX_COMMENT_CHARS} characters)",
-                details={"path": f"{where}.text"},
-            )
-        if note.span is not None:
-            start, end = note.span
-            if question.kind not in SPAN_KINDS:
-                raise Invalid(
-                    f"{where}.span: question {note.question!r} is a {question.kind} question; "
-                    "anchor comments to spans only on span questions",
-                    details={"path": f"{where}.span"},
-                )
-            if not 0 <= start < end:
-                raise Invalid(
-                    f"{where}.span: start must be at least 0 and below end (got {start}–{end})",
-                    details={"path": f"{where}.span"},
-                )
-    return comments
-
-
-def _comment_json(note: Comment) -> dict[str, Any]:
-    out: dict[str, Any] = {"question": note.question, "text": note.text.strip()}
-    if note.span is not None:
-        out["span"] = {"start": note.span[0], "end": note.span[1]}
-    return out
 
 
 def changed_questions(before: str, after: str) -> list[str]:

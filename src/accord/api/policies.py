@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
+from accord.db.raw import Raw, Sql
 from accord.errors import Forbidden, NotFound
-from accord.models import Assignment, Draft, Membership, Project, Role, Task, User
+from accord.models import Project, Role, Task, User
 from accord.queries.projects import ProjectInfo, project_info
 from accord.queries.tasks import TaskRef
 
@@ -33,7 +33,7 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
 ADMIN = "admin"
 
 
-def _role(user: User, member_role: str | None) -> str | None:
+def role_of(user: User, member_role: str | None) -> str | None:
     """The caller's role; an admin acts as admin even when also a member in a lesser role."""
     if user.is_admin and member_role != Role.manager.value:
         return ADMIN
@@ -45,45 +45,33 @@ def require(role: str, need: Can) -> None:
         raise Forbidden(f"your role in this project ({role}) does not allow you to {need.value}")
 
 
-_MEMBER = and_(Membership.project_id == Project.id, Membership.user_id == bindparam("user"))
-_PROJECT_ACCESS = (
-    select(Project.updated_at, Membership.role)
-    .outerjoin(Membership, _MEMBER)
-    .where(Project.id == bindparam("project"), Project.deleted_at.is_(None))
+# On the driver's cursor: they run on every request of the annotators' loop, where
+# SQLAlchemy's execution of them cost ~150 µs more than the query itself.
+_PROJECT_ACCESS = Sql(
+    "SELECT p.updated_at, m.role FROM projects p LEFT JOIN memberships m "
+    "ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ? AND p.deleted_at IS NULL"
 )
-_TASK_ACCESS = (
-    select(
-        Task.id,
-        Task.project_id,
-        Task.external_id,
-        Task.data,
-        Task.n_submitted,
-        Task.created_at,
-        Project.updated_at,
-        Membership.role,
-        Task.purpose,
-        or_(
-            exists().where(Assignment.task_id == Task.id, Assignment.user_id == bindparam("user")),
-            exists().where(Draft.task_id == Task.id, Draft.user_id == bindparam("user")),
-            # Qualification and training tasks are served without a lease: any member sees them.
-            Task.purpose.in_(("qualification", "training")),
-        ),
-    )
-    .join(Project, Project.id == Task.project_id)
-    .outerjoin(Membership, _MEMBER)
-    .where(Task.id == bindparam("task"), Project.deleted_at.is_(None))
+# Annotators see the tasks they hold, held, skipped or submitted, or have a draft of; and
+# qualification and training tasks, which are served without a lease: any member sees them.
+_TASK_ACCESS = Sql(
+    "SELECT t.id, t.project_id, t.external_id, t.data, t.n_submitted, t.created_at, "
+    "p.updated_at, m.role, t.purpose, (EXISTS (SELECT 1 FROM assignments a "
+    "WHERE a.task_id = t.id AND a.user_id = ?) OR EXISTS (SELECT 1 FROM drafts d "
+    "WHERE d.task_id = t.id AND d.user_id = ?) OR t.purpose IN ('qualification', 'training')) "
+    "FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN memberships m "
+    "ON m.project_id = p.id AND m.user_id = ? WHERE t.id = ? AND p.deleted_at IS NULL"
 )
 
 
 def access(session: Session, user: User, project_id: int, need: Can) -> tuple[ProjectInfo, str]:
     """The project (as `ProjectInfo`) and the caller's role, if the role allows ``need``.
     One query; the project's settings come from memory while they have not changed."""
-    row = session.execute(_PROJECT_ACCESS, {"user": user.id, "project": project_id}).first()
-    role = _role(user, row[1]) if row is not None else None
+    row = Raw(session).one(_PROJECT_ACCESS, (user.id, project_id))
+    role = role_of(user, row[1]) if row is not None else None
     if row is None or role is None:
         raise NotFound(f"no project {project_id}, or you are not a member of it")
     require(role, need)
-    return project_info(session, project_id, row[0]), role
+    return project_info(session, project_id, Raw.when(row[0])), role
 
 
 def task_access(
@@ -92,13 +80,13 @@ def task_access(
     """The task, its project and the caller's role; annotators only see tasks they work on
     (hold, held, skipped or submitted: a draft survives an expired lease) and the project's
     qualification and training tasks. One query."""
-    row = session.execute(_TASK_ACCESS, {"user": user.id, "task": task_id}).first()
-    role = _role(user, row[7]) if row is not None else None
+    row = Raw(session).one(_TASK_ACCESS, (user.id, user.id, user.id, task_id))
+    role = role_of(user, row[7]) if row is not None else None
     if row is None or role is None or (role == Role.annotator.value and not row[9]):
         raise NotFound(f"no task {task_id}, or you cannot see it")
     require(role, need)
-    task = TaskRef(row[0], row[1], row[2], row[3], row[4], row[5], row[8])
-    return task, project_info(session, row[1], row[6]), role
+    task = TaskRef(row[0], row[1], row[2], row[3], row[4], Raw.when(row[5]), row[8])
+    return task, project_info(session, row[1], Raw.when(row[6])), role
 
 
 def project_for(session: Session, user: User, project_id: int, need: Can) -> tuple[Project, str]:

@@ -17,6 +17,7 @@ from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.files import signed_data_async
 from accord.api.gold import FeedbackOut, Mode, PracticeOut, feedback_out, practice_out
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In
@@ -29,9 +30,10 @@ from accord.api.transactions import (
     in_write,
     in_write_checked,
 )
-from accord.db.raw import Raw, Sql
+from accord.db import Database
 from accord.models import User
 from accord.queries.projects import ProjectInfo
+from accord.settings import Settings
 
 router = APIRouter(tags=["queue"])
 
@@ -81,28 +83,22 @@ class SubmitOut(BaseModel):
     next: NextOut | None = Field(description="The next task, when asked with ?next=true")
 
 
-# One probe of ix_predictions_project_id_task_id, in the lease's own transaction.
-_PREDICTIONS = Sql(
-    "SELECT model_version, score, result FROM predictions "
-    "WHERE project_id = ? AND task_id = ? ORDER BY id"
-)
-
-
 def _next(
     session: Session, user: User, project: ProjectInfo, role: str, mode: Mode | None = None
 ) -> NextOut:
     lease = do_next_task(session, user, project, role=role, mode=mode)
     if lease is None:
         return NextOut(task=None, draft=None, lease_expires_at=None)
-    rows = Raw(session).all(_PREDICTIONS, (project.id, lease.task.id))
     return NextOut(
         # As the annotator sees it: not others' counts (a gold task would stand out by them).
         task=task_out(lease.task, project.overlap, mine=0),
         draft=draft_out(lease.draft),
         lease_expires_at=lease.expires_at,
         predictions=[
-            PredictionOut(model_version=row[0], score=row[1], result=orjson.loads(row[2]))
-            for row in rows
+            PredictionOut(
+                model_version=p.model_version, score=p.score, result=orjson.loads(p.result)
+            )
+            for p in lease.predictions
         ],
         practice=practice_out(lease.practice),
     )
@@ -117,6 +113,7 @@ async def next_task(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
+    settings: AppSettings,
     mode: Mode | None = Query(
         default=None, description="training: serve the project's training tasks instead"
     ),
@@ -125,7 +122,14 @@ async def next_task(
         project, role = access(session, caller.user, project_id, Can.annotate)
         return _next(session, caller.user, project, role, mode)
 
-    return await in_write(db, work)
+    return await _signed(await in_write(db, work), db, settings)
+
+
+async def _signed(out: NextOut, db: Database, settings: Settings) -> NextOut:
+    """Media URLs in the task's data signed (after the transaction: it holds no lock)."""
+    if out.task is not None:
+        out.task.data = await signed_data_async(out.task.data, db, settings)
+    return out
 
 
 @router.put(
@@ -215,4 +219,7 @@ async def submit(
         following = _next(session, caller.user, project, role) if next else None
         return SubmitOut(annotation=out, feedback=feedback_out(annotation.feedback), next=following)
 
-    return await in_write_checked(db, limiter, work)
+    out = await in_write_checked(db, limiter, work)
+    if out.next is not None:
+        await _signed(out.next, db, settings)
+    return out

@@ -10,18 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.actions.reviews import (
-    Comment,
-    ReviewLease,
-    changed_questions,
-    do_decide,
-    do_next_review,
-    do_release_review,
-)
+from accord.actions.annotations import AnnotationRow
+from accord.actions.review_decisions import Comment, do_decide
+from accord.actions.reviews import changed_questions, do_next_review, do_release_review
 from accord.api.annotations import AnnotationOut, annotation_out, limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.policies import Can, access, may_review, require, task_access
+from accord.api.policies import Can, access, may_review, require, role_of
 from accord.api.schemas import ChecklistItem, In, shows_emails
 from accord.api.tasks import TaskOut, task_out
 from accord.api.transactions import (
@@ -32,13 +27,21 @@ from accord.api.transactions import (
     in_write,
     in_write_checked,
 )
+from accord.db.raw import Raw
 from accord.db.types import utcnow
 from accord.errors import NotFound
 from accord.models import Annotation, Decision, Review, User
 from accord.queries.checklists import checklist_failures, names_of
+from accord.queries.projects import project_info
 from accord.queries.reviews import (
+    DecisionTarget,
+    Person,
     ReviewFilter,
+    ReviewLease,
+    ReviewRow,
     decision_counts,
+    decision_target,
+    reviewer_queue,
     reviews_of_annotation,
     reviews_of_project,
     rework_of,
@@ -146,6 +149,25 @@ def review_out(
     shown = review.reviewer_id if review.state != "open" or held else None
     known = caller is not None and shown == caller.id
     reviewer = caller if known else session.get(User, shown) if shown is not None else None
+    return review_shown(
+        review,
+        Person(author.id, author.name, author.email) if author is not None else None,
+        reviewer.name if reviewer is not None else None,
+        sees_emails=sees_emails,
+        held=held,
+    )
+
+
+def review_shown(
+    review: Review | ReviewRow,
+    author: Person | None,
+    reviewer_name: str | None,
+    *,
+    sees_emails: bool,
+    held: bool,
+) -> ReviewOut:
+    """The review as shown, its people already known (``reviewer_name``: its holder's while
+    ``held``, else its decider's); reads nothing."""
     return ReviewOut(
         id=review.id,
         project_id=review.project_id,
@@ -154,7 +176,7 @@ def review_out(
         reason=review.reason,
         state=review.state,
         decision=review.decision,
-        reviewer_name=reviewer.name if reviewer is not None else None,
+        reviewer_name=reviewer_name,
         author_name=author.name if author is not None else "",
         author=author.email if author is not None and sees_emails else None,
         version=review.version,
@@ -168,16 +190,31 @@ def review_out(
     )
 
 
-def _lease_out(session: Session, lease: ReviewLease | None, caller: Caller, role: str) -> Any:
-    if lease is None:
-        return NextReviewOut(review=None, annotation=None, task=None)
-    task, project, _ = task_access(session, caller.user, lease.annotation.task_id, Can.review)
-    author = session.get(User, lease.annotation.user_id)
+def _lease_out(lease: ReviewLease, caller: Caller, role: str, overlap: int) -> NextReviewOut:
+    """What the reviewer is shown of the review they hold; reads nothing."""
     sees = shows_emails(role)
+    a = lease.annotation
+    row = AnnotationRow(
+        id=a.id,
+        task_id=a.task_id,
+        project_id=a.project_id,
+        user_id=a.user_id,
+        result=a.result,
+        seconds=a.seconds,
+        version=a.version,
+        review_state=a.review_state,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+    )
+    # `annotation_out` shows the author's email by its rules; the name is the author's too.
+    annotation = annotation_out(row, lease.author.email, caller.user.id, sees_emails=sees)
+    annotation.annotator_name = lease.author.name
     return NextReviewOut(
-        review=review_out(session, lease.review, sees_emails=sees, caller=caller.user),
-        annotation=annotation_out(lease.annotation, author or "", caller.user.id, sees_emails=sees),
-        task=task_out(task, project.overlap),
+        review=review_shown(
+            lease.review, lease.author, caller.user.name, sees_emails=sees, held=True
+        ),
+        annotation=annotation,
+        task=task_out(lease.task, overlap),
     )
 
 
@@ -196,6 +233,20 @@ def _review(session: Session, caller: Caller, review_id: int, need: Can) -> tupl
     return review, role
 
 
+def _to_decide(session: Session, caller: Caller, review_id: int) -> tuple[DecisionTarget, str]:
+    """The review about to be decided (`decision_target`: one statement, locking on
+    PostgreSQL) and the caller's role, if they may review in its project; the same answers
+    as `_review` (404 for those who cannot see it, 403 for its author without the role)."""
+    target = decision_target(Raw.of(session), review_id, caller.user.id)
+    role = role_of(caller.user, target.member_role) if target is not None else None
+    if target is None or role is None:
+        raise NotFound(f"no review {review_id}, or you cannot see it")
+    if target.review.author_id != caller.user.id and not may_review(role):
+        raise NotFound(f"no review {review_id}, or you cannot see it")
+    require(role, Can.review)
+    return target, role
+
+
 @router.post(
     "/projects/{project_id}/reviews/next",
     summary="Lease the next review (reviewers, managers); never one of your own annotations",
@@ -203,11 +254,17 @@ def _review(session: Session, caller: Caller, review_id: int, need: Can) -> tupl
 )
 async def next_review(project_id: int, caller: CurrentCaller, db: Db) -> NextReviewOut:
     def work(session: Session) -> NextReviewOut:
-        project, role = access(session, caller.user, project_id, Can.review)
-        out: NextReviewOut = _lease_out(
-            session, do_next_review(session, caller.user, project), caller, role
-        )
-        return out
+        now = utcnow()
+        queue = reviewer_queue(Raw.of(session), project_id, caller.user.id, now)
+        role = role_of(caller.user, queue.member_role) if queue is not None else None
+        if queue is None or role is None:  # as `access` answers
+            raise NotFound(f"no project {project_id}, or you are not a member of it")
+        require(role, Can.review)
+        project = project_info(session, project_id, queue.project_updated_at)
+        lease = do_next_review(session, caller.user, project, queue.held, now)
+        if lease is None:
+            return NextReviewOut(review=None, annotation=None, task=None)
+        return _lease_out(lease, caller, role, project.overlap)
 
     return await in_write(db, work)
 
@@ -331,13 +388,11 @@ async def decide(
         limit_result(settings, body.result)
 
     def work(session: Session, checked: Checked | None) -> ReviewOut | NeedsCheck:
-        review, role = _review(session, caller, review_id, Can.review)
-        annotation = session.get(Annotation, review.annotation_id)
-        assert annotation is not None
-        task, project, _ = task_access(session, caller.user, annotation.task_id, Can.review)
+        target, role = _to_decide(session, caller, review_id)
+        project = project_info(session, target.review.project_id, target.project_updated_at)
         fixed: str | None = None
         if body.result is not None:  # a fix: checked like an answer, off the lock if it must
-            text = answer_text(checked, project, task, body.result)
+            text = answer_text(checked, project, target.task, body.result)
             if isinstance(text, NeedsCheck):
                 return text
             fixed = text
@@ -345,12 +400,11 @@ async def decide(
             Comment(c.question, c.text, (c.span.start, c.span.end) if c.span else None)
             for c in body.comments
         ]
-        do_decide(
+        decided = do_decide(
             session,
             caller.user,
             project,
-            review,
-            task,
+            target,
             Decision(body.decision),
             version=body.version,
             fixed_result=fixed,
@@ -358,7 +412,8 @@ async def decide(
             comments=comments,
             failed=body.failed,
         )
-        return review_out(session, review, sees_emails=shows_emails(role), caller=caller.user)
+        sees = shows_emails(role)
+        return review_shown(decided, target.author, caller.user.name, sees_emails=sees, held=False)
 
     return await in_write_checked(db, limiter, work)
 

@@ -14,8 +14,9 @@ from accord.actions.queue import DraftRef
 from accord.actions.tasks import MAX_DELETE, do_delete_tasks
 from accord.actions.users import find_user
 from accord.api.annotations import AnnotationOut, annotation_out
-from accord.api.auth import CurrentCaller, Db
+from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.files import signed_data
 from accord.api.policies import Can, access, may_review, project_for, task_for
 from accord.api.schemas import In, shows_emails
 from accord.models import Draft, Task
@@ -182,14 +183,16 @@ def get_tasks(
     summary="A task with its annotations, predictions and draft",
     responses=errors(401, 404, 422),
 )
-def get_task(task_id: int, caller: CurrentCaller, db: Db) -> TaskDetail:
+def get_task(task_id: int, caller: CurrentCaller, db: Db, settings: AppSettings) -> TaskDetail:
     with db.read() as session:
         task, project, role = task_for(session, caller.user, task_id, Can.view)
         only = None if may_review(role) else caller.user.id
         annotations = annotations_of_task(session, task, only)
         predictions = predictions_of_task(session, task)
+        out = task_out(task, project.overlap, mine=None if only is None else len(annotations))
+        out.data = signed_data(out.data, db, settings)
         return TaskDetail(
-            task=task_out(task, project.overlap, mine=None if only is None else len(annotations)),
+            task=out,
             annotations=[
                 annotation_out(a, author, caller.user.id, sees_emails=shows_emails(role))
                 for a, author in annotations

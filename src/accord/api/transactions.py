@@ -5,11 +5,13 @@ queue, a submission, a draft) runs right on the event loop: a few hundred micros
 no hop to a worker thread and no queueing of threads on the write lock, where each waiting
 thread costs the lock holder a turn of the interpreter lock. When another writer holds the
 lock (an import, say), or on PostgreSQL (where every statement waits on the network), the work
-goes to the thread pool as usual.
+goes to the database's writer threads (`Database.writers`: handed over for a third of the
+interpreter time anyio's worker threads take, ~20 µs instead of ~60 µs with uvloop).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -19,7 +21,6 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from accord.actions.annotations import check_answer
 from accord.db import Database
@@ -37,7 +38,8 @@ async def in_write(db: Database, work: Callable[[Session], T]) -> T:
     if here is not None:
         with here as session:
             return work(session)
-    return await run_in_threadpool(_in_thread, db, work)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(db.writers(), _in_thread, db, work)
 
 
 # On PostgreSQL two writers can collide (a deadlock, a serialisation failure); the loser's

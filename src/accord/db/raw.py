@@ -10,11 +10,14 @@ rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from accord.db.types import sqlite_stamp
+
+Params = Sequence[Any] | Mapping[str, Any]
 
 
 class Sql:
@@ -26,6 +29,16 @@ class Sql:
         self.sqlite = sqlite
         self.postgres = postgres if postgres is not None else sqlite.replace("?", "%s")
 
+    @classmethod
+    def postgres_only(cls, postgres: str) -> Sql:
+        """A statement only PostgreSQL can run (data-modifying CTEs, row locks), with named
+        ``%(name)s`` parameters; the code that runs it has another way for SQLite."""
+        return cls(_NOT_ON_SQLITE, postgres)
+
+
+# What a PostgreSQL-only statement is on SQLite: an error that names the mistake.
+_NOT_ON_SQLITE = "SELECT raise(ABORT, 'a PostgreSQL-only statement was run on SQLite')"
+
 
 class Raw:
     """A cursor on the session's own connection, inside its transaction."""
@@ -36,17 +49,17 @@ class Raw:
         driver: Any = connection.connection.driver_connection
         self._cursor: Any = driver.cursor()
 
-    def run(self, sql: Sql, params: tuple[Any, ...] = ()) -> int:
+    def run(self, sql: Sql, params: Params = ()) -> int:
         """Execute; the number of rows changed."""
         self._cursor.execute(sql.sqlite if self.sqlite else sql.postgres, params)
         return int(self._cursor.rowcount)
 
-    def one(self, sql: Sql, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    def one(self, sql: Sql, params: Params = ()) -> tuple[Any, ...] | None:
         self._cursor.execute(sql.sqlite if self.sqlite else sql.postgres, params)
         row: tuple[Any, ...] | None = self._cursor.fetchone()
         return row
 
-    def all(self, sql: Sql, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def all(self, sql: Sql, params: Params = ()) -> list[tuple[Any, ...]]:
         self._cursor.execute(sql.sqlite if self.sqlite else sql.postgres, params)
         return list(self._cursor.fetchall())
 
@@ -63,3 +76,21 @@ class Raw:
             value = dt.datetime.fromisoformat(value)
         assert isinstance(value, dt.datetime)
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+    @classmethod
+    def of(cls, session: Session) -> Raw:
+        """The `Raw` shared by everything that runs in the session's current transaction: one
+        driver cursor for a request's statements instead of one per function (creating a
+        psycopg cursor costs about as much as running a short statement)."""
+        connection = session.connection()
+        kept = session.info.get(_SHARED)
+        if kept is not None and kept[0] is connection:
+            shared: Raw = kept[1]
+            return shared
+        raw = cls(session)
+        session.info[_SHARED] = (connection, raw)
+        return raw
+
+
+# Where `Raw.of` keeps a session's shared cursor, with the connection it belongs to.
+_SHARED = "accord.db.raw.shared"

@@ -7,10 +7,14 @@ often wrong weighs less everywhere. `run_consensus` runs it for each single-choi
 of a project, outside any write lock and never inside a request (the API claims the run and
 runs it on a worker thread once its answer is sent: `claim_run`, `run_claimed`), then:
 
+- reads every answer from one snapshot of the database, the database finding each answer's
+  class so that only whole numbers cross (PostgreSQL: a binary ``COPY`` decoded by NumPy);
 - stores, for every complete task of the dataset, the consensus (the class with the highest
   posterior), its confidence (that posterior, scaled by the share of answers that are not
   empty) and the agreement of the task's answers (mean pairwise similarity, as per task) in
-  ``task_consensus`` (method ``dawid_skene``), a few thousand rows per short write;
+  ``task_consensus`` (method ``dawid_skene``) in short writes: a few thousand upserts each on
+  SQLite, whose writers queue; a binary ``COPY`` of up to `PG_BATCH` tasks each on PostgreSQL
+  (a fraction of a second: only a submission to one of those tasks waits, at most that long);
 - records the run in ``consensus_runs`` (state, when it started and finished, over how many
   tasks and annotations) with the annotators' confusion matrices, which the per-task
   consensus of tasks completed later uses when the project's method is ``dawid_skene``.
@@ -163,43 +167,78 @@ class _Answers:
 
 
 def _read(db: Database, project_id: int, overlap: int, question: QuestionConfig) -> _Answers:
-    """Every answer to ``question`` in the project, as arrays (one read snapshot)."""
+    """Every answer to ``question`` in the project, as arrays, from one snapshot of the
+    database: SQLite's read transaction, PostgreSQL's REPEATABLE READ (the complete tasks and
+    the answers agree even while submissions go on)."""
     values = [option.value for option in question.options]  # type: ignore[attr-defined]
     with db.read() as session:
-        raw: Any = session.connection().connection.driver_connection
-        sqlite = session.connection().dialect.name == "sqlite"
-        cursor = raw.cursor()
-        p = "?" if sqlite else "%s"
-        cursor.execute(
-            f"SELECT id FROM tasks WHERE project_id = {p} AND purpose IS NULL "
-            f"AND n_submitted >= {p} + extra_overlap ORDER BY id",
-            (project_id, overlap),
-        )
-        complete = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-        cursor.execute(
-            f"SELECT id FROM tasks WHERE project_id = {p} AND purpose IS NOT NULL", (project_id,)
-        )
-        known = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-        # The class index of each answer is computed by the database (-1: empty or unknown),
-        # so that only whole numbers cross into Python, a batch at a time.
-        pick = f"json_extract(a.result, {p})" if sqlite else f"(a.result::json -> {p}) ->> 'choice'"
-        path = f'$."{question.name}".choice' if sqlite else question.name
-        cases = " ".join(f"WHEN {p} THEN {i}" for i in range(len(values)))
-        # SQLite: when the project holds much of the table, reading it in storage order beats
-        # a walk of the project's index, which visits the rows in task order.
-        where = "+a.project_id" if sqlite and _most_of_table(cursor, project_id) else "a.project_id"
-        cursor.execute(
-            f"SELECT a.task_id, a.user_id, CASE {pick} {cases} ELSE -1 END "
-            f"FROM annotations a WHERE {where} = {p}",
-            (path, *values, project_id),
-        )
-        parts = []
-        while batch := cursor.fetchmany(FETCH):
-            flat = itertools.chain.from_iterable(batch)
-            parts.append(np.fromiter(flat, dtype=np.int64, count=3 * len(batch)))
-        cursor.close()
+        if db.is_sqlite:
+            raw: Any = session.connection().connection.driver_connection
+            return _read_sqlite(raw.cursor(), project_id, overlap, question.name, values)
+        connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor:
+            return _read_postgres(cursor, project_id, overlap, question.name, values)
+
+
+def _read_sqlite(
+    cursor: Any, project_id: int, overlap: int, name: str, values: list[str]
+) -> _Answers:
+    cursor.execute(
+        "SELECT id FROM tasks WHERE project_id = ? AND purpose IS NULL "
+        "AND n_submitted >= ? + extra_overlap ORDER BY id",
+        (project_id, overlap),
+    )
+    complete = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    cursor.execute(
+        "SELECT id FROM tasks WHERE project_id = ? AND purpose IS NOT NULL", (project_id,)
+    )
+    known = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    # The class index of each answer is computed by the database (-1: empty or unknown),
+    # so that only whole numbers cross into Python, a batch at a time.
+    cases = " ".join(f"WHEN ? THEN {i}" for i in range(len(values)))
+    # When the project holds much of the table, reading it in storage order beats a walk of
+    # the project's index, which visits the rows in task order.
+    where = "+a.project_id" if _most_of_table(cursor, project_id) else "a.project_id"
+    cursor.execute(
+        f"SELECT a.task_id, a.user_id, CASE json_extract(a.result, ?) {cases} ELSE -1 END "
+        f"FROM annotations a WHERE {where} = ?",
+        (f'$."{name}".choice', *values, project_id),
+    )
+    parts = []
+    while batch := cursor.fetchmany(FETCH):
+        flat = itertools.chain.from_iterable(batch)
+        parts.append(np.fromiter(flat, dtype=np.int64, count=3 * len(batch)))
+    cursor.close()
     rows = np.concatenate(parts).reshape(-1, 3) if parts else np.zeros((0, 3), dtype=np.int64)
     return _Answers(rows[:, 0], rows[:, 1], rows[:, 2], complete, known)
+
+
+def _read_postgres(
+    cursor: Any, project_id: int, overlap: int, name: str, values: list[str]
+) -> _Answers:
+    """Binary COPYs of whole numbers only (the database finds each answer's class), decoded
+    by NumPy: no Python object per row."""
+    (complete,) = copy_out(
+        cursor,
+        "SELECT id FROM tasks WHERE project_id = %s AND purpose IS NULL "
+        "AND n_submitted >= %s + extra_overlap ORDER BY id",
+        (project_id, overlap),
+        ("int8",),
+    )
+    cursor.execute(
+        "SELECT id FROM tasks WHERE project_id = %s AND purpose IS NOT NULL", (project_id,)
+    )
+    known = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    cases = " ".join(f"WHEN %s THEN {i}" for i in range(len(values)))
+    task, user, code = copy_out(
+        cursor,
+        f"SELECT a.task_id, a.user_id, (CASE (a.result::json -> %s) ->> 'choice' {cases} "
+        "ELSE -1 END)::int2 FROM annotations a WHERE a.project_id = %s",
+        (name, *values, project_id),
+        ("int8", "int8", "int2"),
+    )
+    return _Answers(task, user, code.astype(np.int64), complete, known)
 
 
 def _most_of_table(cursor: Any, project_id: int) -> bool:
@@ -214,7 +253,7 @@ def _most_of_table(cursor: Any, project_id: int) -> bool:
 def _run_question(
     db: Database, project_id: int, overlap: int, question: QuestionConfig, batch: int
 ) -> tuple[int, int, dict[str, Any]]:
-    from accord.quality.data import as_categorical
+    from accord.quality.data import Categorical, factorize
     from accord.quality.dawid_skene import dawid_skene
 
     values = [option.value for option in question.options]  # type: ignore[attr-defined]
@@ -225,8 +264,11 @@ def _run_question(
         keep &= ~np.isin(data.task, data.known)  # tasks with a known answer are not data
     if not keep.any():
         return 0, 0, {}
-    cat = as_categorical((data.task[keep], data.user[keep], data.code[keep]), classes=np.arange(k))
-    found = dawid_skene(cat, classes=np.arange(k))
+    task_ids, task = factorize(data.task[keep])
+    user_ids, user = factorize(data.user[keep])
+    classes = np.arange(k)
+    cat = Categorical(task, user, task_ids, user_ids, data.code[keep].astype(np.intp), classes)
+    found = dawid_skene(cat, classes=classes)
     rows = _rows(data, found, k)
     _store(db, project_id, question.name, values, rows, batch)
     confusion = np.nan_to_num(found.confusion) if found.confusion is not None else None
@@ -243,14 +285,33 @@ def _run_question(
     return int(rows[0].shape[0]), int(keep.sum()), skills
 
 
+def _lookup(ids: Any, wanted: Any) -> tuple[Any, Any]:
+    """Where each of ``wanted`` is in the sorted, distinct ``ids``, and whether it is there:
+    a table over the id range when ids are dense (task ids of a project usually are), else a
+    binary search."""
+    if ids.shape[0] == 0:
+        return np.zeros(wanted.shape[0], dtype=np.intp), np.zeros(wanted.shape[0], dtype=bool)
+    low, high = int(ids[0]), int(ids[-1])
+    if high - low < 4 * (ids.shape[0] + wanted.shape[0]) + 1024:
+        table = np.full(high - low + 1, -1, dtype=np.intp)
+        table[ids - low] = np.arange(ids.shape[0], dtype=np.intp)
+        inside = (wanted >= low) & (wanted <= high)
+        at = np.full(wanted.shape[0], -1, dtype=np.intp)
+        at[inside] = table[wanted[inside] - low]
+        found = at >= 0
+        at[~found] = 0
+        return at, found
+    at = np.minimum(np.searchsorted(ids, wanted), ids.shape[0] - 1)
+    return at, ids[at] == wanted
+
+
 def _rows(data: _Answers, found: Any, k: int) -> tuple[Any, ...]:
     """Per complete task: (task id, class index or -1, confidence, agreement or nan, n)."""
     tasks = data.complete
     if tasks.shape[0] == 0:
         empty = np.zeros(0)
         return tasks, empty.astype(np.int64), empty, empty, empty
-    at = np.minimum(np.searchsorted(tasks, data.task), tasks.shape[0] - 1)
-    mine = tasks[at] == data.task
+    at, mine = _lookup(tasks, data.task)
     index, code = at[mine], data.code[mine] + 1  # 0: empty, 1..k: classes
     counts = np.bincount(index * (k + 1) + code, minlength=tasks.shape[0] * (k + 1))
     counts = counts.reshape(tasks.shape[0], k + 1).astype(np.float64)
@@ -260,9 +321,7 @@ def _rows(data: _Answers, found: Any, k: int) -> tuple[Any, ...]:
     agreement = np.divide(same, pairs, out=np.full_like(n, np.nan), where=pairs > 0)
     label = np.full(tasks.shape[0], -1, dtype=np.int64)
     confidence = np.zeros(tasks.shape[0])
-    where = np.searchsorted(found.items, tasks)
-    where = np.minimum(where, max(found.items.shape[0] - 1, 0))
-    inferred = found.items[where] == tasks
+    where, inferred = _lookup(found.items, tasks)
     label[inferred] = np.asarray(found.labels, dtype=np.int64)[where[inferred]]
     share = np.divide(n - counts[:, 0], n, out=np.zeros_like(n), where=n > 0)
     confidence[inferred] = found.confidence[where[inferred]] * share[inferred]
@@ -275,7 +334,7 @@ def _rows(data: _Answers, found: Any, k: int) -> tuple[Any, ...]:
 
 _UPSERT = (
     "INSERT INTO task_consensus (task_id, question, project_id, method, answer, confidence, "
-    "agreement, n, computed_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
+    "agreement, n, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (task_id, question) DO UPDATE SET method = excluded.method, "
     "answer = excluded.answer, confidence = excluded.confidence, "
     "agreement = excluded.agreement, n = excluded.n, computed_at = excluded.computed_at"
@@ -291,71 +350,171 @@ def _store(
     batch: int,
 ) -> None:
     """Write the rows: upserts, ``batch`` per short write transaction (SQLite); or, per
-    `PG_BATCH` tasks, the question's rows of that range of tasks replaced through ``COPY``
-    (PostgreSQL, where writers do not wait on one another)."""
-    tasks, label, confidence, agreement, n = rows
+    `PG_BATCH` tasks, the question's rows of that range of tasks replaced through a binary
+    ``COPY`` (PostgreSQL, where writers do not wait on one another)."""
     answers = [orjson.dumps({"choice": v}).decode() for v in values]
-    levels = np.round(confidence, 6).tolist()
-    agreements = [None if a != a else a for a in np.round(agreement, 6).tolist()]
-    ids, labels, counts = tasks.tolist(), label.tolist(), n.astype(np.int64).tolist()
     if db.is_sqlite:
-        stamp = _stamp(utcnow(), True)
-        table = [
-            (
-                ids[i],
-                question,
-                project_id,
-                DAWID_SKENE,
-                answers[labels[i]] if labels[i] >= 0 else None,
-                levels[i],
-                agreements[i],
-                counts[i],
-                stamp,
-            )
-            for i in range(len(ids))
-        ]
-        for start in range(0, len(table), batch):
-            with db.write() as session:
-                driver: Any = session.connection().connection.driver_connection
-                cursor = driver.cursor()
-                cursor.executemany(_UPSERT.format(p="?"), table[start : start + batch])
-                cursor.close()
+        _store_sqlite(db, project_id, question, answers, rows, batch)
         return
-    stamp = _stamp(utcnow(), False).isoformat()
-    texts = [_copy_text(a) for a in answers]
-    head = f"\t{question}\t{project_id}\t{DAWID_SKENE}\t"
-    for start in range(0, len(ids), PG_BATCH):
-        end = min(start + PG_BATCH, len(ids))
-        lines = "".join(
-            f"{ids[i]}{head}{texts[labels[i]] if labels[i] >= 0 else NULL}\t{levels[i]}\t"
-            f"{NULL if agreements[i] is None else agreements[i]}\t{counts[i]}\t{stamp}\n"
-            for i in range(start, end)
-        )
+    tasks, label, confidence, agreement, n = rows
+    table = _Table(
+        question.encode(),
+        project_id,
+        [a.encode() for a in answers],
+        _stamp(utcnow(), False),
+        (tasks, label, np.round(confidence, 6), np.round(agreement, 6), n.astype(np.int32)),
+    )
+    for start in range(0, tasks.shape[0], PG_BATCH):
+        end = min(start + PG_BATCH, tasks.shape[0])
+        payload = table.copy_data(start, end)
         with db.write() as session:
-            driver = session.connection().connection.driver_connection
+            driver: Any = session.connection().connection.driver_connection
             with driver.cursor() as cursor:
                 cursor.execute(
                     "DELETE FROM task_consensus WHERE project_id = %s AND question = %s "
                     "AND task_id >= %s AND task_id <= %s",
-                    (project_id, question, ids[start], ids[end - 1]),
+                    (project_id, question, int(tasks[start]), int(tasks[end - 1])),
                 )
-                with cursor.copy(f"COPY task_consensus ({_COLUMNS}) FROM STDIN") as copy:
-                    copy.write(lines)
+                with cursor.copy(f"COPY task_consensus ({_COLUMNS}) FROM STDIN BINARY") as copy:
+                    copy.write(payload)
+
+
+def _store_sqlite(
+    db: Database,
+    project_id: int,
+    question: str,
+    answers: list[str],
+    rows: tuple[Any, ...],
+    batch: int,
+) -> None:
+    tasks, label, confidence, agreement, n = rows
+    levels = np.round(confidence, 6).tolist()
+    agreements = [None if a != a else a for a in np.round(agreement, 6).tolist()]
+    ids, labels, counts = tasks.tolist(), label.tolist(), n.astype(np.int64).tolist()
+    stamp = _stamp(utcnow(), True)
+    table = [
+        (
+            ids[i],
+            question,
+            project_id,
+            DAWID_SKENE,
+            answers[labels[i]] if labels[i] >= 0 else None,
+            levels[i],
+            agreements[i],
+            counts[i],
+            stamp,
+        )
+        for i in range(len(ids))
+    ]
+    for start in range(0, len(table), batch):
+        with db.write() as session:
+            driver: Any = session.connection().connection.driver_connection
+            cursor = driver.cursor()
+            cursor.executemany(_UPSERT, table[start : start + batch])
+            cursor.close()
 
 
 PG_BATCH = 100_000
-NULL = "\\N"
 _COLUMNS = "task_id, question, project_id, method, answer, confidence, agreement, n, computed_at"
-
-
-def _copy_text(value: str) -> str:
-    """A value as COPY's text format writes it (backslash, tab and line ends escaped)."""
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
 
 
 def _stamp(when: dt.datetime, sqlite: bool) -> Any:
     from accord.db.types import sqlite_stamp
 
     return sqlite_stamp(when) if sqlite else when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+# PostgreSQL's binary COPY format: a signature, flags and an extension length; per row, the
+# number of fields, then each field's length in bytes (-1: NULL) and its bytes, big-endian;
+# -1 where the next row's field count would be. NumPy reads and writes it whole, through
+# structured arrays, when every row has the same layout.
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_END = b"\xff\xff"
+_TYPES = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "float8": ">f8"}
+_EPOCH = dt.datetime(2000, 1, 1)  # PostgreSQL's timestamps count microseconds from here
+
+
+def copy_out(cursor: Any, query: str, params: Any, types: tuple[str, ...]) -> list[Any]:
+    """The columns of ``query``'s rows, read by a binary ``COPY ... TO STDOUT``, as native
+    NumPy arrays: every column of a type in `_TYPES`, never NULL."""
+    data = bytearray()
+    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)", params) as copy:
+        for chunk in copy:
+            data += chunk
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    for i, name in enumerate(types):
+        fields += [(f"size{i}", ">i4"), (f"value{i}", _TYPES[name])]
+    layout = np.dtype(fields)
+    start = 19 + int.from_bytes(data[15:19], "big")  # after the signature, flags, extension
+    size = len(data) - start - len(_END)
+    if data[:11] != _SIGNATURE or data[-2:] != _END or size < 0 or size % layout.itemsize:
+        raise RuntimeError(f"COPY of {query!r} did not give rows of {types} in binary format")
+    rows = np.frombuffer(data, dtype=layout, count=size // layout.itemsize, offset=start)
+    if (rows["count"] != len(types)).any() or any(
+        (rows[f"size{i}"] != layout[f"value{i}"].itemsize).any() for i in range(len(types))
+    ):
+        raise RuntimeError(f"COPY of {query!r} gave a NULL or a value of another type")
+    native = [layout[f"value{i}"].newbyteorder("=") for i in range(len(types))]
+    return [rows[f"value{i}"].astype(kind) for i, kind in enumerate(native)]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """``task_consensus`` rows of one run, as binary COPY data for a range of them."""
+
+    question: bytes
+    project_id: int
+    answers: list[bytes]
+    stamp: dt.datetime
+    columns: tuple[Any, Any, Any, Any, Any]  # task ids, label or -1, confidence, agreement, n
+
+    def copy_data(self, start: int, end: int) -> bytes:
+        """Rows ``start`` to ``end``, one block per layout (answer, and agreement or NULL)."""
+        tasks, label, confidence, agreement, n = (c[start:end] for c in self.columns)
+        blank = np.isnan(agreement)
+        at = (self.stamp - _EPOCH) // dt.timedelta(microseconds=1)
+        parts = [_SIGNATURE, bytes(8)]
+        for code in range(-1, len(self.answers)):
+            answer = self.answers[code] if code >= 0 else None
+            for missing in (False, True):
+                pick = np.flatnonzero((label == code) & (blank == missing))
+                if pick.shape[0] == 0:
+                    continue
+                block = self._block(pick.shape[0], answer, missing)
+                block["task_id"] = tasks[pick]
+                block["confidence"] = confidence[pick]
+                if not missing:
+                    block["agreement"] = agreement[pick]
+                block["n"] = n[pick]
+                block["computed_at"] = at
+                parts.append(block.tobytes())
+        parts.append(_END)
+        return b"".join(parts)
+
+    def _block(self, count: int, answer: bytes | None, no_agreement: bool) -> Any:
+        """``count`` rows of one layout, constant fields filled in."""
+        method = DAWID_SKENE.encode()
+        # (column, its NumPy type or None for NULL, its value when the same on every row)
+        columns: list[tuple[str, str | None, Any]] = [
+            ("task_id", ">i8", None),
+            ("question", f"S{len(self.question)}", self.question),
+            ("project_id", ">i8", self.project_id),
+            ("method", f"S{len(method)}", method),
+            ("answer", None if answer is None else f"S{len(answer)}", answer),
+            ("confidence", ">f8", None),
+            ("agreement", None if no_agreement else ">f8", None),
+            ("n", ">i4", None),
+            ("computed_at", ">i8", None),
+        ]
+        fields = [("count", ">i2")]
+        for name, kind, _ in columns:
+            fields.append((f"{name}_size", ">i4"))
+            if kind is not None:
+                fields.append((name, kind))
+        block = np.empty(count, dtype=np.dtype(fields))
+        block["count"] = len(columns)
+        for name, kind, value in columns:
+            block[f"{name}_size"] = -1 if kind is None else np.dtype(kind).itemsize
+            if kind is not None and value is not None:
+                block[name] = value
+        return block

@@ -1,38 +1,44 @@
 """Exports, streamed in constant memory from one consistent snapshot of the database.
 
 JSONL: one line per task with its data, status, annotations (author, timestamps, time spent,
-number of versions, review state) and predictions. CSV: one row per annotation, one column per
-question. With ``consensus``, each task also carries its stored consensus per question
-(`accord.queries.consensus`) and its adjudicated final answer: ``consensus`` and
-``adjudicated`` in JSONL; three columns per question and an ``adjudicated`` column in CSV.
+number of versions, review state) and predictions (`accord.jobs.export_lines`, the hot path).
+CSV: one row per annotation, one column per question. With ``consensus``, each task also
+carries its stored consensus per question (`accord.queries.consensus`) and its adjudicated
+final answer: ``consensus`` and ``adjudicated`` in JSONL; three columns per question and an
+``adjudicated`` column in CSV.
 
-The JSONL path is the hot one (a million tasks in seconds): tasks, annotations and predictions
-are read by three cursors ordered by task id and merged, and stored JSON text is spliced into
-the output without being parsed.
+An export job of many tasks may be produced by several processes, each from its own range of
+tasks, all reading the same snapshot (`accord.jobs.export_parts`).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from accord.db import Database
-from accord.db.types import sqlite_stamp
+from accord.jobs.export_lines import (
+    ExportFilter,
+    _Sql,
+    annotation_sql,
+    jsonl_lines,
+    status_sql,
+)
+from accord.jobs.export_lines import emails as email_texts
 from accord.kinds import QUESTION_KINDS, Interface
-from accord.models import Project, User
+from accord.models import Project
 from accord.queries.consensus import Consensus, consensus_of
 from accord.queries.projects import interface_of
 
+__all__ = ["ExportFilter", "_Sql", "export_csv", "export_jsonl", "neutralised"]
+
 FLUSH_BYTES = 1 << 20
-FETCH = 5000
 META_COLUMNS = (
     "task_id",
     "external_id",
@@ -44,93 +50,6 @@ META_COLUMNS = (
     "versions",
     "review_state",
 )
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    status: str | None = None  # new, in_progress or complete
-    annotator_id: int | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-
-    @property
-    def on_annotations(self) -> bool:
-        return self.annotator_id is not None or self.since is not None or self.until is not None
-
-
-class _Sql:
-    """The dialect's spelling of parameters, timestamps and streaming cursors."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.raw: Any = conn.connection.driver_connection
-        self.param = "?" if self.sqlite else "%s"
-        self._cursors = 0
-
-    def stamp(self, column: str) -> str:
-        if self.sqlite:
-            return column  # stored as ISO 8601 in UTC already (accord.db.types)
-        return f'to_char({column}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
-
-    def quoted(self, column: str) -> str:
-        """The column as a JSON value (a quoted string, or null)."""
-        if self.sqlite:
-            return f"json_quote({column})"
-        return f"coalesce(to_json({column})::text, 'null')"
-
-    def value(self, when: dt.datetime) -> Any:
-        if self.sqlite:
-            return sqlite_stamp(when)
-        return when.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def rows(self, query: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-        for batch in self.batches(query, params):
-            yield from batch
-
-    def batches(self, query: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
-        if self.sqlite:
-            cursor = self.raw.cursor()
-        else:
-            self._cursors += 1
-            cursor = self.raw.cursor(name=f"accord_export_{self._cursors}")
-            cursor.itersize = FETCH
-        try:
-            cursor.execute(query, params)
-            while batch := cursor.fetchmany(FETCH):
-                yield batch
-        finally:
-            cursor.close()
-
-
-def _status_sql(flt: ExportFilter, overlap: int, p: str) -> tuple[str, list[Any]]:
-    if flt.status == "new":
-        return " AND t.n_submitted = 0", []
-    if flt.status == "in_progress":
-        return f" AND t.n_submitted > 0 AND t.n_submitted < {p}", [overlap]
-    if flt.status == "complete":
-        return f" AND t.n_submitted >= {p}", [overlap]
-    return "", []
-
-
-def _annotation_sql(flt: ExportFilter, sql: _Sql) -> tuple[str, list[Any]]:
-    p, where, params = sql.param, "", []
-    if flt.annotator_id is not None:
-        where += f" AND a.user_id = {p}"
-        params.append(flt.annotator_id)
-    if flt.since is not None:
-        where += f" AND a.updated_at >= {p}"
-        params.append(sql.value(flt.since))
-    if flt.until is not None:
-        where += f" AND a.updated_at < {p}"
-        params.append(sql.value(flt.until))
-    return where, params
-
-
-def _emails(conn: Connection) -> dict[int, str]:
-    return {
-        uid: orjson.dumps(email).decode()
-        for uid, email in conn.execute(select(User.id, User.email))
-    }
 
 
 def _snapshot(db: Database) -> Connection:
@@ -154,107 +73,9 @@ def export_jsonl(
     conn = _snapshot(db)
     try:
         table = consensus_of(conn, project.id, interface_of(project)) if consensus else None
-        yield from _jsonl(conn, project, flt, table)
+        yield from jsonl_lines(_Sql.of(conn), project.id, project.overlap, flt, table)
     finally:
         conn.close()
-
-
-TASK_JSON = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":['
-ANNOTATION_JSON = (
-    '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s","updated_at":"%s",'
-    '"versions":%d,"review_state":%s}'
-)
-PREDICTION_JSON = '{"model_version":%s,"score":%s,"result":%s}'
-
-
-def _jsonl(
-    conn: Connection, project: Project, flt: ExportFilter, consensus: Consensus | None
-) -> Iterator[bytes]:
-    sql = _Sql(conn)
-    p, overlap = sql.param, project.overlap
-    emails = _emails(conn)
-    status_where, status_params = _status_sql(flt, overlap, p)
-    ann_where, ann_params = _annotation_sql(flt, sql)
-    tasks = sql.batches(
-        f"SELECT t.id, {sql.quoted('t.external_id')}, t.data, t.n_submitted FROM tasks t "
-        f"WHERE t.project_id = {p}{status_where} ORDER BY t.id",
-        [project.id, *status_params],
-    )
-    annotations = sql.rows(
-        f"SELECT a.task_id, a.id, a.user_id, a.result, a.seconds, {sql.stamp('a.created_at')}, "
-        f"{sql.stamp('a.updated_at')}, a.version, {sql.quoted('a.review_state')} "
-        f"FROM annotations a WHERE a.project_id = {p}{ann_where} ORDER BY a.task_id, a.id",
-        [project.id, *ann_params],
-    )
-    predictions = _predictions(sql, project)
-    only_annotated = flt.on_annotations
-    ann = next(annotations, None)
-    pred = next(predictions, None)
-    for batch in tasks:
-        parts: list[str] = []
-        add = parts.append
-        for task_id, external_id, data, submitted in batch:
-            if only_annotated and (ann is None or ann[0] != task_id):
-                while ann is not None and ann[0] < task_id:
-                    ann = next(annotations, None)
-                if ann is None or ann[0] != task_id:
-                    continue
-            status = (
-                "new" if submitted == 0 else ("complete" if submitted >= overlap else "in_progress")
-            )
-            add(TASK_JSON % (task_id, external_id, status, data))
-            while ann is not None and ann[0] < task_id:  # of tasks filtered out by status
-                ann = next(annotations, None)
-            separator = ""
-            while ann is not None and ann[0] == task_id:
-                add(separator)
-                add(ANNOTATION_JSON % (ann[1], emails.get(ann[2], "null"), *ann[3:]))
-                separator = ","
-                ann = next(annotations, None)
-            add('],"predictions":[')
-            while pred is not None and pred[0] < task_id:
-                pred = next(predictions, None)
-            separator = ""
-            while pred is not None and pred[0] == task_id:
-                add(separator)
-                add(PREDICTION_JSON % pred[1:])
-                separator = ","
-                pred = next(predictions, None)
-            if consensus is not None:
-                add('],"consensus":')
-                add(consensus.json_for(task_id))
-                add(',"adjudicated":')
-                add(consensus.final_json_for(task_id))
-                add("}\n")
-            else:
-                add("]}\n")
-        yield "".join(parts).encode()
-
-
-def _predictions(sql: _Sql, project: Project) -> Iterator[tuple[Any, ...]]:
-    """The project's predictions ordered by task, or nothing at all if it has none."""
-    p = sql.param
-    score = (
-        "coalesce(CAST(score AS TEXT), 'null')" if sql.sqlite else ("coalesce(score::text, 'null')")
-    )
-    if not _has_rows(sql, "predictions", project):
-        return iter(())
-    return sql.rows(
-        f"SELECT task_id, {sql.quoted('model_version')}, {score}, result FROM predictions "
-        f"WHERE project_id = {p} ORDER BY task_id, id",
-        [project.id],
-    )
-
-
-def _has_rows(sql: _Sql, table: str, project: Project) -> bool:
-    cursor = sql.raw.cursor()
-    try:
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE project_id = {sql.param} LIMIT 1", [project.id]
-        )
-        return cursor.fetchone() is not None
-    finally:
-        cursor.close()
 
 
 def export_csv(
@@ -299,11 +120,11 @@ def _csv(
     spreadsheet_safe: bool,
     consensus: Consensus | None,
 ) -> Iterator[bytes]:
-    sql = _Sql(conn)
+    sql = _Sql.of(conn)
     p = sql.param
-    emails = {uid: orjson.loads(email) for uid, email in _emails(conn).items()}
-    status_where, status_params = _status_sql(flt, project.overlap, p)
-    ann_where, ann_params = _annotation_sql(flt, sql)
+    emails = {uid: orjson.loads(email) for uid, email in email_texts(sql).items()}
+    status_where, status_params = status_sql(flt, project.overlap, p)
+    ann_where, ann_params = annotation_sql(flt, sql)
     questions = interface.questions
     fields = interface.fields
     header = [*META_COLUMNS]

@@ -33,7 +33,7 @@ ANNOTATION = "annotation"
 def _finals(conn: Connection, project: Project) -> Iterator[tuple[Any, ...]]:
     """Per complete task, in id order: (id, external id, data text, source, result,
     confidence by question, agreement by question)."""
-    sql = _Sql(conn)
+    sql = _Sql.of(conn)
     p = sql.param
     tasks = sql.rows(
         "SELECT t.id, t.external_id, t.data, j.state, j.result FROM tasks t "

@@ -134,15 +134,22 @@ def missing_mask(values: AnyArray) -> BoolArray:
 def factorize(values: AnyArray) -> tuple[AnyArray, IntArray]:
     """Sorted unique values and the code of each element (like ``np.unique(return_inverse)``).
 
-    Non-negative integer ids that are dense enough are coded in O(N) with ``np.bincount``;
-    object arrays go through pandas when it is installed (30× faster on strings).
+    Integer ids whose range is narrow enough (e.g. the task ids of one project) are coded in
+    O(N) with ``np.bincount``; object arrays go through pandas when it is installed (30× faster
+    on strings).
     """
     if values.dtype.kind in "iu" and values.shape[0] > 0:
         low, high = int(values.min()), int(values.max())
-        if low >= 0 and high < 4 * values.shape[0] + 1024:
-            present = np.bincount(values, minlength=high + 1) > 0
+        if high - low < 4 * values.shape[0] + 1024:
+            # Signed: widened first (int8 -100..100 spans 200); unsigned: values >= low.
+            wide = values.astype(np.int64) if values.dtype.kind == "i" else values
+            offsets = (wide - wide.dtype.type(low)).astype(np.intp)
+            present = np.bincount(offsets, minlength=high - low + 1) > 0
             remap = np.cumsum(present) - 1
-            return np.flatnonzero(present).astype(values.dtype), remap[values].astype(np.intp)
+            ids = (np.flatnonzero(present).astype(wide.dtype) + wide.dtype.type(low)).astype(
+                values.dtype
+            )
+            return ids, remap[offsets].astype(np.intp)
     if values.dtype.kind == "O":
         try:
             import pandas as pd

@@ -1,4 +1,4 @@
-"""Dawid-Skene and one-coin Dawid-Skene by EM, on sparse matrices.
+"""Dawid-Skene and one-coin Dawid-Skene by EM, over the annotation rows.
 
 Dawid & Skene (1979), "Maximum likelihood estimation of observer error-rates using the EM
 algorithm", *JRSS C* 28(1). Annotator ``a`` has a confusion matrix
@@ -7,11 +7,12 @@ algorithm", *JRSS C* 28(1). Annotator ``a`` has a confusion matrix
 - E-step: ``P(z_i = c) ∝ rho_c prod_{r in i} pi^{a_r}[c, y_r]`` (in logs, then softmax).
 - M-step: ``pi^a[c, k] ∝ sum_{r: a_r = a, y_r = k} P(z_{i_r} = c)``, ``rho = mean_i P(z_i)``.
 
-Both steps are one sparse-dense product with the ``items × (annotator, label)`` incidence
-matrix, so an iteration costs O(N K). The stopping rule is crowd-kit's (gain of the evidence
-lower bound per annotation below ``tol``), but with the bound computed correctly: crowd-kit
-1.4.2 adds ``log rho`` once per *annotation* instead of once per *item*, which only changes when
-it stops (see docs/quality.md). Gold labels are clamped after every E-step; ``warm_start``
+Both steps are one product with the sparse ``items × (annotator, label)`` incidence matrix
+(`accord.quality.incidence`: a gather and a segmented sum per class, in NumPy), so an iteration
+costs O(N K). The stopping rule is crowd-kit's (gain of the evidence lower bound per annotation
+below ``tol``), but with the bound computed correctly: crowd-kit 1.4.2 adds ``log rho`` once per
+*annotation* instead of once per *item*, which only changes when it stops (see
+docs/quality.md). Gold labels are clamped after every E-step; ``warm_start``
 reuses a previous result's confusion matrices and priors (matched by annotator id).
 
 One-coin (Zhang, Chen, Zhou & Jordan, "Spectral methods meet EM", JMLR 17, 2016): one accuracy
@@ -23,36 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from accord.quality.data import AnyArray, Categorical, FloatArray, as_categorical
-from accord.quality.results import Aggregation, build_aggregation, label_accuracy, softmax_rows
+from accord.quality.incidence import Incidence
+from accord.quality.results import Aggregation, build_aggregation, label_accuracy
 from accord.quality.voting import vote_probabilities
 
 EPS = 1e-10
 
 __all__ = ["dawid_skene", "gold_mask", "one_coin_dawid_skene"]
-
-
-class _Incidence:
-    """``A[i, a*K + k]`` = number of times annotator a gave label k to item i."""
-
-    def __init__(self, cat: Categorical) -> None:
-        self.cat = cat
-        k = cat.n_classes
-        self.cell = cat.annotator * k + cat.label
-        shape = (cat.n_items, cat.n_annotators * k)
-        ones = np.ones(cat.n_rows)
-        self.a = sp.csr_matrix((ones, (cat.item, self.cell)), shape=shape)
-        self.at = self.a.T.tocsr()
-        self.observed = np.bincount(self.cell, minlength=shape[1]) > 0
-        self._cached: tuple[FloatArray, FloatArray] | None = None
-
-    def counts(self, probas: FloatArray) -> FloatArray:
-        """``A^T P``: expected (annotator, given, true) counts; cached for the last ``P``."""
-        if self._cached is None or self._cached[0] is not probas:
-            self._cached = (probas, np.asarray(self.at @ probas))
-        return self._cached[1]
 
 
 def gold_mask(cat: Categorical, gold: Any) -> tuple[np.ndarray[Any, Any], FloatArray] | None:
@@ -76,30 +56,44 @@ def gold_mask(cat: Categorical, gold: Any) -> tuple[np.ndarray[Any, Any], FloatA
 
 
 def _clamp(probas: FloatArray, gold: tuple[np.ndarray[Any, Any], FloatArray] | None) -> FloatArray:
+    """Gold items' posteriors set to their one-hot label (``probas`` class-major, in place)."""
     if gold is not None and gold[0].shape[0]:
-        probas[gold[0]] = gold[1]
+        probas[:, gold[0]] = gold[1].T
     return probas
 
 
-def _m_step(inc: _Incidence, probas: FloatArray, k: int) -> FloatArray:
-    """Log confusion ``log pi[a*K + given, true]`` (0 where never observed)."""
-    counts = np.where(inc.observed[:, None], np.maximum(inc.counts(probas), EPS), 0.0)
-    per_true = counts.reshape(-1, k, k).sum(axis=1, keepdims=True)
-    errors = (counts.reshape(-1, k, k) / np.maximum(per_true, EPS)).reshape(-1, k)
-    return np.where(inc.observed[:, None], np.log(np.maximum(errors, EPS)), 0.0)
+# EM runs class-major: ``probas[c, i]`` (K, n_items) and ``log_errors[true, a*K + given]``
+# (K, n_cells), so that each class is one contiguous row for the per-class gathers and sums.
 
 
-def _e_step(inc: _Incidence, log_errors: FloatArray, priors: FloatArray) -> FloatArray:
-    loglik = np.asarray(inc.a @ log_errors) + np.log(np.maximum(priors, EPS))
-    return softmax_rows(loglik)
+def _m_step(inc: Incidence, probas: FloatArray, k: int) -> FloatArray:
+    """Log confusion ``log pi[true, a*K + given]`` (0 where never observed)."""
+    observed = inc.observed[None, :]
+    counts = np.where(observed, np.maximum(inc.counts(probas), EPS), 0.0).reshape(k, -1, k)
+    per_true = counts.sum(axis=2, keepdims=True)
+    counts /= np.maximum(per_true, EPS)
+    errors = np.log(np.maximum(counts, EPS, out=counts), out=counts).reshape(k, -1)
+    return np.where(observed, errors, 0.0)
 
 
-def _elbo(inc: _Incidence, probas: FloatArray, priors: FloatArray, log_errors: FloatArray) -> float:
+def _e_step(inc: Incidence, log_errors: FloatArray, priors: FloatArray) -> FloatArray:
+    """Posteriors: a softmax over classes of the log-likelihoods plus log priors."""
+    loglik = inc.item_sums(log_errors, np.empty((priors.shape[0], inc.cat.n_items)))
+    loglik += np.log(np.maximum(priors, EPS))[:, None]
+    loglik -= loglik.max(axis=0)
+    np.exp(loglik, out=loglik)
+    loglik /= loglik.sum(axis=0)
+    return loglik
+
+
+def _elbo(inc: Incidence, probas: FloatArray, priors: FloatArray, log_errors: FloatArray) -> float:
     """E_q[log p(y, z)] + H(q), per item prior counted once."""
     joint = float(np.sum(inc.counts(probas) * log_errors))
-    joint += float(np.sum(probas @ np.log(np.maximum(priors, EPS))))
+    joint += float(probas.sum(axis=1) @ np.log(np.maximum(priors, EPS)))
     clipped = np.maximum(probas, EPS)
-    return joint - float(np.sum(clipped * np.log(clipped)))
+    entropy = np.log(clipped)
+    entropy *= clipped
+    return joint - float(entropy.sum())
 
 
 def _warm_log_errors(cat: Categorical, warm: Aggregation, log_errors: FloatArray) -> FloatArray:
@@ -107,15 +101,15 @@ def _warm_log_errors(cat: Categorical, warm: Aggregation, log_errors: FloatArray
         raise ValueError("warm_start needs a Dawid-Skene result over the same classes")
     k = cat.n_classes
     old = {a: i for i, a in enumerate(warm.annotators.tolist())}
-    out = log_errors.reshape(cat.n_annotators, k, k).copy()
+    out = log_errors.reshape(k, cat.n_annotators, k).copy()
     for a, name in enumerate(cat.annotators.tolist()):
-        if name in old:  # confusion[a, true, given] -> rows (given), columns (true)
-            out[a] = np.log(np.maximum(warm.confusion[old[name]].T, EPS))
-    return out.reshape(-1, k)
+        if name in old:  # confusion[a, true, given] -> [true, a, given]
+            out[:, a] = np.log(np.maximum(warm.confusion[old[name]], EPS))
+    return out.reshape(k, -1)
 
 
 def _run_em(
-    inc: _Incidence,
+    inc: Incidence,
     probas: FloatArray,
     log_errors: FloatArray,
     priors: FloatArray,
@@ -127,7 +121,7 @@ def _run_em(
     loss, history, converged = -np.inf, [], False
     for _ in range(max_iter):
         probas = _clamp(_e_step(inc, log_errors, priors), gold)
-        priors = probas.mean(axis=0)
+        priors = probas.mean(axis=1)
         log_errors = m_step(inc, probas, cat.n_classes)
         new_loss = _elbo(inc, probas, priors, log_errors) / cat.n_rows
         history.append(new_loss)
@@ -136,6 +130,16 @@ def _run_em(
             break
         loss = new_loss
     return probas, priors, log_errors, history, converged
+
+
+def _start(cat: Categorical, gold: tuple[np.ndarray[Any, Any], FloatArray] | None) -> FloatArray:
+    """Class-major majority-vote posteriors, gold clamped."""
+    return _clamp(np.ascontiguousarray(vote_probabilities(cat).T), gold)
+
+
+def _finish(probas: FloatArray) -> FloatArray:
+    """Class-major posteriors back to ``(n_items, K)``."""
+    return np.ascontiguousarray(probas.T)
 
 
 def dawid_skene(
@@ -157,9 +161,9 @@ def dawid_skene(
     cat = as_categorical(data, classes)
     k = cat.n_classes
     gold_rows = gold_mask(cat, gold)
-    probas = _clamp(vote_probabilities(cat), gold_rows)
-    priors = probas.mean(axis=0)
-    inc = _Incidence(cat)
+    probas = _start(cat, gold_rows)
+    priors = probas.mean(axis=1)
+    inc = Incidence(cat)
     log_errors = _m_step(inc, probas, k)
     if warm_start is not None:
         log_errors = _warm_log_errors(cat, warm_start, log_errors)
@@ -168,11 +172,12 @@ def dawid_skene(
     probas, priors, log_errors, history, converged = _run_em(
         inc, probas, log_errors, priors, _m_step, (max_iter, tol, gold_rows)
     )
-    confusion = np.exp(log_errors).reshape(cat.n_annotators, k, k).transpose(0, 2, 1)
+    confusion = np.exp(log_errors).reshape(k, cat.n_annotators, k).transpose(1, 0, 2)
+    probabilities = _finish(probas)
     return build_aggregation(
         cat,
-        probas,
-        label_accuracy(cat, probas),
+        probabilities,
+        label_accuracy(cat, probabilities),
         confusion=_mask_unobserved(cat, confusion),
         priors=priors,
         n_iter=len(history),
@@ -189,17 +194,20 @@ def _mask_unobserved(cat: Categorical, confusion: FloatArray) -> FloatArray:
 
 
 def one_coin_skills(cat: Categorical, probas: FloatArray) -> FloatArray:
-    """``s_a`` = mean over annotator a's labels of the posterior that the label is right."""
-    return label_accuracy(cat, probas)
+    """``s_a`` = mean over annotator a's labels of the posterior that the label is right
+    (``probas`` class-major)."""
+    right = probas.ravel().take(cat.label * cat.n_items + cat.item)
+    hits = np.bincount(cat.annotator, right, minlength=cat.n_annotators)
+    return hits / np.maximum(np.bincount(cat.annotator, minlength=cat.n_annotators), 1)
 
 
-def _one_coin_m_step(inc: _Incidence, probas: FloatArray, k: int) -> FloatArray:
+def _one_coin_m_step(inc: Incidence, probas: FloatArray, k: int) -> FloatArray:
     skills = one_coin_skills(inc.cat, probas)
     wrong = (1.0 - skills) / max(k - 1, 1)
-    table = np.repeat(np.repeat(wrong[:, None, None], k, axis=1), k, axis=2)
-    table[:, np.arange(k), np.arange(k)] = skills[:, None]
-    table = np.clip(table, EPS, 1.0 - EPS).reshape(-1, k)
-    return np.where(inc.observed[:, None], np.log(table), 0.0)
+    table = np.repeat(np.repeat(wrong[None, :, None], k, axis=0), k, axis=2)
+    table[np.arange(k), :, np.arange(k)] = skills[None, :]
+    table = np.clip(table, EPS, 1.0 - EPS).reshape(k, -1)
+    return np.where(inc.observed[None, :], np.log(table), 0.0)
 
 
 def one_coin_dawid_skene(
@@ -213,15 +221,15 @@ def one_coin_dawid_skene(
     """One-coin Dawid-Skene: ``skills[a]`` is annotator a's accuracy ``s_a``."""
     cat = as_categorical(data, classes)
     gold_rows = gold_mask(cat, gold)
-    probas = _clamp(vote_probabilities(cat), gold_rows)
-    inc = _Incidence(cat)
+    probas = _start(cat, gold_rows)
+    inc = Incidence(cat)
     log_errors = _one_coin_m_step(inc, probas, cat.n_classes)
     probas, priors, _, history, converged = _run_em(
-        inc, probas, log_errors, probas.mean(axis=0), _one_coin_m_step, (max_iter, tol, gold_rows)
+        inc, probas, log_errors, probas.mean(axis=1), _one_coin_m_step, (max_iter, tol, gold_rows)
     )
     return build_aggregation(
         cat,
-        probas,
+        _finish(probas),
         one_coin_skills(cat, probas),
         priors=priors,
         n_iter=len(history),
