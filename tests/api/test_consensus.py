@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from accord.db import Database
 from accord.jobs import consensus as consensus_job
-from accord.jobs.consensus import copy_out, run_consensus
+from accord.jobs.consensus import fetch_arrays, run_consensus
 from accord.models import ConsensusRun, Project, TaskConsensus, User
 from tests.api.conftest import Api
 from tests.factories import add_tasks, make_project, make_user, texts
@@ -210,15 +210,32 @@ def test_what_a_run_stores_is_what_it_computed(
     assert set(label.tolist()) == {-1, 0, 1} and np.isnan(agreement).any()
 
 
-def test_binary_copy_refuses_what_it_cannot_decode(db: Database) -> None:
+def test_arrays_from_postgresql_are_decoded_or_refused(db: Database) -> None:
+    """The PostgreSQL read: integer arrays in binary form, decoded by NumPy; a NULL in one, or
+    an array of another type, is an error rather than a wrong number."""
     if db.is_sqlite:
-        pytest.skip("PostgreSQL's COPY")
+        pytest.skip("PostgreSQL's arrays")
     with db.read() as session:
         raw: Any = session.connection().connection.driver_connection
-        with raw.cursor() as cursor:
-            (numbers,) = copy_out(cursor, "SELECT generate_series(1, %s)::int8", (5,), ("int8",))
-            assert numbers.tolist() == [1, 2, 3, 4, 5] and numbers.dtype == np.int64
-            with pytest.raises(RuntimeError, match="NULL"):
-                copy_out(cursor, "SELECT NULL::int8", None, ("int8",))
-            with pytest.raises(RuntimeError, match="binary format"):
-                copy_out(cursor, "SELECT 1::int4", None, ("int8",))
+        with raw.cursor(binary=True) as cursor:
+            small, wide, none = fetch_arrays(
+                cursor,
+                "SELECT array_send(array_agg(i::int2)), array_send(array_agg(i * 10000000000)), "
+                "array_send(array_agg(i) FILTER (WHERE false)) FROM generate_series(1, %s) i",
+                (5,),
+            )
+            assert small.tolist() == [1, 2, 3, 4, 5] and small.dtype == np.int16
+            assert wide.tolist() == [i * 10**10 for i in range(1, 6)] and wide.dtype == np.int64
+            assert none.shape == (0,)
+            with pytest.raises(RuntimeError, match="NULLs"):
+                fetch_arrays(cursor, "SELECT array_send(ARRAY[1, NULL]::int8[])", None)
+            with pytest.raises(RuntimeError, match="another type"):
+                fetch_arrays(cursor, "SELECT array_send(ARRAY[1.5]::float8[])", None)
+
+
+def test_task_ranges_hold_about_a_chunk_of_submissions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(consensus_job, "CHUNK", 10)
+    ids = np.array([3, 4, 7, 8, 9, 12])
+    submitted = np.array([4, 4, 4, 30, 0, 3])
+    assert consensus_job._task_ranges(ids, submitted) == [(3, 7), (8, 8), (9, 12)]
+    assert consensus_job._task_ranges(ids[:0], submitted[:0]) == []

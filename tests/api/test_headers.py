@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from accord.api.headers import HEADERS
+from accord.api.headers import content_security_policy, media_origin, security_headers
 from tests.api.conftest import Api
+
+HEADERS = security_headers(None)
 
 
 def expected(response: object) -> None:
@@ -38,3 +40,19 @@ def test_the_api_reference_page_has_no_inline_script(client: TestClient) -> None
     page = client.get("/api/docs").text
     assert "<script>" not in page and 'src="/api/docs-start.js"' in page
     assert "SwaggerUIBundle(" in client.get("/api/docs-start.js").text
+
+
+def test_bucket_media_may_be_shown_but_nothing_else_from_elsewhere() -> None:
+    """Presigned links of task media point at the S3 endpoint: images, audio and video may come
+    from there, nothing else from anywhere but the app."""
+    assert media_origin("http://minio.internal:9000/") == "http://minio.internal:9000"
+    assert media_origin(None) == "https://*.amazonaws.com"
+    policy = content_security_policy(media_origin("https://s3.example.org"))
+    rules = dict(rule.split(" ", 1) for rule in policy.split("; "))
+    assert rules["img-src"] == "'self' data: blob: https://s3.example.org"
+    assert rules["media-src"] == "'self' blob: https://s3.example.org"
+    assert all(
+        "s3.example.org" not in rules[name]
+        for name in rules
+        if name not in ("img-src", "media-src")
+    )

@@ -120,3 +120,29 @@ def test_dawid_skene_loads_no_scipy() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_two_threads_give_the_same_result_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from accord.quality import parallel
+
+    df, _ = simulate(n_items=3000, n_annotators=40, per_item=5, n_classes=4, seed=12)
+    runs = {}
+    for rows in (0, 10**12):  # from 0 rows: threads; from 10**12: one after the other
+        monkeypatch.setattr(parallel, "PARALLEL_ROWS", rows)
+        runs[rows] = dawid_skene(df.sample(frac=1.0, random_state=2))
+    threaded, serial = runs[0], runs[10**12]
+    assert np.array_equal(threaded.probabilities, serial.probabilities)
+    assert threaded.loss_history == serial.loss_history
+
+
+def test_the_package_names_the_functions_after_their_modules_are_imported() -> None:
+    """``accord.jobs`` imports `accord.quality.dawid_skene` the module; the package's
+    ``dawid_skene`` must still be the function (the metrics job once got the module)."""
+    probe = (
+        "import accord.quality.dawid_skene, accord.quality.mace; "
+        "from accord.quality import dawid_skene, mace; "
+        "print(callable(dawid_skene), callable(mace))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

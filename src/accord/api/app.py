@@ -41,7 +41,7 @@ from accord.api import (
 )
 from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
-from accord.api.headers import SecurityHeaders
+from accord.api.headers import SecurityHeaders, security_headers
 from accord.api.limits import BodyLimit, integer_query_names
 from accord.api.web import mount_web
 from accord.db import Database
@@ -139,7 +139,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         max_import=settings.max_import_bytes,
         integer_query=integer_query_names(app.routes),
     )
-    app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
+    # outermost: refusals get the headers too
+    app.add_middleware(SecurityHeaders, headers=security_headers(settings.s3_endpoint_url))
 
     @app.get("/api/health", tags=["health"], summary="Is the server up and its database reachable")
     def health(db: Db) -> Health:

@@ -263,10 +263,16 @@ def _consensus(method: Method, data: Numeric) -> NumericConsensus:
 _NEEDS_QUOTES = (",", '"', "\r", "\n")
 
 
-def write_rows(header: list[str], columns: list[list[str]], out: Path | None) -> None:
+def write_rows(header: list[str], columns: list[list[Any]], out: Path | None) -> None:
     """The rows as CSV to ``out`` (default: stdout). Fields are joined directly unless one
     needs quoting, then the csv module writes them (quoting only those)."""
-    joined = ["".join(column) for column in columns]
+    joined = []
+    for index, column in enumerate(columns):
+        try:
+            joined.append("".join(column))
+        except TypeError:  # not all strings (numbers as ids): as the csv module writes them
+            columns[index] = column = list(map(str, column))
+            joined.append("".join(column))
     if any(mark in text for text in joined for mark in _NEEDS_QUOTES):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -284,7 +290,7 @@ def write_rows(header: list[str], columns: list[list[str]], out: Path | None) ->
         fail(f"{out}: cannot write the output ({exc.strerror}); check the folder exists")
 
 
-def _joined(columns: list[list[str]]) -> str:
+def _joined(columns: list[list[Any]]) -> str:
     """Rows of fields that need no quoting, as CSV lines."""
     rows = len(columns[0]) if columns else 0
     parts: list[str] = [","] * (2 * len(columns) * rows)
@@ -338,10 +344,10 @@ def aggregate_file(file: Path, method: Method, output: Path | None) -> None:
         write_rows(
             ["item", "value", "spread", "n"],
             [
-                list(map(str, found.items.tolist())),
+                found.items.tolist(),
                 numbers_text(found.values),
                 numbers_text(found.spread, "%.6g"),
-                [str(n) for n in found.counts.tolist()],
+                found.counts.tolist(),
             ],
             output,
         )
@@ -354,8 +360,8 @@ def aggregate_file(file: Path, method: Method, output: Path | None) -> None:
         write_rows(
             ["item", "value", "confidence"],
             [
-                list(map(str, result.items.tolist())),
-                list(map(str, result.labels.tolist())),
+                result.items.tolist(),
+                result.labels.tolist(),
                 probabilities_text(result.confidence),
             ],
             output,

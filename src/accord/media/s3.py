@@ -1,7 +1,7 @@
 """The S3-compatible backend of `accord.media.storage` (Amazon S3, MinIO, Ceph, moto), on boto3.
 
 Credentials come from the standard AWS variables (``AWS_ACCESS_KEY_ID``,
-``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_DEFAULT_REGION`` or ``AWS_REGION``) or
+``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_DEFAULT_REGION``) or
 the other places boto3 looks. Requests are retried in botocore's "standard" mode, a few times,
 with short connect and read timeouts: an unreachable bucket fails in seconds with a
 `StorageUnavailable` naming it, not after minutes. (The one exception: assembling a multipart
@@ -17,7 +17,6 @@ import functools
 import hashlib
 import io
 import logging
-import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -58,7 +57,6 @@ def s3_client(
     attempts: int = ATTEMPTS,
 ) -> S3Client:
     """A client for ``endpoint_url`` (None: Amazon S3) with Accord's retries and timeouts."""
-    region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")
     options: dict[str, Any] = {}
     if endpoint_url:
         # S3-compatible servers: path-style addresses (http://host:9000/bucket/key) always
@@ -76,7 +74,7 @@ def s3_client(
         max_pool_connections=50,
         **options,
     )
-    session = boto3.session.Session(region_name=region or None)
+    session = boto3.session.Session()  # boto3 reads the region (AWS_DEFAULT_REGION, ~/.aws)
     return session.client("s3", endpoint_url=endpoint_url or None, config=config)
 
 

@@ -15,6 +15,8 @@ value, or a tuple ``(items, annotators, values)``; missing values are dropped. S
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 # Names are loaded on first use (PEP 562), so that a command that needs Dawid-Skene does not
@@ -201,3 +203,21 @@ __all__ = [
     "wer",
     "wilson_interval",
 ]
+
+
+# Three functions share their module's name. Importing such a module (as `accord.jobs` does:
+# ``from accord.quality.dawid_skene import dawid_skene``) makes Python bind the module as the
+# package's attribute of that name, so a later ``from accord.quality import dawid_skene`` would
+# give the module, not the function. The package keeps the function there instead. (Modules
+# are still reached by ``from accord.quality.dawid_skene import ...``.)
+_FUNCTION_NAMED_MODULES = frozenset({"dawid_skene", "glad", "mace"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTION_NAMED_MODULES and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from accord.quality import parallel
 from accord.quality.data import AnyArray, Categorical, FloatArray, as_categorical
 from accord.quality.incidence import Incidence
-from accord.quality.results import Aggregation, build_aggregation, label_accuracy
+from accord.quality.results import Aggregation, build_aggregation
 from accord.quality.voting import vote_probabilities
 
 EPS = 1e-10
@@ -77,12 +78,20 @@ def _m_step(inc: Incidence, probas: FloatArray, k: int) -> FloatArray:
 
 
 def _e_step(inc: Incidence, log_errors: FloatArray, priors: FloatArray) -> FloatArray:
-    """Posteriors: a softmax over classes of the log-likelihoods plus log priors."""
+    """Posteriors: a softmax over classes of the log-likelihoods plus log priors (each half
+    of the items on its own thread when large: `accord.quality.parallel`)."""
     loglik = inc.item_sums(log_errors, np.empty((priors.shape[0], inc.cat.n_items)))
-    loglik += np.log(np.maximum(priors, EPS))[:, None]
-    loglik -= loglik.max(axis=0)
-    np.exp(loglik, out=loglik)
-    loglik /= loglik.sum(axis=0)
+    log_priors = np.log(np.maximum(priors, EPS))[:, None]
+    half = (loglik.shape[1] + 1) // 2
+
+    def softmax(piece: int) -> None:
+        part = loglik[:, piece * half : (piece + 1) * half]
+        part += log_priors
+        part -= part.max(axis=0)
+        np.exp(part, out=part)
+        part /= part.sum(axis=0)
+
+    parallel.each(softmax, 2, loglik.size)
     return loglik
 
 
@@ -173,12 +182,11 @@ def dawid_skene(
         inc, probas, log_errors, priors, _m_step, (max_iter, tol, gold_rows)
     )
     confusion = np.exp(log_errors).reshape(k, cat.n_annotators, k).transpose(1, 0, 2)
-    probabilities = _finish(probas)
     return build_aggregation(
         cat,
-        probabilities,
-        label_accuracy(cat, probabilities),
-        confusion=_mask_unobserved(cat, confusion),
+        _finish(probas),
+        one_coin_skills(cat, probas),  # the share of right labels, as for one coin
+        confusion=_mask_unobserved(inc, confusion),
         priors=priors,
         n_iter=len(history),
         converged=converged,
@@ -186,11 +194,10 @@ def dawid_skene(
     )
 
 
-def _mask_unobserved(cat: Categorical, confusion: FloatArray) -> FloatArray:
+def _mask_unobserved(inc: Incidence, confusion: FloatArray) -> FloatArray:
     """Given-labels an annotator never used have probability 0 (exp(0) = 1 placeholder)."""
-    k = cat.n_classes
-    seen = np.bincount(cat.annotator * k + cat.label, minlength=cat.n_annotators * k) > 0
-    return np.where(seen.reshape(cat.n_annotators, 1, k), confusion, 0.0)
+    cat = inc.cat
+    return np.where(inc.observed.reshape(cat.n_annotators, 1, cat.n_classes), confusion, 0.0)
 
 
 def one_coin_skills(cat: Categorical, probas: FloatArray) -> FloatArray:

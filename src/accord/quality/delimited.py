@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from accord.quality import parallel
 from accord.quality.data import AnyArray, Categorical, IntArray
 
 __all__ = ["MAX_WIDTH", "drop_unused", "encode_delimited"]
@@ -55,9 +56,14 @@ def encode_delimited(data: bytes, n_columns: int) -> Categorical | None:
     if int(lengths[0].min()) == 0 or int(lengths[1].min()) == 0:
         return None  # an empty id: pandas says where
     words = np.ndarray(shape=(size + 8,), dtype=np.uint64, buffer=buf, strides=(1,))
-    (item_ids, item), (annotator_ids, annotator), (classes, label) = (
-        _encode_column(words, buf, start, end) for start, end in fields
-    )
+    columns: list[Any] = [None] * 3
+
+    def encode(piece: int) -> None:
+        index = (1, 0, 2)[piece]  # the items, the longest to encode, on the second thread
+        columns[index] = _encode_column(words, buf, *fields[index])
+
+    parallel.each(encode, 3, fields[0][0].shape[0])
+    (item_ids, item), (annotator_ids, annotator), (classes, label) = columns
     if classes[0] == "":  # empty values are missing annotations: drop their rows
         keep = label != 0
         if not keep.any():

@@ -11,13 +11,15 @@ inference by EM needs two products with it per iteration, both sums over the ann
 Each is one gather and one segmented sum per class: ``np.add.reduceat`` over runs of rows when
 every item's rows are contiguous (files and exports list an item's annotations together),
 ``np.bincount`` with weights otherwise. Without SciPy's sparse module, whose import alone took
-longer than a whole Dawid-Skene run on a million rows.
+longer than a whole Dawid-Skene run on a million rows. On large inputs the classes are shared
+between two threads (`accord.quality.parallel`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from accord.quality import parallel
 from accord.quality.data import BoolArray, Categorical, FloatArray, IntArray
 
 __all__ = ["Incidence"]
@@ -39,14 +41,17 @@ class Incidence:
         """``(A @ table.T).T`` into ``out``: per item, the sum of ``table[:, cell]`` over its
         rows (``table`` and ``out`` class-major: ``(K, n_cells)`` and ``(K, n_items)``)."""
         cat = self.cat
-        for c, column in enumerate(table):
-            values = column.take(self.cell)
+
+        def one(c: int) -> None:
+            values = table[c].take(self.cell)
             if self._runs is None:
                 out[c] = np.bincount(cat.item, values, minlength=cat.n_items)
             elif self._runs[1] is None:
                 np.add.reduceat(values, self._runs[0], out=out[c])
             else:
                 out[c, self._runs[1]] = np.add.reduceat(values, self._runs[0])
+
+        parallel.each(one, table.shape[0], cat.n_rows)
         return out
 
     def counts(self, probas: FloatArray) -> FloatArray:
@@ -55,8 +60,12 @@ class Incidence:
         if self._cached is not None and self._cached[0] is probas:
             return self._cached[1]
         out = np.empty((probas.shape[0], self.n_cells))
-        for c, column in enumerate(probas):
-            out[c] = np.bincount(self.cell, column.take(self.cat.item), minlength=self.n_cells)
+
+        def one(c: int) -> None:
+            weights = probas[c].take(self.cat.item)
+            out[c] = np.bincount(self.cell, weights, minlength=self.n_cells)
+
+        parallel.each(one, probas.shape[0], self.cat.n_rows)
         self._cached = (probas, out)
         return out
 
