@@ -124,8 +124,42 @@ def accord_cycle(http: httpx.Client, project_id: int, tally: Tally) -> None:
     tally.cycles.append(t2 - t0)
 
 
+_HELD = threading.local()  # each annotator thread's task in hand, for `app_cycle`
+
+
+def app_cycle(http: Any, project_id: int, tally: Tally) -> None:
+    """One task the way the web app does it: submit with ``?next=true``, which answers with
+    the next task in the same request (the first task comes from ``next``). A cycle is one
+    submitted task; its latency is its requests'."""
+    t0 = time.perf_counter()
+    task = getattr(_HELD, "task", None)
+    if task is None:
+        got = http.post(f"/projects/{project_id}/next")
+        tally.requests.append(time.perf_counter() - t0)
+        if got.status_code != 200:
+            tally.failed_next += 1
+            tally.note(f"next {got.status_code}: {got.text}")
+            return
+        task = got.json().get("task")
+        if task is None:
+            tally.empty += 1
+            return
+    t1 = time.perf_counter()
+    done = http.post(f"/tasks/{task['id']}/annotations?next=true", json=ANSWER)
+    t2 = time.perf_counter()
+    if done.status_code != 201:
+        _HELD.task = None
+        tally.failed_submit += 1
+        tally.note(f"submit {done.status_code}: {done.text}")
+        return
+    tally.requests.append(t2 - t1)
+    tally.cycles.append(t2 - t0)
+    _HELD.task = (done.json().get("next") or {}).get("task")
+
+
 # A cycle takes the annotator's client: an `httpx.Client` or a `Lean` one.
 Cycle = Callable[[Any, int, Tally], None]
+LOOPS: dict[str, Cycle] = {"api": accord_cycle, "app": app_cycle}
 
 
 @dataclass
@@ -388,8 +422,8 @@ def run_once(database: str, tasks: Callable[[], Path], args: argparse.Namespace,
     with live_server(bench.settings, workers=args.workers, start_seconds=180) as server:
         meter = CpuMeter(server.process.pid, bench.settings.database_url)
         meter.start()
-        driven = drive_measured(accord_cycle, server.url + "/api/v1", auths, bench.project_id,
-                                args.seconds, args.client)
+        driven = drive_measured(LOOPS[args.loop], server.url + "/api/v1", auths,
+                                bench.project_id, args.seconds, args.client)
         cpu = meter.stop(driven.client_cpu)
     checked = integrity(bench, OVERLAP)
     bench.close()
@@ -448,6 +482,9 @@ def main() -> None:
     parser.add_argument("--layout", choices=("spread", "head"), default="spread")
     parser.add_argument("--overlap", type=int, default=OVERLAP,
                         help="the project's overlap (history needs 2 or more)")
+    parser.add_argument("--loop", choices=sorted(LOOPS), default="api",
+                        help="api: next then submit, two requests a task (the SDK's way); "
+                        "app: submit?next=true, one request a task (the web app's way)")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
                         help="the annotators' HTTP client (httpx: ~4× the CPU per request)")
     parser.add_argument("--rebuild", action="store_true",
@@ -462,8 +499,8 @@ def main() -> None:
     print(machine())
     print(f"{args.annotators} annotators, next → submit for {args.seconds:g} s on a "
           f"{args.tasks:,}-task project with overlap {OVERLAP}; {args.runs} runs each, fresh "
-          f"database and server per run; history layout {args.layout}; client {args.client}",
-          flush=True)
+          f"database and server per run; history layout {args.layout}; loop {args.loop}; "
+          f"client {args.client}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.jsonl"
@@ -487,6 +524,7 @@ def main() -> None:
                           + (f"; e.g. {t.examples}" if t.examples else ""), flush=True)
                 rows.append(summarise({
                     "database": database,
+                    "loop": args.loop,
                     "annotators": args.annotators,
                     "done before (each)": f"{history:,}" + (f" {args.layout}" if history else ""),
                     "workers": args.workers,

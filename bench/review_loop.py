@@ -1,46 +1,59 @@
 """Simulated reviewers doing next review → decision over HTTP: decisions/s, latency, failed
-requests, and the reviews' integrity afterwards.
+requests, the reviews' integrity afterwards, and where the machine's CPU went.
 
     python -m bench.review_loop [--annotations 100000] [--reviewers 16] [--seconds 20]
-        [--db sqlite,postgres] [--runs 3]
+        [--db sqlite,postgres] [--runs 3] [--client lean|httpx]
 
 Before each run, a fresh database gets a project that reviews everything, ``--annotations``
 tasks each with one submitted annotation and its open review (written in bulk, as submissions
-would have left them). Then ``--reviewers`` reviewers (threads in 4 processes, httpx, no think
-time) lease the next review and accept it, for ``--seconds``. Each run starts a fresh server
-(neither warmed). Figures: the median over the runs with min–max; latency pooled over the runs
-as p50 (p5–p95) / p99. Integrity, checked in the database afterwards: no review decided twice,
-every decided review's annotation accepted, no annotation accepted without its decision.
-Where the machine's CPU went, per decision: the server process, the load generator's
-processes and (on a PostgreSQL server on this machine) the server's database backends, from
-/proc (user + system time over the run).
+would have left them). Then ``--reviewers`` reviewers (threads in 4 processes, no think time;
+the annotation loop's load generator and HTTP clients, `bench.annotation_loop`) lease the next
+review and accept it, for ``--seconds``. Each run starts a fresh server (neither warmed).
+Figures: the median over the runs with min–max; latency pooled over the runs as p50
+(p5–p95) / p99. Integrity, checked in the database afterwards: no review decided twice,
+every decided review's annotation accepted, no annotation accepted without its decision. CPU
+per decision, from /proc over the run (`bench.setup.CpuMeter`): the server's processes,
+PostgreSQL's backends serving its database, the load generator, and other work on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import httpx
 from sqlalchemy import func, select, text
 
 from accord.actions.members import do_set_member
 from accord.models import Annotation, Project, Review, User
-from bench.annotation_loop import Tally, drive, load
+from bench.annotation_loop import (
+    CLIENTS,
+    RunResult,
+    Tally,
+    cpu_row,
+    drive_measured,
+    load,
+)
 from bench.machine import load_average, machine
-from bench.setup import Bench, fresh, latency, recount_progress, spread, table, write_tasks
+from bench.setup import (
+    Bench,
+    CpuMeter,
+    fresh,
+    latency,
+    recount_progress,
+    spread,
+    table,
+    write_tasks,
+)
 from tests.factories import make_user
 from tests.live import live_server
 
 RESULT = '{"label":{"choice":"pos"}}'
 
 
-def review_cycle(http: httpx.Client, project_id: int, tally: Tally) -> None:
+def review_cycle(http: Any, project_id: int, tally: Tally) -> None:
     """One next review → accept; latencies and failures go into ``tally``."""
     t0 = time.perf_counter()
     got = http.post(f"/projects/{project_id}/reviews/next")
@@ -120,69 +133,21 @@ def integrity(bench: Bench) -> str:
     return "ok" if not bad else str(bad)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def backends(bench: Bench) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend serving the bench's database (other than
-    this query's), by process id; empty on SQLite or when PostgreSQL runs elsewhere."""
-    if bench.db.is_sqlite:
-        return {}
-    with bench.db.read() as session:
-        pids = session.scalars(text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()")).all()
-    return {int(pid): cpu_seconds(int(pid)) for pid in pids}
-
-
-@dataclass
-class Cpu:
-    """CPU seconds spent during a run by the server, the load generator and the database."""
-
-    server: float
-    clients: float
-    database: float | None
-
-
-def run_once(database: str, path: Path, args: argparse.Namespace) -> tuple[Tally, str, Cpu]:
+def run_once(database: str, path: Path, args: argparse.Namespace) -> RunResult:
     bench = fresh(database, overlap=1)
     load(bench, path)
     auths = prefill(bench, args.reviewers)
     bench.db.dispose()
-    with live_server(bench.settings) as server:
-        pid = server.process.pid
-        server_before, clients_before, db_before = cpu_seconds(pid), os.times(), backends(bench)
-        tally = drive(review_cycle, server.url + "/api/v1", auths, bench.project_id,
-                      args.seconds)
-        clients_after, db_after = os.times(), backends(bench)
-        cpu = Cpu(
-            server=cpu_seconds(pid) - server_before,
-            clients=(clients_after.children_user + clients_after.children_system)
-            - (clients_before.children_user + clients_before.children_system),
-            # None when the backends' /proc cannot be read (PostgreSQL on another machine)
-            database=sum(t - db_before.get(p, 0.0) for p, t in db_after.items())
-            if any(db_after.values()) else None,
-        )
+    # a server starts in ~3 s on a quiet machine; on a busy one it may take a minute
+    with live_server(bench.settings, start_seconds=180) as server:
+        meter = CpuMeter(server.process.pid, bench.settings.database_url)
+        meter.start()
+        driven = drive_measured(review_cycle, server.url + "/api/v1", auths, bench.project_id,
+                                args.seconds, args.client)
+        cpu = meter.stop(driven.client_cpu)
     checked = integrity(bench)
     bench.close()
-    return tally, checked, cpu
-
-
-def per_decision(runs: list[tuple[Tally, str, Cpu]]) -> str:
-    """Median CPU milliseconds per decision over the runs: server / load generator /
-    database."""
-    def ms(of: str) -> str:
-        values = [getattr(c, of) * 1000 / len(t.cycles) for t, _, c in runs
-                  if t.cycles and getattr(c, of) is not None]
-        return f"{statistics.median(values):.1f}" if values else "n/a"
-
-    return f"{ms('server')} / {ms('clients')} / {ms('database')}"
+    return RunResult(args.seconds, driven.tally, checked, cpu=cpu)
 
 
 def main() -> None:
@@ -192,6 +157,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="the reviewers' HTTP client (httpx: ~4× the CPU per request)")
     parser.add_argument("--quick", action="store_true",
                         help="5,000 annotations, 5 s (checks the script, not a figure)")
     args = parser.parse_args()
@@ -200,7 +167,7 @@ def main() -> None:
     print(machine())
     print(f"{args.reviewers} reviewers, next review → accept for {args.seconds:g} s on "
           f"{args.annotations:,} annotations waiting for review; {args.runs} runs each, fresh "
-          "database and server per run", flush=True)
+          f"database and server per run; client {args.client}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.jsonl"
@@ -208,29 +175,35 @@ def main() -> None:
         for database in args.db.split(","):
             runs = []
             for i in range(args.runs):
-                tally, checked, cpu = run_once(database, path, args)
-                runs.append((tally, checked, cpu))
+                result = run_once(database, path, args)
+                runs.append(result)
+                tally = result.tally
                 print(f"  {database}: run {i + 1}: {len(tally.cycles) / args.seconds:,.0f} "
-                      f"decisions/s, {tally.failed} failed, integrity {checked}; CPU ms per "
-                      f"decision (server / load generator / database): "
-                      f"{per_decision([runs[-1]])}"
+                      f"decisions/s, {tally.failed} failed, integrity {result.integrity}; "
+                      f"CPU ms/decision server / PG / load gen. / other "
+                      f"{cpu_row([result])[0]}; load {load_average()}"
                       + (f"; e.g. {tally.examples}" if tally.examples else ""), flush=True)
-            total = Tally()
-            for tally, _, _ in runs:
-                total.add(tally)
-            rows.append({
-                "database": database,
-                "runs": len(runs),
-                "decisions/s median (min–max)": spread(
-                    [len(t.cycles) / args.seconds for t, _, _ in runs]),
-                "request ms p50 (p5–p95) / p99": latency(sorted(total.requests)),
-                "decision cycle ms p50 (p5–p95) / p99": latency(sorted(total.cycles)),
-                "failed requests": f"{total.failed} of {total.requests_sent:,}",
-                "integrity": "; ".join(sorted({c for _, c, _ in runs})),
-                "CPU ms/decision: server / load generator / database": per_decision(runs),
-            })
+            rows.append(summary(database, runs))
     print(table(rows))
     print(f"load average at the end: {load_average()}", flush=True)
+
+
+def summary(database: str, runs: list[RunResult]) -> dict[str, object]:
+    """One table row from a database's runs."""
+    total = Tally()
+    for run in runs:
+        total.add(run.tally)
+    return {
+        "database": database,
+        "runs": len(runs),
+        "decisions/s median (min–max)": spread([len(r.tally.cycles) / r.seconds for r in runs]),
+        "request ms p50 (p5–p95) / p99": latency(sorted(total.requests)),
+        "decision cycle ms p50 (p5–p95) / p99": latency(sorted(total.cycles)),
+        "failed requests": f"{total.failed} of {total.requests_sent:,}",
+        "integrity": "; ".join(sorted({r.integrity for r in runs})),
+        "CPU ms/decision server / PG / load gen. / other": cpu_row(runs)[0],
+        "share of the cores, same order": cpu_row(runs)[1],
+    }
 
 
 if __name__ == "__main__":
