@@ -42,6 +42,11 @@ class Conflict(AccordError):
     code = "conflict"
 
 
+class Gone(AccordError):
+    status = 410
+    code = "gone"
+
+
 class TooLarge(AccordError):
     status = 413
     code = "too_large"

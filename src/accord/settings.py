@@ -120,6 +120,16 @@ class Settings(BaseSettings):
             "helpers, each a range of the tasks, all from one snapshot); 1 turns helpers off."
         ),
     )
+    export_keep_hours: float = Field(
+        default=168,
+        gt=0,
+        le=24 * 366,
+        description=(
+            "How long the file of a finished export job is kept, in hours (7 days by "
+            "default); then it is deleted from the storage and its download answers 410 "
+            "(`export_expired`): run the export again."
+        ),
+    )
     job_stale_seconds: float = Field(
         default=30,
         ge=2,

@@ -239,3 +239,54 @@ def test_task_ranges_hold_about_a_chunk_of_submissions(monkeypatch: pytest.Monke
     submitted = np.array([4, 4, 4, 30, 0, 3])
     assert consensus_job._task_ranges(ids, submitted) == [(3, 7), (8, 8), (9, 12)]
     assert consensus_job._task_ranges(ids[:0], submitted[:0]) == []
+
+
+def test_two_connections_read_and_store_what_one_does(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `PARALLEL_ROWS` submissions on, PostgreSQL's read shares the task ranges with a
+    second connection on the same snapshot, and the store alternates batches between two
+    connections: the answers read and the rows stored are those of one connection."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's shared snapshot")
+    from accord.quality import parallel
+
+    project_id, as_, _ = setup(db, api, tasks=9)
+    work(as_["good"], project_id, lambda t: {"label": {"choice": t}})
+    work(as_["fair"], project_id, lambda t: {"label": {"choice": "pos"}})
+    work(as_["bad"], project_id, lambda t: {"label": {"choice": "neg"}})
+    reads: list[Any] = []
+    read = consensus_job._read
+
+    def spy(*args: Any) -> Any:
+        reads.append(read(*args))
+        return reads[-1]
+
+    monkeypatch.setattr(consensus_job, "_read", spy)
+
+    def stored() -> list[tuple[Any, ...]]:
+        with db.read() as session:
+            rows = session.scalars(
+                select(TaskConsensus).order_by(TaskConsensus.task_id, TaskConsensus.question)
+            )
+            return [(r.task_id, r.question, r.answer, r.confidence, r.n) for r in rows]
+
+    run_consensus(db, project_id)
+    alone = stored()
+    monkeypatch.setattr(consensus_job, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(consensus_job, "PG_BATCH", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 0)
+    run_consensus(db, project_id)
+    assert len(alone) == 18 and stored() == alone  # 9 tasks, 2 questions
+    one, two = reads
+
+    def answers(read: Any) -> list[tuple[int, int, int]]:
+        return sorted(zip(read.task.tolist(), read.user.tolist(), read.code.tolist(), strict=True))
+
+    assert len(answers(one)) == 27 and answers(one) == answers(two)  # 9 tasks × 3
+    assert one.complete.tolist() == two.complete.tolist()
+    assert one.known.tolist() == two.known.tolist()
+    assert consensus_job._task_ranges(np.array([1, 2, 3]), np.array([3, 3, 3]), pieces=2) == [
+        (1, 2),
+        (3, 3),
+    ]

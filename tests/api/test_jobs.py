@@ -110,6 +110,41 @@ def test_an_export_job_writes_the_file_and_links_to_it(
     assert file.content == streamed  # the same export as the streamed one
 
 
+def test_an_export_file_is_deleted_once_kept_long_enough(
+    db: Database, owner: tuple[Api, int]
+) -> None:
+    """After ACCORD_EXPORT_KEEP_HOURS the file goes; the job says so and its download
+    answers 410 with what to do. A file someone already removed is no error."""
+    from accord.jobs.expiry import expire_exports
+
+    api, project_id = owner
+    tasks(db, project_id, 20)
+    runner: JobRunner = api.client.app.state.jobs
+    done = [
+        wait(api, api.post(f"/projects/{project_id}/exports", json={}).json()["id"])
+        for _ in range(2)
+    ]
+    keep = runner.settings.export_keep_hours
+    expires = dt.datetime.fromisoformat(done[0]["file_expires_at"])
+    finished = dt.datetime.fromisoformat(done[0]["finished_at"])
+    assert expires - finished == dt.timedelta(hours=keep) and not done[0]["file_expired"]
+    assert expire_exports(runner) == 0  # nothing old enough yet
+    old = utcnow() - dt.timedelta(hours=keep, minutes=1)
+    with db.write() as session:
+        session.execute(update(Job).where(Job.id == done[0]["id"]).values(finished_at=old))
+        session.execute(update(Job).where(Job.id == done[1]["id"]).values(finished_at=old))
+    runner.storage.delete(done[1]["result"]["key"])  # removed by hand: still noted
+    assert expire_exports(runner) == 2 and expire_exports(runner) == 0
+    assert not runner.storage.exists(done[0]["result"]["key"])
+    job = api.get(f"/jobs/{done[0]['id']}").json()
+    assert job["file_expired"] is True and job["download_url"] is None
+    assert job["result"]["tasks"] == 20  # what it made is still described
+    gone = api.get(f"/jobs/{done[0]['id']}/download", follow_redirects=False)
+    assert gone.status_code == 410, gone.text
+    error = gone.json()["error"]
+    assert error["code"] == "export_expired" and "run the export again" in error["message"]
+
+
 def test_jobs_are_for_managers_only(db: Database, owner: tuple[Api, int]) -> None:
     api, project_id = owner
     job = api.post(f"/projects/{project_id}/exports", json={}).json()

@@ -168,3 +168,35 @@ def test_local_paths_outside_the_media_folder_are_left_alone(
     outside = (tmp_path / "elsewhere.jpg").as_uri()
     signed = sign_task_data({"a": outside, "b": "file://host/x"}, settings, 60, secret=secret)
     assert signed == {"a": outside, "b": "file://host/x"}
+
+
+def test_reviewers_and_adjudicators_get_media_signed(db: Database, settings: Settings) -> None:
+    """The reviewer's next review and the adjudication views show the task's media as signed
+    links too, as the annotators saw them."""
+    media = settings.data_dir / "media"
+    media.mkdir(parents=True)
+    (media / "1.jpg").write_bytes(b"a local cat")
+    cat = (settings.data_dir.resolve() / "media" / "1.jpg").as_uri()
+    owner, _ = make_user(db, "owner@example.com")
+    people = {name: make_user(db, f"{name}@example.com") for name in ("ann", "bo", "rev")}
+    roles = {"ann": "annotator", "bo": "annotator", "rev": "reviewer"}
+    members = {user: roles[name] for name, (user, _) in people.items()}
+    project = make_project(
+        db, owner, SIMPLE, members=members, overlap=2, review_share=1.0, agreement_threshold=0.9
+    )
+    add_tasks(db, owner, project, [{"id": "t", "text": cat}])
+    with TestClient(create_app(settings, db)) as client:
+        as_ = {name: Api(client, token) for name, (_, token) in people.items()}
+        for name, choice in (("ann", "pos"), ("bo", "neg")):  # they disagree
+            task = as_[name].post(f"/projects/{project.id}/next").json()["task"]
+            answer = {"result": {"label": {"choice": choice}}}
+            assert as_[name].post(f"/tasks/{task['id']}/annotations", json=answer).is_success
+        review = as_["rev"].post(f"/projects/{project.id}/reviews/next").json()
+        adjudication = as_["rev"].post(f"/projects/{project.id}/adjudications/next").json()
+        view = adjudication["adjudication"]
+        detail = as_["rev"].get(f"/adjudications/{view['adjudication']['id']}").json()
+        shown = [review["task"]["data"]["text"], view["task"]["data"]["text"]]
+        shown.append(detail["task"]["data"]["text"])
+        for link in shown:
+            assert link.startswith("/api/v1/files/"), link
+            assert client.get(link).content == b"a local cat"

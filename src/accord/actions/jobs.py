@@ -295,3 +295,12 @@ def unsent_jobs(session: Session, sent_before: dt.datetime) -> list[int]:
             .limit(100)
         )
     )
+
+
+def do_expire_export(session: Session, job: Job) -> None:
+    """Note that a finished export's file was deleted (`accord.jobs.expiry`)."""
+    if job.expired_at is not None:
+        return
+    job.expired_at = utcnow()
+    session.flush()
+    record(session, None, "job.export_expired", ("job", job.id), project_id=job.project_id)

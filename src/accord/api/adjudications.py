@@ -19,6 +19,7 @@ from accord.actions.adjudications import (
 from accord.api.annotations import limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.files import signed_data, signed_data_async
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In, shows_emails
 from accord.api.tasks import TaskOut, task_out
@@ -161,7 +162,9 @@ def _adjudication(
     summary="Lease the next task to adjudicate (reviewers, managers); never one you annotated",
     responses=errors(401, 403, 404, 422),
 )
-async def next_adjudication(project_id: int, caller: CurrentCaller, db: Db) -> NextAdjudicationOut:
+async def next_adjudication(
+    project_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> NextAdjudicationOut:
     def work(session: Session) -> NextAdjudicationOut:
         project, role = access(session, caller.user, project_id, Can.review)
         found = do_next_adjudication(session, caller.user, project)
@@ -169,7 +172,11 @@ async def next_adjudication(project_id: int, caller: CurrentCaller, db: Db) -> N
             return NextAdjudicationOut(adjudication=None)
         return NextAdjudicationOut(adjudication=adjudication_view(session, caller, found, role))
 
-    return await in_write(db, work)
+    out = await in_write(db, work)
+    if out.adjudication is not None:  # media URLs signed after the transaction
+        task = out.adjudication.task
+        task.data = await signed_data_async(task.data, db, settings)
+    return out
 
 
 @router.get(
@@ -199,10 +206,14 @@ def list_adjudications(
     summary="One adjudication: the task, every answer with its author, the consensus",
     responses=errors(401, 403, 404, 422),
 )
-def get_adjudication(adjudication_id: int, caller: CurrentCaller, db: Db) -> AdjudicationView:
+def get_adjudication(
+    adjudication_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> AdjudicationView:
     with db.read() as session:
         adjudication, role = _adjudication(session, caller, adjudication_id, Can.review)
-        return adjudication_view(session, caller, adjudication, role)
+        view = adjudication_view(session, caller, adjudication, role)
+    view.task.data = signed_data(view.task.data, db, settings)
+    return view
 
 
 @router.post(

@@ -167,6 +167,7 @@ MEANINGS = {
     403: "Your role (or account) does not allow this",
     404: "No such object, or one you cannot see (a project you are not in is not there)",
     409: "In conflict with the current state (the message says which, and what to do)",
+    410: "What was asked for existed but is gone for good (an expired export's file)",
     413: "The body (or an answer in it) is larger than the limit",
     416: "The requested byte range is outside the file",
     422: "A value is invalid; `details` names each path at fault",

@@ -18,11 +18,12 @@ from accord.api.errors import errors
 from accord.api.exports import check_final, utc
 from accord.api.policies import Can, access, project_for
 from accord.db import Database
-from accord.errors import Conflict, Forbidden, Invalid, NotFound
+from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from accord.jobs.runner import JobRunner
 from accord.media.files import file_url
 from accord.models import Job, JobState, User
 from accord.queries.jobs import active_job, job_with_owner, jobs_of, pace_of
+from accord.settings import Settings
 
 router = APIRouter(tags=["jobs"])
 
@@ -65,7 +66,15 @@ class JobOut(BaseModel):
     )
     download_url: str | None = Field(
         description="For a finished export: where to download its file (a short-lived link "
-        "is made on each request)"
+        "is made on each request); None once the file expired"
+    )
+    file_expires_at: dt.datetime | None = Field(
+        default=None,
+        description="For a finished export: when its file is (or was) deleted "
+        "(ACCORD_EXPORT_KEEP_HOURS after it finished)",
+    )
+    file_expired: bool = Field(
+        default=False, description="For a finished export: its file was deleted; run it again"
     )
 
 
@@ -73,11 +82,14 @@ class JobList(BaseModel):
     jobs: list[JobOut]
 
 
-def job_out(job: Job, email: str | None) -> JobOut:
+def job_out(job: Job, email: str | None, settings: Settings) -> JobOut:
     pace = pace_of(job)
-    download = None
+    download = expires = None
     if job.kind == "export" and job.state == JobState.succeeded.value:
-        download = f"/api/v1/jobs/{job.id}/download"
+        if job.expired_at is None:
+            download = f"/api/v1/jobs/{job.id}/download"
+        if job.finished_at is not None:
+            expires = job.finished_at + dt.timedelta(hours=settings.export_keep_hours)
     return JobOut(
         id=job.id,
         project_id=job.project_id,
@@ -102,7 +114,13 @@ def job_out(job: Job, email: str | None) -> JobOut:
         log=[LogLine(**line) for line in job.log or []],
         result=job.result,
         download_url=download,
+        file_expires_at=expires,
+        file_expired=job.expired_at is not None,
     )
+
+
+def _ago(when: dt.datetime) -> str:
+    return f"at {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def runner_of(request: Request) -> JobRunner:
@@ -132,6 +150,7 @@ def list_jobs(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
+    settings: AppSettings,
     kind: str | None = Query(default=None, max_length=32, description="Only jobs of this kind"),
     active: bool = Query(default=False, description="Only queued and running jobs"),
     limit: int = Query(default=50, ge=1, le=500),
@@ -140,7 +159,7 @@ def list_jobs(
     with db.read() as session:
         access(session, caller.user, project_id, Can.manage)
         rows = jobs_of(session, project_id, kind=kind, active=active, limit=limit, before=before)
-        return JobList(jobs=[job_out(job, email) for job, email in rows])
+        return JobList(jobs=[job_out(job, email, settings) for job, email in rows])
 
 
 @router.get(
@@ -148,8 +167,8 @@ def list_jobs(
     summary="One job: its state, progress, log and result (managers of its project)",
     responses=errors(401, 404, 422),
 )
-def get_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
-    return job_out(*_job_for(db, caller.user, job_id))
+def get_job(job_id: int, caller: CurrentCaller, db: Db, settings: AppSettings) -> JobOut:
+    return job_out(*_job_for(db, caller.user, job_id), settings)
 
 
 @router.post(
@@ -158,7 +177,7 @@ def get_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
     "that has passed its commit point finishes",
     responses=errors(401, 404, 409, 422),
 )
-def cancel_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
+def cancel_job(job_id: int, request: Request, caller: CurrentCaller, db: Db) -> JobOut:
     _job_for(db, caller.user, job_id)
     with db.write() as session:
         job = session.get(Job, job_id, with_for_update=True)
@@ -168,14 +187,14 @@ def cancel_job(job_id: int, caller: CurrentCaller, db: Db) -> JobOut:
     with db.read() as session:
         found = job_with_owner(session, job_id)
         assert found is not None
-        return job_out(*found)
+        return job_out(*found, request.app.state.settings)
 
 
 @router.get(
     "/jobs/{job_id}/download",
     summary="Download the file a finished export job made (redirects to a short-lived link)",
     status_code=307,
-    responses=errors(401, 404, 409, 422),
+    responses=errors(401, 404, 410, 422),
 )
 def download_job(
     job_id: int, request: Request, caller: CurrentCaller, db: Db, settings: AppSettings
@@ -184,6 +203,13 @@ def download_job(
     if job.kind != "export" or job.state != JobState.succeeded.value or not job.result:
         raise Invalid(
             f"job {job_id} is not a finished export: there is no file to download", code="no_file"
+        )
+    if job.expired_at is not None:
+        raise Gone(
+            f"the file of export job {job_id} was deleted {_ago(job.expired_at)}, "
+            f"{settings.export_keep_hours:g} hours after the export finished "
+            "(ACCORD_EXPORT_KEEP_HOURS); run the export again",
+            code="export_expired",
         )
     url = file_url(
         runner_of(request).storage,
@@ -297,7 +323,7 @@ def start_job(
     with db.read() as session:
         found = job_with_owner(session, job_id)
         assert found is not None
-        return job_out(*found)
+        return job_out(*found, request.app.state.settings)
 
 
 def refresh_soon(request: Request, db: Database, project_id: int, kind: str) -> None:

@@ -16,6 +16,7 @@ from accord.actions.reviews import changed_questions, do_next_review, do_release
 from accord.api.annotations import AnnotationOut, annotation_out, limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.files import signed_data_async
 from accord.api.policies import Can, access, may_review, require, role_of
 from accord.api.schemas import ChecklistItem, In, shows_emails
 from accord.api.tasks import TaskOut, task_out
@@ -252,7 +253,9 @@ def _to_decide(session: Session, caller: Caller, review_id: int) -> tuple[Decisi
     summary="Lease the next review (reviewers, managers); never one of your own annotations",
     responses=errors(401, 403, 404, 422),
 )
-async def next_review(project_id: int, caller: CurrentCaller, db: Db) -> NextReviewOut:
+async def next_review(
+    project_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> NextReviewOut:
     def work(session: Session) -> NextReviewOut:
         now = utcnow()
         queue = reviewer_queue(Raw.of(session), project_id, caller.user.id, now)
@@ -266,7 +269,10 @@ async def next_review(project_id: int, caller: CurrentCaller, db: Db) -> NextRev
             return NextReviewOut(review=None, annotation=None, task=None)
         return _lease_out(lease, caller, role, project.overlap)
 
-    return await in_write(db, work)
+    out = await in_write(db, work)
+    if out.task is not None:  # media URLs signed after the transaction (it holds no lock)
+        out.task.data = await signed_data_async(out.task.data, db, settings)
+    return out
 
 
 @router.get(

@@ -142,6 +142,10 @@ def job(
         typer.echo(f"  {entry['at']}  {entry['message']}")
     if found.get("result"):
         typer.echo(orjson.dumps(found["result"], option=orjson.OPT_INDENT_2).decode())
+    if found.get("file_expired"):
+        typer.echo(f"its file was deleted ({found['file_expires_at']}): run the export again")
+    elif found.get("file_expires_at"):
+        typer.echo(f"its file is kept until {found['file_expires_at']}")
     if wait and found["state"] != "succeeded":
         raise typer.Exit(1)
 

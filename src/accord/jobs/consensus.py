@@ -27,6 +27,8 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,7 @@ from accord.db import Database
 from accord.db.types import utcnow
 from accord.kinds.base import QuestionConfig
 from accord.models import ConsensusRun, Project
+from accord.quality import parallel
 from accord.queries.projects import interface_of
 
 log = logging.getLogger("accord.consensus")
@@ -178,7 +181,7 @@ def _read(db: Database, project_id: int, overlap: int, question: QuestionConfig)
         connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         raw = connection.connection.driver_connection
         with raw.cursor(binary=True) as cursor:
-            return _read_postgres(cursor, project_id, overlap, question.name, values)
+            return _read_postgres(db, cursor, project_id, overlap, question.name, values)
 
 
 def _read_sqlite(
@@ -215,12 +218,15 @@ def _read_sqlite(
 
 
 def _read_postgres(
-    cursor: Any, project_id: int, overlap: int, name: str, values: list[str]
+    db: Database, cursor: Any, project_id: int, overlap: int, name: str, values: list[str]
 ) -> _Answers:
     """The database finds each answer's class and gathers each column into one array
     (``array_agg``, sent in binary form), which NumPy decodes: a million rows cross as a few
-    values, with no Python object per row. Answers come in ranges of tasks holding about
-    `CHUNK` submissions, so that no array nears PostgreSQL's 1 GB limit on a value."""
+    values, with no Python object per row. Answers come in ranges of tasks holding at most
+    about `CHUNK` submissions, so that no array nears PostgreSQL's 1 GB limit on a value; from
+    `PARALLEL_ROWS` submissions on, the ranges are shared with a second connection that
+    imports this transaction's snapshot, so that two database processes parse the answers."""
+    (snapshot,) = fetch_row(cursor, "SELECT pg_export_snapshot()", None)
     ids, state, submitted = fetch_arrays(
         cursor,
         "SELECT array_send(array_agg(id)), array_send(array_agg((CASE WHEN purpose IS NOT NULL "
@@ -233,36 +239,72 @@ def _read_postgres(
     cases = " ".join(f"WHEN %s THEN {i}" for i in range(len(values)))
     # jsonb: one parse of the text (json's -> parses it again after the cast), a fifth faster.
     code = f"(CASE a.result::jsonb #>> %s {cases} ELSE -1 END)::int2"
-    parts = [
-        fetch_arrays(
-            cursor,
-            "SELECT array_send(array_agg(a.task_id)), array_send(array_agg(a.user_id)), "
-            f"array_send(array_agg({code})) FROM annotations a "
-            "WHERE a.project_id = %s AND a.task_id BETWEEN %s AND %s",
-            ([name, "choice"], *values, project_id, low, high),
-        )
-        for low, high in _task_ranges(ids, submitted)
-    ]
+    query = (
+        "SELECT array_send(array_agg(a.task_id)), array_send(array_agg(a.user_id)), "
+        f"array_send(array_agg({code})) FROM annotations a "
+        "WHERE a.project_id = %s AND a.task_id BETWEEN %s AND %s"
+    )
+    total = int(submitted.sum())
+    ranges = _task_ranges(ids, submitted, pieces=2 if total >= PARALLEL_ROWS else 1)
+    parts: list[Any] = [None] * len(ranges)
+
+    def read_ranges(cursor: Any, first: int) -> None:
+        for i in range(first, len(ranges), 2 if len(ranges) > 1 else 1):
+            low, high = ranges[i]
+            parts[i] = fetch_arrays(
+                cursor, query, ([name, "choice"], *values, project_id, low, high)
+            )
+
+    if len(ranges) > 1:
+        with _same_snapshot(db, snapshot) as other:
+
+            def piece(i: int) -> None:
+                if i == 0:
+                    read_ranges(cursor, 0)
+                else:
+                    with other.cursor(binary=True) as theirs:
+                        read_ranges(theirs, 1)
+
+            parallel.each(piece, 2, total)
+    else:
+        read_ranges(cursor, 0)
     task, user, answer = (
-        np.concatenate([np.zeros(0, dtype=np.int64), *(part[i] for part in parts)]).astype(
-            np.int64
-        )
+        np.concatenate([np.zeros(0, dtype=np.int64), *(part[i] for part in parts)]).astype(np.int64)
         for i in range(3)
     )
     return _Answers(task, user, answer, ids[state == 1], ids[state == 2])
 
 
+@contextmanager
+def _same_snapshot(db: Database, snapshot: str) -> Iterator[Any]:
+    """A second PostgreSQL connection (the driver's), reading the snapshot ``snapshot``."""
+    from psycopg import sql
+
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as other:
+        driver: Any = other.connection.driver_connection
+        # The first statement of its transaction (psycopg begins it at REPEATABLE READ).
+        driver.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+        try:
+            yield driver
+        finally:
+            driver.rollback()
+
+
+PARALLEL_ROWS = 200_000  # submissions from which PostgreSQL's read and store use 2 connections
 CHUNK = 4_000_000  # submissions per query of the PostgreSQL read (48 MB per array)
 
 
-def _task_ranges(ids: Any, submitted: Any) -> list[tuple[int, int]]:
+def _task_ranges(ids: Any, submitted: Any, pieces: int = 1) -> list[tuple[int, int]]:
     """Ranges ``(first id, last id)`` of the sorted task ``ids``: a range ends where the next
-    task's submissions would start past a multiple of `CHUNK`, so that each holds at most
-    `CHUNK` submissions besides those of its last task."""
+    task's submissions would start past a multiple of the chunk (`CHUNK`, or less so that there
+    are at least ``pieces`` ranges), so that each holds at most a chunk of submissions besides
+    those of its last task."""
     if ids.shape[0] == 0:
         return []
+    total = int(submitted.sum())
+    chunk = max(1, min(CHUNK, -(-total // pieces)))
     before = np.cumsum(submitted, dtype=np.int64) - submitted
-    starts = np.flatnonzero(np.diff(before // CHUNK)) + 1
+    starts = np.flatnonzero(np.diff(before // chunk)) + 1
     firsts = np.concatenate(([0], starts))
     lasts = np.append(starts, ids.shape[0]) - 1
     return [(int(ids[a]), int(ids[b])) for a, b in zip(firsts, lasts, strict=True)]
@@ -391,19 +433,26 @@ def _store(
         _stamp(utcnow(), False),
         (tasks, label, np.round(confidence, 6), np.round(agreement, 6), n.astype(np.int32)),
     )
-    for start in range(0, tasks.shape[0], PG_BATCH):
-        end = min(start + PG_BATCH, tasks.shape[0])
-        payload = table.copy_data(start, end)
-        with db.write() as session:
-            driver: Any = session.connection().connection.driver_connection
-            with driver.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM task_consensus WHERE project_id = %s AND question = %s "
-                    "AND task_id >= %s AND task_id <= %s",
-                    (project_id, question, int(tasks[start]), int(tasks[end - 1])),
-                )
-                with cursor.copy(f"COPY task_consensus ({_COLUMNS}) FROM STDIN BINARY") as copy:
-                    copy.write(payload)
+    starts = list(range(0, tasks.shape[0], PG_BATCH))
+
+    def write_batches(piece: int) -> None:
+        # Two connections, alternate batches: two database processes maintain the index.
+        for start in starts[piece::2]:
+            end = min(start + PG_BATCH, tasks.shape[0])
+            payload = table.copy_data(start, end)
+            with db.write() as session:
+                driver: Any = session.connection().connection.driver_connection
+                with driver.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM task_consensus WHERE project_id = %s AND question = %s "
+                        "AND task_id >= %s AND task_id <= %s",
+                        (project_id, question, int(tasks[start]), int(tasks[end - 1])),
+                    )
+                    copy_in = f"COPY task_consensus ({_COLUMNS}) FROM STDIN BINARY"
+                    with cursor.copy(copy_in) as copy:
+                        copy.write(payload)
+
+    parallel.each(write_batches, 2, tasks.shape[0] * 3)
 
 
 def _store_sqlite(
@@ -462,13 +511,16 @@ _END = b"\xff\xff"
 _EPOCH = dt.datetime(2000, 1, 1)  # PostgreSQL's timestamps count microseconds from here
 
 
+def fetch_row(cursor: Any, query: str, params: Any) -> Any:
+    cursor.execute(query, params)
+    return cursor.fetchone()
+
+
 def fetch_arrays(cursor: Any, query: str, params: Any) -> list[Any]:
     """The one row of ``query``, whose values are ``array_send`` of one-dimensional integer
     arrays without NULLs (or NULL: no rows), as native NumPy arrays. ``cursor`` must be a
     binary cursor (bytea as bytes)."""
-    cursor.execute(query, params)
-    row = cursor.fetchone()
-    return [_decode_array(value, query) for value in row]
+    return [_decode_array(value, query) for value in fetch_row(cursor, query, params)]
 
 
 def _decode_array(value: bytes | None, query: str) -> Any:

@@ -17,7 +17,9 @@ The queue carries a job's id, nothing else; the ``jobs`` row is the truth (see
   the queue again (its message may have died with a restarted Redis);
 - a job that fails on a passing fault (the bucket or the database unreachable) is retried
   after a pause; a job that fails on its input (a refused file) fails at once with the message
-  a person needs.
+  a person needs;
+- and, every ten minutes, it deletes the files of exports finished more than
+  ``ACCORD_EXPORT_KEEP_HOURS`` ago (`accord.jobs.expiry`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from accord.actions.jobs import (
 from accord.db import Database
 from accord.db.types import utcnow
 from accord.errors import AccordError
+from accord.jobs.expiry import ExportExpiry
 from accord.models import Job, JobState
 from accord.settings import Settings
 
@@ -242,7 +245,7 @@ class JobRunner:
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self._storage: Storage | None = None
-        self._ticks: list[Callable[[JobRunner], None]] = [_deliver_webhooks]
+        self._ticks: list[Callable[[JobRunner], None]] = [_deliver_webhooks, ExportExpiry()]
 
     @property
     def embedded(self) -> bool:

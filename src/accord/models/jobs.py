@@ -52,6 +52,8 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When a finished export's file was deleted (`ACCORD_EXPORT_KEEP_HOURS`); None: still kept.
+    expired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(120))  # host:pid of the running worker
     phase: Mapped[str] = mapped_column(String(120), default="")  # what it is doing now

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.actions.jobs import ACTIVE
 from accord.db.types import utcnow
-from accord.models import Job, User
+from accord.models import Job, JobState, User
 
 
 @dataclass(frozen=True)
@@ -78,4 +78,22 @@ def active_job(session: Session, project_id: int, kind: str) -> Job | None:
         .where(Job.project_id == project_id, Job.kind == kind, Job.state.in_(ACTIVE))
         .order_by(Job.id.desc())
         .limit(1)
+    )
+
+
+def exports_finished_before(session: Session, before: dt.datetime, limit: int = 100) -> list[Job]:
+    """Succeeded export jobs that finished before ``before`` and whose file was not yet
+    deleted, oldest first."""
+    return list(
+        session.scalars(
+            select(Job)
+            .where(
+                Job.kind == "export",
+                Job.state == JobState.succeeded.value,
+                Job.finished_at < before,
+                Job.expired_at.is_(None),
+            )
+            .order_by(Job.finished_at)
+            .limit(limit)
+        )
     )

@@ -520,8 +520,13 @@ export interface Job {
   /** An import's report (`ImportReport`), an export's file (`ExportFile`); a refused import's
    * `{details: {errors, bad_lines}}`; other kinds their own figures. */
   result: JsonObject | null;
-  /** A finished export's file: a link that redirects to a short-lived signed one. */
+  /** A finished export's file: a link that redirects to a short-lived signed one (null once
+   * the file expired). */
   download_url: string | null;
+  /** A finished export's file: when it is (or was) deleted (`ACCORD_EXPORT_KEEP_HOURS`). */
+  file_expires_at?: string | null;
+  /** A finished export's file was deleted: run the export again. */
+  file_expired?: boolean;
 }
 
 export interface JobList {

@@ -25,12 +25,25 @@ export function fileSize(file: ExportFile): string {
   return parts.join(", ");
 }
 
-/** A link that downloads a finished export's file (a short-lived link is made on each click). */
+/** "until 8 May 2026, 10:00" for a file that expires, or "". */
+export function keptUntil(job: Job): string {
+  return job.file_expires_at ? `until ${new Date(job.file_expires_at).toLocaleString()}` : "";
+}
+
+/** A link that downloads a finished export's file (a short-lived link is made on each click),
+ * or a note that the file expired. */
 export function DownloadLink({ job, children, primary = false }: { job: Job; children?: string; primary?: boolean }) {
   const file = exportFileOf(job);
-  if (!file || !job.download_url) return null;
+  if (!file) return null;
+  if (job.file_expired)
+    return (
+      <span className="muted small" data-export-expired={job.id}>
+        File deleted {keptUntil(job) ? `(kept ${keptUntil(job)})` : ""}: export again to get it
+      </span>
+    );
+  if (!job.download_url) return null;
   return (
-    <a className={primary ? "button button-primary" : "job-download"} href={job.download_url} download={file.filename} data-download-job={job.id}>
+    <a className={primary ? "button button-primary" : "job-download"} href={job.download_url} download={file.filename} data-download-job={job.id} title={keptUntil(job) ? `Kept ${keptUntil(job)}` : undefined}>
       {children ?? `Download ${file.filename}`}
     </a>
   );
@@ -111,7 +124,7 @@ function ExportJob({ job: initial, onEnded }: { job: Job; onEnded: () => void })
             Download
           </DownloadLink>
         }>
-        Export ready: <strong data-export-file="">{file.filename}</strong> ({fileSize(file)}). The file stays in the server's storage; download it any time from here or the Jobs page.
+        Export ready: <strong data-export-file="">{file.filename}</strong> ({fileSize(file)}). The file stays in the server's storage{job.file_expires_at ? ` ${keptUntil(job)}` : ""}; download it from here or the Jobs page.
       </Notice>
     );
   if (job.state === "cancelled") return <Notice tone="warning">Export job {job.id} was cancelled: no file was kept.</Notice>;
