@@ -45,6 +45,7 @@ from bench.setup import (
     recount_progress,
     spread,
     table,
+    vacuum_analyze,
     write_tasks,
 )
 from tests.factories import make_user
@@ -138,8 +139,10 @@ def run_once(database: str, path: Path, args: argparse.Namespace) -> RunResult:
     load(bench, path)
     auths = prefill(bench, args.reviewers)
     bench.db.dispose()
+    if database == "postgres":  # what autovacuum does after a bulk load (it is off here)
+        vacuum_analyze(bench.settings.resolved_database_url())
     # a server starts in ~3 s on a quiet machine; on a busy one it may take a minute
-    with live_server(bench.settings, start_seconds=180) as server:
+    with live_server(bench.settings, workers=args.workers, start_seconds=180) as server:
         meter = CpuMeter(server.process.pid, bench.settings.database_url)
         meter.start()
         driven = drive_measured(review_cycle, server.url + "/api/v1", auths, bench.project_id,
@@ -157,6 +160,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (`accord serve --workers`)")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
                         help="the reviewers' HTTP client (httpx: ~4× the CPU per request)")
     parser.add_argument("--quick", action="store_true",
@@ -183,18 +188,19 @@ def main() -> None:
                       f"CPU ms/decision server / PG / load gen. / other "
                       f"{cpu_row([result])[0]}; load {load_average()}"
                       + (f"; e.g. {tally.examples}" if tally.examples else ""), flush=True)
-            rows.append(summary(database, runs))
+            rows.append(summary(database, runs, args.workers))
     print(table(rows))
     print(f"load average at the end: {load_average()}", flush=True)
 
 
-def summary(database: str, runs: list[RunResult]) -> dict[str, object]:
+def summary(database: str, runs: list[RunResult], workers: int) -> dict[str, object]:
     """One table row from a database's runs."""
     total = Tally()
     for run in runs:
         total.add(run.tally)
     return {
         "database": database,
+        "server processes": workers,
         "runs": len(runs),
         "decisions/s median (min–max)": spread([len(r.tally.cycles) / r.seconds for r in runs]),
         "request ms p50 (p5–p95) / p99": latency(sorted(total.requests)),

@@ -113,7 +113,7 @@ def from_template(
         bench = _populated(settings, overlap, annotators)
         build(bench)
         bench.close()
-        _vacuum(settings.resolved_database_url())
+        vacuum_analyze(settings.resolved_database_url())
         _admin(f"COMMENT ON DATABASE \"{name}\" IS '{label}'")
         print(f"  built template {name} ({key}) in {time.perf_counter() - started:.0f} s",
               flush=True)
@@ -177,7 +177,7 @@ def _comment_of(name: str) -> str | None:
     return str(found) if found is not None else None
 
 
-def _vacuum(url: str) -> None:
+def vacuum_analyze(url: str) -> None:
     """What autovacuum would have done by the time people work on the project: statistics
     for the planner and the visibility map for index-only scans."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")

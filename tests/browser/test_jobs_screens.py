@@ -312,6 +312,19 @@ def test_exports_run_as_jobs_and_the_jobs_page_follows_them(people: People, db: 
     page.keyboard.press("Enter")
     expect(detail).to_have_count(0)
 
+    # Once its file expired (ACCORD_EXPORT_KEEP_HOURS), the file is no longer offered.
+    with db.write() as session:
+        session.execute(
+            update(Job)
+            .where(Job.kind == "export", Job.state == JobState.succeeded.value)
+            .values(expired_at=utcnow())
+        )
+    page.goto(f"{people.url}/projects/{project_id}/export")
+    expired = page.locator(".export-jobs [data-export-expired]")
+    expect(expired).to_contain_text("File deleted")
+    expect(page.locator(".export-jobs [data-download-job]")).to_have_count(0)
+    people.shot(page, "export-expired", at=".export-background")
+
     # Annotators do not see jobs.
     annotator = people.page("annotator")
     people.sign_in(annotator, *ANN, then=f"/projects/{project_id}/jobs")

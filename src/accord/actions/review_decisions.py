@@ -139,7 +139,6 @@ def do_decide(
     if decision == Decision.fix:
         _write_fix(raw, after, user.id, annotation.version, stamp)
         refresh_consensus(session, project, target.task.id)  # the task's answers changed
-    count_decided(raw, project.id, review.author_id, decision.value, len(failures))
     record(
         session,
         user,
@@ -158,6 +157,8 @@ def do_decide(
         },
     )
     review_decided(session, project, decided, after, target.task)
+    # Last before the commit: the author's counter row is locked until then.
+    count_decided(raw, project.id, review.author_id, user.id, decision.value, len(failures))
     return decided
 
 

@@ -1,6 +1,10 @@
 """Keeping `WorkCount` in step with the work, in the transaction of the action that does it.
 
-Each function adds to one (project, annotator, UTC day) row: one upsert, no read. Called by
+Each function adds to one (project, annotator, UTC day, shard) row: one upsert, no read.
+Submissions, skips and deletions go to shard 0 (one annotator's own work comes one at a time);
+a review decision goes to the shard of its reviewer (`accord.actions.progress.shard_of`), so
+that reviewers deciding one author's work at once (a backlog, a model's pre-annotations) do not
+queue on one row's lock until each other's commits. Readers sum over the shards. Called by
 `do_submit`, `do_skip` (accord.actions.queue), `do_decide` (accord.actions.reviews, for the
 annotation's author) and `do_delete_annotation`. `accord.queries.metrics` sums the rows.
 """
@@ -9,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from accord.actions.progress import shard_of
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 
-# One row per (project, user, day); every column is a delta added to what is there.
+# One row per (project, user, day, shard); every column is a delta added to what is there.
 _ADD = Sql(
-    "INSERT INTO work_counts (project_id, user_id, day, submitted, deleted, skipped, seconds, "
-    "accepted, fixed, rejected, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (project_id, user_id, day) DO UPDATE SET "
+    "INSERT INTO work_counts (project_id, user_id, day, shard, submitted, deleted, skipped, "
+    "seconds, accepted, fixed, rejected, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (project_id, user_id, day, shard) DO UPDATE SET "
     "submitted = work_counts.submitted + excluded.submitted, "
     "deleted = work_counts.deleted + excluded.deleted, "
     "skipped = work_counts.skipped + excluded.skipped, "
@@ -45,9 +50,10 @@ def _add(
     seconds: float = 0.0,
     outcome: tuple[int, int, int] = (0, 0, 0),
     failed: int = 0,
+    shard: int = 0,
 ) -> None:
     counts = (submitted, deleted, skipped, float(seconds), *outcome, failed)
-    raw.run(_ADD, (project_id, user_id, day_of(), *counts))
+    raw.run(_ADD, (project_id, user_id, day_of(), shard, *counts))
 
 
 def count_submitted(raw: Raw, project_id: int, user_id: int, seconds: float) -> None:
@@ -63,7 +69,12 @@ def count_deleted(raw: Raw, project_id: int, author_id: int) -> None:
     _add(raw, project_id, author_id, deleted=1)
 
 
-def count_decided(raw: Raw, project_id: int, author_id: int, decision: str, failed: int) -> None:
-    """A review of ``author_id``'s work was decided, with ``failed`` checklist items."""
+def count_decided(
+    raw: Raw, project_id: int, author_id: int, reviewer_id: int, decision: str, failed: int
+) -> None:
+    """A review of ``author_id``'s work was decided by ``reviewer_id``, with ``failed``
+    checklist items."""
     accept, fix, reject = (int(decision == d) for d in _DECISIONS)
-    _add(raw, project_id, author_id, outcome=(accept, fix, reject), failed=failed)
+    outcome = (accept, fix, reject)
+    shard = shard_of(reviewer_id)
+    _add(raw, project_id, author_id, outcome=outcome, failed=failed, shard=shard)

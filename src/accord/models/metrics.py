@@ -33,6 +33,8 @@ class WorkCount(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # UTC date, ISO
+    # Who wrote the row apart (`accord.actions.work_counts`): readers sum over the shards.
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, default=0, server_default="0")
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     deleted: Mapped[int] = mapped_column(Integer, default=0)  # by a manager, that day
     skipped: Mapped[int] = mapped_column(Integer, default=0)
