@@ -139,6 +139,35 @@ def test_a_test_send_is_signed_and_logged(
     assert not verify(secret, latest.headers, latest.body)
 
 
+def test_a_password_in_the_url_is_never_shown(db: Database, open_api: Api, hook: Receiver) -> None:
+    """user:password@ in a webhook's URL is kept for calling it but shown as *** in the list
+    and the audit log; saving the URL as shown changes nothing, a new password replaces it."""
+    from accord.models import AuditEvent, Webhook
+
+    project_id, as_ = people(db, open_api)
+    port = hook.url.rsplit(":", 1)[1]
+    made = register(as_["owner"], project_id, f"http://ci:s3cret@127.0.0.1:{port}/in")
+    shown = f"http://ci:***@127.0.0.1:{port}/in"
+    assert made["url"] == shown
+    [listed] = as_["owner"].get(f"/projects/{project_id}/webhooks").json()
+    assert listed["url"] == shown
+    base = f"/projects/{project_id}/webhooks/{made['id']}"
+    as_["owner"].patch(base, json={"url": shown, "description": "CI"})
+
+    def stored() -> str:
+        with db.read() as session:
+            return session.scalars(select(Webhook.url)).one()
+
+    assert stored() == f"http://ci:s3cret@127.0.0.1:{port}/in"
+    as_["owner"].patch(base, json={"url": f"http://ci:n3w@127.0.0.1:{port}/in"})
+    assert stored() == f"http://ci:n3w@127.0.0.1:{port}/in"
+    with db.read() as session:
+        audit = [e.before or "" for e in session.scalars(select(AuditEvent))]
+        audit += [e.after or "" for e in session.scalars(select(AuditEvent))]
+    assert any(shown in str(entry) for entry in audit)
+    assert not any("s3cret" in str(entry) or "n3w" in str(entry) for entry in audit)
+
+
 def test_retries_back_off_then_deliver(
     db: Database, open_api: Api, allowing: Settings, hook: Receiver
 ) -> None:

@@ -23,7 +23,7 @@ from accord.actions.audit import record
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Invalid
-from accord.jobs.webhook_targets import check_url
+from accord.jobs.webhook_targets import check_url, shown_url
 from accord.models import DeliveryState, User, Webhook, WebhookDelivery
 
 # The events a webhook may subscribe to (docs/webhooks.md describes each payload).
@@ -129,8 +129,8 @@ def do_update_webhook(
 ) -> Webhook:
     """Change what is given (None: unchanged). Deliveries already written keep their event;
     those still waiting when the webhook is disabled are not sent (the log says so)."""
-    before = _shown(webhook)
-    if url is not None:
+    before, called = _shown(webhook), webhook.url
+    if url is not None and url.strip() != shown_url(webhook.url):  # as shown: unchanged
         webhook.url = check_url(url, allow_private=allow_private)
     if events is not None:
         webhook.events = check_events(events)
@@ -139,7 +139,7 @@ def do_update_webhook(
     if enabled is not None:
         webhook.enabled = enabled
     after = _shown(webhook)
-    if after == before:
+    if after == before and webhook.url == called:
         return webhook
     webhook.updated_at = utcnow()
     session.flush()
@@ -193,7 +193,7 @@ def do_test_webhook(session: Session, actor: User, webhook: Webhook) -> WebhookD
     if not webhook.enabled:
         raise Conflict("this webhook is disabled; enable it to send a test", code="disabled")
     payload = {
-        "webhook": {"id": webhook.id, "url": webhook.url, "events": webhook.events},
+        "webhook": {"id": webhook.id, "url": shown_url(webhook.url), "events": webhook.events},
         "message": "A test from Accord: this webhook is set up.",
         "by": actor.id,
     }
@@ -265,9 +265,9 @@ def _add(
 
 
 def _shown(webhook: Webhook) -> dict[str, Any]:
-    """What the audit log keeps of a webhook (never its secret)."""
+    """What the audit log keeps of a webhook (never its secret, nor a password in its URL)."""
     return {
-        "url": webhook.url,
+        "url": shown_url(webhook.url),
         "events": list(webhook.events),
         "enabled": webhook.enabled,
         "description": webhook.description,

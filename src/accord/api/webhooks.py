@@ -22,7 +22,7 @@ from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, access
 from accord.api.schemas import Deleted, In
-from accord.jobs.webhook_targets import MAX_URL
+from accord.jobs.webhook_targets import MAX_URL, shown_url
 from accord.models import Webhook, WebhookDelivery
 from accord.queries.webhooks import deliveries_of, delivery_of, webhook_in, webhooks_of
 
@@ -65,7 +65,7 @@ class WebhookOut(BaseModel):
         return cls(
             id=webhook.id,
             project_id=webhook.project_id,
-            url=webhook.url,
+            url=shown_url(webhook.url),
             description=webhook.description,
             events=list(webhook.events),
             enabled=webhook.enabled,

@@ -130,6 +130,18 @@ def check_url(url: str, *, allow_private: bool) -> str:
     return text
 
 
+def shown_url(url: str) -> str:
+    """``url`` as people are shown it (lists, the audit log): a password in it (user:password@)
+    becomes ``***``; the stored URL, called by the sender, keeps it."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return url
+    if not parsed.password:
+        return url
+    return str(parsed.copy_with(username=parsed.username, password="***"))
+
+
 # -- this server's own addresses ------------------------------------------------------------
 
 OWN_TTL = 60.0
