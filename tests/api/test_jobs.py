@@ -210,11 +210,15 @@ def test_cancelling_a_running_import_leaves_nothing_imported(
 
 
 def test_the_sweep_retries_a_job_whose_worker_died_then_gives_up(
-    db: Database, settings: Settings, owner: tuple[Api, int]
+    db: Database, settings: Settings, owner: tuple[Api, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, project_id = owner
     tasks(db, project_id, 5)
     runner = JobRunner(settings, db)
+    # The requeued job is not handed to the queue: the test server's workers share it and
+    # would claim the job before the "worker" below does.
+    sent: list[int] = []
+    monkeypatch.setattr(runner, "send", lambda job_id, **_: sent.append(job_id))
     with db.write() as session:
         job_id = do_start_job(session, None, project_id, "export", {}).id
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -232,6 +236,7 @@ def test_the_sweep_retries_a_job_whose_worker_died_then_gives_up(
         assert job is not None
         assert job.state == "failed" and job.attempts == MAX_ATTEMPTS
         assert "stopped answering" in (job.error or "") and len(job.log) == MAX_ATTEMPTS
+    assert sent == [job_id] * (MAX_ATTEMPTS - 1)  # queued again after each death but the last
 
 
 def test_a_requeued_job_runs_again_and_succeeds(
