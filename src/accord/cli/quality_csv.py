@@ -168,25 +168,12 @@ def read_arrow(path: Path, header: list[str]) -> Categorical | None:
         return None
     if table.num_rows == 0:
         return None
-    import numpy as np
+    from accord.quality.delimited import categorical_from_codes
 
-    from accord.quality import Categorical
-    from accord.quality.delimited import drop_unused
-
-    (item_ids, item), (annotator_ids, annotator), (classes, label) = (
-        _encoded(table.column(i)) for i in range(3)
-    )
-    if item_ids[0] == "" or annotator_ids[0] == "":
+    items, annotators, labels = (_encoded(table.column(i)) for i in range(3))
+    if items[0][0] == "" or annotators[0][0] == "":
         return None  # an empty id: pandas says where
-    if classes[0] == "":  # empty values are missing annotations: drop their rows
-        keep = label != 0
-        if not keep.any():
-            return None
-        item, annotator, label = item[keep], annotator[keep], label[keep] - 1
-        classes = classes[1:]
-        item_ids, item = drop_unused(item_ids, item)
-        annotator_ids, annotator = drop_unused(annotator_ids, annotator)
-    return Categorical(item, annotator, item_ids, annotator_ids, label, np.asarray(classes))
+    return categorical_from_codes(items, annotators, labels)
 
 
 def _encoded(column: Any) -> tuple[Any, Any]:

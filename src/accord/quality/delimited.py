@@ -63,8 +63,19 @@ def encode_delimited(data: bytes, n_columns: int) -> Categorical | None:
         columns[index] = _encode_column(words, buf, *fields[index])
 
     parallel.each(encode, 3, fields[0][0].shape[0])
-    (item_ids, item), (annotator_ids, annotator), (classes, label) = columns
-    if classes[0] == "":  # empty values are missing annotations: drop their rows
+    return categorical_from_codes(*columns)
+
+
+def categorical_from_codes(
+    items: tuple[Any, Any], annotators: tuple[Any, Any], labels: tuple[Any, Any]
+) -> Categorical | None:
+    """The answers from three encoded columns, each ``(sorted distinct values, codes)``.
+
+    An empty label value is a missing annotation: its rows are dropped, and with them any item
+    or annotator left without answers. None when no row has a label.
+    """
+    (item_ids, item), (annotator_ids, annotator), (classes, label) = items, annotators, labels
+    if classes[0] == "":
         keep = label != 0
         if not keep.any():
             return None
@@ -72,7 +83,7 @@ def encode_delimited(data: bytes, n_columns: int) -> Categorical | None:
         classes = classes[1:]
         item_ids, item = drop_unused(item_ids, item)
         annotator_ids, annotator = drop_unused(annotator_ids, annotator)
-    return Categorical(item, annotator, item_ids, annotator_ids, label, classes)
+    return Categorical(item, annotator, item_ids, annotator_ids, label, np.asarray(classes))
 
 
 def _plain(data: bytes, begin: int) -> bool:
