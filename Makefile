@@ -6,6 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
 WEB_DIST := src/accord/web_dist/index.html
+# Each pass runs on this many pytest-xdist workers (tests wait on servers and browsers a lot).
+TEST_WORKERS ?= 2
 
 .PHONY: install install-run web run test test-python test-sqlite test-postgres test-web lint browser bench clean
 
@@ -52,10 +54,10 @@ test-web: web
 # ACCORD_TEST_REDIS_URL (tests that need Redis): set by tools/services.py under `make test`;
 # run alone, these targets use the machine's Redis (database 15) when it answers.
 test-sqlite: install web browser
-	env -u ACCORD_TEST_DATABASE_URL $(PY) -m pytest -q
+	env -u ACCORD_TEST_DATABASE_URL $(PY) -m pytest -q -n $(TEST_WORKERS)
 
 test-postgres: install web browser
-	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -m "db or browser"
+	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -n $(TEST_WORKERS) -m "db or browser"
 
 test: lint test-web
 	$(PY) tools/services.py run -- $(MAKE) --no-print-directory test-sqlite test-postgres

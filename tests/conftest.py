@@ -10,6 +10,7 @@ end; each test starts from truncated tables.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,13 +109,26 @@ REDIS_URL = os.environ.get("ACCORD_TEST_REDIS_URL")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+def worker_redis_url(url: str) -> str:
+    """``url`` for this pytest-xdist worker: worker N uses database (the URL's number - N), so
+    workers running side by side never share a job queue or a notice channel."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    head, number = re.fullmatch(r"(.*?)(?:/(\d+))?/?", url).groups()  # type: ignore[union-attr]
+    mine = int(number or 0) - int(worker[2:])
+    if mine < 0:
+        raise RuntimeError(f"{url}: too few Redis databases below it for xdist worker {worker}")
+    return f"{head}/{mine}"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """Redis for the tests that need it: ``ACCORD_TEST_REDIS_URL`` (``make test`` sets it, and
     starts a throwaway Redis when the machine has none), else database 15 on 127.0.0.1:6379."""
     import redis
 
-    url = REDIS_URL or DEFAULT_REDIS_URL
+    url = worker_redis_url(REDIS_URL or DEFAULT_REDIS_URL)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
