@@ -104,6 +104,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /jobs/{job_id}/download":                      (401, 404, 404, 404, 404, 200, 200),  # 307, followed  # noqa: E501
     "POST /projects/{project_id}/exports":              (401, 404, 403, 403, 403, 202, 202),
     "POST /projects/{project_id}/bucket-syncs":         (401, 404, 403, 403, 403, 202, 202),
+    "POST /projects/{project_id}/media":                (401, 404, 403, 403, 403, 201, 201),
+    "POST /projects/{project_id}/thumbnails":           (401, 404, 403, 403, 403, 422, 422),  # the project has no image field  # noqa: E501
     "GET /files/{token}":                              (200, 200, 200, 200, 200, 200, 200),  # the link is the key  # noqa: E501
 }
 # fmt: on
@@ -112,6 +114,10 @@ ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
 # Routes whose refusals carry a code of their own.
 ROUTE_CODES = {"POST /projects": {403: "cannot_create_projects"}}
 NEW_PASSWORD = "a different long password"
+PNG = (  # one grey pixel
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~"
+    b"\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 # Still argon2id, at the lowest cost: these tests are about who may call, not about hashing.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -157,6 +163,10 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "PATCH /projects/{project_id}/webhooks/{webhook_id}": _json({"enabled": False}),
     "POST /projects/{project_id}/exports": _json({"format": "jsonl"}),
     "POST /projects/{project_id}/bucket-syncs": _json({"url": "media/photos", "field": "text"}),
+    "POST /projects/{project_id}/thumbnails": _json({"fields": []}),
+    "POST /projects/{project_id}/media": lambda w: {
+        "files": [("file", ("a/1.png", PNG, "image/png"))]
+    },
 }
 
 

@@ -86,11 +86,46 @@ def test_design_example_parses_from_yaml() -> None:
     assert [str(p) for p in problems] == ["result.why.text: 5 characters; write at least 20"]
 
 
+# The image kinds, kept apart so that the text-only examples above stay as they are.
+IMAGES: dict[str, list[dict[str, Any]]] = {
+    "fields": [{"name": "photo", "kind": "image"}],
+    "questions": [
+        {"name": "scene", "kind": "image_class", "target": "photo", "options": ["in", "out"]},
+        {"name": "boxes", "kind": "boxes", "target": "photo", "labels": ["car"]},
+        {"name": "outlines", "kind": "polygons", "target": "photo", "labels": ["car"]},
+        {"name": "lanes", "kind": "polylines", "target": "photo", "labels": ["lane"]},
+        {"name": "seeds", "kind": "points", "target": "photo", "labels": ["seed"]},
+        {
+            "name": "pose",
+            "kind": "keypoints",
+            "target": "photo",
+            "labels": ["arm"],
+            "skeleton": {"points": ["base", "tip"], "edges": [[0, 1]]},
+        },
+        {"name": "regions", "kind": "masks", "target": "photo", "labels": ["road"]},
+    ],
+}
+IMAGE_DATA = {"photo": {"src": "s3://bucket/a.jpg", "width": 5, "height": 4}}
+IMAGE_RESULT = {
+    "scene": {"choice": "out"},
+    "boxes": {"objects": [{"id": "a", "label": "car", "x": 1, "y": 1, "w": 2, "h": 2}]},
+    "outlines": {"objects": [{"id": "a", "label": "car", "points": [[0, 0], [4, 0], [4, 3]]}]},
+    "lanes": {"objects": [{"id": "a", "label": "lane", "points": [[0, 0], [5, 4]]}]},
+    "seeds": {"objects": [{"id": "a", "label": "seed", "x": 2.5, "y": 2}]},
+    "pose": {"objects": [{"id": "a", "label": "arm", "points": [[1, 1, 2], [0, 0, 0]]}]},
+    "regions": {
+        "objects": [{"id": "a", "label": "road", "rle": {"size": [4, 5], "counts": "5220003"}}]
+    },
+}
+
+
 def test_every_kind_in_one_interface() -> None:
-    interface = parse_interface(orjson.dumps(FULL))
-    assert interface.check_result(RESULT, DATA) == []
+    full = {key: FULL[key] + IMAGES[key] for key in ("fields", "questions")}
+    interface = parse_interface(orjson.dumps(full))
+    data = DATA | IMAGE_DATA
+    assert interface.check_result(RESULT | IMAGE_RESULT, data) == []
     assert sorted(q.kind for q in interface.questions) == sorted(QUESTION_KINDS)
-    assert interface.row_check()(DATA) is None
+    assert interface.row_check()(data) is None
 
 
 def test_check_result_collects_every_problem() -> None:
@@ -229,6 +264,7 @@ def test_every_declaration_in_the_reference_parses() -> None:
         {"name": "response", "kind": "markdown"},
         {"name": "responses", "kind": "text_list"},
         {"name": "chat", "kind": "chat"},
+        {"name": "photo", "kind": "image"},
     ]
     field_kinds, question_kinds = set(), set()
     for declared in snippets(field_part.split("\n# Field kinds\n")[1]):

@@ -25,6 +25,7 @@ from accord.api import (
     gold,
     imports,
     jobs,
+    media,
     members,
     metrics,
     projects,
@@ -75,6 +76,7 @@ ROUTERS = (
     audit,
     webhooks,
     files,
+    media,
 )
 
 DESCRIPTION = """
@@ -124,8 +126,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.purger = Purger(database)
     app.state.jobs = JobRunner(settings, database)
+    app.state.purger = Purger(database, lambda: app.state.jobs.storage)
     app.state.callers = CallerCache()
     app.state.notices = attach(database, settings.redis_url)
     app.state.notices.listen(Topic.callers, app.state.callers.clear)

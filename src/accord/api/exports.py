@@ -1,4 +1,5 @@
-"""Exports: streamed JSONL or CSV, filtered by status, annotator and date."""
+"""Exports: streamed JSONL or CSV, filtered by status, annotator and date; COCO, YOLO and
+Pascal VOC for image projects (`accord.jobs.export_images`)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,32 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from accord.actions.users import find_user
-from accord.api.auth import CurrentCaller, Db
+from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.db import Database
 from accord.errors import Invalid
+from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.kinds import Interface
 from accord.models import Project
 from accord.queries.projects import interface_of
+from accord.settings import Settings
 
 router = APIRouter(tags=["exports"])
 
-MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+MEDIA = {
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "coco": "application/json",
+    "zip": "application/zip",
+}
+Format = Literal["jsonl", "csv", "coco", "yolo", "voc"]
+WITH_MEDIA = (
+    "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
+    "pixels turned per their EXIF orientation, the tag dropped)"
+)
 
 
 @router.get(
@@ -36,7 +49,11 @@ def export(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
-    format: Literal["jsonl", "csv"] = "jsonl",
+    settings: AppSettings,
+    format: Format = Query(
+        default="jsonl",
+        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips)",
+    ),
     status: Literal["new", "in_progress", "complete"] | None = None,
     annotator: str | None = Query(
         default=None, max_length=320, description="Only this annotator's work (email)"
@@ -68,6 +85,7 @@ def export(
             "(plain numbers excepted). Set false for programs that read the file."
         ),
     ),
+    with_media: bool = Query(default=False, description=WITH_MEDIA),
 ) -> StreamingResponse:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
@@ -87,6 +105,9 @@ def export(
         until=utc(until, "until"),
     )
     check_final(final, consensus, status, annotator, since, until)
+    if format in IMAGE_FORMATS:
+        check_image_format(format, consensus)
+        return _image_export(db, settings, project, format, flt, final, with_media)
     if final:
         body = (
             export_final_jsonl(db, project)
@@ -119,6 +140,55 @@ def _export(
             db, project, interface, flt, spreadsheet_safe=spreadsheet_safe, consensus=consensus
         )
     )
+
+
+def _image_export(
+    db: Database,
+    settings: Settings,
+    project: Project,
+    format: str,
+    flt: ExportFilter,
+    final: bool,
+    with_media: bool,
+) -> StreamingResponse:
+    body = export_images(
+        db,
+        project,
+        format,
+        flt,
+        final=final,
+        with_media=with_media,
+        settings=settings,
+        spool_dir=settings.data_dir,
+    )
+    name = f"project-{project.id}{'-final' if final else ''}.{suffix(format, with_media)}"
+    return StreamingResponse(
+        _started(body),
+        media_type=media_type(format, with_media),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def check_image_format(format: str, consensus: bool) -> None:
+    """COCO, YOLO and VOC hold one set of shapes per image: no consensus columns."""
+    if consensus:
+        raise Invalid(
+            f"{format} holds one set of shapes per image: leave out consensus (use final for "
+            "each task's final answer)",
+            details={"field": "consensus"},
+        )
+
+
+def _started(body: Iterator[bytes]) -> Iterator[bytes]:
+    """``body`` with its first chunk made before the response starts, so that an export that
+    cannot be made (no image size, no shape question) is a 422, not a broken download."""
+    first = next(body, b"")
+
+    def rest() -> Iterator[bytes]:
+        yield first
+        yield from body
+
+    return rest()
 
 
 def check_final(final: bool, consensus: bool, *filters: object) -> None:

@@ -11,7 +11,8 @@ one outside the file answers 416; several ranges, or a range with ``If-Range`` (
 validator to compare), get the whole file (200), as RFC 9110 allows.
 
 Also here: the task data signed for browsers (`signed_data`), used by the next-task answer and
-the task detail.
+the task detail, and `signed_rows` for the task listing (image objects get ``thumb`` there and
+in the detail).
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from accord.api.auth import AppSettings, Db
 from accord.api.errors import error_response, errors
 from accord.db import Database
 from accord.media.files import content_disposition, content_type, file_url, verify_file
-from accord.media.links import needs_signing, sign_task_data
+from accord.media.links import needs_signing, sign_many, sign_task_data
 from accord.media.storage import open_storage, storage_location
 from accord.settings import Settings
 
-__all__ = ["file_url", "router", "signed_data", "signed_data_async"]
+__all__ = ["file_url", "router", "signed_data", "signed_data_async", "signed_rows"]
 
 router = APIRouter(tags=["files"])
 
@@ -130,12 +131,30 @@ def _serve(token: str, request: Request, db: Database, settings: Settings) -> Re
     return StreamingResponse(chunks, status_code=status, headers=headers)
 
 
-def signed_data(data: dict[str, Any], db: Database, settings: Settings) -> dict[str, Any]:
-    """Task data as a browser or program gets it: media URLs signed (`accord.media.links`)."""
+def signed_data(
+    data: dict[str, Any], db: Database, settings: Settings, *, project_id: int | None = None
+) -> dict[str, Any]:
+    """Task data as a browser or program gets it: media URLs signed (`accord.media.links`);
+    with ``project_id``, image objects get the signed link of their thumbnail too."""
     if not needs_signing(data):
         return data
     secret = instance_secret(db) if storage_location(settings)[0] == "file" else None
-    return sign_task_data(data, settings, settings.file_url_seconds, secret=secret)
+    return sign_task_data(
+        data, settings, settings.file_url_seconds, secret=secret, project_id=project_id
+    )
+
+
+def signed_rows(
+    datas: list[dict[str, Any]], db: Database, settings: Settings, project_id: int
+) -> list[dict[str, Any]]:
+    """`signed_data` for a page of tasks (thumbnails looked up together); data without media
+    URLs is returned as it is."""
+    if not any(needs_signing(data) for data in datas):
+        return datas
+    secret = instance_secret(db) if storage_location(settings)[0] == "file" else None
+    return sign_many(
+        datas, settings, settings.file_url_seconds, secret=secret, project_id=project_id
+    )
 
 
 async def signed_data_async(

@@ -15,10 +15,11 @@ from accord.actions.secrets import instance_secret
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.exports import check_final, utc
+from accord.api.exports import check_final, check_image_format, utc
 from accord.api.policies import Can, access, project_for
 from accord.db import Database
 from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from accord.jobs.export_images import IMAGE_FORMATS
 from accord.jobs.runner import JobRunner
 from accord.media.files import file_url
 from accord.models import Job, JobState, User
@@ -38,7 +39,9 @@ class LogLine(BaseModel):
 class JobOut(BaseModel):
     id: int
     project_id: int
-    kind: str = Field(description="import, export, consensus, metrics or bucket_sync")
+    kind: str = Field(
+        description="import, export, consensus, metrics, bucket_sync or thumbnails"
+    )
     state: str = Field(description="queued, running, succeeded, failed or cancelled")
     phase: str = Field(description="What it is doing now, for a person")
     done: int = Field(description="Units done so far")
@@ -222,7 +225,10 @@ def download_job(
 
 
 class ExportJobIn(BaseModel):
-    format: Literal["jsonl", "csv"] = "jsonl"
+    format: Literal["jsonl", "csv", "coco", "yolo", "voc"] = Field(
+        default="jsonl",
+        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips)",
+    )
     status: Literal["new", "in_progress", "complete"] | None = None
     annotator: str | None = Field(
         default=None, max_length=320, description="Only this annotator's work (email)"
@@ -232,6 +238,10 @@ class ExportJobIn(BaseModel):
     consensus: bool = False
     final: bool = False
     spreadsheet_safe: bool = True
+    with_media: bool = Field(
+        default=False,
+        description="COCO, YOLO, VOC: bundle the images into a zip, upright (EXIF applied)",
+    )
 
 
 @router.post(
@@ -258,6 +268,8 @@ def start_export(
         moment = utc(getattr(body, name), name)
         params[name] = moment.isoformat() if moment else None
     check_final(body.final, body.consensus, body.status, body.annotator, body.since, body.until)
+    if body.format in IMAGE_FORMATS:
+        check_image_format(body.format, body.consensus)
     return start_job(
         request,
         db,

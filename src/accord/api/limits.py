@@ -1,8 +1,9 @@
 """Request limits, checked before a request reaches a handler.
 
-Size: JSON bodies up to ``max_body_bytes`` (2 MiB by default); import uploads
-(``POST /api/v1/projects/{id}/imports``) up to ``max_import_bytes`` (4 GiB by default). Both are
-enforced on the declared length and on the bytes actually sent; larger bodies get 413.
+Size: JSON bodies up to ``max_body_bytes`` (2 MiB by default); import and media uploads
+(``POST /api/v1/projects/{id}/imports`` and ``.../media``) up to ``max_import_bytes`` (4 GiB by
+default). Both are enforced on the declared length and on the bytes actually sent; larger
+bodies get 413.
 
 Values: what the databases cannot store is refused with 422 before anything is written, so no
 request can fail half-way with a 500. A JSON body must be strict JSON in UTF-8 (no ``NaN`` or
@@ -26,7 +27,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/imports/?$")
+IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/(imports|media)/?$")  # uploads
 MAX_JSON_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")

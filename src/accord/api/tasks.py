@@ -16,7 +16,7 @@ from accord.actions.users import find_user
 from accord.api.annotations import AnnotationOut, annotation_out
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.files import signed_data
+from accord.api.files import signed_data, signed_rows
 from accord.api.policies import Can, access, may_review, project_for, task_for
 from accord.api.schemas import In, shows_emails
 from accord.models import Draft, Task
@@ -137,6 +137,7 @@ def get_tasks(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
+    settings: AppSettings,
     status: Status | None = None,
     annotator: str | None = Query(
         default=None, max_length=320, description="Only tasks this annotator (email) answered"
@@ -171,11 +172,16 @@ def get_tasks(
         )
         tasks = list_tasks(session, project, query, offset=offset, after=after, limit=limit)
         skips = skip_counts(session, [t.id for t in tasks])
-        return TaskPage(
+        page = TaskPage(
             items=[task_row(t, project.overlap, skips.get(t.id, 0)) for t in tasks],
             total=count_tasks(session, project, query),
             next_after=tasks[-1].id if len(tasks) == limit else None,
         )
+    # media links signed (and thumbnails looked up) once the transaction is over
+    datas = signed_rows([item.data for item in page.items], db, settings, project_id)
+    for item, data in zip(page.items, datas, strict=True):
+        item.data = data
+    return page
 
 
 @router.get(
@@ -190,7 +196,7 @@ def get_task(task_id: int, caller: CurrentCaller, db: Db, settings: AppSettings)
         annotations = annotations_of_task(session, task, only)
         predictions = predictions_of_task(session, task)
         out = task_out(task, project.overlap, mine=None if only is None else len(annotations))
-        out.data = signed_data(out.data, db, settings)
+        out.data = signed_data(out.data, db, settings, project_id=task.project_id)
         return TaskDetail(
             task=out,
             annotations=[

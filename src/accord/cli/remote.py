@@ -10,6 +10,8 @@ import typer
 
 from accord.cli.failure import fail, reported
 
+DATASET_FORMATS = ("coco", "yolo", "voc")  # image datasets (accord.sdk.datasets)
+
 if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
     from rich.progress import Progress
 
@@ -85,7 +87,16 @@ def import_tasks(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones")
     ] = False,
-    format: Annotated[str | None, typer.Option(help="jsonl, json, csv or tsv")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(help="jsonl, json, csv or tsv; or a dataset: coco, yolo (FILE is its "
+                     "data.yaml) or voc (FILE is its folder)"),
+    ] = None,
+    media: Annotated[
+        Path | None,
+        typer.Option("--media", help="coco, yolo, voc: the folder holding the images the "
+                     "dataset names (default: where the format keeps them)"),
+    ] = None,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="Follow the import with a progress bar; print its report"),
@@ -93,10 +104,16 @@ def import_tasks(
     url: Url = None,
     token: Token = None,
 ) -> None:
-    """Import tasks from a JSONL, JSON, CSV or TSV file, as a background job (prints its id;
-    --wait follows it and prints the report)."""
+    """Import tasks from a JSONL, JSON, CSV or TSV file, or a COCO, YOLO or Pascal VOC
+    dataset (its images uploaded, its shapes as predictions), as a background job (prints
+    its id; --wait follows it and prints the report)."""
     from accord.cli.jobs import follow
 
+    if format in DATASET_FORMATS:
+        _import_dataset(project, file, format, media, wait, client(url, token))
+        return
+    if media is not None:
+        fail("--media goes with --format coco, yolo or voc")
     if not file.is_file():
         fail(f"no such file: {file}")
     api = client(url, token)
@@ -119,6 +136,37 @@ def import_tasks(
     _report_import(job)
 
 
+def _import_dataset(
+    project: int, path: Path, fmt: str, media: Path | None, wait: bool, api: Client
+) -> None:
+    """Upload the dataset's images, then import its tasks as a job (`accord.sdk.datasets`)."""
+    from accord.cli.jobs import follow
+
+    if not path.exists():
+        fail(f"no such {'folder' if fmt == 'voc' else 'file'}: {path}")
+    if media is not None and not media.is_dir():
+        fail(f"--media {media}: no such folder")
+    with reported():
+        with _bar() as bar:
+            upload = bar.add_task("uploading images", total=None)
+            job = api.import_dataset(
+                project, path, fmt, media,
+                on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
+            )
+        found = job["dataset"]
+        typer.echo(f"uploaded {found['images']} images ({found['uploaded']} new)", err=True)
+        for label, count in sorted(found["skipped"].items()):
+            typer.echo(f"  left out {count} shapes of {label!r}: no question offers that "
+                       "label", err=True)
+        if not wait:
+            typer.echo(job["id"])
+            typer.echo(f"importing {path.name} as job {job['id']}: follow it with `accord job "
+                       f"{job['id']} --wait`", err=True)
+            return
+        job = follow(api, job, f"importing {path.name}")
+    _report_import(job)
+
+
 def _report_import(job: dict[str, Any]) -> None:
     report = job.get("result") or {}
     if job["state"] != "succeeded":  # the message names the first bad line and how many
@@ -134,7 +182,9 @@ def _report_import(job: dict[str, Any]) -> None:
 
 def export(
     project: int,
-    format: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    format: Annotated[
+        str, typer.Option("--format", help="jsonl, csv, coco, yolo or voc (image projects)")
+    ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
     status: Annotated[str | None, typer.Option(help="new, in_progress or complete")] = None,
     annotator: Annotated[str | None, typer.Option(help="Only this annotator's work")] = None,
@@ -163,6 +213,13 @@ def export(
             "(adjudicated, else consensus) and where it came from",
         ),
     ] = False,
+    with_media: Annotated[
+        bool,
+        typer.Option(
+            "--with-media",
+            help="coco, yolo, voc: bundle the images into the zip, upright (EXIF applied)",
+        ),
+    ] = False,
     to_storage: Annotated[
         bool,
         typer.Option(
@@ -175,8 +232,10 @@ def export(
     token: Token = None,
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
-    if format not in ("jsonl", "csv"):
-        fail(f"unknown format {format!r}; use jsonl or csv")
+    if format not in ("jsonl", "csv", *DATASET_FORMATS):
+        fail(f"unknown format {format!r}; use jsonl, csv, coco, yolo or voc")
+    if with_media and format not in DATASET_FORMATS:
+        fail("--with-media goes with --format coco, yolo or voc")
     api = client(url, token)
     filters = {
         "status": status,
@@ -186,6 +245,7 @@ def export(
         "spreadsheet_safe": spreadsheet_safe if format == "csv" else None,
         "consensus": True if consensus else None,
         "final": True if final else None,
+        "with_media": True if with_media else None,
     }
     if to_storage:
         _export_job(api, project, format, filters, output)

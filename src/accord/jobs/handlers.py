@@ -11,6 +11,8 @@
 - ``metrics``: recomputes the project's metrics snapshot.
 - ``bucket_sync``: one task per object under a bucket prefix; objects already synced are
   duplicates of the same id, so a retry adds only what is missing.
+- ``thumbnails`` (`accord.jobs.thumbnails`): thumbnails that exist are passed over, so a retry
+  makes only the missing ones.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from accord.actions.imports import ImportOptions, do_recover_imports, run_import
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.task_rows import ImportReport
+from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
 from accord.jobs.export_parts import jsonl_in_parts
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.runner import JobContext, job_handler, open_storage
+from accord.jobs.thumbnails import thumbnails_job  # noqa: F401  (registers ``thumbnails``)
 from accord.models import Import, ImportState, Project, User
 from accord.queries.projects import interface_of, progress
 from accord.settings import Settings
@@ -148,13 +152,20 @@ def _project(db: Database, project_id: int) -> Project:
 def export_name(project_id: int, params: dict[str, Any]) -> str:
     """The file name a person downloads."""
     final = "-final" if params.get("final") else ""
-    return f"project-{project_id}{final}.{params.get('format', 'jsonl')}"
+    return f"project-{project_id}{final}.{_suffix(params)}"
+
+
+def _suffix(params: dict[str, Any]) -> str:
+    fmt = params.get("format", "jsonl")
+    return suffix(fmt, bool(params.get("with_media"))) if fmt in IMAGE_FORMATS else fmt
 
 
 def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None, str]:
     """The export's bytes, how many tasks (or None: bytes) it will hold, and the unit."""
     params = context.params
     fmt = params.get("format", "jsonl")
+    if fmt in IMAGE_FORMATS:
+        return _image_body(context, project, fmt), None, "bytes"
     interface = interface_of(project)
     safe = bool(params.get("spreadsheet_safe", True))
     with context.db.read() as session:
@@ -197,6 +208,27 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
     return body, None, "bytes"
 
 
+def _image_body(context: JobContext, project: Project, fmt: str) -> Any:
+    """COCO, YOLO or VOC (`accord.jobs.export_images`)."""
+    params = context.params
+    flt = ExportFilter(
+        status=params.get("status"),
+        annotator_id=params.get("annotator_id"),
+        since=_moment(params.get("since")),
+        until=_moment(params.get("until")),
+    )
+    return export_images(
+        context.db,
+        project,
+        fmt,
+        flt,
+        final=bool(params.get("final")),
+        with_media=bool(params.get("with_media")),
+        settings=context.settings,
+        spool_dir=context.settings.data_dir,
+    )
+
+
 def _moment(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
@@ -206,7 +238,7 @@ def export_job(context: JobContext) -> dict[str, Any]:
     project = _project(context.db, context.project_id)
     body, total, unit = _export_body(context, project)
     fmt = context.params.get("format", "jsonl")
-    key = f"exports/project-{project.id}/job-{context.job_id}.{fmt}"
+    key = f"exports/project-{project.id}/job-{context.job_id}.{_suffix(context.params)}"
     written = lines = 0
     context.progress(0, total, unit=unit, phase="writing the export")
     with context.storage.writer(key) as out:

@@ -5,14 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from accord.kinds.base import FieldKind, QuestionKind
-from accord.kinds.fields import chat, markdown, text, text_list
-from accord.kinds.questions import choice, pairwise, ranking, rating, rubric, spans, turns
+from accord.kinds.fields import chat, image, markdown, text, text_list
+from accord.kinds.questions import (
+    boxes,
+    choice,
+    image_class,
+    keypoints,
+    masks,
+    pairwise,
+    points,
+    polygons,
+    polylines,
+    ranking,
+    rating,
+    rubric,
+    spans,
+    turns,
+)
 from accord.kinds.questions import text as text_question
 
 FIELD_KINDS: dict[str, FieldKind[Any]] = {
-    module.KIND.name: module.KIND for module in (text, markdown, text_list, chat)
+    module.KIND.name: module.KIND for module in (text, markdown, text_list, chat, image)
 }
 QUESTION_KINDS: dict[str, QuestionKind[Any]] = {
     module.KIND.name: module.KIND
-    for module in (choice, rating, text_question, spans, pairwise, ranking, rubric, turns)
+    for module in (
+        *(choice, rating, text_question, spans, pairwise, ranking, rubric, turns),
+        *(boxes, polygons, polylines, points, keypoints, masks, image_class),
+    )
 }

@@ -10,22 +10,40 @@ credentials and endpoint and valid for ``ACCORD_FILE_URL_SECONDS``. With local s
 Accord's own files (exports, uploads of every project) live in the same storage, so a URL that
 points into Accord's storage is signed only inside its ``media/`` area: a manager cannot reach
 another project's export by writing its URL into a task. Anything else is left as it is.
+
+An image field may hold an object, ``{"src": URL, "width": W, "height": H}``: its ``src`` is
+signed the same way and the object kept. Given the project (``project_id``), the object also
+gets ``thumb``, a signed link to the image's thumbnail, when one was made
+(`accord.jobs.thumbnails`, stored at `thumb_key`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from accord.errors import Invalid
+from accord.errors import AccordError, Invalid
 from accord.media.files import file_url
-from accord.media.storage import LocalStorage, check_key, storage_location
+from accord.media.storage import LocalStorage, Storage, check_key, open_storage, storage_location
 from accord.settings import Settings
+
+log = logging.getLogger("accord.storage")
 
 S3 = "s3://"
 FILE = "file://"
 MEDIA = "media/"  # the area of Accord's own storage that tasks may reference
+THUMBS = "media/thumbs/projects/"  # thumbnails: THUMBS + "{project_id}/{sha256 of src}.webp"
+SRC = "src"
+THUMB = "thumb"
+KNOWN_THUMBS = 100_000  # thumbnails seen to exist, remembered by each process
+LOOKUP_THREADS = 8  # existence checks of a page's thumbnails run side by side (a bucket)
 
 
 def split_s3(url: str) -> tuple[str, str] | None:
@@ -80,27 +98,104 @@ def local_media_key(settings: Settings, path: str, *, folder: bool = False) -> s
         return None
 
 
+def media_reference(settings: Settings, key: str) -> str:
+    """The URL a task holds for ``key`` of Accord's own storage (``s3://bucket/prefix/key``,
+    or ``file:///root/key``), signed on read like any other (``key`` under ``media/``)."""
+    scheme, where, prefix = storage_location(settings)
+    check_key(key)
+    if scheme == "s3":
+        return f"s3://{where}/{prefix}/{key}" if prefix else f"s3://{where}/{key}"
+    return (Path(where) / key).as_uri()
+
+
+def thumb_key(project_id: int, src: str) -> str:
+    """Where the thumbnail of the image at ``src`` (a media URL) is kept for the project."""
+    digest = hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{THUMBS}{project_id}/{digest}.webp"
+
+
 def is_link(value: Any) -> bool:
     return isinstance(value, str) and value.startswith((S3, FILE))
 
 
+def is_media_object(value: Any) -> bool:
+    """An image field's object form whose ``src`` is a media URL."""
+    return isinstance(value, dict) and is_link(value.get(SRC))
+
+
 def needs_signing(data: dict[str, Any]) -> bool:
-    """Whether any top-level string (or string in a list) of ``data`` is a media URL."""
+    """Whether any top-level string (or string in a list) of ``data``, or the ``src`` of a
+    top-level object, is a media URL."""
     for value in data.values():
-        if is_link(value):
+        if is_link(value) or is_media_object(value):
             return True
         if isinstance(value, list) and any(is_link(item) for item in value):
             return True
     return False
 
 
+class _KnownThumbs:
+    """Thumbnails seen to exist (they are never changed once made): each is looked up in the
+    storage once per process, not on every read."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        with self._lock:
+            if item in self._keys:
+                self._keys.move_to_end(item)
+                return True
+            return False
+
+    def add(self, item: tuple[str, str]) -> None:
+        with self._lock:
+            self._keys[item] = None
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+
+
+_known = _KnownThumbs(KNOWN_THUMBS)
+
+
+def existing_thumbs(storage: Storage, keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` that are in ``storage`` (looked up side by side on a bucket)."""
+    where = storage.description
+    unique = list(dict.fromkeys(keys))
+    wanted = [key for key in unique if (where, key) not in _known]
+    found = set(unique).difference(wanted)
+    if len(wanted) > 1 and not isinstance(storage, LocalStorage):
+        with ThreadPoolExecutor(min(LOOKUP_THREADS, len(wanted))) as pool:
+            answers = list(pool.map(storage.exists, wanted))
+    else:
+        answers = [storage.exists(key) for key in wanted]
+    for key, exists in zip(wanted, answers, strict=True):
+        if exists:
+            _known.add((where, key))
+            found.add(key)
+    return found
+
+
 class _Signer:
-    def __init__(self, settings: Settings, seconds: int, secret: bytes | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        seconds: int,
+        secret: bytes | None,
+        project_id: int | None = None,
+        thumbs: set[str] | None = None,
+    ) -> None:
         self.settings = settings
         self.seconds = seconds
         self.secret = secret
+        self.project_id = project_id
+        self.thumbs = thumbs or set()  # keys of the thumbnails that exist
 
     def sign(self, value: Any) -> Any:
+        if is_media_object(value):
+            return self._object(value)
         if not isinstance(value, str):
             return value
         if value.startswith(S3):
@@ -130,16 +225,69 @@ class _Signer:
         root = Path(storage_location(self.settings)[1])
         return file_url(LocalStorage(root), secret, key, self.seconds)
 
+    def _object(self, value: dict[str, Any]) -> dict[str, Any]:
+        """The object with its ``src`` signed, and ``thumb`` when its thumbnail exists (a
+        ``thumb`` the task itself holds is never passed on: it could point anywhere)."""
+        src = value[SRC]
+        signed = {k: v for k, v in value.items() if k != THUMB}
+        signed[SRC] = self.sign(src)
+        if self.project_id is not None and signed[SRC] != src:
+            key = thumb_key(self.project_id, src)
+            if key in self.thumbs:
+                storage = open_storage(self.settings)
+                signed[THUMB] = file_url(storage, self.secret or b"", key, self.seconds)
+        return signed
+
+
+def _thumb_keys(datas: Iterable[dict[str, Any]], project_id: int) -> list[str]:
+    return [
+        thumb_key(project_id, value[SRC])
+        for data in datas
+        for value in data.values()
+        if is_media_object(value)
+    ]
+
 
 def sign_task_data(
-    data: dict[str, Any], storage_settings: Settings, seconds: int, *, secret: bytes | None = None
+    data: dict[str, Any],
+    storage_settings: Settings,
+    seconds: int,
+    *,
+    secret: bytes | None = None,
+    project_id: int | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``data`` whose media URLs (top-level strings, and strings in top-level lists)
-    are signed links valid for ``seconds``; everything else as it was. ``secret`` (the
-    instance's, `accord.actions.secrets`) is needed for local ``file://`` media only."""
+    """A copy of ``data`` whose media URLs (top-level strings, strings in top-level lists,
+    and the ``src`` of top-level objects) are signed links valid for ``seconds``; everything
+    else as it was. ``secret`` (the instance's, `accord.actions.secrets`) is needed for local
+    ``file://`` media only. With ``project_id``, objects get ``thumb`` when their thumbnail
+    exists (one storage lookup per image the first time)."""
+    return sign_many([data], storage_settings, seconds, secret=secret, project_id=project_id)[0]
+
+
+def sign_many(
+    datas: list[dict[str, Any]],
+    storage_settings: Settings,
+    seconds: int,
+    *,
+    secret: bytes | None = None,
+    project_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """`sign_task_data` for several tasks (a page of a listing): their thumbnails are looked
+    up together."""
+    thumbs: set[str] = set()
+    if project_id is not None:
+        keys = _thumb_keys(datas, project_id)
+        try:
+            thumbs = existing_thumbs(open_storage(storage_settings), keys) if keys else set()
+        except AccordError as exc:  # the storage is away: the tasks still read, unthumbed
+            log.warning("thumbnails not looked up: %s", exc.message)
+    signer = _Signer(storage_settings, seconds, secret, project_id, thumbs)
+    return [_signed(data, signer) for data in datas]
+
+
+def _signed(data: dict[str, Any], signer: _Signer) -> dict[str, Any]:
     if not needs_signing(data):
         return dict(data)
-    signer = _Signer(storage_settings, seconds, secret)
     signed: dict[str, Any] = {}
     for name, value in data.items():
         if isinstance(value, list):

@@ -18,7 +18,8 @@ import csv
 import io
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,11 @@ class Client:
         self, project_id: int, format: str = "jsonl", **filters: Any
     ) -> Iterator[dict[str, Any]]:
         """Rows of the export: one dict per task (jsonl) or per annotation (csv). CSV cells come
-        exactly as stored (``spreadsheet_safe=False``: a program reads them, not a spreadsheet)."""
+        exactly as stored (``spreadsheet_safe=False``: a program reads them, not a spreadsheet).
+        COCO, YOLO and VOC are files, not rows: use `export_to` or `start_export`."""
+        if format not in ("jsonl", "csv"):
+            raise AccordError(f"{format} is a file, not rows: use export_to(project_id, path, "
+                              f"format={format!r}) or start_export")
         if format == "csv":
             filters.setdefault("spreadsheet_safe", False)
         lines = self._export_lines(project_id, format, filters)
@@ -280,6 +285,31 @@ class Client:
         )
         return job
 
+    def import_dataset(
+        self,
+        project_id: int,
+        path: str | Path,
+        format: str,
+        media_dir: str | Path | None = None,
+        *,
+        on_upload: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Import a COCO file, a YOLO ``data.yaml`` or a Pascal VOC folder (``format``: coco,
+        yolo or voc): the images it names are uploaded from ``media_dir`` (by default where
+        the format keeps them), then one task per image is imported with the dataset's shapes
+        as a prediction, as a background job. Returns the job (follow it with `wait_job`),
+        with ``dataset``: ``images``, ``uploaded`` and ``skipped`` (annotations by category
+        that no question offers). An image missing from ``media_dir`` raises before anything
+        is uploaded. ``on_upload(done, total)`` follows the upload."""
+        from accord.formats.shapes import DatasetError
+        from accord.sdk.datasets import import_dataset
+
+        media = Path(media_dir) if media_dir is not None else None
+        try:
+            return import_dataset(self, project_id, Path(path), format, media, on_upload=on_upload)
+        except DatasetError as exc:
+            raise AccordError(str(exc), code="bad_dataset") from None
+
     def start_export(
         self, project_id: int, format: str = "jsonl", **filters: Any
     ) -> dict[str, Any]:
@@ -288,6 +318,26 @@ class Client:
         body = {"format": format, **{k: v for k, v in filters.items() if v is not None}}
         job: dict[str, Any] = self._call("POST", f"/projects/{project_id}/exports", json=body)
         return job
+
+    def upload_media(
+        self, project_id: int, paths: Sequence[tuple[str, Path]]
+    ) -> list[dict[str, Any]]:
+        """Upload image files into the project's media in one request: ``paths`` pairs each
+        file's relative name (``train/0001.jpg``; ``/``-separated, no ``..``) with the file to
+        send. Every file is checked, then all are stored or none (a bad one raises
+        `AccordError` naming it). Returns, per file, ``name``, ``src`` (the reference to put in
+        a task's image field), ``width`` and ``height`` (after the EXIF orientation),
+        ``format``, ``stored`` (False when the same bytes were already there) and
+        ``original`` (a TIFF's own reference; its ``src`` is a PNG copy browsers show). At most
+        1,000 files and 4 GiB a request: send larger sets in batches."""
+        with ExitStack() as stack:
+            parts = [
+                ("file", (name, stack.enter_context(open(path, "rb")), "application/octet-stream"))
+                for name, path in paths
+            ]
+            data = self._call("POST", f"/projects/{project_id}/media", files=parts)
+        files: list[dict[str, Any]] = data["files"]
+        return files
 
     def start_bucket_sync(self, project_id: int, url: str, field: str) -> dict[str, Any]:
         """Create a task per object under ``url`` (``s3://bucket/prefix``) with its URL in

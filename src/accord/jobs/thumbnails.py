@@ -1,0 +1,145 @@
+"""The ``thumbnails`` job: a small WebP of each image, for the data manager's task list.
+
+Its parameters name the images: ``sources`` (media references: what an upload stored), or
+``fields`` (image fields of the project: every reference its tasks hold there; all its image
+fields when the list is empty or missing). Each thumbnail is kept in Accord's storage at
+``media/thumbs/projects/{project_id}/{sha256 of the reference}.webp`` (`accord.media.links.
+thumb_key`), made by `accord.media.images.thumbnail` (longest side 256 px, the EXIF orientation
+applied, 16-bit grey stretched to 8 bits).
+
+Images whose thumbnail exists are passed over, so running the job again (a retry) makes only
+the missing ones. An image that cannot be read or decoded is named in the job's log with the
+reason and the job goes on; an unreachable storage (Accord's, or the media's for three images
+in a row) stops it, to be retried. Web URLs (``http(s)://``) are not fetched: the server does
+not download from the internet on a task's word. No database transaction is held while an
+image is read or decoded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from accord.db import Database
+from accord.errors import AccordError, Invalid, NotFound, StorageUnavailable
+from accord.jobs.runner import JobContext, job_handler
+from accord.media.images import thumbnail
+from accord.media.links import bucket_media_allowed, local_media_key, split_s3, thumb_key
+from accord.media.storage import LocalStorage, storage_location
+from accord.models import Project
+from accord.queries.media import image_references
+from accord.queries.projects import interface_of
+from accord.settings import Settings
+
+PAGE = 500  # tasks read at a time when the job scans the project
+SPOOL_BYTES = 16 * 1024 * 1024  # an image read from storage is kept in memory up to this
+IMAGE_KIND = "image"
+UNREACHABLE_IN_A_ROW = 3  # images whose storage fails in a row before the job is retried
+
+
+def open_source(settings: Settings, src: str) -> BinaryIO:
+    """The image at ``src`` for reading: an ``s3://`` object (any bucket but Accord's own
+    files outside ``media/``) or a ``file://`` URL in the local storage's ``media/``."""
+    where = split_s3(src)
+    if where is not None:
+        if not bucket_media_allowed(settings, *where):
+            raise Invalid("it lies inside Accord's own files, outside the media/ area")
+        from accord.media.s3 import S3Storage, shared_client  # boto3 only when needed
+
+        client = shared_client(settings.s3_endpoint_url)
+        return S3Storage(where[0], "", settings.s3_endpoint_url, client=client).open(where[1])
+    key = local_media_key(settings, src)
+    if key is None:
+        raise Invalid(
+            "it is not a file of the storage's media/ area nor an s3:// object (web "
+            "addresses are not fetched by the server)"
+        )
+    return LocalStorage(Path(storage_location(settings)[1])).open(key)
+
+
+def make_thumbnail(settings: Settings, src: str) -> bytes:
+    """The WebP thumbnail of the image at ``src`` (read into a seekable spool first)."""
+    folder = settings.data_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (
+        open_source(settings, src) as stream,
+        tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+b", dir=str(folder)) as spool,
+    ):
+        shutil.copyfileobj(stream, spool, 1024 * 1024)
+        spool.seek(0)
+        return thumbnail(spool, src)
+
+
+def image_fields(db: Database, project_id: int, wanted: list[str]) -> list[str]:
+    """``wanted`` if each is an image field of the project (none: all its image fields);
+    `Invalid` naming the one that is not."""
+    with db.read() as session:
+        project = session.get(Project, project_id)
+        if project is None or project.deleted_at is not None:
+            raise NotFound(f"project {project_id} was deleted")
+        interface = interface_of(project)
+    images = [f.name for f in interface.fields if f.kind == IMAGE_KIND]
+    if not wanted:
+        if not images:
+            raise Invalid("the project has no image field: there is nothing to make thumbnails of")
+        return images
+    for name in wanted:
+        if name not in images:
+            raise Invalid(
+                f"{name!r} is not an image field of the project; its image fields are "
+                f"{', '.join(images) or 'none'}",
+                details={"field": name},
+            )
+    return wanted
+
+
+def _scanned(context: JobContext, fields: list[str]) -> Iterator[str]:
+    """Every reference the project's tasks hold in ``fields``, page by page."""
+    after = 0
+    while True:
+        with context.db.read() as session:
+            references, last = image_references(session, context.project_id, fields, after, PAGE)
+        if last is None:
+            return
+        yield from references
+        after = last
+
+
+def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
+    sources = context.params.get("sources")
+    if sources is not None:
+        return iter(dict.fromkeys(str(s) for s in sources)), len(sources)
+    fields = image_fields(context.db, context.project_id, list(context.params.get("fields") or []))
+    return _scanned(context, fields), None
+
+
+@job_handler("thumbnails")
+def thumbnails_job(context: JobContext) -> dict[str, int]:
+    sources, total = _sources(context)
+    storage = context.storage
+    counts = {"images": 0, "made": 0, "existing": 0, "failed": 0}
+    unreachable = 0  # images in a row whose storage could not be read
+    context.progress(0, total, unit="images", phase="making thumbnails")
+    for src in sources:
+        counts["images"] += 1
+        key = thumb_key(context.project_id, src)
+        if storage.exists(key):  # Accord's storage away: the job is retried, keeping its work
+            counts["existing"] += 1
+        else:
+            try:
+                data = make_thumbnail(context.settings, src)
+            except AccordError as exc:
+                counts["failed"] += 1
+                context.log(f"{src}: no thumbnail: {exc.message}")
+                unreachable = unreachable + 1 if isinstance(exc, StorageUnavailable) else 0
+                if unreachable >= UNREACHABLE_IN_A_ROW:
+                    raise  # the media's bucket is away, not one image: try again later
+            else:
+                unreachable = 0
+                storage.write_bytes(key, data)
+                counts["made"] += 1
+        context.progress(counts["images"])
+    return counts
