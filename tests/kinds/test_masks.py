@@ -13,7 +13,7 @@ from pycocotools import mask as coco_mask
 from accord.kinds import QUESTION_KINDS
 from accord.kinds.base import Problem
 from accord.kinds.questions.masks import check_rle, vote
-from accord.quality.masks import _encode_string, rle_decode, rle_encode
+from accord.quality.masks import encode_counts, rle_decode, rle_encode
 from tests.kinds.fuzz import accepts, check_or_problem, near, problem, question
 
 KIND = QUESTION_KINDS["masks"]
@@ -123,7 +123,7 @@ def test_refuses_with_the_path(rle: Any, path: str, message: str) -> None:
 def test_negative_runs_are_refused() -> None:
     # run lengths after the third are stored as differences, so a string can decode to a
     # negative run; the total (10 + 5 + 300 - 2) still claims to cover the 313 pixels
-    counts = _encode_string(np.array([10, 5, 300, -2]))
+    counts = encode_counts(np.array([10, 5, 300, -2]))
     with pytest.raises(Problem) as found:
         check_rle({"size": [1, 313], "counts": counts}, None)
     assert (found.value.path, found.value.message) == (
@@ -218,7 +218,7 @@ def test_fuzz_never_crashes(value: Any) -> None:
 
 def test_a_run_longer_than_the_image_is_refused() -> None:
     with pytest.raises(Problem) as found:
-        check_rle({"size": [1, 4], "counts": _encode_string(np.array([0, 5, 0]))}, None)
+        check_rle({"size": [1, 4], "counts": encode_counts(np.array([0, 5, 0]))}, None)
     assert found.value.message == "a run is longer than height × width = 4 pixels"
 
 

@@ -93,7 +93,8 @@ def rle_decode(rle: RLE) -> BoolArray:
     return np.repeat(values, counts).reshape((h, w), order="F")
 
 
-def _encode_string(counts: IntArray) -> str:
+def encode_counts(counts: IntArray) -> str:
+    """Run lengths as COCO's compressed RLE string (the inverse of reading ``counts``)."""
     out: list[str] = []
     for i, value in enumerate(counts.tolist()):
         x = int(value) - (int(counts[i - 2]) if i > 2 else 0)
@@ -120,7 +121,7 @@ def rle_encode(mask: Any, compress: bool = True) -> dict[str, Any]:
     if flat.size and flat[0]:
         counts = np.concatenate([[0], counts])
     h, w = arr.shape
-    return {"size": [h, w], "counts": _encode_string(counts) if compress else counts.tolist()}
+    return {"size": [h, w], "counts": encode_counts(counts) if compress else counts.tolist()}
 
 
 def rle_area(rles: Sequence[RLE]) -> IntArray:

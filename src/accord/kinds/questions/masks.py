@@ -25,7 +25,7 @@ from accord.kinds.base import Consensus, Problem, agreed, describe, expect_objec
 from accord.kinds.fields.image import MAX_SIDE
 from accord.kinds.questions.shapes import ShapeKind, ShapeQuestion, Shapes, by_label, extras
 from accord.quality.data import FloatArray, IntArray
-from accord.quality.masks import _encode_string, mask_iou, rle_counts
+from accord.quality.masks import encode_counts, mask_iou, rle_counts
 
 MAX_COUNTS = 20_000_000  # characters of one mask's counts string
 MAX_TOTAL_COUNTS = 50_000_000  # characters of all an answer's counts strings together
@@ -192,7 +192,7 @@ def vote(rles: Sequence[dict[str, Any]], weights: Sequence[float]) -> dict[str, 
     if flips.shape[0] == 0:
         return None
     counts = np.diff(np.concatenate([[0], flips, [height * width]]))
-    return {"size": [height, width], "counts": _encode_string(counts)}
+    return {"size": [height, width], "counts": encode_counts(counts)}
 
 
 KIND = MasksKind()
