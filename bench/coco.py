@@ -21,7 +21,10 @@ Each run, in this process:
   rows, written as JSONL; then those rows imported into a second project by
   `accord.actions.imports.run_import` (each box checked against the image's size, the tasks
   and their predictions stored). Both times are given, and their sum (the import's boxes/s).
-  The media upload of a real dataset (``accord import --media``) is not part of it.
+  The media upload of a real dataset (``accord import --media``) is not part of it;
+- **outside reference**: ``pycocotools.coco.COCO(file)`` loading the same exported file (its
+  JSON parse and index), the reader most training code uses: a yardstick for the read, warmed
+  like Accord's (both read a file the export has just written).
 
 A run fails when the export or the import does not hold every image and box.
 """
@@ -184,6 +187,21 @@ def import_run(
     }
 
 
+def reference_run(coco: Path) -> float:
+    """Seconds pycocotools takes to load ``coco`` (its stdout chatter silenced)."""
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        loaded = COCO(str(coco))
+    seconds = time.perf_counter() - start
+    del loaded
+    return seconds
+
+
 def _spread(values: list[float], fmt: str = "{:,.0f}") -> str:
     median = statistics.median(values)
     return f"{fmt.format(median)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
@@ -201,6 +219,7 @@ def main() -> None:
     settings, db, owner, source, target = build(args.images, args.boxes)
     out = settings.data_dir / "export.json"
     exports, reads, imports, growths, failures = [], [], [], [], []
+    references: list[float] = []
     try:
         for run in range(args.runs):
             measured = export_run(settings, db, source, out)
@@ -209,6 +228,7 @@ def main() -> None:
             if not document_ok or got["created"] != args.images:
                 failures.append(f"run {run + 1}: export or import incomplete: {got}")
                 continue
+            references.append(total / reference_run(out))
             exports.append(total / measured["seconds"])
             growths.append(measured["growth_mb"])
             reads.append(total / got["read_seconds"])
@@ -225,6 +245,8 @@ def main() -> None:
         print(f"export: {_spread(exports)} boxes/s; memory growth {_spread(growths)} MiB")
         print(f"import, reading COCO into rows: {_spread(reads)} boxes/s")
         print(f"import, read + stored as tasks with predictions: {_spread(imports)} boxes/s")
+        print(f"outside reference, pycocotools COCO() loading the file: {_spread(references)}"
+              " boxes/s")
     for failure in failures:
         print("FAILED", failure)
     print(f"load average after: {load_average()}")

@@ -1,7 +1,7 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
-        aggregate_cli,review_loop,metrics,consensus]
+        aggregate_cli,review_loop,metrics,consensus,coco]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -31,6 +31,7 @@ SCRIPTS = {
     "review_loop": ["-m", "bench.review_loop"],
     "metrics": ["-m", "bench.metrics", "--browser"],
     "consensus": ["-m", "bench.consensus"],
+    "coco": ["-m", "bench.coco"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -42,6 +43,7 @@ QUICK = {
     "review_loop": ["--quick"],
     "metrics": ["--quick"],
     "consensus": ["--quick"],
+    "coco": ["--images", "2000"],
 }
 TAKES_RUNS = {
     "imports",
@@ -53,6 +55,7 @@ TAKES_RUNS = {
     "review_loop",
     "metrics",
     "consensus",
+    "coco",
 }
 TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop", "metrics", "consensus"}
 
