@@ -14,8 +14,14 @@ name already in the project's media is accepted only for the very same bytes (up
 folder again is harmless; replacing an image beneath its annotations is refused). If the
 storage fails half-way, the files this request had stored are removed again.
 
-Nothing here touches the database: the caller checks the caller's role before and records the
-thumbnail job after, so no transaction is held while files are read or decoded.
+Nothing here but `do_start_import_thumbnails` touches the database: the caller checks the
+caller's role before and records the thumbnail job after, so no transaction is held while
+files are read or decoded.
+
+`do_start_import_thumbnails` records the ``thumbnails`` job of the tasks an import (any
+format, a bucket sync too) added, when the project has an image field and one of those tasks
+holds a media URL (``s3://``, ``file://``: what an upload answers) there
+(`accord.queries.media.import_media_fields`).
 """
 
 from __future__ import annotations
@@ -26,10 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from accord.actions.jobs import do_start_job
 from accord.errors import Conflict, Invalid
 from accord.media.images import BROWSER_FORMATS, BadImage, ImageInfo, browser_copy, probe
 from accord.media.links import media_reference
 from accord.media.storage import Storage, check_key
+from accord.models import Job, User
 from accord.settings import Settings
 
 MAX_FILES = 1000  # files in one request
@@ -190,3 +200,14 @@ def _browser_copy(
         storage.write_bytes(key, browser_copy(item.path, item.name))
         written.append(key)
     return key
+
+
+
+def do_start_import_thumbnails(
+    session: Session, user: User | None, project_id: int, import_id: int, fields: list[str]
+) -> Job:
+    """Record the thumbnails job of the tasks an import added, for their image ``fields``
+    (`accord.queries.media.import_media_fields` says which, if any). The caller sends the job
+    to the queue once this transaction commits."""
+    params = {"import_id": import_id, "fields": fields}
+    return do_start_job(session, user, project_id, "thumbnails", params, unit="images")

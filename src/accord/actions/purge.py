@@ -6,6 +6,10 @@ annotations, predictions and history) are removed afterwards by `do_purge_step`,
 thousand rows per write transaction, so that no one waits more than a few milliseconds behind
 it; `accord.jobs.purge` runs the steps in the background and resumes them after a restart.
 The project row goes last, once nothing points at it any more.
+
+Its stored media go first (`do_purge_media`): the images uploaded into it, their thumbnails
+and browser copies (the storage prefixes `MEDIA_PREFIXES`), so that nothing of a deleted
+project is left in the storage once its row is gone.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from sqlalchemy.orm import Session
 from accord.actions.audit import record
 from accord.actions.progress import tasks_removed
 from accord.db.raw import Raw, Sql
+from accord.media.storage import Storage
 
 BATCH = 1000  # rows per write transaction: ~10-20 ms on SQLite
+# A project's files in the storage: uploads (accord.actions.media), thumbnails
+# (accord.jobs.thumbnails), browser copies of TIFFs; "{id}" is the project's id.
+MEDIA_PREFIXES = (
+    "media/projects/{id}/",
+    "media/thumbs/projects/{id}/",
+    "media/display/projects/{id}/",
+)
 
 # Each statement removes (or detaches) up to BATCH rows of the project, found through an index
 # that starts with project_id; on PostgreSQL rows another purger is removing are skipped.
@@ -92,3 +104,11 @@ def do_purge_step(session: Session, project_id: int, batch: int = BATCH) -> bool
     if raw.run(_PROJECT, (project_id,)):
         record(session, None, "project.purge", ("project", project_id))
     return False
+
+
+def do_purge_media(storage: Storage, project_id: int) -> int:
+    """Remove a deleted project's stored media (see the module); how many files went.
+    Running it again removes what a failure left."""
+    return sum(
+        storage.delete_prefix(prefix.format(id=int(project_id))) for prefix in MEDIA_PREFIXES
+    )

@@ -29,6 +29,7 @@ from accord.actions.audit import record
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict
+from accord.kinds.questions.choice import single_choice
 from accord.models import Annotation, Review, ReviewState, User
 from accord.queries.projects import ProjectInfo
 from accord.queries.reviews import LEASE_SELECT, ReviewLease, lease_of, review_lease
@@ -114,7 +115,7 @@ def _disagrees(raw: Raw, project: ProjectInfo, user_id: int, task_id: int, answe
         return False
     mine = orjson.loads(answer)
     for question in project.interface.questions:
-        if question.kind != "choice" or getattr(question, "multiple", False):
+        if not single_choice(question):
             continue
         given = [e.get(question.name) for e in earlier]
         picks = [g.get("choice") for g in given if isinstance(g, dict)]

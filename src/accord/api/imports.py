@@ -5,6 +5,11 @@ imports.run_import`) reads that file from another thread a little behind, checki
 the rest is still being uploaded. Nothing holds the database's write lock while the file
 arrives or is checked, so a slow upload or a large file never holds up annotators; memory
 stays flat whatever the size.
+
+An image dataset (``format=coco``: the COCO JSON; ``yolo`` or ``voc``: a zip) is read whole
+before it is imported (its readers need the whole file), its images found among those
+uploaded into the project (`accord.actions.image_imports`). After any import that added tasks
+referencing media in an image field, the thumbnails job starts (``thumbnails_job``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import tempfile
 import threading
 import uuid
+from pathlib import Path
 from typing import IO, Any, Literal
 
 import anyio
@@ -21,25 +27,43 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from accord.actions.image_imports import DatasetImport, run_dataset_import
 from accord.actions.imports import ImportOptions, ImportReport, run_import
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.jobs import JobOut, runner_of, start_job
 from accord.api.policies import Can, project_for
 from accord.db import Database
-from accord.errors import AccordError
+from accord.errors import AccordError, Invalid
 from accord.formats import detect_format
+from accord.formats.datasets import DATASET_FORMATS
+from accord.jobs.thumbnails import start_after_import
 from accord.models import User
+from accord.settings import Settings
 
 router = APIRouter(tags=["imports"])
 
-BODY_TYPES = ("application/x-ndjson", "application/json", "text/csv", "text/tab-separated-values")
+BODY_TYPES = (
+    "application/x-ndjson",
+    "application/json",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/zip",
+)
 
 
 class RowError(BaseModel):
     line: int = Field(description="Line of the file (item number for a JSON array)")
     field: str | None = Field(description="The field or key at fault, if one is")
     message: str
+
+
+class DatasetOut(BaseModel):
+    images: int = Field(description="Images the dataset names (one task each)")
+    skipped_labels: dict[str, int] = Field(
+        description="Annotations left out, by category or class name that no question of "
+        "the project offers"
+    )
 
 
 class ImportOut(BaseModel):
@@ -57,6 +81,14 @@ class ImportOut(BaseModel):
     )
     errors: list[RowError] = Field(description="The bad rows, up to 100")
     duplicate_ids: list[str] = Field(description="Ids reported as duplicates, up to 100")
+    dataset: DatasetOut | None = Field(
+        default=None, description="For an image dataset (coco, yolo, voc): what it held"
+    )
+    thumbnails_job: int | None = Field(
+        default=None,
+        description="The job making the thumbnails of the images the new tasks reference "
+        "(started when an image field of theirs holds an uploaded, s3:// or file:// image)",
+    )
 
 
 class UploadStopped(AccordError):
@@ -123,7 +155,8 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
 
 @router.post(
     "/projects/{project_id}/imports",
-    summary="Import tasks from a JSONL, JSON, CSV or TSV file sent as the request body",
+    summary="Import tasks from a JSONL, JSON, CSV or TSV file sent as the request body, or an "
+    "image dataset (COCO JSON; YOLO or Pascal VOC zip) whose images were uploaded",
     status_code=201,
     response_model=ImportOut,
     openapi_extra={
@@ -143,8 +176,12 @@ async def import_tasks(
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
-    format: Literal["jsonl", "json", "csv", "tsv"] | None = Query(
-        default=None, description="The file's format; else taken from filename or content type"
+    format: Literal["jsonl", "json", "csv", "tsv", "coco", "yolo", "voc"] | None = Query(
+        default=None,
+        description="The file's format; else taken from filename or content type. coco (the "
+        "COCO JSON), yolo (a zip: data.yaml with labels/) and voc (a zip of the XML files) "
+        "import an image dataset whose images were uploaded with POST /projects/{id}/media "
+        "under the names it gives them: one task per image, its shapes as a prediction",
     ),
     filename: str = Query(
         default="", max_length=300, description="The file's name, for the record"
@@ -159,25 +196,95 @@ async def import_tasks(
         "For large files.",
     ),
 ) -> ImportOut | JSONResponse:  # JSONResponse: 202, the job
-    fmt = detect_format(format, request.headers.get("content-type"), filename)
+    dataset = format in DATASET_FORMATS
+    fmt = (
+        format
+        if dataset and format
+        else detect_format(format, request.headers.get("content-type"), filename)
+    )
     await run_in_threadpool(_authorize, db, caller.user, project_id)
+    if dataset and skip_invalid:
+        raise Invalid(
+            "skip_invalid does not apply to an image dataset: it is imported whole or not at "
+            "all; leave skip_invalid out and fix what the refusal names",
+            details={"field": "skip_invalid"},
+        )
+    if dataset and not background:
+        done = await _import_dataset(request, db, settings, caller.user, project_id, fmt, filename)
+        return ImportOut(
+            **_fields(done.report),
+            dataset=_dataset_out(done),
+            thumbnails_job=await _thumbnails(
+                request, db, caller.user, project_id, done.report.import_id
+            ),
+        )
     if background:
-        job = await _spool_and_start(request, db, caller.user, project_id, fmt, filename,
-                                     skip_invalid)
+        job = await _spool_and_start(
+            request, db, caller.user, project_id, fmt, filename, skip_invalid
+        )
         return JSONResponse(job.model_dump(mode="json"), status_code=202)
     tmp = settings.data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    options = ImportOptions(
+    options = _options(settings, skip_invalid)
+    with tempfile.TemporaryFile(dir=tmp) as file:
+        report = await _import(
+            request, Spool(file), db, caller.user, project_id, fmt, filename, options
+        )
+    thumbnails = await _thumbnails(request, db, caller.user, project_id, report.import_id)
+    return ImportOut(**_fields(report), thumbnails_job=thumbnails)
+
+
+async def _thumbnails(
+    request: Request, db: Database, user: User, project_id: int, import_id: int | None
+) -> int | None:
+    return await run_in_threadpool(
+        start_after_import, db, runner_of(request), user, project_id, import_id
+    )
+
+
+def _dataset_out(done: DatasetImport) -> DatasetOut:
+    return DatasetOut(images=done.images, skipped_labels=done.skipped_labels)
+
+
+def _options(settings: Settings, skip_invalid: bool) -> ImportOptions:
+    return ImportOptions(
         staging_dir=settings.data_dir / "imports",
         skip_invalid=skip_invalid,
         max_result_bytes=settings.max_result_bytes,
         max_row_bytes=settings.max_row_bytes,
     )
-    with tempfile.TemporaryFile(dir=tmp) as file:
-        report = await _import(
-            request, Spool(file), db, caller.user, project_id, fmt, filename, options
+
+
+async def _import_dataset(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    user: User,
+    project_id: int,
+    fmt: str,
+    filename: str,
+) -> DatasetImport:
+    """Receive the whole dataset into a temporary file, then import it on a worker thread
+    (all or nothing: `accord.actions.image_imports`)."""
+    tmp = settings.data_dir / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=tmp, prefix="dataset-") as file:
+        async for chunk in request.stream():
+            if chunk:
+                await anyio.to_thread.run_sync(file.write, chunk)
+        file.flush()
+        return await run_in_threadpool(
+            run_dataset_import,
+            db,
+            runner_of(request).storage,
+            settings,
+            user,
+            project_id,
+            Path(file.name),
+            fmt,
+            _options(settings, False),
+            filename=filename,
         )
-    return ImportOut(**_fields(report))
 
 
 async def _spool_and_start(
@@ -206,11 +313,17 @@ async def _spool_and_start(
         await anyio.to_thread.run_sync(spool.__exit__, type(exc), exc, exc.__traceback__)
         raise
     await anyio.to_thread.run_sync(spool.__exit__, None, None, None)
-    params = {"key": key, "format": fmt, "filename": filename[:300],
-              "skip_invalid": skip_invalid, "size": size}
+    params = {
+        "key": key,
+        "format": fmt,
+        "filename": filename[:300],
+        "skip_invalid": skip_invalid,
+        "size": size,
+    }
     try:
-        return await run_in_threadpool(start_job, request, db, user, project_id, "import",
-                                       params, unit="bytes")
+        return await run_in_threadpool(
+            start_job, request, db, user, project_id, "import", params, unit="bytes"
+        )
     except BaseException:
         storage.delete(key)
         raise

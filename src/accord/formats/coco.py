@@ -219,6 +219,10 @@ class CocoDataset:
         for i, image in enumerate(self._images):
             if not isinstance(image, dict) or "id" not in image or not image.get("file_name"):
                 raise DatasetError(f"{path}: images[{i}] needs an id and a file_name")
+            if not isinstance(image["id"], int | str) or not isinstance(image["file_name"], str):
+                raise DatasetError(
+                    f"{path}: images[{i}]: its id must be a number or a text, its file_name a text"
+                )
 
     def image_names(self) -> list[str]:
         return [str(image["file_name"]) for image in self._images]
@@ -251,7 +255,8 @@ class CocoDataset:
                         shapes = grouped.setdefault(ann["image_id"], {})
                         reader.add(ann, number, shapes)
                     except (KeyError, TypeError, ValueError, IndexError) as exc:
-                        where = f"annotations[{number - 1}] (id {ann.get('id')})"
+                        known = ann.get("id") if isinstance(ann, dict) else None
+                        where = f"annotations[{number - 1}] (id {known})"
                         raise DatasetError(f"{self.path}: {where}: {_why(exc)}") from None
         except ijson.JSONError as exc:
             raise DatasetError(f"{self.path}: broken JSON in 'annotations': {exc}") from None

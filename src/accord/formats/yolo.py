@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +162,23 @@ def _check_skeletons(schema: ImageSchema) -> None:
 class YoloDataset:
     """A YOLO dataset named by its ``data.yaml`` (see the module)."""
 
-    def __init__(self, data_yaml_path: Path) -> None:
+    def __init__(
+        self,
+        data_yaml_path: Path,
+        *,
+        media_names: Collection[str] | None = None,
+        within: Path | None = None,
+    ) -> None:
+        """``media_names``: images uploaded already (names below the dataset's root), taken
+        as images of the folders ``data.yaml`` names as well as the files found there (the
+        server imports a zip of ``data.yaml`` and ``labels/`` without the images).
+        ``within``: a ``path`` of ``data.yaml`` leading out of this folder (an unpacked zip),
+        or to no folder, is not followed: the root is then the ``data.yaml``'s folder."""
         self.path = data_yaml_path
         self.skipped: Counter[str] = Counter()
+        self._media = sorted(media_names or ())
+        self._uploads = media_names is not None  # a folder may hold no image yet
+        self._within = within
         try:
             doc = yaml.safe_load(data_yaml_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -173,29 +187,43 @@ class YoloDataset:
             raise DatasetError(f"{data_yaml_path}: expected a mapping (names, train, val, ...)")
         self.names = _names(doc.get("names"), data_yaml_path)
         self.root = (data_yaml_path.parent / str(doc.get("path") or ".")).resolve()
+        if within is not None and not (
+            self.root.is_relative_to(within.resolve()) and self.root.is_dir()
+        ):
+            self.root = data_yaml_path.parent.resolve()
         self.keypoint_count = _kpt_count(doc.get("kpt_shape"), data_yaml_path)
         self._images: list[tuple[str, str]] = []  # (name relative to the root, split)
         seen: set[str] = set()  # val is often the train folder again
+        self._places: list[str] = []
         for split in SPLITS:
             for place in _listed(doc.get(split)):
+                self._places.append(place)
                 for image in self._images_of(place):
                     if image not in seen:
                         seen.add(image)
                         self._images.append((image, split))
-        if not self._images:
+        if not self._images and not (self._uploads and self.unmatched_labels()):
             raise DatasetError(
                 f"{data_yaml_path}: no images found under train, val or test (below {self.root})"
             )
 
     def _images_of(self, place: str) -> list[str]:
         where = (self.root / place).resolve()
-        if where.is_dir():
-            found = sorted(
-                p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+        if self._within is not None and not where.is_relative_to(self.root):
+            raise DatasetError(
+                f"{self.path}: {place!r} leads out of the dataset's folder; name the image "
+                "folders relative to data.yaml (images/train)"
             )
+        uploaded = self._uploaded_in(where)
+        if where.is_dir() or uploaded:
+            local = where.rglob("*") if where.is_dir() else iter(())
+            images = {p for p in local if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()}
+            found = sorted(images | {self.root / name for name in uploaded})
         elif where.is_file() and where.suffix == ".txt":
             lines = where.read_text(encoding="utf-8").splitlines()
             found = [(self.root / line.strip()).resolve() for line in lines if line.strip()]
+        elif self._uploads and not where.suffix:
+            found = []  # its images are not uploaded yet: their labels say which they are
         else:
             raise DatasetError(f"{self.path}: {place!r} is neither a folder of images nor a list")
         names = []
@@ -205,8 +233,36 @@ class YoloDataset:
             names.append(path.relative_to(self.root).as_posix())
         return names
 
+    def _uploaded_in(self, where: Path) -> list[str]:
+        if not self._media or not where.is_relative_to(self.root):
+            return []
+        folder = where.relative_to(self.root).as_posix()
+        head = "" if folder == "." else folder + "/"
+        return [
+            n
+            for n in self._media
+            if n.startswith(head) and posixpath.splitext(n)[1].lower() in IMAGE_SUFFIXES
+        ]
+
     def image_names(self) -> list[str]:
         return [name for name, _ in self._images]
+
+    def unmatched_labels(self) -> list[str]:
+        """Label files below ``labels/`` whose image is not among the dataset's images, as
+        the image name they want (``images/train/0005.*``)."""
+        wanted = {_label_path(name) for name, _ in self._images}
+        folders = {posixpath.dirname(w) for w in wanted}
+        folders.update(posixpath.dirname(_label_path(p + "/x")) for p in self._places)
+        found = []
+        for folder in sorted(folders):
+            where = self.root / folder
+            if not where.is_dir():
+                continue
+            for path in sorted(where.glob("*.txt")):
+                label = path.relative_to(self.root).as_posix()
+                if label not in wanted and path.stat().st_size > 0:
+                    found.append(_image_of_label(label))
+        return found
 
     def rows(
         self, schema: ImageSchema, placed: Mapping[str, Placed], source: str
@@ -236,6 +292,15 @@ def _label_path(name: str) -> str:
             parts[i] = "labels"
             break
     return posixpath.splitext("/".join(parts))[0] + ".txt"
+
+
+def _image_of_label(label: str) -> str:
+    parts = label.split("/")
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "labels":
+            parts[i] = "images"
+            break
+    return posixpath.splitext("/".join(parts))[0] + ".*"
 
 
 def _listed(value: Any) -> list[str]:

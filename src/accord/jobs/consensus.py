@@ -40,6 +40,7 @@ from accord.actions.audit import record
 from accord.db import Database
 from accord.db.types import utcnow
 from accord.kinds.base import QuestionConfig
+from accord.kinds.questions.choice import single_choice
 from accord.models import ConsensusRun, Project
 from accord.quality import parallel
 from accord.queries.projects import interface_of
@@ -62,12 +63,9 @@ class RunReport:
 
 
 def questions_of(project: Project) -> list[QuestionConfig]:
-    """The questions a project-wide run infers: single-choice ones."""
-    return [
-        q
-        for q in interface_of(project).questions
-        if q.kind == "choice" and not getattr(q, "multiple", False)
-    ]
+    """The questions a project-wide run infers: single-choice ones (``choice``,
+    ``image_class``)."""
+    return [q for q in interface_of(project).questions if single_choice(q)]
 
 
 def claim_run(db: Database, project_id: int) -> bool:

@@ -5,6 +5,10 @@
   file. An import is all-or-nothing up to its commit point and rolls forward after it, so a
   retry first recovers the earlier attempt's import: committed, its report is the job's
   result; not, the file is imported again. The spooled file is removed once the job ends.
+  An image dataset (``format`` coco, yolo or voc) is copied to a local temporary file first
+  and imported by `accord.actions.image_imports` (its progress counts images). An import
+  (or a ``bucket_sync``) that added tasks referencing media in an image field starts the
+  ``thumbnails`` job of those tasks (its id is the result's ``thumbnails_job``).
 - ``export``: streams the export into the storage backend; the object appears only once it is
   whole, so a retry writes it again from the start.
 - ``consensus``: the project-wide Dawid-Skene run; it overwrites what it stores.
@@ -18,18 +22,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from accord.actions.image_imports import run_dataset_import
 from accord.actions.imports import ImportOptions, do_recover_imports, run_import
 from accord.db import Database
 from accord.errors import Invalid, NotFound
+from accord.formats.datasets import DATASET_FORMATS
 from accord.formats.task_rows import ImportReport
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
 from accord.jobs.export_parts import jsonl_in_parts
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.runner import JobContext, job_handler, open_storage
-from accord.jobs.thumbnails import thumbnails_job  # noqa: F401  (registers ``thumbnails``)
+from accord.jobs.thumbnails import start_after_import
 from accord.models import Import, ImportState, Project, User
 from accord.queries.projects import interface_of, progress
 from accord.settings import Settings
@@ -125,6 +134,47 @@ def import_job(context: JobContext) -> dict[str, Any]:
         return earlier
     params = context.params
     user = _account(context.db, context.created_by)
+    if params.get("format") in DATASET_FORMATS:
+        result = _dataset_import(context, user)
+    else:
+        result = report_fields(_file_import(context, user))
+    result["thumbnails_job"] = start_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
+    return result
+
+
+def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
+    params = context.params
+    folder = context.settings.data_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    context.progress(0, None, unit="images", phase="reading the dataset")
+    with tempfile.NamedTemporaryFile(dir=folder, prefix="dataset-") as file:
+        with context.storage.open(params["key"]) as stream:
+            shutil.copyfileobj(stream, file, CHUNK)
+        file.flush()
+        done = run_dataset_import(
+            context.db,
+            context.storage,
+            context.settings,
+            user,
+            context.project_id,
+            Path(file.name),
+            params["format"],
+            import_options(context.settings, False),
+            filename=params.get("filename", ""),
+            on_start=lambda import_id: context.note(import_id=import_id),
+            on_placed=lambda done, total: context.progress(
+                done, total, unit="images", phase="reading the images' sizes"
+            ),
+        )
+    result = report_fields(done.report)
+    result["dataset"] = {"images": done.images, "skipped_labels": done.skipped_labels}
+    return result
+
+
+def _file_import(context: JobContext, user: User) -> ImportReport:
+    params = context.params
     size = int(params.get("size") or context.storage.size(params["key"]))
     context.progress(0, size, unit="bytes", phase="checking and staging rows")
     with context.storage.open(params["key"]) as stream:
@@ -138,7 +188,7 @@ def import_job(context: JobContext) -> dict[str, Any]:
             filename=params.get("filename", ""),
             on_start=lambda import_id: context.note(import_id=import_id),
         )
-    return report_fields(report)
+    return report
 
 
 def _project(db: Database, project_id: int) -> Project:
@@ -292,7 +342,7 @@ def bucket_sync_job(context: JobContext) -> dict[str, Any]:
 
     user = _account(context.db, context.created_by)
     context.progress(0, None, unit="objects", phase="listing the objects")
-    return sync_prefix(
+    result = sync_prefix(
         context.db,
         context.settings,
         user,
@@ -301,3 +351,7 @@ def bucket_sync_job(context: JobContext) -> dict[str, Any]:
         context.params["field"],
         lambda listed: context.progress(listed),
     )
+    result["thumbnails_job"] = start_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
+    return result

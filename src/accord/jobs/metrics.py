@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from accord.actions.metrics import do_store_metrics
 from accord.db import Database
 from accord.jobs.metric_figures import Answers, figures
+from accord.kinds.questions.choice import CHOICE_KINDS
 from accord.models import Project, TaskConsensus
 from accord.queries.projects import interface_of, progress
 
@@ -42,7 +43,7 @@ def value_of(kind: str, answer: Any) -> str | None:
 
 
 def categorical(question: Any) -> bool:
-    if question.kind == "choice":
+    if question.kind in CHOICE_KINDS:  # choice, image_class
         return not question.multiple
     return bool(question.kind in ("pairwise", "rating"))
 

@@ -4,6 +4,11 @@
 was left) runs `accord.actions.purge.do_purge_step` on a thread of its own, one short write
 transaction per batch, with a pause between batches so that annotators' writes get the lock.
 Several processes may purge at once: each batch removes whatever is still there.
+
+Before its rows, a project's stored media go (`accord.actions.purge.do_purge_media`: uploads,
+thumbnails, browser copies). If the storage cannot be reached, the project is left whole
+(rows and files) and tried again at the next wake or start, so no file outlives its project
+unnoticed.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 
-from accord.actions.purge import BATCH, deleted_projects, do_purge_step
+from accord.actions.purge import BATCH, deleted_projects, do_purge_media, do_purge_step
 from accord.db import Database
 from accord.db.database import collided
 from accord.db.staging import Checkpointer
+from accord.errors import AccordError
+from accord.media.storage import Storage
 
 log = logging.getLogger("accord.purge")
 
@@ -24,9 +32,13 @@ PAUSE_SECONDS = 0.002
 __all__ = ["BATCH", "Purger", "purge_all"]
 
 
+StorageOf = Callable[[], Storage]  # the storage, opened when first needed
+
+
 class Purger:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, storage: StorageOf | None = None) -> None:
         self._db = db
+        self._storage = storage
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending = False
@@ -60,17 +72,22 @@ class Purger:
                         self._thread = None
                         return
                     self._pending = False
-                purge_all(self._db, self._stopping)
+                purge_all(self._db, self._stopping, self._storage)
         except Exception:
             log.exception("removing a deleted project's rows failed; it resumes at next start")
             with self._lock:
                 self._thread = None
 
 
-def purge_all(db: Database, stopping: threading.Event | None = None) -> int:
-    """Remove every deleted project's rows, batch by batch; how many projects went."""
+def purge_all(
+    db: Database, stopping: threading.Event | None = None, storage: StorageOf | None = None
+) -> int:
+    """Remove every deleted project's media (given the storage) and rows, batch by batch;
+    how many projects were purged."""
     with db.read() as session:
         projects = deleted_projects(session)
+    if storage is not None:
+        projects = [p for p in projects if _media_purged(storage, p)]
     if not projects:
         return 0
     # SQLite: copy the log back into the database file outside the write lock, so that the
@@ -93,3 +110,20 @@ def purge_all(db: Database, stopping: threading.Event | None = None) -> int:
                     break
                 time.sleep(PAUSE_SECONDS)
     return len(projects)
+
+
+def _media_purged(storage: StorageOf, project_id: int) -> bool:
+    """Remove the project's stored media; False (logged) if the storage failed."""
+    try:
+        removed = do_purge_media(storage(), project_id)
+    except AccordError as exc:
+        log.warning(
+            "project %d: its media could not be removed (%s); its rows are kept until they "
+            "can, at the next start or deletion",
+            project_id,
+            exc.message,
+        )
+        return False
+    if removed:
+        log.info("project %d: %d media files removed", project_id, removed)
+    return True

@@ -2,7 +2,10 @@
 
 Its parameters name the images: ``sources`` (media references: what an upload stored), or
 ``fields`` (image fields of the project: every reference its tasks hold there; all its image
-fields when the list is empty or missing). Each thumbnail is kept in Accord's storage at
+fields when the list is empty or missing), with ``import_id`` only the tasks that import added
+and only their media URLs (``s3://``, ``file://``; a web URL is passed over without a word).
+An import that adds tasks referencing media there starts that job itself
+(`start_after_import`). Each thumbnail is kept in Accord's storage at
 ``media/thumbs/projects/{project_id}/{sha256 of the reference}.webp`` (`accord.media.links.
 thumb_key`), made by `accord.media.images.thumbnail` (longest side 256 px, the EXIF orientation
 applied, 16-bit grey stretched to 8 bits).
@@ -17,22 +20,26 @@ image is read or decoded.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from accord.actions.media import do_start_import_thumbnails
 from accord.db import Database
 from accord.errors import AccordError, Invalid, NotFound, StorageUnavailable
-from accord.jobs.runner import JobContext, job_handler
+from accord.jobs.runner import JobContext, JobRunner, job_handler
 from accord.media.images import thumbnail
 from accord.media.links import bucket_media_allowed, local_media_key, split_s3, thumb_key
 from accord.media.storage import LocalStorage, storage_location
-from accord.models import Project
-from accord.queries.media import image_references
+from accord.models import Project, User
+from accord.queries.media import image_references, import_media_fields
 from accord.queries.projects import interface_of
 from accord.settings import Settings
+
+log = logging.getLogger("accord.jobs")
 
 PAGE = 500  # tasks read at a time when the job scans the project
 SPOOL_BYTES = 16 * 1024 * 1024  # an image read from storage is kept in memory up to this
@@ -97,11 +104,15 @@ def image_fields(db: Database, project_id: int, wanted: list[str]) -> list[str]:
 
 
 def _scanned(context: JobContext, fields: list[str]) -> Iterator[str]:
-    """Every reference the project's tasks hold in ``fields``, page by page."""
+    """Every reference the project's tasks (the import's, with ``import_id``) hold in
+    ``fields``, page by page."""
     after = 0
+    import_id = context.params.get("import_id")
     while True:
         with context.db.read() as session:
-            references, last = image_references(session, context.project_id, fields, after, PAGE)
+            references, last = image_references(
+                session, context.project_id, fields, after, PAGE, import_id=import_id
+            )
         if last is None:
             return
         yield from references
@@ -114,6 +125,29 @@ def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
         return iter(dict.fromkeys(str(s) for s in sources)), len(sources)
     fields = image_fields(context.db, context.project_id, list(context.params.get("fields") or []))
     return _scanned(context, fields), None
+
+
+def start_after_import(
+    db: Database, runner: JobRunner, user: User | None, project_id: int, import_id: int | None
+) -> int | None:
+    """Start the thumbnails job of an import's tasks, if they reference media in an image
+    field (`accord.queries.media.import_media_fields`); its id, or None. The import
+    is done whatever happens here: a failure to start the job is logged, not raised (the
+    thumbnails can be made later with ``POST /projects/{id}/thumbnails``)."""
+    if import_id is None:
+        return None
+    try:
+        with db.read() as session:
+            fields = import_media_fields(session, project_id, import_id)
+        if not fields:
+            return None
+        with db.write() as session:
+            job_id = do_start_import_thumbnails(session, user, project_id, import_id, fields).id
+    except AccordError as exc:
+        log.warning("import %d: its thumbnails job was not started: %s", import_id, exc.message)
+        return None
+    runner.send(job_id)
+    return job_id
 
 
 @job_handler("thumbnails")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.kinds.base import QuestionConfig
+from accord.kinds.questions.choice import single_choice
 from accord.kinds.registry import QUESTION_KINDS
 
 MAJORITY = "majority"
@@ -55,7 +56,7 @@ def _question(
     kind = QUESTION_KINDS[question.kind]
     agreement = _agreement(question, values)
     known = skills.get(question.name)
-    if known is not None and question.kind == "choice":
+    if known is not None and single_choice(question):
         picks = [v.get("choice") if isinstance(v, dict) else None for v in values]
         posterior = known.posterior(picks, users)
         if posterior is not None:

@@ -295,6 +295,19 @@ def probe(source: Source, name: str) -> ImageInfo:
     )
 
 
+def shown_size(source: Source, name: str) -> tuple[int, int]:
+    """The size after the EXIF orientation of an image `probe` accepted before (an uploaded
+    one), read from its header alone: no pixel is decoded, except for a TIFF (whose turned
+    size Pillow knows only once loaded: `probe` then). `BadImage` if the header cannot be
+    read (e.g. a ``source`` holding only the file's beginning, and too little of it)."""
+    with _opened(source, name) as image:
+        _check_size(name, image)
+        if image.format != "TIFF":
+            return oriented_size(*image.size, orientation_of(image))
+    info = probe(_rewound(source), name)
+    return info.width, info.height
+
+
 def to_8bit(image: Image.Image) -> Image.Image:
     """A mode a WebP can hold: 16-bit (or 32-bit, float) grey stretched to 8-bit grey from
     its darkest to its brightest value; palette, CMYK and the rest to RGB(A) or L."""

@@ -13,13 +13,14 @@ writer makes the next one, one part in flight and one waiting at most.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import hashlib
 import io
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -30,15 +31,24 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from accord.errors import StorageMissing, StorageUnavailable
 from accord.media.files import content_disposition, content_type
-from accord.media.storage import CHUNK, StoredObject, check_key, check_prefix, missing
+from accord.media.storage import (
+    CHUNK,
+    StoredObject,
+    check_folder_prefix,
+    check_key,
+    check_prefix,
+    missing,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 log = logging.getLogger("accord.storage")
 
 PART_SIZE = 8 * 1024 * 1024  # bytes per part of a multipart upload (S3's minimum is 5 MiB)
 PAGE_SIZE = 1000  # keys per listing request (S3's maximum)
+DELETE_BATCH = 1000  # keys per delete_objects request (S3's maximum)
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 5.0
 COMPLETE_READ_TIMEOUT = 60.0  # assembling a large object's parts (see `_Upload._complete`)
@@ -250,6 +260,39 @@ class S3Storage:
                 yield StoredObject(
                     key=item["Key"][cut:], size=item["Size"], modified=item["LastModified"]
                 )
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Listed a page at a time, each page removed with one ``delete_objects`` call (up to
+        1000 keys, S3's limit); a key the bucket failed to remove raises (the rest stays, and
+        running it again removes what is left)."""
+        check_folder_prefix(prefix)
+        removed = 0
+        batch: builtins.list[str] = []
+        for item in self.list(prefix):
+            batch.append(item.key)
+            if len(batch) >= DELETE_BATCH:
+                removed += self._delete_many(batch, prefix)
+                batch = []
+        if batch:
+            removed += self._delete_many(batch, prefix)
+        return removed
+
+    def _delete_many(self, keys: Sequence[str], prefix: str) -> int:
+        objects: Sequence[ObjectIdentifierTypeDef] = [{"Key": self.full_key(k)} for k in keys]
+        with self.calling("delete", prefix):
+            answer = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True}
+            )
+        failed = answer.get("Errors") or []
+        if failed:
+            first = failed[0]
+            raise StorageUnavailable(
+                f"could not delete {len(failed)} of {len(keys)} objects under {prefix!r} in "
+                f"{self._where}: {first.get('Key')}: {first.get('Code')} "
+                f"({first.get('Message')}); check the credentials' s3:DeleteObject permission",
+                details={"prefix": prefix, "storage": self.description},
+            )
+        return len(keys)
 
     def presigned_url(self, key: str, seconds: int, filename: str | None = None) -> str | None:
         params = {"Bucket": self.bucket, "Key": self.full_key(key)}

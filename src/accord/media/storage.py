@@ -73,6 +73,11 @@ class Storage(Protocol):
         """The objects whose key starts with ``prefix`` ("" for all)."""
         ...
 
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object whose key starts with ``prefix`` (a folder: it must end with
+        '/'); how many went. Running it again removes what is left (nothing, once done)."""
+        ...
+
     def presigned_url(self, key: str, seconds: int, filename: str | None = None) -> str | None:
         """A URL a browser can GET the object from for ``seconds`` (S3); None where Accord
         serves the file itself (local: see `accord.media.files`)."""
@@ -241,9 +246,40 @@ class LocalStorage:
                 when = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
                 yield StoredObject(key=key, size=stat.st_size, modified=when)
 
+    def delete_prefix(self, prefix: str) -> int:
+        """The files below the folder ``prefix``, then its emptied folders."""
+        folder = self.path(check_folder_prefix(prefix).rstrip("/"))
+        removed = 0
+        for item in self.list(prefix):
+            self.delete(item.key)
+            removed += 1
+        if folder.is_dir():
+            with self._failing("delete", prefix):
+                for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                    if path.is_dir() and not path.is_symlink():
+                        _remove_empty(path)
+                _remove_empty(folder)
+        return removed
+
     def presigned_url(self, key: str, seconds: int, filename: str | None = None) -> str | None:
         self.path(key)
         return None
+
+
+def check_folder_prefix(prefix: str) -> str:
+    """``prefix`` if it names a folder (``media/projects/3/``); a deletion by prefix never
+    takes ``media/projects/3`` for a prefix of ``media/projects/31/`` too."""
+    if not prefix.endswith("/"):
+        raise bad_key(prefix, "a prefix to delete must name a folder, ending with '/'")
+    check_prefix(prefix)
+    return prefix
+
+
+def _remove_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (a write in progress, a symbolic link): left as it is
+        return
 
 
 def _sync_folder(folder: Path) -> None:

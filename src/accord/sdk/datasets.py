@@ -11,7 +11,9 @@ are imported as predictions, one task per image.
    background job (the image's name is the task's id: importing again adds nothing twice).
 
 The media folder defaults to where the format keeps its images: the folder of the COCO file,
-the ``path`` of YOLO's ``data.yaml``, VOC's ``JPEGImages``.
+the ``path`` of YOLO's ``data.yaml``, VOC's ``JPEGImages``. The dataset is read and its rows
+made by `accord.formats.datasets`, as the server does for ``POST /projects/{id}/imports?
+format=coco|yolo|voc`` (the dataset sent, its images found among those uploaded).
 """
 
 from __future__ import annotations
@@ -20,33 +22,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from accord.formats.coco import CocoDataset
+from accord.formats.datasets import DATASET_FORMATS, open_dataset
 from accord.formats.shapes import DatasetError, ImageSchema, Placed
-from accord.formats.voc import VocDataset
-from accord.formats.yolo import YoloDataset
 
 if TYPE_CHECKING:
     from accord.sdk.client import Client
 
-DATASET_FORMATS = ("coco", "yolo", "voc")
+__all__ = ["DATASET_FORMATS", "image_files", "import_dataset", "open_dataset"]
+
 BATCH_FILES = 200  # images per upload request
 BATCH_BYTES = 256 << 20  # bytes per upload request
 MAX_LISTED = 10
-
-Dataset = CocoDataset | YoloDataset | VocDataset
-
-
-def open_dataset(fmt: str, path: Path) -> tuple[Dataset, Path]:
-    """The dataset at ``path`` and the folder its images are in by default."""
-    if fmt == "coco":
-        return CocoDataset(path), path.parent
-    if fmt == "yolo":
-        yolo = YoloDataset(path)
-        return yolo, yolo.root
-    if fmt == "voc":
-        voc = VocDataset(path)
-        return voc, voc.image_folder()
-    raise DatasetError(f"unknown dataset format {fmt!r}; use one of {', '.join(DATASET_FORMATS)}")
 
 
 def image_files(names: list[str], media: Path) -> list[tuple[str, Path]]:

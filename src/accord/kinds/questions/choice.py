@@ -1,4 +1,9 @@
-"""``choice``: pick one option (``{"choice": "pos"}``) or several (``{"choices": [...]}``)."""
+"""``choice``: pick one option (``{"choice": "pos"}``) or several (``{"choices": [...]}``).
+
+`CHOICE_KINDS` are the kinds whose answers have this shape (``image_class`` is a choice shown
+over an image): a single-choice question of any of them (`single_choice`) goes through the
+same truth inference (Dawid-Skene), consensus, metrics and review checks.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,13 @@ from accord.kinds.base import (
     expect_str,
     vote,
 )
+
+CHOICE_KINDS = frozenset({"choice", "image_class"})
+
+
+def single_choice(question: QuestionConfig) -> bool:
+    """Whether the question asks for one option of a fixed list (``{"choice": ...}``)."""
+    return question.kind in CHOICE_KINDS and not getattr(question, "multiple", False)
 
 
 class Option(BaseModel):
