@@ -27,8 +27,6 @@ from accord.kinds.questions.shapes import (
     ShapeKind,
     ShapeQuestion,
     Shapes,
-    first_outside,
-    outside_message,
     point_table,
 )
 from accord.quality.data import FloatArray
@@ -96,12 +94,7 @@ class KeypointsKind(ShapeKind[KeypointsQuestion]):
         what = f"give exactly one [x, y, v] per skeleton point ({len(names)}: {_names(names)})"
         table = point_table(objects, 3, len(names), len(names), what)
         _visibility(table)
-        labelled = table.xy[:, 2] > 0
-        rows = np.flatnonzero(labelled)
-        row = first_outside(table.xy[rows], shapes.size)
-        if row is not None and shapes.size is not None:
-            x, y, _ = table.xy[rows[row]]
-            raise Problem(table.path(int(rows[row])), outside_message(x, y, shapes.size))
+        table.check_inside(shapes.size, np.flatnonzero(table.xy[:, 2] > 0))  # labelled points
 
     def similarity(
         self, config: KeypointsQuestion, a: list[dict[str, Any]], b: list[dict[str, Any]]

@@ -26,8 +26,6 @@ from accord.kinds.questions.shapes import (
     ShapeKind,
     ShapeQuestion,
     Shapes,
-    first_outside,
-    outside_message,
     point_table,
 )
 from accord.quality.data import FloatArray
@@ -57,10 +55,7 @@ class PolygonsKind(ShapeKind[PolygonsQuestion]):
             return
         what = f"a polygon has 3 to {config.max_points} points"
         table = point_table(objects, 2, 3, config.max_points, what)
-        row = first_outside(table.xy, shapes.size)
-        if row is not None and shapes.size is not None:
-            x, y = table.xy[row]
-            raise Problem(table.path(row), outside_message(x, y, shapes.size))
+        table.check_inside(shapes.size)
         _open(table)
         if config.self_intersection == "refuse":
             _simple(table)

@@ -18,14 +18,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from accord.kinds.base import Problem
 from accord.kinds.questions.shape_matching import Pairs, sparse_pairs
 from accord.kinds.questions.shapes import (
     ShapeKind,
     ShapeQuestion,
     Shapes,
-    first_outside,
-    outside_message,
     point_table,
 )
 from accord.quality.data import FloatArray, IntArray
@@ -56,10 +53,7 @@ class PolylinesKind(ShapeKind[PolylinesQuestion]):
             return
         what = f"a line has 2 to {config.max_points} points"
         table = point_table(objects, 2, 2, config.max_points, what)
-        row = first_outside(table.xy, shapes.size)
-        if row is not None and shapes.size is not None:
-            x, y = table.xy[row]
-            raise Problem(table.path(row), outside_message(x, y, shapes.size))
+        table.check_inside(shapes.size)
 
     def similarity(
         self, config: PolylinesQuestion, a: list[dict[str, Any]], b: list[dict[str, Any]]

@@ -333,6 +333,17 @@ class PointTable:
         i = int(np.searchsorted(self.start, row, side="right")) - 1
         return f"objects[{i}].points[{row - int(self.start[i])}]"
 
+    def check_inside(self, size: tuple[int, int] | None, rows: IntArray | None = None) -> None:
+        """`Problem` at the first point (of ``rows``, else of all) outside the image."""
+        if size is None:
+            return
+        chosen = np.arange(self.xy.shape[0]) if rows is None else rows
+        found = first_outside(self.xy[chosen], size)
+        if found is not None:
+            row = int(chosen[found])
+            x, y = self.xy[row, 0], self.xy[row, 1]
+            raise Problem(self.path(row), outside_message(x, y, size))
+
 
 def point_table(
     objects: Sequence[Mapping[str, Any]], width: int, low: int, high: int, what: str
