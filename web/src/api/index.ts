@@ -7,6 +7,7 @@ import { adjudications } from "./adjudications";
 import { buildUrl, request } from "./http";
 import { gold } from "./gold";
 import { jobs } from "./jobs";
+import { media } from "./media";
 import { metrics } from "./metrics";
 import { upload, type UploadProgress } from "./upload";
 import { webhooks } from "./webhooks";
@@ -53,6 +54,7 @@ export type * from "./types";
 export type * from "./adjudications";
 export type * from "./gold";
 export type * from "./jobs";
+export type * from "./media";
 export type * from "./metrics";
 export type * from "./webhooks";
 export { WEBHOOK_EVENTS } from "./webhooks";
@@ -62,6 +64,7 @@ export const api = {
   adjudications,
   gold,
   jobs,
+  media,
   metrics,
   webhooks,
   session: {
@@ -124,6 +127,7 @@ export const api = {
         until: filter.until || null,
         consensus: filter.consensus || null,
         final: filter.final || null,
+        with_media: filter.with_media || null,
       }),
     /** Write the export into the server's storage as a background job (202: the job). */
     start: (projectId: number, body: ExportJobBody) => request<Job>("POST", `/projects/${projectId}/exports`, { body }),

@@ -461,8 +461,11 @@ export interface ImportReport {
   duplicate_ids: string[];
 }
 
+/** jsonl, csv; for image projects coco (one JSON), yolo or voc (zips). */
+export type ExportFormat = "jsonl" | "csv" | "coco" | "yolo" | "voc";
+
 export interface ExportFilter {
-  format: "jsonl" | "csv";
+  format: ExportFormat;
   status?: TaskStatus | null;
   annotator?: string | null;
   /** ISO date-times. */
@@ -472,6 +475,8 @@ export interface ExportFilter {
   consensus?: boolean | null;
   /** Gold standard: one row per complete task with only its final answer (no filters). */
   final?: boolean | null;
+  /** COCO, YOLO, VOC: bundle the images into a zip. */
+  with_media?: boolean | null;
 }
 
 export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync";
@@ -538,7 +543,7 @@ export interface ExportFile {
   key: string;
   storage: string;
   bytes: number;
-  format: "jsonl" | "csv";
+  format: ExportFormat;
   filename: string;
   /** Tasks written (JSON Lines only). */
   tasks?: number;
@@ -546,7 +551,7 @@ export interface ExportFile {
 
 /** `POST /projects/{id}/exports`: the same filters as the streamed export. */
 export interface ExportJobBody {
-  format: "jsonl" | "csv";
+  format: ExportFormat;
   status: TaskStatus | null;
   annotator: string | null;
   since: string | null;
@@ -554,4 +559,6 @@ export interface ExportJobBody {
   consensus: boolean;
   final: boolean;
   spreadsheet_safe: boolean;
+  /** COCO, YOLO, VOC: bundle the images into a zip. */
+  with_media?: boolean;
 }

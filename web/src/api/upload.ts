@@ -20,22 +20,25 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-/** Send `body` as the raw request body of a POST; resolve with the JSON answer. */
-export function upload<T>(path: string, body: Blob, options: UploadOptions = {}): Promise<T> {
+/** Send `body` as the raw request body of a POST (a `FormData`: as multipart/form-data, the
+ * browser writing its boundary); resolve with the JSON answer. */
+export function upload<T>(path: string, body: Blob | FormData, options: UploadOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", buildUrl(path, options.query));
     xhr.withCredentials = true;
     xhr.responseType = "text";
     xhr.setRequestHeader("Accept", "application/json");
-    xhr.setRequestHeader("Content-Type", options.contentType || body.type || "application/octet-stream");
+    if (body instanceof Blob) xhr.setRequestHeader("Content-Type", options.contentType || body.type || "application/octet-stream");
     const token = csrfTokenForWrites();
     if (token) xhr.setRequestHeader("X-CSRF-Token", token);
-    const total = body.size;
+    const total = body instanceof Blob ? body.size : 0;
+    let sentTotal = total;
     xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) sentTotal = event.total;
       options.onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : total, sent: false });
     };
-    xhr.upload.onload = () => options.onProgress?.({ loaded: total, total, sent: true });
+    xhr.upload.onload = () => options.onProgress?.({ loaded: sentTotal, total: sentTotal, sent: true });
     xhr.onerror = () =>
       reject(new ApiError(0, "network", "Cannot reach the server: the upload did not finish. Check the connection and try again."));
     xhr.onabort = () => reject(new DOMException("The upload was cancelled.", "AbortError"));

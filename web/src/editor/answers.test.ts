@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { answerGap, localProblems } from "./answers";
+import { answerGap, isEmptyAnswer, localProblems } from "./answers";
 import { parseInterface } from "./interface";
 import { RuleEngine } from "./ruleEngine";
 
 const iface = parseInterface({
-  fields: [{ name: "chat", kind: "chat" }, { name: "text", kind: "text" }, { name: "pair", kind: "text_list" }],
+  fields: [
+    { name: "chat", kind: "chat" },
+    { name: "text", kind: "text" },
+    { name: "pair", kind: "text_list" },
+    { name: "photo", kind: "image" },
+  ],
   questions: [
     {
       name: "judge",
@@ -16,6 +21,8 @@ const iface = parseInterface({
     { name: "tags", kind: "choice", options: ["a", "b", "c"], multiple: true, min_choices: 2 },
     { name: "marks", kind: "spans", target: "text", labels: ["X"], min_spans: 2 },
     { name: "better", kind: "pairwise", target: "pair", strength_required: true },
+    { name: "boxes", kind: "boxes", target: "photo", labels: ["car"], min_objects: 2 },
+    { name: "scene", kind: "image_class", target: "photo", options: ["in", "out", "both"], multiple: true, min_choices: 2 },
   ],
 });
 const data = {
@@ -57,6 +64,16 @@ describe("answerGap (what a started answer still needs)", () => {
     expect(answerGap(q("marks"), { spans: [{ start: 0, end: 1, label: "X" }] }, data)?.message).toBe("Mark at least 2 spans (1 so far).");
     expect(answerGap(q("better"), { choice: "B" }, data)?.message).toBe("Say how much better B is, from 1 to 3.");
     expect(answerGap(q("better"), { choice: "tie" }, data)).toBeNull();
+    const box = { id: "1", label: "car", x: 1, y: 1, w: 2, h: 2 };
+    expect(answerGap(q("boxes"), { objects: [box] }, data)?.message).toBe("Draw at least 2 (1 so far).");
+    expect(answerGap(q("boxes"), { objects: [box, { ...box, id: "2" }] }, data)).toBeNull();
+    expect(answerGap(q("scene"), { choices: ["in"] }, data)?.message).toBe("Pick at least 2 options (1 picked so far).");
+  });
+
+  it("counts no objects and no picks as no answer", () => {
+    expect(isEmptyAnswer(q("boxes"), { objects: [] })).toBe(true);
+    expect(isEmptyAnswer(q("scene"), { choices: [] })).toBe(true);
+    expect(isEmptyAnswer(q("boxes"), { objects: [{ id: "1" }] })).toBe(false);
   });
 
   it("blocks the submit with all of it, before any round trip", () => {

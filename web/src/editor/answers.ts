@@ -23,7 +23,15 @@ export function isEmptyAnswer(question: QuestionSpec, value: Json | undefined): 
     keys.length === 1 && keys[0] === key && JSON.stringify(value[key]) === JSON.stringify(empty);
   switch (question.kind) {
     case "choice":
+    case "image_class":
       return Array.isArray(value.choices) && value.choices.length === 0;
+    case "boxes":
+    case "polygons":
+    case "polylines":
+    case "points":
+    case "keypoints":
+    case "masks":
+      return only("objects", []);
     case "text":
       return only("text", "");
     case "spans":
@@ -88,6 +96,19 @@ export interface Gap {
 export function answerGap(question: QuestionSpec, value: Json | undefined, data: JsonObject): Gap | null {
   if (isEmptyAnswer(question, value) || !isObject(value)) return null;
   switch (question.kind) {
+    case "boxes":
+    case "polygons":
+    case "polylines":
+    case "points":
+    case "keypoints":
+    case "masks": {
+      const drawn = Array.isArray(value.objects) ? value.objects.length : 0;
+      if (drawn >= question.minObjects) return null;
+      return {
+        short: `${drawn} of ${question.minObjects} drawn`,
+        message: `Draw at least ${question.minObjects} (${drawn} so far).`,
+      };
+    }
     case "rubric": {
       const judged = isObject(value.criteria) ? value.criteria : {};
       const missing = question.criteria.filter((c) => judged[c.name] === undefined);
@@ -114,7 +135,8 @@ export function answerGap(question: QuestionSpec, value: Json | undefined, data:
         message: `Not judged yet: ${missing.length === 1 ? "turn" : "turns"} ${listing(shown)}. This question asks you to judge ${which}.`,
       };
     }
-    case "choice": {
+    case "choice":
+    case "image_class": {
       const picked = Array.isArray(value.choices) ? value.choices.length : 0;
       if (!question.multiple || picked >= question.minChoices) return null;
       return { short: `${picked} of ${question.minChoices} picked`, message: `Pick at least ${question.minChoices} options (${picked} picked so far).` };

@@ -27,11 +27,20 @@ export interface ChatFieldSpec extends Common {
   kind: "chat";
   roles: string[] | null;
 }
+/** `kind: image`: a media reference, or `{src, width, height}` (src signed for the browser). */
+export interface ImageFieldSpec extends Common {
+  kind: "image";
+}
 export interface UnknownFieldSpec extends Common {
   kind: "unknown";
   declared: string;
 }
-export type FieldSpec = TextFieldSpec | TextListFieldSpec | ChatFieldSpec | UnknownFieldSpec;
+export type FieldSpec =
+  | TextFieldSpec
+  | TextListFieldSpec
+  | ChatFieldSpec
+  | ImageFieldSpec
+  | UnknownFieldSpec;
 
 interface QuestionCommon extends Common {
   required: boolean;
@@ -109,6 +118,80 @@ export interface TurnsSpec extends QuestionCommon {
   multiple: boolean;
   allTurns: boolean;
 }
+/** One per-object attribute of a shape question (docs/kinds.md, "Shapes on images"). */
+export interface ShapeAttribute {
+  name: string;
+  label: string;
+  type: "choice" | "multi_choice" | "number" | "text";
+  /** The values of a choice / multi_choice attribute ([] for number and text). */
+  options: Option[];
+  /** Bounds of a number attribute (null: unbounded). */
+  min: number | null;
+  max: number | null;
+  required: boolean;
+  /** Longest value of a text attribute. */
+  maxLength: number;
+}
+/** What every shape question (boxes, polygons, polylines, points, keypoints, masks) shares. */
+interface ShapeCommon extends QuestionCommon {
+  /** The image field the shapes are drawn on. */
+  target: string;
+  labels: Option[];
+  attributes: ShapeAttribute[];
+  minObjects: number;
+  maxObjects: number;
+}
+export interface BoxesSpec extends ShapeCommon {
+  kind: "boxes";
+  /** Boxes may carry `rotation` (degrees, clockwise about the centre). */
+  rotation: boolean;
+}
+export interface PolygonsSpec extends ShapeCommon {
+  kind: "polygons";
+  selfIntersection: "refuse" | "allow";
+  maxPoints: number;
+}
+export interface PolylinesSpec extends ShapeCommon {
+  kind: "polylines";
+  maxPoints: number;
+  /** Two lines match (agreement) when their mean distance is at most this many pixels. */
+  radius: number;
+}
+export interface PointsSpec extends ShapeCommon {
+  kind: "points";
+  /** Two points match (agreement) when at most this many pixels apart. */
+  radius: number;
+}
+export interface Skeleton {
+  /** Point names, in the order an object's `points` lists them. */
+  points: string[];
+  /** Pairs of indices into `points`, drawn as lines. */
+  edges: [number, number][];
+}
+export interface KeypointsSpec extends ShapeCommon {
+  kind: "keypoints";
+  skeleton: Skeleton;
+  /** Per-point OKS falloff (null: COCO's for 17 points, else 0.1 each). */
+  sigmas: number[] | null;
+}
+export interface MasksSpec extends ShapeCommon {
+  kind: "masks";
+}
+export interface ImageClassSpec extends QuestionCommon {
+  kind: "image_class";
+  target: string;
+  options: Option[];
+  multiple: boolean;
+  minChoices: number;
+  maxChoices: number | null;
+}
+export type ShapeSpec =
+  | BoxesSpec
+  | PolygonsSpec
+  | PolylinesSpec
+  | PointsSpec
+  | KeypointsSpec
+  | MasksSpec;
 export interface UnknownQuestionSpec extends QuestionCommon {
   kind: "unknown";
   declared: string;
@@ -122,6 +205,13 @@ export type QuestionSpec =
   | RankingSpec
   | RubricSpec
   | TurnsSpec
+  | BoxesSpec
+  | PolygonsSpec
+  | PolylinesSpec
+  | PointsSpec
+  | KeypointsSpec
+  | MasksSpec
+  | ImageClassSpec
   | UnknownQuestionSpec;
 
 export interface Interface {
@@ -183,6 +273,8 @@ function parseField(raw: Raw): FieldSpec {
       return { ...common, kind, markdown: bool(raw, "markdown", false) };
     case "chat":
       return { ...common, kind, roles: strings(raw.roles) };
+    case "image":
+      return { ...common, kind };
     default:
       return { ...common, kind: "unknown", declared: kind };
   }
@@ -200,6 +292,66 @@ function parseCriterion(raw: Raw): Criterion {
   };
 }
 
+function parseAttribute(raw: Raw): ShapeAttribute {
+  const type = str(raw, "type", "text");
+  return {
+    name: str(raw, "name"),
+    label: str(raw, "label"),
+    type: type === "choice" || type === "multi_choice" || type === "number" ? type : "text",
+    options: parseOptions(raw.options),
+    min: numOrNull(raw, "min"),
+    max: numOrNull(raw, "max"),
+    required: bool(raw, "required", false),
+    maxLength: num(raw, "max_length", 1000),
+  };
+}
+
+function parseShape(raw: Raw, common: QuestionCommon): ShapeSpec | null {
+  const shape = {
+    ...common,
+    target: str(raw, "target"),
+    labels: parseOptions(raw.labels),
+    attributes: (Array.isArray(raw.attributes) ? raw.attributes : []).flatMap((item) => {
+      const attribute = obj(item);
+      return attribute ? [parseAttribute(attribute)] : [];
+    }),
+    minObjects: num(raw, "min_objects", 0),
+    maxObjects: num(raw, "max_objects", 10000),
+  };
+  const kind = str(raw, "kind");
+  switch (kind) {
+    case "boxes":
+      return { ...shape, kind, rotation: bool(raw, "rotation", false) };
+    case "polygons":
+      return {
+        ...shape,
+        kind,
+        selfIntersection: str(raw, "self_intersection", "refuse") === "allow" ? "allow" : "refuse",
+        maxPoints: num(raw, "max_points", 10000),
+      };
+    case "polylines":
+      return { ...shape, kind, maxPoints: num(raw, "max_points", 10000), radius: num(raw, "radius", 10) };
+    case "points":
+      return { ...shape, kind, radius: num(raw, "radius", 10) };
+    case "keypoints": {
+      const skeleton = obj(raw.skeleton) ?? {};
+      const edges = (Array.isArray(skeleton.edges) ? skeleton.edges : []).flatMap((edge) =>
+        Array.isArray(edge) && edge.length === 2 && typeof edge[0] === "number" && typeof edge[1] === "number"
+          ? [[edge[0], edge[1]] as [number, number]]
+          : [],
+      );
+      const sigmas = Array.isArray(raw.sigmas)
+        ? raw.sigmas.filter((v): v is number => typeof v === "number")
+        : null;
+      return { ...shape, kind, skeleton: { points: strings(skeleton.points) ?? [], edges }, sigmas };
+    }
+    case "masks":
+      return { ...shape, kind };
+    default:
+      return null;
+  }
+}
+
 function parseQuestion(raw: Raw): QuestionSpec {
   const common = {
     name: str(raw, "name"),
@@ -207,8 +359,20 @@ function parseQuestion(raw: Raw): QuestionSpec {
     required: bool(raw, "required", false),
     description: str(raw, "description"),
   };
+  const shape = parseShape(raw, common);
+  if (shape) return shape;
   const kind = str(raw, "kind");
   switch (kind) {
+    case "image_class":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target"),
+        options: parseOptions(raw.options),
+        multiple: bool(raw, "multiple", false),
+        minChoices: num(raw, "min_choices", 1),
+        maxChoices: numOrNull(raw, "max_choices"),
+      };
     case "choice":
       return {
         ...common,

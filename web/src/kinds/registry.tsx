@@ -20,6 +20,9 @@ import { SpanText } from "./questions/SpanText";
 import { SpansQuestion, spansOf } from "./questions/SpansQuestion";
 import { initialSpanUi, type SpanUi } from "./questions/spanUi";
 import { TextQuestion } from "./questions/TextQuestion";
+import { ImageClassQuestion } from "./questions/image/ImageClassQuestion";
+import { ImageFieldView, isShapeQuestion, shapeQuestionsOf } from "./questions/image/ImageFieldView";
+import { ShapesQuestion } from "./questions/image/ShapesQuestion";
 import { judgedTurns, TurnControls, TurnsQuestion } from "./questions/TurnsQuestion";
 import type { QuestionProps } from "./types";
 import { useUiState, type UiState } from "./uiState";
@@ -50,6 +53,15 @@ export function QuestionWidget(props: QuestionProps) {
       return <RubricQuestion {...props} question={question} />;
     case "turns":
       return <TurnsQuestion {...props} question={question} focus={shared.get<number | null>(`turns:${question.name}`, null)} />;
+    case "boxes":
+    case "polygons":
+    case "polylines":
+    case "points":
+    case "keypoints":
+    case "masks":
+      return <ShapesQuestion {...props} question={question} />;
+    case "image_class":
+      return <ImageClassQuestion {...props} question={question} />;
     case "unknown":
       return <p className="muted">This browser app has no widget for “{question.declared}” questions yet.</p>;
   }
@@ -77,7 +89,8 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
       (q) =>
         (q.kind === "spans" && q.target === field.name && field.kind === "text") ||
         (q.kind === "turns" && q.target === field.name && field.kind === "chat") ||
-        (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list"),
+        (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list") ||
+        (isShapeQuestion(q) && q.target === field.name && field.kind === "image"),
     ) ?? null
   );
 }
@@ -90,7 +103,8 @@ export function turnsQuestionsOf(iface: Interface, field: FieldSpec): TurnsSpec[
 
 export function FieldView({ field, data, iface, bind }: FieldViewProps) {
   const value = data[field.name];
-  const owner = ownerOf(iface, field);
+  // An image is drawn for its active shape question (another's objects show beneath).
+  const owner = (field.kind === "image" ? shapeQuestionsOf(iface, field).find((q) => bind(q).active) : null) ?? ownerOf(iface, field);
   const turns = turnsQuestionsOf(iface, field);
   let body: ReactNode;
   if (owner?.kind === "spans" && typeof value === "string") {
@@ -110,6 +124,9 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
         break;
       case "chat":
         body = <ChatField field={field} value={value} />;
+        break;
+      case "image":
+        body = <ImageFieldView field={field} data={data} iface={iface} bind={bind} />;
         break;
       case "unknown":
         body = <pre className="field-json">{JSON.stringify(value, null, 2)}</pre>;

@@ -17,6 +17,7 @@ function short(value: Json): string {
     if (Array.isArray(value.spans)) return `${value.spans.length} span${value.spans.length === 1 ? "" : "s"}`;
     if (Array.isArray(value.turns)) return `${value.turns.length} turn${value.turns.length === 1 ? "" : "s"}`;
     if (Array.isArray(value.order)) return JSON.stringify(value.order);
+    if (Array.isArray(value.objects)) return `${value.objects.length} object${value.objects.length === 1 ? "" : "s"}`;
   }
   return JSON.stringify(value);
 }

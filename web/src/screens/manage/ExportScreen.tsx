@@ -1,13 +1,30 @@
-import { useId, useState } from "react";
-import { api, type ExportFilter, type ExportJobBody, type Project, type TaskStatus } from "../../api";
+import { useId, useMemo, useState } from "react";
+import { api, type ExportFormat, type ExportJobBody, type Project, type TaskStatus } from "../../api";
+import { parseInterface } from "../../editor/interface";
 import { useLoad } from "../../ui/useLoad";
+import { imageSchemaOf } from "./imageSchema";
 import { BackgroundExport } from "./jobs/BackgroundExport";
 import { ManageLayout } from "./ManageLayout";
 
-const FORMATS: { value: ExportFilter["format"]; label: string; what: string }[] = [
+const FORMATS: { value: ExportFormat; label: string; what: string }[] = [
   { value: "jsonl", label: "JSON Lines", what: "one task per line with its data and every annotation, as stored" },
   { value: "csv", label: "CSV", what: "one row per annotation, a column per question (the kinds' CSV cells)" },
 ];
+
+/** For projects with shape questions over an image field: one set of shapes per image. */
+const IMAGE_FORMATS: { value: ExportFormat; label: string; what: string }[] = [
+  { value: "coco", label: "COCO", what: "one instances JSON: boxes, polygons, RLE masks and keypoints with their categories and image sizes" },
+  { value: "yolo", label: "YOLO", what: "a zip of data.yaml and one label file per image (boxes, oriented boxes, polygons, poses)" },
+  { value: "voc", label: "Pascal VOC", what: "a zip of one XML file per image (boxes, polygons)" },
+];
+
+const isImageFormat = (format: ExportFormat): boolean => IMAGE_FORMATS.some((f) => f.value === format);
+
+/** The download's name, as the server writes it. */
+export function exportLabel(format: ExportFormat, withMedia: boolean): string {
+  const label = [...FORMATS, ...IMAGE_FORMATS].find((f) => f.value === format)?.label ?? format;
+  return isImageFormat(format) && withMedia ? `${label} with the images (zip)` : label;
+}
 
 /** `/projects/:id/export`: choose a format and filters; the link downloads the file, or a
  * background job writes it into the server's storage (followed here) to download later. */
@@ -43,7 +60,11 @@ function ExportForm({ project }: { project: Project }) {
   const id = useId();
   const [content, setContent] = useState<Content>("annotations");
   const final = content === "final";
-  const [format, setFormat] = useState<ExportFilter["format"]>("jsonl");
+  const [format, setFormat] = useState<ExportFormat>("jsonl");
+  const [withMedia, setWithMedia] = useState(false);
+  const shapes = useMemo(() => typeof imageSchemaOf(parseInterface(project.interface)) !== "string", [project.interface]);
+  const image = isImageFormat(format);
+  const formats = shapes ? [...FORMATS, ...IMAGE_FORMATS] : FORMATS;
   const [status, setStatus] = useState<TaskStatus | "">("");
   const [annotator, setAnnotator] = useState("");
   const [since, setSince] = useState("");
@@ -51,15 +72,17 @@ function ExportForm({ project }: { project: Project }) {
   const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
   const emails = members.status === "ready" ? members.value.flatMap((m) => (m.email ? [m.email] : [])) : [];
   const unknown = annotator.trim() !== "" && members.status === "ready" && !emails.includes(annotator.trim().toLowerCase());
+  const media = image && withMedia;
   const url = final
-    ? api.exports.url(project.id, { format, final: true })
+    ? api.exports.url(project.id, { format, final: true, with_media: media })
     : api.exports.url(project.id, {
         format,
+        with_media: media,
         status: status || null,
         annotator: annotator.trim() || null,
         since: toInstant(since),
         until: toInstant(until),
-        consensus: content === "consensus",
+        consensus: content === "consensus" && !image,
       });
   const body: ExportJobBody = {
     format,
@@ -67,9 +90,10 @@ function ExportForm({ project }: { project: Project }) {
     annotator: final ? null : annotator.trim() || null,
     since: final ? null : toInstant(since),
     until: final ? null : toInstant(until),
-    consensus: content === "consensus",
+    consensus: content === "consensus" && !image,
     final,
     spreadsheet_safe: true,
+    with_media: media,
   };
   const { progress } = project;
 
@@ -77,22 +101,49 @@ function ExportForm({ project }: { project: Project }) {
     <div className="export">
       <fieldset className="export-formats">
         <legend className="form-label">Format</legend>
-        {FORMATS.map((f) => (
+        {formats.map((f) => (
           <label key={f.value} className="radio">
-            <input type="radio" name={`${id}-format`} value={f.value} checked={format === f.value} onChange={() => setFormat(f.value)} />
+            <input
+              type="radio"
+              name={`${id}-format`}
+              value={f.value}
+              checked={format === f.value}
+              onChange={() => {
+                setFormat(f.value);
+                if (isImageFormat(f.value) && content === "consensus") setContent("annotations");
+              }}
+              data-export-format={f.value}
+            />
             <span>
               <strong>{f.label}</strong> <span className="muted small">— {f.what}</span>
             </span>
           </label>
         ))}
+        {shapes ? (
+          <label className="checkbox export-media">
+            <input type="checkbox" checked={withMedia} disabled={!image} onChange={(e) => setWithMedia(e.target.checked)} data-export-media="" />
+            <span>
+              Include the images <span className="muted small">— COCO, YOLO, VOC: a zip with every image, upright (its EXIF orientation applied)</span>
+            </span>
+          </label>
+        ) : null}
       </fieldset>
       <fieldset className="export-formats">
         <legend className="form-label">Content</legend>
         {CONTENTS.map((c) => (
           <label key={c.value} className="radio">
-            <input type="radio" name={`${id}-content`} value={c.value} checked={content === c.value} onChange={() => setContent(c.value)} data-export-content={c.value} />
+            <input
+              type="radio"
+              name={`${id}-content`}
+              value={c.value}
+              checked={content === c.value}
+              disabled={image && c.value === "consensus"}
+              onChange={() => setContent(c.value)}
+              data-export-content={c.value}
+            />
             <span>
-              <strong>{c.label}</strong> <span className="muted small">— {c.what}</span>
+              <strong>{c.label}</strong>{" "}
+              <span className="muted small">— {image && c.value === "consensus" ? "not for COCO, YOLO or VOC, which hold one set of shapes per image" : c.what}</span>
             </span>
           </label>
         ))}
@@ -140,11 +191,17 @@ function ExportForm({ project }: { project: Project }) {
       </fieldset>
       <p className="export-go">
         <a className="button button-primary" href={url} download data-export-link="">
-          Download {format === "jsonl" ? "JSON Lines" : "CSV"}
+          Download {exportLabel(format, media)}
         </a>
         <code className="export-url small">{url}</code>
       </p>
       <p className="muted small">The file is written as it downloads, so even a large project starts at once.</p>
+      {image ? (
+        <p className="muted small">
+          Each task is one image with the shapes of its latest annotation (with “Gold standard”, its final answer); a task without one is an image without
+          objects. Points and polylines have no place in these formats; see docs/images.md.
+        </p>
+      ) : null}
       <BackgroundExport projectId={project.id} body={body} />
     </div>
   );

@@ -1,9 +1,12 @@
-import { useEffect, useId, useRef, useState, type DragEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from "react";
 import { api, type ImportFormat, type ImportReport, type Job, type Project } from "../../api";
 import { Link } from "../../app/Link";
+import { parseInterface } from "../../editor/interface";
 import { Notice } from "../../ui/Notice";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { isHandled, messageOf } from "./errors";
+import { ImageImport } from "./ImageImport";
+import { imageFieldOf } from "./imageSchema";
 import { previewData } from "./interfaceText";
 import { formatBytes } from "./jobs/format";
 import { ImportCounts, RowErrors } from "./jobs/ImportReport";
@@ -58,20 +61,34 @@ type Phase =
 function Importer({ project, onImported }: { project: Project; onImported: () => void }) {
   const id = useId();
   const [file, setFile] = useState<File | null>(null);
+  const chosenFile = file;
+  const images = useMemo(() => imageFieldOf(parseInterface(project.interface)) !== null, [project.interface]);
   const [format, setFormat] = useState<ImportFormat | "auto">("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [dragging, setDragging] = useState(false);
+  /** Where the import came from: a file chosen below, or images (the status shows there). */
+  const [source, setSource] = useState<"file" | "images">("file");
+  /** The rows made of the images last uploaded (JSON Lines), for a retry. */
+  const [imageRows, setImageRows] = useState<File | null>(null);
   const running = useRunningImports(project.id, setPhase);
   const abort = useRef<AbortController | null>(null);
   const busy = phase.kind === "uploading" || phase.kind === "storing" || phase.kind === "job";
 
   function choose(chosen: File | null): void {
     setFile(chosen);
+    setSource("file");
     setPhase({ kind: "idle" });
   }
 
-  async function start(skip: boolean): Promise<void> {
+  /** Rows made of uploaded images: imported at once, followed in the images' section. */
+  function importImages(rows: File): void {
+    setImageRows(rows);
+    setSource("images");
+    void start(false, rows, "jsonl");
+  }
+
+  async function start(skip: boolean, file: File | null = chosenFile, chosenFormat: ImportFormat | "auto" = format): Promise<void> {
     if (!file || busy) return;
     const controller = new AbortController();
     abort.current = controller;
@@ -79,7 +96,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     setPhase({ kind: "uploading", loaded: 0, total: file.size });
     try {
       const job = await api.imports.start(project.id, file, {
-        format: format === "auto" ? formatOf(file.name) : format,
+        format: chosenFormat === "auto" ? formatOf(file.name) : chosenFormat,
         filename: file.name,
         skipInvalid: skip,
         signal: controller.signal,
@@ -106,8 +123,20 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     if (dropped && !busy) choose(dropped);
   }
 
+  const again = source === "images" ? imageRows : file;
+  const status = (
+    <ImportStatus
+      phase={phase}
+      project={project}
+      onEnded={ended}
+      onLost={(message) => setPhase({ kind: "failed", message })}
+      onRetry={again ? () => void start(true, again, source === "images" ? "jsonl" : format) : null}
+    />
+  );
   return (
     <div className="importer">
+      <ImageImport project={project} busy={busy} onRows={importImages} status={source === "images" ? status : null} />
+      {images ? <h2 className="import-file-title">Import a file of tasks</h2> : null}
       {running.error ? <Notice tone="warning">Could not check for imports already running: {running.error}</Notice> : null}
       {running.others > 0 ? (
         <Notice tone="info">
@@ -180,7 +209,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
           <Link to={`/projects/${project.id}/jobs`}>Jobs</Link> page.
         </p>
       </div>
-      <ImportStatus phase={phase} project={project} onEnded={ended} onLost={(message) => setPhase({ kind: "failed", message })} onRetry={file ? () => void start(true) : null} />
+      {source === "file" ? status : null}
     </div>
   );
 }

@@ -2,6 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, typ
 import type { Task, TaskRow as Row, TaskSort } from "../../../api";
 import { Link } from "../../../app/Link";
 import { navigate } from "../../../app/router";
+import type { JsonObject } from "../../../api/types";
+import { firstPicture, namedPictures } from "./pictures";
 import { dataPreview } from "./rowText";
 import type { TaskPages } from "./taskPages";
 
@@ -247,9 +249,36 @@ function TaskRow({ index, task, top, current, projectId, selection }: TaskRowPro
       <div role="gridcell" className="task-cell task-cell-num" data-skips={task.skips}>
         {task.skips ? <span className="skips-count" title={`Skipped by ${task.skips} ${task.skips === 1 ? "person" : "people"}: open the task for who and why`}>{task.skips}</span> : <span className="muted">0</span>}
       </div>
-      <div role="gridcell" className="task-cell task-cell-data" title={dataPreview(task.data)}>
-        {dataPreview(task.data)}
-      </div>
+      <DataCell data={task.data} />
+    </div>
+  );
+}
+
+const PICTURE_STYLE = { width: 40, height: 26, objectFit: "contain", verticalAlign: "middle", marginRight: 8, borderRadius: 2, background: "#eceff3" } as const;
+
+/** The task's data as one line of text, after a small picture of its first image (its
+ * thumbnail, or the image itself scaled down while no thumbnail exists). */
+function DataCell({ data }: { data: JsonObject }) {
+  const picture = firstPicture(data);
+  const text = dataPreview(picture ? namedPictures(data) : data);
+  return (
+    <div role="gridcell" className="task-cell task-cell-data" title={text}>
+      {picture ? (
+        <img
+          key={picture}
+          className="task-picture"
+          src={picture}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          draggable={false}
+          style={PICTURE_STYLE}
+          onError={(event) => {
+            event.currentTarget.style.display = "none"; // an expired link or a blocked address: the text stays
+          }}
+        />
+      ) : null}
+      {text}
     </div>
   );
 }
