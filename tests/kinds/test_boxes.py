@@ -318,6 +318,15 @@ def test_distance() -> None:
     assert KIND.distance(c, answer(box(0, x=0, y=0, w=10, h=10)), relabelled) == 1.0
 
 
+def test_the_match_threshold_is_the_questions() -> None:
+    a = answer(box(0, x=0, y=0, w=10, h=10))
+    shifted = answer(box(0, x=2, y=0, w=10, h=10))  # IoU 80 / 120 = 0.67
+    assert KIND.distance(config(), a, shifted) == 0.0
+    assert KIND.distance(config(match_threshold=0.9), a, shifted) == 1.0
+    with pytest.raises(ValidationError):
+        config(match_threshold=0)
+
+
 def test_distance_of_rotated_boxes() -> None:
     c = config(rotation=True)
     a = answer(box(0, x=10, y=10, w=40, h=10, rotation=0))

@@ -88,7 +88,7 @@ class BoxesKind(ShapeKind[BoxesQuestion]):
         first, second = _corners_xyxy(_xywh(a)), _corners_xyxy(_xywh(b))
         row, col = overlapping(first, second)
         iou = box_iou_batched(first[row][:, None, :], second[col][:, None, :])[:, 0, 0]
-        keep = iou >= self.threshold
+        keep = iou >= config.match_threshold
         return row[keep], col[keep], iou[keep]
 
     def combine(

@@ -122,7 +122,7 @@ class KeypointsKind(ShapeKind[KeypointsQuestion]):
             start = np.arange(0, points.shape[0] * k + 1, k)
             boxes.append(reach(points.reshape(-1, 3), start, margin))
         similarity = row_by_row(lambda x, y: self.similarity(config, x, y), a, b)
-        return sparse_pairs(boxes[0], boxes[1], similarity, self.threshold)
+        return sparse_pairs(boxes[0], boxes[1], similarity, config.match_threshold)
 
 
 def _visibility(table: PointTable) -> None:

@@ -6,9 +6,10 @@ pycocotools writes it (`accord.quality.masks` encodes and decodes it). ``size`` 
 ``[height, width]`` and must be the image's when its size is known; the runs must cover
 exactly ``height * width`` pixels, and a mask may not be empty.
 
-Distance: ``1 -`` the F1 of masks matched one to one with the same label by mask IoU >= 0.5
-(`accord.quality.masks.mask_iou`, computed on runs, never on pixels). Consensus: masks are
-grouped across answers (each joins the group whose first mask it overlaps most, IoU >= 0.5,
+Distance: ``1 -`` the F1 of masks matched one to one with the same label by mask IoU at
+least the question's ``match_threshold`` (0.5 by default; `accord.quality.masks.mask_iou`,
+computed on runs, never on pixels). Consensus: masks are grouped across answers (each joins
+the group whose first mask it overlaps most, IoU at least ``match_threshold``,
 same label, one mask per answer); a group drawn by more than half of the answers' weight
 gives one mask, made by a per-pixel weighted vote of its members (a pixel is in when the
 members covering it weigh more than half of the group), computed on runs.
@@ -85,7 +86,7 @@ class MasksKind(ShapeKind[MasksQuestion]):
         for label, rows in by_label([obj for _, obj in drawn]).items():
             rles = [drawn[r][1]["rle"] for r in rows]
             who = [drawn[r][0] for r in rows]
-            for members in _groups(mask_iou(rles, rles), who, weights):
+            for members in _groups(mask_iou(rles, rles), who, weights, config.match_threshold):
                 weight = [weights[who[m]] for m in members]
                 if sum(weight) * 2 <= total:
                     continue
@@ -152,13 +153,15 @@ def _runs(counts: str) -> IntArray:
     return runs
 
 
-def _groups(iou: FloatArray, who: list[int], weights: Sequence[float]) -> list[list[int]]:
+def _groups(
+    iou: FloatArray, who: list[int], weights: Sequence[float], threshold: float
+) -> list[list[int]]:
     """Masks grouped greedily, heaviest answer first: each joins the group whose first mask
-    it overlaps most (IoU >= 0.5) among groups with no mask of its answer."""
+    it overlaps most (IoU >= ``threshold``) among groups with no mask of its answer."""
     order = sorted(range(len(who)), key=lambda r: -weights[who[r]])
     groups: list[list[int]] = []
     for r in order:
-        best, best_iou = -1, 0.5
+        best, best_iou = -1, threshold
         for g, members in enumerate(groups):
             overlap = iou[r, members[0]]
             if overlap >= best_iou and all(who[m] != who[r] for m in members):

@@ -71,7 +71,7 @@ class PointsKind(ShapeKind[PointsQuestion]):
             return np.asarray(np.clip(1.0 - distance / (2.0 * config.radius), 0.0, 1.0))
 
         boxes = [np.column_stack([xy - half, xy + half]) for xy in (first, second)]
-        return sparse_pairs(boxes[0], boxes[1], similarity, self.threshold)
+        return sparse_pairs(boxes[0], boxes[1], similarity, config.match_threshold)
 
 
 def _xy(objects: list[dict[str, Any]]) -> FloatArray:

@@ -73,7 +73,7 @@ class PolygonsKind(ShapeKind[PolygonsQuestion]):
         self, config: PolygonsQuestion, a: list[dict[str, Any]], b: list[dict[str, Any]]
     ) -> Pairs:
         row, col, iou = _overlaps(a, b)
-        keep = iou >= self.threshold
+        keep = iou >= config.match_threshold
         return row[keep], col[keep], iou[keep]
 
 

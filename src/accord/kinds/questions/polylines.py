@@ -81,7 +81,7 @@ class PolylinesKind(ShapeKind[PolylinesQuestion]):
             np.column_stack([xy.min(axis=1) - half, xy.max(axis=1) + half])
             for xy in (first, second)
         ]
-        return sparse_pairs(boxes[0], boxes[1], similarity, self.threshold)
+        return sparse_pairs(boxes[0], boxes[1], similarity, config.match_threshold)
 
 
 def _samples(objects: list[dict[str, Any]]) -> FloatArray:

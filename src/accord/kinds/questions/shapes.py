@@ -89,6 +89,14 @@ class ShapeQuestion(QuestionConfig):
     max_objects: int = Field(
         default=10_000, ge=1, le=1_000_000, description="Most objects in an answer."
     )
+    match_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="How alike two objects of one label must be to match (IoU for boxes, "
+        "polygons and masks, OKS for keypoints, nearness within radius for points and "
+        "lines), for agreement, gold scores and consensus.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ShapeQuestion:
@@ -122,7 +130,6 @@ class ShapeKind(QuestionKind[S]):
     target_required = True
     shape_keys: ClassVar[frozenset[str]] = frozenset()  # the kind's own keys of an object
     required_keys: ClassVar[frozenset[str]] = frozenset()  # those every object must have
-    threshold: ClassVar[float] = 0.5  # similarity at which two objects match
 
     def check(self, config: S, value: Any, data: Mapping[str, Any]) -> None:
         shapes = check_objects(config, value, data, self.shape_keys, self.required_keys)
@@ -139,7 +146,9 @@ class ShapeKind(QuestionKind[S]):
     def pairs(self, config: S, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> Pairs:
         """The pairs of ``a`` and ``b`` (both of one label) alike enough to match: by default
         from `similarity`, a block of rows at a time (`dense_pairs`)."""
-        return dense_pairs(lambda x, y: self.similarity(config, x, y), a, b, self.threshold)
+        return dense_pairs(
+            lambda x, y: self.similarity(config, x, y), a, b, config.match_threshold
+        )
 
     def is_empty(self, value: Any) -> bool:
         if isinstance(value, dict) and value.get("objects") == [] and len(value) == 1:
@@ -148,11 +157,15 @@ class ShapeKind(QuestionKind[S]):
 
     def answer_distance(self, config: S, a: Any, b: Any) -> float:
         """``1 -`` the F1 of the objects matched one to one (same label, similarity at least
-        `threshold`, optimal assignment); 0 for equal answers, even of degenerate shapes."""
+        the question's ``match_threshold``, optimal assignment); 0 for equal answers, even of
+        degenerate shapes."""
         if a == b:
             return 0.0
         return 1.0 - matched_f1(
-            a["objects"], b["objects"], lambda x, y: self.pairs(config, x, y), self.threshold
+            a["objects"],
+            b["objects"],
+            lambda x, y: self.pairs(config, x, y),
+            config.match_threshold,
         )
 
 
