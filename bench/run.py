@@ -1,7 +1,7 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
-        aggregate_cli,review_loop,metrics,consensus,coco]
+        aggregate_cli,review_loop,metrics,consensus,coco,image_widget]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -32,6 +32,7 @@ SCRIPTS = {
     "metrics": ["-m", "bench.metrics", "--browser"],
     "consensus": ["-m", "bench.consensus"],
     "coco": ["-m", "bench.coco"],
+    "image_widget": ["-m", "bench.image_widget"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -44,6 +45,7 @@ QUICK = {
     "metrics": ["--quick"],
     "consensus": ["--quick"],
     "coco": ["--images", "2000"],
+    "image_widget": ["--runs", "1", "--edits", "10", "--frames", "20"],
 }
 TAKES_RUNS = {
     "imports",

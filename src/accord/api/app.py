@@ -18,6 +18,7 @@ from sqlalchemy import text
 from accord import __version__
 from accord.api import (
     adjudications,
+    assist,
     audit,
     consensus,
     exports,
@@ -77,6 +78,7 @@ ROUTERS = (
     webhooks,
     files,
     media,
+    assist,
 )
 
 DESCRIPTION = """

@@ -51,7 +51,7 @@ GREY16 = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 REMEMBERED = "_accord_orientation"  # the attribute `orientation_of` keeps its answer in
 
 # Pillow refuses images over twice this with DecompressionBombError and warns over it; the
-# warning is made an error here, so both are refusals (`_opened` turns them into BadImage).
+# warning is made an error here, so both are refusals (`opened` turns them into BadImage).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.simplefilter("error", Image.DecompressionBombWarning)
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated image is an error, never half-grey
@@ -81,7 +81,7 @@ def bad(name: str, why: str, what_to_do: str) -> BadImage:
 
 
 @contextmanager
-def _opened(source: Source, name: str) -> Iterator[ImageFile.ImageFile]:
+def opened(source: Source, name: str) -> Iterator[ImageFile.ImageFile]:
     """The image, opened by what its bytes say (not its name); errors become `BadImage`."""
     image: ImageFile.ImageFile | None = None
     try:
@@ -201,7 +201,7 @@ def _too_many(name: str, image: Image.Image | None, exc: BaseException | None = 
     )
 
 
-def _check_size(name: str, image: Image.Image) -> None:
+def check_size(name: str, image: Image.Image) -> None:
     width, height = image.size
     if width < 1 or height < 1:
         raise bad(
@@ -265,8 +265,8 @@ def _decode_all(image: ImageFile.ImageFile) -> None:
 def probe(source: Source, name: str) -> ImageInfo:
     """Check ``source`` (a path, or a binary file open for reading, seekable) and describe it;
     `BadImage` naming ``name`` if Accord cannot take it (see the module)."""
-    with _opened(source, name) as image:
-        _check_size(name, image)
+    with opened(source, name) as image:
+        check_size(name, image)
         fmt = "jpeg" if image.format in JPEGS else str(image.format).lower()
         mode = image.mode
         size = image.size
@@ -276,7 +276,7 @@ def probe(source: Source, name: str) -> ImageInfo:
         # from the start) and drops the tag once loaded; other formats are left as stored.
         turned = orientation != 1 and _tag(image) != orientation
     if fmt == "png":
-        with _opened(_rewound(source), name) as again:
+        with opened(_rewound(source), name) as again:
             again.verify()  # the chunks' checksums, which decoding does not look at
     if turned:
         width, height = size
@@ -300,8 +300,8 @@ def shown_size(source: Source, name: str) -> tuple[int, int]:
     one), read from its header alone: no pixel is decoded, except for a TIFF (whose turned
     size Pillow knows only once loaded: `probe` then). `BadImage` if the header cannot be
     read (e.g. a ``source`` holding only the file's beginning, and too little of it)."""
-    with _opened(source, name) as image:
-        _check_size(name, image)
+    with opened(source, name) as image:
+        check_size(name, image)
         if image.format != "TIFF":
             return oriented_size(*image.size, orientation_of(image))
     info = probe(_rewound(source), name)
@@ -342,8 +342,8 @@ def upright(image: Image.Image) -> Image.Image:
 def thumbnail(source: Source, name: str, side: int = THUMB_SIDE) -> bytes:
     """A WebP of the image, upright, its longest side at most ``side`` pixels (a smaller image
     keeps its size); `BadImage` as for `probe`."""
-    with _opened(source, name) as image:
-        _check_size(name, image)
+    with opened(source, name) as image:
+        check_size(name, image)
         orientation_of(image)  # before the pixels are loaded
         if image.format in JPEGS:  # decode at a reduced scale: faster, less memory
             image.draft(image.mode, (side, side))
@@ -371,8 +371,8 @@ def browser_copy(source: Source, name: str) -> bytes:
     """A PNG of an image browsers cannot show (a TIFF): upright (its EXIF orientation applied,
     none left), 16-bit grey kept 16-bit, 32-bit or float grey stretched to 8 bits, CMYK as
     RGB. Its size is the size `probe` reports; `BadImage` as for `probe`."""
-    with _opened(source, name) as image:
-        _check_size(name, image)
+    with opened(source, name) as image:
+        check_size(name, image)
         shown = _png_mode(upright(image))
         out = io.BytesIO()
         shown.save(out, format="PNG", compress_level=3)

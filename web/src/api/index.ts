@@ -4,6 +4,7 @@
  * beside this one for a new noun) that calls `request`.
  */
 import { adjudications } from "./adjudications";
+import { assist } from "./assist";
 import { buildUrl, request } from "./http";
 import { gold } from "./gold";
 import { jobs } from "./jobs";
@@ -55,12 +56,14 @@ export type * from "./adjudications";
 export type * from "./gold";
 export type * from "./jobs";
 export type * from "./media";
+export type * from "./assist";
 export type * from "./metrics";
 export type * from "./webhooks";
 export { WEBHOOK_EVENTS } from "./webhooks";
 export type { UploadProgress } from "./upload";
 
 export const api = {
+  assist,
   adjudications,
   gold,
   jobs,

@@ -13,6 +13,8 @@ export class WidgetShared {
   constructor(
     readonly announce: (message: string) => void = () => {},
     private readonly engine: RuleEngine | null = null,
+    /** The task being annotated, for widgets that call the server about it (the image assist). */
+    readonly taskId: number | null = null,
   ) {}
   get rules(): RuleEngine {
     return this.engine ?? sharedRuleEngine();

@@ -46,7 +46,7 @@ function Annotator({ project }: { project: Project }) {
   const view = useSyncExternalStore(annotate.subscribe, annotate.getSnapshot);
   const [announcement, setAnnouncement] = useState("");
   const shared = useMemo(
-    () => new WidgetShared(setAnnouncement, annotate.keeper.engine),
+    () => new WidgetShared(setAnnouncement, annotate.keeper.engine, view.phase.kind === "task" ? view.phase.task.id : null),
     // a fresh set of widget states for every task
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [view.phase.kind === "task" ? view.phase.task.id : null],

@@ -10,6 +10,7 @@ import { optionText } from "../../../editor/interface";
 import { labelColour } from "../../palette";
 import { isTypingTarget, keyLabel, type QuestionProps } from "../../types";
 import { WidgetContext, type WidgetShared } from "../../widgetShared";
+import { AssistTool } from "./AssistTool";
 import { ImageEditor, type MaskTool } from "./editor";
 import { handleKey } from "./keys";
 import { shapesOf } from "./model";
@@ -87,6 +88,7 @@ export function ShapesQuestion({ question, value, onChange, active, activate }: 
         })}
       </div>
       {question.kind === "masks" ? <MaskTools editor={editor} tool={ui.tool} brush={ui.brush} /> : null}
+      <AssistTool editor={editor} />
       <p className="shape-status small" role="status">
         {ui.drawing ?? ui.message ?? ""}
       </p>
@@ -133,6 +135,7 @@ function MaskTools({ editor, tool, brush }: { editor: ImageEditor; tool: MaskToo
 }
 
 function KeysHint({ question }: { question: ShapeSpec }) {
+  const assist = useContext(WidgetContext).taskId !== null && (question.kind === "masks" || question.kind === "polygons");
   const draw: Record<ShapeSpec["kind"], string> = {
     boxes: "drag on the image (Shift+drag over other boxes), or N at one corner and N at the other",
     polygons: "click (or N) point by point; Enter, a double-click or the first point closes; Backspace takes a point back",
@@ -147,6 +150,7 @@ function KeysHint({ question }: { question: ShapeSpec }) {
       <kbd>←↑→↓</kbd> move 1 px (<kbd>Shift</kbd> 10){question.kind === "boxes" ? <> · <kbd>Alt</kbd>+arrows resize</> : null} · <kbd>,</kbd>/<kbd>.</kbd> pick a point · <kbd>Del</kbd> delete ·{" "}
       <kbd>H</kbd> hide · <kbd>L</kbd> lock · <kbd>O</kbd> occluded · <kbd>T</kbd> truncated · <kbd>PgUp</kbd>/<kbd>PgDn</kbd> z-order · <kbd>U</kbd> group (<kbd>Shift</kbd>+<kbd>U</kbd> a new one) ·{" "}
       {question.kind === "keypoints" ? <><kbd>V</kbd> point visible / not · </> : null}
+      {assist ? <><kbd>A</kbd> assist: drag a rough box (<kbd>Shift</kbd>/<kbd>Alt</kbd>+click on/off the object) or click points along the outline, <kbd>A</kbd> runs · </> : null}
       {question.kind === "boxes" && question.rotation ? <><kbd>R</kbd>/<kbd>Shift</kbd>+<kbd>R</kbd> rotate 1° (<kbd>Alt</kbd> 15°), or drag the round handle · </> : null}
       <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> copy/paste · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · with nothing selected the arrows move the crosshair · <kbd>Ctrl</kbd>+arrows pan · <kbd>J</kbd>/<kbd>K</kbd> next/previous question.
     </p>

@@ -128,6 +128,8 @@ export class ImageEditor {
   paints = 0;
   /** Space is held: a drag pans. */
   spaceHeld = false;
+  /** Drawn over the overlay (the assist's box and clicks, assist.ts). */
+  overlayExtra: ((ctx: CanvasRenderingContext2D, px: number) => void) | null = null;
   /** The last answer this editor made. */
   private committed: Json | undefined = undefined;
   private listeners = new Set<() => void>();
@@ -311,6 +313,7 @@ export class ImageEditor {
       paint: this.paintCanvas,
       hint: this.keypointHint(),
       rotatable: this.question.kind === "boxes" && this.question.rotation,
+      extra: this.overlayExtra,
     };
   }
 

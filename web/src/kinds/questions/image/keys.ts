@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from "../../../api/types";
 import { digitOf } from "../../types";
+import { assistKey } from "./assist";
 import { cancelDraft, finishDraft, placeAt, skipKeypoint, undoDraftPoint } from "./drawing";
 import type { ImageEditor } from "./editor";
 import { insideImage, newObject, rotateBox, translate, withGeometry, type Geometry, type Shape } from "./model";
@@ -31,6 +32,7 @@ const ARROWS: Record<string, [number, number]> = {
 
 export function handleKey(ed: ImageEditor, e: KeyLike): boolean {
   const mod = e.ctrlKey || e.metaKey;
+  if (assistKey(ed, e)) return true;
   if (mod) return modKey(ed, e);
   const arrow = ARROWS[e.key];
   if (arrow) return arrowKey(ed, arrow, e);

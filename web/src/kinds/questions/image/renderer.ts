@@ -45,6 +45,8 @@ export interface Overlay {
   hint: string | null;
   /** The selected box shows a rotation handle. */
   rotatable: boolean;
+  /** Drawn last, in image pixels (`px`: one screen pixel), e.g. the assist's box (assist.ts). */
+  extra?: ((ctx: CanvasRenderingContext2D, px: number) => void) | null;
 }
 
 /** Draw order: by z, then by label so that runs of one label batch into one path. */
@@ -451,6 +453,7 @@ export class Renderer {
     }
     if (overlay.draft) this.drawDraft(ctx, overlay.draft, px);
     if (overlay.cursor) this.drawCursor(ctx, scene, view, overlay);
+    overlay.extra?.(ctx, px);
   }
 
   private drawHandles(ctx: CanvasRenderingContext2D, g: Geometry, px: number, locked: boolean): void {
