@@ -14,8 +14,9 @@ Each run, in this process:
 - **export**: `accord.jobs.export_images.export_images` (the code behind ``GET
   /projects/{id}/export?format=coco`` and the export job) read to the end: the database read
   from one snapshot and the COCO JSON written as rows arrive. Memory: the growth of this
-  process's resident set during the export, sampled every 20 ms (flat means it does not grow
-  with the export's size: compare sizes);
+  process's anonymous resident memory (RssAnon: not the pages of the database file that
+  SQLite maps, which count as resident) during the export, sampled every 20 ms (flat
+  means it does not grow with the export's size: compare sizes);
 - **import**: the exported file read back (`accord.formats.coco.CocoDataset`: images,
   categories, then the annotations parsed incrementally and grouped by image) into import
   rows, written as JSONL; then those rows imported into a second project by
@@ -32,7 +33,6 @@ A run fails when the export or the import does not hold every image and box.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
@@ -117,8 +117,14 @@ def build(images: int, boxes: int) -> tuple[Settings, Database, User, Project, P
 
 
 def _rss_mb() -> float:
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+    """This process's anonymous resident memory (its heap and arrays), MiB. Not the whole
+    resident set: SQLite maps the database file (``mmap_size``), and the pages of it that a
+    read touches count as resident although they are the file's cache, not memory the
+    export holds."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no RssAnon in /proc/self/status (Linux only)")
 
 
 @contextmanager
