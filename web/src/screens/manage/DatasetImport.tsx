@@ -154,29 +154,12 @@ function YoloPicker({ schema, locked, upload }: { schema: ImageSchema; locked: b
   }
 
   return (
-    <>
-      <div className="drop-zone image-pickers">
-        <label htmlFor={`${id}-folder`} className="button">
-          Choose the dataset folder…
-        </label>
-        <input id={`${id}-folder`} ref={folderInput} className="visually-hidden" type="file" multiple disabled={locked} onChange={(e) => setFiles([...(e.target.files ?? [])])} data-pick-yolo-folder="" />
-        {files.length ? (
-          <p className="drop-file" data-dataset-picked="">
-            {files.length.toLocaleString()} file{files.length === 1 ? "" : "s"}
-            {folder ? ` in ${folder}/` : ""}
-          </p>
-        ) : null}
-      </div>
+    <FolderPicker kind="yolo" id={id} files={files} setFiles={setFiles} folder={folder} locked={locked} onStart={start}>
       <p className="muted small">
         The folder that holds <code>data.yaml</code> with the images and labels below its <code>path</code> (Ultralytics' layout: <code>images/train/…</code> and{" "}
         <code>labels/train/…</code>); a <code>path</code> leading out of the folder is read as the folder itself. Boxes, oriented boxes, polygons and poses.
       </p>
-      <p className="import-buttons">
-        <button type="button" className="button-primary" disabled={locked || files.length === 0} onClick={start} data-import-yolo="">
-          Upload and import the dataset
-        </button>
-      </p>
-    </>
+    </FolderPicker>
   );
 }
 
@@ -205,12 +188,37 @@ function VocPicker({ schema, locked, upload }: { schema: ImageSchema; locked: bo
   }
 
   return (
+    <FolderPicker kind="voc" id={id} files={files} setFiles={setFiles} folder={folder} locked={locked} onStart={start}>
+      <p className="muted small">
+        The folder that holds <code>Annotations/*.xml</code> and <code>JPEGImages/</code> (or XML files with their images beside them). Boxes and polygons;
+        each image's <code>filename</code> is the task's id.
+      </p>
+    </FolderPicker>
+  );
+}
+
+/** The rows of a dataset as a JSON Lines file, and what to say about them. */
+interface FolderPickerProps {
+  kind: "yolo" | "voc";
+  id: string;
+  files: File[];
+  setFiles: (files: File[]) => void;
+  folder: string | null | undefined;
+  locked: boolean;
+  onStart: () => void;
+  /** What the folder must hold. */
+  children: ReactNode;
+}
+
+/** A dataset picked as one folder (YOLO, VOC): the picker, what was picked, and the start. */
+function FolderPicker({ kind, id, files, setFiles, folder, locked, onStart, children }: FolderPickerProps) {
+  return (
     <>
       <div className="drop-zone image-pickers">
         <label htmlFor={`${id}-folder`} className="button">
           Choose the dataset folder…
         </label>
-        <input id={`${id}-folder`} ref={folderInput} className="visually-hidden" type="file" multiple disabled={locked} onChange={(e) => setFiles([...(e.target.files ?? [])])} data-pick-voc-folder="" />
+        <input id={`${id}-folder`} ref={folderInput} className="visually-hidden" type="file" multiple disabled={locked} onChange={(e) => setFiles([...(e.target.files ?? [])])} {...{ [`data-pick-${kind}-folder`]: "" }} />
         {files.length ? (
           <p className="drop-file" data-dataset-picked="">
             {files.length.toLocaleString()} file{files.length === 1 ? "" : "s"}
@@ -218,12 +226,9 @@ function VocPicker({ schema, locked, upload }: { schema: ImageSchema; locked: bo
           </p>
         ) : null}
       </div>
-      <p className="muted small">
-        The folder that holds <code>Annotations/*.xml</code> and <code>JPEGImages/</code> (or XML files with their images beside them). Boxes and polygons;
-        each image's <code>filename</code> is the task's id.
-      </p>
+      {children}
       <p className="import-buttons">
-        <button type="button" className="button-primary" disabled={locked || files.length === 0} onClick={start} data-import-voc="">
+        <button type="button" className="button-primary" disabled={locked || files.length === 0} onClick={onStart} {...{ [`data-import-${kind}`]: "" }}>
           Upload and import the dataset
         </button>
       </p>
@@ -231,7 +236,6 @@ function VocPicker({ schema, locked, upload }: { schema: ImageSchema; locked: bo
   );
 }
 
-/** The rows of a dataset as a JSON Lines file, and what to say about them. */
 function datasetRows(rows: ImportRow[], skipped: Map<string, number>, images: number, stored: number, filename: string): { file: File; note: string } {
   const left = [...skipped].map(([label, count]) => `${count.toLocaleString()} shape${count === 1 ? "" : "s"} of '${label}'`);
   const shapes = rows.filter((row) => "predictions" in row).length;
