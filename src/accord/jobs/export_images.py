@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,9 @@ def export_images(
 
     schema = schema_of(project)
     conn = _snapshot(db)
+    source = image_rows(conn, project, schema, flt, final=final)
     try:
-        rows = image_rows(conn, project, schema, flt, final=final)
+        rows: Iterator[ImageRow] = source
         if with_media:
             if settings is None:
                 raise ValueError("bundling the images needs the settings (where the storage is)")
@@ -95,6 +96,9 @@ def export_images(
         except DatasetError as exc:
             raise Invalid(str(exc), details={"field": "format"}) from None
     finally:
+        # An export stopped early (a client gone, a bad row) still closes its cursors
+        # (PostgreSQL's named ones) before their connection, not whenever they are collected.
+        source.close()
         conn.close()
 
 
@@ -125,7 +129,7 @@ def _coco_zip(
 
 def image_rows(
     conn: Connection, project: Project, schema: ImageSchema, flt: ExportFilter, *, final: bool
-) -> Iterator[ImageRow]:
+) -> Generator[ImageRow, None, None]:
     """The project's tasks as dataset images, in id order, each with its shapes."""
     names = Names()
     if final:
