@@ -144,7 +144,11 @@ def test_coco_with_uploaded_images_makes_the_sdks_rows(
     assert answer.status_code == 201, answer.text
     report = answer.json()
     assert (report["created"], report["predictions"], report["duplicates"]) == (2, 2, 0)
-    assert report["dataset"] == {"images": 2, "skipped_labels": {"x": 1}}
+    assert report["dataset"] == {
+        "images": 2,
+        "skipped_labels": {"x": 1},
+        **{"from_zip": 0, "new_from_zip": 0, "unnamed_in_zip": 0, "unnamed_examples": []},
+    }
     path = tmp_path / "instances.json"
     path.write_bytes(orjson.dumps(document))
     assert_same_rows(db, lead.id, sdk_rows("coco", path, answers, "instances.json"))

@@ -395,3 +395,54 @@ def test_yolo_and_voc_datasets_go_in(people: People, db: Database, tmp_path: Pat
         (outline,) = prediction["result"]["outline"]["objects"]
         assert outline["points"] == [[10, 5], [29, 5], [29, 19]]
     people.check()
+
+
+def test_a_coco_zip_with_its_images_goes_in_as_a_sources_annotations(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    """One zip (the COCO file and its images, as an export with the images is laid out) picked
+    with the mouse, imported as the annotations of the source "vendor-a": the report counts
+    them, the tasks carry the source's submitted annotations and no predictions."""
+    lead, token = make_user(db, LEAD[0], password=LEAD[1], can_create_projects=True)
+    project_id = make_project(db, lead, INTERFACE).id
+    coco_file(tmp_path / "instances.json")
+    pictures = tmp_path / "pictures"
+    picture(pictures / "one.png", (80, 60), (120, 120, 40))
+    picture(pictures / "two" / "two.png", (50, 40), (40, 120, 120))
+    bundle = tmp_path / "dataset.zip"
+    with zipfile.ZipFile(bundle, "w") as zipped:
+        zipped.write(tmp_path / "instances.json", "annotations/instances.json")
+        zipped.write(pictures / "one.png", "images/one.png")
+        zipped.write(pictures / "two" / "two.png", "images/two/two.png")
+
+    page = import_page(people, project_id)
+    choice = page.locator("[data-answers-by]")
+    choice.locator("[data-answers-by-source]").click()
+    choice.locator("[data-source-name]").fill("vendor-a")
+    dataset = page.locator("[data-dataset-import]")
+    dataset.locator("[data-dataset-format=coco]").check()
+    zip_part = dataset.locator("[data-dataset-zip=coco]")
+    zip_part.locator("[data-pick-dataset-zip]").set_input_files(bundle)
+    expect(zip_part.locator("[data-dataset-zip-picked]")).to_contain_text("dataset.zip")
+    zip_part.get_by_role("button", name="Send the zip and import").click()
+    report = page.get_by_role("region", name="Import report")
+    expect(report).to_contain_text("Imported 2 tasks")
+    expect(report).to_contain_text("Annotations by the source “vendor-a”")
+    people.shot(page, "coco-zip-by-source", at="[data-dataset-import]")
+
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"{people.url}/api/v1", headers=auth) as api:
+        tasks = tasks_of(api, project_id)
+        assert sorted(tasks) == ["one.png", "two/two.png"]
+        detail = api.get(f"/tasks/{tasks['one.png']['id']}").json()
+        assert detail["predictions"] == []
+        (annotation,) = detail["annotations"]
+        boxes = annotation["result"]["boxes"]["objects"]
+        assert [(b["label"], b["x"], b["y"], b["w"], b["h"]) for b in boxes] == [
+            ("cat", 10, 5, 20, 15),
+            ("dog", 40, 30, 10.5, 12),
+        ]
+        members = api.get(f"/projects/{project_id}/members").json()
+        items = members["items"] if isinstance(members, dict) else members
+        assert [m["name"] for m in items if m.get("is_source")] == ["vendor-a"]
+    people.check()

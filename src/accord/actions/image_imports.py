@@ -6,11 +6,15 @@ or of VOC's XML files. Its images must already be in the project's media, upload
 ``POST /projects/{id}/media`` (or ``accord import ... --media DIR``) under the names the
 dataset gives them (COCO's ``file_name``, YOLO's path below the dataset's root such as
 ``images/train/0001.jpg``, VOC's ``filename``), i.e. at the storage keys
-``media/projects/{id}/{name}``.
+``media/projects/{id}/{name}``. A zip (COCO's too) may hold the images as well: those the
+dataset names are checked and stored first exactly as uploads are
+(`accord.actions.dataset_media`), the others must have been uploaded.
 
-1. The dataset is read (`accord.formats.datasets`) and every image it names looked for among
-   the uploaded files (one listing of the project's media): if one is missing, the import is
-   refused, naming the first `MAX_LISTED` and how many, before anything is written.
+1. The dataset is read (`accord.formats.datasets`) and every image it names looked for in
+   the zip and among the uploaded files (one listing of the project's media): if one is
+   missing, the import is refused, naming the first `MAX_LISTED` and how many, before
+   anything is written; the zip's images are then checked (a bad one refuses the import,
+   nothing stored) and stored.
 2. Each image's reference (the browser's PNG copy for a TIFF, as the upload answered) and
    its size after the EXIF orientation, read from the file's header (`SIZE_THREADS` at a
    time, the first `HEAD_BYTES` of the file, all of it if the header is longer).
@@ -18,6 +22,8 @@ dataset gives them (COCO's ``file_name``, YOLO's path below the dataset's root s
    id, the shapes as one prediction of model version ``<format>:<file name>``) go through the
    same import as a JSONL file (`accord.actions.imports.run_import`): checked against the
    interface, all or nothing.
+4. With a ``source`` name, each new task's prediction becomes that source's submitted
+   annotation (`accord.actions.source_answers`).
 """
 
 from __future__ import annotations
@@ -31,16 +37,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord.actions.dataset_media import Stage, store_zipped_images
 from accord.actions.imports import ImportOptions, ImportReport, run_import
+from accord.actions.source_answers import (
+    Progress,
+    SourceAnswers,
+    adopt_predictions,
+    check_source,
+)
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.datasets import (
     DATASET_FORMATS,
-    ZIPPED_FORMATS,
     Dataset,
     RowStream,
     listed,
     open_dataset,
+    sent_zipped,
     unpack,
 )
 from accord.formats.shapes import DatasetError, ImageSchema, Placed
@@ -68,6 +81,21 @@ class DatasetImport:
     report: ImportReport
     images: int = 0
     skipped_labels: dict[str, int] = field(default_factory=dict)
+    answers: SourceAnswers | None = None  # with a source: the annotations it was given
+    from_zip: int = 0  # images the zip held, stored as uploads (`accord.actions.dataset_media`)
+    new_from_zip: int = 0  # of those, how many the project's media did not have yet
+    unnamed: list[str] = field(default_factory=list)  # images in the zip the dataset leaves out
+
+    def dataset_fields(self) -> dict[str, Any]:
+        """What the dataset held, for the report's ``dataset``."""
+        return {
+            "images": self.images,
+            "skipped_labels": self.skipped_labels,
+            "from_zip": self.from_zip,
+            "new_from_zip": self.new_from_zip,
+            "unnamed_in_zip": len(self.unnamed),
+            "unnamed_examples": self.unnamed[:MAX_LISTED],
+        }
 
 
 def media_prefix(project_id: int) -> str:
@@ -91,10 +119,14 @@ def uploaded_media(storage: Storage, project_id: int) -> tuple[dict[str, str], s
     return files, copies
 
 
-def missing_media(missing: list[str], total: int, project_id: int) -> Invalid:
+def missing_media(
+    missing: list[str], total: int, project_id: int, *, in_zip: bool = False
+) -> Invalid:
+    where = " (nor are they in the zip)" if in_zip else ""
     return Invalid(
         f"{len(missing)} of the {total} images the dataset names were not uploaded into the "
-        f"project's media: {listed(missing, MAX_LISTED)}. Upload them under those names with "
+        f"project's media{where}: {listed(missing, MAX_LISTED)}. Put them in the zip, or "
+        "upload them under those names with "
         f"POST /api/v1/projects/{project_id}/media (or import with `accord import PROJECT "
         "FILE --format ... --media DIR`, which uploads them), then import the dataset again; "
         "nothing was imported",
@@ -180,7 +212,7 @@ def _opened(
     fmt: str, body: Path, folder: Path, media: dict[str, str], refusal: _Refusal
 ) -> Dataset:
     try:
-        if fmt not in ZIPPED_FORMATS:
+        if not sent_zipped(fmt, body):
             return open_dataset(fmt, body)[0]
         path = unpack(body, folder, fmt)
         return open_dataset(fmt, path, media_names=media.keys(), within=folder)[0]
@@ -208,11 +240,17 @@ def run_dataset_import(
     filename: str = "",
     on_start: Callable[[int], None] | None = None,
     on_placed: Placing | None = None,
+    on_stored: Stage | None = None,
+    source: str | None = None,
+    on_adopted: Progress | None = None,
 ) -> DatasetImport:
-    """Import the dataset in the file ``body`` (see the module). The caller has checked that
-    ``user`` manages the project."""
+    """Import the dataset in the file ``body`` (see the module); with ``source``, its shapes
+    become that source's annotations. The caller has checked that ``user`` manages the
+    project."""
     if fmt not in DATASET_FORMATS:
         raise Invalid(f"unknown dataset format {fmt!r}; use one of {', '.join(DATASET_FORMATS)}")
+    if source is not None:
+        source = check_source(db, source)
     schema = _schema(db, project_id)
     shown = filename or DEFAULT_NAMES[fmt]
     media, copies = uploaded_media(storage, project_id)
@@ -222,10 +260,15 @@ def run_dataset_import(
         refusal = _Refusal({f"{folder}/": "", str(body): shown})
         dataset = _opened(fmt, body, Path(folder), media, refusal)
         names = _names(dataset)
-        missing = [name for name in names if name not in media]
-        if missing:
-            raise missing_media(missing, len(names), project_id)
-        placed = place_images(storage, settings, project_id, names, copies, on_placed)
+        # The images a zip holds are checked and stored as uploads; the others were uploaded.
+        zipped = store_zipped_images(
+            storage, settings, project_id, dataset, names, Path(folder), media.keys(), on_stored
+        )
+        if zipped.missing:
+            raise missing_media(zipped.missing, len(names), project_id, in_zip=zipped.is_zip)
+        others = [name for name in names if name not in zipped.placed]
+        placed = place_images(storage, settings, project_id, others, copies, on_placed)
+        placed.update(zipped.placed)
         rows = refusal.rows(dataset.rows(schema, placed, f"{fmt}:{shown}"))
         report = run_import(
             db,
@@ -237,4 +280,9 @@ def run_dataset_import(
             filename=shown,
             on_start=on_start,
         )
-    return DatasetImport(report, len(names), dict(dataset.skipped))
+    done = DatasetImport(report, len(names), dict(dataset.skipped))
+    done.from_zip, done.new_from_zip = len(zipped.placed), zipped.new
+    done.unnamed = zipped.unnamed
+    if source is not None and report.import_id is not None:
+        done.answers = adopt_predictions(db, user, project_id, report.import_id, source, on_adopted)
+    return done

@@ -65,6 +65,7 @@ from accord.formats.rows import Source
 from accord.formats.task_rows import (
     MAX_ERRORS,
     ImportReport,
+    MediaCheck,
     RowRules,
     TaskRow,
     checked_rows,
@@ -96,6 +97,8 @@ class ImportOptions:
     skip_invalid: bool = False
     max_result_bytes: int = 1 << 20
     max_row_bytes: int = 16 << 20
+    # Refuses rows naming media the server may not read (`accord.media.links.bucket_row_check`)
+    media_check: MediaCheck | None = None
 
 
 _COMMIT_POINT = Sql(
@@ -169,6 +172,7 @@ def _start(
             _key_function(project.order),
             options.max_result_bytes,
             options.max_row_bytes,
+            options.media_check,
         )
     job = ImportJob(db, entry.id, project_id, user, staging)
     job.report.import_id = entry.id

@@ -1,4 +1,6 @@
-"""Uploading image files into a project's media: every file checked, then all stored, or none.
+"""Uploading image and video files into a project's media: every file checked, then all stored,
+or none. Videos (MP4, MOV, MKV, WebM) are told by their first bytes, or their name, and checked
+by `accord.actions.video_uploads` (docs/video.md); the rest of this page is about images.
 
 A file arrives under a relative name (``train/0001.jpg``) and is kept in the storage at
 ``media/projects/{project_id}/{name}``; the answer gives, for each, the reference a task puts in
@@ -27,7 +29,7 @@ holds a media URL (``s3://``, ``file://``: what an upload answers) there
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,10 +37,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.actions.jobs import do_start_job
+from accord.actions.video_uploads import check_video, is_video, video_answer
 from accord.errors import Conflict, Invalid
 from accord.media.images import BROWSER_FORMATS, BadImage, ImageInfo, browser_copy, probe
 from accord.media.links import media_reference
 from accord.media.storage import Storage, check_key
+from accord.media.videos import BadVideo, VideoInfo, VideoLimits, looks_like_video
 from accord.models import Job, User
 from accord.settings import Settings
 
@@ -94,16 +98,24 @@ def display_key(project_id: int, name: str) -> str:
     return check_key(f"media/display/projects/{project_id}/{check_name(name)}.png")
 
 
-def check_files(received: list[Received]) -> list[ImageInfo]:
-    """Each file's description, or `Invalid` naming every file that is not an image Accord
-    takes and why (nothing is stored then)."""
-    infos: list[ImageInfo] = []
+def check_files(
+    received: list[Received], videos: VideoLimits | None = None
+) -> list[ImageInfo | VideoInfo]:
+    """Each file's description, or `Invalid` naming every file that is not an image or a
+    video Accord takes and why (nothing is stored then). A video (told by its first bytes)
+    is checked against ``videos`` (`accord.actions.video_uploads`)."""
+    infos: list[ImageInfo | VideoInfo] = []
     problems: list[dict[str, Any]] = []
+    code = "bad_video"  # unless an image is among the refused files
     for item in received:
         try:
-            infos.append(probe(item.path, item.name))
-        except BadImage as exc:
+            if is_video(item.path) or looks_like_video(item.name):
+                infos.append(check_video(item.path, item.name, videos))
+            else:
+                infos.append(probe(item.path, item.name))
+        except (BadImage, BadVideo) as exc:
             problems.append({"file": item.name, "message": exc.message})
+            code = exc.code if code == "bad_video" else code
     if not problems:
         return infos
     named = "; ".join(p["message"] for p in problems[:MAX_REPORTED])
@@ -112,7 +124,7 @@ def check_files(received: list[Received]) -> list[ImageInfo]:
         f"{len(problems)} of the {len(received)} files are refused, so none was stored: "
         f"{named}{more}. Fix or leave out those files and upload again",
         details={"files": problems},
-        code="bad_image",
+        code=code,
     )
 
 
@@ -146,12 +158,19 @@ def _already_there(storage: Storage, key: str, item: Received) -> bool:
     )
 
 
+def stored_already(storage: Storage, project_id: int, item: Received) -> bool:
+    """Whether the project's media holds ``item``'s very bytes under its name (False: the
+    name is free); `Conflict` if it holds other bytes there. `store_files` checks the same:
+    this lets a caller refuse before storing anything."""
+    return _already_there(storage, media_key(project_id, item.name), item)
+
+
 def store_files(
     storage: Storage,
     settings: Settings,
     project_id: int,
     received: list[Received],
-    infos: list[ImageInfo],
+    infos: Sequence[ImageInfo | VideoInfo],
 ) -> list[dict[str, Any]]:
     """Store the checked files (all, or none if one cannot be); their descriptions for the
     answer, each with ``stored`` False when the same bytes were already there."""
@@ -166,16 +185,21 @@ def store_files(
                     for chunk in _file_chunks(item.path):
                         out.write(chunk)
                 written.append(key)
-            shown = _browser_copy(storage, project_id, item, info, written)
+            shown = (
+                _browser_copy(storage, project_id, item, info, written)
+                if isinstance(info, ImageInfo)
+                else None
+            )
             described.append(
                 {
                     "name": item.name,
                     "src": media_reference(settings, shown or key),
                     "width": info.width,
                     "height": info.height,
-                    "format": info.format,
+                    "format": info.format if isinstance(info, ImageInfo) else "",
                     "stored": not there,
                     "original": media_reference(settings, key) if shown else None,
+                    **(video_answer(info) if isinstance(info, VideoInfo) else {}),
                 }
             )
     except BaseException:
@@ -200,7 +224,6 @@ def _browser_copy(
         storage.write_bytes(key, browser_copy(item.path, item.name))
         written.append(key)
     return key
-
 
 
 def do_start_import_thumbnails(

@@ -82,9 +82,11 @@ _GOLD_SCORE = Sql(
     "SELECT count(*), avg(score) FROM gold_scores WHERE project_id = ? AND user_id = ? "
     "AND purpose = 'gold'"
 )
-# The active time of the project's latest submissions: the median the speed check uses.
+# The active time of the project's latest timed submissions: the median the speed check uses.
+# 0 s means no time was measured (an SDK submission without it, a source's imported answer).
 _RECENT_SECONDS = Sql(
-    "SELECT seconds FROM annotations WHERE project_id = ? ORDER BY id DESC LIMIT ?"
+    "SELECT seconds FROM annotations WHERE project_id = ? AND seconds > 0 "
+    "ORDER BY id DESC LIMIT ?"
 )
 RECENT = 201
 MIN_FOR_MEDIAN = 20
@@ -98,7 +100,10 @@ def _below_gold(raw: Raw, project: ProjectInfo, user_id: int) -> bool:
 
 def _too_fast(raw: Raw, project: ProjectInfo, seconds: float) -> bool:
     """Less active time than ``review_faster_than`` times the median of the project's latest
-    submissions (at least `MIN_FOR_MEDIAN` of them, else nothing is too fast yet)."""
+    timed submissions (at least `MIN_FOR_MEDIAN` of them, else nothing is too fast yet). An
+    answer with no measured time (0 s) is not judged by its speed."""
+    if seconds <= 0:
+        return False
     recent = sorted(float(row[0]) for row in raw.all(_RECENT_SECONDS, (project.id, RECENT)))
     if len(recent) < MIN_FOR_MEDIAN:
         return False

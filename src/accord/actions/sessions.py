@@ -178,6 +178,8 @@ def do_finish_sign_in(
         raise Unauthorized(WRONG, code="bad_credentials")
     if not user.is_active:
         raise Unauthorized("this account is deactivated; ask an admin", code="deactivated")
+    if user.is_source:  # it has no password; this refuses it even if one was set by hand
+        raise Unauthorized(WRONG, code="bad_credentials")
     session.execute(delete(SignInAttempt).where(SignInAttempt.id.in_(attempt.attempt_ids)))
     user.failed_sign_ins = 0
     user.locked_until = None
@@ -197,7 +199,10 @@ def do_sign_in_failed(session: Session, attempt: Attempt) -> None:
 
 
 def do_sign_in(session: Session, user: User, hours: float) -> tuple[str, BrowserSession]:
-    """Open a browser session for ``user`` (whose password was checked) and return its token."""
+    """Open a browser session for ``user`` (whose password was checked) and return its token.
+    An imported source's account never signs in."""
+    if user.is_source:
+        raise Unauthorized(WRONG, code="bad_credentials")
     now = utcnow()
     token = new_token("")
     row = BrowserSession(

@@ -27,7 +27,13 @@ def do_create_token(
     expires_in_days: int | None = None,
 ) -> tuple[str, ApiToken]:
     """Create a token for ``user``, valid for ``expires_in_days`` (None: until revoked);
-    returns the token (only its hash is kept) and its row."""
+    returns the token (only its hash is kept) and its row. A source's account gets none."""
+    if user.is_source:
+        raise Conflict(
+            f"{user.name or user.email} is an imported source of annotations, not a person: "
+            "it never signs in and gets no API token; create the token for a person's account",
+            code="source_account",
+        )
     expires_at = None
     if expires_in_days is not None:
         if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:

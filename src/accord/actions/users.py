@@ -130,6 +130,12 @@ def do_update_user(
     """Change an account. Deactivating it also ends its sessions, revokes its API tokens and
     gives back the tasks it holds, so that reactivating it later revives none of them."""
     before = _public(user)
+    if user.is_source and (is_admin or can_create_projects):
+        raise Conflict(
+            f"{user.name or user.email} is an imported source of annotations, not a person: "
+            "it cannot be an admin or create projects",
+            code="source_account",
+        )
     if name is not None:
         user.name = name.strip()
     if is_active is not None:
@@ -162,7 +168,14 @@ def do_set_password(
     revoke_tokens: bool = False,
 ) -> None:
     """Set ``user``'s password: their browser sessions end (but ``keep_session``, the one
-    that asked), their API tokens too when ``revoke_tokens``, and any sign-in lock is lifted."""
+    that asked), their API tokens too when ``revoke_tokens``, and any sign-in lock is lifted.
+    An imported source's account has none."""
+    if user.is_source:
+        raise Conflict(
+            f"{user.name or user.email} is an imported source of annotations, not a person: "
+            "it never signs in, so it has no password",
+            code="source_account",
+        )
     if isinstance(password, str):
         password = prepare_password(password, user.email)
     user.password_hash = password.hash

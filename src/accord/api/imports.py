@@ -10,6 +10,9 @@ An image dataset (``format=coco``: the COCO JSON; ``yolo`` or ``voc``: a zip) is
 before it is imported (its readers need the whole file), its images found among those
 uploaded into the project (`accord.actions.image_imports`). After any import that added tasks
 referencing media in an image field, the thumbnails job starts (``thumbnails_job``).
+
+With ``source=NAME`` the rows' predictions (a dataset's shapes) become the submitted
+annotations of that named source (`accord.actions.source_answers`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.actions.image_imports import DatasetImport, run_dataset_import
 from accord.actions.imports import ImportOptions, ImportReport, run_import
+from accord.actions.source_answers import SourceAnswers, adopt_predictions, check_source
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.jobs import JobOut, runner_of, start_job
@@ -37,7 +41,9 @@ from accord.db import Database
 from accord.errors import AccordError, Invalid
 from accord.formats import detect_format
 from accord.formats.datasets import DATASET_FORMATS
+from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.thumbnails import start_after_import
+from accord.media.links import bucket_row_check
 from accord.models import User
 from accord.settings import Settings
 
@@ -64,6 +70,26 @@ class DatasetOut(BaseModel):
         description="Annotations left out, by category or class name that no question of "
         "the project offers"
     )
+    from_zip: int = Field(
+        default=0,
+        description="Images the dataset names that its zip held: checked and stored into the "
+        "project's media as uploads are",
+    )
+    new_from_zip: int = Field(
+        default=0, description="Of those, how many the project's media did not hold yet"
+    )
+    unnamed_in_zip: int = Field(
+        default=0, description="Images in the zip that the dataset does not name (left out)"
+    )
+    unnamed_examples: list[str] = Field(
+        default_factory=list, description="The first 20 of those, as paths in the zip"
+    )
+
+
+class LeftTask(BaseModel):
+    task_id: int
+    id: str | None = Field(description="The task's id in the file, if it had one")
+    reason: str = Field(description="Why its prediction was not made the source's annotation")
 
 
 class ImportOut(BaseModel):
@@ -88,6 +114,23 @@ class ImportOut(BaseModel):
         default=None,
         description="The job making the thumbnails of the images the new tasks reference "
         "(started when an image field of theirs holds an uploaded, s3:// or file:// image)",
+    )
+    source: str | None = Field(
+        default=None, description="With source=NAME: the source the answers were given to"
+    )
+    annotations: int = Field(
+        default=0,
+        description="With source=NAME: predictions made the source's submitted annotations "
+        "(they are then no longer predictions)",
+    )
+    left_as_predictions: int = Field(
+        default=0,
+        description="With source=NAME: tasks whose prediction stayed a prediction (an answer "
+        "the interface refuses as an annotation, several predictions in one row, or a task "
+        "annotators had already taken)",
+    )
+    left_tasks: list[LeftTask] = Field(
+        default_factory=list, description="The first 20 of those tasks, with the reason"
     )
 
 
@@ -195,6 +238,14 @@ async def import_tasks(
         "background (follow it at GET /jobs/{id}; its result is this endpoint's report). "
         "For large files.",
     ),
+    source: str | None = Query(
+        default=None,
+        max_length=100,
+        description="Make each new task's prediction (a dataset's shapes, a row's one "
+        "prediction) a submitted annotation by this named source (a vendor, an earlier tool, "
+        "e.g. legacy-2024) instead: an account of its own, made on first use, that never "
+        "signs in; it fills the task's overlap and counts in exports, agreement and metrics",
+    ),
 ) -> ImportOut | JSONResponse:  # JSONResponse: 202, the job
     dataset = format in DATASET_FORMATS
     fmt = (
@@ -203,6 +254,8 @@ async def import_tasks(
         else detect_format(format, request.headers.get("content-type"), filename)
     )
     await run_in_threadpool(_authorize, db, caller.user, project_id)
+    if source is not None:
+        source = await run_in_threadpool(check_source, db, source)
     if dataset and skip_invalid:
         raise Invalid(
             "skip_invalid does not apply to an image dataset: it is imported whole or not at "
@@ -210,9 +263,12 @@ async def import_tasks(
             details={"field": "skip_invalid"},
         )
     if dataset and not background:
-        done = await _import_dataset(request, db, settings, caller.user, project_id, fmt, filename)
+        done = await _import_dataset(
+            request, db, settings, caller.user, project_id, fmt, filename, source
+        )
         return ImportOut(
             **_fields(done.report),
+            **_answer_fields(done.answers),
             dataset=_dataset_out(done),
             thumbnails_job=await _thumbnails(
                 request, db, caller.user, project_id, done.report.import_id
@@ -220,7 +276,7 @@ async def import_tasks(
         )
     if background:
         job = await _spool_and_start(
-            request, db, caller.user, project_id, fmt, filename, skip_invalid
+            request, db, caller.user, project_id, fmt, filename, skip_invalid, source
         )
         return JSONResponse(job.model_dump(mode="json"), status_code=202)
     tmp = settings.data_dir / "tmp"
@@ -230,20 +286,25 @@ async def import_tasks(
         report = await _import(
             request, Spool(file), db, caller.user, project_id, fmt, filename, options
         )
+    answers = None
+    if source is not None and report.import_id is not None:
+        answers = await run_in_threadpool(
+            adopt_predictions, db, caller.user, project_id, report.import_id, source
+        )
     thumbnails = await _thumbnails(request, db, caller.user, project_id, report.import_id)
-    return ImportOut(**_fields(report), thumbnails_job=thumbnails)
+    return ImportOut(**_fields(report), **_answer_fields(answers), thumbnails_job=thumbnails)
 
 
 async def _thumbnails(
     request: Request, db: Database, user: User, project_id: int, import_id: int | None
 ) -> int | None:
-    return await run_in_threadpool(
-        start_after_import, db, runner_of(request), user, project_id, import_id
-    )
+    runner = runner_of(request)
+    await run_in_threadpool(start_frames_after_import, db, runner, user, project_id, import_id)
+    return await run_in_threadpool(start_after_import, db, runner, user, project_id, import_id)
 
 
 def _dataset_out(done: DatasetImport) -> DatasetOut:
-    return DatasetOut(images=done.images, skipped_labels=done.skipped_labels)
+    return DatasetOut(**done.dataset_fields())
 
 
 def _options(settings: Settings, skip_invalid: bool) -> ImportOptions:
@@ -252,6 +313,7 @@ def _options(settings: Settings, skip_invalid: bool) -> ImportOptions:
         skip_invalid=skip_invalid,
         max_result_bytes=settings.max_result_bytes,
         max_row_bytes=settings.max_row_bytes,
+        media_check=bucket_row_check(settings),
     )
 
 
@@ -263,6 +325,7 @@ async def _import_dataset(
     project_id: int,
     fmt: str,
     filename: str,
+    source: str | None,
 ) -> DatasetImport:
     """Receive the whole dataset into a temporary file, then import it on a worker thread
     (all or nothing: `accord.actions.image_imports`)."""
@@ -284,6 +347,7 @@ async def _import_dataset(
             fmt,
             _options(settings, False),
             filename=filename,
+            source=source,
         )
 
 
@@ -295,6 +359,7 @@ async def _spool_and_start(
     fmt: str,
     filename: str,
     skip_invalid: bool,
+    source: str | None,
 ) -> JobOut:
     """Write the body to the storage backend as it arrives, then start the import job."""
     runner = runner_of(request)
@@ -320,6 +385,8 @@ async def _spool_and_start(
         "skip_invalid": skip_invalid,
         "size": size,
     }
+    if source is not None:
+        params["source"] = source
     try:
         return await run_in_threadpool(
             start_job, request, db, user, project_id, "import", params, unit="bytes"
@@ -371,6 +438,10 @@ async def _import(
         raise outcome["error"]
     report: ImportReport = outcome["report"]
     return report
+
+
+def _answer_fields(answers: SourceAnswers | None) -> dict[str, Any]:
+    return answers.fields() if answers is not None else {}
 
 
 def _fields(report: ImportReport) -> dict[str, Any]:

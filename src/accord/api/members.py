@@ -47,6 +47,11 @@ class MemberOut(BaseModel):
         "shown to managers, admins and the member",
     )
     pause_reason: str = ""
+    is_source: bool = Field(
+        default=False,
+        description="An imported source of annotations (import with source=NAME), not a "
+        "person: it never signs in or takes tasks",
+    )
 
 
 def _out(member: Membership, user: User, *, email: bool = True) -> MemberOut:
@@ -59,6 +64,7 @@ def _out(member: Membership, user: User, *, email: bool = True) -> MemberOut:
         created_at=member.created_at,
         paused_at=member.paused_at if email else None,
         pause_reason=member.pause_reason if email else "",
+        is_source=user.is_source,
     )
 
 

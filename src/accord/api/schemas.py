@@ -37,6 +37,11 @@ class UserOut(Out):
     )
     last_login_at: dt.datetime | None = Field(description="The last browser sign-in")
     created_at: dt.datetime
+    is_source: bool = Field(
+        default=False,
+        description="An imported source of annotations (import with source=NAME), not a "
+        "person: it never signs in",
+    )
 
     @classmethod
     def of(cls, user: User) -> UserOut:

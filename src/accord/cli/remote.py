@@ -89,28 +89,44 @@ def import_tasks(
     ] = False,
     format: Annotated[
         str | None,
-        typer.Option(help="jsonl, json, csv or tsv; or a dataset: coco, yolo (FILE is its "
-                     "data.yaml) or voc (FILE is its folder)"),
+        typer.Option(
+            help="jsonl, json, csv or tsv; or a dataset: coco, yolo (FILE is its "
+            "data.yaml) or voc (FILE is its folder), or for any of the three a "
+            ".zip of the dataset with its images (unpacked here, images uploaded)"
+        ),
     ] = None,
     media: Annotated[
         Path | None,
-        typer.Option("--media", help="coco, yolo, voc: the folder holding the images the "
-                     "dataset names (default: where the format keeps them)"),
+        typer.Option(
+            "--media",
+            help="coco, yolo, voc: the folder holding the images the "
+            "dataset names (default: where the format keeps them)",
+        ),
     ] = None,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="Follow the import with a progress bar; print its report"),
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Import the shapes (a dataset's, or the rows' predictions) as submitted "
+            "annotations by this named source (a vendor, an earlier tool, e.g. legacy-2024), "
+            "not as predictions",
+        ),
+    ] = None,
     url: Url = None,
     token: Token = None,
 ) -> None:
     """Import tasks from a JSONL, JSON, CSV or TSV file, or a COCO, YOLO or Pascal VOC
-    dataset (its images uploaded, its shapes as predictions), as a background job (prints
-    its id; --wait follows it and prints the report)."""
+    dataset (its images uploaded, its shapes as predictions, or with --source as a named
+    source's annotations), as a background job (prints its id; --wait follows it and prints
+    the report)."""
     from accord.cli.jobs import follow
 
     if format in DATASET_FORMATS:
-        _import_dataset(project, file, format, media, wait, client(url, token))
+        _import_dataset(project, file, format, media, wait, client(url, token), source)
         return
     if media is not None:
         fail("--media goes with --format coco, yolo or voc")
@@ -121,8 +137,12 @@ def import_tasks(
         with _bar() as bar:
             upload = bar.add_task("uploading", total=file.stat().st_size)
             job = api.start_import(
-                project, file, skip_invalid, format=format,
+                project,
+                file,
+                skip_invalid,
+                format=format,
                 progress=lambda n: bar.advance(upload, n),
+                source=source,
             )
         if not wait:
             typer.echo(job["id"])
@@ -137,7 +157,13 @@ def import_tasks(
 
 
 def _import_dataset(
-    project: int, path: Path, fmt: str, media: Path | None, wait: bool, api: Client
+    project: int,
+    path: Path,
+    fmt: str,
+    media: Path | None,
+    wait: bool,
+    api: Client,
+    source: str | None = None,
 ) -> None:
     """Upload the dataset's images, then import its tasks as a job (`accord.sdk.datasets`)."""
     from accord.cli.jobs import follow
@@ -150,18 +176,26 @@ def _import_dataset(
         with _bar() as bar:
             upload = bar.add_task("uploading images", total=None)
             job = api.import_dataset(
-                project, path, fmt, media,
+                project,
+                path,
+                fmt,
+                media,
                 on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
+                source=source,
             )
         found = job["dataset"]
         typer.echo(f"uploaded {found['images']} images ({found['uploaded']} new)", err=True)
         for label, count in sorted(found["skipped"].items()):
-            typer.echo(f"  left out {count} shapes of {label!r}: no question offers that "
-                       "label", err=True)
+            typer.echo(
+                f"  left out {count} shapes of {label!r}: no question offers that label", err=True
+            )
         if not wait:
             typer.echo(job["id"])
-            typer.echo(f"importing {path.name} as job {job['id']}: follow it with `accord job "
-                       f"{job['id']} --wait`", err=True)
+            typer.echo(
+                f"importing {path.name} as job {job['id']}: follow it with `accord job "
+                f"{job['id']} --wait`",
+                err=True,
+            )
             return
         job = follow(api, job, f"importing {path.name}")
     _report_import(job)
@@ -178,6 +212,16 @@ def _report_import(job: dict[str, Any]) -> None:
     for error in report.get("errors", []):
         where = f"line {error['line']}" + (f", field {error['field']}" if error["field"] else "")
         typer.echo(f"  skipped {where}: {error['message']}", err=True)
+    if report.get("source"):
+        typer.echo(
+            f"{report['annotations']} annotations by the source {report['source']!r}, "
+            f"{report['left_as_predictions']} left as predictions"
+        )
+        for left in report.get("left_tasks", []):
+            named = f" ({left['id']})" if left.get("id") else ""
+            typer.echo(
+                f"  task {left['task_id']}{named} kept its prediction: {left['reason']}", err=True
+            )
 
 
 def export(
@@ -278,9 +322,12 @@ def _export_job(
         where = f"{result['storage'].rstrip('/')}/{result['key']}"
         typer.echo(where)
         count = f"{result['tasks']} tasks, " if "tasks" in result else ""
-        typer.echo(f"export job {job['id']}: {count}{result['bytes']} bytes in {where}; "
-                   f"download it with `accord job {job['id']}` or GET "
-                   f"{job['download_url']}", err=True)
+        typer.echo(
+            f"export job {job['id']}: {count}{result['bytes']} bytes in {where}; "
+            f"download it with `accord job {job['id']}` or GET "
+            f"{job['download_url']}",
+            err=True,
+        )
         if output is not None:
             size = api.download_job(job["id"], output)
             typer.echo(f"wrote {size} bytes to {output}", err=True)

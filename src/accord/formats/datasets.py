@@ -6,10 +6,13 @@ SDK, or found in the project's uploaded media by the server), and ``rows(schema,
 source)`` gives one row per image (`accord.formats.shapes.import_row`). `RowStream` turns the
 rows into the JSONL bytes `accord.actions.imports.run_import` reads.
 
-The server takes YOLO and VOC as a zip (`unpack`): the zip's ``data.yaml`` (at its top or one
-folder down) with ``labels/...``, or VOC's ``Annotations/*.xml`` (or the XML files alone). A
-member whose path leads out of the folder, a link, or a zip that unpacks to more than
-`MAX_UNPACKED_BYTES` or `MAX_MEMBERS` files is refused.
+The server takes YOLO and VOC as a zip (`unpack`), COCO as its JSON file or a zip: the zip's
+``data.yaml`` (at its top or one folder down) with ``labels/...``, VOC's ``Annotations/*.xml``
+(or the XML files alone), or the one COCO ``*.json`` at the zip's top or one folder down
+(``annotations/instances.json`` beside ``images/``, as Accord and CVAT export it). The images
+the zip may hold too are found by `accord.formats.bundled_images`. A member whose path leads
+out of the folder, a link, or a zip that unpacks to more than `MAX_UNPACKED_BYTES` or
+`MAX_MEMBERS` files is refused.
 """
 
 from __future__ import annotations
@@ -65,28 +68,41 @@ def listed(names: list[str], limit: int = MAX_LISTED) -> str:
     return shown + (f" (and {len(names) - limit} more)" if len(names) > limit else "")
 
 
-def unpack(archive: Path, folder: Path, fmt: str) -> Path:
+def sent_zipped(fmt: str, body: Path) -> bool:
+    """Whether the dataset in the file ``body`` is a zip to `unpack`: always for YOLO and
+    VOC; for COCO when the file is a zip rather than the JSON itself."""
+    return fmt in ZIPPED_FORMATS or (fmt == "coco" and zipfile.is_zipfile(body))
+
+
+def unpack(
+    archive: Path, folder: Path, fmt: str, *, max_bytes: int | None = MAX_UNPACKED_BYTES
+) -> Path:
     """Unpack the zip ``archive`` into ``folder`` (safely: see the module); the path to open
-    with `open_dataset`: the ``data.yaml`` (YOLO) or the folder of the VOC files."""
+    with `open_dataset`: the ``data.yaml`` (YOLO), the folder of the VOC files or the COCO
+    JSON. ``max_bytes``: the most the zip may unpack to (None: no limit, for a person's own
+    zip unpacked on their own machine)."""
     try:
         with zipfile.ZipFile(archive) as zipped:
-            _extract(zipped, folder)
+            _extract(zipped, folder, max_bytes)
     except zipfile.BadZipFile:
         raise DatasetError(
             f"a {fmt.upper()} dataset is sent as a zip file, and this is not one; zip the "
-            "dataset's folder (data.yaml with labels/ for YOLO, Annotations/ for VOC)"
+            "dataset's folder (data.yaml with labels/ for YOLO, Annotations/ for VOC, the "
+            "COCO JSON with its images for COCO)"
         ) from None
     return _dataset_path(folder, fmt)
 
 
-def _extract(zipped: zipfile.ZipFile, folder: Path) -> None:
+def _extract(zipped: zipfile.ZipFile, folder: Path, max_bytes: int | None) -> None:
     members = zipped.infolist()
     if len(members) > MAX_MEMBERS:
         raise DatasetError(f"the zip holds more than {MAX_MEMBERS:,} files; send a smaller one")
-    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+    if max_bytes is not None and sum(m.file_size for m in members) > max_bytes:
         raise DatasetError(
-            f"the zip unpacks to more than {MAX_UNPACKED_BYTES >> 30} GiB; send the "
-            "annotations alone (upload the images with POST /media)"
+            f"the zip unpacks to more than {max_bytes >> 30} GiB; send the annotations alone "
+            "(upload the images with POST /media), or import with `accord import PROJECT "
+            "dataset.zip --format ...`, which unpacks the zip on your machine and uploads "
+            "the images in batches"
         )
     root = folder.resolve()
     for member in members:
@@ -112,11 +128,11 @@ def _dataset_path(folder: Path, fmt: str) -> Path:
     entries = [p for p in folder.iterdir() if p.name not in SKIPPED_PARTS]
     if len(entries) == 1 and entries[0].is_dir():
         tops.append(entries[0])
+    if fmt == "coco":
+        return _coco_json(folder, tops)
     for top in tops:
         if fmt == "yolo":
-            found = next(
-                (top / n for n in ("data.yaml", "data.yml") if (top / n).is_file()), None
-            )
+            found = next((top / n for n in ("data.yaml", "data.yml") if (top / n).is_file()), None)
             if found is not None:
                 return found
         elif (top / "Annotations").is_dir() or any(top.glob("*.xml")):
@@ -128,6 +144,30 @@ def _dataset_path(folder: Path, fmt: str) -> Path:
         )
     raise DatasetError(
         "the zip has no Annotations/ folder nor .xml files at its top (or in its one folder)"
+    )
+
+
+def _coco_json(folder: Path, tops: list[Path]) -> Path:
+    """The one ``*.json`` at a top of the zip (see `_dataset_path`) or one folder below it."""
+    found: set[Path] = set()
+    for top in tops:
+        for pattern in ("*.json", "*/*.json"):
+            found.update(
+                p
+                for p in top.glob(pattern)
+                if p.is_file() and not any(part in SKIPPED_PARTS for part in p.parts)
+            )
+    if len(found) == 1:
+        return found.pop()
+    if not found:
+        raise DatasetError(
+            "the zip has no COCO .json file at its top nor one folder down (such as "
+            "annotations/instances.json beside images/); zip the COCO file with its images"
+        )
+    names = sorted(p.relative_to(folder).as_posix() for p in found)
+    raise DatasetError(
+        f"the zip holds {len(names)} .json files ({listed(names)}) and a COCO dataset is one: "
+        "zip each annotation file (each split) with its images apart and import them one by one"
     )
 
 

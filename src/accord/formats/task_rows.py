@@ -9,7 +9,7 @@ found when the rows are stored (`accord.db.staging`, `accord.db.bulk`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,8 @@ ESCAPED_NUL = "\\u0000"  # how orjson writes a NUL character inside a JSON strin
 STRUCTURED_KINDS = frozenset({"text_list", "chat"})
 NUL_IN_DATA = "a value holds a NUL character (\\u0000), which cannot be stored; remove it"
 
+# (field, why) for the first media reference of a row that may not be used, or None.
+MediaCheck = Callable[[Mapping[str, Any]], tuple[str, str] | None]
 Prediction = tuple[str, float | None, str]  # model_version, score, result as JSON text
 # A row's known answer (``gold``, with ``gold_purpose`` and ``gold_explanation``) travels
 # through the import as a prediction whose model version is `GOLD_MARK` + purpose, so that
@@ -79,6 +81,9 @@ class RowRules:
     queue_key: Callable[[int], int] | None  # priority -> key; None: every key is 0
     max_result_bytes: int = 1 << 20
     max_row_bytes: int = 16 << 20
+    # Refuses a row's media references the server may not read (buckets tasks may not use:
+    # `accord.media.links.bucket_row_check`), giving (field, why); None: nothing to refuse.
+    media_check: MediaCheck | None = None
 
 
 def checked_rows(
@@ -92,6 +97,7 @@ def checked_rows(
     interface = rules.interface
     quick = interface.row_quick_check()
     explain = interface.row_check()
+    media_check = rules.media_check
     structured = frozenset(f.name for f in interface.fields if f.kind in STRUCTURED_KINDS)
     key_of = rules.queue_key
     dumps = orjson.dumps
@@ -116,6 +122,9 @@ def checked_rows(
                     if problem is not None:
                         report.fail(line, *problem)
                         continue
+                if media_check is not None and (problem := media_check(value)) is not None:
+                    report.fail(line, *problem)
+                    continue
                 try:
                     if ext is not None and (
                         type(ext) is not str or not 0 < len(ext) <= MAX_EXTERNAL_ID or NUL in ext

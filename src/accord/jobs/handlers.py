@@ -8,7 +8,10 @@
   An image dataset (``format`` coco, yolo or voc) is copied to a local temporary file first
   and imported by `accord.actions.image_imports` (its progress counts images). An import
   (or a ``bucket_sync``) that added tasks referencing media in an image field starts the
-  ``thumbnails`` job of those tasks (its id is the result's ``thumbnails_job``).
+  ``thumbnails`` job of those tasks (its id is the result's ``thumbnails_job``). With
+  ``params.source`` the new tasks' predictions then become that source's annotations
+  (`accord.actions.source_answers`), which passes over what it already did: a retry whose
+  import had committed does that step again, finishing it.
 - ``export``: streams the export into the storage backend; the object appears only once it is
   whole, so a retry writes it again from the start.
 - ``consensus``: the project-wide Dawid-Skene run; it overwrites what it stores.
@@ -17,6 +20,10 @@
   duplicates of the same id, so a retry adds only what is missing.
 - ``thumbnails`` (`accord.jobs.thumbnails`): thumbnails that exist are passed over, so a retry
   makes only the missing ones.
+- ``frames`` (`accord.jobs.frames`): each video decoded once into chunks of frames; videos
+  whose manifest exists are passed over, so a retry decodes only the missing ones. An import
+  (or a ``bucket_sync``) that added tasks referencing media in a video field starts it (the
+  result's ``frames_job``).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import Any
 
 from accord.actions.image_imports import run_dataset_import
 from accord.actions.imports import ImportOptions, do_recover_imports, run_import
+from accord.actions.source_answers import adopt_predictions
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.datasets import DATASET_FORMATS
@@ -37,8 +45,10 @@ from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
 from accord.jobs.export_parts import jsonl_in_parts
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
+from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
+from accord.media.links import bucket_row_check
 from accord.models import Import, ImportState, Project, User
 from accord.queries.projects import interface_of, progress
 from accord.settings import Settings
@@ -52,6 +62,7 @@ def import_options(settings: Settings, skip_invalid: bool) -> ImportOptions:
         skip_invalid=skip_invalid,
         max_result_bytes=settings.max_result_bytes,
         max_row_bytes=settings.max_row_bytes,
+        media_check=bucket_row_check(settings),
     )
 
 
@@ -131,6 +142,8 @@ def _remove_spool(settings: Settings, params: dict[str, Any]) -> None:
 def import_job(context: JobContext) -> dict[str, Any]:
     earlier = _committed_earlier(context)
     if earlier is not None:
+        if context.params.get("source"):
+            earlier.update(_adopt(context, _account(context.db, context.created_by), earlier))
         return earlier
     params = context.params
     user = _account(context.db, context.created_by)
@@ -138,10 +151,31 @@ def import_job(context: JobContext) -> dict[str, Any]:
         result = _dataset_import(context, user)
     else:
         result = report_fields(_file_import(context, user))
+        if params.get("source"):
+            result.update(_adopt(context, user, result))
     result["thumbnails_job"] = start_after_import(
         context.db, context.runner, user, context.project_id, result.get("import_id")
     )
+    result["frames_job"] = start_frames_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
     return result
+
+
+def _adopt(context: JobContext, user: User, result: dict[str, Any]) -> dict[str, Any]:
+    """The import's new tasks' predictions made the source's annotations: the report's
+    fields."""
+    created = int(result.get("created") or 0)
+    context.progress(0, created, unit="tasks", phase="recording the source's answers")
+    answers = adopt_predictions(
+        context.db,
+        user,
+        context.project_id,
+        int(result["import_id"]),
+        str(context.params["source"]),
+        lambda done: context.progress(done, created, unit="tasks"),
+    )
+    return answers.fields()
 
 
 def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
@@ -167,9 +201,18 @@ def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
             on_placed=lambda done, total: context.progress(
                 done, total, unit="images", phase="reading the images' sizes"
             ),
+            on_stored=lambda done, total, phase: context.progress(
+                done, total, unit="images", phase=phase
+            ),
+            source=params.get("source"),
+            on_adopted=lambda done: context.progress(
+                done, None, unit="tasks", phase="recording the source's answers"
+            ),
         )
     result = report_fields(done.report)
-    result["dataset"] = {"images": done.images, "skipped_labels": done.skipped_labels}
+    if done.answers is not None:
+        result.update(done.answers.fields())
+    result["dataset"] = done.dataset_fields()
     return result
 
 
@@ -352,6 +395,9 @@ def bucket_sync_job(context: JobContext) -> dict[str, Any]:
         lambda listed: context.progress(listed),
     )
     result["thumbnails_job"] = start_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
+    result["frames_job"] = start_frames_after_import(
         context.db, context.runner, user, context.project_id, result.get("import_id")
     )
     return result

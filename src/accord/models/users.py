@@ -1,4 +1,5 @@
-"""People: the accounts that sign in."""
+"""People: the accounts that sign in, and the sources (a vendor, an earlier tool) whose
+annotations were imported under a name: accounts that never sign in."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class User(Base):
     can_create_projects: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # An imported source of annotations (`accord.actions.source_answers`): no password, no
+    # token, no sign-in; it only ever answers through an import.
+    is_source: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Consecutive failed sign-ins (reset by a successful one) and the lock they earned.
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

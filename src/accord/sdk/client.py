@@ -69,6 +69,12 @@ class ImportReport:
     duplicates: int = 0
     predictions: int = 0
     duplicate_ids: list[str] = field(default_factory=list)
+    # With source=NAME: the source, the predictions made its annotations, those left as
+    # predictions (and the first of their tasks, with the reason).
+    source: str | None = None
+    annotations: int = 0
+    left_as_predictions: int = 0
+    left_tasks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -173,9 +179,14 @@ class Client:
         *,
         format: str | None = None,
         progress: Progress | None = None,
+        source: str | None = None,
     ) -> ImportReport:
-        """Import a file (JSONL, JSON, CSV, TSV; by extension or ``format``) or dict rows."""
+        """Import a file (JSONL, JSON, CSV, TSV; by extension or ``format``) or dict rows.
+        With ``source``, each row's prediction becomes a submitted annotation by that named
+        source (a vendor, an earlier tool) instead."""
         params: dict[str, Any] = {"skip_invalid": skip_invalid}
+        if source is not None:
+            params["source"] = source
         if isinstance(path_or_rows, str | Path):
             path = Path(path_or_rows)
             params["filename"] = path.name
@@ -199,6 +210,10 @@ class Client:
             duplicates=data["duplicates"],
             predictions=data["predictions"],
             duplicate_ids=data["duplicate_ids"],
+            source=data.get("source"),
+            annotations=data.get("annotations", 0),
+            left_as_predictions=data.get("left_as_predictions", 0),
+            left_tasks=data.get("left_tasks", []),
         )
 
     def export(
@@ -208,8 +223,10 @@ class Client:
         exactly as stored (``spreadsheet_safe=False``: a program reads them, not a spreadsheet).
         COCO, YOLO and VOC are files, not rows: use `export_to` or `start_export`."""
         if format not in ("jsonl", "csv"):
-            raise AccordError(f"{format} is a file, not rows: use export_to(project_id, path, "
-                              f"format={format!r}) or start_export")
+            raise AccordError(
+                f"{format} is a file, not rows: use export_to(project_id, path, "
+                f"format={format!r}) or start_export"
+            )
         if format == "csv":
             filters.setdefault("spreadsheet_safe", False)
         lines = self._export_lines(project_id, format, filters)
@@ -263,10 +280,15 @@ class Client:
         *,
         format: str | None = None,
         progress: Progress | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Upload a file (or dict rows) and import it as a background job; returns the job
-        at once (follow it with `job` or `wait_job`; its ``result`` is the import report)."""
+        at once (follow it with `job` or `wait_job`; its ``result`` is the import report).
+        With ``source``, each row's prediction becomes a submitted annotation by that named
+        source instead (the report's ``annotations``)."""
         params: dict[str, Any] = {"skip_invalid": skip_invalid, "background": True}
+        if source is not None:
+            params["source"] = source
         if isinstance(path_or_rows, str | Path):
             path = Path(path_or_rows)
             params["filename"] = path.name
@@ -293,11 +315,14 @@ class Client:
         media_dir: str | Path | None = None,
         *,
         on_upload: Callable[[int, int], None] | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Import a COCO file, a YOLO ``data.yaml`` or a Pascal VOC folder (``format``: coco,
-        yolo or voc): the images it names are uploaded from ``media_dir`` (by default where
-        the format keeps them), then one task per image is imported with the dataset's shapes
-        as a prediction, as a background job. Returns the job (follow it with `wait_job`),
+        yolo or voc), or a zip of any of them with its images (unpacked into a temporary
+        folder here): the images it names are uploaded from ``media_dir`` (by default where
+        the format keeps them, or the zip), then one task per image is imported with the
+        dataset's shapes as a prediction (with ``source``: as a submitted annotation by that
+        named source), as a background job. Returns the job (follow it with `wait_job`),
         with ``dataset``: ``images``, ``uploaded`` and ``skipped`` (annotations by category
         that no question offers). An image missing from ``media_dir`` raises before anything
         is uploaded. ``on_upload(done, total)`` follows the upload."""
@@ -306,7 +331,9 @@ class Client:
 
         media = Path(media_dir) if media_dir is not None else None
         try:
-            return import_dataset(self, project_id, Path(path), format, media, on_upload=on_upload)
+            return import_dataset(
+                self, project_id, Path(path), format, media, on_upload=on_upload, source=source
+            )
         except DatasetError as exc:
             raise AccordError(str(exc), code="bad_dataset") from None
 

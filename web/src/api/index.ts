@@ -17,6 +17,7 @@ import type {
   AnnotationVersion,
   ExportFilter,
   ExportJobBody,
+  DatasetFormat,
   ImportFormat,
   Job,
   Member,
@@ -110,11 +111,19 @@ export const api = {
     start: (
       projectId: number,
       file: Blob,
-      options: { format: ImportFormat | null; filename: string; skipInvalid: boolean; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal },
+      options: {
+        format: ImportFormat | DatasetFormat | null;
+        filename: string;
+        skipInvalid: boolean;
+        /** Make the rows' predictions (a dataset's shapes) this named source's annotations. */
+        source?: string | null;
+        onProgress?: (p: UploadProgress) => void;
+        signal?: AbortSignal;
+      },
     ) =>
       upload<Job>(`/projects/${projectId}/imports`, file, {
-        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid, background: true },
-        contentType: options.format ? IMPORT_TYPES[options.format] : undefined,
+        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid, background: true, source: options.source || null },
+        contentType: options.format ? (IMPORT_TYPES[options.format as ImportFormat] ?? "application/zip") : undefined,
         onProgress: options.onProgress,
         signal: options.signal,
       }),

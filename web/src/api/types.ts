@@ -442,6 +442,10 @@ export interface AnnotationVersion {
 
 export type ImportFormat = "jsonl" | "json" | "csv" | "tsv";
 
+/** An image dataset the import endpoint reads itself (a COCO JSON, or a zip of any of the
+ * three, which may hold its images: `src/accord/actions/image_imports.py`). */
+export type DatasetFormat = "coco" | "yolo" | "voc";
+
 /** A bad row of an import: in the report, or in a 422 refusal's `details.errors`. */
 export interface RowError {
   line: number;
@@ -459,6 +463,28 @@ export interface ImportReport {
   gold: number;
   errors: RowError[];
   duplicate_ids: string[];
+  /** For an image dataset (coco, yolo, voc) the server read: what it held. */
+  dataset?: DatasetReport | null;
+  /** With a source (`source=NAME`): predictions made the source's submitted annotations,
+   * and the tasks left with their prediction (the first of them, with why). */
+  source?: string | null;
+  annotations?: number;
+  left_as_predictions?: number;
+  left_tasks?: { task_id: number; id: string | null; reason: string }[];
+}
+
+export interface DatasetReport {
+  /** Images the dataset names (one task each). */
+  images: number;
+  /** Shapes left out, by label no question offers. */
+  skipped_labels: Record<string, number>;
+  /** Images the zip held that the dataset names (stored into the project's media), and of
+   * those how many were new there. */
+  from_zip?: number;
+  new_from_zip?: number;
+  /** Images in the zip the dataset does not name (left out), and the first of them. */
+  unnamed_in_zip?: number;
+  unnamed_examples?: string[];
 }
 
 /** jsonl, csv; for image projects coco (one JSON), yolo or voc (zips). */

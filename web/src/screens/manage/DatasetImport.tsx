@@ -3,6 +3,7 @@ import type { Project } from "../../api";
 import { cocoImageNames, cocoRows, readCoco, type CocoFile, type ImportRow, type Placed } from "./cocoRows";
 import { jsonlFile, listed, matchNames, relativeName, type Picked } from "./imageFiles";
 import type { ImageSchema } from "./imageSchema";
+import { DatasetZip } from "./DatasetZip";
 import { UploadStatus } from "./UploadStatus";
 import { folderInput, type ImageUpload } from "./useImageUpload";
 import { readVoc, vocRows, type VocDataset } from "./vocRows";
@@ -26,7 +27,8 @@ interface Props {
   status: ReactNode;
 }
 
-/** "Import a COCO, YOLO or VOC dataset": read here, the images uploaded, the rows imported. */
+/** "Import a COCO, YOLO or VOC dataset": read here, the images uploaded, the rows imported;
+ * or one zip with its images, sent to the server (`DatasetZip`). */
 export function DatasetImport({ project, schema, locked, upload, status }: Props) {
   const id = useId();
   const [format, setFormat] = useState<Format>("coco");
@@ -53,6 +55,7 @@ export function DatasetImport({ project, schema, locked, upload, status }: Props
           {format === "coco" ? <CocoPicker schema={schema} locked={locked} upload={upload} /> : null}
           {format === "yolo" ? <YoloPicker schema={schema} locked={locked} upload={upload} /> : null}
           {format === "voc" ? <VocPicker schema={schema} locked={locked} upload={upload} /> : null}
+          <DatasetZip key={format} format={format} locked={locked} upload={upload} />
           <CommandLine projectId={project.id} format={format} />
           <UploadStatus upload={upload} origin="dataset" status={status} />
         </>
@@ -264,7 +267,8 @@ function CommandLine({ projectId, format }: { projectId: number; format: Format 
       </pre>
       <p className="muted small">
         With <code>ACCORD_URL={window.location.origin}</code> and a personal API token in <code>ACCORD_TOKEN</code>; it reads the dataset, uploads its images and
-        imports the same rows. See “Import” in docs/images.md.
+        imports the same rows. A zip of the dataset with its images works too (<code>accord import {projectId} dataset.zip --format {format}</code>): it is
+        unpacked on your machine and its images uploaded in batches, with no size limit. See “Import” in docs/images.md.
       </p>
     </details>
   );

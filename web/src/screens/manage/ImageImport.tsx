@@ -1,5 +1,5 @@
 import { useId, useMemo, useState, type ReactNode } from "react";
-import type { Project } from "../../api";
+import type { DatasetFormat, Project } from "../../api";
 import { parseInterface } from "../../editor/interface";
 import { DatasetImport } from "./DatasetImport";
 import { folderRows, jsonlFile, listed, pickImages } from "./imageFiles";
@@ -13,8 +13,9 @@ export interface ImageImportProps {
   project: Project;
   /** An import is running: the pickers wait. */
   busy: boolean;
-  /** Import these rows (a JSON Lines file made here) as a background job. */
-  onRows: (file: File) => void;
+  /** Import these rows (a JSON Lines file made here), or a dataset zip of `format`, as a
+   * background job. */
+  onRows: (file: File, format?: DatasetFormat) => void;
   /** The import job's progress and report, once rows were handed over. */
   status: ReactNode;
 }

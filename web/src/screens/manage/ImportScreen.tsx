@@ -1,10 +1,11 @@
 import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from "react";
-import { api, type ImportFormat, type ImportReport, type Job, type Project } from "../../api";
+import { api, type DatasetFormat, type ImportFormat, type ImportReport, type Job, type Project } from "../../api";
 import { Link } from "../../app/Link";
 import { parseInterface } from "../../editor/interface";
 import { Notice } from "../../ui/Notice";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { isHandled, messageOf } from "./errors";
+import { DatasetCounts } from "./DatasetZip";
 import { ImageImport } from "./ImageImport";
 import { imageFieldOf } from "./imageSchema";
 import { previewData } from "./interfaceText";
@@ -65,11 +66,14 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
   const images = useMemo(() => imageFieldOf(parseInterface(project.interface)) !== null, [project.interface]);
   const [format, setFormat] = useState<ImportFormat | "auto">("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
+  /** A named source whose annotations the rows' predictions become; "" keeps predictions. */
+  const [answersBy, setAnswersBy] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [dragging, setDragging] = useState(false);
   /** Where the import came from: a file chosen below, or images (the status shows there). */
   const [source, setSource] = useState<"file" | "images">("file");
-  /** The rows made of the images last uploaded (JSON Lines), for a retry. */
+  /** The rows made of the images last uploaded (JSON Lines), for a retry; null after a
+   * dataset zip, which the server reads whole (no bad rows to skip). */
   const [imageRows, setImageRows] = useState<File | null>(null);
   const running = useRunningImports(project.id, setPhase);
   const abort = useRef<AbortController | null>(null);
@@ -81,14 +85,15 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     setPhase({ kind: "idle" });
   }
 
-  /** Rows made of uploaded images: imported at once, followed in the images' section. */
-  function importImages(rows: File): void {
-    setImageRows(rows);
+  /** Rows made of uploaded images (or a dataset zip with its images, `format`): imported at
+   * once, followed in the images' section. */
+  function importImages(rows: File, datasetFormat?: DatasetFormat): void {
+    setImageRows(datasetFormat ? null : rows);
     setSource("images");
-    void start(false, rows, "jsonl");
+    void start(false, rows, datasetFormat ?? "jsonl");
   }
 
-  async function start(skip: boolean, file: File | null = chosenFile, chosenFormat: ImportFormat | "auto" = format): Promise<void> {
+  async function start(skip: boolean, file: File | null = chosenFile, chosenFormat: ImportFormat | DatasetFormat | "auto" = format): Promise<void> {
     if (!file || busy) return;
     const controller = new AbortController();
     abort.current = controller;
@@ -99,6 +104,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
         format: chosenFormat === "auto" ? formatOf(file.name) : chosenFormat,
         filename: file.name,
         skipInvalid: skip,
+        source: answersBy.trim() || null,
         signal: controller.signal,
         onProgress: (p) => setPhase(p.sent ? { kind: "storing" } : { kind: "uploading", loaded: p.loaded, total: p.total }),
       });
@@ -135,6 +141,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
   );
   return (
     <div className="importer">
+      <AnswersBy value={answersBy} onChange={setAnswersBy} disabled={busy} />
       <ImageImport project={project} busy={busy} onRows={importImages} status={source === "images" ? status : null} />
       {images ? <h2 className="import-file-title">Import a file of tasks</h2> : null}
       {running.error ? <Notice tone="warning">Could not check for imports already running: {running.error}</Notice> : null}
@@ -343,6 +350,7 @@ function ImportDone({ report, project, lateCancel }: { report: ImportReport; pro
         <Link to={`/projects/${project.id}/data`}>See the data</Link> · <Link to={`/projects/${project.id}/members`}>Add people</Link>
       </Notice>
       <ImportCounts report={report} />
+      {report.dataset ? <DatasetCounts dataset={report.dataset} /> : null}
       {report.errors.length ? <RowErrors errors={report.errors} total={report.skipped} /> : null}
       {report.duplicate_ids.length ? (
         <p className="small">
@@ -366,5 +374,43 @@ function RowExample({ project }: { project: Project }) {
         <code>predictions</code> holds model pre-labels.
       </p>
     </details>
+  );
+}
+
+/** How the answers an import carries (rows' `predictions`, a dataset's shapes) are kept: as
+ * predictions that annotators see pre-filled, or as the submitted annotations of a named
+ * source (a vendor, an earlier tool), which count like an annotator's work. */
+function AnswersBy({ value, onChange, disabled }: { value: string; onChange: (name: string) => void; disabled: boolean }) {
+  const id = useId();
+  const [bySource, setBySource] = useState(value !== "");
+  return (
+    <fieldset className="import-answers-by" data-answers-by="">
+      <legend className="form-label">Answers in the import (rows' predictions, a dataset's shapes)</legend>
+      <label className="radio">
+        <input
+          type="radio"
+          name={`${id}-by`}
+          checked={!bySource}
+          disabled={disabled}
+          onChange={() => {
+            setBySource(false);
+            onChange("");
+          }}
+        />
+        <span>as predictions: annotators see them as editable pre-filled answers</span>
+      </label>
+      <label className="radio">
+        <input type="radio" name={`${id}-by`} checked={bySource} disabled={disabled} onChange={() => setBySource(true)} data-answers-by-source="" />
+        <span>as submitted annotations by a named source (a vendor, an earlier tool): they count in the overlap, agreement, review and exports</span>
+      </label>
+      {bySource ? (
+        <div className="form-field">
+          <label htmlFor={`${id}-source`} className="form-label">
+            Source name
+          </label>
+          <input id={`${id}-source`} value={value} maxLength={100} placeholder="e.g. vendor-a or legacy-2024" disabled={disabled} onChange={(e) => onChange(e.target.value)} data-source-name="" />
+        </div>
+      ) : null}
+    </fieldset>
   );
 }

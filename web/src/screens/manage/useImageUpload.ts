@@ -1,6 +1,7 @@
 /** The image upload the Import screen's image parts share: check, upload in batches, make the
  * rows, hand them to the importer; its phase for the screen. */
 import { useRef, useState } from "react";
+import type { DatasetFormat } from "../../api";
 import { isHandled, messageOf } from "./errors";
 import type { Picked } from "./imageFiles";
 import { UploadRefused, uploadImages, type Uploaded, type UploadState } from "./uploadImages";
@@ -25,10 +26,13 @@ export interface ImageUpload {
   running: boolean;
   /** Check (may throw an Error whose message is shown), upload `items`, make the rows. */
   run: (origin: string, prepare: () => Promise<Picked[]>, rows: (uploaded: Uploaded) => Made | Promise<Made>) => Promise<void>;
+  /** Hand a dataset zip (which holds its images) to the importer as it is: the server
+   * checks and stores its images itself. */
+  send: (origin: string, zip: File, format: DatasetFormat, note: string) => void;
   cancel: () => void;
 }
 
-export function useImageUpload(projectId: number, onRows: (file: File) => void): ImageUpload {
+export function useImageUpload(projectId: number, onRows: (file: File, format?: DatasetFormat) => void): ImageUpload {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [origin, setOrigin] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -55,7 +59,13 @@ export function useImageUpload(projectId: number, onRows: (file: File) => void):
     }
   }
 
-  return { phase, origin, running, run, cancel: () => abort.current?.abort() };
+  function send(from: string, zip: File, format: DatasetFormat, note: string): void {
+    setOrigin(from);
+    setPhase({ kind: "handed", note });
+    onRows(zip, format);
+  }
+
+  return { phase, origin, running, run, send, cancel: () => abort.current?.abort() };
 }
 
 /** A file input that picks a whole folder (Chromium, Firefox and Safari all take the

@@ -9,15 +9,30 @@ export function ImportCounts({ report }: { report: ImportReport }) {
     ["Predictions", report.predictions],
   ];
   if (report.gold) counts.push(["With a known answer (gold)", report.gold]);
+  if (report.source) {
+    counts.push([`Annotations by the source “${report.source}”`, report.annotations ?? 0]);
+    counts.push(["Left as predictions", report.left_as_predictions ?? 0]);
+  }
   return (
-    <dl className="report-counts">
-      {counts.map(([label, value]) => (
-        <div key={label} className="report-count">
-          <dt>{label}</dt>
-          <dd>{value.toLocaleString()}</dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl className="report-counts">
+        {counts.map(([label, value]) => (
+          <div key={label} className="report-count">
+            <dt>{label}</dt>
+            <dd>{value.toLocaleString()}</dd>
+          </div>
+        ))}
+      </dl>
+      {report.left_tasks && report.left_tasks.length > 0 ? (
+        <ul className="small" data-left-tasks="">
+          {report.left_tasks.map((left) => (
+            <li key={left.task_id}>
+              Task {left.id ?? `#${left.task_id}`} kept its prediction: {left.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
   );
 }
 

@@ -15,6 +15,22 @@ describe("how an import job ended", () => {
     expect(importOutcome(job({ state: "succeeded", result, cancel_requested: true }))).toMatchObject({ kind: "done", lateCancel: true });
   });
 
+  it("keeps a dataset's counts and a source's annotations", () => {
+    const result = {
+      import_id: 5,
+      created: 2,
+      predictions: 1,
+      dataset: { images: 2, skipped_labels: { zebra: 1 }, from_zip: 2, new_from_zip: 2, unnamed_in_zip: 0, unnamed_examples: [] },
+      source: "vendor-a",
+      annotations: 1,
+      left_as_predictions: 1,
+      left_tasks: [{ task_id: 9, id: "b.png", reason: "the row had 2 predictions; a source gives one answer" }],
+    };
+    const report = reportOf(result);
+    expect(report.dataset).toEqual(result.dataset);
+    expect(report).toMatchObject({ source: "vendor-a", annotations: 1, left_as_predictions: 1, left_tasks: result.left_tasks });
+  });
+
   it("reads a report with missing parts as zeros and empty lists", () => {
     expect(reportOf({ created: 3 })).toEqual({ import_id: null, created: 3, duplicates: 0, skipped: 0, predictions: 0, gold: 0, errors: [], duplicate_ids: [] });
     expect(reportOf(null).created).toBe(0);

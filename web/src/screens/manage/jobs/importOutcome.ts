@@ -34,6 +34,37 @@ export function reportOf(result: JsonObject | null): ImportReport {
     gold: num(r.gold),
     errors: rowErrors(r.errors),
     duplicate_ids: Array.isArray(r.duplicate_ids) ? r.duplicate_ids.filter((id): id is string => typeof id === "string") : [],
+    ...datasetOf(r.dataset),
+    ...sourceOf(r),
+  };
+}
+
+/** An image dataset's counts (what it held, images from its zip), when the import read one. */
+function datasetOf(value: Json | undefined): Pick<ImportReport, "dataset"> {
+  if (!isObject(value)) return {};
+  const labels = isObject(value.skipped_labels) ? value.skipped_labels : {};
+  return {
+    dataset: {
+      images: num(value.images),
+      skipped_labels: Object.fromEntries(Object.entries(labels).map(([label, n]) => [label, num(n)])),
+      from_zip: num(value.from_zip),
+      new_from_zip: num(value.new_from_zip),
+      unnamed_in_zip: num(value.unnamed_in_zip),
+      unnamed_examples: Array.isArray(value.unnamed_examples) ? value.unnamed_examples.filter((n): n is string => typeof n === "string") : [],
+    },
+  };
+}
+
+/** With a source (`source=NAME`): the annotations its answers became, and the tasks that kept
+ * their prediction. */
+function sourceOf(r: JsonObject): Pick<ImportReport, "source" | "annotations" | "left_as_predictions" | "left_tasks"> {
+  if (typeof r.source !== "string") return {};
+  const left = Array.isArray(r.left_tasks) ? r.left_tasks.filter(isObject) : [];
+  return {
+    source: r.source,
+    annotations: num(r.annotations),
+    left_as_predictions: num(r.left_as_predictions),
+    left_tasks: left.map((t) => ({ task_id: num(t.task_id), id: typeof t.id === "string" ? t.id : null, reason: typeof t.reason === "string" ? t.reason : "" })),
   };
 }
 
