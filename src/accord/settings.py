@@ -8,10 +8,14 @@ README's settings table.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A bucket's name as S3 has allowed it (today's rules are stricter: lower case, 3 to 63).
+BUCKET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,254}")
 
 
 class Settings(BaseSettings):
@@ -171,6 +175,27 @@ class Settings(BaseSettings):
         description="How long a signed link to a stored file (a download, a medium) works, "
         "in seconds.",
     )
+    media_buckets: str = Field(
+        default="",
+        description=(
+            "Buckets whose objects tasks may reference by s3://bucket/key URLs (comma-separated "
+            "names) besides the media/ area of Accord's own storage, which is always allowed; "
+            "the server signs reads of them with its own credentials. Empty: Accord's own "
+            "bucket only; *: any bucket its credentials reach."
+        ),
+    )
+    video_max_pixels: int = Field(
+        default=3840 * 2160,
+        ge=1,
+        description="Largest video frame accepted (uploads, the frames job), in pixels "
+        "(width × height).",
+    )
+    video_max_frames: int = Field(
+        default=200_000, ge=1, description="Most frames a video accepted may have."
+    )
+    video_max_seconds: float = Field(
+        default=14400.0, gt=0, description="Longest video accepted, in seconds."
+    )
     webhook_allow_private: bool = Field(
         default=False,
         description=(
@@ -188,9 +213,31 @@ class Settings(BaseSettings):
         if value.startswith("file:///") or (value.startswith("s3://") and len(value) > 5):
             return value
         raise ValueError(
-            f"ACCORD_STORAGE_URL must be file:///absolute/path or s3://bucket/prefix, "
-            f"not {value!r}"
+            f"ACCORD_STORAGE_URL must be file:///absolute/path or s3://bucket/prefix, not {value!r}"
         )
+
+    @field_validator("media_buckets")
+    @classmethod
+    def _media_buckets(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if "*" in names and len(names) > 1:
+            raise ValueError(
+                "ACCORD_MEDIA_BUCKETS is either * (any bucket) or a list of bucket names, "
+                f"not both: {value!r}"
+            )
+        for name in names:
+            if name != "*" and not BUCKET_NAME.fullmatch(name):
+                raise ValueError(
+                    f"ACCORD_MEDIA_BUCKETS: {name!r} is not a bucket name (letters, digits, dots, "
+                    "hyphens, underscores; no s3://, no prefix); separate names with commas"
+                )
+        return ",".join(names)
+
+    @property
+    def media_bucket_names(self) -> frozenset[str] | None:
+        """The buckets of `media_buckets`; None when any bucket is allowed (``*``)."""
+        names = frozenset(name for name in self.media_buckets.split(",") if name)
+        return None if "*" in names else names
 
     def resolved_database_url(self) -> str:
         if self.database_url:

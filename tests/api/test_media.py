@@ -408,6 +408,7 @@ def test_an_unreachable_bucket_leaves_reads_working_without_thumbs(
         update={
             "storage_url": "s3://nowhere/accord",
             "s3_endpoint_url": f"http://127.0.0.1:{free_port()}",
+            "media_buckets": "media-bucket",
         }
     )
     data = {"image": {"src": "s3://media-bucket/cats/1.jpg", "width": 4, "height": 3}}
@@ -448,7 +449,9 @@ def test_a_bucket_that_is_away_stops_the_job_for_a_retry(
     media = settings.data_dir / "media"
     media.mkdir()
     (media / "ok.png").write_bytes(picture(40, 40, "PNG"))
-    away = settings.model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"})
+    away = settings.model_copy(
+        update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}", "media_buckets": "media"}
+    )
     missing = [(media / f"gone{i}.png").as_uri() for i in range(4)]
     # Missing files are the images' fault: logged, the job goes on.
     context = FakeContext(away, [*missing, (media / "ok.png").as_uri()])

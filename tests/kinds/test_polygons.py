@@ -105,7 +105,19 @@ def test_refuses_with_the_path(points: Any, path: str, message: str) -> None:
 def test_self_intersection_may_be_allowed() -> None:
     accepts(config(self_intersection="allow"), answer(poly(0, BOWTIE)), DATA)
     with pytest.raises(ValidationError):
-        config(self_intersection="warn")
+        config(self_intersection="ignore")
+
+
+def test_self_intersection_may_be_accepted_with_a_warning() -> None:
+    """``warn``: the server takes the outline (the browser shows the warning); the other
+    checks still run."""
+    warn = config(self_intersection="warn")
+    accepts(warn, answer(poly(0, BOWTIE), poly(1)), DATA)
+    assert where(answer(poly(0, [*BOWTIE, BOWTIE[0]])), self_intersection="warn") == (
+        f"objects[0].points[{len(BOWTIE)}]",
+        "repeats the first point; a polygon closes by itself, remove the last point",
+    )
+    assert where(answer(poly(0, BOWTIE)), self_intersection="refuse")[0] == "objects[0].points"
 
 
 def test_max_points() -> None:

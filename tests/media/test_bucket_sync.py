@@ -20,7 +20,7 @@ from tests.s3 import S3Server, unique_prefix
 
 @pytest.fixture
 def bucket_settings(settings: Settings, s3: S3Server) -> Settings:
-    return settings.model_copy(update={"s3_endpoint_url": s3.endpoint})
+    return settings.model_copy(update={"s3_endpoint_url": s3.endpoint, "media_buckets": s3.bucket})
 
 
 @pytest.fixture

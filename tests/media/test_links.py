@@ -28,7 +28,13 @@ SECONDS = 45
 
 @pytest.fixture
 def bucket_settings(settings: Settings, s3: S3Server) -> Settings:
-    return settings.model_copy(update={"s3_endpoint_url": s3.endpoint, "file_url_seconds": SECONDS})
+    return settings.model_copy(
+        update={
+            "s3_endpoint_url": s3.endpoint,
+            "file_url_seconds": SECONDS,
+            "media_buckets": f"{s3.bucket},media-bucket,other-bucket",
+        }
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ a file (`accord.actions.imports.run_import`): keys the project already has are d
 syncing again adds only the new objects, and a sync that fails or is cancelled before its
 commit point adds nothing. The listing streams page by page into the import, in constant memory.
 
-The tasks keep the URL; it is signed whenever a task is read (`accord.media.links`).
+The tasks keep the URL; it is signed whenever a task is read (`accord.media.links`). A bucket
+that tasks may not use (``ACCORD_MEDIA_BUCKETS``, `accord.media.links.bucket_refusal`) is
+refused before anything is listed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from accord.actions.imports import ImportOptions, run_import
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.task_rows import MAX_EXTERNAL_ID
-from accord.media.links import MEDIA, bucket_media_allowed, local_media_key
+from accord.media.links import (
+    MEDIA,
+    SETTING,
+    bucket_media_allowed,
+    bucket_refusal,
+    local_media_key,
+)
 from accord.media.storage import LocalStorage, Storage, StoredObject, storage_location
 from accord.models import Project, User
 from accord.queries.projects import interface_of
@@ -117,11 +125,12 @@ def _location(settings: Settings, url: str) -> Location:
             raise Invalid(
                 f"{url!r} names no bucket: give s3://bucket/prefix", details={"field": "url"}
             )
-        if not bucket_media_allowed(settings, bucket, prefix or "/"):
+        reason = _prefix_refusal(settings, bucket, prefix)
+        if reason is not None:
             raise Invalid(
-                f"{url} is inside Accord's own storage, which holds every project's files; "
-                f"sync media from another bucket or prefix, or from the storage's {MEDIA} area",
-                details={"field": "url"},
+                f"cannot sync {url}: {reason}",
+                details={"field": "url", "setting": SETTING},
+                code="bucket_not_allowed",
             )
         from accord.media.s3 import S3Storage, shared_client  # boto3 only when needed
 
@@ -145,6 +154,20 @@ def _location(settings: Settings, url: str) -> Location:
         )
     local = LocalStorage(Path(storage_location(settings)[1]))
     return local, key + "/", lambda name: (local.root / name).as_uri(), lambda name: True
+
+
+def _prefix_refusal(settings: Settings, bucket: str, prefix: str) -> str | None:
+    """Why the objects under ``s3://bucket/prefix`` may not become tasks (None: they may;
+    single keys inside Accord's own files are then left out as they are listed)."""
+    own = storage_location(settings)
+    if own[0] == "s3" and bucket == own[1]:
+        if bucket_media_allowed(settings, bucket, prefix or "/"):
+            return None
+        return (
+            "it is inside Accord's own storage, which holds every project's files; sync media "
+            f"from another bucket or prefix, or from the storage's {MEDIA} area"
+        )
+    return bucket_refusal(settings, bucket, prefix or "/")
 
 
 class _Listing:

@@ -32,7 +32,7 @@ from accord.db import Database
 from accord.errors import AccordError, Invalid, NotFound, StorageUnavailable
 from accord.jobs.runner import JobContext, JobRunner, job_handler
 from accord.media.images import thumbnail
-from accord.media.links import bucket_media_allowed, local_media_key, split_s3, thumb_key
+from accord.media.links import bucket_refusal, local_media_key, split_s3, thumb_key
 from accord.media.storage import LocalStorage, storage_location
 from accord.models import Project, User
 from accord.queries.media import image_references, import_media_fields
@@ -48,12 +48,13 @@ UNREACHABLE_IN_A_ROW = 3  # images whose storage fails in a row before the job i
 
 
 def open_source(settings: Settings, src: str) -> BinaryIO:
-    """The image at ``src`` for reading: an ``s3://`` object (any bucket but Accord's own
-    files outside ``media/``) or a ``file://`` URL in the local storage's ``media/``."""
+    """The image at ``src`` for reading: an ``s3://`` object (of a bucket tasks may use,
+    `accord.media.links.bucket_refusal`) or a ``file://`` URL in the local storage's ``media/``."""
     where = split_s3(src)
     if where is not None:
-        if not bucket_media_allowed(settings, *where):
-            raise Invalid("it lies inside Accord's own files, outside the media/ area")
+        reason = bucket_refusal(settings, *where)
+        if reason is not None:
+            raise Invalid(reason, code="bucket_not_allowed")
         from accord.media.s3 import S3Storage, shared_client  # boto3 only when needed
 
         client = shared_client(settings.s3_endpoint_url)

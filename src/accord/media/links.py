@@ -9,12 +9,17 @@ credentials and endpoint and valid for ``ACCORD_FILE_URL_SECONDS``. With local s
 
 Accord's own files (exports, uploads of every project) live in the same storage, so a URL that
 points into Accord's storage is signed only inside its ``media/`` area: a manager cannot reach
-another project's export by writing its URL into a task. Anything else is left as it is.
+another project's export by writing its URL into a task. Other buckets are signed only when
+``ACCORD_MEDIA_BUCKETS`` names them (or is ``*``): the server's credentials may reach buckets
+no manager should read through it. Anything else is left as it is; an image object whose
+``src`` is refused gets ``error``, saying why, for the browser to show (`bucket_refusal`).
+The import (`bucket_row_check`) and the bucket sync (`accord.jobs.bucket_sync`) refuse such
+references up front, so a task holds one only if the setting changed since it was imported.
 
 An image field may hold an object, ``{"src": URL, "width": W, "height": H}``: its ``src`` is
-signed the same way and the object kept. Given the project (``project_id``), the object also
-gets ``thumb``, a signed link to the image's thumbnail, when one was made
-(`accord.jobs.thumbnails`, stored at `thumb_key`).
+signed the same way and the object kept (with ``error`` when it may not be signed). Given
+the project (``project_id``), the object also gets ``thumb``, a signed link to the image's
+thumbnail, when one was made (`accord.jobs.thumbnails`, stored at `thumb_key`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,8 @@ MEDIA = "media/"  # the area of Accord's own storage that tasks may reference
 THUMBS = "media/thumbs/projects/"  # thumbnails: THUMBS + "{project_id}/{sha256 of src}.webp"
 SRC = "src"
 THUMB = "thumb"
+ERROR = "error"  # why an image object's src was not signed (added on read, never stored)
+SETTING = "ACCORD_MEDIA_BUCKETS"
 KNOWN_THUMBS = 100_000  # thumbnails seen to exist, remembered by each process
 LOOKUP_THREADS = 8  # existence checks of a page's thumbnails run side by side (a bucket)
 
@@ -57,11 +64,33 @@ def split_s3(url: str) -> tuple[str, str] | None:
 
 
 def bucket_media_allowed(settings: Settings, bucket: str, key: str) -> bool:
-    """Whether ``s3://bucket/key`` may be signed for (or synced into) a task: anywhere but
-    Accord's own storage outside its ``media/`` area."""
+    """Whether ``s3://bucket/key`` may be signed for (or synced into) a task (see
+    `bucket_refusal`)."""
+    return bucket_refusal(settings, bucket, key) is None
+
+
+def bucket_refusal(settings: Settings, bucket: str, key: str) -> str | None:
+    """Why ``s3://bucket/key`` may not be signed for (or synced into) a task; None when it may.
+
+    Accord's own bucket may be referenced anywhere but inside Accord's own storage outside its
+    ``media/`` area; another bucket only when ``ACCORD_MEDIA_BUCKETS`` names it, or is ``*``.
+    """
     scheme, own_bucket, prefix = storage_location(settings)
-    if scheme != "s3" or bucket != own_bucket:
-        return True
+    if scheme == "s3" and bucket == own_bucket:
+        root = prefix or ""
+        return None if _own_key_allowed(root, key) else _own_refusal(bucket, root)
+    allowed = settings.media_bucket_names
+    if allowed is None or bucket in allowed:
+        return None
+    listed = ", ".join(sorted(allowed)) if allowed else "none"
+    return (
+        f"bucket {bucket!r} is not one tasks may use (the server would read it with its own "
+        f"credentials); an admin can allow it by adding {bucket} to {SETTING} (now: "
+        f"{listed}; * allows any bucket), or copy the media into an allowed bucket"
+    )
+
+
+def _own_key_allowed(prefix: str, key: str) -> bool:
     root = f"{prefix}/" if prefix else ""
     if not key.startswith(root):
         return True
@@ -70,6 +99,48 @@ def bucket_media_allowed(settings: Settings, bucket: str, key: str) -> bool:
     except Invalid:
         return False
     return key[len(root) :].startswith(MEDIA)
+
+
+def _own_refusal(bucket: str, prefix: str) -> str:
+    root = f"s3://{bucket}/{prefix}/" if prefix else f"s3://{bucket}/"
+    return (
+        f"it is inside Accord's own storage ({root}), which holds every project's files; "
+        f"only its {MEDIA} area may be referenced"
+    )
+
+
+RowMediaCheck = Callable[[Mapping[str, Any]], tuple[str, str] | None]
+
+
+def bucket_row_check(settings: Settings) -> RowMediaCheck | None:
+    """A check of an import row's bucket references (the values a read would sign: top-level
+    strings, strings in top-level lists, the ``src`` of top-level objects), giving the field
+    and why for the first that may not be used; None when every bucket is allowed and
+    Accord's storage is not a bucket (nothing to check)."""
+    if settings.media_bucket_names is None and storage_location(settings)[0] != "s3":
+        return None
+
+    def refusal(url: str) -> str | None:
+        where = split_s3(url)
+        if where is None:
+            return None
+        reason = bucket_refusal(settings, *where)
+        return None if reason is None else f"{url}: {reason}"
+
+    def check(row: Mapping[str, Any]) -> tuple[str, str] | None:
+        for name, value in row.items():
+            if type(value) is dict:
+                value = value.get(SRC)
+            if type(value) is str:
+                if value.startswith(S3) and (reason := refusal(value)):
+                    return name, reason
+            elif type(value) is list:
+                for item in value:
+                    if type(item) is str and item.startswith(S3) and (reason := refusal(item)):
+                        return name, reason
+        return None
+
+    return check
 
 
 def local_media_key(settings: Settings, path: str, *, folder: bool = False) -> str | None:
@@ -204,9 +275,14 @@ class _Signer:
             return self._local(value, self.secret)
         return value
 
+    def refusal(self, url: str) -> str | None:
+        """Why a bucket URL is not signed (None: it is, or it is not a bucket URL)."""
+        where = split_s3(url)
+        return None if where is None else bucket_refusal(self.settings, *where)
+
     def _bucket(self, url: str) -> str:
         where = split_s3(url)
-        if where is None or not bucket_media_allowed(self.settings, *where):
+        if where is None or self.refusal(url) is not None:
             return url
         from accord.media.s3 import S3Storage, shared_client  # boto3 only when needed
 
@@ -229,8 +305,11 @@ class _Signer:
         """The object with its ``src`` signed, and ``thumb`` when its thumbnail exists (a
         ``thumb`` the task itself holds is never passed on: it could point anywhere)."""
         src = value[SRC]
-        signed = {k: v for k, v in value.items() if k != THUMB}
+        signed = {k: v for k, v in value.items() if k not in (THUMB, ERROR)}
         signed[SRC] = self.sign(src)
+        if signed[SRC] == src and (reason := self.refusal(src)):
+            signed[ERROR] = f"not shown: {src}: {reason}"
+            return signed
         if self.project_id is not None and signed[SRC] != src:
             key = thumb_key(self.project_id, src)
             if key in self.thumbs:
@@ -255,13 +334,22 @@ def sign_task_data(
     *,
     secret: bytes | None = None,
     project_id: int | None = None,
+    frames_project: int | None = None,
 ) -> dict[str, Any]:
     """A copy of ``data`` whose media URLs (top-level strings, strings in top-level lists,
     and the ``src`` of top-level objects) are signed links valid for ``seconds``; everything
     else as it was. ``secret`` (the instance's, `accord.actions.secrets`) is needed for local
     ``file://`` media only. With ``project_id``, objects get ``thumb`` when their thumbnail
-    exists (one storage lookup per image the first time)."""
-    return sign_many([data], storage_settings, seconds, secret=secret, project_id=project_id)[0]
+    exists (one storage lookup per image the first time). With ``project_id`` or
+    ``frames_project``, videos get their frames' state and links (`add_video_frames`)."""
+    return sign_many(
+        [data],
+        storage_settings,
+        seconds,
+        secret=secret,
+        project_id=project_id,
+        frames_project=frames_project,
+    )[0]
 
 
 def sign_many(
@@ -271,6 +359,7 @@ def sign_many(
     *,
     secret: bytes | None = None,
     project_id: int | None = None,
+    frames_project: int | None = None,
 ) -> list[dict[str, Any]]:
     """`sign_task_data` for several tasks (a page of a listing): their thumbnails are looked
     up together."""
@@ -282,7 +371,34 @@ def sign_many(
         except AccordError as exc:  # the storage is away: the tasks still read, unthumbed
             log.warning("thumbnails not looked up: %s", exc.message)
     signer = _Signer(storage_settings, seconds, secret, project_id, thumbs)
-    return [_signed(data, signer) for data in datas]
+    signed = [_signed(data, signer) for data in datas]
+    videos = frames_project if frames_project is not None else project_id
+    if videos is not None:
+        signed = add_video_frames(datas, signed, storage_settings, seconds, secret, videos)
+    return signed
+
+
+def add_video_frames(
+    datas: list[dict[str, Any]],
+    signed: list[dict[str, Any]],
+    settings: Settings,
+    seconds: int,
+    secret: bytes | None,
+    project_id: int,
+) -> list[dict[str, Any]]:
+    """``signed`` (the signed copies of ``datas``) with each top-level video value made an
+    object carrying its frames' state and signed links (`accord.media.video_links`)."""
+    from accord.media.video_links import is_video_value, signer_for, with_frames
+
+    if not any(is_video_value(value) for data in datas for value in data.values()):
+        return signed
+    storage = open_storage(settings)
+    sign = signer_for(storage, secret, seconds)
+    for data, out in zip(datas, signed, strict=True):
+        for name, value in data.items():
+            if is_video_value(value):
+                out[name] = with_frames(value, out[name], storage, project_id, sign)
+    return signed
 
 
 def _signed(data: dict[str, Any], signer: _Signer) -> dict[str, Any]:

@@ -84,3 +84,28 @@ describe("answerGap (what a started answer still needs)", () => {
     ]);
   });
 });
+
+describe("polygons that cross themselves", () => {
+  const bowtie = { objects: [{ id: "ok", label: "roof", points: [[0, 0], [10, 0], [10, 10]] }, { id: "x", label: "roof", points: [[10, 10], [30, 30], [30, 10], [10, 30]] }] };
+  const shapes = (selfIntersection: string) =>
+    parseInterface({
+      fields: [{ name: "image", kind: "image" }],
+      questions: [{ name: "roofs", kind: "polygons", target: "image", labels: ["roof"], self_intersection: selfIntersection }],
+    });
+
+  it("are refused before submit with the server's path and words, under refuse only", () => {
+    const refuse = shapes("refuse");
+    expect(refuse.questions[0]).toMatchObject({ selfIntersection: "refuse" });
+    expect(localProblems(refuse, { roofs: bowtie }, {}, new Map(), new RuleEngine(null))).toEqual([
+      {
+        path: "result.roofs.objects[1].points",
+        message: "the outline crosses or touches itself (or all its points lie on one line); redraw it, or split it into several polygons",
+      },
+    ]);
+    for (const accepted of ["warn", "allow"]) {
+      const iface = shapes(accepted);
+      expect(iface.questions[0]).toMatchObject({ selfIntersection: accepted });
+      expect(localProblems(iface, { roofs: bowtie }, {}, new Map(), new RuleEngine(null))).toEqual([]);
+    }
+  });
+});

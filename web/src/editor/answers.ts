@@ -1,14 +1,15 @@
 /**
  * What the browser knows about answers before the server does: when an answer says
  * nothing (mirroring each kind's `is_empty`), when it is started but unfinished (criteria or
- * turns not judged yet...), which required questions are unanswered, the text checks, and
- * which question a server problem's path belongs to.
+ * turns not judged yet...), which required questions are unanswered, the text checks, polygons
+ * that cross themselves, and which question a server problem's path belongs to.
  */
 import type { Json, JsonObject, Problem } from "../api/types";
 import type { Interface, QuestionSpec, TurnsSpec } from "./interface";
 import { titleOf } from "./interface";
 import type { RuleEngine } from "./ruleEngine";
 import { compileRules, textProblem, type RuleCheck } from "./textRules";
+import { CROSSING_MESSAGE, crossesItself } from "../kinds/questions/image/crossing";
 
 const isObject = (value: Json | undefined): value is JsonObject =>
   value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
@@ -155,9 +156,21 @@ export function answerGap(question: QuestionSpec, value: Json | undefined, data:
   }
 }
 
+/** The index of the first polygon of an answer whose outline crosses itself, or null. */
+function firstCrossingObject(value: JsonObject): number | null {
+  const objects = Array.isArray(value.objects) ? value.objects : [];
+  const index = objects.findIndex((object) => {
+    if (!isObject(object) || !Array.isArray(object.points)) return false;
+    const points = object.points.filter((p): p is number[] => Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number");
+    return points.length === object.points.length && crossesItself(points);
+  });
+  return index < 0 ? null : index;
+}
+
 /**
  * Problems the browser can see before submitting: required questions left empty, answers
- * started but unfinished, and the text checks (rules count where the engine already knows
+ * started but unfinished, polygons that cross themselves where the question refuses them
+ * (`self_intersection: refuse`, with the server's words), and the text checks (rules count where the engine already knows
  * they are broken; the others the server checks). Paths are as the server writes them
  * (`result.why`, `result.why.text`).
  */
@@ -172,6 +185,11 @@ export function localProblems(iface: Interface, result: JsonObject, data: JsonOb
     const gap = answerGap(question, value, data);
     if (gap) {
       problems.push({ path: `result.${question.name}`, message: gap.message });
+      continue;
+    }
+    if (question.kind === "polygons" && question.selfIntersection === "refuse" && isObject(value)) {
+      const crossing = firstCrossingObject(value);
+      if (crossing !== null) problems.push({ path: `result.${question.name}.objects[${crossing}].points`, message: CROSSING_MESSAGE });
       continue;
     }
     if (question.kind === "text" && isObject(value) && typeof value.text === "string") {

@@ -4,7 +4,9 @@
 3 to ``max_points`` (default 10,000) vertices ``[x, y]`` in pixels, in drawing order; the
 outline closes by itself, so the first point is not repeated at the end. With
 ``self_intersection: "refuse"`` (the default) an outline may not cross or touch itself
-(checked with shapely's ``is_simple``, GEOS noding: about O(n log n) per outline).
+(checked with shapely's ``is_simple``, GEOS noding: about O(n log n) per outline); ``"warn"``
+accepts it like ``"allow"``, and the browser marks such an outline for the annotator to look
+at again (web/src/kinds/questions/image/crossing.ts).
 
 Distance: ``1 -`` the F1 of polygons matched by IoU >= 0.5 with the same label (exact, the
 value of `accord.quality.polygons.polygon_iou`, computed with shapely for the pairs whose
@@ -35,8 +37,12 @@ MAX_POINTS = 100_000
 
 class PolygonsQuestion(ShapeQuestion):
     kind: Literal["polygons"] = "polygons"
-    self_intersection: Literal["refuse", "allow"] = Field(
-        default="refuse", description="Whether an outline may cross itself."
+    self_intersection: Literal["refuse", "warn", "allow"] = Field(
+        default="refuse",
+        description=(
+            "Whether an outline may cross itself: refuse it, accept it with a warning shown "
+            "to the annotator (warn), or accept it (allow)."
+        ),
     )
     max_points: int = Field(
         default=10_000, ge=3, le=MAX_POINTS, description="Most vertices of one polygon."
@@ -82,7 +88,7 @@ def _overlaps(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> Pairs:
 
     The IoU is shapely's (GEOS) intersection area over the union, vectorised over the pairs:
     the value of `accord.quality.polygons.polygon_iou` (tested equal to 1e-6) at 1/400th of its
-    cost per pair. A self-intersecting outline (``self_intersection: allow``) counts by the
+    cost per pair. A self-intersecting outline (``allow`` or ``warn``) counts by the
     area it encloses (shapely's ``make_valid``).
     """
     first, second = _geometries(a), _geometries(b)

@@ -13,6 +13,7 @@ export function ImageField({ field, value, badges }: FieldProps<ImageFieldSpec> 
   const source = imageSourceOf(value);
   const [size, setSize] = useState<[number, number] | null>(null);
   const [failed, setFailed] = useState(false);
+  if (source?.error) return <p className="image-problem-inline">The image in “{titleOf(field)}” is {source.error}</p>;
   if (!source || !isShowable(source.src)) {
     return <p className="image-problem-inline muted">No image to show in “{titleOf(field)}” (expected a link, or {"{src, width, height}"}).</p>;
   }

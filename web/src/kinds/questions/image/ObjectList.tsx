@@ -9,6 +9,7 @@ import type { ShapeAttribute, ShapeSpec } from "../../../editor/interface";
 import { optionText } from "../../../editor/interface";
 import { labelColour } from "../../palette";
 import { Kbd } from "../../../ui/Kbd";
+import { CROSSING_TITLE, checksCrossings, shapeCrosses } from "./crossing";
 import type { ImageEditor } from "./editor";
 import type { Shape } from "./model";
 
@@ -20,6 +21,7 @@ export function ObjectList({ editor, shapes, selectedId }: { editor: ImageEditor
   const first = Math.max(0, Math.floor(top / ROW) - 5);
   const last = Math.min(shapes.length, Math.ceil((top + 260) / ROW) + 5);
   const rows = [];
+  const crossings = checksCrossings(editor.question);
   for (let i = first; i < last; i++) {
     const shape = shapes[i] as Shape;
     const on = shape.id === selectedId;
@@ -43,6 +45,11 @@ export function ObjectList({ editor, shapes, selectedId }: { editor: ImageEditor
         <span>{labelName(editor.question, shape.label)}</span>
         {shape.score !== null ? <span className="muted">{shape.score.toFixed(2)}</span> : null}
         {flags ? <span className="muted small">{flags}</span> : null}
+        {crossings && shapeCrosses(shape) ? (
+          <span className="shape-crossing" title={CROSSING_TITLE} data-crossing="">
+            ⚠<span className="visually-hidden"> {CROSSING_TITLE}</span>
+          </span>
+        ) : null}
       </div>,
     );
   }

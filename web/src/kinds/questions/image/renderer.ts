@@ -30,7 +30,12 @@ export interface Scene {
   edges: ReadonlyArray<readonly [number, number]>;
   /** Other questions' objects on the same image, drawn faint and never edited. */
   others: ReadonlyArray<{ shapes: readonly Shape[]; labelIndex: (label: string) => number }>;
+  /** Outlines that cross themselves (crossing.ts), drawn with a dashed red edge and a ⚠ tag. */
+  crossing?: (shape: Shape) => boolean;
 }
+
+const NEVER = (): boolean => false;
+const CROSSING_EDGE = "#ff2d55";
 
 export interface Overlay {
   /** The selected object as it is being edited (or as it is). */
@@ -235,7 +240,7 @@ export class Renderer {
       ctx.globalAlpha = 1;
     }
     const skip = (s: Shape): boolean => s.id === scene.selectedId || scene.skip(s);
-    const drawn = this.drawShapes(ctx, scene.shapes, scene.order, scene.labelIndex, view, visible, skip, scene.edges);
+    const drawn = this.drawShapes(ctx, scene.shapes, scene.order, scene.labelIndex, view, visible, skip, scene.edges, scene.crossing ?? NEVER);
     ctx.restore();
     if (drawn <= 150 && !only) this.drawTags(ctx, scene, view, visible, skip);
   }
@@ -277,6 +282,7 @@ export class Renderer {
     visible: Bbox,
     skip: (s: Shape) => boolean,
     edges: Scene["edges"],
+    crossing: (s: Shape) => boolean = NEVER,
   ): number {
     const line = 1.6 / view.scale;
     let drawn = 0;
@@ -300,9 +306,9 @@ export class Renderer {
       drawn++;
       const label = labelIndex(shape.label);
       const g = shape.geom;
-      if (g.type === "mask" || g.type === "keypoints" || g.type === "polyline" || g.type === "point" || shape.occluded) {
+      if (g.type === "mask" || g.type === "keypoints" || g.type === "polyline" || g.type === "point" || shape.occluded || crossing(shape)) {
         flush();
-        this.drawOne(ctx, shape, label, view, edges, false);
+        this.drawOne(ctx, shape, label, view, edges, false, null, crossing(shape));
         continue;
       }
       if (label !== runLabel) {
@@ -321,7 +327,7 @@ export class Renderer {
   }
 
   /** One shape on its own (masks, lines, points, keypoints, occluded or selected shapes). */
-  private drawOne(ctx: CanvasRenderingContext2D, shape: Shape, label: number, view: View, edges: Scene["edges"], selected: boolean, paint: HTMLCanvasElement | null = null): void {
+  private drawOne(ctx: CanvasRenderingContext2D, shape: Shape, label: number, view: View, edges: Scene["edges"], selected: boolean, paint: HTMLCanvasElement | null = null, crosses = false): void {
     const colour = labelColour(label);
     const g = shape.geom;
     const px = 1 / view.scale;
@@ -368,6 +374,13 @@ export class Renderer {
       ctx.globalAlpha /= 0.35;
       ctx.stroke();
     }
+    if (crosses) {
+      // Over the label's colour: red dashes, so the outline reads "check me" at any zoom.
+      ctx.setLineDash([6 * px, 4 * px]);
+      ctx.strokeStyle = CROSSING_EDGE;
+      ctx.lineWidth = (selected ? 2.6 : 2) * px;
+      ctx.stroke();
+    }
     ctx.setLineDash([]);
   }
 
@@ -404,9 +417,10 @@ export class Renderer {
       if (skip(shape) || !overlaps(shape.bbox, visible) || shape.geom.type === "mask") continue;
       const x = shape.bbox[0] * view.scale + view.ox;
       const y = shape.bbox[1] * view.scale + view.oy;
-      const text = shape.score === null ? shape.label : `${shape.label} ${shape.score.toFixed(2)}`;
+      const crosses = scene.crossing?.(shape) ?? false;
+      const text = `${crosses ? "⚠ " : ""}${shape.score === null ? shape.label : `${shape.label} ${shape.score.toFixed(2)}`}`;
       const w = ctx.measureText(text).width + 6;
-      ctx.fillStyle = labelColour(scene.labelIndex(shape.label)).edge;
+      ctx.fillStyle = crosses ? CROSSING_EDGE : labelColour(scene.labelIndex(shape.label)).edge;
       ctx.fillRect(x, y - 14, w, 14);
       ctx.fillStyle = "#fff";
       ctx.fillText(text, x + 3, y - 1);
@@ -431,7 +445,7 @@ export class Renderer {
     const px = 1 / view.scale;
     const selected = overlay.selected;
     if (selected) {
-      this.drawOne(ctx, selected, scene.labelIndex(selected.label), view, scene.edges, true, overlay.paint);
+      this.drawOne(ctx, selected, scene.labelIndex(selected.label), view, scene.edges, true, overlay.paint, scene.crossing?.(selected) ?? false);
       this.drawHandles(ctx, selected.geom, px, selected.locked);
       if (overlay.rotatable && selected.geom.type === "box" && !selected.locked) {
         const g = selected.geom;

@@ -10,17 +10,25 @@ export interface ImageSource {
   width: number | null;
   height: number | null;
   thumb: string | null;
+  /** Why the server did not sign `src` (e.g. a bucket tasks may not use); null when it did. */
+  error: string | null;
 }
 
 const posInt = (value: Json | undefined): number | null => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null);
 
 export function imageSourceOf(value: Json | undefined): ImageSource | null {
-  if (typeof value === "string" && value) return { src: value, width: null, height: null, thumb: null };
+  if (typeof value === "string" && value) return { src: value, width: null, height: null, thumb: null, error: null };
   if (value && typeof value === "object" && !Array.isArray(value) && typeof value.src === "string" && value.src) {
     const width = posInt(value.width);
     const height = posInt(value.height);
     const known = width !== null && height !== null;
-    return { src: value.src, width: known ? width : null, height: known ? height : null, thumb: typeof value.thumb === "string" && value.thumb ? value.thumb : null };
+    return {
+      src: value.src,
+      width: known ? width : null,
+      height: known ? height : null,
+      thumb: typeof value.thumb === "string" && value.thumb ? value.thumb : null,
+      error: typeof value.error === "string" && value.error ? value.error : null,
+    };
   }
   return null;
 }
@@ -54,6 +62,7 @@ function loadOne(src: string): Promise<HTMLImageElement> {
  * browser applies EXIF orientation, as the server does).
  */
 export async function loadImage(source: ImageSource, onImage: (loaded: Loaded) => void, cancelled: () => boolean): Promise<void> {
+  if (source.error) throw new Error(source.error);
   if (!isShowable(source.src)) throw new Error(`the image link “${source.src.slice(0, 80)}” is not one a browser can open (the server signs s3:// and file:// links it may serve)`);
   const full = loadOne(source.src);
   if (source.thumb && source.width && source.height && isShowable(source.thumb)) {
