@@ -130,9 +130,7 @@ def do_submit(
         seconds = drafted if drafted is not None else 0.0
     stamp = raw.stamp(now)
     # Gold is not reviewed: its score is its check (and a reviewer must not learn what it is).
-    reason = (
-        None if task.purpose else review_reason(raw, project, user.id, task.id, text, seconds)
-    )
+    reason = None if task.purpose else review_reason(raw, project, user.id, task.id, text, seconds)
     review_state = ReviewState.pending.value if reason is not None else None
     values = (task.id, project.id, user.id, text, seconds, review_state)
     annotation_id = _insert(raw, values, project.guidelines_version, stamp)
@@ -230,8 +228,7 @@ def do_edit_annotation(
     _lock_fresh(session, annotation, task)
     if annotation.review_state in LOCKING:
         raise Conflict(
-            f"this annotation was reviewed ({annotation.review_state}) and can no longer be "
-            "edited",
+            f"this annotation was reviewed ({annotation.review_state}) and can no longer be edited",
             code="reviewed",
         )
     text = checked if checked is not None else check_answer(project, result, task)

@@ -114,9 +114,7 @@ def _after(
     if since is None:
         return true()
     if model is Annotation:
-        return or_(
-            Annotation.id > since.annotation_id, Annotation.updated_at >= since.edited_since
-        )
+        return or_(Annotation.id > since.annotation_id, Annotation.updated_at >= since.edited_since)
     return model.id > (since.prediction_id if model is Prediction else since.task_id)
 
 

@@ -91,8 +91,9 @@ def start_consensus_run(
                 details={"field": "interface"},
             )
     try:  # one run at a time per project, as a background job
-        start_job(request, db, caller.user, project_id, "consensus", {}, unit="questions",
-                  single=True)
+        start_job(
+            request, db, caller.user, project_id, "consensus", {}, unit="questions", single=True
+        )
     except Conflict as exc:
         raise Conflict(
             "the project-wide consensus is already being computed; see its state with GET "

@@ -39,9 +39,7 @@ class LogLine(BaseModel):
 class JobOut(BaseModel):
     id: int
     project_id: int
-    kind: str = Field(
-        description="import, export, consensus, metrics, bucket_sync or thumbnails"
-    )
+    kind: str = Field(description="import, export, consensus, metrics, bucket_sync or thumbnails")
     state: str = Field(description="queued, running, succeeded, failed or cancelled")
     phase: str = Field(description="What it is doing now, for a person")
     done: int = Field(description="Units done so far")

@@ -64,20 +64,27 @@ def worker(
         from accord.db.migrate import current, head
 
         if current(db) != head(db):
-            fail("the database schema is not up to date: run `accord db upgrade` once, then "
-                 "start the workers")
+            fail(
+                "the database schema is not up to date: run `accord db upgrade` once, then "
+                "start the workers"
+            )
         from accord.actions.imports import do_recover_imports
         from accord.jobs.runner import JobRunner
 
         do_recover_imports(db, settings.data_dir / "imports")
         runner = JobRunner(settings, db)
-    queue = "Redis at ACCORD_REDIS_URL" if settings.redis_url else (
-        f"the queue file in {settings.data_dir.resolve()} (no ACCORD_REDIS_URL: only for a "
-        "worker on the server's machine)"
+    queue = (
+        "Redis at ACCORD_REDIS_URL"
+        if settings.redis_url
+        else (
+            f"the queue file in {settings.data_dir.resolve()} (no ACCORD_REDIS_URL: only for a "
+            "worker on the server's machine)"
+        )
     )
     count = threads or settings.job_threads
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     typer.echo(f"Accord worker {runner.worker}: {count} threads, jobs from {queue}")
     sys.stdout.flush()
     runner.run_forever(count)

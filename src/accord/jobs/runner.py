@@ -335,11 +335,7 @@ class JobRunner:
         delay = RETRY_DELAYS[min(claim.attempt, len(RETRY_DELAYS)) - 1]
         with self.db.write() as session:
             job = session.get(Job, claim.job_id, with_for_update=True)
-            if (
-                job is None
-                or job.state != JobState.running.value
-                or job.attempts != claim.attempt
-            ):
+            if job is None or job.state != JobState.running.value or job.attempts != claim.attempt:
                 return None
             again = do_retry_job(session, job, f"{reason}; retrying in {delay:.0f} s")
             if again:

@@ -40,19 +40,31 @@ OUTSIDE = {
 UNICODE_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
 MAX_PROGRAM = 5000  # RE2 instructions; a rule beyond this is refused as too complex
 EXPLAINED = (
-    ("invalid escape sequence: \\", "back-references such as \\1 and escapes such as {} are "
-     "not supported; match the text without referring back to an earlier group"),
+    (
+        "invalid escape sequence: \\",
+        "back-references such as \\1 and escapes such as {} are "
+        "not supported; match the text without referring back to an earlier group",
+    ),
     ("invalid perl operator: (?=", "look-ahead (?=...) is not supported"),
-    ("invalid perl operator: (?!", "negative look-ahead (?!...) is not supported; use a rule "
-     "with must_match: false instead"),
+    (
+        "invalid perl operator: (?!",
+        "negative look-ahead (?!...) is not supported; use a rule with must_match: false instead",
+    ),
     ("invalid perl operator: (?<=", "look-behind (?<=...) is not supported"),
-    ("invalid perl operator: (?<!", "negative look-behind (?<!...) is not supported; use a rule "
-     "with must_match: false instead"),
-    ("invalid perl operator: (?x", "the x (verbose) flag is not supported; remove the spaces "
-     "and comments"),
+    (
+        "invalid perl operator: (?<!",
+        "negative look-behind (?<!...) is not supported; use a rule with must_match: false instead",
+    ),
+    (
+        "invalid perl operator: (?x",
+        "the x (verbose) flag is not supported; remove the spaces and comments",
+    ),
     ("bad repetition operator", "possessive quantifiers (*+, ++, ?+) are not supported"),
-    ("invalid repetition size", "a repetition count may be at most 1000, counting repetitions "
-     "nested inside each other as their product"),
+    (
+        "invalid repetition size",
+        "a repetition count may be at most 1000, counting repetitions "
+        "nested inside each other as their product",
+    ),
     ("pattern too large", "the pattern is too large once compiled; split it into several rules"),
 )
 

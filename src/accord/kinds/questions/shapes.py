@@ -146,9 +146,7 @@ class ShapeKind(QuestionKind[S]):
     def pairs(self, config: S, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> Pairs:
         """The pairs of ``a`` and ``b`` (both of one label) alike enough to match: by default
         from `similarity`, a block of rows at a time (`dense_pairs`)."""
-        return dense_pairs(
-            lambda x, y: self.similarity(config, x, y), a, b, config.match_threshold
-        )
+        return dense_pairs(lambda x, y: self.similarity(config, x, y), a, b, config.match_threshold)
 
     def is_empty(self, value: Any) -> bool:
         if isinstance(value, dict) and value.get("objects") == [] and len(value) == 1:
