@@ -1,6 +1,6 @@
 """``POST /tasks/{task_id}/assist``: GrabCut from a rough box (or the intelligent scissors
 through points) on the task's image, read from the media area or a bucket, for whoever may
-annotate the task."""
+annotate the task or review the project's work."""
 
 from __future__ import annotations
 
@@ -103,10 +103,29 @@ def test_scissors_through_points_on_the_outline(setup: Setup) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 401), ("stranger", 404), ("peer", 404), ("reviewer", 403), ("manager", 200)],
+    [("anonymous", 401), ("stranger", 404), ("peer", 404), ("reviewer", 200), ("manager", 200)],
 )
 def test_who_may_assist(setup: Setup, who: str, status: int) -> None:
     assert setup.post(setup.body, who).status_code == status
+
+
+def test_reviewers_assist_in_their_projects_only(
+    db: Database, api: Api, settings: Settings, setup: Setup
+) -> None:
+    """A reviewer fixing an annotation (or adjudicating) gets the same outline as the
+    annotator; a reviewer or manager of another project is not told the task exists."""
+    mine = setup.post(setup.body, "reviewer")
+    assert mine.status_code == 200, mine.text
+    assert iou(rle_decode(mine.json()["rle"]), setup.truth) >= 0.9
+    polygon = setup.post({**setup.body, "output": "polygon"}, "reviewer")
+    assert polygon.status_code == 200 and iou(raster(polygon.json()["points"]), setup.truth) >= 0.9
+    elsewhere, token = make_user(db, "elsewhere@example.com")
+    boss, boss_token = make_user(db, "boss@example.com")
+    make_project(db, boss, INTERFACE, members={elsewhere: "reviewer"})
+    for other in (token, boss_token):
+        answer = api.as_(other).post(f"/tasks/{setup.task_id}/assist", json=setup.body)
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["error"]["message"] == f"no task {setup.task_id}, or you cannot see it"
 
 
 @pytest.mark.parametrize(
@@ -194,7 +213,9 @@ def test_an_image_in_a_bucket(db: Database, settings: Settings, s3: S3Server) ->
     image, truth, _ = shape_image()
     key = f"{unique_prefix()}/shape.png"
     s3.client().put_object(Bucket=s3.bucket, Key=key, Body=image.getvalue())
-    bucket = settings.model_copy(update={"s3_endpoint_url": s3.endpoint})
+    bucket = settings.model_copy(
+        update={"s3_endpoint_url": s3.endpoint, "media_buckets": s3.bucket}
+    )
     with TestClient(create_app(bucket, db), raise_server_exceptions=False) as client:
         setup = Setup(db, Api(client), bucket, src=f"s3://{s3.bucket}/{key}")
         answer = setup.post(setup.body)

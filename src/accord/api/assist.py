@@ -1,6 +1,8 @@
 """Assist: a rough box (and a few clicks) on a task's image turned into a mask or a polygon.
 
-``POST /api/v1/tasks/{task_id}/assist``, for whoever may annotate the task. The task is read in
+``POST /api/v1/tasks/{task_id}/assist``, for whoever may annotate or review the task (its
+annotators, the project's reviewers and managers, admins: a reviewer fixing an annotation or an
+adjudicator writing the final answer edits the same shapes). The task is read in
 a short read transaction; the image is then read from the storage (an ``s3://`` object or a
 ``file://`` in the storage's ``media/`` area: web addresses are not fetched) and GrabCut runs
 on a worker thread, outside any transaction, at most `ASSIST_THREADS` at a time per process,
@@ -23,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.policies import Can, task_access
+from accord.api.policies import Can, may_review, require, task_access
 from accord.api.schemas import In
 from accord.db import Database
 from accord.errors import Invalid
@@ -102,9 +104,12 @@ class AssistOut(BaseModel):
 
 
 def _image_reference(db: Database, user: User, task_id: int, field: str) -> str:
-    """The media reference in the task's image field ``field``, if the caller may annotate."""
+    """The media reference in the task's image field ``field``, if the caller may annotate the
+    task or review the project's work (annotators see only the tasks they work on: 404)."""
     with db.read() as session:
-        task, project, _ = task_access(session, user, task_id, Can.annotate)
+        task, project, role = task_access(session, user, task_id, Can.view)
+        if not may_review(role):
+            require(role, Can.annotate)
         images = [f.name for f in project.interface.fields if f.kind == "image"]
         data = orjson.loads(task.data)
     if field not in images:

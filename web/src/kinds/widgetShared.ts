@@ -15,6 +15,9 @@ export class WidgetShared {
     private readonly engine: RuleEngine | null = null,
     /** The task being annotated, for widgets that call the server about it (the image assist). */
     readonly taskId: number | null = null,
+    /** The answers are shown, not edited (the manager's task page, the answers compared in
+     * adjudication): the image widget then only pans, zooms and selects. */
+    readonly readOnly: boolean = false,
   ) {}
   get rules(): RuleEngine {
     return this.engine ?? sharedRuleEngine();

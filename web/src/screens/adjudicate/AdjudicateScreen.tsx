@@ -3,6 +3,9 @@ import { api, type Json, type Project, type QuestionConsensus } from "../../api"
 import { Layout } from "../../app/Layout";
 import { Link } from "../../app/Link";
 import { sameJson } from "../../editor/draft";
+import type { Interface, QuestionSpec } from "../../editor/interface";
+import { isShapeQuestion } from "../../kinds/questions/image/ImageFieldView";
+import { shapeImageFields, ShownAnswer } from "../../kinds/questions/image/ShownAnswer";
 import { WidgetShared } from "../../kinds/registry";
 import { digitOf, isTypingTarget } from "../../kinds/types";
 import { Kbd } from "../../ui/Kbd";
@@ -10,6 +13,7 @@ import { Loading } from "../../ui/Loading";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { summary } from "../answerSummary";
+import { answerLines } from "../manage/answerText";
 import { CheatSheet } from "../annotate/dialogs";
 import { GuidelinesPanel } from "../annotate/GuidelinesPanel";
 import { TaskView } from "../annotate/TaskView";
@@ -127,8 +131,11 @@ interface AdjudicatingProps {
 /** One task: why it is here, its answers side by side, and the final answer to record. */
 function Adjudicating({ desk, open, busy, project, guidelines, onGuidelines, onHelp }: AdjudicatingProps) {
   const editor = useSyncExternalStore(open.store.subscribe, open.store.getSnapshot);
-  const shared = useMemo(() => new WidgetShared(undefined, desk.engine), [desk]);
   const { adjudication, task, answers, consensus } = open.view;
+  // The task's id lets the final answer's image questions use the assist (key A).
+  const shared = useMemo(() => new WidgetShared(undefined, desk.engine, task.id), [desk, task.id]);
+  // Each answer's shapes on its own copy of the image, read only, to compare them.
+  const images = useMemo(() => shapeImageFields(desk.iface), [desk.iface]);
   const picked = answers.findIndex((answer) => sameJson(answer.result, editor.result));
   const byQuestion = new Map(consensus.map((row) => [row.question, row]));
   const questions = desk.iface.questions.map((q) => q.name);
@@ -153,6 +160,7 @@ function Adjudicating({ desk, open, busy, project, guidelines, onGuidelines, onH
               {index < 9 ? <Kbd keys={String(index + 1)} /> : null} {answer.author_name || answer.author || `Annotator ${index + 1}`}
               <span className="muted small">{index === picked ? " · final answer" : " · use this answer"}</span>
             </button>
+            {images.length ? <ShownAnswer iface={desk.iface} data={task.data} result={answer.result} fields={images} className="adjudication-images" /> : null}
             <dl className="adjudication-values">
               {questions.map((name) => {
                 const value = answer.result[name];
@@ -161,7 +169,7 @@ function Adjudicating({ desk, open, busy, project, guidelines, onGuidelines, onH
                   <div key={name} className={same ? "adjudication-value adjudication-value-same" : "adjudication-value"}>
                     <dt>{name}</dt>
                     <dd>
-                      {value === undefined ? <span className="muted">(not answered)</span> : shortValue(name, value)}
+                      {value === undefined ? <span className="muted">(not answered)</span> : shortValue(desk.iface, name, value)}
                       {!same && value !== undefined ? (
                         <button type="button" className="button-small" onClick={() => desk.take(index, name)} title={`Take ${name} from this answer into the final answer`}>
                           take
@@ -175,7 +183,7 @@ function Adjudicating({ desk, open, busy, project, guidelines, onGuidelines, onH
           </div>
         ))}
       </div>
-      <Agreements questions={questions} byQuestion={byQuestion} />
+      <Agreements iface={desk.iface} byQuestion={byQuestion} />
       <div className="annotate-body">
         <div className="task" data-task-id={task.id}>
           <TaskView store={open.store} data={task.data} shared={shared} header={<h2 className="adjudication-final-title">Final answer</h2>} />
@@ -212,7 +220,8 @@ function Adjudicating({ desk, open, busy, project, guidelines, onGuidelines, onH
   );
 }
 
-function Agreements({ questions, byQuestion }: { questions: string[]; byQuestion: Map<string, QuestionConsensus> }) {
+function Agreements({ iface, byQuestion }: { iface: Interface; byQuestion: Map<string, QuestionConsensus> }) {
+  const questions = iface.questions.map((q) => q.name);
   return (
     <table className="adjudication-agreement">
       <caption className="muted small">Per question: how alike the answers are (1: all the same) and the consensus the final answer starts from</caption>
@@ -232,7 +241,7 @@ function Agreements({ questions, byQuestion }: { questions: string[]; byQuestion
             <tr key={name} data-question={name}>
               <th scope="row">{name}</th>
               <td className={low ? "agreement-low" : undefined}>{row?.agreement === null || row?.agreement === undefined ? "–" : row.agreement.toFixed(2)}</td>
-              <td>{row?.answer === null || row?.answer === undefined ? <span className="muted">none</span> : shortValue(name, row.answer)}</td>
+              <td>{row?.answer === null || row?.answer === undefined ? <span className="muted">none</span> : shortValue(iface, name, row.answer)}</td>
               <td>{row?.confidence === null || row?.confidence === undefined ? "–" : row.confidence.toFixed(2)}</td>
             </tr>
           );
@@ -242,7 +251,10 @@ function Agreements({ questions, byQuestion }: { questions: string[]; byQuestion
   );
 }
 
-/** One question's answer in a few words (without the question's name). */
-function shortValue(name: string, value: Json): string {
+/** One question's answer in a few words (without the question's name); shapes as how many of
+ * each label ("3 objects: 2 car, 1 person"), an image's class by its option's name. */
+function shortValue(iface: Interface, name: string, value: Json): string {
+  const question: QuestionSpec | undefined = iface.questions.find((q) => q.name === name);
+  if (question && (isShapeQuestion(question) || question.kind === "image_class")) return answerLines(question, value).join(" · ");
   return summary({ [name]: value }).slice(name.length + 2);
 }

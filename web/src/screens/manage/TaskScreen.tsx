@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, type Annotation, type AnnotationVersion, type JsonObject, type Prediction, type Project, type Skip, type TaskDetail } from "../../api";
 import { Link } from "../../app/Link";
-import { parseInterface, titleOf, type Interface, type QuestionSpec } from "../../editor/interface";
-import { FieldView, WidgetContext, WidgetShared, type Binding } from "../../kinds/registry";
+import { parseInterface, titleOf, type Interface } from "../../editor/interface";
+import { ShownAnswer } from "../../kinds/questions/image/ShownAnswer";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { Loading } from "../../ui/Loading";
 import { Notice } from "../../ui/Notice";
@@ -55,7 +55,8 @@ export function authorOf(annotation: Annotation): string {
   return annotation.annotator_name || annotation.annotator || "a member";
 }
 
-type Shown = { kind: "annotation"; id: number } | { kind: "prediction"; index: number } | null;
+/** What the data shows the marks of: an annotation, one of its past versions, or a prediction. */
+type Shown = { kind: "annotation"; id: number } | { kind: "version"; id: number; version: AnnotationVersion } | { kind: "prediction"; index: number } | null;
 
 /** What the data shows marks of at first: the annotation in the address, else the first one, else the first prediction. */
 function firstShown({ annotations, predictions }: TaskDetail): Shown {
@@ -84,9 +85,10 @@ function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
   }, []);
   const [deleting, setDeleting] = useState<Annotation | null>(null);
   const [busy, setBusy] = useState(false);
-  const selected = shown?.kind === "annotation" ? (annotations.find((a) => a.id === shown.id) ?? null) : null;
+  const selected = shown?.kind === "annotation" || shown?.kind === "version" ? (annotations.find((a) => a.id === shown.id) ?? null) : null;
+  const version = shown?.kind === "version" ? shown.version : null;
   const prediction = shown?.kind === "prediction" ? (predictions[shown.index] ?? null) : null;
-  const marks = selected?.result ?? prediction?.result ?? {};
+  const marks = version?.result ?? selected?.result ?? prediction?.result ?? {};
   return (
     <div className="task-detail" data-task={task.id}>
       <header className="task-detail-head">
@@ -101,9 +103,14 @@ function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
       </header>
       <div className="task-detail-body">
         <section className="task-detail-data" aria-label="Task data">
-          <TaskData iface={iface} data={task.data} result={marks} />
-          {selected ? <p className="muted small">Marks in the text are {authorOf(selected)}'s (annotation {selected.id}).</p> : null}
-          {prediction ? <p className="muted small">Marks in the text are model {prediction.model_version}'s prediction.</p> : null}
+          {shown ? (
+            <p className="muted small task-detail-shown" data-shown={shownKey(shown)}>
+              {selected && version ? `Shown in the data: ${authorOf(selected)}'s answers as of version ${version.version} (annotation ${selected.id}).` : null}
+              {selected && !version ? `Shown in the data: ${authorOf(selected)}'s answers (annotation ${selected.id}, version ${selected.version}).` : null}
+              {prediction ? `Shown in the data: model ${prediction.model_version}'s prediction.` : null}
+            </p>
+          ) : null}
+          <ShownAnswer iface={iface} data={task.data} result={marks} className="task-data task-detail-fields" />
         </section>
         <section className="task-detail-work" aria-label="Annotations">
           <h2>
@@ -116,8 +123,10 @@ function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
               annotation={annotation}
               iface={iface}
               data={task.data}
-              shown={selected?.id === annotation.id}
+              shown={shown?.kind === "annotation" && shown.id === annotation.id}
+              shownVersion={shown?.kind === "version" && shown.id === annotation.id ? shown.version.version : null}
               onShow={() => setShown({ kind: "annotation", id: annotation.id })}
+              onShowVersion={(v) => setShown({ kind: "version", id: annotation.id, version: v })}
               onDelete={onDelete ? () => setDeleting(annotation) : null}
             />
           ))}
@@ -197,37 +206,32 @@ function PredictionCard({ prediction, iface, data, shown, onShow }: { prediction
   );
 }
 
-/** The fields as annotators see them, with one annotation's marks (read only). */
-function TaskData({ iface, data, result }: { iface: Interface; data: JsonObject; result: JsonObject }) {
-  const shared = useMemo(() => new WidgetShared(), []);
-  const bind = (question: QuestionSpec): Binding => ({ value: result[question.name], onChange: () => {}, active: false, activate: () => {} });
-  return (
-    <WidgetContext.Provider value={shared}>
-      <div className="task-data task-detail-fields">
-        {iface.fields.map((field) => (
-          <FieldView key={field.name} field={field} data={data} iface={iface} bind={bind} />
-        ))}
-      </div>
-    </WidgetContext.Provider>
-  );
+function shownKey(shown: Shown): string {
+  if (shown === null) return "";
+  if (shown.kind === "prediction") return `prediction-${shown.index}`;
+  return shown.kind === "version" ? `annotation-${shown.id}-v${shown.version.version}` : `annotation-${shown.id}`;
 }
 
 interface AnnotationCardProps {
   annotation: Annotation;
   iface: Interface;
   data: JsonObject;
+  /** The annotation as it is now is shown in the data. */
   shown: boolean;
+  /** Which of its past versions is shown in the data, if one is. */
+  shownVersion: number | null;
   onShow: () => void;
+  onShowVersion: (version: AnnotationVersion) => void;
   onDelete: (() => void) | null;
 }
 
-function AnnotationCard({ annotation, iface, data, shown, onShow, onDelete }: AnnotationCardProps) {
+function AnnotationCard({ annotation, iface, data, shown, shownVersion, onShow, onShowVersion, onDelete }: AnnotationCardProps) {
   const [history, setHistory] = useState(false);
   const author = authorOf(annotation);
   return (
     <article
       id={`annotation-${annotation.id}`}
-      className={shown ? "annotation-card annotation-card-shown" : "annotation-card"}
+      className={shown || shownVersion !== null ? "annotation-card annotation-card-shown" : "annotation-card"}
       data-annotation={annotation.id}
       aria-label={`Annotation ${annotation.id} by ${author}`}
     >
@@ -254,7 +258,7 @@ function AnnotationCard({ annotation, iface, data, shown, onShow, onDelete }: An
           </button>
         ) : null}
       </div>
-      {history ? <VersionList annotationId={annotation.id} iface={iface} data={data} /> : null}
+      {history ? <VersionList annotationId={annotation.id} iface={iface} data={data} shown={shownVersion} onShow={onShowVersion} /> : null}
     </article>
   );
 }
@@ -292,7 +296,16 @@ function Answers({ iface, result, data, changed }: { iface: Interface; result: J
   );
 }
 
-function VersionList({ annotationId, iface, data }: { annotationId: number; iface: Interface; data: JsonObject }) {
+interface VersionListProps {
+  annotationId: number;
+  iface: Interface;
+  data: JsonObject;
+  /** The version shown in the data, if one is. */
+  shown: number | null;
+  onShow: (version: AnnotationVersion) => void;
+}
+
+function VersionList({ annotationId, iface, data, shown, onShow }: VersionListProps) {
   const [state, reload] = useLoad(() => api.annotations.versions(annotationId), `versions:${annotationId}`);
   return (
     <div className="versions">
@@ -302,9 +315,12 @@ function VersionList({ annotationId, iface, data }: { annotationId: number; ifac
             {[...versions]
               .sort((a, b) => b.version - a.version)
               .map((version, i, sorted) => (
-                <li key={version.version} className="version">
+                <li key={version.version} className="version" data-version={version.version}>
                   <p className="small">
-                    <strong>Version {version.version}</strong> · {new Date(version.created_at).toLocaleString()} · {formatSeconds(version.seconds)}
+                    <strong>Version {version.version}</strong> · {new Date(version.created_at).toLocaleString()} · {formatSeconds(version.seconds)}{" "}
+                    <button type="button" onClick={() => onShow(version)} aria-pressed={shown === version.version} disabled={shown === version.version}>
+                      {shown === version.version ? "Shown in the data" : "Show in the data"}
+                    </button>
                   </p>
                   <Answers iface={iface} result={version.result} data={data} changed={changesFrom(sorted[i + 1], version)} />
                 </li>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInterface } from "../../editor/interface";
+import { parseInterface, type QuestionSpec } from "../../editor/interface";
 import { answerLines } from "./answerText";
 
 const iface = parseInterface({
@@ -17,5 +17,24 @@ describe("answerLines for spans", () => {
   it("prefers the text a span carries, and says offsets only when there is no text at all", () => {
     expect(answerLines(spans, { spans: [{ start: 0, end: 3, label: "ORG", text: "Bob" }] }, null)).toEqual(["ORG: “Bob” (characters 0–3)"]);
     expect(answerLines(spans, { spans: [{ start: 0, end: 3, label: "ORG" }] }, null)).toEqual(["ORG: characters 0–3"]);
+  });
+});
+
+describe("answerLines for image questions", () => {
+  const images = parseInterface({
+    fields: [{ name: "photo", kind: "image" }],
+    questions: [
+      { name: "items", kind: "boxes", target: "photo", labels: ["box", "bag"] },
+      { name: "scene", kind: "image_class", target: "photo", options: [{ value: "wh", label: "warehouse" }, "store"], multiple: true },
+    ],
+  });
+  const [items, scene] = images.questions as [QuestionSpec, QuestionSpec];
+  it("counts a shape answer's objects by label instead of listing coordinates", () => {
+    const boxes = Array.from({ length: 12 }, (_, i) => ({ id: String(i + 1), label: i < 8 ? "box" : "bag", x: i, y: 0, w: 5, h: 5 }));
+    expect(answerLines(items, { objects: boxes })).toEqual(["12 objects: 8 box, 4 bag"]);
+  });
+  it("names an image's classes by their options", () => {
+    expect(answerLines(scene, { choices: ["wh", "store"] })).toEqual(["warehouse, store"]);
+    expect(answerLines(scene, { choice: "wh" })).toEqual(["warehouse"]);
   });
 });

@@ -2,6 +2,7 @@
  * Text only, never HTML. */
 import type { Json, JsonObject } from "../../api/types";
 import { optionText, type Option, type QuestionSpec } from "../../editor/interface";
+import { shapeAnswerLines } from "../../kinds/questions/image/inspect";
 
 const isObject = (value: Json | undefined): value is { [key: string]: Json } =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -34,6 +35,7 @@ export function answerLines(question: QuestionSpec, value: Json | undefined, dat
   if (!isObject(value)) return [JSON.stringify(value)];
   switch (question.kind) {
     case "choice":
+    case "image_class":
       if (Array.isArray(value.choices)) return [value.choices.map((c) => labelOf(question.options, c)).join(", ") || "(none)"];
       return [labelOf(question.options, value.choice)];
     case "rating": {
@@ -61,6 +63,14 @@ export function answerLines(question: QuestionSpec, value: Json | undefined, dat
       return (Array.isArray(value.turns) ? value.turns : []).map((turn) =>
         isObject(turn) ? `turn ${String(turn.index)}: ${Array.isArray(turn.labels) ? turn.labels.map((l) => labelOf(question.labels, l)).join(", ") : String(turn.rating)}` : JSON.stringify(turn),
       );
+    case "boxes":
+    case "polygons":
+    case "polylines":
+    case "points":
+    case "keypoints":
+    case "masks":
+      // Shapes are seen on the image (the task page draws them); here only how many of what.
+      return shapeAnswerLines(question, value);
     default:
       return [JSON.stringify(value)];
   }

@@ -151,8 +151,9 @@ interface ReviewingProps {
 function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines, onReject, onHelp }: ReviewingProps) {
   const editor = useSyncExternalStore(open.store.subscribe, open.store.getSnapshot);
   const changed = desk.changed();
-  const shared = useMemo(() => new WidgetShared(undefined, desk.engine), [desk]);
   const { review, annotation, task } = open;
+  // The task's id lets the image questions use the assist (key A) while fixing the answer.
+  const shared = useMemo(() => new WidgetShared(undefined, desk.engine, task.id), [desk, task.id]);
   return (
     <>
       <div className="review-head" data-review-id={review.id}>

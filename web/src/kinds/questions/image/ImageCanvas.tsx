@@ -1,7 +1,9 @@
 /**
  * The image with a shape question's objects, drawn in the data column: two canvases (see
  * renderer.ts), the pointer input, and a status line (zoom, size, the cursor's pixel).
- * Keys go to the question's card (it has the focus after a click here), as for spans.
+ * Keys go to the question's card (it has the focus after a click here), as for spans. A
+ * read-only editor keeps the keys on the stage (there may be an editable card of the same
+ * question elsewhere on the screen) and names the object under the pointer in the status line.
  */
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type RefObject } from "react";
 import type { Json } from "../../../api/types";
@@ -12,6 +14,7 @@ import type { ImageEditor, Layer } from "./editor";
 import { handleKey } from "./keys";
 import { PointerInput } from "./pointer";
 import { Renderer } from "./renderer";
+import { labelText } from "./inspect";
 import { imageSourceOf, loadImage } from "./source";
 import "../../../styles/image.css";
 
@@ -82,9 +85,19 @@ export function ImageCanvas({ editor, question, image, value, onChange, active, 
   }
 
   const size = ui.imageSize;
+  const readOnly = editor.readOnly;
+  const classes = `image-editor${active && !readOnly ? " image-editor-active" : ""}${readOnly ? " image-editor-read-only" : ""}`;
   return (
-    <div className={active ? "image-editor image-editor-active" : "image-editor"} data-image-question={question.name}>
-      <div ref={stage} className="image-stage" tabIndex={-1} onKeyDown={onKeyDown} onKeyUp={(e) => e.key === " " && (editor.spaceHeld = false)} aria-label={`Image to mark for ${titleOf(question)}`} data-shape-count={ui.count}>
+    <div className={classes} data-image-question={question.name} data-read-only={readOnly ? "" : undefined}>
+      <div
+        ref={stage}
+        className="image-stage"
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+        onKeyUp={(e) => e.key === " " && (editor.spaceHeld = false)}
+        aria-label={readOnly ? `${titleOf(question)} on the image (read only)` : `Image to mark for ${titleOf(question)}`}
+        data-shape-count={ui.count}
+      >
         <canvas ref={base} className="image-layer" aria-hidden="true" />
         <canvas ref={overlay} className="image-layer image-overlay" data-image-overlay="" />
         {badges && badges.length ? (
@@ -108,9 +121,15 @@ export function ImageCanvas({ editor, question, image, value, onChange, active, 
           <span>{problem ? "no image" : "loading the image…"}</span>
         )}
         <span ref={where} className="image-where" />
-        <span className="image-status-keys">
-          <kbd>wheel</kbd>/<kbd>+</kbd><kbd>-</kbd> zoom · <kbd>F</kbd> fit · <kbd>Z</kbd> 1:1 · <kbd>Space</kbd>+drag or middle button pan
-        </span>
+        {readOnly ? (
+          <span className="image-status-keys">
+            read only · click selects · drag or arrows pan · <kbd>wheel</kbd>/<kbd>+</kbd><kbd>-</kbd> zoom · <kbd>F</kbd> fit · <kbd>Z</kbd> 1:1 · <kbd>Tab</kbd> next object
+          </span>
+        ) : (
+          <span className="image-status-keys">
+            <kbd>wheel</kbd>/<kbd>+</kbd><kbd>-</kbd> zoom · <kbd>F</kbd> fit · <kbd>Z</kbd> 1:1 · <kbd>Space</kbd>+drag or middle button pan
+          </span>
+        )}
       </div>
     </div>
   );
@@ -138,7 +157,7 @@ function useStage(
     }
     const takeKeys = (): void => {
       editor.activate();
-      const card = document.querySelector<HTMLElement>(`[data-question="${name}"] [data-keys]`);
+      const card = editor.readOnly ? null : document.querySelector<HTMLElement>(`[data-question="${name}"] [data-keys]`);
       (card ?? box).focus({ preventScroll: true });
     };
     const input = new PointerInput(editor, overlay.current, takeKeys);
@@ -154,7 +173,10 @@ function useStage(
     const observer = new ResizeObserver(size);
     observer.observe(box);
     editor.onCursor = (p) => {
-      if (where.current) where.current.textContent = p ? `x ${p[0].toFixed(1)}, y ${p[1].toFixed(1)}` : "";
+      if (!where.current) return;
+      const under = p && editor.readOnly ? editor.shapeAt(p) : null;
+      const object = under ? ` · #${under.id} ${labelText(editor.question, under.label)}` : "";
+      where.current.textContent = p ? `x ${p[0].toFixed(1)}, y ${p[1].toFixed(1)}${object}` : "";
     };
     target.addEventListener("pointerdown", input.down);
     target.addEventListener("pointermove", input.move);

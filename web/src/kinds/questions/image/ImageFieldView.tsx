@@ -2,6 +2,8 @@
  * An image field in the data column. When shape questions target it, the active one (else
  * the first) draws and edits its objects on it, and the others' objects are shown faint
  * beneath; image_class answers show over it. Otherwise the picture is shown on its own.
+ * Where the answers are shown, not edited (`WidgetShared.readOnly`), the image only pans,
+ * zooms and selects, and the inspector beneath it says what the selected object is.
  */
 import { useContext, useRef } from "react";
 import type { Json, JsonObject } from "../../../api/types";
@@ -10,6 +12,7 @@ import type { PushOptions } from "../../../editor/history";
 import { ImageField } from "../../fields/ImageField";
 import type { Layer } from "./editor";
 import { ImageCanvas } from "./ImageCanvas";
+import { ShapesInspector } from "./ShapesInspector";
 import { classBadges } from "./ImageClassQuestion";
 import { shapesOf } from "./model";
 import { useImageEditor } from "./ShapesQuestion";
@@ -44,27 +47,29 @@ export function ImageFieldView({ field, data, iface, bind }: Props) {
   const badges = classes.flatMap((q) => classBadges(q, bind(q).value));
   const owner = shapes.find((q) => bind(q).active) ?? shapes[0] ?? null;
   if (!owner) return <ImageField field={field} value={data[field.name]} badges={badges} />;
-  return <OwnedImage key={owner.name} field={field.name} owner={owner} others={shapes.filter((q) => q !== owner)} image={data[field.name]} bind={bind} badges={badges} />;
+  return <OwnedImage key={owner.name} field={field.name} owner={owner} shapes={shapes} image={data[field.name]} bind={bind} badges={badges} />;
 }
 
 interface OwnedProps {
   field: string;
   owner: ShapeSpec;
-  others: ShapeSpec[];
+  /** Every shape question on this image (the owner among them). */
+  shapes: ShapeSpec[];
   image: Json | undefined;
   bind: Props["bind"];
   badges: string[];
 }
 
-function OwnedImage({ field, owner, others, image, bind, badges }: OwnedProps) {
+function OwnedImage({ field, owner, shapes, image, bind, badges }: OwnedProps) {
   const editor = useImageEditor(owner);
+  const shared = useContext(WidgetContext);
   // The zoom and place on this image carry over when another of its questions takes it.
-  const views = useContext(WidgetContext).get<View | null>(`image-view:${field}`, null);
+  const views = shared.get<View | null>(`image-view:${field}`, null);
   editor.initialView = views.get();
   editor.onView = views.set;
   const binding = bind(owner);
-  const layers = useLayers(others, bind);
-  return (
+  const layers = useLayers(shapes.filter((q) => q !== owner), bind);
+  const canvas = (
     <ImageCanvas
       editor={editor}
       question={owner}
@@ -76,6 +81,13 @@ function OwnedImage({ field, owner, others, image, bind, badges }: OwnedProps) {
       others={layers}
       badges={badges}
     />
+  );
+  if (!shared.readOnly) return canvas;
+  return (
+    <div className="image-read-only">
+      {canvas}
+      <ShapesInspector editor={editor} questions={shapes} valueOf={(q) => bind(q).value} show={(q) => bind(q).activate()} />
+    </div>
   );
 }
 

@@ -13,7 +13,8 @@ import { WidgetContext, type WidgetShared } from "../../widgetShared";
 import { AssistTool } from "./AssistTool";
 import { ImageEditor, type MaskTool } from "./editor";
 import { handleKey } from "./keys";
-import { shapesOf } from "./model";
+import { CROSSING_MESSAGE, checksCrossings, shapeCrosses } from "./crossing";
+import { shapesOf, type Shape } from "./model";
 import { ObjectList, SelectedObject } from "./ObjectList";
 import "../../../styles/image.css";
 
@@ -24,6 +25,7 @@ export function editorFor(shared: WidgetShared, question: ShapeSpec): ImageEdito
   if (!editor) {
     editor = new ImageEditor(question);
     editor.announce = shared.announce;
+    editor.readOnly = shared.readOnly;
     state.set(editor);
   }
   return editor;
@@ -92,6 +94,7 @@ export function ShapesQuestion({ question, value, onChange, active, activate }: 
       <p className="shape-status small" role="status">
         {ui.drawing ?? ui.message ?? ""}
       </p>
+      <CrossingNotice question={question} shapes={shapes} />
       {selected ? <SelectedObject editor={editor} shape={selected} /> : null}
       {scored.length ? (
         <label className="shape-threshold">
@@ -109,6 +112,30 @@ export function ShapesQuestion({ question, value, onChange, active, activate }: 
       <ObjectList editor={editor} shapes={shapes} selectedId={ui.selectedId} />
       {active ? <KeysHint question={question} /> : null}
     </div>
+  );
+}
+
+/**
+ * Polygons whose outline crosses itself (crossing.ts): with `self_intersection: warn` a
+ * warning (the answer is accepted), with `refuse` the error the server would answer.
+ */
+function CrossingNotice({ question, shapes }: { question: ShapeSpec; shapes: readonly Shape[] }) {
+  const crossing = useMemo(() => (checksCrossings(question) ? shapes.filter(shapeCrosses) : []), [question, shapes]);
+  if (crossing.length === 0 || question.kind !== "polygons") return null;
+  const ids = crossing.slice(0, 5).map((s) => `#${s.id}`);
+  const which = `${crossing.length === 1 ? "Outline" : "Outlines"} ${ids.join(", ")}${crossing.length > 5 ? ` and ${crossing.length - 5} more` : ""}`;
+  if (question.selfIntersection === "warn") {
+    return (
+      <p className="shape-crossing-notice small" role="status" data-crossing={crossing.map((s) => s.id).join(" ")}>
+        ⚠ {which} {crossing.length === 1 ? "crosses itself" : "cross themselves"}: accepted, but check {crossing.length === 1 ? "it" : "them"} (dashed red on the image).
+      </p>
+    );
+  }
+  return (
+    <p className="shape-crossing-notice shape-crossing-refused small" role="alert" data-crossing={crossing.map((s) => s.id).join(" ")}>
+      ✗ {ids.join(", ")}
+      {crossing.length > 5 ? ` and ${crossing.length - 5} more` : ""}: {CROSSING_MESSAGE}.
+    </p>
   );
 }
 

@@ -30,6 +30,7 @@ import {
   type Shape,
   type ShapeKind,
 } from "./model";
+import { checksCrossings, shapeCrosses } from "./crossing";
 import { drawOrder, Renderer, type Overlay, type Scene } from "./renderer";
 import { fitView, toImage, type View } from "./view";
 
@@ -128,6 +129,9 @@ export class ImageEditor {
   paints = 0;
   /** Space is held: a drag pans. */
   spaceHeld = false;
+  /** The answer is shown, not edited (docs/images.md, "Seeing image answers"): the pointer
+   * and keys only pan, zoom and select, and no edit reaches `onChange`. */
+  readOnly = false;
   /** Drawn over the overlay (the assist's box and clicks, assist.ts). */
   overlayExtra: ((ctx: CanvasRenderingContext2D, px: number) => void) | null = null;
   /** The last answer this editor made. */
@@ -291,6 +295,7 @@ export class ImageEditor {
       skip: this.hiddenShape,
       edges: skeleton ? skeleton.edges : [],
       others: this.others,
+      crossing: checksCrossings(this.question) ? shapeCrosses : undefined,
     };
   }
 
@@ -305,10 +310,12 @@ export class ImageEditor {
     } else if (d?.type === "path") draft = { geom: null, points: cursor ? [...d.points, cursor] : d.points, closed: this.kind === "polygons" || this.kind === "masks" };
     else if (d?.type === "keypoints") draft = { geom: null, points: d.points.filter((p) => p[2] > 0).map((p): Pt => [p[0], p[1]]), closed: false };
     const masks = this.kind === "masks" && this.ui.tool !== "polygon";
+    const shown = selected && !this.hiddenShape(selected) ? selected : selected?.id === this.ui.selectedId ? selected : null;
     return {
-      selected: selected && !this.hiddenShape(selected) ? selected : selected?.id === this.ui.selectedId ? selected : null,
+      // Read only: the selection is drawn as locked (grey handles) and no crosshair follows the pointer.
+      selected: shown && this.readOnly ? { ...shown, locked: true } : shown,
       draft,
-      cursor,
+      cursor: this.readOnly ? null : cursor,
       brush: masks ? { radius: this.ui.brush, erase: this.ui.tool === "eraser" } : null,
       paint: this.paintCanvas,
       hint: this.keypointHint(),
@@ -401,6 +408,7 @@ export class ImageEditor {
   // --- edits (each one answer change, one undo step) ------------------------------------
 
   commit(objects: JsonObject[], message = ""): void {
+    if (this.readOnly) return;
     this.committed = toAnswer(this.value, objects);
     this.onChange(this.committed);
     if (message) this.say(message);
@@ -408,6 +416,7 @@ export class ImageEditor {
 
   /** Add an object with the current label; selects it. */
   add(geom: Geometry, message = "added"): string | null {
+    if (this.readOnly) return null;
     if (this.objects.length >= this.question.maxObjects) {
       this.say(`this question allows at most ${this.question.maxObjects} objects`);
       return null;
@@ -514,7 +523,7 @@ export class ImageEditor {
   /** Set one attribute of the selected object (typing in a text attribute merges into one undo step). */
   setAttribute(name: string, value: Json | undefined): void {
     const shape = this.selected();
-    if (!shape) return;
+    if (!shape || this.readOnly) return;
     const objects = updateObject(this.objects, shape.id, (raw) => {
       const attributes: JsonObject = raw.attributes && typeof raw.attributes === "object" && !Array.isArray(raw.attributes) ? { ...raw.attributes } : {};
       if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) delete attributes[name];

@@ -31,6 +31,7 @@ const ARROWS: Record<string, [number, number]> = {
 };
 
 export function handleKey(ed: ImageEditor, e: KeyLike): boolean {
+  if (ed.readOnly) return lookKey(ed, e);
   const mod = e.ctrlKey || e.metaKey;
   if (assistKey(ed, e)) return true;
   if (mod) return modKey(ed, e);
@@ -44,6 +45,33 @@ export function handleKey(ed: ImageEditor, e: KeyLike): boolean {
     return true;
   }
   return flagKey(ed, e);
+}
+
+/**
+ * The keys of a read-only editor (an answer shown, not edited): zoom and fit, arrows (and
+ * Ctrl+arrows) pan, Tab / Shift+Tab select, `,` / `.` pick a point, Esc deselects, Ctrl+C
+ * copies. Everything else is left to the screen (e.g. adjudication's number keys).
+ */
+function lookKey(ed: ImageEditor, e: KeyLike): boolean {
+  const arrow = ARROWS[e.key];
+  if (arrow && !e.altKey) {
+    const step = e.shiftKey ? 300 : 100;
+    if (ed.view) ed.setView(panBy(ed.view, -arrow[0] * step, -arrow[1] * step));
+    return true;
+  }
+  if (e.ctrlKey || e.metaKey) return e.key.toLowerCase() === "c" && !e.shiftKey && copy(ed);
+  if (e.key === "Tab") {
+    ed.selectNext(e.shiftKey ? -1 : 1);
+    return ed.shapes.length > 0;
+  }
+  if (e.key === "Escape") {
+    if (ed.ui.vertex >= 0) ed.select(ed.ui.selectedId);
+    else if (ed.ui.selectedId !== null) ed.select(null);
+    else return false;
+    return true;
+  }
+  if (e.key === "." || e.key === ",") return pickVertex(ed, e.key === "." ? 1 : -1);
+  return !e.altKey && viewKey(ed, e);
 }
 
 function modKey(ed: ImageEditor, e: KeyLike): boolean {

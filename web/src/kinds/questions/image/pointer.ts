@@ -2,7 +2,8 @@
  * The mouse on the image: press on a shape selects it and a drag moves it; a handle of the
  * selected box resizes it; a vertex drags; a press on empty image draws (a box by dragging,
  * other shapes point by point); wheel zooms at the pointer; the middle button, or a drag with
- * Space held, pans. Each drag is committed once, on release (one undo step).
+ * Space held, pans. Each drag is committed once, on release (one undo step). A read-only
+ * editor (an answer shown, not edited) only looks: a click selects, any drag pans.
  */
 import { labelColour } from "../../palette";
 import { beginPaint, endPaint, finishDraft, isPainting, paintTo, placeAt } from "./drawing";
@@ -13,7 +14,7 @@ import { boxFromCorners, insideImage, moveInside, movePointOf, resizeBox, withGe
 import { panBy, toImage, zoomAt } from "./view";
 
 type Gesture =
-  | { type: "pan"; last: Pt }
+  | { type: "pan"; last: Pt; click?: Pt }
   | { type: "move"; shape: Shape; start: Pt; moved: boolean }
   | { type: "resize"; shape: Shape; handle: Handle }
   | { type: "vertex"; shape: Shape; index: number }
@@ -52,6 +53,11 @@ export class PointerInput {
     const p = this.image(s);
     this.element.setPointerCapture?.(e.pointerId);
     e.preventDefault();
+    if (ed.readOnly) {
+      // Looking only: a drag pans; a press let go where it started selects (up, below).
+      if (e.button === 0 || e.button === 1) this.gesture = { type: "pan", last: s, ...(e.button === 0 ? { click: s } : {}) };
+      return;
+    }
     if (e.button === 1 || (e.button === 0 && this.ed.spaceHeld)) {
       this.gesture = { type: "pan", last: s };
       return;
@@ -167,6 +173,10 @@ export class PointerInput {
     if (!g || !ed.view) return;
     const s = this.screen(e);
     const p = this.image(s);
+    if (g.type === "pan" && g.click) {
+      if (Math.hypot(s[0] - g.click[0], s[1] - g.click[1]) <= 3) ed.select(ed.shapeAt(p)?.id ?? null);
+      return;
+    }
     if (g.type === "paint" || isPainting()) {
       endPaint(ed);
       return;
@@ -189,6 +199,7 @@ export class PointerInput {
   /** Double-click: end the polygon or polyline being drawn, or add a vertex on an edge. */
   dblclick = (e: MouseEvent): void => {
     const ed = this.ed;
+    if (ed.readOnly) return;
     if (ed.draft?.type === "path") {
       finishDraft(ed);
       return;
