@@ -40,9 +40,11 @@ web: $(WEB_DIST)
 run: install-run web
 	$(VENV)/bin/accord serve --demo
 
-# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here);
+# Debian's ffmpeg encodes the test videos (tests/media/video_samples.py).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v ffmpeg >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench tools

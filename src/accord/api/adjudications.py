@@ -175,7 +175,7 @@ async def next_adjudication(
     out = await in_write(db, work)
     if out.adjudication is not None:  # media URLs signed after the transaction
         task = out.adjudication.task
-        task.data = await signed_data_async(task.data, db, settings)
+        task.data = await signed_data_async(task.data, db, settings, frames_project=task.project_id)
     return out
 
 
@@ -212,7 +212,7 @@ def get_adjudication(
     with db.read() as session:
         adjudication, role = _adjudication(session, caller, adjudication_id, Can.review)
         view = adjudication_view(session, caller, adjudication, role)
-    view.task.data = signed_data(view.task.data, db, settings)
+    view.task.data = signed_data(view.task.data, db, settings, frames_project=view.task.project_id)
     return view
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -132,15 +133,26 @@ def _serve(token: str, request: Request, db: Database, settings: Settings) -> Re
 
 
 def signed_data(
-    data: dict[str, Any], db: Database, settings: Settings, *, project_id: int | None = None
+    data: dict[str, Any],
+    db: Database,
+    settings: Settings,
+    *,
+    project_id: int | None = None,
+    frames_project: int | None = None,
 ) -> dict[str, Any]:
     """Task data as a browser or program gets it: media URLs signed (`accord.media.links`);
-    with ``project_id``, image objects get the signed link of their thumbnail too."""
+    with ``project_id``, image objects get the signed link of their thumbnail too; with it
+    or ``frames_project``, videos get their frames (`accord.media.video_links`)."""
     if not needs_signing(data):
         return data
     secret = instance_secret(db) if storage_location(settings)[0] == "file" else None
     return sign_task_data(
-        data, settings, settings.file_url_seconds, secret=secret, project_id=project_id
+        data,
+        settings,
+        settings.file_url_seconds,
+        secret=secret,
+        project_id=project_id,
+        frames_project=frames_project,
     )
 
 
@@ -158,10 +170,12 @@ def signed_rows(
 
 
 async def signed_data_async(
-    data: dict[str, Any], db: Database, settings: Settings
+    data: dict[str, Any], db: Database, settings: Settings, *, frames_project: int | None = None
 ) -> dict[str, Any]:
     """`signed_data` from the event loop: data without media URLs costs nothing; signing
     (and reading the secret the first time) runs on a worker thread."""
     if not needs_signing(data):
         return data
-    return await run_in_threadpool(signed_data, data, db, settings)
+    return await run_in_threadpool(
+        partial(signed_data, frames_project=frames_project), data, db, settings
+    )

@@ -1,11 +1,12 @@
-"""Uploading image files into a project's media (managers).
+"""Uploading image and video files into a project's media (managers).
 
 ``POST /api/v1/projects/{id}/media`` takes ``multipart/form-data`` with one or more parts named
 ``file``, each part's filename being the file's relative name (``train/0001.jpg``). The body
 is parsed as it arrives, each file written to a temporary file on disk (never held in memory),
 with limits on the count and the bytes of the files. Then, on a worker thread and outside any
 database transaction, every file is checked and all are stored, or none
-(`accord.actions.media`); the thumbnails are made by a background job.
+(`accord.actions.media`); the thumbnails of the images, and the frames of the videos
+(`accord.jobs.frames`), are made by background jobs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from accord.api.jobs import JobOut, runner_of, start_job
 from accord.api.policies import Can, access
 from accord.db import Database
 from accord.errors import Invalid, TooLarge
+from accord.jobs.frames import video_fields, video_limits
 from accord.jobs.thumbnails import image_fields
 from accord.models import User
 from accord.settings import Settings
@@ -46,24 +48,44 @@ router = APIRouter(tags=["media"])
 PART = "file"  # the name of every part
 
 
+class VideoMeta(BaseModel):
+    codec: str = Field(description="h264, hevc, vp9, av1, ...")
+    frames: int = Field(description="Frames, counted from the packets' timestamps")
+    fps: float = Field(description="Nominal frames a second (the stream's average rate)")
+    variable_rate: bool = Field(description="Whether the frames' intervals vary")
+    duration: float = Field(description="Seconds")
+    rotation: int = Field(description="Degrees the stored picture is turned to be shown")
+
+
 class MediaFile(BaseModel):
     name: str = Field(description="The relative name it was sent under")
-    src: str = Field(description="The reference to put in a task's image field")
-    width: int = Field(description="Width in pixels, after the EXIF orientation")
-    height: int = Field(description="Height in pixels, after the EXIF orientation")
-    format: str = Field(description="jpeg, png, webp or tiff: what the bytes are")
+    src: str = Field(description="The reference to put in a task's image or video field")
+    width: int = Field(
+        description="Width in pixels, after the EXIF orientation (a video's rotation)"
+    )
+    height: int = Field(
+        description="Height in pixels, after the EXIF orientation (a video's rotation)"
+    )
+    format: str = Field(
+        description="jpeg, png, webp or tiff: what the bytes are; a video's container: mp4 "
+        "(MP4 and MOV) or matroska (MKV and WebM)"
+    )
     stored: bool = Field(description="False when the same bytes were already there")
     original: str | None = Field(
         default=None,
         description="For a file browsers cannot show (a TIFF): the reference of the file as "
         "sent; src is then its PNG copy, upright",
     )
+    video: VideoMeta | None = Field(default=None, description="A video's metadata")
 
 
 class MediaOut(BaseModel):
     files: list[MediaFile]
     thumbnails_job: int | None = Field(
-        description="The background job making the files' thumbnails"
+        description="The background job making the images' thumbnails"
+    )
+    frames_job: int | None = Field(
+        default=None, description="The background job decoding the videos into frames"
     )
 
 
@@ -210,15 +232,16 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
 def _check_and_store(
     request: Request, settings: Settings, project_id: int, received: list[Received]
 ) -> list[dict[str, Any]]:
-    infos = check_files(received)
+    infos = check_files(received, video_limits(settings))
     return store_files(runner_of(request).storage, settings, project_id, received, infos)
 
 
 @router.post(
     "/projects/{project_id}/media",
     status_code=201,
-    summary="Upload image files into the project's media (managers): all are checked, then "
-    "all stored or none; each answer's src goes into a task's image field",
+    summary="Upload image and video files into the project's media (managers): all are "
+    "checked, then all stored or none; each answer's src goes into a task's image or video "
+    "field",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -248,17 +271,24 @@ async def upload_media(
     with tempfile.TemporaryDirectory(dir=spool, prefix="media-") as folder:
         received = await _receive(request, Path(folder))
         files = await run_in_threadpool(_check_and_store, request, settings, project_id, received)
-    job = await run_in_threadpool(
-        start_job,
-        request,
-        db,
-        caller.user,
-        project_id,
-        "thumbnails",
-        {"sources": [f["src"] for f in files]},
-        unit="images",
+    images = [f["src"] for f in files if not f.get("video")]
+    videos = [f["src"] for f in files if f.get("video")]
+    thumbnails = frames = None
+    if images or not videos:
+        job = await run_in_threadpool(
+            start_job, request, db, caller.user, project_id, "thumbnails",
+            {"sources": images}, unit="images",
+        )  # fmt: skip
+        thumbnails = job.id
+    if videos:
+        job = await run_in_threadpool(
+            start_job, request, db, caller.user, project_id, "frames",
+            {"sources": videos}, unit="videos",
+        )  # fmt: skip
+        frames = job.id
+    return MediaOut(
+        files=[MediaFile(**f) for f in files], thumbnails_job=thumbnails, frames_job=frames
     )
-    return MediaOut(files=[MediaFile(**f) for f in files], thumbnails_job=job.id)
 
 
 class ThumbnailsIn(BaseModel):
@@ -284,4 +314,31 @@ def start_thumbnails(
     params = {"fields": body.fields}
     return start_job(
         request, db, caller.user, project_id, "thumbnails", params, unit="images", single=True
+    )
+
+
+class FramesIn(BaseModel):
+    fields: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Video fields whose media to decode into frames; empty: all of them",
+    )
+
+
+@router.post(
+    "/projects/{project_id}/frames",
+    status_code=202,
+    summary="Decode the videos the project's tasks reference (s3:// and the storage's media) "
+    "into frames for frame-exact playback, as a background job (managers); videos done "
+    "already are passed over, failed ones are tried again",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+def start_frames(
+    project_id: int, body: FramesIn, request: Request, caller: CurrentCaller, db: Db
+) -> JobOut:
+    _authorize(db, caller.user, project_id)
+    video_fields(db, project_id, body.fields)  # a wrong field is refused now, not in the job
+    params = {"fields": body.fields}
+    return start_job(
+        request, db, caller.user, project_id, "frames", params, unit="videos", single=True
     )

@@ -128,7 +128,9 @@ async def next_task(
 async def _signed(out: NextOut, db: Database, settings: Settings) -> NextOut:
     """Media URLs in the task's data signed (after the transaction: it holds no lock)."""
     if out.task is not None:
-        out.task.data = await signed_data_async(out.task.data, db, settings)
+        out.task.data = await signed_data_async(
+            out.task.data, db, settings, frames_project=out.task.project_id
+        )
     return out
 
 

@@ -271,7 +271,9 @@ async def next_review(
 
     out = await in_write(db, work)
     if out.task is not None:  # media URLs signed after the transaction (it holds no lock)
-        out.task.data = await signed_data_async(out.task.data, db, settings)
+        out.task.data = await signed_data_async(
+            out.task.data, db, settings, frames_project=out.task.project_id
+        )
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accord.kinds.base import FieldKind, QuestionKind
-from accord.kinds.fields import chat, image, markdown, text, text_list
+from accord.kinds.fields import chat, image, markdown, text, text_list, video
 from accord.kinds.questions import (
     boxes,
     choice,
@@ -25,7 +25,7 @@ from accord.kinds.questions import (
 from accord.kinds.questions import text as text_question
 
 FIELD_KINDS: dict[str, FieldKind[Any]] = {
-    module.KIND.name: module.KIND for module in (text, markdown, text_list, chat, image)
+    module.KIND.name: module.KIND for module in (text, markdown, text_list, chat, image, video)
 }
 QUESTION_KINDS: dict[str, QuestionKind[Any]] = {
     module.KIND.name: module.KIND

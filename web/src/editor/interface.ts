@@ -31,6 +31,10 @@ export interface ChatFieldSpec extends Common {
 export interface ImageFieldSpec extends Common {
   kind: "image";
 }
+/** `kind: video`: a media reference, or `{src, frames, fps, ...}` (docs/video.md). */
+export interface VideoFieldSpec extends Common {
+  kind: "video";
+}
 export interface UnknownFieldSpec extends Common {
   kind: "unknown";
   declared: string;
@@ -40,6 +44,7 @@ export type FieldSpec =
   | TextListFieldSpec
   | ChatFieldSpec
   | ImageFieldSpec
+  | VideoFieldSpec
   | UnknownFieldSpec;
 
 interface QuestionCommon extends Common {
@@ -148,7 +153,8 @@ export interface BoxesSpec extends ShapeCommon {
 }
 export interface PolygonsSpec extends ShapeCommon {
   kind: "polygons";
-  selfIntersection: "refuse" | "allow";
+  /** An outline that crosses itself: refused, accepted with a warning, or accepted. */
+  selfIntersection: "refuse" | "warn" | "allow";
   maxPoints: number;
 }
 export interface PolylinesSpec extends ShapeCommon {
@@ -274,6 +280,7 @@ function parseField(raw: Raw): FieldSpec {
     case "chat":
       return { ...common, kind, roles: strings(raw.roles) };
     case "image":
+    case "video":
       return { ...common, kind };
     default:
       return { ...common, kind: "unknown", declared: kind };
@@ -306,6 +313,8 @@ function parseAttribute(raw: Raw): ShapeAttribute {
   };
 }
 
+const selfIntersection = (value: string): PolygonsSpec["selfIntersection"] => (value === "allow" || value === "warn" ? value : "refuse");
+
 function parseShape(raw: Raw, common: QuestionCommon): ShapeSpec | null {
   const shape = {
     ...common,
@@ -326,7 +335,7 @@ function parseShape(raw: Raw, common: QuestionCommon): ShapeSpec | null {
       return {
         ...shape,
         kind,
-        selfIntersection: str(raw, "self_intersection", "refuse") === "allow" ? "allow" : "refuse",
+        selfIntersection: selfIntersection(str(raw, "self_intersection", "refuse")),
         maxPoints: num(raw, "max_points", 10000),
       };
     case "polylines":

@@ -11,6 +11,7 @@ import { ChatField } from "./fields/ChatField";
 import { MarkdownField } from "./fields/MarkdownField";
 import { TextField } from "./fields/TextField";
 import { TextListField } from "./fields/TextListField";
+import { VideoPlayer } from "./fields/video/VideoPlayer";
 import { ChoiceQuestion } from "./questions/ChoiceQuestion";
 import { PairwiseQuestion } from "./questions/PairwiseQuestion";
 import { RankingQuestion } from "./questions/RankingQuestion";
@@ -127,6 +128,9 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
         break;
       case "image":
         body = <ImageFieldView field={field} data={data} iface={iface} bind={bind} />;
+        break;
+      case "video":
+        body = <VideoPlayer field={field} value={value} />;
         break;
       case "unknown":
         body = <pre className="field-json">{JSON.stringify(value, null, 2)}</pre>;

@@ -1,0 +1,168 @@
+"""A video's frames decoded once, for frame-exact playback in the browser (docs/video.md).
+
+Each video a project's tasks reference gets a folder in Accord's storage,
+``media/frames/projects/{project_id}/{sha256 of the reference}/`` (`frames_prefix`), holding:
+
+- ``frames.bin``: every frame as a JPEG (quality `QUALITY`), upright, in frame order, the
+  frames grouped in chunks of `CHUNK_FRAMES`; one object, read by HTTP range requests, one
+  range per chunk (one signed link serves them all);
+- ``manifest.json`` (written last: its presence means the frames are ready): the frame count,
+  size, nominal rate, whether the rate varies, duration, each frame's presentation time in
+  seconds, and each chunk's byte range in ``frames.bin`` with the offset of each of its
+  frames (`write_frames`);
+- ``error.json`` instead, when the video could not be decoded: ``{"error": "why"}``.
+
+Frame N is the N-th frame FFmpeg decodes in presentation order (`accord.media.videos`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+import orjson
+from PIL import Image
+
+from accord.errors import StorageMissing
+from accord.media.storage import Storage
+from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
+
+FRAMES = "media/frames/projects/"
+MANIFEST = "manifest.json"
+DATA = "frames.bin"
+ERROR = "error.json"
+CHUNK_FRAMES = 32
+QUALITY = 85
+VERSION = 1
+PENDING, READY, FAILED = "pending", "ready", "failed"
+VARIABLE_TOLERANCE = 0.01
+
+
+def frames_prefix(project_id: int, src: str) -> str:
+    """The folder of the frames of the video at ``src`` (a media reference) for the project."""
+    digest = hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{FRAMES}{int(project_id)}/{digest}/"
+
+
+def manifest_key(project_id: int, src: str) -> str:
+    return frames_prefix(project_id, src) + MANIFEST
+
+
+def data_key(project_id: int, src: str) -> str:
+    return frames_prefix(project_id, src) + DATA
+
+
+def error_key(project_id: int, src: str) -> str:
+    return frames_prefix(project_id, src) + ERROR
+
+
+def jpeg(pixels: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(pixels, mode="RGB").save(out, format="JPEG", quality=QUALITY)
+    return out.getvalue()
+
+
+@dataclass
+class _Chunk:
+    start: int  # byte offset in frames.bin
+    offsets: list[int]  # each frame's start from the chunk's start, then the chunk's length
+
+    def out(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.start + self.offsets[-1], "offsets": self.offsets}
+
+
+def _rate(times: list[float]) -> tuple[float, bool, float]:
+    """The nominal rate, whether it varies, and the typical frame interval (s)."""
+    if len(times) < 2:
+        return 0.0, False, 0.0
+    steps = np.diff(np.asarray(times, dtype=np.float64))
+    median = float(np.median(steps))
+    variable = float(steps.max() - steps.min()) > VARIABLE_TOLERANCE * median + 1e-3
+    duration = times[-1] - times[0] + median
+    return (len(times) / duration if duration > 0 else 0.0), variable, median
+
+
+def write_frames(
+    frames: Iterator[Frame],
+    out: IO[bytes],
+    progress: Callable[[int], None] | None = None,
+    encode: Callable[[np.ndarray], bytes] = jpeg,
+) -> dict[str, Any]:
+    """Write every frame to ``out`` (frames.bin) in chunks; the manifest describing them."""
+    times: list[float] = []
+    chunks: list[_Chunk] = []
+    written = 0
+    size = (0, 0)
+    for frame in frames:
+        if frame.index % CHUNK_FRAMES == 0:
+            if chunks:
+                chunks[-1].offsets.append(written - chunks[-1].start)
+            chunks.append(_Chunk(start=written, offsets=[]))
+        data = encode(frame.pixels)
+        chunks[-1].offsets.append(written - chunks[-1].start)
+        out.write(data)
+        written += len(data)
+        times.append(frame.time)
+        size = (frame.pixels.shape[1], frame.pixels.shape[0])
+        if progress is not None:
+            progress(frame.index + 1)
+    if chunks:
+        chunks[-1].offsets.append(written - chunks[-1].start)
+    fps, variable, step = _rate(times)
+    return {
+        "version": VERSION,
+        "frames": len(times),
+        "width": size[0],
+        "height": size[1],
+        "fps": round(fps, 6),
+        "variable_rate": variable,
+        "duration": round(times[-1] - times[0] + step, 6) if times else 0.0,
+        "format": "jpeg",
+        "chunk_frames": CHUNK_FRAMES,
+        "data": DATA,
+        "bytes": written,
+        "times": times,
+        "chunks": [chunk.out() for chunk in chunks],
+    }
+
+
+def make_frames(
+    storage: Storage,
+    project_id: int,
+    src: str,
+    video: IO[bytes],
+    limits: VideoLimits,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Decode the video in ``video`` (binary, seekable) and store its frames and manifest
+    (an earlier error.json removed); the manifest. `BadVideo` if it cannot be decoded
+    (nothing is left behind then: the caller records the error)."""
+    key = data_key(project_id, src)
+    with storage.writer(key) as out:  # nothing is left if decoding fails half-way
+        manifest = write_frames(decoded_frames(video, src, limits), out, progress)
+    if not manifest["frames"]:
+        storage.delete(key)
+        raise bad(src, "its video stream holds no frame FFmpeg can decode", "export it again")
+    storage.delete(error_key(project_id, src))
+    storage.write_bytes(manifest_key(project_id, src), orjson.dumps(manifest))
+    return manifest
+
+
+def record_failure(storage: Storage, project_id: int, src: str, message: str) -> None:
+    storage.write_bytes(error_key(project_id, src), orjson.dumps({"error": message}))
+
+
+def failure_of(storage: Storage, project_id: int, src: str) -> str | None:
+    """Why the frames of ``src`` could not be made, if that is what happened."""
+    key = error_key(project_id, src)
+    if not storage.exists(key):
+        return None
+    try:
+        raw = b"".join(storage.read_range(key, 0, None))
+        return str(orjson.loads(raw).get("error") or "the video could not be decoded")
+    except (StorageMissing, orjson.JSONDecodeError, AttributeError):
+        return "the video could not be decoded"

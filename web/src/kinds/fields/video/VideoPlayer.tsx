@@ -1,0 +1,259 @@
+/**
+ * A video field: its pre-decoded frames drawn on a canvas (frames.ts), frame-exact.
+ *
+ * Keys (docs/video.md): Space plays or pauses (anywhere but a text box or another control);
+ * with the player focused, `,` / `.` or ← / → step one frame back / forward, Home / End go to
+ * the first / last frame, G puts the cursor in the frame number box (Enter jumps there),
+ * `-` / `+` change the speed. Playback follows the manifest's frame times (a variable frame
+ * rate too) at 0.25× to 4×.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { FieldSpec } from "../../../editor/interface";
+import { titleOf } from "../../../editor/interface";
+import { Kbd } from "../../../ui/Kbd";
+import { isTypingTarget, type FieldProps } from "../../types";
+import { FrameStore, frameAt, loadManifest, videoSourceOf, type Manifest } from "./frames";
+import "../../../styles/video.css";
+
+export const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4];
+
+/** The player Space plays or pauses: the last one used, else the first on the page. */
+const players: HTMLElement[] = [];
+let lastUsed: HTMLElement | null = null;
+
+export function VideoPlayer({ field, value }: FieldProps<FieldSpec>) {
+  const source = videoSourceOf(value);
+  if (!source) return <p className="video-problem muted">No video to show in “{titleOf(field)}” (expected a link, or {"{src, ...}"}).</p>;
+  if (source.state === "pending") {
+    return (
+      <p className="video-problem" data-frames-state="pending">
+        The frames of this video are being prepared for frame-exact playback (the frames job). Reload the task in a moment.
+      </p>
+    );
+  }
+  if (source.state === "failed" || !source.manifest || !source.data) {
+    return (
+      <p className="video-problem video-failed" data-frames-state="failed">
+        This video cannot be played frame by frame: {source.error ?? "its frames are missing"}. A manager can run the frames job again once the file is fixed.
+      </p>
+    );
+  }
+  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} />;
+}
+
+interface Clock {
+  wall: number; // performance.now() when playing started or the speed changed
+  media: number; // the media time (s) then
+}
+
+function FramePlayer({ field, manifestUrl, dataUrl }: { field: FieldSpec; manifestUrl: string; dataUrl: string }) {
+  const root = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLInputElement>(null);
+  const [store, setStore] = useState<FrameStore | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [frame, setFrame] = useState(0);
+  const [drawn, setDrawn] = useState(-1);
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(1);
+  const [typed, setTyped] = useState("0");
+  const clock = useRef<Clock>({ wall: 0, media: 0 });
+
+  useEffect(() => {
+    const abort = new AbortController();
+    let made: FrameStore | null = null;
+    loadManifest(manifestUrl, abort.signal)
+      .then((manifest: Manifest) => {
+        made = new FrameStore(manifest, dataUrl);
+        setStore(made);
+      })
+      .catch((e: unknown) => abort.signal.aborted || setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      abort.abort();
+      made?.close();
+    };
+  }, [manifestUrl, dataUrl]);
+
+  const last = store ? store.manifest.frames - 1 : 0;
+  const times = store?.manifest.times ?? [0];
+
+  // Draw the current frame once its chunk is decoded; fetch the chunks after it meanwhile.
+  useEffect(() => {
+    if (!store) return;
+    let current = true;
+    store
+      .frame(frame)
+      .then((bitmap) => {
+        const c = canvas.current;
+        if (!current || !c) return;
+        c.getContext("2d")?.drawImage(bitmap, 0, 0);
+        setDrawn(frame);
+      })
+      .catch((e: unknown) => current && setError(e instanceof Error ? e.message : String(e)));
+    store.prefetch(frame, playing ? 3 : 1);
+    setTyped(String(frame));
+    return () => {
+      current = false;
+    };
+  }, [store, frame, playing]);
+
+  // Playback: the frame whose time the clock has reached, each animation frame.
+  useEffect(() => {
+    if (!playing || !store) return;
+    let handle = 0;
+    const tick = (now: number) => {
+      const { wall, media } = clock.current;
+      const seconds = media + ((now - wall) / 1000) * speed;
+      const next = frameAt(store.manifest.times, seconds);
+      setFrame(next);
+      if (next >= store.manifest.frames - 1) setPlaying(false);
+      else handle = requestAnimationFrame(tick);
+    };
+    handle = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(handle);
+  }, [playing, speed, store]);
+
+  const go = (n: number) => {
+    setPlaying(false);
+    setFrame(Math.max(0, Math.min(last, Math.round(n))));
+  };
+  const toggle = () => {
+    if (!store) return;
+    if (playing) return setPlaying(false);
+    const from = frame >= last ? 0 : frame;
+    setFrame(from);
+    clock.current = { wall: performance.now(), media: times[from] ?? 0 };
+    setPlaying(true);
+  };
+  const changeSpeed = (to: number) => {
+    clock.current = { wall: performance.now(), media: times[frame] ?? 0 };
+    setSpeed(to);
+  };
+  const stepSpeed = (by: number) => changeSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, SPEEDS.indexOf(speed) + by))] ?? 1);
+
+  const toggleRef = useRef(toggle);
+  toggleRef.current = toggle;
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    players.push(el);
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== " " || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTypingTarget(event.target)) return;
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      // A control elsewhere keeps its own Space (a button, a checkbox, a radio).
+      if (target && !el.contains(target) && target.closest("button, input, select, [role=radio], [role=checkbox]")) return;
+      const chosen = lastUsed && document.contains(lastUsed) ? lastUsed : players[0];
+      if (chosen !== el) return;
+      event.preventDefault();
+      if (!event.repeat) toggleRef.current();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      players.splice(players.indexOf(el), 1);
+      if (lastUsed === el) lastUsed = null;
+    };
+  }, [store]); // the player's element exists once the manifest is in
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
+    const key = event.key;
+    if (key === "," || key === "ArrowLeft") go(frame - 1);
+    else if (key === "." || key === "ArrowRight") go(frame + 1);
+    else if (key === "Home") go(0);
+    else if (key === "End") go(last);
+    else if (key === "g" || key === "G") box.current?.select();
+    else if (key === "-") stepSpeed(-1);
+    else if (key === "+" || key === "=") stepSpeed(1);
+    else return;
+    event.preventDefault(); // the screen's own keys (g: guidelines) never see it
+  };
+
+  if (error) return <p className="video-problem video-failed">The video’s frames could not be shown: {error}.</p>;
+  if (!store) return <p className="video-problem muted">Loading the frames…</p>;
+  const { manifest } = store;
+  const seconds = times[frame] ?? 0;
+  return (
+    <div
+      ref={root}
+      className="video-player"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onPointerDown={(e) => {
+        lastUsed = root.current;
+        if (e.target instanceof HTMLButtonElement) {
+          e.preventDefault(); // the player keeps the keyboard focus (Space, , and .)
+          root.current?.focus();
+        }
+      }}
+      onFocus={() => (lastUsed = root.current)}
+      data-video-field={field.name}
+      data-frame={frame}
+      data-drawn={drawn}
+      data-frames={manifest.frames}
+      data-playing={playing ? "true" : "false"}
+      aria-label={`Video ${titleOf(field)}: frame ${frame} of ${manifest.frames}`}
+    >
+      <canvas ref={canvas} className="video-canvas" width={manifest.width} height={manifest.height} />
+      <input
+        className="video-scrubber"
+        type="range"
+        min={0}
+        max={last}
+        step={1}
+        value={frame}
+        aria-label="Frame"
+        onChange={(e) => go(Number(e.currentTarget.value))}
+      />
+      <div className="video-controls">
+        <button type="button" onClick={toggle} aria-label={playing ? "Pause" : "Play"} data-video-action="play">
+          {playing ? "Pause" : "Play"} <Kbd keys="Space" />
+        </button>
+        <button type="button" onClick={() => go(frame - 1)} aria-label="Previous frame" data-video-action="back" disabled={frame <= 0}>
+          ◀ <Kbd keys="," />
+        </button>
+        <button type="button" onClick={() => go(frame + 1)} aria-label="Next frame" data-video-action="forward" disabled={frame >= last}>
+          <Kbd keys="." /> ▶
+        </button>
+        <label className="video-jump">
+          Frame{" "}
+          <input
+            ref={box}
+            type="number"
+            min={0}
+            max={last}
+            value={typed}
+            aria-label="Frame number"
+            onChange={(e) => setTyped(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && typed.trim() !== "" && Number.isFinite(Number(typed))) {
+                e.preventDefault();
+                go(Number(typed));
+                root.current?.focus();
+              } else if (e.key === "Escape") root.current?.focus();
+            }}
+          />{" "}
+          / {last} <Kbd keys="G" />
+        </label>
+        <span className="video-time" data-video-time>
+          {seconds.toFixed(3)} s / {manifest.duration.toFixed(3)} s
+        </span>
+        <label className="video-speed">
+          Speed{" "}
+          <select value={speed} aria-label="Playback speed" onChange={(e) => changeSpeed(Number(e.currentTarget.value))}>
+            {SPEEDS.map((s) => (
+              <option key={s} value={s}>
+                {s}×
+              </option>
+            ))}
+          </select>{" "}
+          <kbd>-</kbd> <kbd>+</kbd>
+        </label>
+        <span className="muted small">
+          {manifest.width}×{manifest.height} · {manifest.fps.toFixed(2)} fps{manifest.variable_rate ? " (variable)" : ""}
+        </span>
+      </div>
+    </div>
+  );
+}
