@@ -3,6 +3,13 @@ failed requests, and the queue's integrity afterwards.
 
     python -m bench.annotation_loop [--tasks 1000000] [--annotators 32] [--seconds 20]
         [--db sqlite,postgres] [--runs 3] [--history 0,5000] [--layout spread] [--overlap 3]
+        [--think SECONDS]
+
+With no ``--think`` every annotator sends its next request as soon as the last is answered:
+the server is saturated, and by Little's law the mean latency is annotators / throughput.
+``--think S`` makes each annotator pause after each cycle (exponential, mean S), as people
+reading a task do: N annotators then offer about N / (S + latency) cycles/s, and the latency
+measured is the one people see at that load, below saturation.
 
 ``--history N`` first gives each annotator N submitted tasks (assignments and annotations
 written in bulk, straight in the database), so that the queue's candidate query, which checks
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing as mp
+import random
 import resource
 import tempfile
 import threading
@@ -219,8 +227,13 @@ CLIENTS: dict[str, Callable[..., Any]] = {"lean": Lean, "httpx": httpx.Client}
 
 
 def annotator(cycle: Cycle, base_url: str, auth: str, project_id: int, start_at: float,
-              stop_at: float, out: list[Tally], client: str = "httpx") -> None:
+              stop_at: float, out: list[Tally], client: str = "httpx",
+              think: float = 0.0) -> None:
+    """One annotator: ``cycle`` in a loop; with ``think`` > 0, a pause after each cycle drawn
+    from an exponential distribution of that mean (a person reading the next task), so that
+    many annotators offer a steady load below the server's capacity instead of saturating it."""
     tally = Tally()
+    pauses = random.Random(auth)
     with CLIENTS[client](base_url=base_url, timeout=60, headers={"Authorization": auth}) as http:
         while time.time() < start_at:
             time.sleep(0.001)
@@ -231,14 +244,17 @@ def annotator(cycle: Cycle, base_url: str, auth: str, project_id: int, start_at:
                 tally.transport += 1
                 tally.note(f"{type(exc).__name__}: {exc}")
                 time.sleep(0.05)
+            if think > 0:
+                time.sleep(min(pauses.expovariate(1 / think), max(0.0, stop_at - time.time())))
     out.append(tally)
 
 
 def client_process(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
-                   start_at: float, stop_at: float, results: Any, client: str) -> None:
+                   start_at: float, stop_at: float, results: Any, client: str,
+                   think: float = 0.0) -> None:
     out: list[Tally] = []
     threads = [threading.Thread(target=annotator, args=(cycle, base_url, a, project_id,
-                                                        start_at, stop_at, out, client))
+                                                        start_at, stop_at, out, client, think))
                for a in auths]
     for thread in threads:
         thread.start()
@@ -262,14 +278,14 @@ def drive(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
 
 
 def drive_measured(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
-                   seconds: float, client: str) -> Drive:
+                   seconds: float, client: str, think: float = 0.0) -> Drive:
     """`drive`, with the CPU time the load generator took."""
     start_at = time.time() + 2
     stop_at = start_at + seconds
     results: Any = mp.Queue()
     groups = [g for g in (auths[i::PROCESSES] for i in range(PROCESSES)) if g]
     procs = [mp.Process(target=client_process, args=(cycle, base_url, g, project_id, start_at,
-                                                     stop_at, results, client))
+                                                     stop_at, results, client, think))
              for g in groups]
     for proc in procs:
         proc.start()
@@ -423,7 +439,7 @@ def run_once(database: str, tasks: Callable[[], Path], args: argparse.Namespace,
         meter = CpuMeter(server.process.pid, bench.settings.database_url)
         meter.start()
         driven = drive_measured(LOOPS[args.loop], server.url + "/api/v1", auths,
-                                bench.project_id, args.seconds, args.client)
+                                bench.project_id, args.seconds, args.client, args.think)
         cpu = meter.stop(driven.client_cpu)
     checked = integrity(bench, OVERLAP)
     bench.close()
@@ -487,6 +503,9 @@ def main() -> None:
                         "app: submit?next=true, one request a task (the web app's way)")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
                         help="the annotators' HTTP client (httpx: ~4× the CPU per request)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause (s, exponential) after each cycle: many annotators "
+                        "offering a steady load instead of saturating the server (0: none)")
     parser.add_argument("--rebuild", action="store_true",
                         help="PostgreSQL: build the template databases again")
     parser.add_argument("--quick", action="store_true",
@@ -500,7 +519,7 @@ def main() -> None:
     print(f"{args.annotators} annotators, next → submit for {args.seconds:g} s on a "
           f"{args.tasks:,}-task project with overlap {OVERLAP}; {args.runs} runs each, fresh "
           f"database and server per run; history layout {args.layout}; loop {args.loop}; "
-          f"client {args.client}", flush=True)
+          f"client {args.client}; think {args.think:g} s", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.jsonl"
@@ -526,6 +545,7 @@ def main() -> None:
                     "database": database,
                     "loop": args.loop,
                     "annotators": args.annotators,
+                    "think s": args.think,
                     "done before (each)": f"{history:,}" + (f" {args.layout}" if history else ""),
                     "workers": args.workers,
                 }, runs))
