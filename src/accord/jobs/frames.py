@@ -22,20 +22,20 @@ from collections.abc import Iterator
 
 from accord.actions.jobs import do_start_job
 from accord.db import Database
-from accord.errors import AccordError, Invalid, NotFound, StorageUnavailable
+from accord.errors import AccordError, StorageUnavailable
+from accord.jobs.media_fields import media_fields, scanned_references
 from accord.jobs.runner import JobContext, JobRunner, job_handler
 from accord.jobs.thumbnails import open_source
 from accord.media.frames import make_frames, manifest_key, record_failure
 from accord.media.links import is_link
 from accord.media.videos import BadVideo, VideoLimits
 from accord.models import Project, User
-from accord.queries.media import image_references, import_has_media
+from accord.queries.media import import_has_media
 from accord.queries.projects import interface_of
 from accord.settings import Settings
 
 log = logging.getLogger("accord.jobs")
 
-PAGE = 500
 VIDEO_KIND = "video"
 UNREACHABLE_IN_A_ROW = 3
 JOB_SECONDS_PER_VIDEO = 3600.0  # the deadline of decoding one video in the job
@@ -53,37 +53,7 @@ def video_limits(settings: Settings, seconds: float = VideoLimits.seconds) -> Vi
 def video_fields(db: Database, project_id: int, wanted: list[str]) -> list[str]:
     """``wanted`` if each is a video field of the project (none: all of them); `Invalid`
     naming the one that is not."""
-    with db.read() as session:
-        project = session.get(Project, project_id)
-        if project is None or project.deleted_at is not None:
-            raise NotFound(f"project {project_id} was deleted")
-        videos = [f.name for f in interface_of(project).fields if f.kind == VIDEO_KIND]
-    if not wanted:
-        if not videos:
-            raise Invalid("the project has no video field: there are no frames to make")
-        return videos
-    for name in wanted:
-        if name not in videos:
-            raise Invalid(
-                f"{name!r} is not a video field of the project; its video fields are "
-                f"{', '.join(videos) or 'none'}",
-                details={"field": name},
-            )
-    return wanted
-
-
-def _scanned(context: JobContext, fields: list[str]) -> Iterator[str]:
-    after = 0
-    import_id = context.params.get("import_id")
-    while True:
-        with context.db.read() as session:
-            references, last = image_references(
-                session, context.project_id, fields, after, PAGE, import_id=import_id
-            )
-        if last is None:
-            return
-        yield from (r for r in references if is_link(r))
-        after = last
+    return media_fields(db, project_id, wanted, VIDEO_KIND, "there are no frames to make")
 
 
 def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
@@ -91,7 +61,7 @@ def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
     if sources is not None:
         return iter(dict.fromkeys(str(s) for s in sources)), len(sources)
     fields = video_fields(context.db, context.project_id, list(context.params.get("fields") or []))
-    return _scanned(context, fields), None
+    return (r for r in scanned_references(context, fields) if is_link(r)), None
 
 
 def start_after_import(

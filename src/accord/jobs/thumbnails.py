@@ -29,19 +29,18 @@ from typing import BinaryIO
 
 from accord.actions.media import do_start_import_thumbnails
 from accord.db import Database
-from accord.errors import AccordError, Invalid, NotFound, StorageUnavailable
+from accord.errors import AccordError, Invalid, StorageUnavailable
+from accord.jobs.media_fields import media_fields, scanned_references
 from accord.jobs.runner import JobContext, JobRunner, job_handler
 from accord.media.images import thumbnail
 from accord.media.links import bucket_refusal, local_media_key, split_s3, thumb_key
 from accord.media.storage import LocalStorage, storage_location
-from accord.models import Project, User
-from accord.queries.media import image_references, import_media_fields
-from accord.queries.projects import interface_of
+from accord.models import User
+from accord.queries.media import import_media_fields
 from accord.settings import Settings
 
 log = logging.getLogger("accord.jobs")
 
-PAGE = 500  # tasks read at a time when the job scans the project
 SPOOL_BYTES = 16 * 1024 * 1024  # an image read from storage is kept in memory up to this
 IMAGE_KIND = "image"
 UNREACHABLE_IN_A_ROW = 3  # images whose storage fails in a row before the job is retried
@@ -84,40 +83,9 @@ def make_thumbnail(settings: Settings, src: str) -> bytes:
 def image_fields(db: Database, project_id: int, wanted: list[str]) -> list[str]:
     """``wanted`` if each is an image field of the project (none: all its image fields);
     `Invalid` naming the one that is not."""
-    with db.read() as session:
-        project = session.get(Project, project_id)
-        if project is None or project.deleted_at is not None:
-            raise NotFound(f"project {project_id} was deleted")
-        interface = interface_of(project)
-    images = [f.name for f in interface.fields if f.kind == IMAGE_KIND]
-    if not wanted:
-        if not images:
-            raise Invalid("the project has no image field: there is nothing to make thumbnails of")
-        return images
-    for name in wanted:
-        if name not in images:
-            raise Invalid(
-                f"{name!r} is not an image field of the project; its image fields are "
-                f"{', '.join(images) or 'none'}",
-                details={"field": name},
-            )
-    return wanted
-
-
-def _scanned(context: JobContext, fields: list[str]) -> Iterator[str]:
-    """Every reference the project's tasks (the import's, with ``import_id``) hold in
-    ``fields``, page by page."""
-    after = 0
-    import_id = context.params.get("import_id")
-    while True:
-        with context.db.read() as session:
-            references, last = image_references(
-                session, context.project_id, fields, after, PAGE, import_id=import_id
-            )
-        if last is None:
-            return
-        yield from references
-        after = last
+    return media_fields(
+        db, project_id, wanted, IMAGE_KIND, "there is nothing to make thumbnails of"
+    )
 
 
 def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
@@ -125,7 +93,7 @@ def _sources(context: JobContext) -> tuple[Iterator[str], int | None]:
     if sources is not None:
         return iter(dict.fromkeys(str(s) for s in sources)), len(sources)
     fields = image_fields(context.db, context.project_id, list(context.params.get("fields") or []))
-    return _scanned(context, fields), None
+    return scanned_references(context, fields), None
 
 
 def start_after_import(
