@@ -88,7 +88,7 @@ def test_design_example_parses_from_yaml() -> None:
 
 # The image kinds, kept apart so that the text-only examples above stay as they are.
 IMAGES: dict[str, list[dict[str, Any]]] = {
-    "fields": [{"name": "photo", "kind": "image"}],
+    "fields": [{"name": "photo", "kind": "image"}, {"name": "clip", "kind": "video"}],
     "questions": [
         {"name": "scene", "kind": "image_class", "target": "photo", "options": ["in", "out"]},
         {"name": "boxes", "kind": "boxes", "target": "photo", "labels": ["car"]},
@@ -103,9 +103,13 @@ IMAGES: dict[str, list[dict[str, Any]]] = {
             "skeleton": {"points": ["base", "tip"], "edges": [[0, 1]]},
         },
         {"name": "regions", "kind": "masks", "target": "photo", "labels": ["road"]},
+        {"name": "actions", "kind": "events", "target": "clip", "labels": ["pick"]},
     ],
 }
-IMAGE_DATA = {"photo": {"src": "s3://bucket/a.jpg", "width": 5, "height": 4}}
+IMAGE_DATA = {
+    "photo": {"src": "s3://bucket/a.jpg", "width": 5, "height": 4},
+    "clip": {"src": "s3://bucket/a.mp4", "frames": 10},
+}
 IMAGE_RESULT = {
     "scene": {"choice": "out"},
     "boxes": {"objects": [{"id": "a", "label": "car", "x": 1, "y": 1, "w": 2, "h": 2}]},
@@ -116,6 +120,7 @@ IMAGE_RESULT = {
     "regions": {
         "objects": [{"id": "a", "label": "road", "rle": {"size": [4, 5], "counts": "5220003"}}]
     },
+    "actions": {"events": [{"id": "a", "label": "pick", "start": 2, "end": 9}]},
 }
 
 
@@ -265,6 +270,7 @@ def test_every_declaration_in_the_reference_parses() -> None:
         {"name": "responses", "kind": "text_list"},
         {"name": "chat", "kind": "chat"},
         {"name": "photo", "kind": "image"},
+        {"name": "clip", "kind": "video"},
     ]
     field_kinds, question_kinds = set(), set()
     for declared in snippets(field_part.split("\n# Field kinds\n")[1]):

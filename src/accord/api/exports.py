@@ -1,5 +1,6 @@
 """Exports: streamed JSONL or CSV, filtered by status, annotator and date; COCO, YOLO and
-Pascal VOC for image projects (`accord.jobs.export_images`)."""
+Pascal VOC for image projects (`accord.jobs.export_images`); video events, one row per event
+(`accord.jobs.export_events`)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.db import Database
 from accord.errors import Invalid
+from accord.jobs.export_events import EVENTS_FORMATS, check_events_format, export_events
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.kinds import Interface
+from accord.media.storage import open_storage
 from accord.models import Project
 from accord.queries.projects import interface_of
 from accord.settings import Settings
@@ -31,8 +34,11 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "coco": "application/json",
     "zip": "application/zip",
+    "events_csv": "text/csv; charset=utf-8",
+    "events_json": "application/json",
 }
-Format = Literal["jsonl", "csv", "coco", "yolo", "voc"]
+SUFFIX = {"events_csv": "events.csv", "events_json": "events.json"}
+Format = Literal["jsonl", "csv", "coco", "yolo", "voc", "events_csv", "events_json"]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
     "pixels turned per their EXIF orientation, the tag dropped)"
@@ -52,7 +58,8 @@ def export(
     settings: AppSettings,
     format: Format = Query(
         default="jsonl",
-        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips)",
+        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
+        "or for video events events_csv or events_json (one row per event, frames and seconds)",
     ),
     status: Literal["new", "in_progress", "complete"] | None = None,
     annotator: str | None = Query(
@@ -108,6 +115,25 @@ def export(
     if format in IMAGE_FORMATS:
         check_image_format(format, consensus)
         return _image_export(db, settings, project, format, flt, final, with_media)
+    if format in EVENTS_FORMATS:
+        check_events_format(interface, consensus, final)
+        events = export_events(
+            db,
+            project,
+            interface,
+            flt,
+            format,
+            open_storage(settings),
+            spreadsheet_safe=spreadsheet_safe,
+        )
+        return StreamingResponse(
+            events,
+            media_type=MEDIA[format],
+            headers={
+                "Content-Disposition": f'attachment; filename="project-{project.id}-'
+                f'{SUFFIX[format]}"'
+            },
+        )
     if final:
         body = (
             export_final_jsonl(db, project)

@@ -224,10 +224,18 @@ def _report_import(job: dict[str, Any]) -> None:
             )
 
 
+EVENT_FORMATS = ("events_csv", "events_json")  # streamed by GET /export only
+
+
 def export(
     project: int,
     format: Annotated[
-        str, typer.Option("--format", help="jsonl, csv, coco, yolo or voc (image projects)")
+        str,
+        typer.Option(
+            "--format",
+            help="jsonl, csv, coco, yolo or voc (image projects), events_csv or events_json "
+            "(video events: one row per event, frames and seconds)",
+        ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
     status: Annotated[str | None, typer.Option(help="new, in_progress or complete")] = None,
@@ -276,17 +284,21 @@ def export(
     token: Token = None,
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
-    if format not in ("jsonl", "csv", *DATASET_FORMATS):
-        fail(f"unknown format {format!r}; use jsonl, csv, coco, yolo or voc")
+    if format not in ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS):
+        fail(
+            f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv or events_json"
+        )
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")
+    if to_storage and format in EVENT_FORMATS:
+        fail(f"--to-storage does not take {format} yet: it is streamed; leave --to-storage out")
     api = client(url, token)
     filters = {
         "status": status,
         "annotator": annotator,
         "since": since,
         "until": until,
-        "spreadsheet_safe": spreadsheet_safe if format == "csv" else None,
+        "spreadsheet_safe": spreadsheet_safe if format in ("csv", "events_csv") else None,
         "consensus": True if consensus else None,
         "final": True if final else None,
         "with_media": True if with_media else None,

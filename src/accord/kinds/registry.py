@@ -9,6 +9,7 @@ from accord.kinds.fields import chat, image, markdown, text, text_list, video
 from accord.kinds.questions import (
     boxes,
     choice,
+    events,
     image_class,
     keypoints,
     masks,
@@ -31,6 +32,6 @@ QUESTION_KINDS: dict[str, QuestionKind[Any]] = {
     module.KIND.name: module.KIND
     for module in (
         *(choice, rating, text_question, spans, pairwise, ranking, rubric, turns),
-        *(boxes, polygons, polylines, points, keypoints, masks, image_class),
+        *(boxes, polygons, polylines, points, keypoints, masks, image_class, events),
     )
 }

@@ -191,6 +191,19 @@ export interface ImageClassSpec extends QuestionCommon {
   minChoices: number;
   maxChoices: number | null;
 }
+/** `kind: events`: labelled frame segments on a video field (docs/kinds.md, "events"). */
+export interface EventsSpec extends QuestionCommon {
+  kind: "events";
+  /** The video field the events are marked on. */
+  target: string;
+  labels: Option[];
+  attributes: ShapeAttribute[];
+  /** Two events of one label may share a frame ("allow") or not ("refuse"). */
+  overlap: "allow" | "refuse";
+  minFrames: number;
+  minEvents: number;
+  maxEvents: number;
+}
 export type ShapeSpec =
   | BoxesSpec
   | PolygonsSpec
@@ -218,6 +231,7 @@ export type QuestionSpec =
   | KeypointsSpec
   | MasksSpec
   | ImageClassSpec
+  | EventsSpec
   | UnknownQuestionSpec;
 
 export interface Interface {
@@ -381,6 +395,21 @@ function parseQuestion(raw: Raw): QuestionSpec {
         multiple: bool(raw, "multiple", false),
         minChoices: num(raw, "min_choices", 1),
         maxChoices: numOrNull(raw, "max_choices"),
+      };
+    case "events":
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target"),
+        labels: parseOptions(raw.labels),
+        attributes: (Array.isArray(raw.attributes) ? raw.attributes : []).flatMap((item) => {
+          const attribute = obj(item);
+          return attribute ? [parseAttribute(attribute)] : [];
+        }),
+        overlap: str(raw, "overlap", "refuse") === "allow" ? "allow" : "refuse",
+        minFrames: num(raw, "min_frames", 1),
+        minEvents: num(raw, "min_events", 0),
+        maxEvents: num(raw, "max_events", 10000),
       };
     case "choice":
       return {

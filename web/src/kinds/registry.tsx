@@ -5,7 +5,7 @@
  */
 import { useContext, useMemo, type ReactNode } from "react";
 import type { Json, JsonObject } from "../api/types";
-import type { FieldSpec, Interface, QuestionSpec, SpansSpec, TurnsSpec } from "../editor/interface";
+import type { EventsSpec, FieldSpec, Interface, QuestionSpec, SpansSpec, TurnsSpec } from "../editor/interface";
 import { titleOf } from "../editor/interface";
 import { ChatField } from "./fields/ChatField";
 import { MarkdownField } from "./fields/MarkdownField";
@@ -21,6 +21,7 @@ import { SpanText } from "./questions/SpanText";
 import { SpansQuestion, spansOf } from "./questions/SpansQuestion";
 import { initialSpanUi, type SpanUi } from "./questions/spanUi";
 import { TextQuestion } from "./questions/TextQuestion";
+import { EventsQuestion, EventsVideo } from "./questions/events/EventsQuestion";
 import { ImageClassQuestion } from "./questions/image/ImageClassQuestion";
 import { ImageFieldView, isShapeQuestion, shapeQuestionsOf } from "./questions/image/ImageFieldView";
 import { ShapesQuestion } from "./questions/image/ShapesQuestion";
@@ -63,6 +64,8 @@ export function QuestionWidget(props: QuestionProps) {
       return <ShapesQuestion {...props} question={question} />;
     case "image_class":
       return <ImageClassQuestion {...props} question={question} />;
+    case "events":
+      return <EventsQuestion {...props} question={question} />;
     case "unknown":
       return <p className="muted">This browser app has no widget for “{question.declared}” questions yet.</p>;
   }
@@ -91,9 +94,16 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
         (q.kind === "spans" && q.target === field.name && field.kind === "text") ||
         (q.kind === "turns" && q.target === field.name && field.kind === "chat") ||
         (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list") ||
-        (isShapeQuestion(q) && q.target === field.name && field.kind === "image"),
+        (isShapeQuestion(q) && q.target === field.name && field.kind === "image") ||
+        (q.kind === "events" && q.target === field.name && field.kind === "video"),
     ) ?? null
   );
+}
+
+/** Every events question on a video field: the active one's timeline is drawn under it. */
+export function eventsQuestionsOf(iface: Interface, field: FieldSpec): EventsSpec[] {
+  if (field.kind !== "video") return [];
+  return iface.questions.filter((q): q is EventsSpec => q.kind === "events" && q.target === field.name);
 }
 
 /** Every turns question on a chat field: each gets its own controls beside each turn. */
@@ -129,9 +139,11 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
       case "image":
         body = <ImageFieldView field={field} data={data} iface={iface} bind={bind} />;
         break;
-      case "video":
-        body = <VideoPlayer field={field} value={value} />;
+      case "video": {
+        const events = eventsQuestionsOf(iface, field);
+        body = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
         break;
+      }
       case "unknown":
         body = <pre className="field-json">{JSON.stringify(value, null, 2)}</pre>;
         break;

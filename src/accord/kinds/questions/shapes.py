@@ -252,7 +252,7 @@ def _optional(obj: dict[str, Any], i: int, attributes: Mapping[str, Attribute]) 
             if declared is None:
                 known = ", ".join(sorted(attributes)) or "none"
                 raise Problem(where, f"no such attribute; the attributes are {known}")
-            _attribute(declared, item, where)
+            check_attribute(declared, item, where)
 
 
 def _whole(value: Any, path: str, low: int, high: int) -> None:
@@ -262,7 +262,7 @@ def _whole(value: Any, path: str, low: int, high: int) -> None:
         raise Problem(path, f"{value} is outside {low}..{high}")
 
 
-def _attribute(declared: Attribute, value: Any, where: str) -> None:
+def check_attribute(declared: Attribute, value: Any, where: str) -> None:
     kind = declared.type
     if kind == "text":
         if type(value) is not str:

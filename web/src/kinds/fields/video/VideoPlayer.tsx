@@ -7,12 +7,13 @@
  * `-` / `+` change the speed. Playback follows the manifest's frame times (a variable frame
  * rate too) at 0.25× to 4×.
  */
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { FieldSpec } from "../../../editor/interface";
 import { titleOf } from "../../../editor/interface";
 import { Kbd } from "../../../ui/Kbd";
 import { isTypingTarget, type FieldProps } from "../../types";
-import { FrameStore, frameAt, loadManifest, videoSourceOf, type Manifest } from "./frames";
+import { useUiState } from "../../uiState";
+import { FrameStore, frameAt, loadManifest, playerLink, videoSourceOf, type Manifest, type PlayerLink } from "./frames";
 import "../../../styles/video.css";
 
 export const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4];
@@ -21,7 +22,14 @@ export const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4];
 const players: HTMLElement[] = [];
 let lastUsed: HTMLElement | null = null;
 
-export function VideoPlayer({ field, value }: FieldProps<FieldSpec>) {
+interface Linked {
+  /** Share the frame shown and the manifest (the events timeline reads and seeks them). */
+  link?: PlayerLink;
+  /** Drawn under the controls, inside the player (keys there reach the player's keys). */
+  below?: ReactNode;
+}
+
+export function VideoPlayer({ field, value, link, below }: FieldProps<FieldSpec> & Linked) {
   const source = videoSourceOf(value);
   if (!source) return <p className="video-problem muted">No video to show in “{titleOf(field)}” (expected a link, or {"{src, ...}"}).</p>;
   if (source.state === "pending") {
@@ -38,7 +46,7 @@ export function VideoPlayer({ field, value }: FieldProps<FieldSpec>) {
       </p>
     );
   }
-  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} />;
+  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} link={link} below={below} />;
 }
 
 interface Clock {
@@ -46,13 +54,16 @@ interface Clock {
   media: number; // the media time (s) then
 }
 
-function FramePlayer({ field, manifestUrl, dataUrl }: { field: FieldSpec; manifestUrl: string; dataUrl: string }) {
+function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: FieldSpec; manifestUrl: string; dataUrl: string } & Linked) {
   const root = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLInputElement>(null);
   const [store, setStore] = useState<FrameStore | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [frame, setFrame] = useState(0);
+  const [own] = useState(playerLink);
+  const shared = link ?? own;
+  const frame = useUiState(shared.frame);
+  const setFrame = shared.frame.set;
   const [drawn, setDrawn] = useState(-1);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(1);
@@ -66,13 +77,15 @@ function FramePlayer({ field, manifestUrl, dataUrl }: { field: FieldSpec; manife
       .then((manifest: Manifest) => {
         made = new FrameStore(manifest, dataUrl);
         setStore(made);
+        shared.manifest.set(manifest);
+        if (shared.frame.get() >= manifest.frames) shared.frame.set(manifest.frames - 1);
       })
       .catch((e: unknown) => abort.signal.aborted || setError(e instanceof Error ? e.message : String(e)));
     return () => {
       abort.abort();
       made?.close();
     };
-  }, [manifestUrl, dataUrl]);
+  }, [manifestUrl, dataUrl, shared]);
 
   const last = store ? store.manifest.frames - 1 : 0;
   const times = store?.manifest.times ?? [0];
@@ -254,6 +267,7 @@ function FramePlayer({ field, manifestUrl, dataUrl }: { field: FieldSpec; manife
           {manifest.width}×{manifest.height} · {manifest.fps.toFixed(2)} fps{manifest.variable_rate ? " (variable)" : ""}
         </span>
       </div>
+      {below}
     </div>
   );
 }

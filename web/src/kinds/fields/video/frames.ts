@@ -5,6 +5,7 @@
  * server: no `<video>` element is involved, so seeking and stepping are exact.
  */
 import type { Json } from "../../../api/types";
+import { UiState } from "../../uiState";
 
 export interface Chunk {
   start: number;
@@ -48,6 +49,20 @@ export function videoSourceOf(value: Json | undefined): VideoSource | null {
   const raw = text("frames_state");
   const state: FramesState = raw === "ready" || raw === "failed" ? raw : "pending";
   return { src: value.src, state, manifest: text("manifest"), data: text("frames_data"), error: text("frames_error") ?? text("error") };
+}
+
+/**
+ * What a player shares with the questions drawn under it (the events timeline): the frame it
+ * shows (setting it seeks the player) and its manifest once loaded (frame count and times).
+ */
+export interface PlayerLink {
+  frame: UiState<number>;
+  manifest: UiState<Manifest | null>;
+}
+
+/** A fresh link (a player not linked to anything uses one of its own). */
+export function playerLink(): PlayerLink {
+  return { frame: new UiState(0), manifest: new UiState<Manifest | null>(null) };
 }
 
 /** The frame shown at `seconds` from the start: the last whose time is at or before it. */

@@ -114,7 +114,7 @@ function attributeValue(shape: Shape, name: string): Json | undefined {
   return attributes && typeof attributes === "object" && !Array.isArray(attributes) ? attributes[name] : undefined;
 }
 
-function AttributeInput({ attribute, value, onChange }: { attribute: ShapeAttribute; value: Json | undefined; onChange: (value: Json | undefined) => void }) {
+export function AttributeInput({ attribute, value, onChange }: { attribute: ShapeAttribute; value: Json | undefined; onChange: (value: Json | undefined) => void }) {
   const title = `${attribute.label || attribute.name}${attribute.required ? " *" : ""}`;
   if (attribute.type === "choice") {
     return (
