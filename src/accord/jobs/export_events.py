@@ -17,7 +17,14 @@ import orjson
 from accord.db import Database
 from accord.errors import AccordError, Invalid
 from accord.formats.events import EventRow, events_csv, events_json
-from accord.jobs.export_lines import ExportFilter, _Sql, annotation_sql, emails, status_sql
+from accord.jobs.export_lines import (
+    ExportFilter,
+    _Sql,
+    annotation_sql,
+    close_readers,
+    emails,
+    status_sql,
+)
 from accord.jobs.exports import _snapshot
 from accord.kinds import Interface
 from accord.media.frames import manifest_key
@@ -131,7 +138,7 @@ def event_rows(
                         attributes=dict(event.get("attributes") or {}),
                     )
     finally:
-        conn.close()
+        close_readers(conn)
 
 
 def export_events(

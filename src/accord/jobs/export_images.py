@@ -32,7 +32,7 @@ from accord.formats.shapes import SPLITS, DatasetError, ImageRow, ImageSchema, N
 from accord.formats.voc import voc_chunks
 from accord.formats.yolo import yolo_chunks
 from accord.formats.zipped import ZipStream
-from accord.jobs.export_lines import ExportFilter, _Sql, annotation_sql, status_sql
+from accord.jobs.export_lines import ExportFilter, _Sql, annotation_sql, close_readers, status_sql
 from accord.models import Project
 from accord.queries.projects import interface_of
 from accord.settings import Settings
@@ -99,7 +99,7 @@ def export_images(
         # An export stopped early (a client gone, a bad row) still closes its cursors
         # (PostgreSQL's named ones) before their connection, not whenever they are collected.
         source.close()
-        conn.close()
+        close_readers(conn)
 
 
 def _coco_zip(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Protocol
@@ -56,6 +57,16 @@ class TaskRange:
 EVERY_TASK = TaskRange()
 
 
+READERS = "accord_export_readers"  # the `_Sql`s made on a connection (its info dictionary)
+
+
+def close_readers(conn: Any) -> None:
+    """Close the cursors the export's readers on ``conn`` left open, then the connection."""
+    for sql in conn.info.pop(READERS, []):
+        sql.close()
+    conn.close()
+
+
 class _Sql:
     """The dialect's spelling of parameters, timestamps and streaming cursors, on the
     driver's connection (sqlite3 or psycopg) of a transaction opened by the caller."""
@@ -65,11 +76,23 @@ class _Sql:
         self.raw: Any = raw
         self.param = "?" if sqlite else "%s"
         self._cursors = 0
+        self._open: set[Any] = set()  # cursors of readers not finished yet
 
     @classmethod
     def of(cls, conn: Any) -> _Sql:
-        """On a SQLAlchemy connection."""
-        return cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
+        """On a SQLAlchemy connection (`close_readers` closes what it left open)."""
+        sql = cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
+        conn.info.setdefault(READERS, []).append(sql)
+        return sql
+
+    def close(self) -> None:
+        """Close the cursors of readers stopped early (a client gone, a failed write) now,
+        before their connection: PostgreSQL's named cursors must not be left to the
+        collector, which may reach them after the connection is gone."""
+        while self._open:
+            cursor = self._open.pop()
+            with suppress(Exception):  # the connection may be broken: nothing left to close
+                cursor.close()
 
     def stamp(self, column: str) -> str:
         if self.sqlite:
@@ -99,11 +122,13 @@ class _Sql:
             self._cursors += 1
             cursor = self.raw.cursor(name=f"accord_export_{self._cursors}")
             cursor.itersize = FETCH
+        self._open.add(cursor)
         try:
             cursor.execute(query, params)
             while batch := cursor.fetchmany(FETCH):
                 yield batch
         finally:
+            self._open.discard(cursor)
             cursor.close()
 
     def first(self, query: str, params: list[Any]) -> tuple[Any, ...] | None:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from accord.jobs.export_lines import ExportFilter, TaskRange, _Sql, jsonl_lines
+from accord.jobs.export_lines import ExportFilter, TaskRange, _Sql, close_readers, jsonl_lines
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -183,7 +183,7 @@ def jsonl_in_parts(
         for helper in helpers:
             helper.drop()
         if conn is not None:
-            conn.close()
+            close_readers(conn)
 
 
 def _ranges(db: Database, project_id: int, processes: int) -> list[TaskRange]:

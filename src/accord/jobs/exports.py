@@ -27,6 +27,7 @@ from accord.jobs.export_lines import (
     ExportFilter,
     _Sql,
     annotation_sql,
+    close_readers,
     jsonl_lines,
     status_sql,
 )
@@ -75,7 +76,7 @@ def export_jsonl(
         table = consensus_of(conn, project.id, interface_of(project)) if consensus else None
         yield from jsonl_lines(_Sql.of(conn), project.id, project.overlap, flt, table)
     finally:
-        conn.close()
+        close_readers(conn)
 
 
 def export_csv(
@@ -94,7 +95,7 @@ def export_csv(
         table = consensus_of(conn, project.id, interface) if consensus else None
         yield from _csv(conn, project, interface, flt, spreadsheet_safe, table)
     finally:
-        conn.close()
+        close_readers(conn)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): a

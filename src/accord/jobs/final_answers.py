@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import Connection
 
 from accord.db import Database
+from accord.jobs.export_lines import close_readers
 from accord.jobs.exports import FLUSH_BYTES, _snapshot, _Sql, neutralised
 from accord.kinds import QUESTION_KINDS, Interface
 from accord.models import Project
@@ -107,7 +108,7 @@ def export_final_jsonl(db: Database, project: Project) -> Iterator[bytes]:
                 parts, size = [], 0
         yield b"".join(parts)
     finally:
-        conn.close()
+        close_readers(conn)
 
 
 def export_final_csv(
@@ -149,7 +150,7 @@ def export_final_csv(
                 buffer.truncate()
         yield buffer.getvalue().encode()
     finally:
-        conn.close()
+        close_readers(conn)
 
 
 def _rounded(values: dict[str, float | None] | None) -> dict[str, float | None] | None:
