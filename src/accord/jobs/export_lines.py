@@ -60,11 +60,21 @@ EVERY_TASK = TaskRange()
 READERS = "accord_export_readers"  # the `_Sql`s made on a connection (its info dictionary)
 
 
+def tracked(conn: Any, reader: _Closable) -> None:
+    """Have `close_readers` close ``reader`` (anything with ``close()``) with ``conn``."""
+    conn.info.setdefault(READERS, []).append(reader)
+
+
 def close_readers(conn: Any) -> None:
     """Close the cursors the export's readers on ``conn`` left open, then the connection."""
-    for sql in conn.info.pop(READERS, []):
-        sql.close()
+    for reader in conn.info.pop(READERS, []):
+        with suppress(Exception):  # a broken connection: nothing left to close
+            reader.close()
     conn.close()
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
 
 
 class _Sql:
@@ -82,7 +92,7 @@ class _Sql:
     def of(cls, conn: Any) -> _Sql:
         """On a SQLAlchemy connection (`close_readers` closes what it left open)."""
         sql = cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
-        conn.info.setdefault(READERS, []).append(sql)
+        tracked(conn, sql)
         return sql
 
     def close(self) -> None:

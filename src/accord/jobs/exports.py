@@ -30,6 +30,7 @@ from accord.jobs.export_lines import (
     close_readers,
     jsonl_lines,
     status_sql,
+    tracked,
 )
 from accord.jobs.export_lines import emails as email_texts
 from accord.kinds import QUESTION_KINDS, Interface
@@ -74,6 +75,8 @@ def export_jsonl(
     conn = _snapshot(db)
     try:
         table = consensus_of(conn, project.id, interface_of(project)) if consensus else None
+        if table is not None:
+            tracked(conn, table)
         yield from jsonl_lines(_Sql.of(conn), project.id, project.overlap, flt, table)
     finally:
         close_readers(conn)
@@ -93,6 +96,8 @@ def export_csv(
     conn = _snapshot(db)
     try:
         table = consensus_of(conn, project.id, interface) if consensus else None
+        if table is not None:
+            tracked(conn, table)
         yield from _csv(conn, project, interface, flt, spreadsheet_safe, table)
     finally:
         close_readers(conn)

@@ -70,9 +70,10 @@ class Consensus:
     def __init__(self, conn: Connection, project_id: int, interface: Interface) -> None:
         self._questions: list[QuestionConfig] = list(interface.questions)
         streaming = conn.execution_options(stream_results=True, yield_per=5000)
-        self._rows = _Cursor(iter(streaming.execute(_ROWS, {"project": project_id})))
-        self._final = _Cursor(iter(streaming.execute(_FINAL, {"project": project_id})))
-        self._answers = _Cursor(iter(streaming.execute(_ANSWERS, {"project": project_id})))
+        self._results = [
+            streaming.execute(query, {"project": project_id}) for query in (_ROWS, _FINAL, _ANSWERS)
+        ]
+        self._rows, self._final, self._answers = (_Cursor(iter(r)) for r in self._results)
         self._task: int | None = None
         self._found: list[Row] = []
 
@@ -99,6 +100,12 @@ class Consensus:
             ]
         self._task, self._found = task_id, found
         return found
+
+    def close(self) -> None:
+        """Close the streamed results (PostgreSQL's server-side cursors) of an export stopped
+        before their end, before the connection is closed."""
+        for result in self._results:
+            result.close()
 
     @property
     def names(self) -> list[str]:
