@@ -41,10 +41,12 @@ run: install-run web
 	$(VENV)/bin/accord serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here);
-# Debian's ffmpeg encodes the test videos (tests/media/video_samples.py).
+# Debian's ffmpeg encodes the test videos (tests/media/video_samples.py); espeak-ng and sox make
+# the test speech and tones (tests/media/audio_samples.py).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	@command -v ffmpeg >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null)
+	@command -v espeak-ng >/dev/null && command -v sox >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng sox >/dev/null)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench tools

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 from accord.quality.data import (
     AnyArray,
@@ -39,6 +37,8 @@ def wilson_interval(
     """Wilson score interval for ``successes`` out of ``n`` (element-wise; ``n = 0`` → [0, 1])."""
     k = np.asarray(successes, dtype=np.float64)
     m = np.asarray(n, dtype=np.float64)
+    from scipy.stats import norm  # scipy.stats loads on first use (tests/test_startup.py)
+
     z = float(norm.ppf(0.5 + confidence / 2.0))
     safe = np.maximum(m, 1.0)
     p = k / safe
@@ -122,6 +122,8 @@ def annotator_scores(
     dev = np.zeros(values.shape[0])
     dev[ok] = scores[ok] - mean[who[ok]]
     var = np.bincount(who[ok], dev[ok] ** 2, minlength=w) / np.maximum(n - 1, 1)
+    from scipy.stats import t as student_t  # on first use
+
     tq = student_t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
     half = np.where(n > 1, tq * np.sqrt(var / np.maximum(n, 1)), np.inf)
     return GoldScores(names, n.astype(np.intp), mean, mean - half, mean + half)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from accord.quality.boxes import BoxFormat, _xyxy, box_iou_batched
 from accord.quality.data import FloatArray, IntArray
@@ -84,6 +83,8 @@ def _assign(similarity: FloatArray, threshold: float) -> tuple[IntArray, IntArra
         return empty, empty
     bonus = float(min(similarity.shape) + 1)
     weight = np.where(valid, bonus + similarity, 0.0)
+    from scipy.optimize import linear_sum_assignment  # on first use (tests/test_startup.py)
+
     rows, cols = linear_sum_assignment(weight, maximize=True)
     keep = valid[rows, cols]
     return rows[keep].astype(np.intp), cols[keep].astype(np.intp)

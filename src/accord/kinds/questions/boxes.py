@@ -19,8 +19,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from accord.kinds.base import Consensus, Problem, agreed
 from accord.kinds.questions.shape_matching import Pairs, overlapping
@@ -124,6 +122,9 @@ def fuse(
     """
     total = float(sum(weights))
     row, col = overlapping(boxes, boxes)
+    from scipy.sparse import coo_matrix  # scipy loads on first use (tests/test_startup.py)
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(row.shape[0]), (row, col)), shape=(boxes.shape[0],) * 2)
     _, group = connected_components(graph, directed=False)
     fused = fuse_boxes(

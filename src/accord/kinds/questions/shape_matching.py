@@ -14,8 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from accord.quality.data import FloatArray, IntArray
 from accord.quality.matching import match_similarity
@@ -122,6 +120,9 @@ def matches(n_left: int, pairs: Pairs, threshold: float) -> int:
     if row.size == 0:
         return 0
     size = n_left + int(col.max()) + 1
+    from scipy.sparse import coo_matrix  # scipy loads on first use (tests/test_startup.py)
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(row.size), (row, n_left + col)), shape=(size, size))
     _, component = connected_components(graph, directed=False)
     part = component[row]
