@@ -54,6 +54,21 @@ def test_the_command_line_loads_no_heavy_module_before_a_command_runs() -> None:
     assert done.stdout.strip() == "[]", f"loaded at import: {done.stdout}"
 
 
+# Loaded on first use only: every server process, worker and test process imports the app, and
+# these add about half a second to each start (scipy.stats, .sparse, .optimize) or more.
+LAZY = ("scipy", "cv2", "pandas", "sklearn")
+
+
+def test_a_server_process_starts_without_the_heavy_numeric_libraries() -> None:
+    probe = (
+        "import sys, accord.api.app, accord.jobs.handlers; "
+        f"print(sorted(m for m in {LAZY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"loaded at import: {done.stdout}"
+
+
 def test_settings_are_read_in_one_place() -> None:
     """Only `accord.settings` reads ACCORD_* variables (the CLI passes its options to server
     processes through them; the SDK, a client, reads ACCORD_URL and ACCORD_TOKEN)."""

@@ -196,6 +196,14 @@ class Settings(BaseSettings):
     video_max_seconds: float = Field(
         default=14400.0, gt=0, description="Longest video accepted, in seconds."
     )
+    audio_max_seconds: float = Field(
+        default=14400.0,
+        gt=0,
+        description="Longest audio recording accepted (uploads, the waveform job), in seconds.",
+    )
+    audio_max_channels: int = Field(
+        default=64, ge=1, le=64, description="Most channels an audio recording accepted may have."
+    )
     webhook_allow_private: bool = Field(
         default=False,
         description=(

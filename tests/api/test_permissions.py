@@ -107,6 +107,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/media":                (401, 404, 403, 403, 403, 201, 201),
     "POST /projects/{project_id}/thumbnails":           (401, 404, 403, 403, 403, 422, 422),  # the project has no image field  # noqa: E501
     "POST /projects/{project_id}/frames":               (401, 404, 403, 403, 403, 422, 422),  # the project has no video field  # noqa: E501
+    "POST /projects/{project_id}/waveforms":            (401, 404, 403, 403, 403, 422, 422),  # the project has no audio field  # noqa: E501
     "POST /tasks/{task_id}/assist":                     (401, 404, 422, 404, 422, 422, 422),  # no image field  # noqa: E501
     "GET /files/{token}":                              (200, 200, 200, 200, 200, 200, 200),  # the link is the key  # noqa: E501
 }
@@ -167,6 +168,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "POST /projects/{project_id}/bucket-syncs": _json({"url": "media/photos", "field": "text"}),
     "POST /projects/{project_id}/thumbnails": _json({"fields": []}),
     "POST /projects/{project_id}/frames": _json({"fields": []}),
+    "POST /projects/{project_id}/waveforms": _json({"fields": []}),
     "POST /tasks/{task_id}/assist": _json(
         {"field": "text", "box": {"x": 1, "y": 1, "w": 9, "h": 9}}
     ),

@@ -212,6 +212,11 @@ def test_the_task_page_shows_each_answer_on_the_image_read_only(
         expect(chosen).to_contain_text("box 100 × 80 px at x 50, y 40")
         expect(chosen).not_to_contain_text("hidden")
         page.keyboard.press("f")
+        # F fits the view again (the data-view attribute follows the key a moment later).
+        page.wait_for_function(
+            "([el, want]) => el.dataset.view.split(',').every((v, i) => Math.abs(v - want[i]) < 1e-3)",
+            arg=[stage.locator("[data-image-overlay]").element_handle(), list(before[2:])],
+        )
         assert view_of(stage)[2:] == pytest.approx(before[2:])
 
         # Switching what is shown redraws: Bo's answer, the prediction, Ann's version 1, and

@@ -43,9 +43,44 @@ def test_turn_problems_say_which_turn() -> None:
         'turn [1]: expected an object {"role": ..., "content": ...}, got a string'
     )
     assert check([{"role": "user", "content": "x", "at": 1}]) == (
-        "turn [0]: unknown key 'at'; a turn has role, content and optionally name"
+        "turn [0]: unknown key 'at'; a turn has role, content and optionally name, audio and video"
     )
     assert check({"role": "user"}) == "expected a list of turns, got an object"
+
+
+def test_turns_carry_audio_and_video_clips() -> None:
+    check = KIND.data_check(field("chat"))
+    spoken = [
+        {"role": "user", "content": "", "audio": "s3://bucket/q.wav"},
+        {
+            "role": "assistant",
+            "content": "Sure.",
+            "audio": {"src": "file:///m/a.wav", "duration": 2},
+        },
+        {
+            "role": "user",
+            "content": "Look",
+            "video": {"src": "https://cdn.example/v.mp4", "fps": 25},
+        },
+    ]
+    assert check(spoken) is None
+
+
+def test_a_bad_clip_is_refused_with_its_turn_and_key() -> None:
+    check = KIND.data_check(field("chat"))
+    assert check([CHAT[1], {"role": "user", "content": "", "audio": "q.wav"}]) == (
+        "turn [1]: audio: 'q.wav' is not a media reference; use s3://bucket/key, "
+        "file:///abs/path (inside the storage's media/ folder) or http(s)://host/path"
+    )
+    assert check([{"role": "user", "content": "", "video": {"src": "s3://b/v.mp4", "fps": 0}}]) == (
+        "turn [0]: video: fps: expected a positive number of frames a second, got a number"
+    )
+    assert check([{"role": "user", "content": "", "audio": {"duration": 3}}]) == (
+        "turn [0]: audio: src: missing; give the media reference"
+    )
+    assert check([{"role": "user", "content": "", "audio": 3}]).startswith(
+        "turn [0]: audio: expected a media reference"
+    )
 
 
 turns = st.lists(

@@ -88,7 +88,11 @@ def test_design_example_parses_from_yaml() -> None:
 
 # The image kinds, kept apart so that the text-only examples above stay as they are.
 IMAGES: dict[str, list[dict[str, Any]]] = {
-    "fields": [{"name": "photo", "kind": "image"}, {"name": "clip", "kind": "video"}],
+    "fields": [
+        {"name": "photo", "kind": "image"},
+        {"name": "clip", "kind": "video"},
+        {"name": "rec", "kind": "audio"},
+    ],
     "questions": [
         {"name": "scene", "kind": "image_class", "target": "photo", "options": ["in", "out"]},
         {"name": "boxes", "kind": "boxes", "target": "photo", "labels": ["car"]},
@@ -104,11 +108,15 @@ IMAGES: dict[str, list[dict[str, Any]]] = {
         },
         {"name": "regions", "kind": "masks", "target": "photo", "labels": ["road"]},
         {"name": "actions", "kind": "events", "target": "clip", "labels": ["pick"]},
+        {"name": "cars", "kind": "tracks", "target": "clip", "shape": "point", "labels": ["car"]},
+        {"name": "turns", "kind": "segments", "target": "rec", "labels": ["speech"]},
+        {"name": "words", "kind": "transcript", "target": "rec"},
     ],
 }
 IMAGE_DATA = {
     "photo": {"src": "s3://bucket/a.jpg", "width": 5, "height": 4},
     "clip": {"src": "s3://bucket/a.mp4", "frames": 10},
+    "rec": {"src": "s3://bucket/a.wav", "duration": 4.0},
 }
 IMAGE_RESULT = {
     "scene": {"choice": "out"},
@@ -121,6 +129,9 @@ IMAGE_RESULT = {
         "objects": [{"id": "a", "label": "road", "rle": {"size": [4, 5], "counts": "5220003"}}]
     },
     "actions": {"events": [{"id": "a", "label": "pick", "start": 2, "end": 9}]},
+    "cars": {"tracks": [{"id": "a", "label": "car", "keyframes": [{"frame": 9, "x": 1, "y": 1}]}]},
+    "turns": {"segments": [{"id": "a", "label": "speech", "start": 0.5, "end": 4}]},
+    "words": {"segments": [{"id": "a", "start": 0.5, "end": 1.25, "text": "hi"}]},
 }
 
 
@@ -271,6 +282,7 @@ def test_every_declaration_in_the_reference_parses() -> None:
         {"name": "chat", "kind": "chat"},
         {"name": "photo", "kind": "image"},
         {"name": "clip", "kind": "video"},
+        {"name": "rec", "kind": "audio"},
     ]
     field_kinds, question_kinds = set(), set()
     for declared in snippets(field_part.split("\n# Field kinds\n")[1]):

@@ -1,6 +1,8 @@
 """Uploading image and video files into a project's media: every file checked, then all stored,
 or none. Videos (MP4, MOV, MKV, WebM) are told by their first bytes, or their name, and checked
-by `accord.actions.video_uploads` (docs/video.md); the rest of this page is about images.
+by `accord.actions.video_uploads` (docs/video.md); audio files (WAV, MP3, FLAC, Ogg/Opus,
+M4A/AAC, WebM without a picture) by `accord.actions.audio_uploads` (docs/audio.md); the rest
+of this page is about images.
 
 A file arrives under a relative name (``train/0001.jpg``) and is kept in the storage at
 ``media/projects/{project_id}/{name}``; the answer gives, for each, the reference a task puts in
@@ -36,9 +38,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.actions.audio_uploads import audio_answer, check_audio, is_audio
 from accord.actions.jobs import do_start_job
 from accord.actions.video_uploads import check_video, is_video, video_answer
 from accord.errors import Conflict, Invalid
+from accord.media.audio import AudioInfo, AudioLimits, BadAudio
 from accord.media.images import BROWSER_FORMATS, BadImage, ImageInfo, browser_copy, probe
 from accord.media.links import media_reference
 from accord.media.storage import Storage, check_key
@@ -99,21 +103,24 @@ def display_key(project_id: int, name: str) -> str:
 
 
 def check_files(
-    received: list[Received], videos: VideoLimits | None = None
-) -> list[ImageInfo | VideoInfo]:
+    received: list[Received], videos: VideoLimits | None = None, audio: AudioLimits | None = None
+) -> list[ImageInfo | VideoInfo | AudioInfo]:
     """Each file's description, or `Invalid` naming every file that is not an image or a
     video Accord takes and why (nothing is stored then). A video (told by its first bytes)
-    is checked against ``videos`` (`accord.actions.video_uploads`)."""
-    infos: list[ImageInfo | VideoInfo] = []
+    is checked against ``videos`` (`accord.actions.video_uploads`), a recording against
+    ``audio`` (`accord.actions.audio_uploads`)."""
+    infos: list[ImageInfo | VideoInfo | AudioInfo] = []
     problems: list[dict[str, Any]] = []
     code = "bad_video"  # unless an image is among the refused files
     for item in received:
         try:
-            if is_video(item.path) or looks_like_video(item.name):
+            if is_audio(item.path, item.name):
+                infos.append(check_audio(item.path, item.name, audio))
+            elif is_video(item.path) or looks_like_video(item.name):
                 infos.append(check_video(item.path, item.name, videos))
             else:
                 infos.append(probe(item.path, item.name))
-        except (BadImage, BadVideo) as exc:
+        except (BadImage, BadVideo, BadAudio) as exc:
             problems.append({"file": item.name, "message": exc.message})
             code = exc.code if code == "bad_video" else code
     if not problems:
@@ -170,7 +177,7 @@ def store_files(
     settings: Settings,
     project_id: int,
     received: list[Received],
-    infos: Sequence[ImageInfo | VideoInfo],
+    infos: Sequence[ImageInfo | VideoInfo | AudioInfo],
 ) -> list[dict[str, Any]]:
     """Store the checked files (all, or none if one cannot be); their descriptions for the
     answer, each with ``stored`` False when the same bytes were already there."""
@@ -194,12 +201,13 @@ def store_files(
                 {
                     "name": item.name,
                     "src": media_reference(settings, shown or key),
-                    "width": info.width,
-                    "height": info.height,
+                    "width": None if isinstance(info, AudioInfo) else info.width,
+                    "height": None if isinstance(info, AudioInfo) else info.height,
                     "format": info.format if isinstance(info, ImageInfo) else "",
                     "stored": not there,
                     "original": media_reference(settings, key) if shown else None,
                     **(video_answer(info) if isinstance(info, VideoInfo) else {}),
+                    **(audio_answer(info) if isinstance(info, AudioInfo) else {}),
                 }
             )
     except BaseException:

@@ -25,12 +25,14 @@ from accord.media.storage import Storage
 
 BATCH = 1000  # rows per write transaction: ~10-20 ms on SQLite
 # A project's files in the storage: uploads (accord.actions.media), thumbnails
-# (accord.jobs.thumbnails), video frames (accord.jobs.frames), browser copies of TIFFs;
+# (accord.jobs.thumbnails), video frames (accord.jobs.frames), audio waveform data
+# (accord.jobs.waveform), browser copies of TIFFs;
 # "{id}" is the project's id.
 MEDIA_PREFIXES = (
     "media/projects/{id}/",
     "media/thumbs/projects/{id}/",
     "media/frames/projects/{id}/",
+    "media/waveforms/projects/{id}/",
     "media/display/projects/{id}/",
 )
 

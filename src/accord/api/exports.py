@@ -17,8 +17,12 @@ from accord.api.errors import errors
 from accord.api.policies import Can, project_for
 from accord.db import Database
 from accord.errors import Invalid
+from accord.jobs.export_audio import AUDIO_FORMATS, check_audio_format, export_audio
+from accord.jobs.export_audio import MEDIA_TYPES as AUDIO_MEDIA
+from accord.jobs.export_audio import SUFFIXES as AUDIO_SUFFIXES
 from accord.jobs.export_events import EVENTS_FORMATS, check_events_format, export_events
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
+from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.kinds import Interface
@@ -36,9 +40,12 @@ MEDIA = {
     "zip": "application/zip",
     "events_csv": "text/csv; charset=utf-8",
     "events_json": "application/json",
+    "rttm": "text/plain; charset=utf-8",
 }
 SUFFIX = {"events_csv": "events.csv", "events_json": "events.json"}
-Format = Literal["jsonl", "csv", "coco", "yolo", "voc", "events_csv", "events_json"]
+Format = Literal[
+    "jsonl", "csv", "coco", "yolo", "voc", "events_csv", "events_json", "mot", "rttm", "vtt", "srt"
+]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
     "pixels turned per their EXIF orientation, the tag dropped)"
@@ -59,7 +66,10 @@ def export(
     format: Format = Query(
         default="jsonl",
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
-        "or for video events events_csv or events_json (one row per event, frames and seconds)",
+        "or for video events events_csv or events_json (one row per event, frames and seconds), "
+        "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
+        "or for audio rttm (segments, one file) or vtt or srt (transcripts, a zip of one "
+        "file per task)",
     ),
     status: Literal["new", "in_progress", "complete"] | None = None,
     annotator: str | None = Query(
@@ -115,6 +125,20 @@ def export(
     if format in IMAGE_FORMATS:
         check_image_format(format, consensus)
         return _image_export(db, settings, project, format, flt, final, with_media)
+    if format in MOT_FORMATS:
+        check_mot_format(consensus)
+        tracks = export_mot(db, project, flt, final=final, storage=open_storage(settings))
+        return StreamingResponse(
+            _started(tracks),
+            media_type=MEDIA["zip"],
+            headers={
+                "Content-Disposition": f'attachment; filename="project-{project.id}'
+                f'{"-final" if final else ""}.mot.zip"'
+            },
+        )
+    if format in AUDIO_FORMATS:
+        check_audio_format(interface, format, consensus)
+        return _audio_export(db, project, interface, format, flt, final)
     if format in EVENTS_FORMATS:
         check_events_format(interface, consensus, final)
         events = export_events(
@@ -191,6 +215,18 @@ def _image_export(
     return StreamingResponse(
         _started(body),
         media_type=media_type(format, with_media),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _audio_export(
+    db: Database, project: Project, interface: Interface, fmt: str, flt: ExportFilter, final: bool
+) -> StreamingResponse:
+    body = export_audio(db, project, interface, fmt, flt, final=final)
+    name = f"project-{project.id}{'-final' if final else ''}.{AUDIO_SUFFIXES[fmt]}"
+    return StreamingResponse(
+        _started(body),
+        media_type=AUDIO_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

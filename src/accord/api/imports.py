@@ -43,6 +43,7 @@ from accord.formats import detect_format
 from accord.formats.datasets import DATASET_FORMATS
 from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.thumbnails import start_after_import
+from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import User
 from accord.settings import Settings
@@ -300,6 +301,7 @@ async def _thumbnails(
 ) -> int | None:
     runner = runner_of(request)
     await run_in_threadpool(start_frames_after_import, db, runner, user, project_id, import_id)
+    await run_in_threadpool(start_waveform_after_import, db, runner, user, project_id, import_id)
     return await run_in_threadpool(start_after_import, db, runner, user, project_id, import_id)
 
 

@@ -20,6 +20,7 @@ from accord.api.policies import Can, access, project_for
 from accord.db import Database
 from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from accord.jobs.export_images import IMAGE_FORMATS
+from accord.jobs.export_mot import MOT_FORMATS, check_mot_format
 from accord.jobs.runner import JobRunner
 from accord.media.files import file_url
 from accord.models import Job, JobState, User
@@ -39,7 +40,10 @@ class LogLine(BaseModel):
 class JobOut(BaseModel):
     id: int
     project_id: int
-    kind: str = Field(description="import, export, consensus, metrics, bucket_sync or thumbnails")
+    kind: str = Field(
+        description="import, export, consensus, metrics, bucket_sync, thumbnails, frames or "
+        "waveform"
+    )
     state: str = Field(description="queued, running, succeeded, failed or cancelled")
     phase: str = Field(description="What it is doing now, for a person")
     done: int = Field(description="Units done so far")
@@ -223,9 +227,10 @@ def download_job(
 
 
 class ExportJobIn(BaseModel):
-    format: Literal["jsonl", "csv", "coco", "yolo", "voc"] = Field(
+    format: Literal["jsonl", "csv", "coco", "yolo", "voc", "mot"] = Field(
         default="jsonl",
-        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips)",
+        description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
+        "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders)",
     )
     status: Literal["new", "in_progress", "complete"] | None = None
     annotator: str | None = Field(
@@ -268,6 +273,8 @@ def start_export(
     check_final(body.final, body.consensus, body.status, body.annotator, body.since, body.until)
     if body.format in IMAGE_FORMATS:
         check_image_format(body.format, body.consensus)
+    if body.format in MOT_FORMATS:
+        check_mot_format(body.consensus)
     return start_job(
         request,
         db,

@@ -1,4 +1,4 @@
-"""Uploading image and video files into a project's media (managers).
+"""Uploading image, video and audio files into a project's media (managers).
 
 ``POST /api/v1/projects/{id}/media`` takes ``multipart/form-data`` with one or more parts named
 ``file``, each part's filename being the file's relative name (``train/0001.jpg``). The body
@@ -6,7 +6,8 @@ is parsed as it arrives, each file written to a temporary file on disk (never he
 with limits on the count and the bytes of the files. Then, on a worker thread and outside any
 database transaction, every file is checked and all are stored, or none
 (`accord.actions.media`); the thumbnails of the images, and the frames of the videos
-(`accord.jobs.frames`), are made by background jobs.
+(`accord.jobs.frames`), and the waveforms of the recordings (`accord.jobs.waveform`), are made
+by background jobs.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from accord.db import Database
 from accord.errors import Invalid, TooLarge
 from accord.jobs.frames import video_fields, video_limits
 from accord.jobs.thumbnails import image_fields
+from accord.jobs.waveform import audio_fields, audio_limits
 from accord.models import User
 from accord.settings import Settings
 
@@ -57,14 +59,20 @@ class VideoMeta(BaseModel):
     rotation: int = Field(description="Degrees the stored picture is turned to be shown")
 
 
+class AudioMeta(BaseModel):
+    codec: str = Field(description="pcm_s16le, mp3, flac, vorbis, opus, aac, ...")
+
+
 class MediaFile(BaseModel):
     name: str = Field(description="The relative name it was sent under")
     src: str = Field(description="The reference to put in a task's image or video field")
-    width: int = Field(
-        description="Width in pixels, after the EXIF orientation (a video's rotation)"
+    width: int | None = Field(
+        description="Width in pixels, after the EXIF orientation (a video's rotation); "
+        "null for a recording"
     )
-    height: int = Field(
-        description="Height in pixels, after the EXIF orientation (a video's rotation)"
+    height: int | None = Field(
+        description="Height in pixels, after the EXIF orientation (a video's rotation); "
+        "null for a recording"
     )
     format: str = Field(
         description="jpeg, png, webp or tiff: what the bytes are; a video's container: mp4 "
@@ -77,6 +85,10 @@ class MediaFile(BaseModel):
         "sent; src is then its PNG copy, upright",
     )
     video: VideoMeta | None = Field(default=None, description="A video's metadata")
+    duration: float | None = Field(default=None, description="A recording's seconds")
+    sample_rate: int | None = Field(default=None, description="A recording's samples a second")
+    channels: int | None = Field(default=None, description="A recording's channels")
+    audio: AudioMeta | None = Field(default=None, description="A recording's codec")
 
 
 class MediaOut(BaseModel):
@@ -86,6 +98,10 @@ class MediaOut(BaseModel):
     )
     frames_job: int | None = Field(
         default=None, description="The background job decoding the videos into frames"
+    )
+    waveform_job: int | None = Field(
+        default=None,
+        description="The background job computing the recordings' waveforms and spectrograms",
     )
 
 
@@ -232,16 +248,16 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
 def _check_and_store(
     request: Request, settings: Settings, project_id: int, received: list[Received]
 ) -> list[dict[str, Any]]:
-    infos = check_files(received, video_limits(settings))
+    infos = check_files(received, video_limits(settings), audio_limits(settings))
     return store_files(runner_of(request).storage, settings, project_id, received, infos)
 
 
 @router.post(
     "/projects/{project_id}/media",
     status_code=201,
-    summary="Upload image and video files into the project's media (managers): all are "
-    "checked, then all stored or none; each answer's src goes into a task's image or video "
-    "field",
+    summary="Upload image, video and audio files into the project's media (managers): all "
+    "are checked, then all stored or none; each answer's src goes into a task's image, video "
+    "or audio field",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -271,10 +287,11 @@ async def upload_media(
     with tempfile.TemporaryDirectory(dir=spool, prefix="media-") as folder:
         received = await _receive(request, Path(folder))
         files = await run_in_threadpool(_check_and_store, request, settings, project_id, received)
-    images = [f["src"] for f in files if not f.get("video")]
+    images = [f["src"] for f in files if not f.get("video") and not f.get("audio")]
     videos = [f["src"] for f in files if f.get("video")]
-    thumbnails = frames = None
-    if images or not videos:
+    recordings = [f["src"] for f in files if f.get("audio")]
+    thumbnails = frames = waveform = None
+    if images or not (videos or recordings):
         job = await run_in_threadpool(
             start_job, request, db, caller.user, project_id, "thumbnails",
             {"sources": images}, unit="images",
@@ -286,8 +303,17 @@ async def upload_media(
             {"sources": videos}, unit="videos",
         )  # fmt: skip
         frames = job.id
+    if recordings:
+        job = await run_in_threadpool(
+            start_job, request, db, caller.user, project_id, "waveform",
+            {"sources": recordings}, unit="recordings",
+        )  # fmt: skip
+        waveform = job.id
     return MediaOut(
-        files=[MediaFile(**f) for f in files], thumbnails_job=thumbnails, frames_job=frames
+        files=[MediaFile(**f) for f in files],
+        thumbnails_job=thumbnails,
+        frames_job=frames,
+        waveform_job=waveform,
     )
 
 
@@ -341,4 +367,32 @@ def start_frames(
     params = {"fields": body.fields}
     return start_job(
         request, db, caller.user, project_id, "frames", params, unit="videos", single=True
+    )
+
+
+class WaveformsIn(BaseModel):
+    fields: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Audio fields whose recordings to compute the waveform data of; empty: "
+        "all of them",
+    )
+
+
+@router.post(
+    "/projects/{project_id}/waveforms",
+    status_code=202,
+    summary="Compute the waveform peaks and spectrograms of the recordings the project's tasks "
+    "reference (s3:// and the storage's media), as a background job (managers); recordings "
+    "done already are passed over, failed ones are tried again",
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+def start_waveforms(
+    project_id: int, body: WaveformsIn, request: Request, caller: CurrentCaller, db: Db
+) -> JobOut:
+    _authorize(db, caller.user, project_id)
+    audio_fields(db, project_id, body.fields)  # a wrong field is refused now, not in the job
+    params = {"fields": body.fields}
+    return start_job(
+        request, db, caller.user, project_id, "waveform", params, unit="recordings", single=True
     )

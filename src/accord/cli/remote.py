@@ -11,6 +11,7 @@ import typer
 from accord.cli.failure import fail, reported
 
 DATASET_FORMATS = ("coco", "yolo", "voc")  # image datasets (accord.sdk.datasets)
+AUDIO_DATASETS = ("rttm", "vtt", "srt")  # recordings' segments (accord.cli.audio_formats)
 
 if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
     from rich.progress import Progress
@@ -92,7 +93,10 @@ def import_tasks(
         typer.Option(
             help="jsonl, json, csv or tsv; or a dataset: coco, yolo (FILE is its "
             "data.yaml) or voc (FILE is its folder), or for any of the three a "
-            ".zip of the dataset with its images (unpacked here, images uploaded)"
+            ".zip of the dataset with its images (unpacked here, images uploaded); or mot "
+            "(FILE is a MOTChallenge sequence folder, or a folder of them: videos uploaded, "
+            "gt/gt.txt as tracks); or rttm, vtt or srt (FILE a file or a folder of them, "
+            "the recordings uploaded from --media)"
         ),
     ] = None,
     media: Annotated[
@@ -100,7 +104,8 @@ def import_tasks(
         typer.Option(
             "--media",
             help="coco, yolo, voc: the folder holding the images the "
-            "dataset names (default: where the format keeps them)",
+            "dataset names (default: where the format keeps them); rttm, vtt, srt: the folder "
+            "of the recordings, named by file id (default: FILE's folder)",
         ),
     ] = None,
     wait: Annotated[
@@ -125,6 +130,18 @@ def import_tasks(
     the report)."""
     from accord.cli.jobs import follow
 
+    if format == "mot":
+        from accord.cli.mot import import_mot
+
+        if media is not None:
+            fail("--format mot takes no --media: each sequence folder holds its frames or video")
+        import_mot(client(url, token), project, file, wait, source)
+        return
+    if format in AUDIO_DATASETS:
+        from accord.cli.audio_formats import import_audio
+
+        import_audio(client(url, token), project, file, format, media, wait, source)
+        return
     if format in DATASET_FORMATS:
         _import_dataset(project, file, format, media, wait, client(url, token), source)
         return
@@ -234,7 +251,9 @@ def export(
         typer.Option(
             "--format",
             help="jsonl, csv, coco, yolo or voc (image projects), events_csv or events_json "
-            "(video events: one row per event, frames and seconds)",
+            "(video events: one row per event, frames and seconds), mot (video tracks: -o is "
+            "a folder, one SEQUENCE/gt/gt.txt per video), rttm (audio segments, one file), vtt "
+            "or srt (transcripts: -o is a folder, one file per task)",
         ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
@@ -284,13 +303,14 @@ def export(
     token: Token = None,
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
-    if format not in ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS):
+    if format not in ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS, "mot", *AUDIO_DATASETS):
         fail(
-            f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv or events_json"
+            f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv, "
+            "events_json, mot, rttm, vtt or srt"
         )
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")
-    if to_storage and format in EVENT_FORMATS:
+    if to_storage and format in (*EVENT_FORMATS, *AUDIO_DATASETS):
         fail(f"--to-storage does not take {format} yet: it is streamed; leave --to-storage out")
     api = client(url, token)
     filters = {
@@ -305,6 +325,16 @@ def export(
     }
     if to_storage:
         _export_job(api, project, format, filters, output)
+        return
+    if format == "mot":
+        from accord.cli.mot import export_mot
+
+        export_mot(api, project, output, filters)
+        return
+    if format in ("vtt", "srt"):
+        from accord.cli.audio_formats import export_subtitles
+
+        export_subtitles(api, project, format, output, filters)
         return
     with reported():
         if output is None:

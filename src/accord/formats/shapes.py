@@ -82,8 +82,8 @@ class ImageSchema:
     @classmethod
     def of(cls, interface: Any, image_field: str | None = None) -> ImageSchema:
         """From a project's interface (`accord.kinds.Interface`, or its JSON as a dict)."""
-        fields = [_as_dict(f) for f in _get(interface, "fields") or []]
-        questions = [_as_dict(q) for q in _get(interface, "questions") or []]
+        fields = [plain_dict(f) for f in member(interface, "fields") or []]
+        questions = [plain_dict(q) for q in member(interface, "questions") or []]
         images = [f["name"] for f in fields if f.get("kind") == "image"]
         if image_field is None:
             targeted = [q.get("target") for q in questions if q.get("kind") in SHAPE_KINDS]
@@ -108,19 +108,19 @@ class ImageSchema:
         return cls(image_field, shapes)
 
 
-def _get(obj: Any, name: str) -> Any:
+def member(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
-def _as_dict(obj: Any) -> dict[str, Any]:
+def plain_dict(obj: Any) -> dict[str, Any]:
     if isinstance(obj, Mapping):
         return dict(obj)
     dumped: dict[str, Any] = obj.model_dump(mode="json")
     return dumped
 
 
-def _label(option: Any) -> str:
-    return option if isinstance(option, str) else str(_get(option, "value"))
+def option_label(option: Any) -> str:
+    return option if isinstance(option, str) else str(member(option, "value"))
 
 
 def _question(q: dict[str, Any]) -> ShapeQuestion:
@@ -128,7 +128,7 @@ def _question(q: dict[str, Any]) -> ShapeQuestion:
     return ShapeQuestion(
         name=q["name"],
         kind=q["kind"],
-        labels=tuple(_label(o) for o in q.get("labels") or []),
+        labels=tuple(option_label(o) for o in q.get("labels") or []),
         rotation=bool(q.get("rotation")),
         attributes=tuple(_attribute_spec(a) for a in q.get("attributes") or []),
         points=tuple(skeleton.get("points") or ()),
@@ -137,11 +137,11 @@ def _question(q: dict[str, Any]) -> ShapeQuestion:
 
 
 def _attribute_spec(declared: Any) -> AttributeSpec:
-    options = _get(declared, "options") or []
+    options = member(declared, "options") or []
     return AttributeSpec(
-        name=str(_get(declared, "name")),
-        type=str(_get(declared, "type")),
-        options=tuple(_label(o) for o in options),
+        name=str(member(declared, "name")),
+        type=str(member(declared, "type")),
+        options=tuple(option_label(o) for o in options),
     )
 
 

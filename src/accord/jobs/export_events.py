@@ -25,7 +25,7 @@ from accord.jobs.export_lines import (
     emails,
     status_sql,
 )
-from accord.jobs.exports import _snapshot
+from accord.jobs.exports import snapshot
 from accord.kinds import Interface
 from accord.media.frames import manifest_key
 from accord.media.storage import Storage
@@ -97,7 +97,7 @@ def event_rows(
     """Every event of the annotations the filter keeps, in task, annotation, question order."""
     questions = [q for q in interface.questions if q.kind == "events"]
     clock = Clock(storage, project.id)
-    conn = _snapshot(db)
+    conn = snapshot(db)
     try:
         sql = _Sql.of(conn)
         p = sql.param

@@ -72,10 +72,10 @@ def export_images(
     spool_dir: Path | None = None,
 ) -> Iterator[bytes]:
     """The export's bytes (see the module)."""
-    from accord.jobs.exports import _snapshot
+    from accord.jobs.exports import snapshot
 
     schema = schema_of(project)
-    conn = _snapshot(db)
+    conn = snapshot(db)
     source = image_rows(conn, project, schema, flt, final=final)
     try:
         rows: Iterator[ImageRow] = source
@@ -133,17 +133,17 @@ def image_rows(
     """The project's tasks as dataset images, in id order, each with its shapes."""
     names = Names()
     if final:
-        from accord.jobs.final_answers import _finals
+        from accord.jobs.final_answers import final_rows
 
-        for task_id, external_id, data, _, answer, _, _ in _finals(conn, project):
+        for task_id, external_id, data, _, answer, _, _ in final_rows(conn, project):
             yield _row(schema, names, task_id, external_id, orjson.loads(data), answer)
         return
-    for task_id, external_id, data, result in _latest(conn, project, flt):
+    for task_id, external_id, data, result in latest_rows(conn, project, flt):
         answer = orjson.loads(result) if result is not None else {}
         yield _row(schema, names, task_id, external_id, orjson.loads(data), answer)
 
 
-def _latest(
+def latest_rows(
     conn: Connection, project: Project, flt: ExportFilter
 ) -> Iterator[tuple[int, str | None, str, str | None]]:
     """(task id, external id, data, result of its latest kept annotation or None)."""

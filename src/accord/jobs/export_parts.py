@@ -157,7 +157,7 @@ def jsonl_in_parts(
 ) -> Iterator[bytes]:
     """The JSONL export of ``project`` (no consensus), byte for byte, made by up to
     ``processes`` processes when it holds at least `MIN_TASKS` of the ``tasks``."""
-    from accord.jobs.exports import _snapshot, export_jsonl
+    from accord.jobs.exports import export_jsonl, snapshot
 
     ranges = _ranges(db, project.id, processes) if (tasks or 0) >= MIN_TASKS else []
     if len(ranges) < 2:
@@ -168,7 +168,7 @@ def jsonl_in_parts(
     conn: Connection | None = None
     try:
         if spec["postgres"]:
-            conn = _pg_shared(_snapshot(db), helpers)
+            conn = _pg_shared(snapshot(db), helpers)
         else:
             conn = _sqlite_shared(db, helpers)
         sql = _Sql.of(conn)
@@ -237,14 +237,14 @@ def _pg_shared(conn: Connection, helpers: list[_Helper]) -> Connection:
 
 def _sqlite_shared(db: Database, helpers: list[_Helper]) -> Connection:
     """The job's snapshot, started with the helpers' while no one can commit."""
-    from accord.jobs.exports import _snapshot
+    from accord.jobs.exports import snapshot
 
     for helper in helpers:
         if not helper.wait_for("ready", START_SECONDS):
             helper.drop()
     ready = [h for h in helpers if h.alive]
     with db.write():  # the write lock: no commit until every snapshot is taken
-        conn = _snapshot(db)
+        conn = snapshot(db)
         conn.exec_driver_sql("SELECT 1 FROM tasks LIMIT 1").all()  # the snapshot starts
         for helper in ready:
             helper.tell({"go": None})

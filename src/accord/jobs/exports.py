@@ -54,7 +54,7 @@ META_COLUMNS = (
 )
 
 
-def _snapshot(db: Database) -> Connection:
+def snapshot(db: Database) -> Connection:
     """A connection inside one read transaction that every query of the export shares.
 
     SQLite: the transaction's first read fixes its snapshot (WAL mode), for every cursor on
@@ -72,7 +72,7 @@ def _snapshot(db: Database) -> Connection:
 def export_jsonl(
     db: Database, project: Project, flt: ExportFilter, *, consensus: bool = False
 ) -> Iterator[bytes]:
-    conn = _snapshot(db)
+    conn = snapshot(db)
     try:
         table = consensus_of(conn, project.id, interface_of(project)) if consensus else None
         if table is not None:
@@ -93,7 +93,7 @@ def export_csv(
 ) -> Iterator[bytes]:
     """One row per annotation. ``spreadsheet_safe``: text cells that a spreadsheet would run
     as a formula are neutralised (`neutralised`)."""
-    conn = _snapshot(db)
+    conn = snapshot(db)
     try:
         table = consensus_of(conn, project.id, interface) if consensus else None
         if table is not None:

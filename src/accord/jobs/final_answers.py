@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from accord.db import Database
 from accord.jobs.export_lines import close_readers
-from accord.jobs.exports import FLUSH_BYTES, _snapshot, _Sql, neutralised
+from accord.jobs.exports import FLUSH_BYTES, _Sql, neutralised, snapshot
 from accord.kinds import QUESTION_KINDS, Interface
 from accord.models import Project
 
@@ -31,7 +31,7 @@ CONSENSUS = "consensus"
 ANNOTATION = "annotation"
 
 
-def _finals(conn: Connection, project: Project) -> Iterator[tuple[Any, ...]]:
+def final_rows(conn: Connection, project: Project) -> Iterator[tuple[Any, ...]]:
     """Per complete task, in id order: (id, external id, data text, source, result,
     confidence by question, agreement by question)."""
     sql = _Sql.of(conn)
@@ -83,11 +83,11 @@ def _finals(conn: Connection, project: Project) -> Iterator[tuple[Any, ...]]:
 
 def export_final_jsonl(db: Database, project: Project) -> Iterator[bytes]:
     """``{"id", "external_id", "data", "source", "result", "confidence", "agreement"}`` lines."""
-    conn = _snapshot(db)
+    conn = snapshot(db)
     try:
         parts: list[bytes] = []
         size = 0
-        for task_id, external_id, data, source, result, confidence, agreement in _finals(
+        for task_id, external_id, data, source, result, confidence, agreement in final_rows(
             conn, project
         ):
             line = orjson.dumps(
@@ -123,9 +123,9 @@ def export_final_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    conn = _snapshot(db)
+    conn = snapshot(db)
     try:
-        for task_id, external_id, data, source, result, confidence, _ in _finals(conn, project):
+        for task_id, external_id, data, source, result, confidence, _ in final_rows(conn, project):
             cells: list[Any] = [task_id, external_id or "", source]
             for question, kind in questions:
                 value = result.get(question.name)

@@ -24,6 +24,10 @@
   whose manifest exists are passed over, so a retry decodes only the missing ones. An import
   (or a ``bucket_sync``) that added tasks referencing media in a video field starts it (the
   result's ``frames_job``).
+- ``waveform`` (`accord.jobs.waveform`): each recording decoded once into its peaks and mel
+  spectrogram; recordings whose manifest exists are passed over. An import (or a
+  ``bucket_sync``) that added tasks referencing media in an audio field starts it (the
+  result's ``waveform_job``).
 """
 
 from __future__ import annotations
@@ -42,12 +46,14 @@ from accord.errors import Invalid, NotFound
 from accord.formats.datasets import DATASET_FORMATS
 from accord.formats.task_rows import ImportReport
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
+from accord.jobs.export_mot import MOT_FORMATS, export_mot
 from accord.jobs.export_parts import jsonl_in_parts
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
+from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import Import, ImportState, Project, User
 from accord.queries.projects import interface_of, progress
@@ -159,6 +165,9 @@ def import_job(context: JobContext) -> dict[str, Any]:
     result["frames_job"] = start_frames_after_import(
         context.db, context.runner, user, context.project_id, result.get("import_id")
     )
+    result["waveform_job"] = start_waveform_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
     return result
 
 
@@ -250,6 +259,8 @@ def export_name(project_id: int, params: dict[str, Any]) -> str:
 
 def _suffix(params: dict[str, Any]) -> str:
     fmt = params.get("format", "jsonl")
+    if fmt in MOT_FORMATS:
+        return "mot.zip"
     return suffix(fmt, bool(params.get("with_media"))) if fmt in IMAGE_FORMATS else fmt
 
 
@@ -259,6 +270,8 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
     fmt = params.get("format", "jsonl")
     if fmt in IMAGE_FORMATS:
         return _image_body(context, project, fmt), None, "bytes"
+    if fmt in MOT_FORMATS:
+        return _mot_body(context, project), None, "bytes"
     interface = interface_of(project)
     safe = bool(params.get("spreadsheet_safe", True))
     with context.db.read() as session:
@@ -320,6 +333,19 @@ def _image_body(context: JobContext, project: Project, fmt: str) -> Any:
         settings=context.settings,
         spool_dir=context.settings.data_dir,
     )
+
+
+def _mot_body(context: JobContext, project: Project) -> Any:
+    """MOTChallenge (`accord.jobs.export_mot`)."""
+    params = context.params
+    flt = ExportFilter(
+        status=params.get("status"),
+        annotator_id=params.get("annotator_id"),
+        since=_moment(params.get("since")),
+        until=_moment(params.get("until")),
+    )
+    final = bool(params.get("final"))
+    return export_mot(context.db, project, flt, final=final, storage=context.storage)
 
 
 def _moment(value: str | None) -> dt.datetime | None:
@@ -398,6 +424,9 @@ def bucket_sync_job(context: JobContext) -> dict[str, Any]:
         context.db, context.runner, user, context.project_id, result.get("import_id")
     )
     result["frames_job"] = start_frames_after_import(
+        context.db, context.runner, user, context.project_id, result.get("import_id")
+    )
+    result["waveform_job"] = start_waveform_after_import(
         context.db, context.runner, user, context.project_id, result.get("import_id")
     )
     return result

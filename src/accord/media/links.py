@@ -20,6 +20,9 @@ An image field may hold an object, ``{"src": URL, "width": W, "height": H}``: it
 signed the same way and the object kept (with ``error`` when it may not be signed). Given
 the project (``project_id``), the object also gets ``thumb``, a signed link to the image's
 thumbnail, when one was made (`accord.jobs.thumbnails`, stored at `thumb_key`).
+
+A chat turn (an object in a list) may carry ``audio`` and ``video`` clips: each, a media URL
+or an object with its ``src``, is signed the same way (`has_clips`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ FILE = "file://"
 MEDIA = "media/"  # the area of Accord's own storage that tasks may reference
 THUMBS = "media/thumbs/projects/"  # thumbnails: THUMBS + "{project_id}/{sha256 of src}.webp"
 SRC = "src"
+CLIPS = ("audio", "video")  # a chat turn's clips, signed like media values
 THUMB = "thumb"
 ERROR = "error"  # why an image object's src was not signed (added on read, never stored)
 SETTING = "ACCORD_MEDIA_BUCKETS"
@@ -194,13 +198,21 @@ def is_media_object(value: Any) -> bool:
     return isinstance(value, dict) and is_link(value.get(SRC))
 
 
+def has_clips(item: Any) -> bool:
+    """Whether ``item`` (in a list: a chat turn) holds an ``audio`` or ``video`` clip that is
+    a media URL, or an object whose ``src`` is one (`accord.kinds.fields.chat`)."""
+    return isinstance(item, dict) and any(
+        is_link(item.get(key)) or is_media_object(item.get(key)) for key in CLIPS
+    )
+
+
 def needs_signing(data: dict[str, Any]) -> bool:
     """Whether any top-level string (or string in a list) of ``data``, or the ``src`` of a
-    top-level object, is a media URL."""
+    top-level object, or a clip of a chat turn, is a media URL."""
     for value in data.values():
         if is_link(value) or is_media_object(value):
             return True
-        if isinstance(value, list) and any(is_link(item) for item in value):
+        if isinstance(value, list) and any(is_link(i) or has_clips(i) for i in value):
             return True
     return False
 
@@ -341,7 +353,8 @@ def sign_task_data(
     else as it was. ``secret`` (the instance's, `accord.actions.secrets`) is needed for local
     ``file://`` media only. With ``project_id``, objects get ``thumb`` when their thumbnail
     exists (one storage lookup per image the first time). With ``project_id`` or
-    ``frames_project``, videos get their frames' state and links (`add_video_frames`)."""
+    ``frames_project``, videos get their frames' state and links (`add_video_frames`), and
+    recordings their waveform data's (`add_audio_waveforms`)."""
     return sign_many(
         [data],
         storage_settings,
@@ -375,6 +388,7 @@ def sign_many(
     videos = frames_project if frames_project is not None else project_id
     if videos is not None:
         signed = add_video_frames(datas, signed, storage_settings, seconds, secret, videos)
+        signed = add_audio_waveforms(datas, signed, storage_settings, seconds, secret, videos)
     return signed
 
 
@@ -388,16 +402,44 @@ def add_video_frames(
 ) -> list[dict[str, Any]]:
     """``signed`` (the signed copies of ``datas``) with each top-level video value made an
     object carrying its frames' state and signed links (`accord.media.video_links`)."""
+    from accord.media.audio_links import is_audio_value
     from accord.media.video_links import is_video_value, signer_for, with_frames
 
-    if not any(is_video_value(value) for data in datas for value in data.values()):
+    def video(value: Any) -> bool:  # an audio object has a duration too
+        return is_video_value(value) and not is_audio_value(value)
+
+    if not any(video(value) for data in datas for value in data.values()):
         return signed
     storage = open_storage(settings)
     sign = signer_for(storage, secret, seconds)
     for data, out in zip(datas, signed, strict=True):
         for name, value in data.items():
-            if is_video_value(value):
+            if video(value):
                 out[name] = with_frames(value, out[name], storage, project_id, sign)
+    return signed
+
+
+def add_audio_waveforms(
+    datas: list[dict[str, Any]],
+    signed: list[dict[str, Any]],
+    settings: Settings,
+    seconds: int,
+    secret: bytes | None,
+    project_id: int,
+) -> list[dict[str, Any]]:
+    """``signed`` with each top-level recording made an object carrying its waveform data's
+    state and signed links (`accord.media.audio_links`)."""
+    from accord.media.audio_links import is_audio_value, with_waveform
+    from accord.media.video_links import signer_for
+
+    if not any(is_audio_value(value) for data in datas for value in data.values()):
+        return signed
+    storage = open_storage(settings)
+    sign = signer_for(storage, secret, seconds)
+    for data, out in zip(datas, signed, strict=True):
+        for name, value in data.items():
+            if is_audio_value(value):
+                out[name] = with_waveform(value, out[name], storage, project_id, sign)
     return signed
 
 
@@ -407,7 +449,12 @@ def _signed(data: dict[str, Any], signer: _Signer) -> dict[str, Any]:
     signed: dict[str, Any] = {}
     for name, value in data.items():
         if isinstance(value, list):
-            signed[name] = [signer.sign(item) for item in value]
+            signed[name] = [
+                {k: signer.sign(v) if k in CLIPS else v for k, v in item.items()}
+                if has_clips(item)
+                else signer.sign(item)
+                for item in value
+            ]
         else:
             signed[name] = signer.sign(value)
     return signed

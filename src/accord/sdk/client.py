@@ -325,17 +325,50 @@ class Client:
         named source), as a background job. Returns the job (follow it with `wait_job`),
         with ``dataset``: ``images``, ``uploaded`` and ``skipped`` (annotations by category
         that no question offers). An image missing from ``media_dir`` raises before anything
-        is uploaded. ``on_upload(done, total)`` follows the upload."""
+        is uploaded. ``on_upload(done, total)`` follows the upload. ``format`` mot: ``path``
+        is a MOTChallenge sequence folder or a folder of them, each sequence's video uploaded
+        (its frames encoded first) and its ``gt/gt.txt`` imported as tracks
+        (`accord.sdk.mot`; ``dataset`` then counts sequences, tracks, keyframes, rows).
+        ``format`` rttm, vtt or srt: ``path`` is such a file or a folder of them, the
+        recordings they name uploaded from ``media_dir`` and their segments imported
+        (`accord.sdk.audio_datasets`; ``dataset`` then has ``recordings``)."""
         from accord.formats.shapes import DatasetError
         from accord.sdk.datasets import import_dataset
 
         media = Path(media_dir) if media_dir is not None else None
+        if format == "mot":  # a MOTChallenge sequence folder, or a folder of them
+            from accord.sdk.mot import import_mot
+
+            try:
+                return import_mot(self, project_id, Path(path), on_upload=on_upload, source=source)
+            except DatasetError as exc:
+                raise AccordError(str(exc), code="bad_dataset") from None
+        if format in ("rttm", "vtt", "srt"):
+            from accord.sdk.audio_datasets import import_audio_dataset as import_dataset
         try:
             return import_dataset(
                 self, project_id, Path(path), format, media, on_upload=on_upload, source=source
             )
         except DatasetError as exc:
             raise AccordError(str(exc), code="bad_dataset") from None
+
+    def export_mot(self, project_id: int, folder: str | Path, **filters: Any) -> list[str]:
+        """Export the project's tracks as MOTChallenge sequences into ``folder`` (made if
+        missing): one ``SEQUENCE/`` (``seqinfo.ini``, ``gt/gt.txt``) per task with a video.
+        Returns the sequences' folder names. The filters of `export`, or ``final=True``."""
+        from accord.sdk.mot import export_mot
+
+        return export_mot(self, project_id, Path(folder), **filters)
+
+    def export_folder(
+        self, project_id: int, folder: str | Path, format: str = "vtt", **filters: Any
+    ) -> list[Path]:
+        """Export the project's transcripts as subtitles (``format`` vtt or srt) into
+        ``folder`` (made if missing): one file per task, named by its id. Returns their
+        paths. The filters of `export`, or ``final=True``."""
+        from accord.sdk.audio_datasets import export_folder
+
+        return export_folder(self, project_id, Path(folder), format, **filters)
 
     def start_export(
         self, project_id: int, format: str = "jsonl", **filters: Any

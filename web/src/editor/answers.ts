@@ -10,6 +10,7 @@ import { titleOf } from "./interface";
 import type { RuleEngine } from "./ruleEngine";
 import { compileRules, textProblem, type RuleCheck } from "./textRules";
 import { CROSSING_MESSAGE, crossesItself } from "../kinds/questions/image/crossing";
+import { timeSegmentProblems } from "../kinds/questions/segments/problems";
 
 const isObject = (value: Json | undefined): value is JsonObject =>
   value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
@@ -37,6 +38,9 @@ export function isEmptyAnswer(question: QuestionSpec, value: Json | undefined): 
       return only("text", "");
     case "spans":
       return only("spans", []);
+    case "segments":
+    case "transcript":
+      return only("segments", []);
     case "ranking":
       return only("order", []);
     case "turns":
@@ -142,6 +146,12 @@ export function answerGap(question: QuestionSpec, value: Json | undefined, data:
       if (!question.multiple || picked >= question.minChoices) return null;
       return { short: `${picked} of ${question.minChoices} picked`, message: `Pick at least ${question.minChoices} options (${picked} picked so far).` };
     }
+    case "segments":
+    case "transcript": {
+      const count = Array.isArray(value.segments) ? value.segments.length : 0;
+      if (count >= question.minSegments) return null;
+      return { short: `${count} of ${question.minSegments} segments`, message: `Mark at least ${question.minSegments} segments (${count} so far).` };
+    }
     case "spans": {
       const count = Array.isArray(value.spans) ? value.spans.length : 0;
       if (count >= question.minSpans) return null;
@@ -190,6 +200,11 @@ export function localProblems(iface: Interface, result: JsonObject, data: JsonOb
     if (question.kind === "polygons" && question.selfIntersection === "refuse" && isObject(value)) {
       const crossing = firstCrossingObject(value);
       if (crossing !== null) problems.push({ path: `result.${question.name}.objects[${crossing}].points`, message: CROSSING_MESSAGE });
+      continue;
+    }
+    if (question.kind === "segments" || question.kind === "transcript") {
+      // Times, overlaps and speakers as the server checks them (the texts are checked as typed).
+      for (const p of timeSegmentProblems(question, value, data)) problems.push({ path: `result.${question.name}.${p.path}`, message: p.message });
       continue;
     }
     if (question.kind === "text" && isObject(value) && typeof value.text === "string") {

@@ -35,6 +35,10 @@ export interface ImageFieldSpec extends Common {
 export interface VideoFieldSpec extends Common {
   kind: "video";
 }
+/** `kind: audio`: a media reference, or `{src, duration, sample_rate, channels}` (docs/audio.md). */
+export interface AudioFieldSpec extends Common {
+  kind: "audio";
+}
 export interface UnknownFieldSpec extends Common {
   kind: "unknown";
   declared: string;
@@ -45,6 +49,7 @@ export type FieldSpec =
   | ChatFieldSpec
   | ImageFieldSpec
   | VideoFieldSpec
+  | AudioFieldSpec
   | UnknownFieldSpec;
 
 interface QuestionCommon extends Common {
@@ -204,6 +209,52 @@ export interface EventsSpec extends QuestionCommon {
   minEvents: number;
   maxEvents: number;
 }
+/** One attribute of a tracks question: a shape attribute, fixed for the track or `mutable` (per keyframe). */
+export interface TrackAttribute extends ShapeAttribute {
+  mutable: boolean;
+}
+/** `kind: tracks`: objects followed through a video's frames by keyframes (docs/video.md, "Tracks"). */
+export interface TracksSpec extends QuestionCommon {
+  kind: "tracks";
+  /** The video field the tracks are drawn on. */
+  target: string;
+  shape: "box" | "polygon" | "point" | "keypoints";
+  /** Boxes may carry `rotation` (degrees, clockwise about the centre). */
+  rotation: boolean;
+  labels: Option[];
+  skeleton: Skeleton;
+  attributes: TrackAttribute[];
+  maxTracks: number;
+  maxKeyframes: number;
+  maxPoints: number;
+}
+/** What `segments` and `transcript` share: time segments on an audio field (docs/audio.md). */
+interface TimeSegmentsCommon extends QuestionCommon {
+  /** The audio field the segments are marked on. */
+  target: string;
+  /** Who may speak (null: no speaker is asked). */
+  speakers: Option[] | null;
+  speakerRequired: boolean;
+  overlap: "allow" | "refuse";
+  /** Seconds. */
+  minDuration: number;
+  minSegments: number;
+  maxSegments: number;
+}
+/** `kind: segments`: labelled time segments on an audio field. */
+export interface SegmentsSpec extends TimeSegmentsCommon {
+  kind: "segments";
+  labels: Option[];
+  attributes: ShapeAttribute[];
+}
+/** `kind: transcript`: time segments with a text each, checked by the text rules. */
+export interface TranscriptSpec extends TimeSegmentsCommon {
+  kind: "transcript";
+  minLength: number;
+  maxLength: number | null;
+  rules: TextRule[];
+  checks: string[];
+}
 export type ShapeSpec =
   | BoxesSpec
   | PolygonsSpec
@@ -232,6 +283,9 @@ export type QuestionSpec =
   | MasksSpec
   | ImageClassSpec
   | EventsSpec
+  | SegmentsSpec
+  | TranscriptSpec
+  | TracksSpec
   | UnknownQuestionSpec;
 
 export interface Interface {
@@ -295,6 +349,7 @@ function parseField(raw: Raw): FieldSpec {
       return { ...common, kind, roles: strings(raw.roles) };
     case "image":
     case "video":
+    case "audio":
       return { ...common, kind };
     default:
       return { ...common, kind: "unknown", declared: kind };
@@ -375,6 +430,28 @@ function parseShape(raw: Raw, common: QuestionCommon): ShapeSpec | null {
   }
 }
 
+function parseRules(raw: Raw): TextRule[] {
+  return (Array.isArray(raw.rules) ? raw.rules : []).flatMap((item) => {
+    const rule = obj(item);
+    return rule ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true) }] : [];
+  });
+}
+
+/** The keys `segments` and `transcript` share, with the server's defaults. */
+function parseTimeSegments(raw: Raw, common: QuestionCommon, overlap: "allow" | "refuse"): TimeSegmentsCommon {
+  const given = str(raw, "overlap", overlap);
+  return {
+    ...common,
+    target: str(raw, "target"),
+    speakers: Array.isArray(raw.speakers) ? parseOptions(raw.speakers) : null,
+    speakerRequired: bool(raw, "speaker_required", false),
+    overlap: given === "allow" || given === "refuse" ? given : overlap,
+    minDuration: num(raw, "min_duration", 0.01),
+    minSegments: num(raw, "min_segments", 0),
+    maxSegments: num(raw, "max_segments", 10000),
+  };
+}
+
 function parseQuestion(raw: Raw): QuestionSpec {
   const common = {
     name: str(raw, "name"),
@@ -410,6 +487,50 @@ function parseQuestion(raw: Raw): QuestionSpec {
         minFrames: num(raw, "min_frames", 1),
         minEvents: num(raw, "min_events", 0),
         maxEvents: num(raw, "max_events", 10000),
+      };
+    case "tracks": {
+      const shape = str(raw, "shape", "box");
+      const skeleton = obj(raw.skeleton) ?? {};
+      return {
+        ...common,
+        kind,
+        target: str(raw, "target"),
+        shape: shape === "polygon" || shape === "point" || shape === "keypoints" ? shape : "box",
+        rotation: bool(raw, "rotation", false),
+        labels: parseOptions(raw.labels),
+        skeleton: {
+          points: strings(skeleton.points) ?? [],
+          edges: (Array.isArray(skeleton.edges) ? skeleton.edges : []).flatMap((edge) =>
+            Array.isArray(edge) && edge.length === 2 && typeof edge[0] === "number" && typeof edge[1] === "number" ? [[edge[0], edge[1]] as [number, number]] : [],
+          ),
+        },
+        attributes: (Array.isArray(raw.attributes) ? raw.attributes : []).flatMap((item) => {
+          const attribute = obj(item);
+          return attribute ? [{ ...parseAttribute(attribute), mutable: bool(attribute, "mutable", false) }] : [];
+        }),
+        maxTracks: num(raw, "max_tracks", 1000),
+        maxKeyframes: num(raw, "max_keyframes", 100000),
+        maxPoints: num(raw, "max_points", 10000),
+      };
+    }
+    case "segments":
+      return {
+        ...parseTimeSegments(raw, common, "allow"),
+        kind,
+        labels: parseOptions(raw.labels),
+        attributes: (Array.isArray(raw.attributes) ? raw.attributes : []).flatMap((item) => {
+          const attribute = obj(item);
+          return attribute ? [parseAttribute(attribute)] : [];
+        }),
+      };
+    case "transcript":
+      return {
+        ...parseTimeSegments(raw, common, "allow"),
+        kind,
+        minLength: num(raw, "min_length", 0),
+        maxLength: numOrNull(raw, "max_length"),
+        rules: parseRules(raw),
+        checks: strings(raw.checks) ?? [],
       };
     case "choice":
       return {

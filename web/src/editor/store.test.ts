@@ -101,7 +101,7 @@ describe("parseInterface", () => {
         { name: "q", kind: "rating" },
         { name: "p", kind: "pairwise", target: "r" },
         { name: "t", kind: "turns", target: "chat", labels: ["ok", { value: "bad", label: "Bad" }] },
-        { name: "x", kind: "tracks" },
+        { name: "x", kind: "lidar_cuboids" },
       ],
     });
     expect(parsed.questions[0]).toMatchObject({ min: 1, max: 5, step: 1, style: "stars", required: false });
@@ -114,7 +114,7 @@ describe("parseInterface", () => {
       ],
       multiple: false,
     });
-    expect(parsed.questions[3]).toMatchObject({ kind: "unknown", declared: "tracks" });
+    expect(parsed.questions[3]).toMatchObject({ kind: "unknown", declared: "lidar_cuboids" });
     expect(parsed.fields[0]).toMatchObject({ kind: "chat", roles: null });
   });
 });

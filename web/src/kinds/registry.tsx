@@ -5,8 +5,9 @@
  */
 import { useContext, useMemo, type ReactNode } from "react";
 import type { Json, JsonObject } from "../api/types";
-import type { EventsSpec, FieldSpec, Interface, QuestionSpec, SpansSpec, TurnsSpec } from "../editor/interface";
+import type { EventsSpec, FieldSpec, Interface, QuestionSpec, SpansSpec, TracksSpec, TurnsSpec } from "../editor/interface";
 import { titleOf } from "../editor/interface";
+import { AudioPlayer } from "./fields/audio/AudioPlayer";
 import { ChatField } from "./fields/ChatField";
 import { MarkdownField } from "./fields/MarkdownField";
 import { TextField } from "./fields/TextField";
@@ -25,6 +26,10 @@ import { EventsQuestion, EventsVideo } from "./questions/events/EventsQuestion";
 import { ImageClassQuestion } from "./questions/image/ImageClassQuestion";
 import { ImageFieldView, isShapeQuestion, shapeQuestionsOf } from "./questions/image/ImageFieldView";
 import { ShapesQuestion } from "./questions/image/ShapesQuestion";
+import { SegmentsAudio, type TimeQuestion } from "./questions/segments/SegmentsAudio";
+import { SegmentsQuestion } from "./questions/segments/SegmentsQuestion";
+import { TranscriptQuestion } from "./questions/transcript/TranscriptQuestion";
+import { TracksQuestion, TracksVideo } from "./questions/tracks/TracksQuestion";
 import { judgedTurns, TurnControls, TurnsQuestion } from "./questions/TurnsQuestion";
 import type { QuestionProps } from "./types";
 import { useUiState, type UiState } from "./uiState";
@@ -66,6 +71,12 @@ export function QuestionWidget(props: QuestionProps) {
       return <ImageClassQuestion {...props} question={question} />;
     case "events":
       return <EventsQuestion {...props} question={question} />;
+    case "tracks":
+      return <TracksQuestion {...props} question={question} />;
+    case "segments":
+      return <SegmentsQuestion {...props} question={question} />;
+    case "transcript":
+      return <TranscriptQuestion {...props} question={question} />;
     case "unknown":
       return <p className="muted">This browser app has no widget for “{question.declared}” questions yet.</p>;
   }
@@ -95,7 +106,9 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
         (q.kind === "turns" && q.target === field.name && field.kind === "chat") ||
         (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list") ||
         (isShapeQuestion(q) && q.target === field.name && field.kind === "image") ||
-        (q.kind === "events" && q.target === field.name && field.kind === "video"),
+        (q.kind === "events" && q.target === field.name && field.kind === "video") ||
+        (q.kind === "tracks" && q.target === field.name && field.kind === "video") ||
+        ((q.kind === "segments" || q.kind === "transcript") && q.target === field.name && field.kind === "audio"),
     ) ?? null
   );
 }
@@ -104,6 +117,18 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
 export function eventsQuestionsOf(iface: Interface, field: FieldSpec): EventsSpec[] {
   if (field.kind !== "video") return [];
   return iface.questions.filter((q): q is EventsSpec => q.kind === "events" && q.target === field.name);
+}
+
+/** Every tracks question on a video field: the active one's (else the first's) frame and timeline are drawn. */
+export function tracksQuestionsOf(iface: Interface, field: FieldSpec): TracksSpec[] {
+  if (field.kind !== "video") return [];
+  return iface.questions.filter((q): q is TracksSpec => q.kind === "tracks" && q.target === field.name);
+}
+
+/** Every segments or transcript question on an audio field: the active one's (else the first's) segments are drawn on it. */
+export function timeQuestionsOf(iface: Interface, field: FieldSpec): TimeQuestion[] {
+  if (field.kind !== "audio") return [];
+  return iface.questions.filter((q): q is TimeQuestion => (q.kind === "segments" || q.kind === "transcript") && q.target === field.name);
 }
 
 /** Every turns question on a chat field: each gets its own controls beside each turn. */
@@ -141,7 +166,14 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
         break;
       case "video": {
         const events = eventsQuestionsOf(iface, field);
-        body = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
+        const tracks = tracksQuestionsOf(iface, field);
+        if (tracks.length && (!events.length || tracks.some((q) => bind(q).active))) body = <TracksVideo field={field} value={value} questions={tracks} bind={bind} />;
+        else body = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
+        break;
+      }
+      case "audio": {
+        const timed = timeQuestionsOf(iface, field);
+        body = timed.length ? <SegmentsAudio field={field} value={value} questions={timed} bind={bind} /> : <AudioPlayer field={field} value={value} />;
         break;
       }
       case "unknown":

@@ -1,4 +1,11 @@
-"""``chat``: a conversation, a list of turns ``{"role": ..., "content": ...}``."""
+"""``chat``: a conversation, a list of turns ``{"role": ..., "content": ...}``.
+
+A turn may also carry ``name`` (who spoke) and clips (docs/audio.md, "Spoken dialogues"):
+``audio`` and ``video``, each a media reference or object as the ``audio`` and ``video``
+fields take (`accord.kinds.fields.audio.audio_problem`, `accord.kinds.fields.video.
+video_problem`, both checking references with `accord.kinds.fields.image.reference_problem`).
+The clips are signed when a browser reads the task (`accord.media.links`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from accord.kinds.base import DataCheck, FieldConfig, FieldKind, describe
+from accord.kinds.fields.audio import audio_problem
+from accord.kinds.fields.video import video_problem
+
+TURN_KEYS = frozenset({"role", "content", "name", "audio", "video"})
+CLIP_CHECKS = (("audio", audio_problem), ("video", video_problem))
 
 
 class ChatField(FieldConfig):
@@ -43,9 +55,12 @@ class ChatKind(FieldKind[ChatField]):
 def _turn_problem(turn: Any, roles: frozenset[str] | None) -> str | None:
     if type(turn) is not dict:
         return f'expected an object {{"role": ..., "content": ...}}, got {describe(turn)}'
-    extra = set(turn) - {"role", "content", "name"}
+    extra = set(turn) - TURN_KEYS
     if extra:
-        return f"unknown key {sorted(extra)[0]!r}; a turn has role, content and optionally name"
+        return (
+            f"unknown key {sorted(extra)[0]!r}; a turn has role, content and optionally name, "
+            "audio and video"
+        )
     role, content = turn.get("role"), turn.get("content")
     if type(role) is not str:
         return f"role: expected a string, got {describe(role)}"
@@ -53,6 +68,9 @@ def _turn_problem(turn: Any, roles: frozenset[str] | None) -> str | None:
         return f"role {role!r} is not one of {sorted(roles)}"
     if type(content) is not str:
         return f"content: expected a string, got {describe(content)}"
+    for key, problem_of in CLIP_CHECKS:
+        if key in turn and (problem := problem_of(turn[key])):
+            return f"{key}: {problem}"
     return None
 
 

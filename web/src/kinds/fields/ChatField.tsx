@@ -3,11 +3,16 @@ import type { FieldProps } from "../types";
 import type { ChatFieldSpec } from "../../editor/interface";
 import type { Json } from "../../api/types";
 import { Markdown } from "./Markdown";
+import { mediaSrcOf } from "./audio/source";
+import "../../styles/audio.css";
 
 export interface Turn {
   role: string;
   content: string;
   name?: string;
+  /** A spoken turn's recording / video (signed links, docs/audio.md). */
+  audio?: string;
+  video?: string;
 }
 
 export function turnsOf(value: Json | undefined): Turn[] {
@@ -16,7 +21,12 @@ export function turnsOf(value: Json | undefined): Turn[] {
     if (item === null || typeof item !== "object" || Array.isArray(item)) return [];
     const role = typeof item.role === "string" ? item.role : "?";
     const content = typeof item.content === "string" ? item.content : "";
-    return [typeof item.name === "string" ? { role, content, name: item.name } : { role, content }];
+    const turn: Turn = typeof item.name === "string" ? { role, content, name: item.name } : { role, content };
+    const audio = mediaSrcOf(item.audio);
+    const video = mediaSrcOf(item.video);
+    if (audio) turn.audio = audio;
+    if (video) turn.video = video;
+    return [turn];
   });
 }
 
@@ -40,6 +50,8 @@ export function ChatField({ value, aside }: FieldProps<ChatFieldSpec> & { aside?
                 <span className="chat-index muted">#{index}</span>
               </div>
               <Markdown source={turn.content} className="chat-content" />
+              {turn.audio ? <audio className="chat-media" controls preload="metadata" src={turn.audio} aria-label={`Recording of turn ${index}`} data-turn-audio={index} /> : null}
+              {turn.video ? <video className="chat-media" controls preload="metadata" src={turn.video} aria-label={`Video of turn ${index}`} data-turn-video={index} /> : null}
             </div>
             {extra ? <div className="chat-aside">{extra}</div> : null}
           </li>

@@ -14,22 +14,22 @@ import { Kbd } from "../../../ui/Kbd";
 import { isTypingTarget, type FieldProps } from "../../types";
 import { useUiState } from "../../uiState";
 import { FrameStore, frameAt, loadManifest, playerLink, videoSourceOf, type Manifest, type PlayerLink } from "./frames";
+import { usedPlayer, useSpaceKey } from "../spaceKey";
 import "../../../styles/video.css";
 
 export const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4];
 
-/** The player Space plays or pauses: the last one used, else the first on the page. */
-const players: HTMLElement[] = [];
-let lastUsed: HTMLElement | null = null;
 
 interface Linked {
   /** Share the frame shown and the manifest (the events timeline reads and seeks them). */
   link?: PlayerLink;
   /** Drawn under the controls, inside the player (keys there reach the player's keys). */
   below?: ReactNode;
+  /** Drawn instead of the player's own canvas (it draws each frame from `link.shown`). */
+  stage?: ReactNode;
 }
 
-export function VideoPlayer({ field, value, link, below }: FieldProps<FieldSpec> & Linked) {
+export function VideoPlayer({ field, value, link, below, stage }: FieldProps<FieldSpec> & Linked) {
   const source = videoSourceOf(value);
   if (!source) return <p className="video-problem muted">No video to show in “{titleOf(field)}” (expected a link, or {"{src, ...}"}).</p>;
   if (source.state === "pending") {
@@ -46,7 +46,7 @@ export function VideoPlayer({ field, value, link, below }: FieldProps<FieldSpec>
       </p>
     );
   }
-  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} link={link} below={below} />;
+  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} link={link} below={below} stage={stage} />;
 }
 
 interface Clock {
@@ -54,7 +54,7 @@ interface Clock {
   media: number; // the media time (s) then
 }
 
-function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: FieldSpec; manifestUrl: string; dataUrl: string } & Linked) {
+function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { field: FieldSpec; manifestUrl: string; dataUrl: string } & Linked) {
   const root = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLInputElement>(null);
@@ -97,9 +97,9 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
     store
       .frame(frame)
       .then((bitmap) => {
-        const c = canvas.current;
-        if (!current || !c) return;
-        c.getContext("2d")?.drawImage(bitmap, 0, 0);
+        if (!current) return;
+        shared.shown?.set({ frame, bitmap });
+        canvas.current?.getContext("2d")?.drawImage(bitmap, 0, 0);
         setDrawn(frame);
       })
       .catch((e: unknown) => current && setError(e instanceof Error ? e.message : String(e)));
@@ -108,7 +108,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
     return () => {
       current = false;
     };
-  }, [store, frame, playing]);
+  }, [store, frame, playing, shared]);
 
   // Playback: the frame whose time the clock has reached, each animation frame.
   useEffect(() => {
@@ -144,30 +144,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
   };
   const stepSpeed = (by: number) => changeSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, SPEEDS.indexOf(speed) + by))] ?? 1);
 
-  const toggleRef = useRef(toggle);
-  toggleRef.current = toggle;
-  useEffect(() => {
-    const el = root.current;
-    if (!el) return;
-    players.push(el);
-    const onKey = (event: globalThis.KeyboardEvent) => {
-      if (event.key !== " " || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTypingTarget(event.target)) return;
-      const target = event.target instanceof HTMLElement ? event.target : null;
-      // A control elsewhere keeps its own Space (a button, a checkbox, a radio).
-      if (target && !el.contains(target) && target.closest("button, input, select, [role=radio], [role=checkbox]")) return;
-      const chosen = lastUsed && document.contains(lastUsed) ? lastUsed : players[0];
-      if (chosen !== el) return;
-      event.preventDefault();
-      if (!event.repeat) toggleRef.current();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      players.splice(players.indexOf(el), 1);
-      if (lastUsed === el) lastUsed = null;
-    };
-  }, [store]); // the player's element exists once the manifest is in
+  useSpaceKey(root, toggle, store !== null); // the player's element exists once the manifest is in
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
@@ -177,8 +154,8 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
     else if (key === "Home") go(0);
     else if (key === "End") go(last);
     else if (key === "g" || key === "G") box.current?.select();
-    else if (key === "-") stepSpeed(-1);
-    else if (key === "+" || key === "=") stepSpeed(1);
+    else if (key === "-" && !stage) stepSpeed(-1); // over a stage (tracks), - and + zoom it
+    else if ((key === "+" || key === "=") && !stage) stepSpeed(1);
     else return;
     event.preventDefault(); // the screen's own keys (g: guidelines) never see it
   };
@@ -194,13 +171,13 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
       tabIndex={0}
       onKeyDown={onKeyDown}
       onPointerDown={(e) => {
-        lastUsed = root.current;
+        usedPlayer(root.current);
         if (e.target instanceof HTMLButtonElement) {
           e.preventDefault(); // the player keeps the keyboard focus (Space, , and .)
           root.current?.focus();
         }
       }}
-      onFocus={() => (lastUsed = root.current)}
+      onFocus={() => usedPlayer(root.current)}
       data-video-field={field.name}
       data-frame={frame}
       data-drawn={drawn}
@@ -208,7 +185,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
       data-playing={playing ? "true" : "false"}
       aria-label={`Video ${titleOf(field)}: frame ${frame} of ${manifest.frames}`}
     >
-      <canvas ref={canvas} className="video-canvas" width={manifest.width} height={manifest.height} />
+      {stage ?? <canvas ref={canvas} className="video-canvas" width={manifest.width} height={manifest.height} />}
       <input
         className="video-scrubber"
         type="range"
@@ -260,8 +237,13 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below }: { field: Fiel
                 {s}×
               </option>
             ))}
-          </select>{" "}
-          <kbd>-</kbd> <kbd>+</kbd>
+          </select>
+          {stage ? null : (
+            <>
+              {" "}
+              <kbd>-</kbd> <kbd>+</kbd>
+            </>
+          )}
         </label>
         <span className="muted small">
           {manifest.width}×{manifest.height} · {manifest.fps.toFixed(2)} fps{manifest.variable_rate ? " (variable)" : ""}

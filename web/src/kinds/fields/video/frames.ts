@@ -58,11 +58,18 @@ export function videoSourceOf(value: Json | undefined): VideoSource | null {
 export interface PlayerLink {
   frame: UiState<number>;
   manifest: UiState<Manifest | null>;
+  /** The frame last drawn and its picture (a tracks question draws it under its shapes). */
+  shown?: UiState<ShownFrame | null>;
+}
+
+export interface ShownFrame {
+  frame: number;
+  bitmap: ImageBitmap;
 }
 
 /** A fresh link (a player not linked to anything uses one of its own). */
 export function playerLink(): PlayerLink {
-  return { frame: new UiState(0), manifest: new UiState<Manifest | null>(null) };
+  return { frame: new UiState(0), manifest: new UiState<Manifest | null>(null), shown: new UiState<ShownFrame | null>(null) };
 }
 
 /** The frame shown at `seconds` from the start: the last whose time is at or before it. */

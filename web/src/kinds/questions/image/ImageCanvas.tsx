@@ -5,7 +5,7 @@
  * read-only editor keeps the keys on the stage (there may be an editable card of the same
  * question elsewhere on the screen) and names the object under the pointer in the status line.
  */
-import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type RefObject } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
 import type { Json } from "../../../api/types";
 import type { ShapeSpec } from "../../../editor/interface";
 import { titleOf } from "../../../editor/interface";
@@ -29,9 +29,13 @@ interface ImageCanvasProps {
   others: Layer[];
   /** Drawn over the image (e.g. the image's class). */
   badges?: string[];
+  /** The picture to draw on, given rather than loaded from `image` (a video's frame, for tracks). */
+  picture?: { image: CanvasImageSource; width: number; height: number } | null;
+  /** The keys shown in the status line, instead of the image's (Space plays a video). */
+  statusKeys?: ReactNode;
 }
 
-export function ImageCanvas({ editor, question, image, value, onChange, active, activate, others, badges }: ImageCanvasProps) {
+export function ImageCanvas({ editor, question, image, value, onChange, active, activate, others, badges, picture, statusKeys }: ImageCanvasProps) {
   const stage = useRef<HTMLDivElement>(null);
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
@@ -48,7 +52,13 @@ export function ImageCanvas({ editor, question, image, value, onChange, active, 
     }
   }, [editor, question, value, onChange, activate, others]);
 
+  const given = picture !== undefined;
   useEffect(() => {
+    if (picture) editor.setImage(picture.image, picture.width, picture.height);
+  }, [editor, picture]);
+
+  useEffect(() => {
+    if (given) return;
     const source = imageSourceOf(image);
     if (!source) {
       setProblem("this task has no image in this field (expected a link, or {src, width, height})");
@@ -66,7 +76,7 @@ export function ImageCanvas({ editor, question, image, value, onChange, active, 
     return () => {
       gone = true;
     };
-  }, [editor, image]);
+  }, [editor, image, given]);
 
   useStage(editor, question.name, stage, base, overlay, where, setProblem);
 
@@ -125,6 +135,8 @@ export function ImageCanvas({ editor, question, image, value, onChange, active, 
           <span className="image-status-keys">
             read only · click selects · drag or arrows pan · <kbd>wheel</kbd>/<kbd>+</kbd><kbd>-</kbd> zoom · <kbd>F</kbd> fit · <kbd>Z</kbd> 1:1 · <kbd>Tab</kbd> next object
           </span>
+        ) : statusKeys ? (
+          <span className="image-status-keys">{statusKeys}</span>
         ) : (
           <span className="image-status-keys">
             <kbd>wheel</kbd>/<kbd>+</kbd><kbd>-</kbd> zoom · <kbd>F</kbd> fit · <kbd>Z</kbd> 1:1 · <kbd>Space</kbd>+drag or middle button pan

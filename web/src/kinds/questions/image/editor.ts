@@ -132,6 +132,8 @@ export class ImageEditor {
   /** The answer is shown, not edited (docs/images.md, "Seeing image answers"): the pointer
    * and keys only pan, zoom and select, and no edit reaches `onChange`. */
   readOnly = false;
+  /** The id a new object gets (default: one more than the largest numeric id among the objects). */
+  newId: ((objects: readonly JsonObject[]) => string) | null = null;
   /** Drawn over the overlay (the assist's box and clicks, assist.ts). */
   overlayExtra: ((ctx: CanvasRenderingContext2D, px: number) => void) | null = null;
   /** The last answer this editor made. */
@@ -427,6 +429,7 @@ export class ImageEditor {
       return null;
     }
     const raw = newObject(this.objects, option.value, geom);
+    if (this.newId) raw.id = this.newId(this.objects);
     this.commit([...this.objects, raw]);
     const id = raw.id as string;
     this.setUi({ selectedId: id, vertex: -1 });

@@ -1,0 +1,80 @@
+"""``accord import PROJECT FILE --format rttm|vtt|srt [--media DIR]`` and ``accord export
+PROJECT --format vtt|srt -o FOLDER``: recordings' segments and transcripts in and out
+(`accord.sdk.audio_datasets`; RTTM goes out as one file, through the plain export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from accord.cli.failure import fail, reported
+
+if TYPE_CHECKING:
+    from accord.sdk.client import Client
+
+
+def import_audio(
+    api: Client,
+    project: int,
+    path: Path,
+    fmt: str,
+    media: Path | None,
+    wait: bool,
+    source: str | None,
+) -> None:
+    """Upload the recordings the files name, then import one task per recording as a job."""
+    from accord.cli.jobs import follow
+    from accord.cli.remote import _bar, _report_import
+
+    if not path.exists():
+        fail(f"no such file or folder: {path}")
+    if media is not None and not media.is_dir():
+        fail(f"--media {media}: no such folder")
+    with reported():
+        with _bar() as bar:
+            upload = bar.add_task("uploading recordings", total=None)
+            job = api.import_dataset(
+                project,
+                path,
+                fmt,
+                media,
+                on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
+                source=source,
+            )
+        _report_recordings(fmt, job["dataset"])
+        if not wait:
+            typer.echo(job["id"])
+            typer.echo(
+                f"importing {path.name} as job {job['id']}: follow it with `accord job "
+                f"{job['id']} --wait`",
+                err=True,
+            )
+            return
+        job = follow(api, job, f"importing {path.name}")
+    _report_import(job)
+
+
+def _report_recordings(fmt: str, found: dict[str, Any]) -> None:
+    typer.echo(f"uploaded {found['recordings']} recordings ({found['uploaded']} new)", err=True)
+    for name, count in sorted(found["skipped"].items()):
+        typer.echo(
+            f"  left out {count} turns of {name!r}: neither a speaker nor a label of the question"
+            if fmt == "rttm"
+            else f"  dropped the voice {name!r} of {count} cues: not a speaker of the question",
+            err=True,
+        )
+
+
+def export_subtitles(
+    api: Client, project: int, fmt: str, output: Path | None, filters: dict[str, Any]
+) -> None:
+    """Write one ``.vtt`` (``.srt``) file per task under ``output``."""
+    if output is None:
+        fail(f"--format {fmt} writes a folder of files, one per task: give it with -o FOLDER")
+    if output.exists() and not output.is_dir():
+        fail(f"-o {output}: a file; --format {fmt} writes a folder, one file per task")
+    with reported():
+        paths = api.export_folder(project, output, fmt, **filters)
+    typer.echo(f"wrote {len(paths)} .{fmt} files to {output}", err=True)
