@@ -1,7 +1,7 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
-        aggregate_cli,review_loop,metrics,consensus,coco,image_widget]
+        aggregate_cli,review_loop,metrics,consensus,coco,image_widget,video_open]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -33,6 +33,7 @@ SCRIPTS = {
     "consensus": ["-m", "bench.consensus"],
     "coco": ["-m", "bench.coco"],
     "image_widget": ["-m", "bench.image_widget"],
+    "video_open": ["-m", "bench.video_open"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -46,6 +47,7 @@ QUICK = {
     "consensus": ["--quick"],
     "coco": ["--images", "2000"],
     "image_widget": ["--runs", "1", "--edits", "10", "--frames", "20"],
+    "video_open": ["--frames", "500", "--runs", "1", "--seeks", "5", "--steps", "5"],
 }
 TAKES_RUNS = {
     "imports",
@@ -58,6 +60,7 @@ TAKES_RUNS = {
     "metrics",
     "consensus",
     "coco",
+    "video_open",
 }
 TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop", "metrics", "consensus"}
 

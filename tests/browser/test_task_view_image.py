@@ -214,7 +214,8 @@ def test_the_task_page_shows_each_answer_on_the_image_read_only(
         page.keyboard.press("f")
         # F fits the view again (the data-view attribute follows the key a moment later).
         page.wait_for_function(
-            "([el, want]) => el.dataset.view.split(',').every((v, i) => Math.abs(v - want[i]) < 1e-3)",
+            "([el, want]) => el.dataset.view.split(',')"
+            ".every((v, i) => Math.abs(v - want[i]) < 1e-3)",
             arg=[stage.locator("[data-image-overlay]").element_handle(), list(before[2:])],
         )
         assert view_of(stage)[2:] == pytest.approx(before[2:])

@@ -284,7 +284,9 @@ def test_the_interface_wants_an_image_target() -> None:
     base = {"fields": [{"name": "img", "kind": "image"}, {"name": "doc", "kind": "text"}]}
     ok = {"name": "b", "kind": "boxes", "target": "img", "labels": ["a"]}
     assert parse_interface(base | {"questions": [ok]}).question("b") is not None
-    with pytest.raises(InterfaceError, match="works on a field of kind image, but 'doc' is text"):
+    with pytest.raises(
+        InterfaceError, match="works on a field of kind image, video, but 'doc' is text"
+    ):
         parse_interface(base | {"questions": [ok | {"target": "doc"}]})
     with pytest.raises(InterfaceError):
         parse_interface(base | {"questions": [{"name": "b", "kind": "boxes", "labels": ["a"]}]})

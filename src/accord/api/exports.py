@@ -23,6 +23,13 @@ from accord.jobs.export_audio import SUFFIXES as AUDIO_SUFFIXES
 from accord.jobs.export_events import EVENTS_FORMATS, check_events_format, export_events
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
 from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot
+from accord.jobs.export_video_tracks import MEDIA_TYPES as TRACK_MEDIA
+from accord.jobs.export_video_tracks import SUFFIXES as TRACK_SUFFIXES
+from accord.jobs.export_video_tracks import (
+    VIDEO_TRACK_FORMATS,
+    check_video_tracks_format,
+    export_video_tracks,
+)
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.kinds import Interface
@@ -44,7 +51,19 @@ MEDIA = {
 }
 SUFFIX = {"events_csv": "events.csv", "events_json": "events.json"}
 Format = Literal[
-    "jsonl", "csv", "coco", "yolo", "voc", "events_csv", "events_json", "mot", "rttm", "vtt", "srt"
+    "jsonl",
+    "csv",
+    "coco",
+    "yolo",
+    "voc",
+    "events_csv",
+    "events_json",
+    "mot",
+    "rttm",
+    "vtt",
+    "srt",
+    "cvat-video",
+    "ytvis",
 ]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
@@ -68,6 +87,8 @@ def export(
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
         "or for video events events_csv or events_json (one row per event, frames and seconds), "
         "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
+        "cvat-video (a zip of one CVAT for video 1.1 XML per task) or ytvis (one "
+        "YouTube-VIS JSON), "
         "or for audio rttm (segments, one file) or vtt or srt (transcripts, a zip of one "
         "file per task)",
     ),
@@ -135,6 +156,17 @@ def export(
                 "Content-Disposition": f'attachment; filename="project-{project.id}'
                 f'{"-final" if final else ""}.mot.zip"'
             },
+        )
+    if format in VIDEO_TRACK_FORMATS:
+        check_video_tracks_format(format, consensus)
+        body = export_video_tracks(
+            db, project, format, flt, final=final, storage=open_storage(settings)
+        )
+        name = f"project-{project.id}{'-final' if final else ''}.{TRACK_SUFFIXES[format]}"
+        return StreamingResponse(
+            _started(body),
+            media_type=TRACK_MEDIA[format],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if format in AUDIO_FORMATS:
         check_audio_format(interface, format, consensus)

@@ -21,6 +21,7 @@ from accord.db import Database
 from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from accord.jobs.export_images import IMAGE_FORMATS
 from accord.jobs.export_mot import MOT_FORMATS, check_mot_format
+from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, check_video_tracks_format
 from accord.jobs.runner import JobRunner
 from accord.media.files import file_url
 from accord.models import Job, JobState, User
@@ -227,10 +228,11 @@ def download_job(
 
 
 class ExportJobIn(BaseModel):
-    format: Literal["jsonl", "csv", "coco", "yolo", "voc", "mot"] = Field(
+    format: Literal["jsonl", "csv", "coco", "yolo", "voc", "mot", "cvat-video", "ytvis"] = Field(
         default="jsonl",
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
-        "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders)",
+        "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
+        "cvat-video (a zip of CVAT for video 1.1 XML files) or ytvis (YouTube-VIS JSON)",
     )
     status: Literal["new", "in_progress", "complete"] | None = None
     annotator: str | None = Field(
@@ -275,6 +277,8 @@ def start_export(
         check_image_format(body.format, body.consensus)
     if body.format in MOT_FORMATS:
         check_mot_format(body.consensus)
+    if body.format in VIDEO_TRACK_FORMATS:
+        check_video_tracks_format(body.format, body.consensus)
     return start_job(
         request,
         db,

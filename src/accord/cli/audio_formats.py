@@ -25,35 +25,23 @@ def import_audio(
     source: str | None,
 ) -> None:
     """Upload the recordings the files name, then import one task per recording as a job."""
-    from accord.cli.jobs import follow
-    from accord.cli.remote import _bar, _report_import
+    from accord.cli.remote import import_dataset_files
 
     if not path.exists():
         fail(f"no such file or folder: {path}")
     if media is not None and not media.is_dir():
         fail(f"--media {media}: no such folder")
-    with reported():
-        with _bar() as bar:
-            upload = bar.add_task("uploading recordings", total=None)
-            job = api.import_dataset(
-                project,
-                path,
-                fmt,
-                media,
-                on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
-                source=source,
-            )
-        _report_recordings(fmt, job["dataset"])
-        if not wait:
-            typer.echo(job["id"])
-            typer.echo(
-                f"importing {path.name} as job {job['id']}: follow it with `accord job "
-                f"{job['id']} --wait`",
-                err=True,
-            )
-            return
-        job = follow(api, job, f"importing {path.name}")
-    _report_import(job)
+    import_dataset_files(
+        api,
+        project,
+        path,
+        fmt,
+        media,
+        wait,
+        source,
+        uploading="recordings",
+        report=lambda found: _report_recordings(fmt, found),
+    )
 
 
 def _report_recordings(fmt: str, found: dict[str, Any]) -> None:

@@ -16,32 +16,13 @@ if TYPE_CHECKING:
 
 def import_mot(api: Client, project: int, path: Path, wait: bool, source: str | None) -> None:
     """Upload the sequences' videos, then import one task per sequence as a job."""
-    from accord.cli.jobs import follow
-    from accord.cli.remote import _bar, _report_import
+    from accord.cli.remote import import_dataset_files
 
     if not path.is_dir():
         fail(f"no such folder: {path}; give a MOTChallenge sequence folder or a folder of them")
-    with reported():
-        with _bar() as bar:
-            upload = bar.add_task("uploading videos", total=None)
-            job = api.import_dataset(
-                project,
-                path,
-                "mot",
-                on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
-                source=source,
-            )
-        _report_sequences(job["dataset"])
-        if not wait:
-            typer.echo(job["id"])
-            typer.echo(
-                f"importing {path.name} as job {job['id']}: follow it with `accord job "
-                f"{job['id']} --wait`",
-                err=True,
-            )
-            return
-        job = follow(api, job, f"importing {path.name}")
-    _report_import(job)
+    import_dataset_files(
+        api, project, path, "mot", None, wait, source, uploading="videos", report=_report_sequences
+    )
 
 
 def _report_sequences(found: dict[str, Any]) -> None:

@@ -12,8 +12,11 @@ from accord.cli.failure import fail, reported
 
 DATASET_FORMATS = ("coco", "yolo", "voc")  # image datasets (accord.sdk.datasets)
 AUDIO_DATASETS = ("rttm", "vtt", "srt")  # recordings' segments (accord.cli.audio_formats)
+VIDEO_TRACK_FORMATS = ("cvat-video", "ytvis")  # tracks with their videos (cli.video_formats)
 
 if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
+    from collections.abc import Callable
+
     from rich.progress import Progress
 
     from accord.sdk.client import Client
@@ -96,7 +99,9 @@ def import_tasks(
             ".zip of the dataset with its images (unpacked here, images uploaded); or mot "
             "(FILE is a MOTChallenge sequence folder, or a folder of them: videos uploaded, "
             "gt/gt.txt as tracks); or rttm, vtt or srt (FILE a file or a folder of them, "
-            "the recordings uploaded from --media)"
+            "the recordings uploaded from --media); or cvat-video (FILE a CVAT for video 1.1 "
+            "XML or a folder of them) or ytvis (FILE a YouTube-VIS JSON), the videos uploaded "
+            "from --media"
         ),
     ] = None,
     media: Annotated[
@@ -105,7 +110,8 @@ def import_tasks(
             "--media",
             help="coco, yolo, voc: the folder holding the images the "
             "dataset names (default: where the format keeps them); rttm, vtt, srt: the folder "
-            "of the recordings, named by file id (default: FILE's folder)",
+            "of the recordings, named by file id (default: FILE's folder); cvat-video, ytvis: "
+            "the folder of the videos, named by task or video name (default: FILE's folder)",
         ),
     ] = None,
     wait: Annotated[
@@ -142,11 +148,16 @@ def import_tasks(
 
         import_audio(client(url, token), project, file, format, media, wait, source)
         return
+    if format in VIDEO_TRACK_FORMATS:
+        from accord.cli.video_formats import import_video_tracks
+
+        import_video_tracks(client(url, token), project, file, format, media, wait, source)
+        return
     if format in DATASET_FORMATS:
         _import_dataset(project, file, format, media, wait, client(url, token), source)
         return
     if media is not None:
-        fail("--media goes with --format coco, yolo or voc")
+        fail("--media goes with a dataset format: coco, yolo, voc, rttm, vtt or srt")
     if not file.is_file():
         fail(f"no such file: {file}")
     api = client(url, token)
@@ -173,25 +184,26 @@ def import_tasks(
     _report_import(job)
 
 
-def _import_dataset(
+def import_dataset_files(
+    api: Client,
     project: int,
     path: Path,
     fmt: str,
     media: Path | None,
     wait: bool,
-    api: Client,
-    source: str | None = None,
+    source: str | None,
+    *,
+    uploading: str,
+    report: Callable[[dict[str, Any]], None],
 ) -> None:
-    """Upload the dataset's images, then import its tasks as a job (`accord.sdk.datasets`)."""
+    """A dataset's media uploaded with a progress bar (``uploading``: what goes up), then its
+    tasks imported as a job (`Client.import_dataset`): ``report(found)`` says what the upload
+    found; with ``wait`` the job is followed and its report printed, else its id."""
     from accord.cli.jobs import follow
 
-    if not path.exists():
-        fail(f"no such {'folder' if fmt == 'voc' else 'file'}: {path}")
-    if media is not None and not media.is_dir():
-        fail(f"--media {media}: no such folder")
     with reported():
         with _bar() as bar:
-            upload = bar.add_task("uploading images", total=None)
+            upload = bar.add_task(f"uploading {uploading}", total=None)
             job = api.import_dataset(
                 project,
                 path,
@@ -200,12 +212,7 @@ def _import_dataset(
                 on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
                 source=source,
             )
-        found = job["dataset"]
-        typer.echo(f"uploaded {found['images']} images ({found['uploaded']} new)", err=True)
-        for label, count in sorted(found["skipped"].items()):
-            typer.echo(
-                f"  left out {count} shapes of {label!r}: no question offers that label", err=True
-            )
+        report(job["dataset"])
         if not wait:
             typer.echo(job["id"])
             typer.echo(
@@ -216,6 +223,33 @@ def _import_dataset(
             return
         job = follow(api, job, f"importing {path.name}")
     _report_import(job)
+
+
+def _import_dataset(
+    project: int,
+    path: Path,
+    fmt: str,
+    media: Path | None,
+    wait: bool,
+    api: Client,
+    source: str | None = None,
+) -> None:
+    """Upload the dataset's images, then import its tasks as a job (`accord.sdk.datasets`)."""
+    if not path.exists():
+        fail(f"no such {'folder' if fmt == 'voc' else 'file'}: {path}")
+    if media is not None and not media.is_dir():
+        fail(f"--media {media}: no such folder")
+    import_dataset_files(
+        api, project, path, fmt, media, wait, source, uploading="images", report=_report_images
+    )
+
+
+def _report_images(found: dict[str, Any]) -> None:
+    typer.echo(f"uploaded {found['images']} images ({found['uploaded']} new)", err=True)
+    for label, count in sorted(found["skipped"].items()):
+        typer.echo(
+            f"  left out {count} shapes of {label!r}: no question offers that label", err=True
+        )
 
 
 def _report_import(job: dict[str, Any]) -> None:
@@ -253,7 +287,8 @@ def export(
             help="jsonl, csv, coco, yolo or voc (image projects), events_csv or events_json "
             "(video events: one row per event, frames and seconds), mot (video tracks: -o is "
             "a folder, one SEQUENCE/gt/gt.txt per video), rttm (audio segments, one file), vtt "
-            "or srt (transcripts: -o is a folder, one file per task)",
+            "or srt (transcripts: -o is a folder, one file per task), cvat-video (video "
+            "tracks: -o is a folder, one XML per video) or ytvis (video tracks, one JSON)",
         ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
@@ -303,10 +338,11 @@ def export(
     token: Token = None,
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
-    if format not in ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS, "mot", *AUDIO_DATASETS):
+    known = ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS, "mot", *AUDIO_DATASETS)
+    if format not in (*known, *VIDEO_TRACK_FORMATS):
         fail(
             f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv, "
-            "events_json, mot, rttm, vtt or srt"
+            "events_json, mot, rttm, vtt, srt, cvat-video or ytvis"
         )
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")
@@ -330,6 +366,11 @@ def export(
         from accord.cli.mot import export_mot
 
         export_mot(api, project, output, filters)
+        return
+    if format == "cvat-video":
+        from accord.cli.video_formats import export_cvat_video
+
+        export_cvat_video(api, project, output, filters)
         return
     if format in ("vtt", "srt"):
         from accord.cli.audio_formats import export_subtitles

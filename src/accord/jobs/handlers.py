@@ -48,6 +48,8 @@ from accord.formats.task_rows import ImportReport
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
 from accord.jobs.export_mot import MOT_FORMATS, export_mot
 from accord.jobs.export_parts import jsonl_in_parts
+from accord.jobs.export_video_tracks import SUFFIXES as TRACK_SUFFIXES
+from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tracks
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
@@ -261,6 +263,8 @@ def _suffix(params: dict[str, Any]) -> str:
     fmt = params.get("format", "jsonl")
     if fmt in MOT_FORMATS:
         return "mot.zip"
+    if fmt in VIDEO_TRACK_FORMATS:
+        return TRACK_SUFFIXES[fmt]
     return suffix(fmt, bool(params.get("with_media"))) if fmt in IMAGE_FORMATS else fmt
 
 
@@ -272,6 +276,8 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
         return _image_body(context, project, fmt), None, "bytes"
     if fmt in MOT_FORMATS:
         return _mot_body(context, project), None, "bytes"
+    if fmt in VIDEO_TRACK_FORMATS:
+        return _mot_body(context, project, fmt), None, "bytes"
     interface = interface_of(project)
     safe = bool(params.get("spreadsheet_safe", True))
     with context.db.read() as session:
@@ -335,8 +341,9 @@ def _image_body(context: JobContext, project: Project, fmt: str) -> Any:
     )
 
 
-def _mot_body(context: JobContext, project: Project) -> Any:
-    """MOTChallenge (`accord.jobs.export_mot`)."""
+def _mot_body(context: JobContext, project: Project, fmt: str = "mot") -> Any:
+    """MOTChallenge (`accord.jobs.export_mot`), CVAT video XML or YouTube-VIS
+    (`accord.jobs.export_video_tracks`)."""
     params = context.params
     flt = ExportFilter(
         status=params.get("status"),
@@ -345,6 +352,10 @@ def _mot_body(context: JobContext, project: Project) -> Any:
         until=_moment(params.get("until")),
     )
     final = bool(params.get("final"))
+    if fmt in VIDEO_TRACK_FORMATS:
+        return export_video_tracks(
+            context.db, project, fmt, flt, final=final, storage=context.storage
+        )
     return export_mot(context.db, project, flt, final=final, storage=context.storage)
 
 

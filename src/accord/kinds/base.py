@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 
@@ -53,6 +53,16 @@ class FieldConfig(KindConfig):
 class QuestionConfig(KindConfig):
     required: bool = Field(default=False, description="An answer is needed to submit.")
     description: str = Field(default="", max_length=5000, description="Help shown under it.")
+    # The kind of the field ``target`` names ("image", "video"), set by the `Interface` when it
+    # links targets (accord.kinds.interface); None for a question built on its own. A kind
+    # whose answers differ by target (the shape kinds: a ``frame`` per object on a video)
+    # reads it in `check`. Private: not declared by managers, not dumped.
+    _target_kind: str | None = PrivateAttr(default=None)
+
+    @property
+    def target_kind(self) -> str | None:
+        """The kind of the field this question targets (None: no target, or not linked)."""
+        return self._target_kind
 
 
 F = TypeVar("F", bound=FieldConfig)

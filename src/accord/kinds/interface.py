@@ -164,6 +164,7 @@ def _check_target(interface: Interface, index: int, question: QuestionConfig) ->
             f"{where}: a {question.kind} question works on a field of kind {allowed}, "
             f"but {target!r} is {field.kind}"
         )
+    question._target_kind = field.kind  # what `check` reads as ``config.target_kind``
 
 
 def parse_interface(value: Any, *, stored: bool = False) -> Interface:

@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from accord.errors import StorageMissing
+from accord.media.derived_links import failure_at, record_failure_at
 from accord.media.storage import Storage
 from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
 
@@ -38,7 +38,6 @@ ERROR = "error.json"
 CHUNK_FRAMES = 32
 QUALITY = 85
 VERSION = 1
-PENDING, READY, FAILED = "pending", "ready", "failed"
 VARIABLE_TOLERANCE = 0.01
 
 
@@ -153,16 +152,9 @@ def make_frames(
 
 
 def record_failure(storage: Storage, project_id: int, src: str, message: str) -> None:
-    storage.write_bytes(error_key(project_id, src), orjson.dumps({"error": message}))
+    record_failure_at(storage, error_key(project_id, src), message)
 
 
 def failure_of(storage: Storage, project_id: int, src: str) -> str | None:
     """Why the frames of ``src`` could not be made, if that is what happened."""
-    key = error_key(project_id, src)
-    if not storage.exists(key):
-        return None
-    try:
-        raw = b"".join(storage.read_range(key, 0, None))
-        return str(orjson.loads(raw).get("error") or "the video could not be decoded")
-    except (StorageMissing, orjson.JSONDecodeError, AttributeError):
-        return "the video could not be decoded"
+    return failure_at(storage, error_key(project_id, src), "the video could not be decoded")

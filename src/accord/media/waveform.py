@@ -34,8 +34,8 @@ from typing import IO, Any
 import numpy as np
 import orjson
 
-from accord.errors import StorageMissing
 from accord.media.audio import AudioLimits, bad, decoded
+from accord.media.derived_links import failure_at, record_failure_at
 from accord.media.storage import Storage
 
 WAVEFORMS = "media/waveforms/projects/"
@@ -50,7 +50,6 @@ BINS = 128  # mel bins a column
 FLOOR_DB = -100
 COLUMNS_AT_ONCE = 512  # spectrogram columns transformed together
 GATHER = 65_536  # samples fed at a time
-PENDING, READY, FAILED = "pending", "ready", "failed"
 
 
 def waveform_prefix(project_id: int, src: str) -> str:
@@ -297,16 +296,9 @@ def make_waveform(
 
 
 def record_failure(storage: Storage, project_id: int, src: str, message: str) -> None:
-    storage.write_bytes(error_key(project_id, src), orjson.dumps({"error": message}))
+    record_failure_at(storage, error_key(project_id, src), message)
 
 
 def failure_of(storage: Storage, project_id: int, src: str) -> str | None:
     """Why the waveform data of ``src`` could not be made, if that is what happened."""
-    key = error_key(project_id, src)
-    if not storage.exists(key):
-        return None
-    try:
-        raw = b"".join(storage.read_range(key, 0, None))
-        return str(orjson.loads(raw).get("error") or "the recording could not be decoded")
-    except (StorageMissing, orjson.JSONDecodeError, AttributeError):
-        return "the recording could not be decoded"
+    return failure_at(storage, error_key(project_id, src), "the recording could not be decoded")

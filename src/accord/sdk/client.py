@@ -331,7 +331,10 @@ class Client:
         (`accord.sdk.mot`; ``dataset`` then counts sequences, tracks, keyframes, rows).
         ``format`` rttm, vtt or srt: ``path`` is such a file or a folder of them, the
         recordings they name uploaded from ``media_dir`` and their segments imported
-        (`accord.sdk.audio_datasets`; ``dataset`` then has ``recordings``)."""
+        (`accord.sdk.audio_datasets`; ``dataset`` then has ``recordings``). ``format``
+        cvat-video (a CVAT for video 1.1 XML or a folder of them) or ytvis (a YouTube-VIS
+        JSON): the videos uploaded from ``media_dir`` and the tracks imported
+        (`accord.sdk.video_tracks`; ``dataset`` then has ``videos``, ``tracks``)."""
         from accord.formats.shapes import DatasetError
         from accord.sdk.datasets import import_dataset
 
@@ -343,6 +346,8 @@ class Client:
                 return import_mot(self, project_id, Path(path), on_upload=on_upload, source=source)
             except DatasetError as exc:
                 raise AccordError(str(exc), code="bad_dataset") from None
+        if format in ("cvat-video", "ytvis"):  # tracks with their videos
+            from accord.sdk.video_tracks import import_video_tracks as import_dataset
         if format in ("rttm", "vtt", "srt"):
             from accord.sdk.audio_datasets import import_audio_dataset as import_dataset
         try:
@@ -359,6 +364,14 @@ class Client:
         from accord.sdk.mot import export_mot
 
         return export_mot(self, project_id, Path(folder), **filters)
+
+    def export_cvat_video(self, project_id: int, folder: str | Path, **filters: Any) -> list[str]:
+        """Export the project's tracks as CVAT for video 1.1 XML into ``folder`` (made if
+        missing): one ``NAME.xml`` per task with a video. Returns the files' names. The
+        filters of `export`, or ``final=True``."""
+        from accord.sdk.video_tracks import export_cvat_folder
+
+        return export_cvat_folder(self, project_id, Path(folder), **filters)
 
     def export_folder(
         self, project_id: int, folder: str | Path, format: str = "vtt", **filters: Any

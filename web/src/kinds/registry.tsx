@@ -26,6 +26,7 @@ import { EventsQuestion, EventsVideo } from "./questions/events/EventsQuestion";
 import { ImageClassQuestion } from "./questions/image/ImageClassQuestion";
 import { ImageFieldView, isShapeQuestion, shapeQuestionsOf } from "./questions/image/ImageFieldView";
 import { ShapesQuestion } from "./questions/image/ShapesQuestion";
+import { ShapesVideo } from "./questions/image/FrameShapes";
 import { SegmentsAudio, type TimeQuestion } from "./questions/segments/SegmentsAudio";
 import { SegmentsQuestion } from "./questions/segments/SegmentsQuestion";
 import { TranscriptQuestion } from "./questions/transcript/TranscriptQuestion";
@@ -105,7 +106,7 @@ export function ownerOf(iface: Interface, field: FieldSpec): QuestionSpec | null
         (q.kind === "spans" && q.target === field.name && field.kind === "text") ||
         (q.kind === "turns" && q.target === field.name && field.kind === "chat") ||
         (q.kind === "pairwise" && q.target === field.name && field.kind === "text_list") ||
-        (isShapeQuestion(q) && q.target === field.name && field.kind === "image") ||
+        (isShapeQuestion(q) && q.target === field.name && (field.kind === "image" || field.kind === "video")) ||
         (q.kind === "events" && q.target === field.name && field.kind === "video") ||
         (q.kind === "tracks" && q.target === field.name && field.kind === "video") ||
         ((q.kind === "segments" || q.kind === "transcript") && q.target === field.name && field.kind === "audio"),
@@ -139,8 +140,11 @@ export function turnsQuestionsOf(iface: Interface, field: FieldSpec): TurnsSpec[
 
 export function FieldView({ field, data, iface, bind }: FieldViewProps) {
   const value = data[field.name];
-  // An image is drawn for its active shape question (another's objects show beneath).
-  const owner = (field.kind === "image" ? shapeQuestionsOf(iface, field).find((q) => bind(q).active) : null) ?? ownerOf(iface, field);
+  // An image, a video or a recording is drawn for its active question among those drawing on
+  // it (an image shows the others' objects beneath); the heading names that question.
+  const drawers: QuestionSpec[] =
+    field.kind === "image" ? shapeQuestionsOf(iface, field) : [...tracksQuestionsOf(iface, field), ...eventsQuestionsOf(iface, field), ...timeQuestionsOf(iface, field), ...(field.kind === "video" ? shapeQuestionsOf(iface, field) : [])];
+  const owner = drawers.find((q) => bind(q).active) ?? ownerOf(iface, field);
   const turns = turnsQuestionsOf(iface, field);
   let body: ReactNode;
   if (owner?.kind === "spans" && typeof value === "string") {
@@ -167,7 +171,10 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
       case "video": {
         const events = eventsQuestionsOf(iface, field);
         const tracks = tracksQuestionsOf(iface, field);
-        if (tracks.length && (!events.length || tracks.some((q) => bind(q).active))) body = <TracksVideo field={field} value={value} questions={tracks} bind={bind} />;
+        // Per-frame shapes (boxes etc. on the frames) when one is active or nothing else draws here.
+        const shapes = shapeQuestionsOf(iface, field);
+        if (shapes.length && (shapes.some((q) => bind(q).active) || (!tracks.length && !events.length))) body = <ShapesVideo field={field} value={value} questions={shapes} bind={bind} />;
+        else if (tracks.length && (!events.length || tracks.some((q) => bind(q).active))) body = <TracksVideo field={field} value={value} questions={tracks} bind={bind} />;
         else body = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
         break;
       }

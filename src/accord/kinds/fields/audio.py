@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from accord.kinds.base import DataCheck, FieldConfig, FieldKind, describe
-from accord.kinds.fields.image import reference_problem
+from accord.kinds.fields.image import media_object_problem
 
-KEYS = frozenset({"src", "duration", "sample_rate", "channels"})
+KEYS = ("src", "duration", "sample_rate", "channels")
 MIN_RATE = 1_000
 MAX_RATE = 768_000
 MAX_CHANNELS = 64
@@ -65,26 +65,9 @@ def _number_problem(key: str, value: Any) -> str | None:
 
 def audio_problem(value: Any) -> str | None:
     """Why ``value`` is not an audio reference (None when it is one)."""
-    if type(value) is str:
-        return reference_problem(value)
-    if type(value) is not dict:
-        return (
-            "expected a media reference (s3://, file:///, http(s)://) or an object "
-            f'{{"src": ..., "duration": ..., "sample_rate": ...}}, got {describe(value)}'
-        )
-    unknown = value.keys() - KEYS
-    if unknown:
-        return (
-            f"unknown key {sorted(unknown)[0]!r}; an audio object has src, duration, "
-            "sample_rate and channels"
-        )
-    if "src" not in value:
-        return "src: missing; give the media reference"
-    if type(value["src"]) is not str:
-        return f"src: expected a string, got {describe(value['src'])}"
-    problem = reference_problem(value["src"])
-    if problem:
-        return f"src: {problem}"
+    problem = media_object_problem(value, "an audio", KEYS)
+    if problem is not None or type(value) is not dict:
+        return problem
     for key in ("duration", "sample_rate", "channels"):
         if key in value and (problem := _number_problem(key, value[key])):
             return problem

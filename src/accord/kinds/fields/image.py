@@ -23,7 +23,7 @@ from accord.kinds.base import DataCheck, FieldConfig, FieldKind, describe
 MAX_SIDE = 50_000  # the longest side, in pixels, Accord accepts (as the media upload does)
 MAX_REFERENCE = 4096  # the longest reference, in characters
 SCHEMES = ("s3://", "file:///", "http://", "https://")
-KEYS = frozenset({"src", "width", "height"})
+KEYS = ("src", "width", "height")
 
 
 class ImageField(FieldConfig):
@@ -40,23 +40,9 @@ class ImageKind(FieldKind[ImageField]):
 
 def image_problem(value: Any) -> str | None:
     """Why ``value`` is not an image reference (None when it is one)."""
-    if type(value) is str:
-        return reference_problem(value)
-    if type(value) is not dict:
-        return (
-            "expected a media reference (s3://, file:///, http(s)://) or an object "
-            f'{{"src": ..., "width": ..., "height": ...}}, got {describe(value)}'
-        )
-    unknown = value.keys() - KEYS
-    if unknown:
-        return f"unknown key {sorted(unknown)[0]!r}; an image object has src, width and height"
-    if "src" not in value:
-        return "src: missing; give the media reference"
-    if type(value["src"]) is not str:
-        return f"src: expected a string, got {describe(value['src'])}"
-    problem = reference_problem(value["src"])
-    if problem:
-        return f"src: {problem}"
+    problem = media_object_problem(value, "an image", KEYS)
+    if problem is not None or type(value) is not dict:
+        return problem
     given = [key for key in ("width", "height") if key in value]
     if len(given) == 1:
         missing = "height" if given == ["width"] else "width"
@@ -68,6 +54,31 @@ def image_problem(value: Any) -> str | None:
         if not 1 <= side <= MAX_SIDE:
             return f"{key}: {side} is outside 1..{MAX_SIDE} pixels"
     return None
+
+
+def media_object_problem(value: Any, what: str, keys: tuple[str, ...]) -> str | None:
+    """What is wrong with the part every media field's value shares (None when it is sound):
+    a reference string, or an object with a ``src`` reference and no key but ``keys`` (``src``
+    first); ``what`` names the object in a message ("an image"). An object's other keys are
+    the caller's to check."""
+    if type(value) is str:
+        return reference_problem(value)
+    if type(value) is not dict:
+        example = ", ".join(f'"{key}": ...' for key in keys[:3])
+        return (
+            "expected a media reference (s3://, file:///, http(s)://) or an object "
+            f"{{{example}}}, got {describe(value)}"
+        )
+    unknown = value.keys() - set(keys)
+    if unknown:
+        listed = ", ".join(keys[:-1]) + " and " + keys[-1]
+        return f"unknown key {sorted(unknown)[0]!r}; {what} object has {listed}"
+    if "src" not in value:
+        return "src: missing; give the media reference"
+    if type(value["src"]) is not str:
+        return f"src: expected a string, got {describe(value['src'])}"
+    problem = reference_problem(value["src"])
+    return f"src: {problem}" if problem else None
 
 
 def reference_problem(text: str) -> str | None:

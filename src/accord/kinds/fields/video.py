@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from accord.kinds.base import DataCheck, FieldConfig, FieldKind, describe
-from accord.kinds.fields.image import MAX_SIDE, reference_problem
+from accord.kinds.fields.image import MAX_SIDE, media_object_problem
 
-KEYS = frozenset({"src", "frames", "fps", "width", "height", "duration"})
+KEYS = ("src", "frames", "fps", "width", "height", "duration")
 MAX_FRAMES = 10_000_000
 
 
@@ -59,26 +59,9 @@ def _number_problem(key: str, value: Any) -> str | None:
 
 def video_problem(value: Any) -> str | None:
     """Why ``value`` is not a video reference (None when it is one)."""
-    if type(value) is str:
-        return reference_problem(value)
-    if type(value) is not dict:
-        return (
-            "expected a media reference (s3://, file:///, http(s)://) or an object "
-            f'{{"src": ..., "frames": ..., "fps": ...}}, got {describe(value)}'
-        )
-    unknown = value.keys() - KEYS
-    if unknown:
-        return (
-            f"unknown key {sorted(unknown)[0]!r}; a video object has src, frames, fps, width, "
-            "height and duration"
-        )
-    if "src" not in value:
-        return "src: missing; give the media reference"
-    if type(value["src"]) is not str:
-        return f"src: expected a string, got {describe(value['src'])}"
-    problem = reference_problem(value["src"])
-    if problem:
-        return f"src: {problem}"
+    problem = media_object_problem(value, "a video", KEYS)
+    if problem is not None or type(value) is not dict:
+        return problem
     if ("width" in value) != ("height" in value):
         missing = "height" if "width" in value else "width"
         return f"{missing}: missing; give width and height together, or neither"

@@ -9,7 +9,9 @@ Distance: ``1 -`` the F1 of boxes matched by IoU >= 0.5 with the same label
 (`accord.quality.boxes`; rotated boxes by their exact polygon overlap). Consensus: weighted box
 fusion per label (`accord.quality.box_fusion`): a fused box is kept when the answers that drew
 it weigh more than half of all; it takes the attributes and flags of the drawn box nearest to
-it. Answers with rotated boxes take the medoid instead.
+it. Answers with rotated boxes take the medoid instead. On a video's frames (a ``frame`` per
+box, `accord.kinds.questions.shapes`) boxes match and fuse per label and frame: a fused box
+keeps its frame.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from accord.kinds.questions.shapes import (
     ShapeKind,
     ShapeQuestion,
     Shapes,
-    by_label,
+    by_group,
     extras,
     number_table,
     outside_message,
@@ -92,18 +94,21 @@ class BoxesKind(ShapeKind[BoxesQuestion]):
     def combine(
         self, config: BoxesQuestion, answers: Sequence[Any], weights: Sequence[float]
     ) -> Consensus:
-        """Weighted box fusion per label (the medoid when a box is rotated)."""
+        """Weighted box fusion per label (and frame, on a video; the medoid when a box is
+        rotated)."""
         if any(_turns(answer["objects"]).any() for answer in answers):
             return super().combine(config, answers, weights)
         drawn = [(j, obj) for j, answer in enumerate(answers) for obj in answer["objects"]]
         objects: list[dict[str, Any]] = []
-        for label, rows in by_label([obj for _, obj in drawn]).items():
+        for (label, frame), rows in by_group([obj for _, obj in drawn]).items():
+            at = {} if frame is None else {"frame": frame}
             who = np.array([drawn[r][0] for r in rows], dtype=np.intp)
             boxes = _corners_xyxy(_xywh([drawn[r][1] for r in rows]))
             for (x1, y1, x2, y2), source in fuse(boxes, who, weights):
                 objects.append(
                     {"id": f"c{len(objects) + 1}", "label": label, "x": x1, "y": y1}
                     | {"w": x2 - x1, "h": y2 - y1}
+                    | at
                     | extras(drawn[rows[source]][1])
                 )
         found = {"objects": objects}

@@ -40,6 +40,7 @@ class MasksQuestion(ShapeQuestion):
 class MasksKind(ShapeKind[MasksQuestion]):
     name = "masks"
     config = MasksQuestion
+    targets = frozenset({"image"})  # not per frame: a mask's runs are of one image's size
     shape_keys = frozenset({"rle"})
     required_keys = frozenset({"rle"})
 

@@ -10,7 +10,7 @@ candidate pairs (`matches`), so its cost follows the groups' sizes, not the answ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -28,18 +28,34 @@ Pairs = tuple[IntArray, IntArray, FloatArray]
 PairFinder = Callable[[list[dict[str, Any]], list[dict[str, Any]]], Pairs]
 
 
+def _label(obj: dict[str, Any]) -> Hashable:
+    label: Hashable = obj["label"]
+    return label
+
+
 def matched_f1(
-    a: list[dict[str, Any]], b: list[dict[str, Any]], pairs: PairFinder, threshold: float
+    a: list[dict[str, Any]],
+    b: list[dict[str, Any]],
+    pairs: PairFinder,
+    threshold: float,
+    group: Callable[[dict[str, Any]], Hashable] = _label,
 ) -> float:
-    """F1 of the one-to-one matching of ``a`` and ``b``: per label, the optimal assignment
-    of the ``pairs`` found alike enough (similarity >= ``threshold``). 1 when both are empty."""
+    """F1 of the one-to-one matching of ``a`` and ``b``: per group (by default the label; the
+    shape kinds: label and frame), the optimal assignment of the ``pairs`` found alike enough
+    (similarity >= ``threshold``). 1 when both are empty."""
     if not a and not b:
         return 1.0
+    left_groups: dict[Hashable, list[dict[str, Any]]] = {}
+    for o in a:
+        left_groups.setdefault(group(o), []).append(o)
+    right_groups: dict[Hashable, list[dict[str, Any]]] = {}
+    for o in b:
+        right_groups.setdefault(group(o), []).append(o)
     matched = 0
-    for label in {o["label"] for o in a} & {o["label"] for o in b}:
-        left = [o for o in a if o["label"] == label]
-        right = [o for o in b if o["label"] == label]
-        matched += matches(len(left), pairs(left, right), threshold)
+    for key, left in left_groups.items():
+        right = right_groups.get(key)
+        if right:
+            matched += matches(len(left), pairs(left, right), threshold)
     return 2.0 * matched / (len(a) + len(b))
 
 

@@ -10,6 +10,15 @@ Coordinates are pixels of the EXIF-oriented image, origin at the top-left corner
 top-left pixel, x right, y down. When the task's image field gives its size
 (`accord.kinds.fields.image.image_size`), shapes must lie inside it, give or take `TOLERANCE`.
 
+Per-frame shapes: the kinds that list ``video`` in their ``targets`` (all but masks) also draw
+on a video field's frames. There every object carries ``frame`` (a whole number, required,
+below the video's frame count when the task's data gives it,
+`accord.kinds.fields.video.video_frames`); on an image ``frame`` is refused. Which applies is
+the question's ``target_kind``, which the `Interface` sets when it links the target (a question
+built on its own counts as on an image). Shapes lie inside the video's width and height when
+given. Objects match only within one frame: matching groups them by (label, frame)
+(`group_of`), a frame being None on an image.
+
 Checking is vectorised where it counts: a kind gathers its coordinates into arrays
 (`number_table`, `point_table`) and one numpy pass finds non-finite values and shapes outside
 the image, naming the first bad one by its path.
@@ -34,6 +43,7 @@ from accord.kinds.base import (
     expect_object,
 )
 from accord.kinds.fields.image import image_size
+from accord.kinds.fields.video import video_frames
 from accord.kinds.questions.options import Options, values
 from accord.kinds.questions.shape_matching import Pairs, dense_pairs, matched_f1
 from accord.quality.data import FloatArray, IntArray
@@ -80,7 +90,10 @@ class Attribute(BaseModel):
 
 
 class ShapeQuestion(QuestionConfig):
-    target: str = Field(description="The image field the shapes are drawn on.")
+    target: str = Field(
+        description="The image field the shapes are drawn on, or a video field (a frame per "
+        "object; not masks)."
+    )
     labels: Options = Field(description="The labels an object can take (strings or objects).")
     attributes: list[Attribute] = Field(
         default_factory=list, max_length=100, description="Per-object attributes."
@@ -124,16 +137,23 @@ class Shapes:
 
 
 class ShapeKind(QuestionKind[S]):
-    """A question whose answer is a list of objects drawn on an image field."""
+    """A question whose answer is a list of objects drawn on an image field (or on a video's
+    frames, a ``frame`` per object)."""
 
-    targets = frozenset({"image"})
+    targets = frozenset({"image", "video"})
     target_required = True
     shape_keys: ClassVar[frozenset[str]] = frozenset()  # the kind's own keys of an object
     required_keys: ClassVar[frozenset[str]] = frozenset()  # those every object must have
 
     def check(self, config: S, value: Any, data: Mapping[str, Any]) -> None:
         shapes = check_objects(config, value, data, self.shape_keys, self.required_keys)
-        self.check_geometry(config, shapes)
+        if config.target_kind != "video":
+            self.check_geometry(config, shapes)
+            return
+        try:
+            self.check_geometry(config, shapes)
+        except Problem as problem:  # the geometry checks speak of "the image"
+            raise Problem(problem.path, problem.message.replace("image", "video frame")) from None
 
     def check_geometry(self, config: S, shapes: Shapes) -> None:
         """Raise `Problem` (path ``objects[i]....``) unless every object's geometry fits."""
@@ -164,6 +184,7 @@ class ShapeKind(QuestionKind[S]):
             b["objects"],
             lambda x, y: self.pairs(config, x, y),
             config.match_threshold,
+            group=group_of,
         )
 
 
@@ -185,8 +206,9 @@ def check_objects(
         )
     if len(objects) < config.min_objects:
         raise Problem("objects", f"{len(objects)} objects; draw at least {config.min_objects}")
-    allowed = COMMON | shape_keys
-    needed = ("id", "label", *sorted(required))
+    on_video = config.target_kind == "video"
+    allowed = COMMON | shape_keys | ({"frame"} if on_video else set())
+    needed = ("id", "label", *sorted(required), *(("frame",) if on_video else ()))
     labels = values(config.labels)
     attributes = {a.name: a for a in config.attributes}
     must = [a.name for a in config.attributes if a.required]
@@ -196,6 +218,12 @@ def check_objects(
             raise Problem(f"objects[{i}]", f"expected an object, got {describe(obj)}")
         if not allowed.issuperset(obj):
             key = sorted(set(obj) - allowed)[0]
+            if key == "frame":
+                raise Problem(
+                    f"objects[{i}].frame",
+                    f"this question draws on the image {config.target!r}, which has no frames; "
+                    "remove frame (it is for shapes on a video)",
+                )
             raise Problem(f"objects[{i}].{key}", f"unknown key; an object has {_list(allowed)}")
         for key in needed:
             if key not in obj:
@@ -214,8 +242,25 @@ def check_objects(
                     raise Problem(f"objects[{i}].attributes.{name}", "missing; it is required")
     target = config.target
     if target not in data:
-        raise Problem("", f"the task has no {target!r} image")
+        raise Problem("", f"the task has no {target!r} {'video' if on_video else 'image'}")
+    if on_video:
+        _frames(objects, video_frames(data, target))
     return Shapes(objects, image_size(data, target))
+
+
+def _frames(objects: list[dict[str, Any]], frames: int | None) -> None:
+    """Every object's ``frame``: a whole number from 0, below ``frames`` when known."""
+    for i, obj in enumerate(objects):
+        frame, path = obj["frame"], f"objects[{i}].frame"
+        if type(frame) is not int:
+            raise Problem(path, f"expected a whole frame number, got {describe(frame)}")
+        if frame < 0:
+            raise Problem(path, f"frame {frame} is before the first frame, 0")
+        if frames is not None and frame >= frames:
+            raise Problem(
+                path,
+                f"frame {frame} is past the video's last frame, {frames - 1} ({frames} frames)",
+            )
 
 
 def _id(value: Any, i: int, ids: dict[str, int]) -> None:
@@ -438,6 +483,19 @@ def by_label(objects: Sequence[dict[str, Any]]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for i, obj in enumerate(objects):
         out.setdefault(obj["label"], []).append(i)
+    return out
+
+
+def group_of(obj: Mapping[str, Any]) -> tuple[str, int | None]:
+    """What an object matches within: its label and frame (None on an image)."""
+    return obj["label"], obj.get("frame")
+
+
+def by_group(objects: Sequence[dict[str, Any]]) -> dict[tuple[str, int | None], list[int]]:
+    """The indices of ``objects`` per (label, frame), in order (`group_of`)."""
+    out: dict[tuple[str, int | None], list[int]] = {}
+    for i, obj in enumerate(objects):
+        out.setdefault(group_of(obj), []).append(i)
     return out
 
 

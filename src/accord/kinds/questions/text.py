@@ -99,16 +99,16 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-class TextQuestion(QuestionConfig):
-    kind: Literal["text"] = "text"
+class TextRules(BaseModel):
+    """The rules a text is checked by: a text question's answer, and each segment's text of a
+    transcript (`accord.kinds.questions.transcript`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     min_length: int = Field(default=0, ge=0, description="Fewest characters (code points).")
     max_length: int | None = Field(
         default=None, gt=0, description="Most characters (code points); unset: no limit."
     )
-    placeholder: str = Field(
-        default="", max_length=500, description="Greyed hint shown in the empty box."
-    )
-    multiline: bool = Field(default=True, description="A box of several lines, else one line.")
     rules: list[Rule] = Field(
         default_factory=list,
         max_length=100,
@@ -136,6 +136,14 @@ class TextQuestion(QuestionConfig):
                     f"unknown check {name!r}; the known checks are {', '.join(sorted(CHECKS))}"
                 )
         return value
+
+
+class TextQuestion(TextRules, QuestionConfig):
+    kind: Literal["text"] = "text"
+    placeholder: str = Field(
+        default="", max_length=500, description="Greyed hint shown in the empty box."
+    )
+    multiline: bool = Field(default=True, description="A box of several lines, else one line.")
 
 
 class TextKind(QuestionKind[TextQuestion]):

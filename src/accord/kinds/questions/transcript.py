@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object
 from accord.kinds.questions.options import Options
-from accord.kinds.questions.text import CHECKS, Rule, TextQuestion
 from accord.kinds.questions.text import KIND as TEXT
+from accord.kinds.questions.text import TextQuestion, TextRules
 from accord.kinds.questions.time_segments import (
     SPEAKER_REQUIRED_FIELD,
     SPEAKERS_FIELD,
@@ -43,7 +43,9 @@ KEYS = frozenset({"id", "start", "end", "text", "speaker"})
 NEEDED = ("id", "start", "end", "text")
 
 
-class TranscriptQuestion(QuestionConfig):
+class TranscriptQuestion(TextRules, QuestionConfig):
+    """With the text rules (`TextRules`) each segment's text is checked by."""
+
     kind: Literal["transcript"] = "transcript"
     target: str = Field(description="The audio field transcribed.")
     speakers: Options | None = SPEAKERS_FIELD
@@ -58,39 +60,6 @@ class TranscriptQuestion(QuestionConfig):
     max_segments: int = Field(
         default=10_000, ge=1, le=100_000, description="Most segments in an answer."
     )
-    min_length: int = Field(
-        default=0, ge=0, description="Fewest characters (code points) of a segment's text."
-    )
-    max_length: int | None = Field(
-        default=None, gt=0, description="Most characters of a segment's text; unset: no limit."
-    )
-    rules: list[Rule] = Field(
-        default_factory=list,
-        max_length=100,
-        description="Patterns each segment's text must (or must not) match, as for text questions.",
-    )
-    checks: list[str] = Field(
-        default_factory=list,
-        description=f"Built-in checks run on each text: {', '.join(sorted(CHECKS))}.",
-    )
-
-    @field_validator("max_length")
-    @classmethod
-    def _above_min(cls, value: int | None, info: ValidationInfo) -> int | None:
-        low = info.data.get("min_length")
-        if value is not None and low is not None and value < low:
-            raise ValueError(f"must be at least min_length ({low})")
-        return value
-
-    @field_validator("checks")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if name not in CHECKS:
-                raise ValueError(
-                    f"unknown check {name!r}; the known checks are {', '.join(sorted(CHECKS))}"
-                )
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> TranscriptQuestion:

@@ -25,7 +25,9 @@ interface QuestionFrameProps {
 
 /**
  * One question's card: title, help, the server's (or the browser's) problems beside it, and
- * the keyboard focus. Tab / Shift+Tab move to the next / previous question.
+ * the keyboard focus. Tab / Shift+Tab move to the next / previous question. F2 puts the focus
+ * in the selected object's details (a shape's, track's, event's or segment's label, attributes,
+ * times: `.shape-selected`), where Tab moves between its fields and Esc goes back.
  */
 export function QuestionFrame({ question, index, active, problems, mark, onActivate, onMove, children }: QuestionFrameProps) {
   const ref = useRef<HTMLElement>(null);
@@ -46,7 +48,29 @@ export function QuestionFrame({ question, index, active, problems, mark, onActiv
   }, [active, question.kind]);
 
   function onKeyDown(event: KeyboardEvent): void {
-    if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    const details = event.target instanceof Element ? event.target.closest(".shape-selected") : null;
+    if (plain && details && ref.current?.contains(details)) {
+      // In the selected object's details (reached by F2): Tab moves between its fields, Esc
+      // goes back to the widget's keys.
+      if (event.key === "Tab") return;
+      if (event.key === "Escape") {
+        event.preventDefault();
+        ref.current.querySelector<HTMLElement>("[data-keys]")?.focus({ preventScroll: true });
+        return;
+      }
+    }
+    if (event.key === "F2" && plain && !event.shiftKey) {
+      const first = ref.current?.querySelector<HTMLElement>(
+        ".shape-selected :is(input, select, textarea):not([disabled])",
+      );
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+      return;
+    }
+    if (event.key === "Tab" && plain) {
       event.preventDefault();
       onMove(event.shiftKey ? -1 : 1);
     }

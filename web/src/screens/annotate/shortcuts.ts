@@ -16,6 +16,7 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: "m", what: "A model's suggestion: put it in, or take it out (tasks that have one)" },
   { keys: "?", what: "Show this list" },
   { keys: "Esc", what: "Leave a text box; close a panel" },
+  { keys: "F2", what: "Edit the selected shape, track, event or segment's details (label, attributes, times): Tab between them, Esc back" },
 ];
 
 /** The review screen's keys (the questions' keys work too: a change is the reviewer's fix). */

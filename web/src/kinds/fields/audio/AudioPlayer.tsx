@@ -11,7 +11,7 @@
  * seek anywhere, the wheel to scroll a zoomed waveform (Ctrl+wheel zooms). The playhead,
  * duration and zoom are shared with the questions drawn with the player through `AudioLink`.
  */
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode, type WheelEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from "react";
 import { WaveSurfer } from "./waveSurfer";
 import type { FieldSpec } from "../../../editor/interface";
 import { titleOf } from "../../../editor/interface";
@@ -66,6 +66,7 @@ interface Loaded {
 function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec; source: AudioSource } & Linked) {
   const root = useRef<HTMLDivElement>(null);
   const waveBox = useRef<HTMLDivElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const surfer = useRef<WaveSurfer | null>(null);
   const [own] = useState(audioLink);
@@ -234,7 +235,9 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
     event.preventDefault(); // the screen's own keys never see it
   };
 
-  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
+  // The wheel: a native listener, not passive (React's is), so Ctrl+wheel zooms the waveform
+  // and not the page.
+  const onWheel = (event: WheelEvent) => {
     const w = surfer.current;
     if (!w) return;
     if (event.ctrlKey) {
@@ -245,6 +248,15 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
     const by = Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.shiftKey ? event.deltaY : 0;
     if (by !== 0 && zoom > 1) w.setScroll(w.getScroll() + by);
   };
+  const wheelHandler = useRef(onWheel);
+  wheelHandler.current = onWheel;
+  useEffect(() => {
+    const box = stage.current;
+    if (!box) return;
+    const listener = (event: WheelEvent) => wheelHandler.current(event);
+    box.addEventListener("wheel", listener, { passive: false });
+    return () => box.removeEventListener("wheel", listener);
+  }, [error]);
 
   if (error) return <p className="audio-problem audio-failed">The recording’s waveform could not be shown: {error}.</p>;
   return (
@@ -255,8 +267,10 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
       onKeyDown={onKeyDown}
       onPointerDown={(e) => {
         usedPlayer(root.current);
-        if (e.target instanceof HTMLButtonElement) {
-          e.preventDefault(); // the player keeps the keyboard focus
+        // A button (or the key label inside it): the player keeps the keyboard focus (a
+        // focused button would lose it when it is disabled, e.g. zoom out at 1×).
+        if (e.target instanceof Element && e.target.closest("button")) {
+          e.preventDefault();
           root.current?.focus();
         }
       }}
@@ -272,7 +286,7 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
     >
       <audio ref={audio} preload="metadata" src={source.src} />
       {loaded ? null : <p className="muted small">Loading the waveform…</p>}
-      <div className="audio-stage" onWheel={onWheel} style={{ height: WAVE_HEIGHT + SPECTROGRAM_HEIGHT }}>
+      <div ref={stage} className="audio-stage" style={{ height: WAVE_HEIGHT + SPECTROGRAM_HEIGHT }}>
         <div ref={waveBox} className="audio-wave" style={{ height: WAVE_HEIGHT }} />
         {loaded?.manifest.spectrogram && source.spectrogram ? (
           <Spectrogram info={loaded.manifest.spectrogram} url={source.spectrogram} view={shared.view} height={SPECTROGRAM_HEIGHT} />

@@ -90,25 +90,31 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   const last = store ? store.manifest.frames - 1 : 0;
   const times = store?.manifest.times ?? [0];
 
-  // Draw the current frame once its chunk is decoded; fetch the chunks after it meanwhile.
+  // Draw the current frame once it is decoded; fetch the chunks after it meanwhile. A frame
+  // decoded after a later one was asked for is still drawn unless a later one was drawn
+  // first: in playback the next frame is asked for before the last is decoded, and dropping
+  // those drew almost nothing.
+  const order = useRef({ store: null as FrameStore | null, asked: 0, drawn: 0 });
   useEffect(() => {
     if (!store) return;
-    let current = true;
+    const o = order.current;
+    if (o.store !== store) Object.assign(o, { store, asked: 0, drawn: 0 });
+    const seq = ++o.asked;
+    const live = () => o.store === store && seq > o.drawn;
     store
       .frame(frame)
       .then((bitmap) => {
-        if (!current) return;
+        if (!live()) return;
+        o.drawn = seq;
         shared.shown?.set({ frame, bitmap });
         canvas.current?.getContext("2d")?.drawImage(bitmap, 0, 0);
         setDrawn(frame);
       })
-      .catch((e: unknown) => current && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => seq === o.asked && o.store === store && setError(e instanceof Error ? e.message : String(e)));
     store.prefetch(frame, playing ? 3 : 1);
     setTyped(String(frame));
-    return () => {
-      current = false;
-    };
   }, [store, frame, playing, shared]);
+  useEffect(() => () => void (order.current.store = null), []); // nothing drawn once gone
 
   // Playback: the frame whose time the clock has reached, each animation frame.
   useEffect(() => {

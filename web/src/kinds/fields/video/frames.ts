@@ -93,47 +93,100 @@ export async function loadManifest(url: string, signal?: AbortSignal): Promise<M
 }
 
 const KEPT_CHUNKS = 24;
+const MIN_KEPT_CHUNKS = 6;
+/** Decoded pixels (RGBA) kept at most: 24 chunks of 1080p frames would be 6 GB. */
+const KEPT_PIXEL_BYTES = 1.5e9;
 
-/** The decoded frames of one video, chunk by chunk. */
+/** One chunk: its JPEGs, each decoded once when first wanted. */
+class LoadedChunk {
+  private readonly bitmaps: (Promise<ImageBitmap> | undefined)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly data: ArrayBuffer,
+    private readonly offsets: number[],
+  ) {}
+
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+
+  bitmap(i: number): Promise<ImageBitmap> {
+    const known = this.bitmaps[i];
+    if (known) return known;
+    if (i < 0 || i >= this.length) return Promise.reject(new Error(`no frame ${i} in this chunk`));
+    const blob = new Blob([this.data.slice(this.offsets[i] as number, this.offsets[i + 1] as number)], { type: "image/jpeg" });
+    const made = createImageBitmap(blob).then((b) => {
+      if (this.closed) b.close(); // dropped while it was decoding
+      return b;
+    });
+    this.bitmaps[i] = made;
+    return made;
+  }
+
+  /** Every frame decoded (those not yet asked for, after the ones that were). */
+  decodeAll(): void {
+    for (let i = 0; i < this.length; i++) void this.bitmap(i).catch(() => undefined);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const b of this.bitmaps) void b?.then((bitmap) => bitmap.close()).catch(() => undefined);
+  }
+}
+
+/**
+ * The decoded frames of one video, chunk by chunk. A seek decodes the frame asked for first
+ * (then the rest of its chunk, for the steps that follow): a chunk's 32 JPEGs decoded
+ * together before the first is shown made a 1080p seek take most of a second.
+ */
 export class FrameStore {
-  private chunks = new Map<number, Promise<ImageBitmap[]>>();
+  private chunks = new Map<number, Promise<LoadedChunk>>();
   private whole: Promise<ArrayBuffer> | null = null;
+  private readonly kept: number;
 
   constructor(
     readonly manifest: Manifest,
     private readonly url: string,
-  ) {}
+  ) {
+    const chunkBytes = manifest.chunk_frames * manifest.width * manifest.height * 4;
+    this.kept = Math.max(MIN_KEPT_CHUNKS, Math.min(KEPT_CHUNKS, Math.floor(KEPT_PIXEL_BYTES / Math.max(1, chunkBytes))));
+  }
 
   chunkOf(frame: number): number {
     return Math.floor(frame / this.manifest.chunk_frames);
   }
 
-  /** The frame's bitmap (its chunk fetched and decoded if needed). */
+  /** The frame's bitmap (its chunk fetched and the frame decoded if needed). */
   async frame(index: number): Promise<ImageBitmap> {
     const chunk = this.chunkOf(index);
-    const bitmaps = await this.load(chunk);
-    const bitmap = bitmaps[index - chunk * this.manifest.chunk_frames];
-    if (!bitmap) throw new Error(`frame ${index} is not in its chunk`);
+    const loaded = await this.load(chunk);
+    const bitmap = await loaded.bitmap(index - chunk * this.manifest.chunk_frames);
+    loaded.decodeAll();
     return bitmap;
   }
 
-  /** Whether the frame is decoded already (drawing it will not wait). */
+  /** Whether the frame's chunk is fetched or being fetched. */
   has(index: number): boolean {
     return this.chunks.has(this.chunkOf(index));
   }
 
-  /** Fetch the chunks from the frame's to `ahead` chunks after it. */
+  /** Fetch and decode the chunks from the frame's to `ahead` chunks after it. */
   prefetch(index: number, ahead = 2): void {
     const first = this.chunkOf(index);
-    for (let c = first; c <= first + ahead && c < this.manifest.chunks.length; c++) void this.load(c).catch(() => undefined);
+    for (let c = first; c <= first + ahead && c < this.manifest.chunks.length; c++) {
+      void this.load(c)
+        .then((loaded) => loaded.decodeAll())
+        .catch(() => undefined);
+    }
   }
 
   close(): void {
-    for (const chunk of this.chunks.values()) void chunk.then((bitmaps) => bitmaps.forEach((b) => b.close())).catch(() => undefined);
+    for (const chunk of this.chunks.values()) void chunk.then((loaded) => loaded.close()).catch(() => undefined);
     this.chunks.clear();
   }
 
-  private load(index: number): Promise<ImageBitmap[]> {
+  private load(index: number): Promise<LoadedChunk> {
     const known = this.chunks.get(index);
     if (known) {
       this.chunks.delete(index); // most recently used last
@@ -148,11 +201,11 @@ export class FrameStore {
   }
 
   private evict(): void {
-    while (this.chunks.size > KEPT_CHUNKS) {
+    while (this.chunks.size > this.kept) {
       const oldest = this.chunks.keys().next().value as number;
       const gone = this.chunks.get(oldest);
       this.chunks.delete(oldest);
-      void gone?.then((bitmaps) => bitmaps.forEach((b) => b.close())).catch(() => undefined);
+      void gone?.then((loaded) => loaded.close()).catch(() => undefined);
     }
   }
 
@@ -168,16 +221,9 @@ export class FrameStore {
     throw new Error(`the frames could not be read (HTTP ${answer.status}); reload the page`);
   }
 
-  private async fetchChunk(index: number): Promise<ImageBitmap[]> {
+  private async fetchChunk(index: number): Promise<LoadedChunk> {
     const chunk = this.manifest.chunks[index];
     if (!chunk) throw new Error(`no chunk ${index}`);
-    const data = await this.bytes(chunk);
-    const { offsets } = chunk;
-    const images: Promise<ImageBitmap>[] = [];
-    for (let i = 0; i + 1 < offsets.length; i++) {
-      const blob = new Blob([data.slice(offsets[i] as number, offsets[i + 1] as number)], { type: "image/jpeg" });
-      images.push(createImageBitmap(blob));
-    }
-    return Promise.all(images);
+    return new LoadedChunk(await this.bytes(chunk), chunk.offsets);
   }
 }

@@ -14,7 +14,8 @@ import { AssistTool } from "./AssistTool";
 import { ImageEditor, type MaskTool } from "./editor";
 import { handleKey } from "./keys";
 import { CROSSING_MESSAGE, checksCrossings, shapeCrosses } from "./crossing";
-import { shapesOf, type Shape } from "./model";
+import { frameKey, onVideo, useFrameBinding } from "./FrameShapes";
+import { objectsOf, shapesOf, type Shape } from "./model";
 import { ObjectList, SelectedObject } from "./ObjectList";
 import "../../../styles/image.css";
 
@@ -45,9 +46,12 @@ const NOUN: Record<ShapeSpec["kind"], string> = {
   masks: "mask",
 };
 
-export function ShapesQuestion({ question, value, onChange, active, activate }: QuestionProps<ShapeSpec>) {
+export function ShapesQuestion({ question, value: whole, onChange: change, active, activate, fields }: QuestionProps<ShapeSpec>) {
   const editor = useImageEditor(question);
   const ui = useSyncExternalStore(editor.subscribe, editor.getUi);
+  // On a video, the card shows and edits the current frame's objects (FrameShapes.tsx).
+  const video = onVideo(question, fields);
+  const { value, onChange, frame, link } = useFrameBinding(editor, whole, change, video);
   useLayoutEffect(() => editor.sync({ question, value, onChange, activate }), [editor, question, value, onChange, activate]);
   const shapes = useMemo(() => shapesOf(question.kind, value), [question.kind, value]);
   const selected = ui.selectedId === null ? null : (shapes.find((s) => s.id === ui.selectedId) ?? null);
@@ -56,7 +60,12 @@ export function ShapesQuestion({ question, value, onChange, active, activate }: 
 
   function onKeyDown(event: KeyboardEvent): void {
     if (isTypingTarget(event.target)) return;
-    if (event.key === " " && !event.repeat) {
+    if (link && frameKey(editor, link, event)) {
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    if (event.key === " " && !event.repeat && !link) {
       editor.spaceHeld = true;
       event.preventDefault();
       return;
@@ -104,13 +113,14 @@ export function ShapesQuestion({ question, value, onChange, active, activate }: 
           <span className="muted small">({belowCount} of {scored.length} hidden)</span>
         </label>
       ) : null}
-      <p className="muted small">
+      <p className="muted small" data-frame-objects={frame ?? undefined}>
         {shapes.length} {NOUN[question.kind]}
         {shapes.length === 1 ? "" : question.kind === "boxes" ? "es" : "s"}
+        {frame !== null ? ` at frame ${frame} (${objectsOf(whole).length} in all)` : ""}
         {question.minObjects ? ` (at least ${question.minObjects})` : ""}
       </p>
       <ObjectList editor={editor} shapes={shapes} selectedId={ui.selectedId} />
-      {active ? <KeysHint question={question} /> : null}
+      {active ? <KeysHint question={question} video={video} /> : null}
     </div>
   );
 }
@@ -161,7 +171,7 @@ function MaskTools({ editor, tool, brush }: { editor: ImageEditor; tool: MaskToo
   );
 }
 
-function KeysHint({ question }: { question: ShapeSpec }) {
+function KeysHint({ question, video }: { question: ShapeSpec; video: boolean }) {
   const assist = useContext(WidgetContext).taskId !== null && (question.kind === "masks" || question.kind === "polygons");
   const draw: Record<ShapeSpec["kind"], string> = {
     boxes: "drag on the image (Shift+drag over other boxes), or N at one corner and N at the other",
@@ -173,13 +183,23 @@ function KeysHint({ question }: { question: ShapeSpec }) {
   };
   return (
     <p className="keys-hint shape-keys small muted">
+      {video ? (
+        <>
+          On the video: <kbd>,</kbd>/<kbd>.</kbd> or <kbd>←</kbd>/<kbd>→</kbd> step a frame · <kbd>Home</kbd>/<kbd>End</kbd> first / last frame · <kbd>Space</kbd> play · new objects take the frame shown · <kbd>Alt</kbd>+arrows move 1 px (<kbd>Shift</kbd> 10) · <kbd>Alt</kbd>+<kbd>,</kbd>/<kbd>.</kbd> pick a point.{" "}
+        </>
+      ) : null}
       Draw: {draw[question.kind]}. <kbd>1</kbd>…<kbd>9</kbd> label (of the selected object, else of new ones) · <kbd>Tab</kbd> next object · <kbd>Esc</kbd> deselect ·{" "}
-      <kbd>←↑→↓</kbd> move 1 px (<kbd>Shift</kbd> 10){question.kind === "boxes" ? <> · <kbd>Alt</kbd>+arrows resize</> : null} · <kbd>,</kbd>/<kbd>.</kbd> pick a point · <kbd>Del</kbd> delete ·{" "}
+      {video ? null : (
+        <>
+          <kbd>←↑→↓</kbd> move 1 px (<kbd>Shift</kbd> 10){question.kind === "boxes" ? <> · <kbd>Alt</kbd>+arrows resize</> : null} · <kbd>,</kbd>/<kbd>.</kbd> pick a point ·{" "}
+        </>
+      )}
+      <kbd>Del</kbd> delete ·{" "}
       <kbd>H</kbd> hide · <kbd>L</kbd> lock · <kbd>O</kbd> occluded · <kbd>T</kbd> truncated · <kbd>PgUp</kbd>/<kbd>PgDn</kbd> z-order · <kbd>U</kbd> group (<kbd>Shift</kbd>+<kbd>U</kbd> a new one) ·{" "}
       {question.kind === "keypoints" ? <><kbd>V</kbd> point visible / not · </> : null}
       {assist ? <><kbd>A</kbd> assist: drag a rough box (<kbd>Shift</kbd>/<kbd>Alt</kbd>+click on/off the object) or click points along the outline, <kbd>A</kbd> runs · </> : null}
       {question.kind === "boxes" && question.rotation ? <><kbd>R</kbd>/<kbd>Shift</kbd>+<kbd>R</kbd> rotate 1° (<kbd>Alt</kbd> 15°), or drag the round handle · </> : null}
-      <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> copy/paste · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · with nothing selected the arrows move the crosshair · <kbd>Ctrl</kbd>+arrows pan · <kbd>J</kbd>/<kbd>K</kbd> next/previous question.
+      <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> copy/paste · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · with nothing selected the {video ? "Alt+" : ""}arrows move the crosshair · <kbd>Ctrl</kbd>+arrows pan · <kbd>J</kbd>/<kbd>K</kbd> next/previous question.
     </p>
   );
 }

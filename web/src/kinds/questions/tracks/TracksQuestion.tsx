@@ -331,7 +331,7 @@ function OwnedVideo({ field, value, question, binding }: { field: FieldSpec; val
   );
 }
 
-interface Picture {
+export interface Picture {
   image: ImageBitmap;
   width: number;
   height: number;
@@ -377,10 +377,19 @@ function TrackStage({ ctx, binding }: { ctx: TracksContext & { link: PlayerLink 
     }
   }, [editor, ui, view]);
 
+  // The editor's paint count when it was handed this frame's picture (its effect ran first):
+  // the next paint shows it. bench/video_open.py times seeks and steps by it.
+  const stage = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!picture || !stage.current) return;
+    stage.current.dataset.picturePaints = String(editor.paints);
+    stage.current.dataset.pictureFrame = String(picture.frame);
+  }, [editor, picture]);
+
   const manifest = ctx.manifest;
   const aspect = manifest ? `${manifest.width} / ${manifest.height}` : "16 / 9";
   return (
-    <div className="tracks-stage" style={{ ["--video-aspect" as string]: aspect }} data-stage-frame={picture?.frame ?? ""} data-view-frame={view.frame}>
+    <div ref={stage} className="tracks-stage" style={{ ["--video-aspect" as string]: aspect }} data-stage-frame={picture?.frame ?? ""} data-view-frame={view.frame}>
       <ImageCanvas
         editor={editor}
         question={specOf(question)}
@@ -404,30 +413,45 @@ function TrackStage({ ctx, binding }: { ctx: TracksContext & { link: PlayerLink 
 const NONE: [] = [];
 
 /** The player's current frame as a picture of our own (a copy: the player's frames are
- * closed when their chunk is dropped); the one before is closed once replaced. */
-function usePicture(link: PlayerLink): Picture | null {
+ * closed when their chunk is dropped); the one before is closed once replaced. A copy that
+ * lands after a newer frame was asked for is still shown unless a newer one landed first:
+ * in playback the next frame comes before the copy of the last is made, and dropping those
+ * showed about one frame a second. */
+export function usePicture(link: PlayerLink): Picture | null {
   const shown = useUiState(link.shown ?? NO_SHOWN);
   const [picture, setPicture] = useState<Picture | null>(null);
-  const previous = useRef<Picture | null>(null);
+  const order = useRef({ asked: 0, landed: 0, mounted: true });
+  const made = useRef<{ seq: number; picture: Picture }[]>([]); // not closed yet, oldest first
   useEffect(() => {
     if (!shown) return;
-    let live = true;
+    const seq = ++order.current.asked;
     createImageBitmap(shown.bitmap)
       .then((image) => {
-        if (!live) return image.close();
-        setPicture({ image, width: image.width, height: image.height, frame: shown.frame });
+        const o = order.current;
+        if (!o.mounted || seq < o.landed) return image.close();
+        o.landed = seq;
+        const next = { image, width: image.width, height: image.height, frame: shown.frame };
+        made.current.push({ seq, picture: next });
+        setPicture(next);
       })
       .catch(() => undefined);
-    return () => {
-      live = false;
-    };
   }, [shown]);
   useEffect(() => {
-    // The editor has the new picture (its canvas's effect ran first): the old one can go.
-    if (previous.current && previous.current !== picture) previous.current.image.close();
-    previous.current = picture;
+    // The editor has this picture (its canvas's effect ran first): the older ones can go.
+    const at = made.current.find((m) => m.picture === picture)?.seq;
+    if (at === undefined) return;
+    for (const m of made.current) if (m.seq < at) m.picture.image.close();
+    made.current = made.current.filter((m) => m.seq >= at);
   }, [picture]);
-  useEffect(() => () => previous.current?.image.close(), []);
+  useEffect(() => {
+    const o = order.current;
+    o.mounted = true;
+    return () => {
+      o.mounted = false;
+      for (const m of made.current) m.picture.image.close();
+      made.current = [];
+    };
+  }, []);
   return picture;
 }
 
