@@ -9,6 +9,16 @@ describe("summary", () => {
     );
   });
 
+  it("counts tracks, events and segments", () => {
+    const tracks = { tracks: [{ id: "t1", keyframes: [{ frame: 0 }, { frame: 9 }] }, { id: "t2", keyframes: [{ frame: 3 }] }] };
+    expect(summary({ cars: tracks })).toBe("cars: 2 tracks, 3 keyframes");
+    expect(summary({ acts: { events: [{ id: "e1" }] } })).toBe("acts: 1 event");
+    expect(summary({ who: { segments: [{ id: "s1" }, { id: "s2" }] } })).toBe("who: 2 segments");
+    expect(summary({ words: { segments: [{ id: "s1", text: "hello there" }, { id: "s2", text: " general  kenobi " }] } })).toBe(
+      "words: 2 segments, 4 words",
+    );
+  });
+
   it("cuts a long reading", () => {
     expect(summary({ why: { text: "x".repeat(300) }, more: { choices: ["a".repeat(200)] } }).length).toBe(158);
   });

@@ -17,7 +17,25 @@ function short(value: Json): string {
     if (Array.isArray(value.spans)) return `${value.spans.length} span${value.spans.length === 1 ? "" : "s"}`;
     if (Array.isArray(value.turns)) return `${value.turns.length} turn${value.turns.length === 1 ? "" : "s"}`;
     if (Array.isArray(value.order)) return JSON.stringify(value.order);
-    if (Array.isArray(value.objects)) return `${value.objects.length} object${value.objects.length === 1 ? "" : "s"}`;
+    if (Array.isArray(value.objects)) return counted(value.objects.length, "object");
+    if (Array.isArray(value.tracks)) {
+      const keyframes = value.tracks.reduce<number>((n, t) => n + (isObject(t) && Array.isArray(t.keyframes) ? t.keyframes.length : 0), 0);
+      return `${counted(value.tracks.length, "track")}, ${counted(keyframes, "keyframe")}`;
+    }
+    if (Array.isArray(value.events)) return counted(value.events.length, "event");
+    if (Array.isArray(value.segments)) {
+      const words = value.segments.reduce<number>((n, s) => n + (isObject(s) && typeof s.text === "string" ? s.text.split(/\s+/).filter(Boolean).length : 0), 0);
+      const said = value.segments.some((s) => isObject(s) && typeof s.text === "string");
+      return counted(value.segments.length, "segment") + (said ? `, ${counted(words, "word")}` : "");
+    }
   }
   return JSON.stringify(value);
+}
+
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function isObject(value: Json): value is { [key: string]: Json } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
