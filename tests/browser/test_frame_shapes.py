@@ -8,31 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-import orjson
 import pytest
 from playwright.sync_api import Page, expect
 
 from accord.db import Database
 from tests.browser.conftest import People
 from tests.browser.test_tracks import drag, to_page
-from tests.browser.test_video_player import upload
-from tests.factories import add_tasks, make_project, make_user
-from tests.media.video_samples import have_ffmpeg, make_video
+from tests.browser.video_desk import PLAYER, sit_at_video, submitted_result
+from tests.media.video_samples import have_ffmpeg
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not have_ffmpeg(), reason="needs Debian's ffmpeg"),
 ]
 
-LEAD = ("lead@example.org", "lead password 1")
-ANNOTATOR = ("ann@example.org", "annotator password 1")
 FRAMES = 12
 INTERFACE = {
     "fields": [{"name": "clip", "kind": "video"}],
     "questions": [{"name": "cars", "kind": "boxes", "target": "clip", "labels": ["car", "person"]}],
 }
-PLAYER = "[data-video-field=clip]"
 STAGE = ".frame-shapes-video .tracks-stage"
 COUNT = "[data-frame-objects]"
 SHOTS = Path("/tmp/shots/frame_shapes")
@@ -58,17 +52,8 @@ def shot(people: People, page: Page, name: str) -> None:
 def test_boxes_on_two_frames_by_mouse_and_keyboard_then_submit(
     people: People, db: Database, tmp_path: Path
 ) -> None:
-    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
-    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
-    project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
-    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "clip.mp4", FRAMES))
-    add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
-
-    page = people.page("annotator")
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
-    expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(FRAMES))
-    expect(page.locator(STAGE)).to_have_attribute("data-stage-frame", "0")
+    desk = sit_at_video(people, db, tmp_path, INTERFACE, FRAMES, STAGE)
+    page = desk.page
     page.locator(f"{STAGE} [data-image-overlay]").scroll_into_view_if_needed()
 
     # Mouse at frame 0: a box.
@@ -97,16 +82,8 @@ def test_boxes_on_two_frames_by_mouse_and_keyboard_then_submit(
     expect(page.locator(COUNT)).to_contain_text("1 box at frame 0 (3 in all)")
     shot(people, page, "frame-0")
 
-    page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
-
-    with httpx.Client(
-        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
-    ) as client:
-        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
-    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
-    [annotation] = task["annotations"]
-    objects = annotation["result"]["cars"]["objects"]
+    result = submitted_result(people, desk)
+    objects = result["cars"]["objects"]
     assert [(o["frame"], o["label"]) for o in objects] == [(0, "car"), (5, "car"), (5, "person")]
     assert len({o["id"] for o in objects}) == 3
     first, second, third = objects

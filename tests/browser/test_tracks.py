@@ -10,24 +10,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
 import pytest
 from playwright.sync_api import Page, expect
 
 from accord.db import Database
 from tests.browser.conftest import People
-from tests.browser.test_video_player import upload
-from tests.factories import add_tasks, make_project, make_user
-from tests.media.video_samples import have_ffmpeg, make_video
+from tests.browser.video_desk import PLAYER, sit_at_video, submitted_result
+from tests.media.video_samples import have_ffmpeg
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not have_ffmpeg(), reason="needs Debian's ffmpeg"),
 ]
 
-LEAD = ("lead@example.org", "lead password 1")
-ANNOTATOR = ("ann@example.org", "annotator password 1")
 FRAMES = 30
 INTERFACE = {
     "fields": [{"name": "clip", "kind": "video"}],
@@ -41,7 +36,6 @@ INTERFACE = {
         }
     ],
 }
-PLAYER = "[data-video-field=clip]"
 OVERLAY = ".tracks-stage [data-image-overlay]"
 SHOTS = Path("/tmp/shots/tracks-web")
 
@@ -99,17 +93,8 @@ def close(a: float, b: float) -> bool:
 def test_track_by_mouse_and_by_keyboard_then_submit(
     people: People, db: Database, tmp_path: Path
 ) -> None:
-    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
-    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
-    project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
-    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "clip.mp4", FRAMES))
-    add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
-
-    page = people.page("annotator")
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
-    expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(FRAMES))
-    expect(page.locator(".tracks-stage")).to_have_attribute("data-stage-frame", "0")
+    desk = sit_at_video(people, db, tmp_path, INTERFACE, FRAMES, ".tracks-stage")
+    page = desk.page
     page.locator(OVERLAY).scroll_into_view_if_needed()
 
     # Mouse: a box dragged on frame 0 is a new track, t1.
@@ -182,16 +167,8 @@ def test_track_by_mouse_and_by_keyboard_then_submit(
     expect(page.locator("[data-selected-track=t1]")).to_be_visible()
     shot(people, page, "tracks-timeline")
 
-    page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
-
-    with httpx.Client(
-        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
-    ) as client:
-        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
-    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
-    [annotation] = task["annotations"]
-    t1, t2 = annotation["result"]["cars"]["tracks"]
+    result = submitted_result(people, desk)
+    t1, t2 = result["cars"]["tracks"]
     assert (t1["id"], t1["label"], t2["id"], t2["label"]) == ("t1", "car", "t2", "person")
     assert [(k["frame"], k.get("outside", False)) for k in t1["keyframes"]] == [
         (0, False),

@@ -15,17 +15,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from accord.db import Database
 from tests.browser.conftest import People
-from tests.browser.test_tracks import ANNOTATOR, LEAD, OVERLAY, PLAYER, drag, step_to, to_page
-from tests.browser.test_video_player import upload
-from tests.factories import add_tasks, make_project, make_user
-from tests.media.video_samples import have_ffmpeg, make_video
+from tests.browser.test_tracks import OVERLAY, drag, step_to, to_page
+from tests.browser.video_desk import LEAD, PLAYER, sit_at_video, submitted_result
+from tests.media.video_samples import have_ffmpeg
 
 pytestmark = [
     pytest.mark.browser,
@@ -113,17 +110,8 @@ def activate(page: Page, question: str) -> None:
 def test_polygon_point_keypoint_tracks_then_read_only(
     people: People, db: Database, tmp_path: Path
 ) -> None:
-    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
-    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
-    project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
-    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "clip.mp4", FRAMES))
-    add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
-
-    page = people.page("annotator")
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
-    expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(FRAMES))
-    expect(page.locator(".tracks-stage")).to_have_attribute("data-stage-frame", "0")
+    desk = sit_at_video(people, db, tmp_path, INTERFACE, FRAMES, ".tracks-stage")
+    page, project = desk.page, desk.project
     task_id = int(page.locator("[data-task-id]").get_attribute("data-task-id") or 0)
     expect(page.locator("[data-image-question=outline]")).to_be_visible()
     page.locator(OVERLAY).scroll_into_view_if_needed()
@@ -276,16 +264,7 @@ def test_polygon_point_keypoint_tracks_then_read_only(
     assert bones[2] == [0, 0, 0]
     shot(people, page, "keypoints")
 
-    page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
-
-    with httpx.Client(
-        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
-    ) as client:
-        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
-    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
-    [annotation] = task["annotations"]
-    result = annotation["result"]
+    result = submitted_result(people, desk)
     assert result["outline"] == {
         "tracks": [
             {

@@ -195,11 +195,18 @@ def import_dataset_files(
     *,
     uploading: str,
     report: Callable[[dict[str, Any]], None],
+    expect: str = "file or folder",
 ) -> None:
     """A dataset's media uploaded with a progress bar (``uploading``: what goes up), then its
     tasks imported as a job (`Client.import_dataset`): ``report(found)`` says what the upload
-    found; with ``wait`` the job is followed and its report printed, else its id."""
+    found; with ``wait`` the job is followed and its report printed, else its id. ``path``
+    (a ``expect``) and ``media`` must exist."""
     from accord.cli.jobs import follow
+
+    if not path.exists():
+        fail(f"no such {expect}: {path}")
+    if media is not None and not media.is_dir():
+        fail(f"--media {media}: no such folder")
 
     with reported():
         with _bar() as bar:
@@ -235,12 +242,17 @@ def _import_dataset(
     source: str | None = None,
 ) -> None:
     """Upload the dataset's images, then import its tasks as a job (`accord.sdk.datasets`)."""
-    if not path.exists():
-        fail(f"no such {'folder' if fmt == 'voc' else 'file'}: {path}")
-    if media is not None and not media.is_dir():
-        fail(f"--media {media}: no such folder")
     import_dataset_files(
-        api, project, path, fmt, media, wait, source, uploading="images", report=_report_images
+        api,
+        project,
+        path,
+        fmt,
+        media,
+        wait,
+        source,
+        uploading="images",
+        report=_report_images,
+        expect="folder" if fmt == "voc" else "file",
     )
 
 

@@ -27,10 +27,6 @@ def import_video_tracks(
     """Upload the videos the files describe, then import one task per video as a job."""
     from accord.cli.remote import import_dataset_files
 
-    if not path.exists():
-        fail(f"no such file or folder: {path}")
-    if media is not None and not media.is_dir():
-        fail(f"--media {media}: no such folder")
     import_dataset_files(
         api, project, path, fmt, media, wait, source, uploading="videos", report=_report_videos
     )

@@ -22,7 +22,6 @@ come as FFmpeg decodes them, so a recording of hours is never held whole in memo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -33,6 +32,7 @@ import numpy as np
 
 from accord.errors import Invalid
 from accord.kinds.fields.audio import MAX_CHANNELS, MAX_RATE, MIN_RATE
+from accord.media.decoding import Deadline, reason
 
 # Names that mean a file is meant as audio (.webm is also a video's: told by its streams).
 EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".weba")
@@ -122,25 +122,15 @@ def has_audio_only(path: Path) -> bool:
             return False
 
 
-class Deadline:
-    """Stops work that has run longer than allowed."""
-
-    def __init__(self, name: str, seconds: float) -> None:
-        self.name = name
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.end:
-            raise bad(
-                self.name,
-                f"reading the audio took longer than {self.seconds:g} s, the most allowed",
-                "cut it into shorter recordings and send those",
-            )
-
-
-def _reason(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__)[:200]
+def _deadline(name: str, seconds: float) -> Deadline:
+    return Deadline(
+        seconds,
+        lambda seconds: bad(
+            name,
+            f"reading the audio took longer than {seconds:g} s, the most allowed",
+            "cut it into shorter recordings and send those",
+        ),
+    )
 
 
 class _Opened:
@@ -167,7 +157,7 @@ class _Opened:
         except (av.FFmpegError, ValueError, OSError) as exc:
             raise bad(
                 name,
-                f"the file starts like audio but cannot be read ({_reason(exc)}): it is "
+                f"the file starts like audio but cannot be read ({reason(exc)}): it is "
                 "truncated or damaged",
                 "export or copy it again from its source",
             ) from None
@@ -215,7 +205,7 @@ def _first_frame(opened: _Opened, name: str, deadline: Deadline) -> None:
     except av.FFmpegError as exc:
         raise bad(
             name,
-            f"its audio ({opened.stream.codec_context.name}) cannot be decoded ({_reason(exc)})",
+            f"its audio ({opened.stream.codec_context.name}) cannot be decoded ({reason(exc)})",
             CONVERT,
         ) from None
     raise bad(name, "it holds no sound (its audio stream has no samples)", "export it again")
@@ -243,7 +233,7 @@ def _duration(opened: _Opened, name: str, limits: AudioLimits, deadline: Deadlin
                 if (last - first) * float(time_base) > limits.max_seconds:
                     break
     except av.FFmpegError as exc:
-        raise bad(name, f"the audio is damaged ({_reason(exc)})", "export it again") from None
+        raise bad(name, f"the audio is damaged ({reason(exc)})", "export it again") from None
     if first is None:
         raise bad(name, "it holds no sound (its audio stream has no packets)", "export it again")
     span = max(0.0, (last - first) * float(time_base))
@@ -267,7 +257,7 @@ def probe(file: IO[bytes], name: str, limits: AudioLimits | None = None) -> Audi
     """Check the audio in ``file`` (binary, seekable) and describe it; `BadAudio` naming
     ``name`` if Accord cannot take it (see the module)."""
     limits = limits or AudioLimits()
-    deadline = Deadline(name, limits.seconds)
+    deadline = _deadline(name, limits.seconds)
     opened = _Opened(file, name, limits)
     try:
         _first_frame(opened, name, deadline)
@@ -312,7 +302,7 @@ def decoded(file: IO[bytes], name: str, limits: AudioLimits | None = None) -> De
 def _blocks(opened: _Opened, name: str, limits: AudioLimits) -> Iterator[np.ndarray]:
     import av
 
-    deadline = Deadline(name, limits.seconds)
+    deadline = _deadline(name, limits.seconds)
     rate = opened.sample_rate
     most = int(limits.max_seconds * rate) + rate  # a second's grace on the header's duration
     # Packed float samples: PyAV's planar to_ndarray crashes the process on frames of 8 or
@@ -332,7 +322,7 @@ def _blocks(opened: _Opened, name: str, limits: AudioLimits) -> Iterator[np.ndar
         for out in resampler.resample(None):
             yield _mono(out.to_ndarray(), out.layout.nb_channels)
     except av.FFmpegError as exc:
-        why = f"the audio cannot be decoded ({_reason(exc)})"
+        why = f"the audio cannot be decoded ({reason(exc)})"
         raise bad(name, why, "export it again") from None
     finally:
         opened.close()

@@ -38,6 +38,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from accord.errors import Invalid
+from accord.media.decoding import reason
 
 FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")  # what Pillow may take a file for
 JPEGS = frozenset({"JPEG", "MPO"})  # MPO: a camera's JPEG with more pictures after the first
@@ -95,7 +96,7 @@ def opened(source: Source, name: str) -> Iterator[ImageFile.ImageFile]:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise bad(
             name,
-            f"the image is truncated or corrupt ({_reason(exc)})",
+            f"the image is truncated or corrupt ({reason(exc)})",
             "export or copy it again from its source",
         ) from None
     finally:
@@ -180,11 +181,6 @@ def _unidentified(source: Source, name: str) -> BadImage:
         "damaged, or declares an impossible size)",
         "export or copy it again from its source",
     )
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:200]
 
 
 def _too_many(name: str, image: Image.Image | None, exc: BaseException | None = None) -> BadImage:

@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from accord.errors import AccordError, Invalid
+from accord.media.derived_links import Derived
 from accord.media.files import file_url
 from accord.media.storage import LocalStorage, Storage, check_key, open_storage, storage_location
 from accord.settings import Settings
@@ -402,21 +403,13 @@ def add_video_frames(
 ) -> list[dict[str, Any]]:
     """``signed`` (the signed copies of ``datas``) with each top-level video value made an
     object carrying its frames' state and signed links (`accord.media.video_links`)."""
-    from accord.media.audio_links import is_audio_value
-    from accord.media.video_links import is_video_value, signer_for, with_frames
+    from accord.media.audio_links import WAVEFORM
+    from accord.media.video_links import FRAMES
 
     def video(value: Any) -> bool:  # an audio object has a duration too
-        return is_video_value(value) and not is_audio_value(value)
+        return FRAMES.names(value) and not WAVEFORM.names(value)
 
-    if not any(video(value) for data in datas for value in data.values()):
-        return signed
-    storage = open_storage(settings)
-    sign = signer_for(storage, secret, seconds)
-    for data, out in zip(datas, signed, strict=True):
-        for name, value in data.items():
-            if video(value):
-                out[name] = with_frames(value, out[name], storage, project_id, sign)
-    return signed
+    return _add_derived(datas, signed, settings, seconds, secret, project_id, FRAMES, video)
 
 
 def add_audio_waveforms(
@@ -429,17 +422,33 @@ def add_audio_waveforms(
 ) -> list[dict[str, Any]]:
     """``signed`` with each top-level recording made an object carrying its waveform data's
     state and signed links (`accord.media.audio_links`)."""
-    from accord.media.audio_links import is_audio_value, with_waveform
+    from accord.media.audio_links import WAVEFORM
+
+    return _add_derived(
+        datas, signed, settings, seconds, secret, project_id, WAVEFORM, WAVEFORM.names
+    )
+
+
+def _add_derived(
+    datas: list[dict[str, Any]],
+    signed: list[dict[str, Any]],
+    settings: Settings,
+    seconds: int,
+    secret: bytes | None,
+    project_id: int,
+    derived: Derived,
+    takes: Callable[[Any], bool],
+) -> list[dict[str, Any]]:
     from accord.media.video_links import signer_for
 
-    if not any(is_audio_value(value) for data in datas for value in data.values()):
+    if not any(takes(value) for data in datas for value in data.values()):
         return signed
     storage = open_storage(settings)
     sign = signer_for(storage, secret, seconds)
     for data, out in zip(datas, signed, strict=True):
         for name, value in data.items():
-            if is_audio_value(value):
-                out[name] = with_waveform(value, out[name], storage, project_id, sign)
+            if takes(value):
+                out[name] = derived.read_form(value, out[name], storage, project_id, sign)
     return signed
 
 

@@ -26,7 +26,6 @@ declares (a phone's portrait video is stored 1920 × 1080 with a 90° rotation a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -36,6 +35,7 @@ from typing import IO, Any
 import numpy as np
 
 from accord.errors import Invalid
+from accord.media.decoding import Deadline, reason
 
 CONTAINERS = {"mov": "mp4", "matroska": "matroska"}  # FFmpeg demuxer: what the answer says
 EXTENSIONS = (".mp4", ".m4v", ".mov", ".webm", ".mkv")
@@ -91,25 +91,15 @@ def demuxer_of(head: bytes) -> str | None:
     return None
 
 
-class Deadline:
-    """Stops work that has run longer than allowed."""
-
-    def __init__(self, name: str, seconds: float) -> None:
-        self.name = name
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.end:
-            raise bad(
-                self.name,
-                f"reading the video took longer than {self.seconds:g} s, the most allowed",
-                "cut it into shorter videos or lower its resolution, and send those",
-            )
-
-
-def _reason(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__)[:200]
+def _deadline(name: str, seconds: float) -> Deadline:
+    return Deadline(
+        seconds,
+        lambda seconds: bad(
+            name,
+            f"reading the video took longer than {seconds:g} s, the most allowed",
+            "cut it into shorter videos or lower its resolution, and send those",
+        ),
+    )
 
 
 class _Opened:
@@ -134,7 +124,7 @@ class _Opened:
         except (av.FFmpegError, ValueError, OSError) as exc:
             raise bad(
                 name,
-                f"the file starts like a video but cannot be read ({_reason(exc)}): it is "
+                f"the file starts like a video but cannot be read ({reason(exc)}): it is "
                 "truncated or damaged",
                 "export or copy it again from its source",
             ) from None
@@ -179,7 +169,7 @@ def _first_frame(opened: _Opened, name: str, deadline: Deadline) -> Any:
     except av.FFmpegError as exc:
         raise bad(
             name,
-            f"its video ({opened.stream.codec_context.name}) cannot be decoded ({_reason(exc)})",
+            f"its video ({opened.stream.codec_context.name}) cannot be decoded ({reason(exc)})",
             "convert it to H.264 or VP9, e.g. ffmpeg -i input -c:v libx264 output.mp4",
         ) from None
     raise bad(name, "its video stream holds no frame FFmpeg can decode", "export it again")
@@ -205,7 +195,7 @@ def _timestamps(opened: _Opened, name: str, limits: VideoLimits, deadline: Deadl
                 if len(stamps) % 256 == 0:
                     deadline.check()
     except av.FFmpegError as exc:
-        raise bad(name, f"the video is damaged ({_reason(exc)})", "export it again") from None
+        raise bad(name, f"the video is damaged ({reason(exc)})", "export it again") from None
     stamps.sort()
     return stamps
 
@@ -225,7 +215,7 @@ def probe(file: IO[bytes], name: str, limits: VideoLimits | None = None) -> Vide
     """Check the video in ``file`` (binary, seekable) and describe it; `BadVideo` naming
     ``name`` if Accord cannot take it (see the module)."""
     limits = limits or VideoLimits()
-    deadline = Deadline(name, limits.seconds)
+    deadline = _deadline(name, limits.seconds)
     opened = _Opened(file, name)
     try:
         context = opened.stream.codec_context
@@ -293,7 +283,7 @@ def decoded_frames(
     import av
 
     limits = limits or VideoLimits()
-    deadline = Deadline(name, limits.seconds)
+    deadline = _deadline(name, limits.seconds)
     opened = _Opened(file, name)
     try:
         context = opened.stream.codec_context
@@ -320,8 +310,6 @@ def decoded_frames(
             pixels = _upright(frame.to_ndarray(format="rgb24"), _rotation(frame))
             yield Frame(index=index, time=round(seconds, 6), pixels=pixels)
     except av.FFmpegError as exc:
-        raise bad(
-            name, f"the video cannot be decoded ({_reason(exc)})", "export it again"
-        ) from None
+        raise bad(name, f"the video cannot be decoded ({reason(exc)})", "export it again") from None
     finally:
         opened.close()

@@ -25,7 +25,12 @@ from accord.kinds.base import Problem, QuestionConfig, QuestionKind, describe, e
 from accord.kinds.fields.video import video_frames
 from accord.kinds.questions.options import Options, values
 from accord.kinds.questions.shape_matching import Pairs, dense_pairs, matched_f1
-from accord.kinds.questions.shapes import MAX_ID, Attribute, check_attribute
+from accord.kinds.questions.shapes import (
+    MAX_ID,
+    Attribute,
+    check_attributes,
+    distinct_attributes,
+)
 from accord.quality.data import FloatArray
 from accord.quality.events import segment_iou
 
@@ -60,11 +65,7 @@ class EventsQuestion(QuestionConfig):
     def _consistent(self) -> EventsQuestion:
         if self.min_events > self.max_events:
             raise ValueError(f"min_events {self.min_events} is above max_events {self.max_events}")
-        seen: set[str] = set()
-        for attribute in self.attributes:
-            if attribute.name in seen:
-                raise ValueError(f"attribute {attribute.name!r} is declared twice")
-            seen.add(attribute.name)
+        distinct_attributes(self.attributes)
         return self
 
 
@@ -150,7 +151,7 @@ def _event(
             f"the event spans {end - start + 1} frames ({start}..{end}); events of this "
             f"question span at least {config.min_frames}",
         )
-    _attributes(config, event.get("attributes"), at)
+    check_attributes(config.attributes, event.get("attributes"), at)
 
 
 def _id(value: Any, i: int, ids: dict[str, int]) -> None:
@@ -173,22 +174,6 @@ def _frame(value: Any, path: str, frames: int | None) -> int:
             path, f"frame {value} is past the video's last frame, {frames - 1} ({frames} frames)"
         )
     return value
-
-
-def _attributes(config: EventsQuestion, given: Any, at: str) -> None:
-    declared = {a.name: a for a in config.attributes}
-    if given is not None:
-        if type(given) is not dict:
-            raise Problem(f"{at}.attributes", f"expected an object, got {describe(given)}")
-        for name, item in given.items():
-            where = f"{at}.attributes.{name}"
-            if name not in declared:
-                known = ", ".join(sorted(declared)) or "none"
-                raise Problem(where, f"no such attribute; the attributes are {known}")
-            check_attribute(declared[name], item, where)
-    for attribute in config.attributes:
-        if attribute.required and attribute.name not in (given or {}):
-            raise Problem(f"{at}.attributes.{attribute.name}", "missing; it is required")
 
 
 def _apart(events: list[dict[str, Any]]) -> None:

@@ -23,12 +23,11 @@ from pydantic import Field, model_validator
 from accord.kinds.base import Problem, QuestionConfig, QuestionKind, describe, expect_object
 from accord.kinds.questions.options import Options, values
 from accord.kinds.questions.shape_matching import Pairs, dense_pairs, matched_f1
-from accord.kinds.questions.shapes import Attribute
+from accord.kinds.questions.shapes import Attribute, check_attributes, distinct_attributes
 from accord.kinds.questions.time_segments import (
     SPEAKER_REQUIRED_FIELD,
     SPEAKERS_FIELD,
     check_apart,
-    check_attributes,
     check_id,
     check_keys,
     check_speaker,
@@ -77,11 +76,7 @@ class SegmentsQuestion(QuestionConfig):
             )
         if self.speaker_required and not self.speakers:
             raise ValueError("speaker_required needs speakers to choose from")
-        seen: set[str] = set()
-        for attribute in self.attributes:
-            if attribute.name in seen:
-                raise ValueError(f"attribute {attribute.name!r} is declared twice")
-            seen.add(attribute.name)
+        distinct_attributes(self.attributes)
         return self
 
 

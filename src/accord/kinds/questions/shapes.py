@@ -89,6 +89,33 @@ class Attribute(BaseModel):
         return self
 
 
+def check_attributes(declared: Sequence[Attribute], given: Any, at: str) -> None:
+    """An item's ``attributes`` (an event's, a segment's) against the question's ``declared``
+    ones: known names, each value of its type, the required ones there; ``at`` the item's path."""
+    by_name = {a.name: a for a in declared}
+    if given is not None:
+        if type(given) is not dict:
+            raise Problem(f"{at}.attributes", f"expected an object, got {describe(given)}")
+        for name, item in given.items():
+            where = f"{at}.attributes.{name}"
+            if name not in by_name:
+                known = ", ".join(sorted(by_name)) or "none"
+                raise Problem(where, f"no such attribute; the attributes are {known}")
+            check_attribute(by_name[name], item, where)
+    for attribute in declared:
+        if attribute.required and attribute.name not in (given or {}):
+            raise Problem(f"{at}.attributes.{attribute.name}", "missing; it is required")
+
+
+def distinct_attributes(attributes: Sequence[Attribute]) -> None:
+    """Raise `ValueError` (the question is refused) when two attributes share a name."""
+    seen: set[str] = set()
+    for attribute in attributes:
+        if attribute.name in seen:
+            raise ValueError(f"attribute {attribute.name!r} is declared twice")
+        seen.add(attribute.name)
+
+
 class ShapeQuestion(QuestionConfig):
     target: str = Field(
         description="The image field the shapes are drawn on, or a video field (a frame per "
@@ -117,11 +144,7 @@ class ShapeQuestion(QuestionConfig):
             raise ValueError(
                 f"min_objects {self.min_objects} is above max_objects {self.max_objects}"
             )
-        seen: set[str] = set()
-        for attribute in self.attributes:
-            if attribute.name in seen:
-                raise ValueError(f"attribute {attribute.name!r} is declared twice")
-            seen.add(attribute.name)
+        distinct_attributes(self.attributes)
         return self
 
 

@@ -26,7 +26,7 @@ from pydantic import Field
 from accord.kinds.base import Problem, describe
 from accord.kinds.fields.audio import audio_duration
 from accord.kinds.questions.options import Options, values
-from accord.kinds.questions.shapes import MAX_ID, Attribute, check_attribute
+from accord.kinds.questions.shapes import MAX_ID
 from accord.quality.data import FloatArray
 from accord.quality.events import segment_iou
 
@@ -111,23 +111,6 @@ def check_speaker(
     if type(speaker) is not str or speaker not in known:
         shown = repr(speaker) if type(speaker) is str else describe(speaker)
         raise Problem(f"{at}.speaker", f"{shown} is not one of {sorted(known)}")
-
-
-def check_attributes(declared: Sequence[Attribute], given: Any, at: str) -> None:
-    """The segment's ``attributes`` against the question's (as the shape kinds check them)."""
-    by_name = {a.name: a for a in declared}
-    if given is not None:
-        if type(given) is not dict:
-            raise Problem(f"{at}.attributes", f"expected an object, got {describe(given)}")
-        for name, item in given.items():
-            where = f"{at}.attributes.{name}"
-            if name not in by_name:
-                known = ", ".join(sorted(by_name)) or "none"
-                raise Problem(where, f"no such attribute; the attributes are {known}")
-            check_attribute(by_name[name], item, where)
-    for attribute in declared:
-        if attribute.required and attribute.name not in (given or {}):
-            raise Problem(f"{at}.attributes.{attribute.name}", "missing; it is required")
 
 
 def check_apart(

@@ -52,6 +52,7 @@ from accord.kinds.questions.shapes import (
     ShapeQuestion,
     Shapes,
     check_attribute,
+    distinct_attributes,
 )
 from accord.quality.tracks import track_scores
 
@@ -128,11 +129,7 @@ class TracksQuestion(QuestionConfig):
             raise ValueError("keypoints tracks need a skeleton; other shapes take none")
         if self.sigmas is not None and self.shape != "keypoints":
             raise ValueError("sigmas are for keypoints tracks")
-        seen: set[str] = set()
-        for attribute in self.attributes:
-            if attribute.name in seen:
-                raise ValueError(f"attribute {attribute.name!r} is declared twice")
-            seen.add(attribute.name)
+        distinct_attributes(self.attributes)
         self.shape_question()  # the shape's own rules (sigmas per skeleton point, ...)
         return self
 

@@ -22,6 +22,7 @@ import { usedPlayer, useSpaceKey } from "../spaceKey";
 import { audioLink, timeAtX, type AudioLink, type View } from "./link";
 import { audioSourceOf, clock, loadAudioManifest, loadPeaks, type AudioManifest, type AudioSource } from "./source";
 import { Spectrogram } from "./SpectrogramView";
+import "../../../styles/video.css"; // the players' frame
 import "../../../styles/audio.css";
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
