@@ -30,7 +30,8 @@ def write_rows(path: Path) -> None:
 
 def checking(settings: Settings, db: Database) -> bool:
     """True once checked rows are being staged: into the import's staging file (SQLite), or
-    copied into its transaction's temporary table (PostgreSQL)."""
+    copied into its transaction's temporary table (PostgreSQL; this test's database only: the
+    other workers' tests insert rows in theirs at the same time)."""
     if settings.database_url is None:
         staged = settings.data_dir / "imports"
         files = list(staged.glob("*.sqlite")) if staged.exists() else []
@@ -40,7 +41,7 @@ def checking(settings: Settings, db: Database) -> bool:
             conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                    "AND query LIKE 'COPY import_rows%'"
+                    "AND datname = current_database() AND query LIKE 'COPY import_rows%'"
                 )
             ).scalar()
         )
@@ -58,7 +59,7 @@ def moving(settings: Settings, db: Database) -> bool:
             conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                    "AND query LIKE 'INSERT INTO tasks%'"
+                    "AND datname = current_database() AND query LIKE 'INSERT INTO tasks%'"
                 )
             ).scalar()
         )
