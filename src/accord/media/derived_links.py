@@ -15,6 +15,7 @@ changes once made). A failure is recorded beside the data, in an ``error.json``
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,12 @@ def reference_of(value: Any) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("src"), str):
         return str(value["src"])
     return None
+
+
+def source_digest(src: str) -> str:
+    """The name what is made from the media at ``src`` is kept under (its frames, waveform,
+    thumbnail): the SHA-256 of the reference, so that any reference names a safe key."""
+    return hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def record_failure_at(storage: Storage, key: str, message: str) -> None:

@@ -17,7 +17,6 @@ Frame N is the N-th frame FFmpeg decodes in presentation order (`accord.media.vi
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from accord.media.derived_links import failure_at, record_failure_at
+from accord.media.derived_links import failure_at, record_failure_at, source_digest
 from accord.media.storage import Storage
 from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
 
@@ -43,7 +42,7 @@ VARIABLE_TOLERANCE = 0.01
 
 def frames_prefix(project_id: int, src: str) -> str:
     """The folder of the frames of the video at ``src`` (a media reference) for the project."""
-    digest = hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = source_digest(src)
     return f"{FRAMES}{int(project_id)}/{digest}/"
 
 

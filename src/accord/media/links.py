@@ -27,7 +27,6 @@ or an object with its ``src``, is signed the same way (`has_clips`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -38,7 +37,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from accord.errors import AccordError, Invalid
-from accord.media.derived_links import Derived
+from accord.media.derived_links import Derived, source_digest
 from accord.media.files import file_url
 from accord.media.storage import LocalStorage, Storage, check_key, open_storage, storage_location
 from accord.settings import Settings
@@ -186,7 +185,7 @@ def media_reference(settings: Settings, key: str) -> str:
 
 def thumb_key(project_id: int, src: str) -> str:
     """Where the thumbnail of the image at ``src`` (a media URL) is kept for the project."""
-    digest = hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = source_digest(src)
     return f"{THUMBS}{project_id}/{digest}.webp"
 
 

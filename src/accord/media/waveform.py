@@ -26,7 +26,6 @@ stays a few blocks whatever the recording's length.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
@@ -35,7 +34,7 @@ import numpy as np
 import orjson
 
 from accord.media.audio import AudioLimits, bad, decoded
-from accord.media.derived_links import failure_at, record_failure_at
+from accord.media.derived_links import failure_at, record_failure_at, source_digest
 from accord.media.storage import Storage
 
 WAVEFORMS = "media/waveforms/projects/"
@@ -54,7 +53,7 @@ GATHER = 65_536  # samples fed at a time
 
 def waveform_prefix(project_id: int, src: str) -> str:
     """The folder of the waveform data of the recording at ``src`` for the project."""
-    digest = hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = source_digest(src)
     return f"{WAVEFORMS}{int(project_id)}/{digest}/"
 
 
