@@ -8,8 +8,11 @@ stays flat whatever the size.
 
 An image dataset (``format=coco``: the COCO JSON; ``yolo`` or ``voc``: a zip) is read whole
 before it is imported (its readers need the whole file), its images found among those
-uploaded into the project (`accord.actions.image_imports`). After any import that added tasks
-referencing media in an image field, the thumbnails job starts (``thumbnails_job``).
+uploaded into the project (`accord.actions.image_imports`). A video or audio dataset
+(``format=mot|cvat-video|ytvis|rttm|vtt|srt``) is a zip holding its media too, unpacked and
+its media stored before its rows are imported (`accord.actions.media_dataset_imports`). After
+any import that added tasks referencing media in an image field, the thumbnails job starts
+(``thumbnails_job``); for videos and recordings, the frames and waveform jobs.
 
 With ``source=NAME`` the rows' predictions (a dataset's shapes) become the submitted
 annotations of that named source (`accord.actions.source_answers`).
@@ -21,8 +24,9 @@ import os
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 import anyio
 from fastapi import APIRouter, Query, Request
@@ -32,6 +36,12 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.actions.image_imports import DatasetImport, run_dataset_import
 from accord.actions.imports import ImportOptions, ImportReport, run_import
+from accord.actions.media_dataset_imports import (
+    MEDIA_DATASET_FORMATS,
+    MediaDatasetImport,
+    MediaLimits,
+    run_media_dataset_import,
+)
 from accord.actions.source_answers import SourceAnswers, adopt_predictions, check_source
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
@@ -42,13 +52,16 @@ from accord.errors import AccordError, Invalid
 from accord.formats import detect_format
 from accord.formats.datasets import DATASET_FORMATS
 from accord.jobs.frames import start_after_import as start_frames_after_import
+from accord.jobs.frames import video_limits
 from accord.jobs.thumbnails import start_after_import
+from accord.jobs.waveform import audio_limits
 from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import User
 from accord.settings import Settings
 
 router = APIRouter(tags=["imports"])
+Done = TypeVar("Done")
 
 BODY_TYPES = (
     "application/x-ndjson",
@@ -110,6 +123,12 @@ class ImportOut(BaseModel):
     duplicate_ids: list[str] = Field(description="Ids reported as duplicates, up to 100")
     dataset: DatasetOut | None = Field(
         default=None, description="For an image dataset (coco, yolo, voc): what it held"
+    )
+    media_dataset: dict[str, int | dict[str, int]] | None = Field(
+        default=None,
+        description="For a video or audio dataset zip (mot, cvat-video, ytvis, rttm, vtt, "
+        "srt): what it held, as `accord import` reports it (videos, sequences or recordings; "
+        "uploaded: media stored anew; tracks, keyframes; skipped: what no question takes)",
     )
     thumbnails_job: int | None = Field(
         default=None,
@@ -220,12 +239,30 @@ async def import_tasks(
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
-    format: Literal["jsonl", "json", "csv", "tsv", "coco", "yolo", "voc"] | None = Query(
+    format: Literal[
+        "jsonl",
+        "json",
+        "csv",
+        "tsv",
+        "coco",
+        "yolo",
+        "voc",
+        "mot",
+        "cvat-video",
+        "ytvis",
+        "rttm",
+        "vtt",
+        "srt",
+    ]
+    | None = Query(
         default=None,
         description="The file's format; else taken from filename or content type. coco (the "
         "COCO JSON), yolo (a zip: data.yaml with labels/) and voc (a zip of the XML files) "
         "import an image dataset whose images were uploaded with POST /projects/{id}/media "
-        "under the names it gives them: one task per image, its shapes as a prediction",
+        "under the names it gives them (or are in the zip): one task per image, its shapes as "
+        "a prediction. mot, cvat-video, ytvis (videos) and rttm, vtt, srt (recordings) take a "
+        "zip of the dataset with its media: one task per video or recording, its tracks or "
+        "segments as a prediction (docs/video.md, docs/audio.md)",
     ),
     filename: str = Query(
         default="", max_length=300, description="The file's name, for the record"
@@ -248,7 +285,8 @@ async def import_tasks(
         "signs in; it fills the task's overlap and counts in exports, agreement and metrics",
     ),
 ) -> ImportOut | JSONResponse:  # JSONResponse: 202, the job
-    dataset = format in DATASET_FORMATS
+    media_dataset = format in MEDIA_DATASET_FORMATS
+    dataset = format in DATASET_FORMATS or media_dataset
     fmt = (
         format
         if dataset and format
@@ -259,9 +297,21 @@ async def import_tasks(
         source = await run_in_threadpool(check_source, db, source)
     if dataset and skip_invalid:
         raise Invalid(
-            "skip_invalid does not apply to an image dataset: it is imported whole or not at "
-            "all; leave skip_invalid out and fix what the refusal names",
+            "skip_invalid does not apply to a dataset (of images, videos or recordings): it is "
+            "imported whole or not at all; leave skip_invalid out and fix what the refusal names",
             details={"field": "skip_invalid"},
+        )
+    if media_dataset and not background:
+        media = await _import_media_dataset(
+            request, db, settings, caller.user, project_id, fmt, filename, source
+        )
+        return ImportOut(
+            **_fields(media.report),
+            **_answer_fields(media.answers),
+            media_dataset=media.dataset,
+            thumbnails_job=await _thumbnails(
+                request, db, caller.user, project_id, media.report.import_id
+            ),
         )
     if dataset and not background:
         done = await _import_dataset(
@@ -329,8 +379,41 @@ async def _import_dataset(
     filename: str,
     source: str | None,
 ) -> DatasetImport:
-    """Receive the whole dataset into a temporary file, then import it on a worker thread
-    (all or nothing: `accord.actions.image_imports`)."""
+    """Import an image dataset, all or nothing (`accord.actions.image_imports`)."""
+    return await _received(
+        request,
+        settings,
+        lambda body: run_dataset_import(
+            db, runner_of(request).storage, settings, user, project_id, body, fmt,
+            _options(settings, False), filename=filename, source=source,
+        ),
+    )  # fmt: skip
+
+
+async def _import_media_dataset(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    user: User,
+    project_id: int,
+    fmt: str,
+    filename: str,
+    source: str | None,
+) -> MediaDatasetImport:
+    """Import a video or audio dataset zip (`accord.actions.media_dataset_imports`)."""
+    return await _received(
+        request,
+        settings,
+        lambda body: run_media_dataset_import(
+            db, runner_of(request).storage, settings, user, project_id, body, fmt,
+            _options(settings, False), media_limits(settings), filename=filename, source=source,
+        ),
+    )  # fmt: skip
+
+
+async def _received(request: Request, settings: Settings, run: Callable[[Path], Done]) -> Done:
+    """Receive the whole body into a temporary file, then ``run`` on it on a worker thread
+    (a dataset's readers need the whole file)."""
     tmp = settings.data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=tmp, prefix="dataset-") as file:
@@ -338,19 +421,12 @@ async def _import_dataset(
             if chunk:
                 await anyio.to_thread.run_sync(file.write, chunk)
         file.flush()
-        return await run_in_threadpool(
-            run_dataset_import,
-            db,
-            runner_of(request).storage,
-            settings,
-            user,
-            project_id,
-            Path(file.name),
-            fmt,
-            _options(settings, False),
-            filename=filename,
-            source=source,
-        )
+        return await run_in_threadpool(run, Path(file.name))
+
+
+def media_limits(settings: Settings) -> MediaLimits:
+    """The limits an uploaded video or recording is held to, for those a dataset zip holds."""
+    return MediaLimits(video_limits(settings), audio_limits(settings))
 
 
 async def _spool_and_start(

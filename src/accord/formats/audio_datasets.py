@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,11 @@ from accord.formats.audio_tracks import (
     transcript_answer,
     where,
 )
-from accord.formats.datasets import listed
+from accord.formats.datasets import batches, listed
 from accord.formats.rttm import read_rttm
 from accord.formats.shapes import DatasetError
 from accord.formats.subtitles import read_subtitles
-from accord.kinds import Interface
+from accord.kinds import Interface, parse_interface
 
 AUDIO_FORMATS = ("rttm", "vtt", "srt")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".webm")
@@ -195,3 +195,42 @@ def import_rows(
                 }
             ]
         yield row
+
+
+# Files (name to store it under, path) in; the upload's answer for each out (``name``,
+# ``src``, ``duration``, ``sample_rate``, ``channels``, ``stored``).
+Upload = Callable[[list[tuple[str, Path]]], list[dict[str, Any]]]
+
+
+def audio_rows(
+    raw: Any,
+    path: Path,
+    fmt: str,
+    media_dir: Path | None,
+    upload: Upload,
+    on_upload: Callable[[int, int], None] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of the RTTM, WebVTT or SRT files at ``path`` (a file or a folder) for the
+    project's interface ``raw``, their recordings (in ``media_dir``, by default the files'
+    folder) uploaded in batches with ``upload``: the SDK's requests, or the server's store for
+    a zip (`accord.actions.media_dataset_imports`). With the rows, what the dataset held:
+    ``recordings``, ``uploaded`` (files stored anew) and ``skipped`` (RTTM names that are
+    neither a speaker nor a label of the question, WebVTT voices that are not one of its
+    speakers: how many of each)."""
+    schema = AudioSchema.of(raw, fmt)
+    tracks = read_tracks(path, fmt)
+    files = audio_files(tracks, media_dir or default_media(path))
+    ids = {name: track.file_id for (name, _), track in zip(files, tracks, strict=True)}
+    uploads: dict[str, dict[str, Any]] = {}
+    stored = 0
+    for batch in batches(files):
+        for answer in upload(batch):
+            uploads[ids[answer["name"]]] = answer
+            stored += 1 if answer.get("stored", True) else 0
+        if on_upload is not None:
+            on_upload(len(uploads), len(files))
+    check_durations(tracks, uploads)
+    skipped: Counter[str] = Counter()
+    rows = list(import_rows(schema, tracks, uploads, fmt, skipped))  # one per recording
+    check_rows(parse_interface(raw, stored=True), schema, tracks, rows)
+    return rows, {"recordings": len(files), "uploaded": stored, "skipped": dict(skipped)}

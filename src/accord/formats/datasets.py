@@ -36,6 +36,8 @@ MAX_LISTED = 20  # names listed in a message about missing images
 MAX_UNPACKED_BYTES = 4 << 30
 MAX_MEMBERS = 2_000_000
 SKIPPED_PARTS = ("__MACOSX",)  # folders of metadata some zip tools add
+BATCH_FILES = 200  # media files per upload request (the SDK's)
+BATCH_BYTES = 256 << 20  # bytes per upload request
 
 Dataset = CocoDataset | YoloDataset | VocDataset
 
@@ -68,6 +70,22 @@ def listed(names: list[str], limit: int = MAX_LISTED) -> str:
     return shown + (f" (and {len(names) - limit} more)" if len(names) > limit else "")
 
 
+def batches(files: list[tuple[str, Path]]) -> Iterator[list[tuple[str, Path]]]:
+    """``files`` (name, path) in groups of at most `BATCH_FILES` files and `BATCH_BYTES`
+    (a group holds at least one file, however large)."""
+    batch: list[tuple[str, Path]] = []
+    size = 0
+    for name, path in files:
+        length = path.stat().st_size
+        if batch and (len(batch) >= BATCH_FILES or size + length > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append((name, path))
+        size += length
+    if batch:
+        yield batch
+
+
 def sent_zipped(fmt: str, body: Path) -> bool:
     """Whether the dataset in the file ``body`` is a zip to `unpack`: always for YOLO and
     VOC; for COCO when the file is a zip rather than the JSON itself."""
@@ -81,16 +99,36 @@ def unpack(
     with `open_dataset`: the ``data.yaml`` (YOLO), the folder of the VOC files or the COCO
     JSON. ``max_bytes``: the most the zip may unpack to (None: no limit, for a person's own
     zip unpacked on their own machine)."""
+    what = (
+        "data.yaml with labels/ for YOLO, Annotations/ for VOC, the COCO JSON with its images "
+        "for COCO"
+    )
+    unzip(archive, folder, fmt, what, max_bytes=max_bytes)
+    return _dataset_path(folder, fmt)
+
+
+def unzip(
+    archive: Path, folder: Path, fmt: str, what: str, *, max_bytes: int | None = MAX_UNPACKED_BYTES
+) -> None:
+    """Unpack the zip ``archive`` of a ``fmt`` dataset into ``folder`` (safely: see the
+    module); ``what``: what the zip should hold, for the refusal of a file that is not one."""
     try:
         with zipfile.ZipFile(archive) as zipped:
             _extract(zipped, folder, max_bytes)
     except zipfile.BadZipFile:
         raise DatasetError(
             f"a {fmt.upper()} dataset is sent as a zip file, and this is not one; zip the "
-            "dataset's folder (data.yaml with labels/ for YOLO, Annotations/ for VOC, the "
-            "COCO JSON with its images for COCO)"
+            f"dataset's folder ({what})"
         ) from None
-    return _dataset_path(folder, fmt)
+
+
+def dataset_top(folder: Path) -> Path:
+    """Where an unpacked dataset starts: the folder, or its one folder when it holds nothing
+    else (a zip of the dataset's folder rather than of its contents)."""
+    entries = [p for p in folder.iterdir() if p.name not in SKIPPED_PARTS]
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return folder
 
 
 def _extract(zipped: zipfile.ZipFile, folder: Path, max_bytes: int | None) -> None:

@@ -11,7 +11,9 @@
   ``thumbnails`` job of those tasks (its id is the result's ``thumbnails_job``). With
   ``params.source`` the new tasks' predictions then become that source's annotations
   (`accord.actions.source_answers`), which passes over what it already did: a retry whose
-  import had committed does that step again, finishing it.
+  import had committed does that step again, finishing it. A video or audio dataset zip
+  (``format`` mot, cvat-video, ytvis, rttm, vtt or srt) is imported by
+  `accord.actions.media_dataset_imports` the same way (its progress counts media files).
 - ``export``: streams the export into the storage backend; the object appears only once it is
   whole, so a retry writes it again from the start.
 - ``consensus``: the project-wide Dawid-Skene run; it overwrites what it stores.
@@ -40,6 +42,11 @@ from typing import Any
 
 from accord.actions.image_imports import run_dataset_import
 from accord.actions.imports import ImportOptions, do_recover_imports, run_import
+from accord.actions.media_dataset_imports import (
+    MEDIA_DATASET_FORMATS,
+    MediaLimits,
+    run_media_dataset_import,
+)
 from accord.actions.source_answers import adopt_predictions
 from accord.db import Database
 from accord.errors import Invalid, NotFound
@@ -53,8 +60,10 @@ from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tr
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
+from accord.jobs.frames import video_limits
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
+from accord.jobs.waveform import audio_limits
 from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import Import, ImportState, Project, User
@@ -157,6 +166,8 @@ def import_job(context: JobContext) -> dict[str, Any]:
     user = _account(context.db, context.created_by)
     if params.get("format") in DATASET_FORMATS:
         result = _dataset_import(context, user)
+    elif params.get("format") in MEDIA_DATASET_FORMATS:
+        result = _media_dataset_import(context, user)
     else:
         result = report_fields(_file_import(context, user))
         if params.get("source"):
@@ -224,6 +235,42 @@ def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
     if done.answers is not None:
         result.update(done.answers.fields())
     result["dataset"] = done.dataset_fields()
+    return result
+
+
+def _media_dataset_import(context: JobContext, user: User) -> dict[str, Any]:
+    params = context.params
+    folder = context.settings.data_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    context.progress(0, None, unit="files", phase="reading the dataset")
+    with tempfile.NamedTemporaryFile(dir=folder, prefix="dataset-") as file:
+        with context.storage.open(params["key"]) as stream:
+            shutil.copyfileobj(stream, file, CHUNK)
+        file.flush()
+        done = run_media_dataset_import(
+            context.db,
+            context.storage,
+            context.settings,
+            user,
+            context.project_id,
+            Path(file.name),
+            params["format"],
+            import_options(context.settings, False),
+            MediaLimits(video_limits(context.settings), audio_limits(context.settings)),
+            filename=params.get("filename", ""),
+            on_start=lambda import_id: context.note(import_id=import_id),
+            on_stored=lambda done, total: context.progress(
+                done, total, unit="files", phase="checking and storing the media"
+            ),
+            source=params.get("source"),
+            on_adopted=lambda done: context.progress(
+                done, None, unit="tasks", phase="recording the source's answers"
+            ),
+        )
+    result = report_fields(done.report)
+    if done.answers is not None:
+        result.update(done.answers.fields())
+    result["dataset"] = done.dataset
     return result
 
 

@@ -24,22 +24,11 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from accord.formats.audio_datasets import (
-    audio_files,
-    check_durations,
-    check_rows,
-    default_media,
-    import_rows,
-    read_tracks,
-)
-from accord.formats.audio_tracks import AudioSchema
-from accord.kinds import parse_interface
-from accord.sdk.datasets import batches
+from accord.formats.audio_datasets import audio_rows
 
 if TYPE_CHECKING:
     from accord.sdk.client import Client
@@ -56,28 +45,13 @@ def import_audio_dataset(
     source: str | None = None,
 ) -> dict[str, Any]:
     """Upload the recordings and start the import job (see the module). Returns the job,
-    with ``dataset``: ``recordings``, ``uploaded`` (files stored anew) and ``skipped``
-    (RTTM names that are neither a speaker nor a label of the question, WebVTT voices that
-    are not one of its speakers: how many of each)."""
+    with ``dataset`` (`accord.formats.audio_datasets.audio_rows`)."""
     raw = client.project(project_id).raw["interface"]
-    schema = AudioSchema.of(raw, fmt)
-    tracks = read_tracks(path, fmt)
-    files = audio_files(tracks, media_dir or default_media(path))
-    ids = {name: track.file_id for (name, _), track in zip(files, tracks, strict=True)}
-    uploads: dict[str, dict[str, Any]] = {}
-    stored = 0
-    for batch in batches(files):
-        for answer in client.upload_media(project_id, batch):
-            uploads[ids[answer["name"]]] = answer
-            stored += 1 if answer.get("stored", True) else 0
-        if on_upload is not None:
-            on_upload(len(uploads), len(files))
-    check_durations(tracks, uploads)
-    skipped: Counter[str] = Counter()
-    rows = list(import_rows(schema, tracks, uploads, fmt, skipped))  # one per recording
-    check_rows(parse_interface(raw, stored=True), schema, tracks, rows)
+    rows, dataset = audio_rows(
+        raw, path, fmt, media_dir, lambda files: client.upload_media(project_id, files), on_upload
+    )
     job = client.start_import(project_id, rows, source=source)
-    job["dataset"] = {"recordings": len(files), "uploaded": stored, "skipped": dict(skipped)}
+    job["dataset"] = dataset
     return job
 
 

@@ -25,9 +25,9 @@ server looks for them (`accord.formats.bundled_images`), then imported as a fold
 server takes such a zip too, but sending it whole is the fragile way for a big one: one
 request of many GiB that starts again from nothing when the connection breaks, 4 GiB at most
 unpacked, and room for the zip three times on the server (spooled, copied, unpacked). Here
-the images go up in requests of at most `BATCH_FILES` files and `BATCH_BYTES`, each checked
-and stored on its own, with a progress bar; a batch that fails costs that batch, and running
-the command again stores nothing twice.
+the images go up in requests of at most `accord.formats.datasets.BATCH_FILES` files and
+`BATCH_BYTES` (`batches`), each checked and stored on its own, with a progress bar; a batch
+that fails costs that batch, and running the command again stores nothing twice.
 """
 
 from __future__ import annotations
@@ -40,7 +40,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accord.formats.bundled_images import bundled_images
-from accord.formats.datasets import DATASET_FORMATS, Dataset, listed, open_dataset, unpack
+from accord.formats.datasets import (
+    DATASET_FORMATS,
+    Dataset,
+    batches,
+    listed,
+    open_dataset,
+    unpack,
+)
 from accord.formats.shapes import DatasetError, ImageSchema, Placed
 
 if TYPE_CHECKING:
@@ -48,8 +55,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DATASET_FORMATS", "image_files", "import_dataset", "open_dataset"]
 
-BATCH_FILES = 200  # images per upload request
-BATCH_BYTES = 256 << 20  # bytes per upload request
 MAX_LISTED = 10
 
 
@@ -73,20 +78,6 @@ def image_files(names: list[str], media: Path) -> list[tuple[str, Path]]:
             "nothing was uploaded or imported"
         )
     return found
-
-
-def batches(files: list[tuple[str, Path]]) -> Iterator[list[tuple[str, Path]]]:
-    batch: list[tuple[str, Path]] = []
-    size = 0
-    for name, path in files:
-        length = path.stat().st_size
-        if batch and (len(batch) >= BATCH_FILES or size + length > BATCH_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append((name, path))
-        size += length
-    if batch:
-        yield batch
 
 
 def import_dataset(
