@@ -94,6 +94,25 @@ def test_mot_and_cvat_zips(db: Database, api: Api, settings: Settings, tmp_path:
     assert (held["videos"], held["tracks"], held["keyframes"]) == (1, 2, 8)
     assert held["skipped"] == {"road (box)": 1, "car (polyline)": 1, "attribute notes": 4}
 
+    # COCO per frame out, and in again with the video: the same box tracks
+    exported = me.get(f"/projects/{cvat}/export", params={"format": "coco-video"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("application/json")
+    again = tmp_path / "coco"
+    again.mkdir()
+    (again / "tracks.json").write_bytes(exported.content)
+    (again / "clip.mp4").write_bytes((folder / "clip.mp4").read_bytes())
+    copy = make_project(db, owner, CVAT_INTERFACE).id
+    done = send(me, copy, zipped(again), "coco-video", source="legacy")
+    assert done.status_code == 201, done.text
+    assert done.json()["media_dataset"]["tracks"] == 1  # the box track (no rotation kept)
+    (first,) = tracks_of(me, cvat)["clip"]
+    (second,) = tracks_of(me, copy)["clip"]
+    boxes = [t for t in first["cars"]["tracks"] if t["id"] == second["cars"]["tracks"][0]["id"]]
+    assert [k["frame"] for k in second["cars"]["tracks"][0]["keyframes"]] == [
+        k["frame"] for k in boxes[0]["keyframes"]
+    ]
+
 
 def test_bad_zips_import_nothing(db: Database, api: Api, tmp_path: Path) -> None:
     owner, token = make_user(db, "lead@example.com")

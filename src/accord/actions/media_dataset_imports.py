@@ -1,6 +1,6 @@
 """Importing a video or audio dataset sent as a zip with its media: MOTChallenge sequences,
-CVAT video XML, YouTube-VIS, RTTM, WebVTT or SRT (``POST /projects/{id}/imports?format=mot|
-cvat-video|ytvis|rttm|vtt|srt`` and its background job).
+CVAT video XML, YouTube-VIS, COCO per frame, RTTM, WebVTT or SRT (``POST /projects/{id}/
+imports?format=mot|cvat-video|ytvis|coco-video|rttm|vtt|srt`` and its background job).
 
 The zip holds what ``accord import PROJECT PATH --format ...`` reads from a folder (docs/
 video.md, docs/audio.md): MOT sequence folders (``seqinfo.ini``, ``gt/gt.txt``, ``img1/``
@@ -52,6 +52,7 @@ HOLDS = {
     "mot": "the sequence folders: seqinfo.ini, gt/gt.txt and img1/ or a video file",
     "cvat-video": "the CVAT for video 1.1 XML files and their videos",
     "ytvis": "the YouTube-VIS JSON and its videos",
+    "coco-video": "the COCO per frame JSON and its videos",
     "rttm": "the .rttm files and their recordings",
     "vtt": "the .vtt files and their recordings",
     "srt": "the .srt files and their recordings",
@@ -140,19 +141,20 @@ def _rows(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if fmt == "mot":
         return mot_rows(raw, top, store, on)
-    if fmt == "ytvis":
-        return track_rows(raw, _ytvis_json(top), fmt, top, store, on)
+    if fmt in ("ytvis", "coco-video"):
+        return track_rows(raw, _one_json(top, fmt), fmt, top, store, on)
     if fmt == "cvat-video":
         return track_rows(raw, top, fmt, top, store, on)
     return audio_rows(raw, top, fmt, top, store, on)
 
 
-def _ytvis_json(top: Path) -> Path:
+def _one_json(top: Path, fmt: str) -> Path:
     found = sorted(p for p in top.glob("*.json") if p.is_file())
     if len(found) != 1:
         what = "no .json file" if not found else f"{len(found)} .json files"
+        named = "YouTube-VIS" if fmt == "ytvis" else "COCO per frame"
         raise DatasetError(
-            f"the zip has {what} at its top (or in its one folder); a YouTube-VIS dataset is "
+            f"the zip has {what} at its top (or in its one folder); a {named} dataset is "
             "one JSON file beside its videos"
         )
     return found[0]

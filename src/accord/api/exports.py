@@ -64,6 +64,7 @@ Format = Literal[
     "srt",
     "cvat-video",
     "ytvis",
+    "coco-video",
 ]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
@@ -87,8 +88,8 @@ def export(
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
         "or for video events events_csv or events_json (one row per event, frames and seconds), "
         "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
-        "cvat-video (a zip of one CVAT for video 1.1 XML per task) or ytvis (one "
-        "YouTube-VIS JSON), "
+        "cvat-video (a zip of one CVAT for video 1.1 XML per task), ytvis (one "
+        "YouTube-VIS JSON) or coco-video (one COCO JSON, an image per frame), "
         "or for audio rttm (segments, one file) or vtt or srt (transcripts, a zip of one "
         "file per task)",
     ),

@@ -250,6 +250,7 @@ async def import_tasks(
         "mot",
         "cvat-video",
         "ytvis",
+        "coco-video",
         "rttm",
         "vtt",
         "srt",
@@ -260,9 +261,9 @@ async def import_tasks(
         "COCO JSON), yolo (a zip: data.yaml with labels/) and voc (a zip of the XML files) "
         "import an image dataset whose images were uploaded with POST /projects/{id}/media "
         "under the names it gives them (or are in the zip): one task per image, its shapes as "
-        "a prediction. mot, cvat-video, ytvis (videos) and rttm, vtt, srt (recordings) take a "
-        "zip of the dataset with its media: one task per video or recording, its tracks or "
-        "segments as a prediction (docs/video.md, docs/audio.md)",
+        "a prediction. mot, cvat-video, ytvis, coco-video (videos) and rttm, vtt, srt "
+        "(recordings) take a zip of the dataset with its media: one task per video or "
+        "recording, its tracks or segments as a prediction (docs/video.md, docs/audio.md)",
     ),
     filename: str = Query(
         default="", max_length=300, description="The file's name, for the record"

@@ -228,7 +228,9 @@ def download_job(
 
 
 class ExportJobIn(BaseModel):
-    format: Literal["jsonl", "csv", "coco", "yolo", "voc", "mot", "cvat-video", "ytvis"] = Field(
+    format: Literal[
+        "jsonl", "csv", "coco", "yolo", "voc", "mot", "cvat-video", "ytvis", "coco-video"
+    ] = Field(
         default="jsonl",
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
         "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "

@@ -12,7 +12,8 @@ from accord.cli.failure import fail, reported
 
 DATASET_FORMATS = ("coco", "yolo", "voc")  # image datasets (accord.sdk.datasets)
 AUDIO_DATASETS = ("rttm", "vtt", "srt")  # recordings' segments (accord.cli.audio_formats)
-VIDEO_TRACK_FORMATS = ("cvat-video", "ytvis")  # tracks with their videos (cli.video_formats)
+# tracks with their videos (cli.video_formats)
+VIDEO_TRACK_FORMATS = ("cvat-video", "ytvis", "coco-video")
 
 if TYPE_CHECKING:  # loaded when a command runs, so that `accord --help` answers at once
     from collections.abc import Callable
@@ -100,8 +101,8 @@ def import_tasks(
             "(FILE is a MOTChallenge sequence folder, or a folder of them: videos uploaded, "
             "gt/gt.txt as tracks); or rttm, vtt or srt (FILE a file or a folder of them, "
             "the recordings uploaded from --media); or cvat-video (FILE a CVAT for video 1.1 "
-            "XML or a folder of them) or ytvis (FILE a YouTube-VIS JSON), the videos uploaded "
-            "from --media"
+            "XML or a folder of them), ytvis (FILE a YouTube-VIS JSON) or coco-video (FILE a "
+            "COCO per frame JSON), the videos uploaded from --media"
         ),
     ] = None,
     media: Annotated[
@@ -110,7 +111,8 @@ def import_tasks(
             "--media",
             help="coco, yolo, voc: the folder holding the images the "
             "dataset names (default: where the format keeps them); rttm, vtt, srt: the folder "
-            "of the recordings, named by file id (default: FILE's folder); cvat-video, ytvis: "
+            "of the recordings, named by file id (default: FILE's folder); cvat-video, ytvis, "
+            "coco-video: "
             "the folder of the videos, named by task or video name (default: FILE's folder)",
         ),
     ] = None,
@@ -300,7 +302,8 @@ def export(
             "(video events: one row per event, frames and seconds), mot (video tracks: -o is "
             "a folder, one SEQUENCE/gt/gt.txt per video), rttm (audio segments, one file), vtt "
             "or srt (transcripts: -o is a folder, one file per task), cvat-video (video "
-            "tracks: -o is a folder, one XML per video) or ytvis (video tracks, one JSON)",
+            "tracks: -o is a folder, one XML per video), ytvis or coco-video (video tracks, one "
+            "JSON)",
         ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
@@ -354,7 +357,7 @@ def export(
     if format not in (*known, *VIDEO_TRACK_FORMATS):
         fail(
             f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv, "
-            "events_json, mot, rttm, vtt, srt, cvat-video or ytvis"
+            "events_json, mot, rttm, vtt, srt, cvat-video, ytvis or coco-video"
         )
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")

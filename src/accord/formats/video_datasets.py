@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord.formats.coco_video import read_coco_video
 from accord.formats.cvat_video import CvatFile, check_video, read_cvat
 from accord.formats.datasets import listed
 from accord.formats.mot import SAFE_NAME, GroundTruth, TrackSchema, read_gt
@@ -44,10 +45,10 @@ from accord.formats.mot_sequences import (
 )
 from accord.formats.shapes import DatasetError
 from accord.formats.video_tracks import VideoSchema
-from accord.formats.ytvis import read_ytvis, ytvis_schema
+from accord.formats.ytvis import YtvisFile, read_ytvis, ytvis_schema
 from accord.kinds import parse_interface
 
-VIDEO_DATASET_FORMATS = ("mot", "cvat-video", "ytvis")
+VIDEO_DATASET_FORMATS = ("mot", "cvat-video", "ytvis", "coco-video")
 
 # Files (name to store it under, path) in; the upload's answer for each out: ``src``,
 # ``width``, ``height``, ``stored`` and ``video`` (``frames``, ``duration``...).
@@ -113,8 +114,9 @@ def _cvat_clips(path: Path, schema: VideoSchema, media: Path) -> tuple[list[Clip
     return clips, skipped
 
 
-def _ytvis_clips(path: Path, schema: VideoSchema, media: Path) -> tuple[list[Clip], Counter[str]]:
-    found = read_ytvis(path, schema)
+def _ytvis_clips(found: YtvisFile, media: Path) -> tuple[list[Clip], Counter[str]]:
+    """The videos of a YouTube-VIS or COCO per frame file, found in ``media`` and checked."""
+    path = found.path
     clips = []
     for entry in found.videos:
         video = _find_video(media, [entry.name], entry.where)
@@ -208,14 +210,17 @@ def track_rows(
     ``uploaded`` (stored anew), ``tracks``, ``keyframes`` and ``skipped``: tracks of a label or
     shape no question takes, ``"label (shape)"``, and undeclared attributes, ``"attribute
     NAME"``, how many of each)."""
-    schema = ytvis_schema(raw) if fmt == "ytvis" else VideoSchema.of(raw, fmt)
+    schema = VideoSchema.of(raw, fmt) if fmt == "cvat-video" else ytvis_schema(raw, fmt)
     if not path.exists():
         raise DatasetError(f"{path}: no such file or folder")
     media = media_dir or (path if path.is_dir() else path.parent)
     if not media.is_dir():
         raise DatasetError(f"{media}: no such folder")
-    read = _ytvis_clips if fmt == "ytvis" else _cvat_clips
-    clips, skipped = read(path, schema, media)
+    if fmt == "cvat-video":
+        clips, skipped = _cvat_clips(path, schema, media)
+    else:
+        read = read_ytvis if fmt == "ytvis" else read_coco_video
+        clips, skipped = _ytvis_clips(read(path, schema), media)
     named: dict[str, str] = {}
     for clip in clips:
         if clip.name in named:

@@ -59,13 +59,15 @@ TOLERANCE = 1e-6  # px: interpolation recomputed from other keyframes differs in
 SHAPES = ("box", "polygon")
 
 
-def ytvis_schema(interface: Any) -> VideoSchema:
-    """The box and polygon ``tracks`` questions over the video field."""
-    schema = VideoSchema.of(interface, "ytvis")
+def ytvis_schema(interface: Any, fmt: str = "ytvis") -> VideoSchema:
+    """The box and polygon ``tracks`` questions over the video field (for ``fmt`` ytvis or
+    coco-video, which hold the same)."""
+    schema = VideoSchema.of(interface, fmt)
     kept = tuple(q for q in schema.questions if q.shape in SHAPES)
     if not kept:
+        named = "YouTube-VIS" if fmt == "ytvis" else "COCO per frame"
         raise DatasetError(
-            "the project's tracks questions follow points; YouTube-VIS holds boxes and "
+            f"the project's tracks questions follow points; {named} holds boxes and "
             "polygons: add a tracks question with shape: box or polygon"
         )
     return VideoSchema(schema.video_field, kept)
@@ -107,10 +109,10 @@ def read_ytvis(path: Path, schema: VideoSchema) -> YtvisFile:
         if not isinstance(data.get(key), list):
             raise DatasetError(f"{path}: {key} must be a list (YouTube-VIS has all three)")
     found = YtvisFile(path)
-    categories = _categories(path, data["categories"])
+    categories = ytvis_categories(path, data["categories"])
     videos: dict[Any, Video] = {}
     for i, entry in enumerate(data["videos"]):
-        video = _video(path, i, entry)
+        video = video_entry(path, i, entry)
         if video.ident in videos:
             raise DatasetError(f"{video.where}: a second video with id {video.ident!r}")
         if any(v.name == video.name for v in videos.values()):
@@ -118,11 +120,15 @@ def read_ytvis(path: Path, schema: VideoSchema) -> YtvisFile:
         videos[video.ident] = video
     found.videos = list(videos.values())
     for i, entry in enumerate(data["annotations"]):
-        _annotation(found, schema, categories, videos, i, entry)
+        where = f"{path}: annotations[{i}]"
+        if not isinstance(entry, dict):
+            raise DatasetError(f"{where}: expected an object")
+        where += f" (id {entry.get('id')})"
+        annotation_track(found, schema, categories, videos, entry, where)
     return found
 
 
-def _categories(path: Path, entries: list[Any]) -> dict[Any, str]:
+def ytvis_categories(path: Path, entries: list[Any]) -> dict[Any, str]:
     out = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or "id" not in entry or not entry.get("name"):
@@ -135,7 +141,7 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _video(path: Path, i: int, entry: Any) -> Video:
+def video_entry(path: Path, i: int, entry: Any) -> Video:
     where = f"{path}: videos[{i}]"
     if not isinstance(entry, dict) or "id" not in entry:
         raise DatasetError(f"{where}: expected an object with id, width, height, length")
@@ -155,18 +161,16 @@ def _video(path: Path, i: int, entry: Any) -> Video:
     return Video(entry["id"], str(name), entry["width"], entry["height"], int(length or 0), where)
 
 
-def _annotation(
+def annotation_track(
     found: YtvisFile,
     schema: VideoSchema,
     categories: Mapping[Any, str],
     videos: Mapping[Any, Video],
-    i: int,
-    entry: Any,
+    entry: Mapping[str, Any],
+    where: str,
 ) -> None:
-    where = f"{found.path}: annotations[{i}]"
-    if not isinstance(entry, dict):
-        raise DatasetError(f"{where}: expected an object")
-    where += f" (id {entry.get('id')})"
+    """The track of a YouTube-VIS annotation (``where``: the file and element, for errors),
+    added to its video's tracks, or counted in ``found.skipped``."""
     video = videos.get(entry.get("video_id"))
     if video is None:
         raise DatasetError(f"{where}: video_id {entry.get('video_id')!r} is no video's id")
@@ -193,7 +197,7 @@ def _annotation(
         if value is None:
             continue
         at = f"{where}: {key}[{frame}]"
-        keys = _polygon(value, at) if outlined else _box(value, at)
+        keys = polygon_keys(value, at) if outlined else box_keys(value, at)
         rows.append(Row(frame, keys))
     if not rows:
         return
@@ -204,7 +208,7 @@ def _annotation(
     video.tracks.setdefault(question.name, []).append(track)
 
 
-def _box(value: Any, at: str) -> dict[str, Any]:
+def box_keys(value: Any, at: str) -> dict[str, Any]:
     if not (isinstance(value, list) and len(value) == 4 and all(_finite(v) for v in value)):
         raise DatasetError(f"{at}: expected [x, y, w, h] (4 numbers) or null")
     x, y, w, h = value
@@ -213,7 +217,7 @@ def _box(value: Any, at: str) -> dict[str, Any]:
     return {"x": number(x), "y": number(y), "w": number(w), "h": number(h)}
 
 
-def _polygon(value: Any, at: str) -> dict[str, Any]:
+def polygon_keys(value: Any, at: str) -> dict[str, Any]:
     if isinstance(value, dict):
         raise DatasetError(
             f"{at}: an RLE mask; Accord reads polygon segmentations only: convert the masks to "
@@ -276,7 +280,7 @@ def ytvis_chunks(schema: VideoSchema, rows: Iterable[VideoRow]) -> Iterator[byte
     counter = 0
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
         for number_, row in enumerate(rows, 1):
-            annotations, length = _annotations(schema, ids, row, number_, counter)
+            annotations, length = video_annotations(schema, ids, row, number_, counter)
             counter += len(annotations)
             for annotation in annotations:
                 spool.write(b"," if spool.tell() else b"")
@@ -297,9 +301,12 @@ def ytvis_chunks(schema: VideoSchema, rows: Iterable[VideoRow]) -> Iterator[byte
     yield b"]}\n"
 
 
-def _annotations(
+def video_annotations(
     schema: VideoSchema, ids: Mapping[str, int], row: VideoRow, video_id: int, counter: int
 ) -> tuple[list[dict[str, Any]], int]:
+    """The task's annotations, one per track with its per-frame lists (``bboxes``,
+    ``segmentations``, ``areas``: null where the track is outside), their ids from
+    ``counter`` + 1; and the video's length."""
     found = []
     for question in schema.questions:
         for track in answer_tracks(row.answer, question):

@@ -1,10 +1,11 @@
-"""The CVAT video XML (``cvat-video``: a zip of one ``NAME.xml`` per task) and YouTube-VIS
-(``ytvis``: one JSON) exports of a project's ``tracks`` questions, streamed from one snapshot
-(docs/video.md, "CVAT video XML", "YouTube-VIS").
+"""The CVAT video XML (``cvat-video``: a zip of one ``NAME.xml`` per task), YouTube-VIS
+(``ytvis``: one JSON) and COCO per frame (``coco-video``: one JSON) exports of a project's
+``tracks`` questions, streamed from one snapshot (docs/video.md, "CVAT video XML",
+"YouTube-VIS", "COCO per frame").
 
 Which answer is written, each task's name and its video's frame count and size are chosen
 as for MOTChallenge (`accord.jobs.export_mot.video_rows`); the writers are
-`accord.formats.cvat_video` and `accord.formats.ytvis`.
+`accord.formats.cvat_video`, `accord.formats.ytvis` and `accord.formats.coco_video`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 
 from accord.db import Database
 from accord.errors import Invalid
+from accord.formats.coco_video import coco_video_chunks
 from accord.formats.cvat_video import cvat_chunks
 from accord.formats.mot import TrackSchema
 from accord.formats.shapes import DatasetError
@@ -24,16 +26,23 @@ from accord.media.storage import Storage
 from accord.models import Project
 from accord.queries.projects import interface_of
 
-VIDEO_TRACK_FORMATS = ("cvat-video", "ytvis")
-SUFFIXES = {"cvat-video": "cvat-video.zip", "ytvis": "ytvis.json"}
-MEDIA_TYPES = {"cvat-video": "application/zip", "ytvis": "application/json"}
+VIDEO_TRACK_FORMATS = ("cvat-video", "ytvis", "coco-video")
+SUFFIXES = {"cvat-video": "cvat-video.zip", "ytvis": "ytvis.json", "coco-video": "coco-video.json"}
+MEDIA_TYPES = {
+    "cvat-video": "application/zip",
+    "ytvis": "application/json",
+    "coco-video": "application/json",
+}
+WRITERS = {"cvat-video": cvat_chunks, "ytvis": ytvis_chunks, "coco-video": coco_video_chunks}
 
 
 def video_schema(project: Project, fmt: str) -> VideoSchema:
     """The project's tracks questions for ``fmt``, or `Invalid` saying why it has none."""
     try:
         interface = interface_of(project)
-        return ytvis_schema(interface) if fmt == "ytvis" else VideoSchema.of(interface, fmt)
+        if fmt == "cvat-video":
+            return VideoSchema.of(interface, fmt)
+        return ytvis_schema(interface, fmt)  # boxes and polygons
     except DatasetError as exc:
         raise Invalid(str(exc), details={"field": "format"}) from None
 
@@ -64,7 +73,7 @@ def export_video_tracks(
     conn = snapshot(db)
     where = TrackSchema(schema.video_field, "", (), False)  # only its video field is read
     source = video_rows(conn, project, where, flt, final=final, storage=storage)
-    writer = ytvis_chunks if fmt == "ytvis" else cvat_chunks
+    writer = WRITERS[fmt]
     try:
         try:
             yield from writer(schema, source)

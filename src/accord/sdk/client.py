@@ -346,7 +346,7 @@ class Client:
                 return import_mot(self, project_id, Path(path), on_upload=on_upload, source=source)
             except DatasetError as exc:
                 raise AccordError(str(exc), code="bad_dataset") from None
-        if format in ("cvat-video", "ytvis"):  # tracks with their videos
+        if format in ("cvat-video", "ytvis", "coco-video"):  # tracks with their videos
             from accord.sdk.video_tracks import import_video_tracks as import_dataset
         if format in ("rttm", "vtt", "srt"):
             from accord.sdk.audio_datasets import import_audio_dataset as import_dataset
