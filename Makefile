@@ -58,10 +58,13 @@ test-web: web
 # ACCORD_TEST_REDIS_URL (tests that need Redis): set by tools/services.py under `make test`;
 # run alone, these targets use the machine's Redis (database 15) when it answers.
 test-sqlite: install web browser
-	env -u ACCORD_TEST_DATABASE_URL $(PY) -m pytest -q -n $(TEST_WORKERS)
+	env -u ACCORD_TEST_DATABASE_URL $(PY) -m pytest -q -n $(TEST_WORKERS) --durations=25
 
+# On PostgreSQL: every test that touches the database except the browser tests, which drive
+# the same API the db tests cover, and of those the ones marked `postgres` (the annotation,
+# review, gold and adjudication loops, and the queue's flags and sensitive tasks end to end).
 test-postgres: install web browser
-	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -n $(TEST_WORKERS) -m "db or browser"
+	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -n $(TEST_WORKERS) --durations=25 -m "(db and not browser) or postgres"
 
 test: lint test-web
 	$(PY) tools/services.py run -- $(MAKE) --no-print-directory test-sqlite test-postgres

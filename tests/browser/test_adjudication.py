@@ -15,7 +15,7 @@ from accord.db import Database
 from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user, texts
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]  # the PostgreSQL pass runs it too
 
 LEAD = ("lead@example.org", "lead password 1")
 REVIEWER = ("rev@example.org", "reviewer password 1")

@@ -19,7 +19,7 @@ from accord.models import Task
 from tests.browser.annotating import Desk, scroll_top, sit_down
 from tests.browser.conftest import People
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]  # the PostgreSQL pass runs it too
 
 LONG = "\n".join(f"Paragraph {i}: a sentence long enough to need some room on screen." for i in
                  range(150))

@@ -19,7 +19,7 @@ from accord.db import Database
 from tests.browser.conftest import People
 from tests.factories import make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]  # the PostgreSQL pass runs it too
 
 LEAD = ("lead@example.org", "lead password 1")
 ANN1 = ("ann1@example.org", "annotator password 1")
