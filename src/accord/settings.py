@@ -212,6 +212,14 @@ class Settings(BaseSettings):
             "manager cannot make the server call what only it can reach."
         ),
     )
+    guideline_image_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Largest image accepted in a project's guidelines (PNG, JPEG, WebP or GIF), in "
+            "bytes; a larger upload is refused with 422 and nothing is stored."
+        ),
+    )
 
     @field_validator("storage_url")
     @classmethod

@@ -6,6 +6,7 @@ member, user or token, so a call that deletes or changes something never affects
 
 from __future__ import annotations
 
+import base64
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,10 @@ from tests.api.conftest import Api
 from tests.factories import PASSWORD, SIMPLE, add_tasks, make_project, make_user, texts
 
 API_PREFIX = "/api/v1"
+PNG = (  # one grey pixel
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~"
+    b"\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 # Who calls: nobody; a signed-in user outside the project; the annotator who works on the
 # task; another annotator of the project (a peer, who has not touched the task); a reviewer;
 # a manager; an admin who is not a member.
@@ -212,6 +217,45 @@ class World:
         storage.write_bytes(key, b"a stored file")
         return file_url(storage, instance_secret(self.db), key, 60).removeprefix(FILES_PATH)
 
+    def problem_report(self) -> int:
+        """The id of a problem report the annotator made, with a screenshot."""
+        from accord.actions.problem_reports import do_create_problem_report
+        from accord.media.storage import open_storage
+
+        storage = open_storage(self.api.client.app.state.settings)  # type: ignore[attr-defined]
+        shot = "data:image/png;base64," + base64.b64encode(PNG).decode()
+        report = do_create_problem_report(
+            self.db, storage, self.users["annotator"], "matrix", {"page": "/"}, shot
+        )
+        return int(report.id)
+
+    def flag(self) -> int:
+        """The id of a question the annotator asked about a task they hold, answered by the
+        manager (so that it may be promoted)."""
+        from accord.actions.flags import do_answer_flag, do_flag
+        from accord.api.policies import Can, task_access
+
+        project = self.project()
+        task_id = self.task(project)
+        with self.db.write() as session:
+            annotator = session.get(User, self.users["annotator"].id)
+            manager = session.get(User, self.users["manager"].id)
+            assert annotator is not None and manager is not None
+            task, info, _ = task_access(session, annotator, task_id, Can.view)
+            flag = do_flag(session, annotator, info, task, "is this positive?")
+            do_answer_flag(session, manager, flag, "yes")
+            return int(flag.id)
+
+    def guideline_image(self, project_id: int) -> str:
+        """The name of an image stored for the project's guidelines."""
+        from accord.actions.guidelines import checked_image, image_key
+        from accord.media.storage import open_storage
+
+        storage = open_storage(self.api.client.app.state.settings)  # type: ignore[attr-defined]
+        name = checked_image(PNG, "matrix.png", 1 << 20)
+        storage.write_bytes(image_key(project_id, name), PNG)
+        return name
+
     def give_passwords(self) -> None:
         """Every role's account gets `PASSWORD` (stored as a precomputed hash)."""
         with self.db.write() as session:
@@ -254,4 +298,12 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
         values["token_id"] = world.token_of(role)
     if "{token}" in template:
         values["token"] = world.file_token()
+    if "{report_id}" in template:
+        values["report_id"] = world.problem_report()
+    if "{flag_id}" in template:
+        values["flag_id"] = world.flag()
+    if "{number}" in template:
+        values["number"] = 1  # the project's first guideline version
+    if "{name}" in template:
+        values["name"] = world.guideline_image(values["project_id"])
     return method, template.format(**values)

@@ -110,6 +110,51 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/waveforms":            (401, 404, 403, 403, 403, 422, 422),  # the project has no audio field  # noqa: E501
     "POST /tasks/{task_id}/assist":                     (401, 404, 422, 404, 422, 422, 422),  # no image field  # noqa: E501
     "GET /files/{token}":                              (200, 200, 200, 200, 200, 200, 200),  # the link is the key  # noqa: E501
+    "POST /projects/{project_id}/checks":               (401, 404, 422, 422, 422, 422, 422),  # no text question  # noqa: E501
+    "POST /problem-reports":                            (401, 201, 201, 201, 201, 201, 201),
+    "GET /problem-reports":                             (401, 403, 403, 403, 403, 403, 200),
+    "GET /problem-reports/mine":                        (401, 200, 200, 200, 200, 200, 200),
+    "GET /problem-reports/limits":                      (401, 200, 200, 200, 200, 200, 200),
+    "GET /problem-reports/export":                      (401, 403, 403, 403, 403, 403, 200),
+    "GET /problem-reports/{report_id}":                 (401, 404, 200, 404, 404, 404, 200),  # the annotator reported it  # noqa: E501
+    "PATCH /problem-reports/{report_id}":               (401, 404, 403, 404, 404, 404, 200),
+    "GET /problem-reports/{report_id}/screenshot":      (401, 404, 200, 404, 404, 404, 200),
+    "POST /tasks/{task_id}/flags":                      (401, 404, 201, 404, 201, 201, 201),
+    "GET /projects/{project_id}/flags":                 (401, 404, 200, 200, 200, 200, 200),  # annotators: their own  # noqa: E501
+    "GET /flags/{flag_id}":                             (401, 404, 200, 404, 200, 200, 200),  # the annotator asked  # noqa: E501
+    "POST /flags/{flag_id}/answer":                     (401, 404, 403, 404, 403, 200, 200),
+    "GET /flags/{flag_id}/amendment":                   (401, 404, 403, 404, 403, 200, 200),
+    "POST /flags/{flag_id}/promote":                    (401, 404, 403, 404, 403, 200, 200),
+    "POST /tasks/{task_id}/originality":                (401, 404, 200, 404, 403, 200, 200),
+    "GET /annotations/{annotation_id}/originality":     (401, 404, 200, 404, 200, 200, 200),  # the annotator wrote it  # noqa: E501
+    "GET /projects/{project_id}/originality/corpora":   (401, 404, 403, 403, 200, 200, 200),
+    "POST /projects/{project_id}/originality/corpora":  (401, 404, 403, 403, 403, 422, 422),  # SIMPLE has no originality question  # noqa: E501
+    "GET /projects/{project_id}/faq":                   (401, 404, 200, 200, 200, 200, 200),
+    "GET /notifications":                               (401, 200, 200, 200, 200, 200, 200),
+    "GET /notifications/unread":                        (401, 200, 200, 200, 200, 200, 200),
+    "POST /notifications/read":                         (401, 200, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/guidelines":            (401, 404, 200, 200, 200, 200, 200),
+    "POST /projects/{project_id}/guidelines":           (401, 404, 403, 403, 403, 201, 201),
+    "POST /projects/{project_id}/guidelines/restore":   (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/guidelines/versions/{number}": (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/guidelines/diff":       (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/guidelines/changes":    (401, 404, 200, 200, 200, 200, 200),
+    "POST /projects/{project_id}/guidelines/acknowledge": (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/guidelines/sections":   (401, 404, 200, 200, 200, 200, 200),
+    "GET /projects/{project_id}/guidelines/metrics":    (401, 404, 403, 403, 200, 200, 200),
+    "POST /projects/{project_id}/guidelines/images":    (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/guidelines/images/{name}": (401, 404, 200, 200, 200, 200, 200),
+    # sensitive content and data handling (docs/confidentiality.md)
+    "POST /tasks/{task_id}/sensitive":                  (401, 404, 200, 404, 200, 200, 200),
+    "GET /tasks/{task_id}/handling":                    (401, 404, 200, 404, 200, 200, 200),
+    "GET /projects/{project_id}/sensitive/me":          (401, 404, 200, 200, 200, 200, 200),
+    "PUT /projects/{project_id}/sensitive/opt-in":      (401, 404, 200, 200, 200, 200, 409),  # members only  # noqa: E501
+    "POST /projects/{project_id}/sensitive/break":      (401, 404, 200, 200, 200, 200, 200),
+    "PUT /projects/{project_id}/members/{user_id}/sensitive-limit": (401, 404, 403, 403, 403, 200, 200),  # noqa: E501
+    "GET /projects/{project_id}/metrics/sensitive":     (401, 404, 200, 200, 200, 200, 200),  # others: their own  # noqa: E501
+    "GET /projects/{project_id}/handling":              (401, 404, 200, 200, 200, 200, 200),
+    "PATCH /projects/{project_id}/handling":            (401, 404, 403, 403, 403, 200, 200),
+    "GET /projects/{project_id}/access-log":            (401, 404, 403, 403, 403, 200, 200),
 }
 # fmt: on
 
@@ -172,9 +217,35 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "POST /tasks/{task_id}/assist": _json(
         {"field": "text", "box": {"x": 1, "y": 1, "w": 9, "h": 9}}
     ),
+    "POST /projects/{project_id}/checks": _json({"question": "label", "text": "fine"}),
+    "POST /problem-reports": _json({"text": "the page froze", "context": {"page": "/"}}),
+    "PATCH /problem-reports/{report_id}": _json({"status": "triaged"}),
+    "POST /tasks/{task_id}/flags": _json({"question": "is this positive?"}),
+    "POST /flags/{flag_id}/answer": _json({"answer": "yes", "publish": True}),
+    "POST /flags/{flag_id}/promote": _json({"text": "# Rules\n\nYes.", "base_version": 1}),
+    "POST /tasks/{task_id}/originality": _json({"result": {}}),
+    "POST /projects/{project_id}/originality/corpora": lambda w: {
+        "params": {"question": "label"},
+        "content": b"a text\n",
+        "headers": {"Content-Type": "application/octet-stream"},
+    },
+    "POST /notifications/read": _json({}),
+    "POST /projects/{project_id}/guidelines": _json(
+        {"text": "# Rules\n\nNew.", "base_version": 1, "note": "matrix"}
+    ),
+    "POST /projects/{project_id}/guidelines/restore": _json({"number": 1, "base_version": 1}),
+    "POST /projects/{project_id}/guidelines/acknowledge": _json({"version": 1}),
+    "POST /projects/{project_id}/guidelines/images": lambda w: {
+        "content": PNG,
+        "headers": {"Content-Type": "application/octet-stream"},
+    },
     "POST /projects/{project_id}/media": lambda w: {
         "files": [("file", ("a/1.png", PNG, "image/png"))]
     },
+    "POST /tasks/{task_id}/sensitive": _json({"reason": "matrix"}),
+    "PUT /projects/{project_id}/sensitive/opt-in": _json({"opt_in": True}),
+    "PUT /projects/{project_id}/members/{user_id}/sensitive-limit": _json({"limit": 5}),
+    "PATCH /projects/{project_id}/handling": _json({"watermark": True}),
 }
 
 

@@ -141,8 +141,9 @@ def test_config_errors() -> None:
         "Possible nested set at position 1"
     )
     assert config_error(checks=["no_placeholder", "spelling"]) == (
-        "questions[1].checks: unknown check 'spelling'; "
-        "the known checks are no_placeholder, trimmed"
+        "questions[1].checks: [1]: unknown check 'spelling'; the built-in checks are "
+        "no_placeholder, trimmed, or declare one as an object with kind: phrases, words, "
+        "sentences, reading, markdown, language"
     )
     assert config_error(min_length=10, max_length=5) == (
         "questions[1].max_length: must be at least min_length (10)"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accord.actions.audit import record
 from accord.actions.consensus import refresh_consensus, settle_task
 from accord.actions.gold import GOLD, Feedback, count_gold_submission, score_gold
+from accord.actions.originality import NOT_ORIGINAL, index_submission
 from accord.actions.queue import (
     LEASED,
     SUBMITTED,
@@ -33,6 +34,7 @@ from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
 from accord.kinds import Problem
 from accord.models import Annotation, AnnotationVersion, Assignment, ReviewState, User
+from accord.queries.originality import Outcome
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 
@@ -89,9 +91,16 @@ def invalid_answer(problems: list[Problem]) -> Invalid:
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
     return Invalid(
         f"the answer does not fit the interface: {first.path}: {first.message}{more}",
-        details=[{"path": p.path, "message": p.message} for p in problems],
+        details=[_detail(p) for p in problems],
         code="invalid_result",
     )
+
+
+def _detail(problem: Problem) -> dict[str, str]:
+    """A problem as a 422's detail; a declared check's names the check (docs/checks.md)."""
+    check = getattr(problem, "check", None)
+    base = {"path": problem.path, "message": problem.message}
+    return {**base, "check": check} if isinstance(check, str) else base
 
 
 def check_seconds(seconds: float | None) -> float | None:
@@ -112,9 +121,13 @@ def do_submit(
     seconds: float | None = None,
     *,
     checked: str | None = None,
+    originality: Outcome | None = None,
+    typing: dict[str, Any] | None = None,
 ) -> AnnotationRow:
     """Record ``user``'s answer to ``task``, within the task's overlap. ``checked``: the
-    answer's JSON text, already checked against this version of the interface."""
+    answer's JSON text, already checked against this version of the interface.
+    ``originality``: its originality check (`accord.queries.originality`), indexed here;
+    ``typing``: how much of each text answer was typed and pasted."""
     text = checked if checked is not None else check_answer(project, result, task)
     check_seconds(seconds)
     raw = Raw(session)
@@ -131,11 +144,15 @@ def do_submit(
     stamp = raw.stamp(now)
     # Gold is not reviewed: its score is its check (and a reviewer must not learn what it is).
     reason = None if task.purpose else review_reason(raw, project, user.id, task.id, text, seconds)
+    if originality is not None and originality.warned and not task.purpose:
+        reason = NOT_ORIGINAL  # above a question's warn_above: audited
     review_state = ReviewState.pending.value if reason is not None else None
     values = (task.id, project.id, user.id, text, seconds, review_state)
     annotation_id = _insert(raw, values, project.guidelines_version, stamp)
     if reason is not None:
         open_review(raw, project.id, annotation_id, user.id, 1, reason, now)
+    if originality is not None or typing:
+        index_submission(session, project.id, annotation_id, originality, typing)
     settle_task(session, project, task)
     feedback = None
     if task.purpose == GOLD:

@@ -31,8 +31,8 @@ def checked_checklist(value: Any) -> list[dict[str, str]]:
     seen: set[str] = set()
     for index, raw in enumerate(value):
         at = f"{where}[{index}]"
-        if not isinstance(raw, dict) or set(raw) - {"id", "text", "severity"}:
-            raise _bad(at, "an item is {text, severity, id?} and nothing else")
+        if not isinstance(raw, dict) or set(raw) - {"id", "text", "severity", "guideline"}:
+            raise _bad(at, "an item is {text, severity, id?, guideline?} and nothing else")
         text = raw.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
             raise _bad(f"{at}.text", f"say what to check (1 to {MAX_TEXT} characters)")
@@ -48,6 +48,11 @@ def checked_checklist(value: Any) -> list[dict[str, str]]:
             raise _bad(f"{at}.id", f"{item_id!r} is used twice; give each item its own id")
         seen.add(item_id)
         items.append({"id": item_id, "text": text.strip(), "severity": severity})
+        link = raw.get("guideline")  # a guideline section's anchor (accord.actions.guidelines)
+        if link is not None:
+            if not isinstance(link, str) or not 0 < len(link.strip()) <= 200:
+                raise _bad(f"{at}.guideline", "a guideline section's anchor, or leave it out")
+            items[-1]["guideline"] = link.strip()
     return items
 
 

@@ -19,13 +19,20 @@ from sqlalchemy.orm import Session
 from accord.actions.audit import record
 from accord.actions.gold import settle_gold
 from accord.actions.progress import tasks_added
+from accord.actions.sensitive import settle_sensitive
 from accord.db import Database
 from accord.db.bulk import TaskWriter
 from accord.db.raw import Raw, Sql
 from accord.db.staging import Checkpointer, PostgresMove, StagingFile, attached, move_chunk
 from accord.db.types import sqlite_stamp, utcnow
 from accord.errors import Conflict
-from accord.formats.task_rows import GOLD_MARK, MAX_LISTED_DUPLICATES, ImportReport, TaskRow
+from accord.formats.task_rows import (
+    GOLD_MARK,
+    MAX_LISTED_DUPLICATES,
+    SENSITIVE_MARK,
+    ImportReport,
+    TaskRow,
+)
 from accord.models import Import, ImportState, User
 
 MOVE_CHUNK = 20_000  # the most rows one write transaction of the SQLite move takes
@@ -177,6 +184,7 @@ def _move_one(job: ImportJob, first: int, last: int, stamp: str) -> float:
                 tasks_added(Raw(session), job.project_id, moved.created)
                 gold = settle_gold(Raw(session), job.project_id, *moved.id_range)
                 moved.predictions -= gold
+                moved.predictions -= settle_sensitive(Raw(session), job.project_id, *moved.id_range)
                 Raw(session).run(
                     _MOVED,
                     (
@@ -229,6 +237,7 @@ def move_postgres(job: ImportJob) -> None:
     tasks_added(raw, job.project_id, report.created)
     report.gold = settle_gold(raw, job.project_id, *moved.id_range)
     report.predictions -= report.gold
+    report.predictions -= settle_sensitive(raw, job.project_id, *moved.id_range)
     done = raw.run(
         Sql(
             "UPDATE imports SET state = 'done', staged = ?, moved = ?, created = ?, "
@@ -314,3 +323,7 @@ def write_rows(writer: TaskWriter, rows: list[TaskRow], report: ImportReport) ->
         gold = settle_gold(Raw(writer.session), writer.project_id, *writer.id_range)
         writer.predictions -= gold
         report.gold += gold
+    if any(p[0] == SENSITIVE_MARK for row in rows if row[4] for p in row[4]):
+        writer.predictions -= settle_sensitive(
+            Raw(writer.session), writer.project_id, *writer.id_range
+        )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
 from accord.actions.checklists import checked_checklist
+from accord.actions.guidelines import do_save_guidelines, record_first_version
 from accord.actions.interfaces import Watermark, check_interface_change
 from accord.db import Database
 from accord.db.types import utcnow
@@ -115,6 +116,7 @@ def do_create_project(
     session.add(project)
     session.flush()
     session.add(Membership(project_id=project.id, user_id=actor.id, role=Role.manager.value))
+    record_first_version(session, project, actor)
     record(
         session,
         actor,
@@ -148,7 +150,15 @@ def do_update_project(
         check_interface_change(session, project, new, since=checked_until)
         project.interface = stored(new)
     if "guidelines" in changes and changes["guidelines"] != project.guidelines:
-        project.guidelines_version += 1
+        do_save_guidelines(  # a new version (accord.actions.guidelines), not material
+            session,
+            project,
+            actor,
+            text=changes["guidelines"],
+            note="edited in the project settings",
+            material=False,
+            base_version=project.guidelines_version,
+        )
     for key in SETTINGS:
         if key in changes:
             setattr(project, key, changes[key].strip() if key == "name" else changes[key])

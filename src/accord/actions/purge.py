@@ -34,6 +34,7 @@ MEDIA_PREFIXES = (
     "media/frames/projects/{id}/",
     "media/waveforms/projects/{id}/",
     "media/display/projects/{id}/",
+    "guidelines/projects/{id}/",  # guideline images (accord.actions.guidelines)
 )
 
 # Each statement removes (or detaches) up to BATCH rows of the project, found through an index
@@ -82,6 +83,14 @@ _WEBHOOK_DELIVERIES = Sql(
     "JOIN webhook_deliveries d ON d.webhook_id = w.id WHERE w.project_id = %s LIMIT %s "
     "FOR UPDATE OF d SKIP LOCKED)",
 )
+# The originality index (reference corpora, submissions' texts): their band keys go with them
+# (foreign key, indexed); a million corpus texts would otherwise go with the project row at once.
+_ORIGINALITY = Sql(
+    "DELETE FROM originality_texts WHERE id IN "
+    "(SELECT id FROM originality_texts WHERE project_id = ? ORDER BY id LIMIT ?)",
+    "DELETE FROM originality_texts WHERE id IN (SELECT id FROM originality_texts "
+    "WHERE project_id = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+)
 _DELETED = Sql("SELECT deleted_at FROM projects WHERE id = ?")
 _PROJECT = Sql("DELETE FROM projects WHERE id = ? AND deleted_at IS NOT NULL")
 
@@ -98,7 +107,8 @@ def do_purge_step(session: Session, project_id: int, batch: int = BATCH) -> bool
     row = raw.one(_DELETED, (project_id,))
     if row is None or row[0] is None:
         return False
-    for statement in (_ANNOTATIONS, _PREDICTIONS, _AUDIT, _CONSENSUS, _WEBHOOK_DELIVERIES):
+    statements = (_ANNOTATIONS, _PREDICTIONS, _AUDIT, _CONSENSUS, _WEBHOOK_DELIVERIES, _ORIGINALITY)
+    for statement in statements:
         if raw.run(statement, (project_id, batch)):
             return True
     removed = raw.all(_TASKS, (project_id, batch))

@@ -17,7 +17,7 @@ statements are built once, below, and run on the session's connection without OR
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
 from accord.actions.gold import pick_gold
+from accord.actions.guidelines import check_acknowledged
 from accord.actions.progress import shard_of, task_moved
 from accord.actions.qualifications import PRACTICE, Practice, qualification_task, training_task
+from accord.actions.sensitive import count_exposure, day_of, may_serve_sensitive
 from accord.actions.work_counts import count_skipped
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
@@ -70,7 +72,9 @@ _STATE = Sql(
     "SELECT m.paused_at, m.pause_reason, EXISTS (SELECT 1 FROM assignments WHERE "
     "project_id = ? AND state = 'leased' AND expires_at < ?), (SELECT task_id FROM "
     "assignments WHERE project_id = ? AND user_id = ? AND state = 'leased' ORDER BY id "
-    "LIMIT 1) FROM (SELECT 1 AS one) AS here LEFT JOIN memberships m ON m.project_id = ? "
+    "LIMIT 1), m.sensitive_opt_in, m.sensitive_limit, (SELECT served FROM sensitive_exposures e "
+    "WHERE e.project_id = m.project_id AND e.user_id = m.user_id AND e.day = ?) "
+    "FROM (SELECT 1 AS one) AS here LEFT JOIN memberships m ON m.project_id = ? "
     "AND m.user_id = ?"
 )
 _HELD = Sql(
@@ -86,7 +90,7 @@ _RENEW = Sql(
 _CANDIDATE = Sql(
     "SELECT id FROM tasks WHERE project_id = ? AND is_open = 1 AND NOT EXISTS "
     "(SELECT 1 FROM assignments a WHERE a.task_id = tasks.id AND a.user_id = ?) "
-    "ORDER BY queue_key, id LIMIT 1"
+    "AND (NOT tasks.sensitive OR ?) ORDER BY queue_key, id LIMIT 1"
 )
 # PostgreSQL: the whole claim in one statement, what `_claim` + `_lease_slot` + `_lease` do in
 # six on SQLite. The first open task in queue order the caller has not touched, skipping rows
@@ -98,11 +102,12 @@ _CANDIDATE = Sql(
 _CLAIM = Sql.postgres_only(
     "WITH candidate AS (SELECT id FROM tasks WHERE project_id = %(project)s AND is_open "
     "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id "
-    "AND a.user_id = %(user)s) ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
+    "AND a.user_id = %(user)s) AND (NOT tasks.sensitive OR %(sensitive)s) "
+    "ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
     "taken AS (UPDATE tasks t SET n_claimed = t.n_claimed + 1, is_open = (t.purpose IS NULL "
     "AND t.n_claimed + 1 < %(overlap)s + t.extra_overlap) FROM candidate c WHERE t.id = c.id "
     "AND t.n_claimed < %(overlap)s + t.extra_overlap RETURNING t.id, t.project_id, "
-    "t.external_id, t.data, t.n_submitted, t.created_at, t.purpose), "
+    "t.external_id, t.data, t.n_submitted, t.created_at, t.purpose, t.sensitive), "
     "leased AS (INSERT INTO assignments (task_id, project_id, user_id, state, leased_at, "
     "expires_at, updated_at) SELECT id, %(project)s, %(user)s, 'leased', %(now)s, "
     "%(expires)s, %(now)s FROM taken), "
@@ -112,7 +117,7 @@ _CLAIM = Sql.postgres_only(
     "SELECT c.id, t.id, t.project_id, t.external_id, t.data, t.n_submitted, t.created_at, "
     "t.purpose, d.result, d.seconds, d.updated_at, (SELECT CAST(json_agg(json_build_array("
     "p.model_version, p.score, p.result) ORDER BY p.id) AS text) FROM predictions p "
-    "WHERE p.project_id = %(project)s AND p.task_id = t.id) "
+    "WHERE p.project_id = %(project)s AND p.task_id = t.id), t.sensitive "
     "FROM candidate c LEFT JOIN taken t ON true "
     "LEFT JOIN drafts d ON d.task_id = t.id AND d.user_id = %(user)s"
 )
@@ -151,7 +156,7 @@ _SET_STATE = Sql(
 # ix_predictions_project_id_task_id).
 _TASK = Sql(
     "SELECT t.id, t.project_id, t.external_id, t.data, t.n_submitted, t.created_at, "
-    "t.purpose, d.result, d.seconds, d.updated_at FROM tasks t LEFT JOIN drafts d "
+    "t.purpose, d.result, d.seconds, d.updated_at, t.sensitive FROM tasks t LEFT JOIN drafts d "
     "ON d.task_id = t.id AND d.user_id = ? WHERE t.id = ?"
 )
 _PREDICTIONS = Sql(
@@ -184,15 +189,20 @@ def do_next_task(
     raw = Raw(session)
     now = utcnow()
     expires = now + dt.timedelta(seconds=project.lease_seconds)
-    state = raw.one(_STATE, (project.id, raw.stamp(now), project.id, user.id, project.id, user.id))
+    day = day_of(now)
+    state = raw.one(
+        _STATE, (project.id, raw.stamp(now), project.id, user.id, day, project.id, user.id)
+    )
     assert state is not None
-    paused_at, pause_reason, any_expired, held = state
+    paused_at, pause_reason, any_expired, held = state[:4]
+    sensitive_ok = may_serve_sensitive(project, *state[4:7])  # opted in, under today's limit
     if paused_at is not None:
         raise Forbidden(
             f"you are paused in this project ({pause_reason or 'by a manager'}); a project "
             "manager can resume you",
             code="paused",
         )
+    check_acknowledged(session, raw, project, user.id)  # a material guideline change read
     practice = None
     if mode == "training":
         practice = training_task(raw, project, user.id)
@@ -217,9 +227,18 @@ def do_next_task(
         _lease_slot(session, raw, claimed, user, project, now, expires)
         return _lease(raw, claimed, user, expires, None)
     if not raw.sqlite:
-        return _claim_in_one(raw, user, project, now, expires)
-    claimed = _claim(session, raw, user, project, now, expires)
-    return _lease(raw, claimed, user, expires, None) if claimed is not None else None
+        lease = _claim_in_one(raw, user, project, now, expires, sensitive_ok)
+        return exposed(raw, lease, user.id, now)
+    claimed = _claim(session, raw, user, project, now, expires, sensitive_ok)
+    lease = _lease(raw, claimed, user, expires, None) if claimed is not None else None
+    return exposed(raw, lease, user.id, now)
+
+
+def exposed(raw: Raw, lease: Lease | None, user_id: int, now: dt.datetime) -> Lease | None:
+    """A newly leased sensitive task counts in its annotator's exposure of the day."""
+    if lease is not None and lease.task.sensitive:
+        count_exposure(raw, lease.task.project_id, user_id, now)
+    return lease
 
 
 def _lease(
@@ -228,7 +247,8 @@ def _lease(
     row = raw.one(_TASK, (user.id, task_id))
     assert row is not None
     predictions = raw.all(_PREDICTIONS, (row[1], task_id))
-    return _leased(row, expires, practice, tuple(PredictionRef(*p) for p in predictions))
+    leased = _leased(row, expires, practice, tuple(PredictionRef(*p) for p in predictions))
+    return replace(leased, task=replace(leased.task, sensitive=bool(row[10])))
 
 
 def _leased(
@@ -248,7 +268,12 @@ def _leased(
 
 
 def _claim_in_one(
-    raw: Raw, user: User, project: ProjectInfo, now: dt.datetime, expires: dt.datetime
+    raw: Raw,
+    user: User,
+    project: ProjectInfo,
+    now: dt.datetime,
+    expires: dt.datetime,
+    sensitive: bool = False,
 ) -> Lease | None:
     """`_claim` on PostgreSQL: one statement per attempt (see `_CLAIM`)."""
     stamp = raw.stamp(now)
@@ -260,6 +285,7 @@ def _claim_in_one(
         "expires": raw.stamp(expires),
         # as `record` writes the lease's audit event
         "after": orjson.dumps({"expires_at": expires.isoformat()}).decode(),
+        "sensitive": sensitive,  # may a sensitive task be served (accord.actions.sensitive)
     }
     for _attempt in range(20):
         row = raw.one(_CLAIM, params)
@@ -269,7 +295,8 @@ def _claim_in_one(
             raw.run(_CLOSE_IF_FULL, (project.overlap, row[0]))
             continue
         predictions = tuple(PredictionRef(*p) for p in orjson.loads(row[11] or "[]"))
-        return _leased(row[1:], expires, None, predictions)
+        leased = _leased(row[1:], expires, None, predictions)
+        return replace(leased, task=replace(leased.task, sensitive=bool(row[12])))
     raise Conflict("the queue is very busy right now; ask for the next task again")
 
 
@@ -280,10 +307,11 @@ def _claim(
     project: ProjectInfo,
     now: dt.datetime,
     expires: dt.datetime,
+    sensitive: bool = False,
 ) -> int | None:
     """Lease the first open task ``user`` has not touched; None when there is none."""
     for _attempt in range(20):
-        found = raw.one(_CANDIDATE, (project.id, user.id))
+        found = raw.one(_CANDIDATE, (project.id, user.id, sensitive))
         if found is None:
             return None
         candidate = int(found[0])

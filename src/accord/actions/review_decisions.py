@@ -50,7 +50,10 @@ OUTCOME = {
 # review is locked by `decision_target` already; this is the guarantee on its own).
 _DECIDE = Sql(
     "UPDATE reviews SET state = 'decided', decision = ?, reviewer_id = ?, expires_at = NULL, "
-    "version = ?, fix_version = ?, comment = ?, comments = ?, failed = ?, decided_at = ? "
+    "version = ?, fix_version = ?, comment = ?, comments = ?, failed = ?, decided_at = ?, "
+    # the guideline version in force when decided (accord.actions.guidelines)
+    "guidelines_version = (SELECT p.guidelines_version FROM projects p "
+    "WHERE p.id = reviews.project_id) "
     "WHERE id = ? AND state = 'open'"
 )
 # The annotation's review state after an accept or a rejection (its answer is unchanged).

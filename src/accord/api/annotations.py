@@ -18,6 +18,7 @@ from accord.actions.annotations import (
 from accord.actions.reviews import LOCKING
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.originality import TypingIn
 from accord.api.policies import Can, access, may_review, project_for, require, task_access
 from accord.api.schemas import Deleted, In, shows_emails
 from accord.api.transactions import (
@@ -41,6 +42,11 @@ class AnswerIn(In):
     result: dict[str, Any] = Field(description="Answers keyed by question name")
     seconds: float | None = Field(
         default=None, ge=0, le=7 * 86400, description="Active seconds spent (client-measured)"
+    )
+    typing: dict[str, TypingIn] | None = Field(
+        default=None,
+        max_length=500,
+        description="By text question: characters typed and pasted (docs/originality.md)",
     )
 
 

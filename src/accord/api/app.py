@@ -23,12 +23,14 @@ from accord.api import (
     consensus,
     exports,
     files,
+    flags,
     gold,
     imports,
     jobs,
     media,
     members,
     metrics,
+    notifications,
     projects,
     queue,
     reviews,
@@ -41,6 +43,12 @@ from accord.api import (
 from accord.api import (
     annotations as annotations_api,
 )
+from accord.api import checks as checks_api
+from accord.api import confidentiality as confidentiality_api
+from accord.api import guidelines as guidelines_api
+from accord.api import originality as originality_api
+from accord.api import problem_reports as problem_reports_api
+from accord.api import sensitive as sensitive_api
 from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
 from accord.api.headers import SecurityHeaders, security_headers
@@ -79,6 +87,14 @@ ROUTERS = (
     files,
     media,
     assist,
+    problem_reports_api,
+    originality_api,
+    checks_api,
+    flags,
+    notifications,
+    guidelines_api,
+    confidentiality_api,
+    sensitive_api,
 )
 
 DESCRIPTION = """

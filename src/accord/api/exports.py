@@ -11,6 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from accord.actions.confidentiality import check_export, do_note_export
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
@@ -128,6 +129,7 @@ def export(
 ) -> StreamingResponse:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
+        check_export(project, caller.user)  # the project may allow admins only
         annotator_id = None
         if annotator:
             user = find_user(session, annotator)
@@ -144,6 +146,9 @@ def export(
         until=utc(until, "until"),
     )
     check_final(final, consensus, status, annotator, since, until)
+    if project.retention_days:  # the export starts the retention clock of the tasks it carries
+        with db.write() as session:
+            do_note_export(session, caller.user, project.id)
     if format in IMAGE_FORMATS:
         check_image_format(format, consensus)
         return _image_export(db, settings, project, format, flt, final, with_media)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from accord.actions.confidentiality import check_export
 from accord.actions.jobs import MAX_ATTEMPTS, do_cancel_job, do_start_job
 from accord.actions.secrets import instance_secret
 from accord.actions.users import find_user
@@ -206,6 +207,8 @@ def download_job(
     job_id: int, request: Request, caller: CurrentCaller, db: Db, settings: AppSettings
 ) -> RedirectResponse:
     job, _ = _job_for(db, caller.user, job_id)
+    with db.read() as session:  # the project may allow exports by admins only
+        check_export(project_for(session, caller.user, job.project_id, Can.manage)[0], caller.user)
     if job.kind != "export" or job.state != JobState.succeeded.value or not job.result:
         raise Invalid(
             f"job {job_id} is not a finished export: there is no file to download", code="no_file"
@@ -263,7 +266,8 @@ def start_export(
 ) -> JobOut:
     params: dict[str, Any] = body.model_dump(mode="json", exclude={"annotator"})
     with db.read() as session:
-        project_for(session, caller.user, project_id, Can.manage)
+        project, _ = project_for(session, caller.user, project_id, Can.manage)
+        check_export(project, caller.user)  # the project may allow admins only
         if body.annotator:
             user = find_user(session, body.annotator)
             if user is None:

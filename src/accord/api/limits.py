@@ -27,7 +27,10 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/(imports|media)/?$")  # uploads
+# uploads (guideline images check their own, smaller limit: accord.api.guidelines)
+IMPORT_PATH = re.compile(
+    r"^/api/v1/projects/[^/]+/(imports|media|guidelines/images|originality/corpora)/?$"
+)
 MAX_JSON_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")

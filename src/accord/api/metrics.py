@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from accord.api.auth import CurrentCaller, Db
 from accord.api.errors import errors
+from accord.api.flags import FlagFiguresOut, flag_figures_out
 from accord.api.jobs import refresh_soon
 from accord.api.policies import Can, access, may_review
 from accord.api.schemas import shows_emails
@@ -97,6 +98,9 @@ class MetricsOut(BaseModel):
         description="by=question, reviewers and managers: per question of every kind, the mean "
         "of its tasks' agreement (the kind's distance) as the consensus workflow stored it",
     )
+    flags: FlagFiguresOut | None = Field(
+        default=None, description="Reviewers and managers: ambiguity flags (docs/flags.md)"
+    )
 
 
 @router.get(
@@ -118,6 +122,7 @@ def metrics(
         project = session.get(Project, project_id)
         assert project is not None
         found = report(session, project, by, None if may_review(role) else caller.user.id)
+        flags = flag_figures_out(session, project_id) if may_review(role) else None
     now = utcnow()
     stale = is_stale(found.snapshot, found.progress.annotations, now)
     if stale:
@@ -141,6 +146,7 @@ def metrics(
         questions=[QuestionFigures(**q) for q in found.questions],
         names={str(k): u.name for k, u in names.items()},
         task_agreement={k: TaskAgreement(**v) for k, v in found.task_agreement.items()},
+        flags=flags,
     )
     return _csv(out) if format == "csv" else out
 

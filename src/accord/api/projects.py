@@ -20,7 +20,8 @@ from accord.actions.projects import (
 from accord.api.auth import CurrentCaller, Db, require_project_creator
 from accord.api.errors import errors
 from accord.api.policies import Can, project_for
-from accord.api.schemas import ChecklistItem, ChecklistItemIn, Deleted, In
+from accord.api.schemas import ChecklistItemIn, Deleted, In
+from accord.api.schemas import LinkedChecklistItem as ChecklistItem
 from accord.models import Project, User
 from accord.queries.projects import my_submitted, progress, projects_of
 

@@ -11,14 +11,23 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accord.actions.annotations import do_submit
+from accord.actions.confidentiality import record_view
 from accord.actions.drafts import do_discard_draft, do_save_draft
 from accord.actions.qualifications import PRACTICE, do_practice_submit
 from accord.actions.queue import do_next_task, do_skip
 from accord.api.annotations import AnnotationOut, AnswerIn, annotation_out, limit_result
 from accord.api.auth import AppSettings, CurrentCaller, Db
+from accord.api.checks import SubmitWarning, submit_warnings
 from accord.api.errors import errors
 from accord.api.files import signed_data_async
 from accord.api.gold import FeedbackOut, Mode, PracticeOut, feedback_out, practice_out
+from accord.api.originality import (
+    FindingOut,
+    findings_out,
+    originality_warnings,
+    refuse_if_blocked,
+    typing_of,
+)
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In
 from accord.api.tasks import DraftOut, PredictionOut, TaskOut, draft_out, task_out
@@ -31,7 +40,9 @@ from accord.api.transactions import (
     in_write_checked,
 )
 from accord.db import Database
+from accord.errors import Conflict
 from accord.models import User
+from accord.queries.originality import check_submission
 from accord.queries.projects import ProjectInfo
 from accord.settings import Settings
 
@@ -81,6 +92,29 @@ class SubmitOut(BaseModel):
         default=None, description="After a qualification or training task: where one stands now"
     )
     next: NextOut | None = Field(description="The next task, when asked with ?next=true")
+    warnings: list[SubmitWarning] = Field(
+        default_factory=list,
+        description="Warn-level checks the accepted answer fails (docs/checks.md): shown to the "
+        "annotator, not refused",
+    )
+    originality: list[FindingOut] = Field(
+        default_factory=list,
+        description="Answers above their question's originality warn_above, with the matching "
+        "passages (docs/originality.md)",
+    )
+
+
+def _next_after(
+    session: Session, user: User, project: ProjectInfo, role: str, mode: Mode | None = None
+) -> NextOut | None:
+    """The next task after a submission; None when the guidelines must be acknowledged first
+    (the submission stands; the client's next `/next` says what changed)."""
+    try:
+        return _next(session, user, project, role, mode)
+    except Conflict as exc:
+        if exc.code != "guidelines_unacknowledged":
+            raise
+        return None
 
 
 def _next(
@@ -89,6 +123,8 @@ def _next(
     lease = do_next_task(session, user, project, role=role, mode=mode)
     if lease is None:
         return NextOut(task=None, draft=None, lease_expires_at=None)
+    if project.access_log:  # the project records task views (accord.actions.confidentiality)
+        record_view(session, user, project.id, lease.task.id, "annotate")
     return NextOut(
         # As the annotator sees it: not others' counts (a gold task would stand out by them).
         task=task_out(lease.task, project.overlap, mine=0),
@@ -198,30 +234,40 @@ async def submit(
     next: bool = Query(default=False, description="Also lease and return the next task"),
 ) -> SubmitOut:
     limit_result(settings, body.result)
+    seen: list[ProjectInfo] = []  # the project as checked: its warn-level checks run below
 
     def work(session: Session, checked: Checked | None) -> SubmitOut | NeedsCheck:
         task, project, role = task_access(session, caller.user, task_id, Can.annotate)
+        seen[:] = [project]
         text = answer_text(checked, project, task, body.result)
         if isinstance(text, NeedsCheck):
             return text
         if task.purpose in PRACTICE:
             done = do_practice_submit(session, caller.user, project, task, text, body.seconds or 0)
             mode: Mode | None = "training" if task.purpose == "training" else None
-            following = _next(session, caller.user, project, role, mode) if next else None
+            following = _next_after(session, caller.user, project, role, mode) if next else None
             return SubmitOut(
                 annotation=None,
                 feedback=feedback_out(done.feedback),
                 practice=practice_out(done.standing),
                 next=following,
             )
+        found = check_submission(session, project.id, project.interface, body.result)
+        refuse_if_blocked(found)  # 422 not_original, before anything is written
         annotation = do_submit(
-            session, caller.user, project, task, body.result, body.seconds, checked=text
-        )
+            session, caller.user, project, task, body.result, body.seconds, checked=text,
+            originality=found, typing=typing_of(body.typing),
+        )  # fmt: skip
         out = annotation_out(annotation, caller.user, caller.user.id)
-        following = _next(session, caller.user, project, role) if next else None
-        return SubmitOut(annotation=out, feedback=feedback_out(annotation.feedback), next=following)
+        following = _next_after(session, caller.user, project, role) if next else None
+        return SubmitOut(
+            annotation=out, feedback=feedback_out(annotation.feedback), next=following,
+            originality=findings_out(found), warnings=originality_warnings(found),
+        )  # fmt: skip
 
     out = await in_write_checked(db, limiter, work)
+    if seen:
+        out.warnings.extend(await submit_warnings(seen[0].interface, body.result, limiter))
     if out.next is not None:
         await _signed(out.next, db, settings)
     return out

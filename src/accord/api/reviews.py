@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accord.actions.annotations import AnnotationRow
+from accord.actions.confidentiality import record_view
 from accord.actions.review_decisions import Comment, do_decide
 from accord.actions.reviews import changed_questions, do_next_review, do_release_review
 from accord.api.annotations import AnnotationOut, annotation_out, limit_result
@@ -267,6 +268,8 @@ async def next_review(
         lease = do_next_review(session, caller.user, project, queue.held, now)
         if lease is None:
             return NextReviewOut(review=None, annotation=None, task=None)
+        if project.access_log:  # the project records task views
+            record_view(session, caller.user, project_id, lease.task.id, "review")
         return _lease_out(lease, caller, role, project.overlap)
 
     out = await in_write(db, work)

@@ -64,12 +64,21 @@ class ChecklistItemIn(In):
     )
     text: str = Field(min_length=1, max_length=500, description="What reviewers check")
     severity: Literal["minor", "major", "critical"] = "major"
+    guideline: str | None = Field(
+        default=None, min_length=1, max_length=200, description="A guideline section's anchor"
+    )
 
 
 class ChecklistItem(BaseModel):
     id: str
     text: str
     severity: str
+
+
+class LinkedChecklistItem(ChecklistItem):
+    """A checklist item as the project shows it: with its guideline section, if linked."""
+
+    guideline: str | None = Field(default=None, description="A guideline section's anchor")
 
 
 def shows_emails(role: str) -> bool:

@@ -10,6 +10,7 @@ import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from accord.actions.confidentiality import record_view
 from accord.actions.queue import DraftRef
 from accord.actions.tasks import MAX_DELETE, do_delete_tasks
 from accord.actions.users import find_user
@@ -47,6 +48,12 @@ class TaskOut(BaseModel):
     status: str = Field(description="new, in_progress or complete")
     annotations: int = Field(description="Annotations submitted")
     created_at: dt.datetime
+    sensitive: bool = Field(
+        default=False, description="Served only to annotators who opted in; shown blurred"
+    )
+    data_deleted: bool = Field(
+        default=False, description="The data was deleted under the project's retention policy"
+    )
 
 
 class TaskRow(TaskOut):
@@ -109,6 +116,8 @@ def _task_fields(task: Task | TaskRef, overlap: int, mine: int | None = None) ->
         "status": status,
         "annotations": count,
         "created_at": task.created_at,
+        "sensitive": task.sensitive,
+        "data_deleted": getattr(task, "data_deleted_at", None) is not None,
     }
 
 
@@ -197,6 +206,9 @@ def get_task(task_id: int, caller: CurrentCaller, db: Db, settings: AppSettings)
         predictions = predictions_of_task(session, task)
         out = task_out(task, project.overlap, mine=None if only is None else len(annotations))
         out.data = signed_data(out.data, db, settings, project_id=task.project_id)
+        if project.access_log:  # the view recorded (short write; accord.actions.confidentiality)
+            with db.write() as recording:
+                record_view(recording, caller.user, project.id, task.id, "task")
         return TaskDetail(
             task=out,
             annotations=[

@@ -19,7 +19,10 @@ def build() -> typer.Typer:
     import typer
 
     from accord.cli import jobs, local, remote
+    from accord.cli.flags import flags_app
+    from accord.cli.guidelines import guidelines_app
     from accord.cli.metrics import metrics
+    from accord.cli.problem_reports import reports_app
     from accord.cli.quality import app as quality_app
 
     app = typer.Typer(
@@ -37,10 +40,13 @@ def build() -> typer.Typer:
     app.command("import")(remote.import_tasks)
     app.command("export")(remote.export)
     app.command("metrics")(metrics)
+    app.add_typer(flags_app, name="flags")
+    app.add_typer(guidelines_app, name="guidelines")
     app.command("jobs")(jobs.jobs)
     app.command("job")(jobs.job)
     app.command("bucket-sync")(jobs.bucket_sync)
     app.command("worker")(local.worker)
+    app.add_typer(reports_app, name="reports")
     app.add_typer(quality_app, name="quality", help="Agreement and truth inference on a CSV file.")
     return app
 

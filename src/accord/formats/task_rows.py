@@ -41,6 +41,13 @@ GOLD_EXPLANATION = "gold_explanation"
 GOLD_KEYS = frozenset({GOLD_PURPOSE, GOLD_EXPLANATION})
 GOLD_PURPOSES = ("gold", "qualification", "training")
 MAX_EXPLANATION = 20_000
+# A row's ``"sensitive": true`` travels the same way, as a prediction with this model version;
+# `accord.actions.sensitive.settle_sensitive` marks the task and drops it. A project with a
+# field named ``sensitive`` keeps it as a field.
+SENSITIVE_MARK = "\x01sensitive"
+SENSITIVE = "sensitive"
+TRUE_WORDS = frozenset({"true", "1", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "no", ""})
 # (external_id, data as JSON text, priority, queue_key, predictions)
 TaskRow = tuple[str | None, str, int, int, list[Prediction] | None]
 
@@ -103,6 +110,7 @@ def checked_rows(
     dumps = orjson.dumps
     low, high = PRIORITY_RANGE
     rows = read_rows(fmt, source, structured | {"predictions", "gold"}, rules.max_row_bytes)
+    flag_key = None if any(f.name == SENSITIVE for f in interface.fields) else SENSITIVE
     enough = MAX_ERRORS if stop_early else -1
     try:
         for line, value in rows:
@@ -115,6 +123,7 @@ def checked_rows(
                 priority = value.pop("priority", 0)
                 predictions = value.pop("predictions", None)
                 gold = value.pop("gold", None)
+                sensitive = value.pop(flag_key, None) if flag_key else None
                 if gold is not None or GOLD_KEYS & value.keys():
                     gold = _gold_parts(gold, value)
                 if not quick(value):
@@ -139,6 +148,8 @@ def checked_rows(
                     )
                     if gold is not None:
                         preds = [*(preds or ()), _gold(gold, interface, value, rules)]
+                    if sensitive is not None and _sensitive(sensitive):
+                        preds = [*(preds or ()), (SENSITIVE_MARK, None, "true")]
                     data = dumps(value).decode()
                     if ESCAPED_NUL in data and _has_nul(value):
                         raise RowProblem(None, NUL_IN_DATA)
@@ -149,6 +160,15 @@ def checked_rows(
     except FatalFormatError as exc:
         report.fail(exc.line, None, exc.message)
         raise
+
+
+def _sensitive(value: Any) -> bool:
+    """A row's ``sensitive``: true or false (in CSV also 1/0, yes/no, or empty)."""
+    if type(value) is bool:
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise RowProblem(SENSITIVE, "expected true or false (whether the task is sensitive)")
 
 
 def _unreadable(value: Any) -> str:

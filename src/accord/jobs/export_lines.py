@@ -195,7 +195,7 @@ class Extras(Protocol):
 TASK_JSON = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":['
 ANNOTATION_JSON = (
     '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s","updated_at":"%s",'
-    '"versions":%d,"review_state":%s}'
+    '"versions":%d,"review_state":%s,"guidelines_version":%d}'
 )
 PREDICTION_JSON = '{"model_version":%s,"score":%s,"result":%s}'
 
@@ -222,7 +222,8 @@ def jsonl_lines(
     )
     annotations = sql.rows(
         f"SELECT a.task_id, a.id, a.user_id, a.result, a.seconds, {sql.stamp('a.created_at')}, "
-        f"{sql.stamp('a.updated_at')}, a.version, {sql.quoted('a.review_state')} "
+        f"{sql.stamp('a.updated_at')}, a.version, {sql.quoted('a.review_state')}, "
+        "a.guidelines_version "
         f"FROM annotations a WHERE a.project_id = {p}{ann_range}{ann_where} "
         "ORDER BY a.task_id, a.id",
         [project_id, *ann_range_params, *ann_params],

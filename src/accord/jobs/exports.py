@@ -51,6 +51,7 @@ META_COLUMNS = (
     "seconds",
     "versions",
     "review_state",
+    "guidelines_version",
 )
 
 
@@ -148,13 +149,16 @@ def _csv(
     writer.writerow(header)
     rows = sql.rows(
         f"SELECT a.task_id, t.external_id, a.id, a.user_id, {sql.stamp('a.created_at')}, "
-        f"{sql.stamp('a.updated_at')}, a.seconds, a.version, a.review_state, a.result, t.data "
+        f"{sql.stamp('a.updated_at')}, a.seconds, a.version, a.review_state, "
+        "a.guidelines_version, a.result, t.data "
         f"FROM annotations a JOIN tasks t ON t.id = a.task_id "
         f"WHERE a.project_id = {p}{ann_where}{status_where} ORDER BY a.task_id, a.id",
         [project.id, *ann_params, *status_params],
     )
     kinds = [(q, QUESTION_KINDS[q.kind]) for q in questions]
-    for task_id, ext, aid, uid, created, updated, seconds, version, review, result, data in rows:
+    for row in rows:
+        task_id, ext, aid, uid, created, updated, seconds, version, review, rules = row[:10]
+        result, data = row[10:]
         answers = orjson.loads(result)
         values = orjson.loads(data)
         cells: list[Any] = [
@@ -167,6 +171,7 @@ def _csv(
             seconds,
             version,
             review or "",
+            rules,
         ]
         for question, kind in kinds:
             value = answers.get(question.name)

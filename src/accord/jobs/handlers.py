@@ -61,6 +61,7 @@ from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.frames import video_limits
+from accord.jobs.originality_corpus import corpus_job as _originality  # noqa: F401
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
 from accord.jobs.waveform import audio_limits

@@ -55,6 +55,7 @@ from accord.db import Database
 from accord.db.types import utcnow
 from accord.errors import AccordError
 from accord.jobs.expiry import ExportExpiry
+from accord.jobs.retention import Retention
 from accord.models import Job, JobState
 from accord.settings import Settings
 
@@ -245,7 +246,11 @@ class JobRunner:
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self._storage: Storage | None = None
-        self._ticks: list[Callable[[JobRunner], None]] = [_deliver_webhooks, ExportExpiry()]
+        self._ticks: list[Callable[[JobRunner], None]] = [
+            _deliver_webhooks,
+            ExportExpiry(),
+            Retention(),  # access log and task data retention (accord.jobs.retention)
+        ]
 
     @property
     def embedded(self) -> bool:

@@ -53,6 +53,13 @@ class FieldConfig(KindConfig):
 class QuestionConfig(KindConfig):
     required: bool = Field(default=False, description="An answer is needed to submit.")
     description: str = Field(default="", max_length=5000, description="Help shown under it.")
+    guideline: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The anchor of a guideline section shown beside the question "
+        "(docs/guidelines.md); an unknown anchor is a warning, not an error.",
+    )
     # The kind of the field ``target`` names ("image", "video"), set by the `Interface` when it
     # links targets (accord.kinds.interface); None for a question built on its own. A kind
     # whose answers differ by target (the shape kinds: a ``frame`` per object on a video)

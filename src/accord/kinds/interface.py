@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from accord.kinds import consistency
 from accord.kinds.base import FieldConfig, Problem, QuestionConfig
+from accord.kinds.checks import declares
 from accord.kinds.registry import FIELD_KINDS, QUESTION_KINDS
 
 RESERVED = frozenset({"id", "predictions", "priority"})
@@ -50,6 +52,12 @@ class Interface(BaseModel):
 
     fields: list[FieldSpec] = Field(min_length=1, max_length=200)
     questions: list[QuestionSpec] = Field(default_factory=list, max_length=500)
+    checks: list[consistency.ConsistencySpec] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Consistency checks across questions: differ, equal, required_if "
+        "(docs/checks.md).",
+    )
 
     @model_validator(mode="after")
     def _links(self) -> Interface:
@@ -66,6 +74,7 @@ class Interface(BaseModel):
                 names.add(item.name)
         for i, question in enumerate(self.questions):
             _check_target(self, i, question)
+        consistency.check_names(self)
         return self
 
     def field(self, name: str) -> FieldConfig | None:
@@ -117,7 +126,9 @@ class Interface(BaseModel):
     def runs_patterns(self) -> bool:
         """Whether checking an answer runs managers' patterns (text rules): such checks run
         off the event loop and outside the write lock (`accord.api.transactions`)."""
-        return any(getattr(q, "rules", None) for q in self.questions)
+        return any(
+            getattr(q, "rules", None) or declares(getattr(q, "checks", ())) for q in self.questions
+        )
 
     def check_result(
         self, result: Any, data: Mapping[str, Any], *, partial: bool = False, root: str = "result"
@@ -144,7 +155,14 @@ class Interface(BaseModel):
                 kind.check(question, value, data)
             except Problem as problem:
                 problems.append(problem.under(f"{root}.{question.name}"))
+        if self.checks and not partial and not problems:
+            problems.extend(consistency.problems(self, result, self.answer_is_empty, root))
         return problems
+
+    def answer_is_empty(self, name: str, value: Any) -> bool:
+        """Whether ``value`` says nothing as an answer to the question ``name``."""
+        question = self.question(name)
+        return question is None or QUESTION_KINDS[question.kind].is_empty(value)
 
 
 def _check_target(interface: Interface, index: int, question: QuestionConfig) -> None:

@@ -4,17 +4,29 @@ from accord.models.annotations import Annotation, AnnotationVersion
 from accord.models.audit import AuditEvent
 from accord.models.consensus import Adjudication, ConsensusRun, TaskConsensus
 from accord.models.drafts import Draft
+from accord.models.flags import Flag, FlagState
 from accord.models.gold import GoldAnswer, GoldPurpose, GoldScore, Qualification
+from accord.models.guidelines import GuidelineAcknowledgement, GuidelineVersion
 from accord.models.imports import Import, ImportState
 from accord.models.jobs import Job, JobState
 from accord.models.members import Membership, Role
 from accord.models.metrics import MetricsSnapshot, WorkCount
+from accord.models.notifications import Notification
+from accord.models.originality import (
+    CorpusState,
+    OriginalityBand,
+    OriginalityCheck,
+    OriginalityCorpus,
+    OriginalityText,
+)
 from accord.models.predictions import Prediction
+from accord.models.problem_reports import ProblemReport, ReportStatus
 from accord.models.progress import ProgressCount
 from accord.models.projects import Project, QueueOrder
 from accord.models.queue import Assignment, AssignmentState
 from accord.models.reviews import Decision, Review, ReviewState
 from accord.models.secrets import InstanceSecret
+from accord.models.sensitive import SensitiveExposure
 from accord.models.sessions import BrowserSession, SignInAttempt
 from accord.models.tasks import Task
 from accord.models.tokens import ApiToken
@@ -31,12 +43,17 @@ __all__ = [
     "AuditEvent",
     "BrowserSession",
     "ConsensusRun",
+    "CorpusState",
     "Decision",
     "DeliveryState",
     "Draft",
+    "Flag",
+    "FlagState",
     "GoldAnswer",
     "GoldPurpose",
     "GoldScore",
+    "GuidelineAcknowledgement",
+    "GuidelineVersion",
     "Import",
     "ImportState",
     "InstanceSecret",
@@ -44,14 +61,22 @@ __all__ = [
     "JobState",
     "Membership",
     "MetricsSnapshot",
+    "Notification",
+    "OriginalityBand",
+    "OriginalityCheck",
+    "OriginalityCorpus",
+    "OriginalityText",
     "Prediction",
+    "ProblemReport",
     "ProgressCount",
     "Project",
     "Qualification",
     "QueueOrder",
+    "ReportStatus",
     "Review",
     "ReviewState",
     "Role",
+    "SensitiveExposure",
     "SignInAttempt",
     "Task",
     "TaskConsensus",

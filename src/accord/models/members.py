@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -35,3 +35,9 @@ class Membership(Base):
     pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # When a manager last resumed the member: the gold score that pauses counts from here.
     resumed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Sensitive work (accord.actions.sensitive): the member's own opt-in, and a manager's
+    # daily limit for them (None: the project's `sensitive_daily_limit`).
+    sensitive_opt_in: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    sensitive_limit: Mapped[int | None] = mapped_column(Integer)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -63,6 +63,9 @@ class Project(Base):
     max_overlap: Mapped[int] = mapped_column(Integer, default=0)
     guidelines: Mapped[str] = mapped_column(Text, default="")
     guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The number of the latest material guideline version (0: none): annotators must have
+    # acknowledged it before their next task (accord.actions.guidelines).
+    guidelines_material: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -73,3 +76,26 @@ class Project(Base):
     # fields (is_open, queue_key) recomputed; they are, in short batches
     # (accord.actions.projects.settle_queue). None: the queue agrees with the settings.
     queue_pending_from: Mapped[int | None] = mapped_column(BigInteger)
+    # Sensitive work and data handling (accord.actions.sensitive, accord.actions.confidentiality):
+    # sensitive tasks per annotator per UTC day (0: no limit); the "take a break" prompt after
+    # N sensitive tasks or M minutes of them without a break (0: never); exports by admins
+    # only; the viewer's identity watermarked over the task; copying from the task's fields
+    # blocked; task views recorded in the audit log, kept for N days (0: kept); a task's
+    # data deleted N days after an export that carried it (0: kept).
+    sensitive_daily_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sensitive_break_after: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sensitive_break_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    export_admins_only: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    watermark: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    block_copy: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    access_log: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    access_log_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retention_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

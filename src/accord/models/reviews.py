@@ -62,6 +62,8 @@ class Review(Base):
     decision: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int | None] = mapped_column(Integer)  # the annotation's version decided on
     fix_version: Mapped[int | None] = mapped_column(Integer)  # the reviewer's fix, if any
+    # The project's guideline version in force when the review was decided.
+    guidelines_version: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     # Comments anchored to a question (and, for spans, to a span): [{question, text, span?}].
     comments: Mapped[list[Any]] = mapped_column(JSONText, default=list)

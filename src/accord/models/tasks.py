@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -54,3 +65,10 @@ class Task(Base):
     # disagree (accord.actions.consensus). The task is open while n_claimed < overlap + this.
     extra_overlap: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sensitive content (accord.actions.sensitive): served only to annotators who opted in,
+    # shown blurred until revealed. `data_deleted_at`: the data was replaced by a tombstone
+    # under the project's retention policy (accord.actions.retention).
+    sensitive: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
+    data_deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -51,6 +51,9 @@ class ProjectInfo:
     max_overlap: int = 0
     review_below_gold: float = 0.0
     review_faster_than: float = 0.0
+    guidelines_material: int = 0  # the latest material guideline version (0: none)
+    sensitive_daily_limit: int = 0  # accord.actions.sensitive
+    access_log: bool = False  # task views recorded (accord.actions.confidentiality)
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -78,6 +81,9 @@ class ProjectInfo:
             max_overlap=project.max_overlap,
             review_below_gold=project.review_below_gold,
             review_faster_than=project.review_faster_than,
+            guidelines_material=project.guidelines_material,
+            sensitive_daily_limit=project.sensitive_daily_limit,
+            access_log=project.access_log,
         )
 
 

@@ -106,7 +106,7 @@ class UnderReview:
 _WORK_COLUMNS = (
     "a.id, a.task_id, a.project_id, a.user_id, a.result, a.seconds, a.version, a.review_state, "
     "a.created_at, a.updated_at, t.id, t.project_id, t.external_id, t.data, t.n_submitted, "
-    "t.created_at, t.purpose, u.name, u.email"
+    "t.created_at, t.purpose, u.name, u.email, t.sensitive"
 )
 
 
@@ -134,6 +134,7 @@ def _work_of(row: tuple[Any, ...]) -> tuple[ReviewRow, UnderReview, TaskRef, Per
         int(row[n + 4]),
         Raw.when(row[n + 5]),
         row[n + 6],
+        bool(row[n + 9]),  # sensitive (accord.actions.sensitive)
     )
     return review, annotation, task, Person(review.author_id, row[n + 7], row[n + 8])
 

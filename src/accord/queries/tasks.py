@@ -54,6 +54,7 @@ class TaskRef:
     n_submitted: int
     created_at: dt.datetime
     purpose: str | None = None  # gold, qualification, training; None: a task of the dataset
+    sensitive: bool = False  # accord.actions.sensitive (set where the hot paths read it)
 
     @classmethod
     def of(cls, task: Task) -> TaskRef:
@@ -65,6 +66,7 @@ class TaskRef:
             task.n_submitted,
             task.created_at,
             task.purpose,
+            task.sensitive,
         )
 
 

@@ -27,6 +27,10 @@ from typing import Any
 import httpx
 import orjson
 
+from accord.sdk.flags import FlagCalls
+from accord.sdk.guidelines import GuidelineCalls
+from accord.sdk.problem_reports import ProblemReportCalls
+
 CHUNK = 1 << 20
 DELETE_BATCH = 1000  # task ids per deletion request (the server's limit)
 Progress = Callable[[int], None]
@@ -86,7 +90,7 @@ class Annotation:
     raw: dict[str, Any] = field(repr=False)
 
 
-class Client:
+class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
     def __init__(
         self, url: str | None = None, token: str | None = None, *, timeout: float = 300.0
     ) -> None:
@@ -420,6 +424,26 @@ class Client:
         )
         return job
 
+    def upload_corpus(
+        self, project_id: int, question: str, path: str | Path, *, format: str = "lines"
+    ) -> dict[str, Any]:
+        """Upload a reference corpus for a text question's originality check (one text per
+        line, or JSONL with "text"); returns ``{"corpus", "job"}`` at once (docs/originality.md)."""
+        file = Path(path)
+        started: dict[str, Any] = self._call(
+            "POST",
+            f"/projects/{project_id}/originality/corpora",
+            params={"question": question, "format": format, "name": file.name[:300]},
+            content=_file_chunks(file, None),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return started
+
+    def originality(self, annotation_id: int) -> dict[str, Any]:
+        """What the originality check found about an annotation, and its paste counts."""
+        found: dict[str, Any] = self._call("GET", f"/annotations/{annotation_id}/originality")
+        return found
+
     def job(self, job_id: int) -> dict[str, Any]:
         """One job: state, phase, done/total/unit, percent, rate, eta_seconds, log, result."""
         job: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
@@ -508,6 +532,22 @@ class Client:
         result: dict[str, Any] = self._call("GET", f"/tasks/{task_id}")
         return result
 
+    def mark_sensitive(self, task_id: int, sensitive: bool = True, reason: str = "") -> bool:
+        """Mark a task sensitive (any member who sees it) or unmark it (managers); docs/
+        confidentiality.md. Returns whether it is sensitive now."""
+        body = {"sensitive": sensitive, "reason": reason}
+        return bool(self._call("POST", f"/tasks/{task_id}/sensitive", json=body)["sensitive"])
+
+    def data_handling(self, project_id: int, **changes: Any) -> dict[str, Any]:
+        """The project's data-handling settings; with ``changes`` (managers), change them first
+        (e.g. ``watermark=True, sensitive_daily_limit=40``)."""
+        path = f"/projects/{project_id}/handling"
+        if changes:
+            changed: dict[str, Any] = self._call("PATCH", path, json=changes)
+            return changed
+        result: dict[str, Any] = self._call("GET", path)
+        return result
+
     def save_draft(self, task_id: int, result: dict[str, Any], seconds: float = 0) -> None:
         self._call("PUT", f"/tasks/{task_id}/draft", json={"result": result, "seconds": seconds})
 
@@ -537,6 +577,14 @@ class Client:
             "POST", f"/tasks/{task_id}/annotations", json={"result": result, "seconds": seconds}
         )
         return data
+
+    def check_text(self, project_id: int, question: str, text: str) -> list[dict[str, Any]]:
+        """The verdict of each declared check of a text question on ``text`` (docs/checks.md):
+        ``[{check, index, level, ok, message}]``, as the server judges it at submit."""
+        data: dict[str, Any] = self._call(
+            "POST", f"/projects/{project_id}/checks", json={"question": question, "text": text}
+        )
+        return list(data["verdicts"])
 
     def edit(
         self, annotation_id: int, result: dict[str, Any], seconds: float | None = None

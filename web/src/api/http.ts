@@ -71,6 +71,20 @@ function isProblem(value: unknown): value is Problem {
 let csrfToken = "";
 let onUnauthorized: ((error: ApiError) => void) | null = null;
 
+/** A request that failed (no answer: status 0), as "Report a problem" records it. */
+export interface FailedRequest {
+  method: Method;
+  url: string;
+  status: number;
+  code: string;
+}
+let onFailedRequest: ((failed: FailedRequest) => void) | null = null;
+
+/** Installed at boot by `problemReports/capture.ts` (its ring buffer of failed requests). */
+export function setFailedRequestListener(listener: ((failed: FailedRequest) => void) | null): void {
+  onFailedRequest = listener;
+}
+
 /** Set by the session code after sign-in and at boot (`GET /session`). */
 export function setCsrfToken(token: string): void {
   csrfToken = token;
@@ -113,6 +127,7 @@ export async function request<T>(method: Method, path: string, options: RequestO
     });
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    onFailedRequest?.({ method, url: path, status: 0, code: "network" });
     throw new ApiError(
       0,
       "network",
@@ -123,6 +138,7 @@ export async function request<T>(method: Method, path: string, options: RequestO
   const payload: unknown = await response.json().catch(() => null);
   if (response.ok) return payload as T;
   const error = toError(response, payload);
+  onFailedRequest?.({ method, url: path, status: error.status, code: error.code });
   if (error.isUnauthorized && !options.quietUnauthorized && onUnauthorized) onUnauthorized(error);
   throw error;
 }

@@ -6,10 +6,14 @@
 import { adjudications } from "./adjudications";
 import { assist } from "./assist";
 import { buildUrl, request } from "./http";
+import { flags } from "./flags";
 import { gold } from "./gold";
+import { guidelines } from "./guidelines";
 import { jobs } from "./jobs";
 import { media } from "./media";
 import { metrics } from "./metrics";
+import type { Typing } from "./originality";
+import { notifications } from "./notifications";
 import { upload, type UploadProgress } from "./upload";
 import { webhooks } from "./webhooks";
 import type {
@@ -60,6 +64,9 @@ export type * from "./media";
 export type * from "./assist";
 export type * from "./metrics";
 export type * from "./webhooks";
+export type * from "./flags";
+export type * from "./notifications";
+export type * from "./guidelines";
 export { WEBHOOK_EVENTS } from "./webhooks";
 export type { UploadProgress } from "./upload";
 
@@ -71,6 +78,9 @@ export const api = {
   media,
   metrics,
   webhooks,
+  flags,
+  notifications,
+  guidelines,
   session: {
     /** Who is signed in; 401 when nobody is (never redirects). */
     current: () => request<CurrentSession>("GET", "/session", { quietUnauthorized: true }),
@@ -154,9 +164,9 @@ export const api = {
     skip: (taskId: number, reason: string) =>
       request<Skipped>("POST", `/tasks/${taskId}/skip`, { body: { reason } }),
     /** Submit and lease the next task in the same round trip. */
-    submit: (taskId: number, result: JsonObject, seconds: number) =>
+    submit: (taskId: number, result: JsonObject, seconds: number, typing?: Typing) =>
       request<Submitted>("POST", `/tasks/${taskId}/annotations`, {
-        body: { result, seconds },
+        body: typing ? { result, seconds, typing } : { result, seconds },
         query: { next: true },
       }),
   },

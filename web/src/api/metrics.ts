@@ -1,4 +1,5 @@
 /** Metrics: per annotator, day, week or question (docs/metrics.md). */
+import type { FlagFigures } from "./flags";
 import { buildUrl, request } from "./http";
 
 export type MetricsBy = "annotator" | "day" | "week" | "question";
@@ -58,6 +59,8 @@ export interface Metrics {
   names: Record<string, string>;
   /** by=question, leads only: per question of every kind, its tasks' mean agreement as stored by consensus. */
   task_agreement: Record<string, { tasks: number; mean: number }>;
+  /** Reviewers and managers: ambiguity flags (docs/flags.md). */
+  flags?: FlagFigures | null;
 }
 
 export const metrics = {

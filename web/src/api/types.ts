@@ -106,6 +106,10 @@ export interface Task {
   status: "new" | "in_progress" | "complete";
   annotations: number;
   created_at: string;
+  /** Sensitive content: shown veiled until revealed (docs/confidentiality.md). */
+  sensitive?: boolean;
+  /** The data was deleted under the project's retention policy. */
+  data_deleted?: boolean;
 }
 
 export interface Draft {
@@ -304,6 +308,15 @@ export interface Submitted {
   feedback?: Feedback | null;
   practice?: Practice | null;
   next: Lease | null;
+  /** Warn-level checks the accepted answer fails (docs/checks.md). */
+  warnings?: SubmitWarning[];
+}
+
+/** A warn-level check an accepted answer fails: where, which check, and why. */
+export interface SubmitWarning {
+  path: string;
+  check: string;
+  message: string;
 }
 
 export interface MyWorkPage {
@@ -357,6 +370,8 @@ export interface ChecklistItem {
   id: string;
   text: string;
   severity: Severity;
+  /** The anchor of a guideline section this item refers to (docs/guidelines.md). */
+  guideline?: string | null;
 }
 
 /** An item as sent: without `id`, the server makes one from the text. */

@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import { NotificationBell } from "../notifications/NotificationBell";
+import { ReportProblemButton } from "../problemReports/ReportProblem";
 import { Link } from "./Link";
 import { leaveThen } from "./router";
 import { mayCreateProjects, signOut, useSession } from "./session";
@@ -47,6 +49,8 @@ export function Layout({ project, actions, wide, children }: LayoutProps) {
           ) : null}
           {session.status === "signed-in" ? (
             <>
+              <ReportProblemButton />
+              <NotificationBell />
               <span className="topbar-user" title={session.user.email}>
                 {session.user.name || session.user.email}
               </span>

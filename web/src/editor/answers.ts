@@ -9,6 +9,7 @@ import type { Interface, QuestionSpec, TurnsSpec } from "./interface";
 import { titleOf } from "./interface";
 import type { RuleEngine } from "./ruleEngine";
 import { compileRules, textProblem, type RuleCheck } from "./textRules";
+import { consistencyProblems, declaredProblem } from "./declaredProblems";
 import { CROSSING_MESSAGE, crossesItself } from "../kinds/questions/image/crossing";
 import { timeSegmentProblems } from "../kinds/questions/segments/problems";
 
@@ -210,9 +211,13 @@ export function localProblems(iface: Interface, result: JsonObject, data: JsonOb
     if (question.kind === "text" && isObject(value) && typeof value.text === "string") {
       const text = value.text;
       const checks = rules.get(question.name) ?? [];
-      const message = textProblem(question, checks, text, (check) => engine.status(check, text));
+      const message = textProblem(question, checks, text, (check) => engine.status(check, text)) ?? (text ? declaredProblem(question, text) : null);
       if (message) problems.push({ path: `result.${question.name}.text`, message });
     }
+  }
+  if (problems.length === 0) {
+    const byName = new Map(iface.questions.map((q) => [q.name, q]));
+    problems.push(...consistencyProblems(iface, result, (name, value) => !byName.has(name) || isEmptyAnswer(byName.get(name) as QuestionSpec, value)));
   }
   return problems;
 }

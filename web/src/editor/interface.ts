@@ -4,6 +4,8 @@
  * fills in every default the server applies (docs/kinds.md), so widgets never guess.
  */
 import type { Json, JsonObject } from "../api/types";
+import { parseDeclaredChecks, type DeclaredCheck } from "./checks";
+import { parseConsistencyChecks, type ConsistencyCheck } from "./consistency";
 
 export interface Option {
   value: string;
@@ -55,6 +57,8 @@ export type FieldSpec =
 interface QuestionCommon extends Common {
   required: boolean;
   description: string;
+  /** The anchor of a guideline section shown beside the question (docs/guidelines.md). */
+  guideline?: string;
 }
 export interface ChoiceSpec extends QuestionCommon {
   kind: "choice";
@@ -75,6 +79,8 @@ export interface TextRule {
   pattern: string;
   message: string;
   mustMatch: boolean;
+  /** warn: a failure is shown, and never stops the submit (docs/checks.md). */
+  level?: "block" | "warn";
 }
 export interface TextQuestionSpec extends QuestionCommon {
   kind: "text";
@@ -84,6 +90,8 @@ export interface TextQuestionSpec extends QuestionCommon {
   multiline: boolean;
   rules: TextRule[];
   checks: string[];
+  /** The declared checks of `checks` (objects: docs/checks.md). */
+  declared?: DeclaredCheck[];
 }
 export interface SpansSpec extends QuestionCommon {
   kind: "spans";
@@ -254,6 +262,8 @@ export interface TranscriptSpec extends TimeSegmentsCommon {
   maxLength: number | null;
   rules: TextRule[];
   checks: string[];
+  /** The declared checks of `checks`, run on each segment's text (docs/checks.md). */
+  declared?: DeclaredCheck[];
 }
 export type ShapeSpec =
   | BoxesSpec
@@ -291,6 +301,8 @@ export type QuestionSpec =
 export interface Interface {
   fields: FieldSpec[];
   questions: QuestionSpec[];
+  /** Consistency checks across questions (docs/checks.md). */
+  checks?: ConsistencyCheck[];
 }
 
 type Raw = { [key: string]: Json | undefined };
@@ -433,7 +445,7 @@ function parseShape(raw: Raw, common: QuestionCommon): ShapeSpec | null {
 function parseRules(raw: Raw): TextRule[] {
   return (Array.isArray(raw.rules) ? raw.rules : []).flatMap((item) => {
     const rule = obj(item);
-    return rule ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true) }] : [];
+    return rule ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true), level: str(rule, "level") === "warn" ? ("warn" as const) : ("block" as const) }] : [];
   });
 }
 
@@ -458,6 +470,7 @@ function parseQuestion(raw: Raw): QuestionSpec {
     label: str(raw, "label"),
     required: bool(raw, "required", false),
     description: str(raw, "description"),
+    guideline: str(raw, "guideline") || undefined,
   };
   const shape = parseShape(raw, common);
   if (shape) return shape;
@@ -531,6 +544,7 @@ function parseQuestion(raw: Raw): QuestionSpec {
         maxLength: numOrNull(raw, "max_length"),
         rules: parseRules(raw),
         checks: strings(raw.checks) ?? [],
+        declared: parseDeclaredChecks(raw.checks),
       };
     case "choice":
       return {
@@ -567,10 +581,11 @@ function parseQuestion(raw: Raw): QuestionSpec {
         rules: (Array.isArray(raw.rules) ? raw.rules : []).flatMap((item) => {
           const rule = obj(item);
           return rule
-            ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true) }]
+            ? [{ pattern: str(rule, "pattern"), message: str(rule, "message"), mustMatch: bool(rule, "must_match", true), level: str(rule, "level") === "warn" ? ("warn" as const) : ("block" as const) }]
             : [];
         }),
         checks: strings(raw.checks) ?? [],
+        declared: parseDeclaredChecks(raw.checks),
       };
     case "spans":
       return {
@@ -629,5 +644,5 @@ function parseQuestion(raw: Raw): QuestionSpec {
 export function parseInterface(raw: JsonObject): Interface {
   const list = (value: Json | undefined): Raw[] =>
     Array.isArray(value) ? value.map(obj).filter((item): item is Raw => item !== null) : [];
-  return { fields: list(raw.fields).map(parseField), questions: list(raw.questions).map(parseQuestion) };
+  return { fields: list(raw.fields).map(parseField), questions: list(raw.questions).map(parseQuestion), checks: parseConsistencyChecks(raw.checks) };
 }

@@ -9,6 +9,7 @@
  */
 import type { Timers } from "./autosave";
 import type { RuleCheck, RuleStatus } from "./textRules";
+import { Listenable } from "./listenable";
 
 /** The part of `Worker` the engine uses (a fake in tests). */
 export interface WorkerLike {
@@ -42,7 +43,7 @@ const defaultTimers: Timers = {
 
 export const keyOf = (regexp: RegExp): string => `${regexp.flags}/${regexp.source}`;
 
-export class RuleEngine {
+export class RuleEngine extends Listenable {
   private worker: WorkerLike | null = null;
   /** The worker could not run (blocked or failed to load): the server decides everything. */
   private broken = false;
@@ -53,26 +54,13 @@ export class RuleEngine {
   private readonly queue = new Map<string, Job>();
   private running: Running | null = null;
   private nextId = 1;
-  private version = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly factory: (() => WorkerLike) | null,
     readonly budgetMs = 400,
     private readonly timers: Timers = defaultTimers,
-  ) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  /** Changes whenever a verdict arrives (for `useSyncExternalStore`). */
-  getVersion = (): number => this.version;
-
-  private changed(): void {
-    this.version++;
-    for (const listener of this.listeners) listener();
+  ) {
+    super();
   }
 
   status(check: RuleCheck, text: string): RuleStatus {

@@ -209,7 +209,7 @@ export function textProblem(
     if (message) return message;
   }
   for (const check of rules) {
-    if (status(check) === "fail") return ruleMessage(check.rule);
+    if (check.rule.level !== "warn" && status(check) === "fail") return ruleMessage(check.rule);
   }
   return null;
 }

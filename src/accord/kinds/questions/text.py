@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from accord.kinds import checks as declared
 from accord.kinds import patterns
 from accord.kinds.base import Problem, QuestionConfig, QuestionKind, expect_object, expect_str
 from accord.quality.text import normalized_edit_distance
@@ -39,6 +40,9 @@ class Rule(BaseModel):
     )
     must_match: bool = Field(
         default=True, description="True: the text must match; false: it must not match."
+    )
+    level: declared.Level = Field(
+        default="block", description="block: refused at submit; warn: accepted with a warning."
     )
 
     @field_validator("pattern")
@@ -114,9 +118,11 @@ class TextRules(BaseModel):
         max_length=100,
         description="Patterns the text must (or must not) match, each with its message.",
     )
-    checks: list[str] = Field(
+    checks: list[str | declared.CheckSpec] = Field(
         default_factory=list,
-        description=f"Built-in checks to run: {', '.join(sorted(CHECKS))}.",
+        max_length=100,
+        description=f"Built-in checks to run ({', '.join(sorted(CHECKS))}) and declared checks "
+        "(objects with a kind: docs/checks.md).",
     )
 
     @field_validator("max_length")
@@ -127,14 +133,34 @@ class TextRules(BaseModel):
             raise ValueError(f"must be at least min_length ({low})")
         return value
 
-    @field_validator("checks")
+    @field_validator("checks", mode="before")
     @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if name not in CHECKS:
-                raise ValueError(
-                    f"unknown check {name!r}; the known checks are {', '.join(sorted(CHECKS))}"
-                )
+    def _known(cls, value: Any) -> Any:
+        return declared.parse_checks(value, CHECKS)
+
+
+class Originality(BaseModel):
+    """How a text answer is checked against the project's earlier answers and reference
+    corpus (`accord.quality.originality`; docs/originality.md). Similarity is in 0-1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    warn_above: float = Field(
+        default=0.5, ge=0, le=1, description="Above this similarity: accepted with a warning."
+    )
+    block_above: float = Field(
+        default=1.0, ge=0, le=1, description="Above this similarity: refused (not_original)."
+    )
+    min_words: int = Field(
+        default=8, ge=1, le=10_000, description="Shorter answers are neither checked nor indexed."
+    )
+
+    @field_validator("block_above")
+    @classmethod
+    def _above_warn(cls, value: float, info: ValidationInfo) -> float:
+        warn = info.data.get("warn_above")
+        if warn is not None and value < warn:
+            raise ValueError(f"must be at least warn_above ({warn})")
         return value
 
 
@@ -144,6 +170,10 @@ class TextQuestion(TextRules, QuestionConfig):
         default="", max_length=500, description="Greyed hint shown in the empty box."
     )
     multiline: bool = Field(default=True, description="A box of several lines, else one line.")
+    originality: Originality | None = Field(
+        default=None,
+        description="Check answers against earlier ones and a reference corpus: warn or block.",
+    )
 
 
 class TextKind(QuestionKind[TextQuestion]):
@@ -159,13 +189,15 @@ class TextKind(QuestionKind[TextQuestion]):
         if config.max_length is not None and length > config.max_length:
             raise Problem("text", f"{length} characters; write at most {config.max_length}")
         for name in config.checks:
-            message = CHECKS[name](text)
+            message = CHECKS[name](text) if isinstance(name, str) else None
             if message is not None:
                 raise Problem("text", message)
         for rule in config.rules:
-            message = rule.failure(text)
+            message = rule.failure(text) if rule.level == "block" else None
             if message is not None:
                 raise Problem("text", message)
+        for failed in declared.failures(config.checks, text, "block"):
+            raise declared.CheckProblem("text", failed)
 
     def is_empty(self, value: Any) -> bool:
         if isinstance(value, dict) and value.get("text") == "" and len(value) == 1:

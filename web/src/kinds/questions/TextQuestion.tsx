@@ -1,7 +1,10 @@
-import { useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ChangeEvent, type KeyboardEvent } from "react";
+import { useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ChangeEvent, type ClipboardEvent, type KeyboardEvent } from "react";
 import type { TextQuestionSpec } from "../../editor/interface";
 import { codePointLength, compileRules, textProblem, type RuleStatus } from "../../editor/textRules";
 import { WidgetContext } from "../widgetShared";
+import { noteChange, notePaste } from "./typing";
+import { CheckList } from "./CheckList";
+import { declaredProblem } from "../../editor/declaredProblems";
 import { isObject, type QuestionProps } from "../types";
 
 /**
@@ -17,7 +20,9 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
   useEffect(() => engine.request(rules, text), [engine, rules, text]);
   const statuses = rules.map((check) => engine.status(check, text));
   const pending = statuses.includes("pending");
-  const problem = textProblem({ ...question, required: false }, rules, text, (check) => statuses[rules.indexOf(check)] as RuleStatus);
+  const problem =
+    textProblem({ ...question, required: false }, rules, text, (check) => statuses[rules.indexOf(check)] as RuleStatus) ??
+    (text && declaredProblem(question, text) ? "a check below blocks the submit" : null);
   // While a rule is being checked (a few milliseconds), keep showing the last verdict.
   const shown = useRef<string>("");
   const verdict = text === "" ? "" : problem ? `✗ ${problem}` : pending ? shown.current : "✓ fits the rules";
@@ -30,6 +35,7 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
 
   function change(event: ChangeEvent<HTMLTextAreaElement | HTMLInputElement>): void {
     const next = event.target.value;
+    noteChange(question.name, text, next);
     onChange(next === "" ? undefined : { text: next }, { coalesce: `text:${question.name}`, endsWord: /[\s.,;:!?]$/.test(next) });
   }
 
@@ -48,6 +54,7 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
     placeholder: question.placeholder || undefined,
     onChange: change,
     onKeyDown,
+    onPaste: (event: ClipboardEvent) => notePaste(question.name, event.clipboardData.getData("text")),
     "aria-invalid": problem ? true : undefined,
     "aria-describedby": `${id}-status`,
     spellCheck: true,
@@ -66,6 +73,7 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
           {limit} characters
         </span>
       </div>
+      <CheckList question={question.name} checks={question.declared ?? []} text={text} />
       {serverOnly.length ? (
         <p className="muted small text-server-rules">
           {serverOnly.length === 1 ? "One rule is" : `${serverOnly.length} rules are`} checked when you submit

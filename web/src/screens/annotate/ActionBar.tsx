@@ -14,6 +14,8 @@ interface ActionBarProps {
   onSubmit: () => void;
   /** Absent: no skipping here. */
   onSkip?: () => void;
+  /** "Flag as unclear" (absent: not here). */
+  onFlag?: () => void;
   onUndo: () => void;
   onRedo: () => void;
   onGuidelines: () => void;
@@ -41,6 +43,11 @@ export function ActionBar(props: ActionBarProps) {
             Skip <Kbd keys="s" />
           </button>
         ) : null}
+        {props.onFlag ? (
+          <button type="button" onClick={props.onFlag} disabled={props.busy !== null}>
+            Flag as unclear <Kbd keys="q" />
+          </button>
+        ) : null}
         <button type="button" onClick={props.onUndo} disabled={!props.canUndo}>
           Undo <Kbd keys="Mod+Z" />
         </button>
@@ -49,9 +56,7 @@ export function ActionBar(props: ActionBarProps) {
         </button>
       </div>
       <div className="action-group action-status">
-        <span className={`save-state save-${props.saveState}`} role="status" data-save-state={props.saveState}>
-          {props.saveState === "saved" && !props.touched ? "No changes yet" : SAVE_TEXT[props.saveState]}
-        </span>
+        <SaveStatus state={props.saveState} touched={props.touched} />
         <ActiveTime seconds={props.seconds} />
       </div>
       <div className="action-group">
@@ -63,6 +68,15 @@ export function ActionBar(props: ActionBarProps) {
         </button>
       </div>
     </footer>
+  );
+}
+
+function SaveStatus({ state, touched }: { state: SaveState; touched: boolean }) {
+  const text = state === "saved" && !touched ? "No changes yet" : SAVE_TEXT[state];
+  return (
+    <span className={`save-state save-${state}`} role="status" data-save-state={state} title={text}>
+      {text}
+    </span>
   );
 }
 

@@ -10,11 +10,18 @@ import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { ActionBar } from "./ActionBar";
 import { CheatSheet, SkipDialog } from "./dialogs";
+import { OriginalityDialog } from "./OriginalityDialog";
 import { GuidelinesPanel } from "./GuidelinesPanel";
+import { GuidelinesAcknowledge } from "../guidelines/GuidelinesAcknowledge";
+import { useGuidelinesOf } from "../guidelines/currentGuidelines";
 import { FeedbackPanel, PracticeBanner } from "./PracticePanels";
+import { FaqPanel } from "../flags/FaqPanel";
+import { FlagControl } from "../flags/FlagDialog";
 import { AnnotateSession, type SessionView, type Suggestion } from "./session";
 import { TaskView } from "./TaskView";
+import { ExposureNote, SensitiveOptIn, TaskShield } from "../../sensitive/TaskShield";
 import { useAnnotateKeys } from "./useAnnotateKeys";
+import { useServerChecks } from "../../editor/serverChecks";
 import { usePageLifecycle } from "./usePageLifecycle";
 
 /** `/projects/:id/annotate`: the queue. */
@@ -26,9 +33,12 @@ export function AnnotateScreen({ projectId }: { projectId: number }) {
       wide
       project={project}
       actions={
-        <Link to={`/projects/${projectId}/mine`} className="button button-quiet">
-          My work
-        </Link>
+        <>
+          <SensitiveOptIn projectId={projectId} />
+          <Link to={`/projects/${projectId}/mine`} className="button button-quiet">
+            My work
+          </Link>
+        </>
       }
     >
       <Loading state={state} retry={reload}>
@@ -44,6 +54,8 @@ function Annotator({ project }: { project: Project }) {
   const mode = new URLSearchParams(window.location.search).get("mode") === "training" ? "training" : null;
   const annotate = useMemo(() => new AnnotateSession(project, userId, window.localStorage, { mode }), [project, userId, mode]);
   const view = useSyncExternalStore(annotate.subscribe, annotate.getSnapshot);
+  useGuidelinesOf(project); // the sections shown beside questions (docs/guidelines.md)
+  useServerChecks(project.id); // declared checks only the server runs (docs/checks.md)
   const [announcement, setAnnouncement] = useState("");
   const shared = useMemo(
     () => new WidgetShared(setAnnouncement, annotate.keeper.engine, view.phase.kind === "task" ? view.phase.task.id : null),
@@ -53,6 +65,7 @@ function Annotator({ project }: { project: Project }) {
   );
   const [guidelines, setGuidelines] = useState(() => window.localStorage.getItem("accord.guidelines") === "open");
   const [dialog, setDialog] = useState<"help" | "skip" | null>(null);
+  const [flagging, setFlagging] = useState(false); // "Flag as unclear" (key q)
 
   useEffect(() => {
     void annotate.start();
@@ -70,13 +83,14 @@ function Annotator({ project }: { project: Project }) {
 
   const store = view.phase.kind === "task" ? view.phase.store : null;
   useAnnotateKeys({
-    enabled: dialog === null,
+    enabled: dialog === null && !flagging,
     store,
     submit: () => void annotate.submit({ byKey: true }),
     skip: () => store && !view.practice && setDialog("skip"),
     guidelines: toggleGuidelines,
     help: () => setDialog("help"),
     suggestion: store && view.suggestion ? () => (view.suggestion?.applied ? annotate.clearSuggestion() : annotate.useSuggestion()) : null,
+    letters: { q: () => store && !view.practice && setFlagging(true) },
   });
 
   return (
@@ -87,10 +101,19 @@ function Annotator({ project }: { project: Project }) {
       <Messages view={view} annotate={annotate} />
       <div className="annotate-body">
         <Body view={view} annotate={annotate} shared={shared} project={project} />
-        {guidelines ? <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} onClose={toggleGuidelines} /> : null}
+        {guidelines ? <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} projectId={project.id} onClose={toggleGuidelines} /> : null}
+        {guidelines ? <FaqPanel projectId={project.id} guidelines={project.guidelines} /> : null}
       </div>
-      {store ? <StoreActionBar view={view} annotate={annotate} guidelines={guidelines} onGuidelines={toggleGuidelines} onHelp={() => setDialog("help")} onSkip={() => setDialog("skip")} /> : null}
+      {store ? <StoreActionBar view={view} annotate={annotate} guidelines={guidelines} onGuidelines={toggleGuidelines} onHelp={() => setDialog("help")} onSkip={() => setDialog("skip")} onFlag={() => setFlagging(true)} /> : null}
       {dialog === "help" ? <CheatSheet onClose={() => setDialog(null)} /> : null}
+      <OriginalityDialog />
+      <FlagControl
+        open={flagging}
+        taskId={view.phase.kind === "task" ? view.phase.task.id : null}
+        guidelines={project.guidelines}
+        onClose={() => setFlagging(false)}
+        onSkip={(reason) => void annotate.skip(reason)}
+      />
       {dialog === "skip" ? (
         <SkipDialog
           onClose={() => setDialog(null)}
@@ -111,6 +134,7 @@ function StoreActionBar({
   onGuidelines,
   onHelp,
   onSkip,
+  onFlag,
 }: {
   view: SessionView;
   annotate: AnnotateSession;
@@ -118,6 +142,7 @@ function StoreActionBar({
   onGuidelines: () => void;
   onHelp: () => void;
   onSkip: () => void;
+  onFlag: () => void;
 }) {
   const store = view.phase.kind === "task" ? view.phase.store : null;
   const editor = useSyncExternalStore(store?.subscribe ?? noSubscribe, store?.getSnapshot ?? noSnapshot);
@@ -134,6 +159,7 @@ function StoreActionBar({
       guidelinesOpen={guidelines}
       onSubmit={() => void annotate.submit()}
       onSkip={view.practice ? undefined : onSkip}
+      onFlag={view.practice ? undefined : onFlag}
       onUndo={() => store.undo()}
       onRedo={() => store.redo()}
       onGuidelines={onGuidelines}
@@ -230,6 +256,8 @@ function formatScore(score: number): string {
 function Body({ view, annotate, shared, project }: { view: SessionView; annotate: AnnotateSession; shared: WidgetShared; project: Project }) {
   const phase = view.phase;
   if (phase.kind === "loading") return <p className="annotate-status muted">Getting your next task…</p>;
+  if (phase.kind === "error" && phase.code === "guidelines_unacknowledged")
+    return <GuidelinesAcknowledge projectId={project.id} onDone={() => void annotate.start()} />;
   if (phase.kind === "error")
     return (
       <div className="annotate-status">
@@ -247,6 +275,7 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
           There is nothing left for you in <strong>{project.name}</strong> right now
           {view.submitted ? `; you submitted ${view.submitted} task${view.submitted === 1 ? "" : "s"} in this sitting` : ""}.
         </p>
+        <ExposureNote projectId={project.id} />
         <p className="done-actions">
           <button type="button" onClick={() => void annotate.start()}>
             Check again
@@ -264,18 +293,25 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
   return (
     // Keyed by task: a new task starts with both columns scrolled to the top.
     <div className="task" data-task-id={phase.task.id} key={phase.task.id}>
-      <TaskView
-        store={phase.store}
-        data={phase.task.data}
-        shared={shared}
-        suggestion={suggestion}
-        header={
-          <p className="task-meta muted small">
-            Task {phase.task.external_id ?? `#${phase.task.id}`} · {project.progress.tasks.toLocaleString()} in project
-            {view.submitted ? ` · ${view.submitted} done this sitting` : ""}
-          </p>
-        }
-      />
+      <TaskShield projectId={project.id} taskId={phase.task.id} sensitive={phase.task.sensitive}>
+        {(shieldBar) => (
+          <TaskView
+            store={phase.store}
+            data={phase.task.data}
+            shared={shared}
+            suggestion={suggestion}
+            header={
+              <>
+                <p className="task-meta muted small">
+                  Task {phase.task.external_id ?? `#${phase.task.id}`} · {project.progress.tasks.toLocaleString()} in project
+                  {view.submitted ? ` · ${view.submitted} done this sitting` : ""}
+                </p>
+                {shieldBar}
+              </>
+            }
+          />
+        )}
+      </TaskShield>
     </div>
   );
 }

@@ -1,18 +1,30 @@
-import { Markdown } from "../../kinds/fields/Markdown";
+import { Link } from "../../app/Link";
 import { Kbd } from "../../ui/Kbd";
+import { useCurrentGuidelines } from "../guidelines/currentGuidelines";
+import { GuidelineMarkdown } from "../guidelines/GuidelineMarkdown";
 
-export function GuidelinesPanel({ markdown, version, onClose }: { markdown: string; version: number; onClose: () => void }) {
+/** The guidelines beside the task: the newest version the annotator read (an acknowledged
+ * version replaces the one the screen opened with), sections anchored, images shown. */
+export function GuidelinesPanel({ markdown, version, projectId, onClose }: { markdown: string; version: number; projectId?: number; onClose: () => void }) {
+  const current = useCurrentGuidelines();
+  const fresh = current && current.projectId === projectId && current.version >= version ? current : null;
+  const text = fresh ? fresh.text : markdown;
   return (
     <aside className="guidelines" aria-label="Guidelines">
       <div className="guidelines-head">
         <h2>
-          Guidelines <span className="muted small">v{version}</span>
+          Guidelines <span className="muted small">v{fresh ? fresh.version : version}</span>
         </h2>
+        {projectId ? (
+          <Link className="small" to={`/projects/${projectId}/guidelines`}>
+            History
+          </Link>
+        ) : null}
         <button type="button" className="button-quiet" onClick={onClose}>
           Hide <Kbd keys="g" />
         </button>
       </div>
-      {markdown.trim() ? <Markdown source={markdown} /> : <p className="muted">This project has no guidelines yet.</p>}
+      {text.trim() ? <GuidelineMarkdown source={text} /> : <p className="muted">This project has no guidelines yet.</p>}
     </aside>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import type { Problem } from "../../api";
 import type { QuestionSpec } from "../../editor/interface";
 import { titleOf } from "../../editor/interface";
+import { GuidelineSection } from "../guidelines/GuidelineSection";
 
 /** What the header says of the answer. */
 export type AnswerMark =
@@ -104,6 +105,7 @@ export function QuestionFrame({ question, index, active, problems, mark, onActiv
         <MarkView mark={mark} />
       </header>
       {question.description ? <p className="question-description muted small">{question.description}</p> : null}
+      <GuidelineSection anchor={question.guideline} active={active} />
       {children}
       {problems.length ? (
         <ul className="question-problems" role="alert">

@@ -7,6 +7,7 @@ import type { QuestionSpec } from "../../editor/interface";
 import type { EditorStore } from "../../editor/store";
 import { FieldView, QuestionWidget, WidgetContext, type Binding, type WidgetShared } from "../../kinds/registry";
 import { QuestionFrame, type AnswerMark } from "./QuestionFrame";
+import { ConsistencyNotes } from "./ConsistencyNotes";
 import type { Json } from "../../api";
 
 interface TaskViewProps {
@@ -62,6 +63,7 @@ export function TaskView({ store, data, shared, header, suggestion }: TaskViewPr
             </QuestionFrame>
           );
         })}
+        <ConsistencyNotes iface={iface} result={state.result} />
         {iface.questions.length === 0 ? <p className="muted">This project asks no questions: submit when you have read the task.</p> : null}
       </div>
     </WidgetContext.Provider>

@@ -11,11 +11,14 @@ import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } 
 import { parseInterface, type Interface } from "../../editor/interface";
 import { EditorStore } from "../../editor/store";
 import { DraftKeeper, type KeeperOptions } from "./draftKeeper";
+import { warningsNotice } from "./checkWarnings";
+import { resetTyping, takeTyping } from "../../kinds/questions/typing";
+import { originalityGate, showRefusal } from "./originality";
 
 export type Phase =
   | { kind: "loading" }
   | { kind: "done" }
-  | { kind: "error"; message: string }
+  | { kind: "error"; message: string; code?: string }
   | { kind: "task"; task: Task; store: EditorStore; leaseExpiresAt: string | null }
   /** After a training task (or a gold task, when the project shows it): the expected answer. */
   | { kind: "feedback"; feedback: Feedback; given: JsonObject; next: Lease | null };
@@ -114,12 +117,14 @@ export class AnnotateSession extends Observable<SessionView> {
 
   private fail(error: unknown): void {
     if (error instanceof ApiError && error.isUnauthorized) return; // sign-in takes over; drafts are local
-    this.set({ phase: { kind: "error", message: error instanceof Error ? error.message : String(error) } });
+    const code = error instanceof ApiError ? error.code : undefined; // e.g. guidelines_unacknowledged
+    this.set({ phase: { kind: "error", message: error instanceof Error ? error.message : String(error), code } });
   }
 
   /** Show a leased task with the newest of its drafts, else the model's suggestion. */
   private open(lease: Lease): void {
     this.keeper.detach();
+    resetTyping();
     if (!lease.task) {
       this.set({ phase: { kind: "done" }, otherDraft: null, suggestion: null });
       return;
@@ -164,7 +169,7 @@ export class AnnotateSession extends Observable<SessionView> {
    * trip. `byKey`: from Ctrl+Enter, which is ignored on a task that has only just appeared
    * untouched (the second press of a double press).
    */
-  async submit(options: { byKey?: boolean } = {}): Promise<void> {
+  async submit(options: { byKey?: boolean; anyway?: boolean } = {}): Promise<void> {
     const current = this.current;
     if (!current || this.view.busy) return;
     const { task, store } = current;
@@ -179,9 +184,14 @@ export class AnnotateSession extends Observable<SessionView> {
       return;
     }
     this.set({ busy: "submitting", notice: null });
+    // Close to earlier work: the dialog offers to revise or submit anyway (docs/originality.md).
+    if (!options.anyway && !(await originalityGate(this.project.interface, task.id, store.result, () => void this.submit({ anyway: true })))) {
+      this.set({ busy: null });
+      return;
+    }
     try {
       await this.keeper.stop(); // no autosave of this task may reach the server after it
-      const answer = await api.queue.submit(task.id, store.result, this.keeper.seconds());
+      const answer = await api.queue.submit(task.id, store.result, this.keeper.seconds(), takeTyping());
       this.keeper.sent(task.id);
       this.set({ busy: null, submitted: this.view.submitted + 1 });
       const standing = answer.practice ?? null;
@@ -194,9 +204,11 @@ export class AnnotateSession extends Observable<SessionView> {
       // After the next task opened (which clears notices): what the qualification's end means.
       const notice = standing ? practiceNotice(standing) : null;
       if (notice) this.set({ notice });
+      else if (answer.warnings?.length) this.set({ notice: warningsNotice(answer.warnings) });
     } catch (error) {
       this.set({ busy: null });
       this.keeper.resume();
+      if (error instanceof ApiError && error.code === "not_original") showRefusal(error.details, store.result);
       if (error instanceof ApiError && error.status === 422 && error.problems.length) {
         store.setServerProblems(error.problems);
         this.set({ notice: { tone: "error", problems: true, text: `The server did not accept this answer: ${error.message}` } });

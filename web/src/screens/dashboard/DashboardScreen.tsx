@@ -4,6 +4,7 @@ import { Kbd } from "../../ui/Kbd";
 import { Loading } from "../../ui/Loading";
 import { useLoad } from "../../ui/useLoad";
 import { ManageLayout } from "../manage/ManageLayout";
+import { FlagTiles } from "../flags/FlagTiles";
 import { Annotators } from "./Annotators";
 import { Downloads } from "./Downloads";
 import { ago } from "./format";
@@ -75,6 +76,7 @@ function Dashboard({ projectId }: { projectId: number }) {
       </div>
       {head ? <Freshness metrics={head} /> : null}
       {head ? <ProgressTiles metrics={head} /> : null}
+      {head?.flags ? <FlagTiles projectId={projectId} figures={head.flags} /> : null}
       <section aria-labelledby="over-time" className="dashboard-section">
         <div className="section-head">
           <h2 id="over-time">Over time</h2>

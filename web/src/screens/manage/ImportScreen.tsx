@@ -15,6 +15,7 @@ import { importOutcome } from "./jobs/importOutcome";
 import { JobProgress } from "./jobs/JobProgress";
 import { useJob } from "./jobs/useJob";
 import { ManageLayout } from "./ManageLayout";
+import { ReferenceCorpora } from "./ReferenceCorpora";
 
 const FORMATS: { value: ImportFormat; label: string; ext: string[] }[] = [
   { value: "jsonl", label: "JSON Lines (one task per line)", ext: ["jsonl", "ndjson"] },
@@ -43,6 +44,7 @@ export function ImportScreen({ projectId }: { projectId: number }) {
             </Notice>
           ) : null}
           <Importer project={project} onImported={reload} />
+          <ReferenceCorpora project={project} />
         </div>
       )}
     </ManageLayout>

@@ -8,13 +8,15 @@ import { NoAccess } from "../../ui/NoAccess";
 import { useLoad, type Loaded } from "../../ui/useLoad";
 import "./manage.css";
 
-export type ManageTab = "dashboard" | "data" | "reviews" | "gold" | "settings" | "members" | "import" | "export" | "jobs";
+export type ManageTab = "dashboard" | "data" | "reviews" | "flags" | "gold" | "guidelines" | "settings" | "members" | "import" | "export" | "jobs";
 
 const TABS: { tab: ManageTab; label: string; path: string }[] = [
   { tab: "dashboard", label: "Dashboard", path: "dashboard" },
   { tab: "data", label: "Data", path: "data" },
   { tab: "reviews", label: "Review", path: "reviews" },
+  { tab: "flags", label: "Questions", path: "flags" },
   { tab: "gold", label: "Gold", path: "gold" },
+  { tab: "guidelines", label: "Guidelines", path: "guidelines" },
   { tab: "settings", label: "Settings", path: "settings" },
   { tab: "members", label: "Members", path: "members" },
   { tab: "import", label: "Import", path: "import" },
@@ -84,7 +86,7 @@ export function RoleRefusal({ project, need }: { project: Project; need: Need })
 
 export function ProjectTabs({ projectId, project }: { projectId: number; project: Project | null }) {
   const { pathname } = useLocation();
-  const tabs = project && !canManage(project) ? TABS.filter((t) => t.tab === "dashboard" || t.tab === "data" || t.tab === "reviews") : TABS;
+  const tabs = project && !canManage(project) ? TABS.filter((t) => t.tab === "dashboard" || t.tab === "data" || t.tab === "reviews" || t.tab === "flags" || t.tab === "guidelines") : TABS;
   return (
     <nav className="manage-tabs" aria-label="Project">
       {tabs.map(({ tab, label, path }) => {

@@ -6,6 +6,7 @@ import { ManageLayout } from "./ManageLayout";
 import { changeBody, draftOf } from "./projectDraft";
 import { ProjectForm } from "./ProjectForm";
 import { WebhooksSection } from "./WebhooksSection";
+import { DataHandlingSection } from "../../sensitive/DataHandlingSection";
 
 /** `/projects/:id/settings`: a project's settings, guidelines and interface (managers). */
 export function SettingsScreen({ projectId }: { projectId: number }) {
@@ -16,6 +17,7 @@ export function SettingsScreen({ projectId }: { projectId: number }) {
           <h1>Settings</h1>
           <SettingsForm project={project} onSaved={reload} />
           <WebhooksSection project={project} />
+          <DataHandlingSection projectId={project.id} />
         </div>
       )}
     </ManageLayout>

@@ -12,6 +12,7 @@ import { lastSearch } from "./data/filters";
 import { isHandled, messageOf } from "./errors";
 import { PastRounds } from "../review/ReviewFeedback";
 import { canManage, ManageLayout } from "./ManageLayout";
+import { TaskFlags } from "../../sensitive/TaskFlags";
 
 const STATUS_NAMES = { new: "New", in_progress: "In progress", complete: "Complete" } as const;
 
@@ -97,6 +98,7 @@ function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
           {task.external_id ? <span className="muted"> · {task.external_id}</span> : null}
         </h1>
         <span className={`status status-${task.status}`}>{STATUS_NAMES[task.status]}</span>
+        <TaskFlags task={task} />
         <span className="muted small">
           {task.annotations} of {project.overlap} annotation{project.overlap === 1 ? "" : "s"} · imported {new Date(task.created_at).toLocaleString()}
         </span>

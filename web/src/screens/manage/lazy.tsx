@@ -47,3 +47,4 @@ export const ReviewsScreen = later(() => import("./ReviewsScreen").then((m) => m
 export const AnnotationScreen = later(() => import("./AnnotationScreen").then((m) => m.AnnotationScreen));
 export const GoldScreen = later(() => import("./GoldScreen").then((m) => m.GoldScreen));
 export const DashboardScreen = later(() => import("../dashboard/DashboardScreen").then((m) => m.DashboardScreen));
+export const FlagsScreen = later(() => import("../flags/FlagsScreen").then((m) => m.FlagsScreen));

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { Fragment, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { api, type Project } from "../../api";
 import { Layout } from "../../app/Layout";
 import { Link } from "../../app/Link";
@@ -8,11 +8,16 @@ import { Loading } from "../../ui/Loading";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { GuidelinesPanel } from "../annotate/GuidelinesPanel";
+import { GuidelineSection } from "../guidelines/GuidelineSection";
+import { useGuidelinesOf } from "../guidelines/currentGuidelines";
 import { TaskView } from "../annotate/TaskView";
+import { TaskShield } from "../../sensitive/TaskShield";
 import { useAnnotateKeys } from "../annotate/useAnnotateKeys";
+import { FlagControl } from "../flags/FlagDialog";
 import { RejectDialog, ReviewCheatSheet } from "./dialogs";
 import { ReviewDesk, type Open } from "./reviewDesk";
 import { PastRounds } from "./ReviewFeedback";
+import { OriginalityNote } from "./OriginalityNote";
 import "./review.css";
 
 const REASONS: Record<string, string> = {
@@ -24,6 +29,7 @@ const REASONS: Record<string, string> = {
   disagrees: "the answer disagrees with the task's earlier answers",
   low_gold: "the author's gold score is low",
   fast: "made much faster than the project's median time",
+  not_original: "close to earlier work (originality)",
 };
 
 /** `/projects/:id/review`: the reviewer's queue, one annotation at a time, keyboard first. */
@@ -42,9 +48,11 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
 function Desk({ project }: { project: Project }) {
   const desk = useMemo(() => new ReviewDesk(project), [project]);
   const view = useSyncExternalStore(desk.subscribe, desk.getSnapshot);
+  useGuidelinesOf(project); // sections linked from questions and checklist items
   const [rejecting, setRejecting] = useState(false);
   const [help, setHelp] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
+  const [flagging, setFlagging] = useState(false); // "Flag as unclear" (key q)
 
   useEffect(() => {
     void desk.next();
@@ -67,13 +75,13 @@ function Desk({ project }: { project: Project }) {
 
   const open = view.phase === "reviewing" ? view.open : null;
   useAnnotateKeys({
-    enabled: open !== null && !rejecting && !help,
+    enabled: open !== null && !rejecting && !help && !flagging,
     store: open?.store ?? null,
     submit: () => void desk.approve(),
     skip: () => void desk.pass(),
     guidelines: () => setGuidelines((shown) => !shown),
     help: () => setHelp(true),
-    letters: { r: () => setRejecting(true) },
+    letters: { r: () => setRejecting(true), q: () => setFlagging(true) },
   });
 
   return (
@@ -115,6 +123,7 @@ function Desk({ project }: { project: Project }) {
           onGuidelines={setGuidelines}
           onReject={() => setRejecting(true)}
           onHelp={() => setHelp(true)}
+          onFlag={() => setFlagging(true)}
         />
       ) : view.phase === "loading" ? (
         <p className="muted">Loading the next review…</p>
@@ -130,6 +139,7 @@ function Desk({ project }: { project: Project }) {
         />
       ) : null}
       {help ? <ReviewCheatSheet onClose={() => setHelp(false)} /> : null}
+      <FlagControl open={flagging} taskId={open?.task.id ?? null} guidelines={project.guidelines} onClose={() => setFlagging(false)} />
     </div>
   );
 }
@@ -144,11 +154,12 @@ interface ReviewingProps {
   onGuidelines: (shown: boolean) => void;
   onReject: () => void;
   onHelp: () => void;
+  onFlag: () => void;
 }
 
 /** One annotation under review: who and why, the task with the answer (editable: a change is
  * the fix), and the decisions with their keys. */
-function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines, onReject, onHelp }: ReviewingProps) {
+function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines, onReject, onHelp, onFlag }: ReviewingProps) {
   const editor = useSyncExternalStore(open.store.subscribe, open.store.getSnapshot);
   const changed = desk.changed();
   const { review, annotation, task } = open;
@@ -166,21 +177,27 @@ function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines
           {task.external_id ? ` (${task.external_id})` : ""} · version {annotation.version} · round {review.round}: {REASONS[review.reason] ?? review.reason}
         </span>
         {review.round > 1 ? <PastRounds annotationId={annotation.id} /> : null}
+        <OriginalityNote annotationId={annotation.id} result={annotation.result} />
         {project.checklist.length ? (
           <fieldset className="review-checklist">
             <legend>Checklist: tick what it fails (Alt+number)</legend>
             {project.checklist.map((item, i) => (
-              <label key={item.id} className={`checklist-item severity-${item.severity}`}>
-                <input type="checkbox" checked={failed.includes(item.id)} onChange={() => desk.toggleFailed(item.id)} data-checklist-item={item.id} />
-                {i < 9 ? <Kbd keys={`Alt+${i + 1}`} /> : null} <span className="checklist-severity">{item.severity}</span> {item.text}
-              </label>
+              <Fragment key={item.id}>
+                <label className={`checklist-item severity-${item.severity}`}>
+                  <input type="checkbox" checked={failed.includes(item.id)} onChange={() => desk.toggleFailed(item.id)} data-checklist-item={item.id} />
+                  {i < 9 ? <Kbd keys={`Alt+${i + 1}`} /> : null} <span className="checklist-severity">{item.severity}</span> {item.text}
+                </label>
+                <GuidelineSection anchor={item.guideline ?? undefined} active={false} />
+              </Fragment>
             ))}
           </fieldset>
         ) : null}
       </div>
       <div className="annotate-body">
         <div className="task" data-task-id={task.id}>
-          <TaskView store={open.store} data={task.data} shared={shared} />
+          <TaskShield projectId={project.id} taskId={task.id} sensitive={task.sensitive}>
+            {(shieldBar) => <TaskView store={open.store} data={task.data} shared={shared} header={shieldBar} />}
+          </TaskShield>
         </div>
         {guidelines ? <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} onClose={() => onGuidelines(false)} /> : null}
       </div>
@@ -194,6 +211,9 @@ function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines
           </button>
           <button type="button" onClick={() => void desk.pass()} disabled={busy !== null}>
             Pass <Kbd keys="s" />
+          </button>
+          <button type="button" onClick={onFlag} disabled={busy !== null}>
+            Flag as unclear <Kbd keys="q" />
           </button>
           <button type="button" onClick={() => open.store.undo()} disabled={!editor.canUndo}>
             Undo <Kbd keys="Mod+Z" />

@@ -6,6 +6,7 @@
  */
 import type { TextQuestionSpec, TranscriptSpec } from "../../../editor/interface";
 import { textProblem, type RuleCheck, type RuleStatus } from "../../../editor/textRules";
+import { declaredProblem } from "../../../editor/declaredProblems";
 
 /** The `text` question each segment's text must pass (as the server builds it). */
 export function textSpecOf(question: TranscriptSpec): TextQuestionSpec {
@@ -21,6 +22,7 @@ export function textSpecOf(question: TranscriptSpec): TextQuestionSpec {
     multiline: false,
     rules: question.rules,
     checks: question.checks,
+    declared: question.declared ?? [],
   };
 }
 
@@ -29,5 +31,5 @@ export function segmentTextProblem(spec: TextQuestionSpec, rules: readonly RuleC
     const asks = spec.minLength > 0 || spec.checks.length > 0 || spec.rules.some((r) => r.mustMatch);
     return asks ? "empty; write what is said" : null;
   }
-  return textProblem(spec, rules, text, status);
+  return textProblem(spec, rules, text, status) ?? declaredProblem(spec, text);
 }

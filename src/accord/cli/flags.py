@@ -1,0 +1,102 @@
+"""``accord flags``: ambiguity flags and the FAQ on the server at ACCORD_URL (docs/flags.md)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from accord.cli.failure import fail, reported
+from accord.cli.remote import Token, Url, client
+
+flags_app = typer.Typer(
+    help="Questions flagged as unclear under the guidelines, and the FAQ (docs/flags.md).",
+    no_args_is_help=True,
+)
+STATES = ("open", "answered", "all")
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text")]
+
+
+def _print(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+@flags_app.command("list")
+def list_flags(
+    project: int,
+    state: Annotated[str, typer.Option("--state", help="open, answered or all")] = "open",
+    as_json: Json = False,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """A project's questions, newest first (an annotator gets their own)."""
+    if state not in STATES:
+        fail(f"unknown --state {state!r}; use one of: {', '.join(STATES)}")
+    with reported():
+        rows = list(client(url, token).flags(project, state))
+    if as_json:
+        _print(rows)
+        return
+    for row in rows:
+        who = row["asker_email"] or ("you" if row["mine"] else "an annotator")
+        section = row["section"] or "(whole guidelines)"
+        typer.echo(
+            f"#{row['id']}  {row['state']:<8}  task {row['task_external_id'] or row['task_id']}"
+            f"  {section}  {who}: {_one_line(row['question'])}"
+        )
+    typer.echo(f"{len(rows)} question(s)", err=True)
+
+
+@flags_app.command("ask")
+def ask(
+    task: int,
+    question: str,
+    section: Annotated[str, typer.Option("--section", help="A guideline section's anchor")] = "",
+    skip: Annotated[bool, typer.Option("--skip", help="Also skip the task")] = False,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Flag a task as unclear under the guidelines, with a question."""
+    with reported():
+        made = client(url, token).flag(task, question, section=section, skip=skip)
+    typer.echo(f"question #{made['id']} sent" + (" and the task skipped" if skip else ""))
+
+
+@flags_app.command("answer")
+def answer(
+    flag: int,
+    text: str,
+    publish: Annotated[bool, typer.Option("--publish", help="Put it in the project's FAQ")] = False,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Answer a question (managers); the asker is notified."""
+    with reported():
+        client(url, token).answer_flag(flag, text, publish=publish)
+    typer.echo(f"question #{flag} answered" + (" and published to the FAQ" if publish else ""))
+
+
+@flags_app.command("faq")
+def faq(
+    project: int,
+    words: Annotated[str, typer.Argument(help="Words that must all appear")] = "",
+    as_json: Json = False,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """The project's published answers (any member)."""
+    with reported():
+        rows = client(url, token).faq(project, words)
+    if as_json:
+        _print(rows)
+        return
+    for row in rows:
+        typer.echo(f"Q: {_one_line(row['question'])}\nA: {_one_line(row['answer'], 400)}\n")
+    typer.echo(f"{len(rows)} answer(s)", err=True)
