@@ -276,3 +276,30 @@ def test_a_deleted_project_takes_its_index_along(
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(OriginalityText)) == 0
         assert session.scalar(select(func.count()).select_from(OriginalityBand)) == 0
+
+
+def test_an_edit_is_checked_and_indexed_again(db: Database, team: dict[str, Any]) -> None:
+    """Editing one's answer into a near-copy is refused as submitting it is; one's own earlier
+    text never counts against the edit; the edit replaces what was indexed."""
+    assert submit(team["a"], team["project"], ORIGINAL).status_code == 201
+    mine = submit(team["b"], team["project"], OTHER, typing={"why": {"typed": 150, "pasted": 0}})
+    assert mine.status_code == 201, mine.text
+    annotation_id = mine.json()["annotation"]["id"]
+    path = f"/annotations/{annotation_id}"
+
+    copy = {"result": {"why": {"text": "So: " + ORIGINAL}}}
+    refused = team["b"].put(path, json=copy)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "not_original"
+    assert team["b"].get(path).json()["result"]["why"]["text"] == OTHER  # nothing written
+
+    revised = {"result": {"why": {"text": OTHER + " again"}}}
+    kept = team["b"].put(path, json=revised)
+    assert kept.status_code == 200, kept.text  # its own earlier text is not a source
+    with db.read() as session:
+        texts_of = session.scalars(
+            select(OriginalityText.text).where(OriginalityText.annotation_id == annotation_id)
+        ).all()
+    assert texts_of == [OTHER + " again"]
+    found = team["owner"].get(f"{path}/originality").json()
+    assert found["typing"] == {"why": {"typed": 150, "pasted": 0}}  # kept: the edit sent none

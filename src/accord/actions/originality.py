@@ -89,6 +89,30 @@ def index_submission(
     )
 
 
+def reindex_submission(
+    session: Session,
+    project_id: int,
+    annotation_id: int,
+    outcome: Outcome | None,
+    typing: dict[str, Any] | None,
+) -> None:
+    """An edited annotation's texts indexed anew, in the edit's transaction: its earlier texts
+    (and their band keys, by cascade) and check go, the edit's come in; the earlier typing
+    counts stay when the edit sends none."""
+    earlier = session.get(OriginalityCheck, annotation_id)
+    kept_typing = typing if typing else (dict(earlier.typing) if earlier is not None else None)
+    session.execute(
+        delete(OriginalityText).where(
+            OriginalityText.annotation_id == annotation_id,
+            OriginalityText.source == SUBMISSION,
+        )
+    )
+    if earlier is not None:
+        session.delete(earlier)
+        session.flush()
+    index_submission(session, project_id, annotation_id, outcome, kept_typing)
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 

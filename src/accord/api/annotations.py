@@ -15,10 +15,11 @@ from accord.actions.annotations import (
     do_delete_annotation,
     do_edit_annotation,
 )
+from accord.actions.originality import reindex_submission
 from accord.actions.reviews import LOCKING
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.originality import TypingIn
+from accord.api.originality import TypingIn, refuse_if_blocked, typing_of
 from accord.api.policies import Can, access, may_review, project_for, require, task_access
 from accord.api.schemas import Deleted, In, shows_emails
 from accord.api.transactions import (
@@ -31,6 +32,7 @@ from accord.api.transactions import (
 from accord.errors import NotFound, TooLarge
 from accord.models import Annotation, User
 from accord.queries.annotations import annotations_by, versions_of
+from accord.queries.originality import check_submission
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
 from accord.settings import Settings
@@ -166,9 +168,15 @@ async def edit_annotation(
         text = answer_text(checked, project, task, body.result)
         if isinstance(text, NeedsCheck):
             return text
+        found = check_submission(
+            session, project.id, project.interface, body.result, exclude_annotation=annotation.id
+        )
+        refuse_if_blocked(found)  # 422 not_original, as at submit: nothing is written
         do_edit_annotation(
             session, caller.user, project, annotation, task, body.result, body.seconds, checked=text
         )
+        if found is not None or body.typing:
+            reindex_submission(session, project.id, annotation.id, found, typing_of(body.typing))
         return annotation_out(annotation, caller.user, caller.user.id)
 
     return await in_write_checked(db, limiter, work)

@@ -117,9 +117,15 @@ def answer_of(result: Any, question: str) -> str | None:
 
 
 def check_submission(
-    session: Session, project_id: int, interface: Interface, result: Any
+    session: Session,
+    project_id: int,
+    interface: Interface,
+    result: Any,
+    *,
+    exclude_annotation: int | None = None,
 ) -> Outcome | None:
-    """The check of ``result`` (answers by question); None when no question asks for one."""
+    """The check of ``result`` (answers by question); None when no question asks for one.
+    ``exclude_annotation``: an annotation being edited, whose own indexed texts do not count."""
     questions = originality_questions(interface)
     if not questions:
         return None
@@ -135,7 +141,7 @@ def check_submission(
         sig = lib.signature(shingle_set)
         keys = lib.band_keys(sig, lib.scope_of(project_id, name))
         outcome.to_index.append(Indexed(name, text, sig.astype("<u4").tobytes(), keys))
-        found = closest(session, project_id, name, sig, keys, shingle_set)
+        found = closest(session, project_id, name, sig, keys, shingle_set, exclude_annotation)
         if found is None:
             continue
         similarity, row = found
@@ -162,9 +168,11 @@ def closest(
     sig: np.ndarray[Any, Any],
     keys: list[int],
     shingle_set: set[str],
+    exclude_annotation: int | None = None,
 ) -> tuple[float, OriginalityText] | None:
     """The indexed text (of this project's question) most similar to the answer, with its
-    exact similarity; None when no text shares a band key."""
+    exact similarity; None when no text shares a band key. The texts of the annotation
+    ``exclude_annotation`` (one being edited) are passed over."""
     band_rows = session.execute(
         select(OriginalityBand.text_id).where(OriginalityBand.key.in_(keys)).limit(MAX_BAND_ROWS)
     ).scalars()
@@ -182,6 +190,10 @@ def closest(
             or_(
                 OriginalityText.corpus_id.is_(None),
                 OriginalityCorpus.state == CorpusState.ready.value,
+            ),
+            or_(
+                OriginalityText.annotation_id.is_(None),
+                OriginalityText.annotation_id != (exclude_annotation or 0),
             ),
         )
     ).all()
