@@ -265,3 +265,18 @@ def test_reviewers_are_told_the_task_is_sensitive(db: Database, api: Api) -> Non
     annotator.post(f"/tasks/{served['id']}/annotations", json={"result": POS})
     review = reviewer.post(f"/projects/{project.id}/reviews/next").json()
     assert review["task"]["id"] == served["id"] and review["task"]["sensitive"] is True
+
+
+def test_sensitive_gold_is_held_back_like_any_sensitive_task(db: Database, api: Api) -> None:
+    """Gold mixed into the work is served only to those who may see sensitive tasks: a
+    sensitive gold task never reaches an annotator who has not opted in."""
+    from tests.api.test_gold import gold_rows, settings
+
+    project, manager, annotator, _ = world(db, api)
+    settings(db, project, gold_rate=1.0)
+    gold = gold_rows(2)
+    gold[0]["sensitive"] = True
+    upload(manager, project, [*gold, *mixed(3, 0)])
+    served = work_through(annotator, project)
+    assert "gold0" not in served and "gold1" in served
+    assert len(served) == 4  # the plain gold task and the three plain tasks

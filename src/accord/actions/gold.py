@@ -80,19 +80,23 @@ _ANY_REGULAR = Sql(
 _UNSEEN_GOLD = Sql(
     "SELECT g.task_id FROM gold_answers g WHERE g.project_id = ? AND g.purpose = 'gold' "
     "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = g.task_id "
-    "AND a.user_id = ?) ORDER BY random() LIMIT 1"
+    "AND a.user_id = ?) AND (? OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = g.task_id "
+    "AND t.sensitive)) ORDER BY random() LIMIT 1"
 )
 _CLAIM = Sql("UPDATE tasks SET n_claimed = n_claimed + 1 WHERE id = ?")
 
 
-def pick_gold(raw: Raw, project: ProjectInfo, user_id: int) -> int | None:
+def pick_gold(
+    raw: Raw, project: ProjectInfo, user_id: int, sensitive_ok: bool = True
+) -> int | None:
     """A gold task to lease now, or None: drawn at the project's rate, among the gold tasks
-    ``user_id`` has not had, and only while regular work remains for them."""
+    ``user_id`` has not had (sensitive ones only if ``sensitive_ok``: opted in and under the
+    day's limit), and only while regular work remains for them."""
     if project.gold_rate <= 0 or random.random() >= project.gold_rate:
         return None
     if raw.one(_ANY_REGULAR, (project.id, user_id)) is None:
         return None
-    row = raw.one(_UNSEEN_GOLD, (project.id, user_id))
+    row = raw.one(_UNSEEN_GOLD, (project.id, user_id, sensitive_ok))
     if row is None:
         return None
     task_id = int(row[0])

@@ -222,10 +222,10 @@ def do_next_task(
         _RENEW, (raw.stamp(expires), raw.stamp(now), int(held), user.id)
     ):
         return _lease(raw, int(held), user, expires, None)
-    claimed = pick_gold(raw, project, user.id)
+    claimed = pick_gold(raw, project, user.id, sensitive_ok)
     if claimed is not None:
         _lease_slot(session, raw, claimed, user, project, now, expires)
-        return _lease(raw, claimed, user, expires, None)
+        return exposed(raw, _lease(raw, claimed, user, expires, None), user.id, now)
     if not raw.sqlite:
         lease = _claim_in_one(raw, user, project, now, expires, sensitive_ok)
         return exposed(raw, lease, user.id, now)
