@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -46,6 +46,7 @@ from accord.queries.guidelines import (
 router = APIRouter(tags=["guidelines"])
 BASE = "/projects/{project_id}/guidelines"
 IMAGE_NAME = r"^[0-9a-f]{32}\.(png|jpg|webp|gif)$"
+MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
 
 
 class VersionOut(BaseModel):
@@ -88,14 +89,20 @@ class SaveIn(In):
     material: bool = Field(
         default=False, description="Annotators must read and acknowledge it before more work"
     )
-    base_version: int = Field(ge=0, description="The version this edit started from")
+    base_version: int = Field(
+        ge=0, le=MAX_VERSION, description="The version this edit started from"
+    )
 
 
 class RestoreIn(In):
-    number: int = Field(ge=1, description="The version whose text becomes current again")
+    number: int = Field(
+        ge=1, le=MAX_VERSION, description="The version whose text becomes current again"
+    )
     note: str = Field(default="", max_length=MAX_NOTE)
     material: bool = False
-    base_version: int = Field(ge=0, description="The current version, as the caller saw it")
+    base_version: int = Field(
+        ge=0, le=MAX_VERSION, description="The current version, as the caller saw it"
+    )
 
 
 class SavedOut(BaseModel):
@@ -106,7 +113,9 @@ class SavedOut(BaseModel):
 
 
 class AcknowledgeIn(In):
-    version: int = Field(ge=1, description="The version the caller read (the current one)")
+    version: int = Field(
+        ge=1, le=MAX_VERSION, description="The version the caller read (the current one)"
+    )
 
 
 class Acknowledged(BaseModel):
@@ -240,7 +249,12 @@ def restore(project_id: int, body: RestoreIn, caller: CurrentCaller, db: Db) -> 
     summary="One version, with its text and sections",
     responses=errors(401, 404, 422),
 )
-def get_version(project_id: int, number: int, caller: CurrentCaller, db: Db) -> OneVersionOut:
+def get_version(
+    project_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    number: int = Path(ge=1, le=MAX_VERSION, description="The version's number"),
+) -> OneVersionOut:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.view)
         row = one_version(session, project, number)
@@ -260,9 +274,12 @@ def get_diff(
     old: int | None = Query(
         default=None,
         ge=0,
+        le=MAX_VERSION,
         description="The earlier version (0: an empty document; default: the one before `new`)",
     ),
-    new: int | None = Query(default=None, ge=1, description="The later one (default: current)"),
+    new: int | None = Query(
+        default=None, ge=1, le=MAX_VERSION, description="The later one (default: current)"
+    ),
 ) -> DiffOut:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.view)
