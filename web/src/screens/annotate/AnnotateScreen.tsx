@@ -101,8 +101,11 @@ function Annotator({ project }: { project: Project }) {
       <Messages view={view} annotate={annotate} />
       <div className="annotate-body">
         <Body view={view} annotate={annotate} shared={shared} project={project} />
-        {guidelines ? <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} projectId={project.id} onClose={toggleGuidelines} /> : null}
-        {guidelines ? <FaqPanel projectId={project.id} guidelines={project.guidelines} /> : null}
+        {guidelines ? (
+          <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} projectId={project.id} onClose={toggleGuidelines}>
+            <FaqPanel projectId={project.id} guidelines={project.guidelines} />
+          </GuidelinesPanel>
+        ) : null}
       </div>
       {store ? <StoreActionBar view={view} annotate={annotate} guidelines={guidelines} onGuidelines={toggleGuidelines} onHelp={() => setDialog("help")} onSkip={() => setDialog("skip")} onFlag={() => setFlagging(true)} /> : null}
       {dialog === "help" ? <CheatSheet onClose={() => setDialog(null)} /> : null}
