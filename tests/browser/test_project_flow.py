@@ -115,7 +115,7 @@ def test_manager_and_annotator_run_a_project(people: People, db: Database) -> No
 def create_project(people: People, page: Page) -> int:
     page.get_by_role("link", name="New project").click()
     expect(page.get_by_role("heading", name="New project")).to_be_visible()
-    page.get_by_label("Name").fill("Support replies")
+    page.get_by_label("Name", exact=True).fill("Support replies")
     page.get_by_label("Description").fill("Sentiment, names and the better reply.")
     page.get_by_label("Overlap").fill("1")
     page.get_by_label("Guidelines (Markdown)").fill(
@@ -361,7 +361,7 @@ def change_settings(people: People, page: Page) -> None:
     expect(row.locator("td").nth(2)).to_have_text(str(LABELLED))
     people.shot(page, "settings-orphans", at="#interface-title")
 
-    page.get_by_label("Name").fill("Support replies (v2)")
+    page.get_by_label("Name", exact=True).fill("Support replies (v2)")
     page.get_by_label("Lease time (minutes)").fill("30")
     editor.fill(INTERFACE)
     page.keyboard.press("Control+s")

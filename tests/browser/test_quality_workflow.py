@@ -56,7 +56,7 @@ def rows() -> list[dict[str, Any]]:
 def create_project(people: People, page: Page) -> int:
     people.sign_in(page, *LEAD)
     page.get_by_role("link", name="New project").click()
-    page.get_by_label("Name").fill("Restaurant reviews")
+    page.get_by_label("Name", exact=True).fill("Restaurant reviews")
     page.get_by_label("Overlap").fill("2")
     page.keyboard.press("Control+s")  # the starter interface: text, label (positive…negative)
     page.wait_for_url("**/import?created=1")
