@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import anyio.to_thread
 import fastapi_offline
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
@@ -130,6 +131,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.purger.stop()
 
 
+API_PREFIX = "/api/v1"
+
+
+@functools.cache
+def _integer_query() -> frozenset[str]:
+    """The query parameters some route reads as a whole number: the same for every app (its
+    routes are `ROUTERS`'), found once per process (it builds every route's dependencies)."""
+    return integer_query_names(route for module in ROUTERS for route in module.router.routes)
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     logging.getLogger("accord").setLevel(settings.log_level.upper())
     database = db or Database(settings.resolved_database_url())
@@ -150,15 +161,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.notices = attach(database, settings.redis_url)
     app.state.notices.listen(Topic.callers, app.state.callers.clear)
     install_error_handlers(app)
-    api = APIRouter(prefix="/api/v1")
-    for module in ROUTERS:
-        api.include_router(module.router)
-    app.include_router(api)
+    for module in ROUTERS:  # each once, with the prefix: a route is built at each inclusion
+        app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(
         BodyLimit,
         max_body=settings.max_body_bytes,
         max_import=settings.max_import_bytes,
-        integer_query=integer_query_names(app.routes),
+        integer_query=_integer_query(),
     )
     # outermost: refusals get the headers too
     app.add_middleware(SecurityHeaders, headers=security_headers(settings.s3_endpoint_url))
