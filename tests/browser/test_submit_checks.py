@@ -1,7 +1,8 @@
 """Declared submit checks on the annotate screen (docs/checks.md): each check's state shows
 live as the annotator types (keyboard), the server-only language check comes back from the
 checks endpoint, a block-level failure stops the submit (mouse click and Ctrl+Enter), and a
-warn-level one does not: the answer is accepted and the warning is shown."""
+warn-level one does not: the answer is accepted and the warning is shown; a warn-level pattern
+rule shows as it is typed too."""
 
 from __future__ import annotations
 
@@ -28,7 +29,15 @@ INTERFACE = {
                 {"kind": "language", "expected": ["en"], "level": "warn", "min_words": 3},
             ],
         },
-        {"name": "rejected", "kind": "text", "label": "Worse answer"},
+        {
+            "name": "rejected",
+            "kind": "text",
+            "label": "Worse answer",
+            "rules": [
+                {"pattern": "(?i)worse", "must_match": False, "level": "warn",
+                 "message": "say why it is worse rather than calling it worse"}
+            ],
+        },
     ],
     "checks": [
         {"kind": "differ", "questions": ["chosen", "rejected"], "message": "Write two answers."}
@@ -75,13 +84,18 @@ def test_checks_show_live_warnings_submit_and_blocks_do_not(people: People, db: 
         page.keyboard.type("A shorter, worse answer.")
         notes = page.locator(".consistency-notes .check-row[data-check=differ]")
         expect(notes).to_have_attribute("data-state", "pass")
+        # A warn-level pattern rule shows as it is typed, and does not stop the submit.
+        warned = page.locator("[data-rule-warnings=rejected] .check-row")
+        expect(warned).to_have_attribute("data-state", "warn")
+        expect(warned).to_contain_text("say why it is worse rather than calling it worse")
         people.shot(page, "warning-live", at="[data-question=chosen]")
 
         # Warn-level only: the click submits, and the warning is shown.
         page.get_by_role("button", name="Submit").click()
         second = desk.wait_for_next(first)
         assert second != 0
-        expect(page.locator(".annotate-messages")).to_contain_text("Submitted, with a warning")
+        expect(page.locator(".annotate-messages")).to_contain_text("Submitted, with 2 warnings")
+        expect(page.locator(".annotate-messages")).to_contain_text("calling it worse")
         assert desk.answer(first)["chosen"] == {"text": GERMAN}
         people.shot(page, "submitted-with-warning")
 

@@ -1,6 +1,6 @@
 import { useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ChangeEvent, type ClipboardEvent, type KeyboardEvent } from "react";
 import type { TextQuestionSpec } from "../../editor/interface";
-import { codePointLength, compileRules, textProblem, type RuleStatus } from "../../editor/textRules";
+import { codePointLength, compileRules, ruleMessage, textProblem, type RuleStatus } from "../../editor/textRules";
 import { WidgetContext } from "../widgetShared";
 import { noteChange, notePaste } from "./typing";
 import { CheckList } from "./CheckList";
@@ -23,9 +23,11 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
   const problem =
     textProblem({ ...question, required: false }, rules, text, (check) => statuses[rules.indexOf(check)] as RuleStatus) ??
     (text && declaredProblem(question, text) ? "a check below blocks the submit" : null);
+  // Warn-level rules the text breaks: shown as it is typed; they do not stop the submit.
+  const warned = text === "" ? [] : rules.filter((check, i) => check.rule.level === "warn" && statuses[i] === "fail");
   // While a rule is being checked (a few milliseconds), keep showing the last verdict.
   const shown = useRef<string>("");
-  const verdict = text === "" ? "" : problem ? `✗ ${problem}` : pending ? shown.current : "✓ fits the rules";
+  const verdict = text === "" ? "" : problem ? `✗ ${problem}` : pending ? shown.current : warned.length ? "✓ fits the rules (a warning below)" : "✓ fits the rules";
   shown.current = verdict;
   const length = codePointLength(text);
   const box = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
@@ -73,6 +75,19 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
           {limit} characters
         </span>
       </div>
+      {warned.length ? (
+        <ul className="check-list" aria-label="Rule warnings" data-rule-warnings={question.name}>
+          {warned.map((check) => (
+            <li key={check.rule.pattern} className="check-row check-warn" data-state="warn">
+              <span className="check-icon" aria-hidden="true">
+                ⚠
+              </span>
+              <span className="check-name">rule</span>
+              <span className="check-message">{ruleMessage(check.rule)} (a warning: you can still submit)</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <CheckList question={question.name} checks={question.declared ?? []} text={text} />
       {serverOnly.length ? (
         <p className="muted small text-server-rules">
