@@ -77,6 +77,14 @@ class MediaLimits:
     audio: AudioLimits | None = None
 
 
+def media_limits(settings: Settings) -> MediaLimits:
+    """The limits an uploaded video or recording is held to, for those a dataset zip holds."""
+    from accord.jobs.frames import video_limits
+    from accord.jobs.waveform import audio_limits
+
+    return MediaLimits(video_limits(settings), audio_limits(settings))
+
+
 def run_media_dataset_import(
     db: Database,
     storage: Storage,

@@ -39,7 +39,7 @@ from accord.actions.imports import ImportOptions, ImportReport, run_import
 from accord.actions.media_dataset_imports import (
     MEDIA_DATASET_FORMATS,
     MediaDatasetImport,
-    MediaLimits,
+    media_limits,
     run_media_dataset_import,
 )
 from accord.actions.source_answers import SourceAnswers, adopt_predictions, check_source
@@ -52,9 +52,7 @@ from accord.errors import AccordError, Invalid
 from accord.formats import detect_format
 from accord.formats.datasets import DATASET_FORMATS
 from accord.jobs.frames import start_after_import as start_frames_after_import
-from accord.jobs.frames import video_limits
 from accord.jobs.thumbnails import start_after_import
-from accord.jobs.waveform import audio_limits
 from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import User
@@ -423,11 +421,6 @@ async def _received(request: Request, settings: Settings, run: Callable[[Path], 
                 await anyio.to_thread.run_sync(file.write, chunk)
         file.flush()
         return await run_in_threadpool(run, Path(file.name))
-
-
-def media_limits(settings: Settings) -> MediaLimits:
-    """The limits an uploaded video or recording is held to, for those a dataset zip holds."""
-    return MediaLimits(video_limits(settings), audio_limits(settings))
 
 
 async def _spool_and_start(

@@ -37,6 +37,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +46,10 @@ from accord.actions.image_imports import run_dataset_import
 from accord.actions.imports import ImportOptions, do_recover_imports, run_import
 from accord.actions.media_dataset_imports import (
     MEDIA_DATASET_FORMATS,
-    MediaLimits,
+    media_limits,
     run_media_dataset_import,
 )
-from accord.actions.source_answers import adopt_predictions
+from accord.actions.source_answers import SourceAnswers, adopt_predictions
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.datasets import DATASET_FORMATS
@@ -60,11 +62,9 @@ from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tr
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
-from accord.jobs.frames import video_limits
 from accord.jobs.originality_corpus import corpus_job as _originality  # noqa: F401
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
-from accord.jobs.waveform import audio_limits
 from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
 from accord.models import Import, ImportState, Project, User
@@ -201,22 +201,37 @@ def _adopt(context: JobContext, user: User, result: dict[str, Any]) -> dict[str,
     return answers.fields()
 
 
-def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
-    params = context.params
+@contextmanager
+def _spooled_here(context: JobContext, unit: str) -> Iterator[Path]:
+    """The spooled upload copied to a local temporary file (a dataset's readers need a whole
+    file on disk), removed afterwards."""
     folder = context.settings.data_dir / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
-    context.progress(0, None, unit="images", phase="reading the dataset")
+    context.progress(0, None, unit=unit, phase="reading the dataset")
     with tempfile.NamedTemporaryFile(dir=folder, prefix="dataset-") as file:
-        with context.storage.open(params["key"]) as stream:
+        with context.storage.open(context.params["key"]) as stream:
             shutil.copyfileobj(stream, file, CHUNK)
         file.flush()
+        yield Path(file.name)
+
+
+def _dataset_result(report: ImportReport, answers: SourceAnswers | None) -> dict[str, Any]:
+    result = report_fields(report)
+    if answers is not None:
+        result.update(answers.fields())
+    return result
+
+
+def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
+    params = context.params
+    with _spooled_here(context, "images") as body:
         done = run_dataset_import(
             context.db,
             context.storage,
             context.settings,
             user,
             context.project_id,
-            Path(file.name),
+            body,
             params["format"],
             import_options(context.settings, False),
             filename=params.get("filename", ""),
@@ -232,32 +247,22 @@ def _dataset_import(context: JobContext, user: User) -> dict[str, Any]:
                 done, None, unit="tasks", phase="recording the source's answers"
             ),
         )
-    result = report_fields(done.report)
-    if done.answers is not None:
-        result.update(done.answers.fields())
-    result["dataset"] = done.dataset_fields()
-    return result
+    return {**_dataset_result(done.report, done.answers), "dataset": done.dataset_fields()}
 
 
 def _media_dataset_import(context: JobContext, user: User) -> dict[str, Any]:
     params = context.params
-    folder = context.settings.data_dir / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    context.progress(0, None, unit="files", phase="reading the dataset")
-    with tempfile.NamedTemporaryFile(dir=folder, prefix="dataset-") as file:
-        with context.storage.open(params["key"]) as stream:
-            shutil.copyfileobj(stream, file, CHUNK)
-        file.flush()
+    with _spooled_here(context, "files") as body:
         done = run_media_dataset_import(
             context.db,
             context.storage,
             context.settings,
             user,
             context.project_id,
-            Path(file.name),
+            body,
             params["format"],
             import_options(context.settings, False),
-            MediaLimits(video_limits(context.settings), audio_limits(context.settings)),
+            media_limits(context.settings),
             filename=params.get("filename", ""),
             on_start=lambda import_id: context.note(import_id=import_id),
             on_stored=lambda done, total: context.progress(
@@ -268,11 +273,7 @@ def _media_dataset_import(context: JobContext, user: User) -> dict[str, Any]:
                 done, None, unit="tasks", phase="recording the source's answers"
             ),
         )
-    result = report_fields(done.report)
-    if done.answers is not None:
-        result.update(done.answers.fields())
-    result["dataset"] = done.dataset
-    return result
+    return {**_dataset_result(done.report, done.answers), "dataset": done.dataset}
 
 
 def _file_import(context: JobContext, user: User) -> ImportReport:
