@@ -36,14 +36,14 @@ from accord.formats.mot import VideoRow
 from accord.formats.shapes import DatasetError
 from accord.formats.video_tracks import VideoSchema
 from accord.formats.ytvis import (
-    MAX_JSON_BYTES,
     Video,
     YtvisFile,
     annotation_track,
     box_keys,
+    loaded_json,
     polygon_keys,
+    read_videos,
     video_annotations,
-    video_entry,
     ytvis_categories,
 )
 
@@ -153,17 +153,14 @@ class _Track:
 
 def read_coco_video(path: Path, schema: VideoSchema) -> YtvisFile:
     """Read and check a COCO per frame JSON (see the module)."""
-    data = _loaded(path)
+    data = loaded_json(
+        path,
+        ("videos", "images", "annotations", "categories"),
+        "COCO per frame has videos, images, annotations and categories",
+    )
     found = YtvisFile(path)
     categories = ytvis_categories(path, data["categories"])
-    videos: dict[Any, Video] = {}
-    for i, entry in enumerate(data["videos"]):
-        video = video_entry(path, i, _with_length(entry, data["images"]))
-        if video.ident in videos:
-            raise DatasetError(f"{video.where}: a second video with id {video.ident!r}")
-        if any(v.name == video.name for v in videos.values()):
-            raise DatasetError(f"{video.where}: a second video named {video.name!r}")
-        videos[video.ident] = video
+    videos = read_videos(path, [_with_length(entry, data["images"]) for entry in data["videos"]])
     found.videos = list(videos.values())
     frames = _frames(path, data["images"], videos)
     tracks = _tracks(path, data["annotations"], frames, videos, categories)
@@ -182,26 +179,6 @@ def read_coco_video(path: Path, schema: VideoSchema) -> YtvisFile:
             entry["score"] = track.score
         annotation_track(found, schema, categories, videos, entry, track.where)
     return found
-
-
-def _loaded(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such file")
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise DatasetError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MiB")
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise DatasetError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise DatasetError(f"{path}: expected an object with videos, images, annotations")
-    for key in ("videos", "images", "annotations", "categories"):
-        if not isinstance(data.get(key), list):
-            raise DatasetError(
-                f"{path}: {key} must be a list (COCO per frame has videos, images, "
-                "annotations and categories)"
-            )
-    return data
 
 
 def _with_length(entry: Any, images: list[Any]) -> Any:

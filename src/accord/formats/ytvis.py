@@ -95,6 +95,23 @@ class YtvisFile:
 
 def read_ytvis(path: Path, schema: VideoSchema) -> YtvisFile:
     """Read and check a YouTube-VIS JSON (see the module)."""
+    data = loaded_json(path, ("videos", "annotations", "categories"), "YouTube-VIS has all three")
+    found = YtvisFile(path)
+    categories = ytvis_categories(path, data["categories"])
+    videos = read_videos(path, data["videos"])
+    found.videos = list(videos.values())
+    for i, entry in enumerate(data["annotations"]):
+        where = f"{path}: annotations[{i}]"
+        if not isinstance(entry, dict):
+            raise DatasetError(f"{where}: expected an object")
+        where += f" (id {entry.get('id')})"
+        annotation_track(found, schema, categories, videos, entry, where)
+    return found
+
+
+def loaded_json(path: Path, keys: tuple[str, ...], holds: str) -> dict[str, Any]:
+    """The dataset JSON at ``path``, an object whose ``keys`` are lists (``holds`` says what
+    the format has, for the error), or a `DatasetError` naming the file."""
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
     if path.stat().st_size > MAX_JSON_BYTES:
@@ -104,28 +121,24 @@ def read_ytvis(path: Path, schema: VideoSchema) -> YtvisFile:
     except orjson.JSONDecodeError as exc:
         raise DatasetError(f"{path}: not JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise DatasetError(f"{path}: expected an object with videos, annotations, categories")
-    for key in ("videos", "annotations", "categories"):
+        raise DatasetError(f"{path}: expected an object with {', '.join(keys)}")
+    for key in keys:
         if not isinstance(data.get(key), list):
-            raise DatasetError(f"{path}: {key} must be a list (YouTube-VIS has all three)")
-    found = YtvisFile(path)
-    categories = ytvis_categories(path, data["categories"])
+            raise DatasetError(f"{path}: {key} must be a list ({holds})")
+    return data
+
+
+def read_videos(path: Path, entries: list[Any]) -> dict[Any, Video]:
+    """The file's ``videos`` by id, each checked (`video_entry`); ids and names unique."""
     videos: dict[Any, Video] = {}
-    for i, entry in enumerate(data["videos"]):
+    for i, entry in enumerate(entries):
         video = video_entry(path, i, entry)
         if video.ident in videos:
             raise DatasetError(f"{video.where}: a second video with id {video.ident!r}")
         if any(v.name == video.name for v in videos.values()):
             raise DatasetError(f"{video.where}: a second video named {video.name!r}")
         videos[video.ident] = video
-    found.videos = list(videos.values())
-    for i, entry in enumerate(data["annotations"]):
-        where = f"{path}: annotations[{i}]"
-        if not isinstance(entry, dict):
-            raise DatasetError(f"{where}: expected an object")
-        where += f" (id {entry.get('id')})"
-        annotation_track(found, schema, categories, videos, entry, where)
-    return found
+    return videos
 
 
 def ytvis_categories(path: Path, entries: list[Any]) -> dict[Any, str]:
