@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from accord.api.headers import content_security_policy, media_origin, security_headers
+from accord.api.headers import (
+    content_security_policy,
+    files_source,
+    media_origin,
+    security_headers,
+)
 from tests.api.conftest import Api
 
 HEADERS = security_headers(None)
@@ -54,5 +59,26 @@ def test_bucket_media_may_be_shown_but_nothing_else_from_elsewhere() -> None:
     assert all(
         "s3.example.org" not in rules[name]
         for name in rules
-        if name not in ("img-src", "media-src")
+        if name not in ("img-src", "media-src", "connect-src")
     )
+    assert rules["connect-src"] == "'self'"  # no bucket of Accord's own: no requests there
+
+
+def test_the_players_may_request_accords_own_bucket_folder_only() -> None:
+    """A video's frames and a recording's waveform are fetched from Accord's bucket: requests may
+    go to that bucket and prefix (path-style presigned links), not to the endpoint's other
+    buckets; with files on local disk, only to the app."""
+    assert files_source(None, None) is None
+    assert files_source("http://minio:9000/", "media", "") == "http://minio:9000/media/"
+    assert files_source("http://minio:9000", "media", "/a/b/") == "http://minio:9000/media/a/b/"
+    assert files_source(None, "media", "p") == "https://media.s3.amazonaws.com/p/"
+    assert files_source(None, "media", "", "eu-west-1") == (
+        "https://media.s3.amazonaws.com/ https://media.s3.eu-west-1.amazonaws.com/"
+    )
+    local = dict(r.split(" ", 1) for r in content_security_policy("https://s3").split("; "))
+    assert local["connect-src"] == "'self'"
+    files = files_source("https://s3.example.org", "media", "p")
+    policy = content_security_policy(media_origin("https://s3.example.org"), files)
+    rules = dict(rule.split(" ", 1) for rule in policy.split("; "))
+    assert rules["connect-src"] == "'self' https://s3.example.org/media/p/"
+    assert "s3.example.org" not in rules["script-src"] + rules["worker-src"]

@@ -52,13 +52,14 @@ from accord.api import problem_reports as problem_reports_api
 from accord.api import sensitive as sensitive_api
 from accord.api.auth import CallerCache, Db
 from accord.api.errors import install_error_handlers
-from accord.api.headers import SecurityHeaders, security_headers
+from accord.api.headers import SecurityHeaders, files_source, security_headers
 from accord.api.limits import BodyLimit, integer_query_names
 from accord.api.web import mount_web
 from accord.db import Database
 from accord.db.notices import Topic, attach
 from accord.jobs.purge import Purger
 from accord.jobs.runner import JobRunner
+from accord.media.storage import storage_location
 from accord.settings import Settings
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -134,6 +135,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 API_PREFIX = "/api/v1"
 
 
+def _files(settings: Settings) -> str | None:
+    """The CSP sources of Accord's own bucket folder (`files_source`), if files are in one."""
+    scheme, bucket, prefix = storage_location(settings)
+    if scheme != "s3":
+        return None
+    region = None
+    if not settings.s3_endpoint_url:
+        from accord.media.s3 import default_region  # boto3 only when a bucket is used
+
+        region = default_region()
+    return files_source(settings.s3_endpoint_url, bucket, prefix or "", region)
+
+
 @functools.cache
 def _integer_query() -> frozenset[str]:
     """The query parameters some route reads as a whole number: the same for every app (its
@@ -170,7 +184,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         integer_query=_integer_query(),
     )
     # outermost: refusals get the headers too
-    app.add_middleware(SecurityHeaders, headers=security_headers(settings.s3_endpoint_url))
+    app.add_middleware(
+        SecurityHeaders, headers=security_headers(settings.s3_endpoint_url, _files(settings))
+    )
 
     @app.get("/api/health", tags=["health"], summary="Is the server up and its database reachable")
     def health(db: Db) -> Health:

@@ -26,8 +26,30 @@ def media_origin(s3_endpoint_url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def content_security_policy(media: str) -> str:
-    """The policy, with ``media`` (an origin) allowed for images, audio and video only."""
+def files_source(
+    s3_endpoint_url: str | None, bucket: str | None, prefix: str = "", region: str | None = None
+) -> str | None:
+    """Where Accord's own files are, as CSP sources with a path, or None when they are on local
+    disk (served by the app itself). With an endpoint, presigned links are path-style
+    (``origin/bucket/prefix/``, `accord.media.s3`); on Amazon S3 they name the bucket in the host
+    (``https://bucket.s3.amazonaws.com/prefix/``, or the ``region``'s host)."""
+    if bucket is None:
+        return None
+    folder = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    if s3_endpoint_url:
+        return f"{media_origin(s3_endpoint_url)}/{bucket}/{folder}"
+    hosts = [f"{bucket}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"{bucket}.s3.{region}.amazonaws.com")
+    return " ".join(f"https://{host}/{folder}" for host in hosts)
+
+
+def content_security_policy(media: str, files: str | None = None) -> str:
+    """The policy, with ``media`` (an origin) allowed for images, audio and video, and
+    ``files`` (a source with a path: Accord's own bucket and prefix) for the requests the
+    players make for the files Accord derived (a video's manifest and frames by HTTP range, a
+    recording's waveform peaks). Neither is allowed for scripts, styles or workers; requests
+    may go to that one folder of that one bucket, not to the endpoint's other buckets."""
     return "; ".join(
         (
             "default-src 'self'",
@@ -36,7 +58,7 @@ def content_security_policy(media: str) -> str:
             f"img-src 'self' data: blob: {media}",
             f"media-src 'self' blob: {media}",
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src 'self'{' ' + files if files else ''}",
             "worker-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
@@ -46,11 +68,14 @@ def content_security_policy(media: str) -> str:
     )
 
 
-def security_headers(s3_endpoint_url: str | None) -> list[tuple[bytes, bytes]]:
+def security_headers(
+    s3_endpoint_url: str | None, files: str | None = None
+) -> list[tuple[bytes, bytes]]:
+    """The headers; ``files``: `files_source` of the storage, if it is a bucket."""
     return [
         (
             b"content-security-policy",
-            content_security_policy(media_origin(s3_endpoint_url)).encode(),
+            content_security_policy(media_origin(s3_endpoint_url), files).encode(),
         ),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),

@@ -88,6 +88,11 @@ def s3_client(
     return session.client("s3", endpoint_url=endpoint_url or None, config=config)
 
 
+def default_region() -> str | None:
+    """The region boto3 would use (``AWS_REGION``, ``AWS_DEFAULT_REGION``, ~/.aws/config)."""
+    return boto3.session.Session().region_name
+
+
 @functools.lru_cache(maxsize=8)
 def shared_client(endpoint_url: str | None) -> S3Client:
     """One client per endpoint for the whole process (clients are thread-safe and costly)."""
