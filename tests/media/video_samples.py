@@ -9,6 +9,7 @@ video to Debian's ``ffmpeg`` (apt package ``ffmpeg``), which encodes them.
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -77,8 +78,6 @@ def make_video(
         command += ["-vf", f"setpts='{expression}'", "-fps_mode", "passthrough"]
         command += ["-video_track_timescale", "1000"]
     command += ENCODERS[codec]
-    if rotate is not None:
-        command += ["-metadata:s:v:0", f"rotate={rotate}"]
     command += [str(path)]
     process = subprocess.Popen(command, stdin=subprocess.PIPE)
     assert process.stdin is not None
@@ -86,7 +85,32 @@ def make_video(
         process.stdin.write(coded_frame(number).tobytes())
     process.stdin.close()
     assert process.wait(timeout=300) == 0, f"ffmpeg failed on {path}"
+    if rotate is not None:
+        rotate_mp4(path, rotate)
     return path
+
+
+# The display matrix (a b u / c d v / x y w; a–d in 16.16 fixed point) that turns the stored
+# picture clockwise by the key's degrees, as phones write it: ffmpeg reports it as a rotation
+# of minus that (its display-matrix convention, counter-clockwise) and turns the picture clockwise.
+MATRICES = {90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
+
+
+def rotate_mp4(path: Path, degrees: int) -> None:
+    """Write the rotation into the MP4's video track header (``tkhd``) in place. Debian's
+    ffmpeg 5.1 no longer writes one (``-metadata rotate`` is ignored and ``-display_rotation``
+    came in 6.0), so the header's matrix is set here, as a phone's camera sets it."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tkhd")
+    assert at > 0, f"{path}: no track header"
+    version = data[at + 4]
+    # version and flags (4), times and ids (20, or 32 in version 1), reserved (8), layer,
+    # alternate group, volume, reserved (8): then the matrix's 9 numbers.
+    matrix = at + 4 + 4 + (32 if version == 1 else 20) + 8 + 8
+    a, b, c, d = MATRICES[degrees]
+    values = [a << 16, b << 16, 0, c << 16, d << 16, 0, 0, 0, 1 << 30]
+    struct.pack_into(">9I", data, matrix, *(v & 0xFFFFFFFF for v in values))
+    path.write_bytes(data)
 
 
 def ffprobe_times(path: Path) -> list[float]:
