@@ -128,3 +128,84 @@ def test_mark_move_delete_and_submit_events(people: People, db: Database, tmp_pa
         ("pick", 30, 40),
     ]
     people.check()
+
+
+LONG = 400  # frames: at zoom 1 a frame is under 2 px of the lane
+
+
+def zoomed_x(page: Page, lane: str, frame: float) -> tuple[float, float]:
+    """The page point of ``frame``'s left edge on ``lane``'s track, in the timeline's view."""
+    timeline = page.locator("[data-events-timeline=actions]")
+    start = int(timeline.get_attribute("data-view-start") or 0)
+    span = int(timeline.get_attribute("data-view-span") or 1)
+    box = page.locator(f"[data-track={lane}]").bounding_box()
+    assert box is not None
+    return box["x"] + (frame - start) * box["width"] / span, box["y"] + box["height"] / 2
+
+
+def test_zoom_the_timeline_to_place_events_on_a_long_video(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
+    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
+    project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
+    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "long.mp4", LONG))
+    add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
+    page = people.page("annotator")
+    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
+    player = page.locator(PLAYER)
+    timeline = page.locator("[data-events-timeline=actions]")
+    expect(player).to_have_attribute("data-frames", str(LONG))
+    timeline.evaluate("el => el.scrollIntoView({block: 'center'})")
+    expect(timeline).to_have_attribute("data-view-span", str(LONG))
+
+    # Keys: Z twice shows a quarter of the video; going to frame 250 (G) brings the view there.
+    player.locator("canvas").click()
+    page.keyboard.press("z")
+    page.keyboard.press("z")
+    expect(timeline).to_have_attribute("data-zoom", "4")
+    expect(timeline).to_have_attribute("data-view-span", "100")
+    expect(page.locator("[data-events-zoom]")).to_have_text("zoom 4× · frames 0–99")
+    page.keyboard.press("g")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("250")
+    page.keyboard.press("Enter")
+    expect(player).to_have_attribute("data-frame", "250")
+    expect(timeline).to_have_attribute("data-view-start", "200")
+    people.shot(page, "events-zoomed", at=".events-video")
+
+    # The mouse, zoomed: a drag from frame 230 to 240 marks exactly those frames.
+    drag(page, zoomed_x(page, "pick", 230.5), zoomed_x(page, "pick", 240.5))
+    assert bars(page) == [("pick", "230", "240")]
+    # The wheel scrolls the zoomed view (the current frame stays where it is) ...
+    page.mouse.move(*zoomed_x(page, "place", 260))
+    page.mouse.wheel(0, 300)
+    expect(timeline).to_have_attribute("data-view-start", "210")
+    expect(player).to_have_attribute("data-frame", "240")
+    # ... Ctrl+wheel zooms in around the pointer, then the buttons zoom out to the whole video.
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -100)
+    page.keyboard.up("Control")
+    expect(timeline).to_have_attribute("data-zoom", "8")
+    expect(timeline).to_have_attribute("data-view-span", "50")
+    out = page.get_by_role("button", name="Zoom the timeline out")
+    for zoom in ("4", "2", "1"):
+        out.click()
+        expect(timeline).to_have_attribute("data-zoom", zoom)
+    expect(out).to_be_disabled()
+    expect(page.locator("[data-events-zoom]")).to_have_text("whole video")
+    assert bars(page) == [("pick", "230", "240")]
+    # Shift+Z at zoom 1 changes nothing; the event is submitted as marked.
+    page.keyboard.press("Shift+Z")
+    expect(timeline).to_have_attribute("data-zoom", "1")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
+    with httpx.Client(
+        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
+    ) as client:
+        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
+    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
+    [annotation] = task["annotations"]
+    events = annotation["result"]["actions"]["events"]
+    assert [(e["label"], e["start"], e["end"]) for e in events] == [("pick", 230, 240)]
+    people.check()

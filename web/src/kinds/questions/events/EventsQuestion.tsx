@@ -135,7 +135,7 @@ export function EventsQuestion({ question, value, onChange, active }: QuestionPr
       {active ? (
         <p className="muted small keys-help">
           <Kbd keys="[" /> start · <Kbd keys="]" /> end · <Kbd keys="1" />–<Kbd keys="9" /> label · <Kbd keys="," /> <Kbd keys="." /> step · <Kbd keys="Tab" /> next event ·{" "}
-          <Kbd keys="Enter" /> go to its start · <Kbd keys="Del" /> delete · drag on a lane to mark, drag an edge to move it
+          <Kbd keys="Enter" /> go to its start · <Kbd keys="Del" /> delete · <Kbd keys="Z" /> / <Kbd keys="Shift+Z" /> zoom the timeline (Ctrl+wheel) · drag on a lane to mark, drag an edge to move it
         </p>
       ) : null}
     </div>

@@ -3,14 +3,18 @@
  * its start frame to its end frame (both included), the current frame as a cursor line.
  * Mouse: click an event to select it and go to its start; drag its edges to move its start or
  * end (snapped to frames; the player follows); drag along an empty stretch of a lane to make
- * an event of that label; click an empty stretch to go to that frame.
+ * an event of that label; click an empty stretch to go to that frame. Zoom (`view.ts`): Z /
+ * Shift+Z or the − / + buttons around the current frame, Ctrl+wheel around the pointer; the
+ * wheel scrolls a zoomed timeline; the view follows the current frame when it moves out.
  */
-import { useRef, useState, type PointerEvent } from "react";
+import { useEffect, useRef, useState, type PointerEvent } from "react";
+import { Kbd } from "../../../ui/Kbd";
 import { optionText } from "../../../editor/interface";
 import { labelColour } from "../../palette";
 import { useUiState } from "../../uiState";
-import type { EventsContext } from "./keys";
-import { addEvent, frameAtX, frameText, moveEdge, toAnswer, type VideoEvent } from "./model";
+import { zoomTimeline, type EventsContext } from "./keys";
+import { addEvent, frameText, moveEdge, toAnswer, type VideoEvent } from "./model";
+import { follow, frameInView, maxZoom, panned, percentOf, spanOf, zoomed, type View } from "./view";
 
 type Drag = { kind: "edge"; id: string; edge: "start" | "end"; pointer: number } | { kind: "new"; label: string; from: number; to: number; pointer: number };
 
@@ -21,16 +25,58 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
   const [drag, setDrag] = useState<Drag | null>(null);
   const [preview, setPreview] = useState<VideoEvent[] | null>(null);
   const previewRef = useRef<VideoEvent[] | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const lastFrame = useRef(frame);
+  const frames = manifest?.frames ?? 1;
+  // The view follows the frame when the frame moves out of it (not when the wheel scrolled
+  // it away: the frame did not move then).
+  const view: View =
+    frame !== lastFrame.current ? follow(frames, state.zoom, state.viewStart, frame) : { start: Math.max(0, Math.min(state.viewStart, frames - spanOf(frames, state.zoom))), span: spanOf(frames, state.zoom) };
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  useEffect(() => {
+    lastFrame.current = frame;
+    if (view.start !== ui.get().viewStart) ui.set({ ...ui.get(), viewStart: view.start });
+  });
+  // The wheel: a native listener, not passive (React's is), so that it may keep the page still.
+  useEffect(() => {
+    const element = root.current;
+    if (!element || !manifest) return;
+    const onWheel = (event: WheelEvent) => {
+      const track = (event.target as HTMLElement | null)?.closest<HTMLElement>(".events-track");
+      if (!track) return;
+      const state = ui.get();
+      const current = viewRef.current;
+      if (event.ctrlKey) {
+        event.preventDefault();
+        const rect = track.getBoundingClientRect();
+        const fraction = (event.clientX - rect.left) / rect.width;
+        const anchor = frameInView(event.clientX - rect.left, rect.width, current);
+        const next = Math.max(1, Math.min(maxZoom(frames), event.deltaY < 0 ? state.zoom * 2 : state.zoom / 2));
+        if (next !== state.zoom) ui.set({ ...state, zoom: next, viewStart: zoomed(frames, next, anchor, fraction).start });
+        return;
+      }
+      if (state.zoom <= 1) return; // the page scrolls as usual
+      const delta = Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.deltaY;
+      if (delta === 0) return;
+      event.preventDefault();
+      const by = Math.sign(delta) * Math.max(1, Math.round(current.span / 10));
+      ui.set({ ...state, viewStart: panned(frames, current, by).start });
+    };
+    element.addEventListener("wheel", onWheel, { passive: false });
+    return () => element.removeEventListener("wheel", onWheel);
+  }, [manifest, frames, ui]);
   if (!manifest) return null;
-  const frames = manifest.frames;
   const last = frames - 1;
   const times = manifest.times;
   const shown = preview ?? events;
   const at = (e: PointerEvent<HTMLElement>, track: HTMLElement) => {
     const rect = track.getBoundingClientRect();
-    return frameAtX(e.clientX - rect.left, rect.width, frames);
+    return frameInView(e.clientX - rect.left, rect.width, view);
   };
-  const pct = (n: number) => `${(n / frames) * 100}%`;
+  const pct = (n: number) => `${percentOf(n, view)}%`;
+  const inView = (start: number, end: number) => end >= view.start && start < view.start + view.span;
+  const width = (start: number, end: number) => `${((end - start + 1) / view.span) * 100}%`;
 
   const onDown = (e: PointerEvent<HTMLDivElement>, label: string) => {
     if (e.button !== 0) return;
@@ -92,10 +138,23 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
   };
 
   return (
-    <div className="events-timeline" data-events-timeline={question.name} aria-label={`Events of ${question.label || question.name}`}>
+    <div ref={root} className="events-timeline" data-events-timeline={question.name} data-view-start={view.start} data-view-span={view.span} data-zoom={state.zoom} aria-label={`Events of ${question.label || question.name}`}>
       <div className="events-now muted small">
-        {frameText(frame, times)}
-        {state.mark !== null ? <span data-events-mark={state.mark}> · start marked at {frameText(state.mark, times)}</span> : null}
+        <span>
+          {frameText(frame, times)}
+          {state.mark !== null ? <span data-events-mark={state.mark}> · start marked at {frameText(state.mark, times)}</span> : null}
+        </span>
+        <span className="events-zoom">
+          <button type="button" className="small" aria-label="Zoom the timeline out" title="Zoom the timeline out (Shift+Z)" disabled={state.zoom <= 1} onClick={() => zoomTimeline(ctx, state.zoom / 2)}>
+            − <Kbd keys="Shift+Z" />
+          </button>
+          <span data-events-zoom>
+            {state.zoom === 1 ? "whole video" : `zoom ${state.zoom}× · frames ${view.start}–${view.start + view.span - 1}`}
+          </span>
+          <button type="button" className="small" aria-label="Zoom the timeline in" title="Zoom the timeline in (Z; Ctrl+wheel over it)" disabled={state.zoom >= maxZoom(frames)} onClick={() => zoomTimeline(ctx, state.zoom * 2)}>
+            + <Kbd keys="Z" />
+          </button>
+        </span>
       </div>
       {question.labels.map((option, index) => {
         const colour = labelColour(index);
@@ -107,7 +166,7 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
               {index < 9 ? <kbd>{index + 1}</kbd> : null} {optionText(option)}
             </span>
             <div className="events-track" data-track={option.value} onPointerDown={(e) => onDown(e, option.value)} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp}>
-              {lane.map((x) => (
+              {lane.filter((x) => inView(x.start, x.end)).map((x) => (
                 <div
                   key={x.id}
                   className={`events-bar${state.selected === x.id ? " selected" : ""}`}
@@ -115,16 +174,16 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
                   data-start={x.start}
                   data-end={x.end}
                   title={`${optionText(option)}: ${frameText(x.start, times)} to ${frameText(x.end, times)}`}
-                  style={{ left: pct(x.start), width: pct(x.end - x.start + 1), background: colour.fill, borderColor: colour.edge }}
+                  style={{ left: pct(x.start), width: width(x.start, x.end), background: colour.fill, borderColor: colour.edge }}
                 >
                   <span className="events-edge start" data-edge="start" />
                   <span className="events-edge end" data-edge="end" />
                 </div>
               ))}
               {ghost ? (
-                <div className="events-bar ghost" style={{ left: pct(Math.min(ghost.from, ghost.to)), width: pct(Math.abs(ghost.to - ghost.from) + 1), borderColor: colour.edge }} />
+                <div className="events-bar ghost" style={{ left: pct(Math.min(ghost.from, ghost.to)), width: width(Math.min(ghost.from, ghost.to), Math.max(ghost.from, ghost.to)), borderColor: colour.edge }} />
               ) : null}
-              <div className="events-cursor" style={{ left: pct(frame + 0.5) }} />
+              {inView(frame, frame) ? <div className="events-cursor" style={{ left: pct(frame + 0.5) }} /> : null}
             </div>
           </div>
         );

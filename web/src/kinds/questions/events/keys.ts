@@ -3,7 +3,8 @@
  * video: `[` marks the start at the current frame, `]` the end (making the event with the
  * chosen label; with no mark, it moves the selected event's end there), 1–9 choose the label,
  * Delete removes the selected event, Tab / Shift+Tab select the next / previous event, Enter
- * seeks to the selected event's start, Esc drops the mark and the selection. In the card,
+ * seeks to the selected event's start, Esc drops the mark and the selection, Z / Shift+Z zoom
+ * the timeline in / out around the current frame. In the card,
  * `,` / `.` (or ← / →) step one frame and Home / End go to the first / last frame, as the
  * player's own keys do when it has the focus.
  */
@@ -15,6 +16,7 @@ import type { Manifest } from "../../fields/video/frames";
 import { digitOf } from "../../types";
 import type { UiState } from "../../uiState";
 import { addEvent, cycle, frameText, moveEdge, removeEvent, toAnswer, type VideoEvent } from "./model";
+import { clampZoom, follow, zoomed } from "./view";
 
 export interface EventsUi {
   selected: string | null;
@@ -22,9 +24,29 @@ export interface EventsUi {
   label: number;
   /** The start marked with `[`, waiting for `]`. */
   mark: number | null;
+  /** The timeline's zoom (1: the whole video) and the first frame it shows (`view.ts`). */
+  zoom: number;
+  viewStart: number;
 }
 
-export const initialEventsUi: EventsUi = { selected: null, label: 0, mark: null };
+export const initialEventsUi: EventsUi = { selected: null, label: 0, mark: null, zoom: 1, viewStart: 0 };
+
+/** The timeline zoomed to `zoom` around the current frame (kept where it is across the
+ * timeline when it is in view, else centred). */
+export function zoomTimeline(ctx: EventsContext, zoom: number): void {
+  const { ui, manifest } = ctx;
+  if (!manifest) return;
+  const state = ui.get();
+  const frames = manifest.frames;
+  const next = clampZoom(frames, zoom);
+  if (next === state.zoom) return;
+  const now = ctx.frame.get();
+  const view = follow(frames, state.zoom, state.viewStart, now);
+  const fraction = (now + 0.5 - view.start) / view.span;
+  const made = zoomed(frames, next, now, fraction);
+  ui.set({ ...state, zoom: next, viewStart: made.start });
+  ctx.announce(next === 1 ? "timeline: the whole video" : `timeline zoom ${next}×: frames ${made.start}–${made.start + made.span - 1}`);
+}
 
 export interface EventsContext {
   question: EventsSpec;
@@ -86,6 +108,12 @@ export function eventsKey(ctx: EventsContext, e: KeyLike, inCard: boolean): bool
     case "Escape":
       if (state.mark === null && state.selected === null) return false;
       ui.set({ ...state, mark: null, selected: null });
+      return true;
+    case "z":
+      zoomTimeline(ctx, state.zoom * 2);
+      return true;
+    case "Z":
+      zoomTimeline(ctx, state.zoom / 2);
       return true;
   }
   if (inCard) {
