@@ -69,6 +69,21 @@ def bars(page: Page) -> list[tuple[str, str, str]]:
     return sorted((lane, start, end) for lane, start, end in found)
 
 
+def submitted(
+    people: People, page: Page, lead_token: str, project_id: int
+) -> list[tuple[str, int, int]]:
+    """Submit the task (Ctrl+Enter); the events of the one annotation the server stored."""
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
+    with httpx.Client(
+        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
+    ) as client:
+        lines = client.get(f"/projects/{project_id}/export", params={"format": "jsonl"}).content
+    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
+    [annotation] = task["annotations"]
+    return [(e["label"], e["start"], e["end"]) for e in annotation["result"]["actions"]["events"]]
+
+
 def test_mark_move_delete_and_submit_events(people: People, db: Database, tmp_path: Path) -> None:
     lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
     annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
@@ -113,20 +128,7 @@ def test_mark_move_delete_and_submit_events(people: People, db: Database, tmp_pa
     page.keyboard.press("Delete")
     assert bars(page) == [("pick", "3", "12"), ("pick", "30", "40")]
 
-    page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
-
-    with httpx.Client(
-        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
-    ) as client:
-        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
-    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
-    [annotation] = task["annotations"]
-    events = annotation["result"]["actions"]["events"]
-    assert [(e["label"], e["start"], e["end"]) for e in events] == [
-        ("pick", 3, 12),
-        ("pick", 30, 40),
-    ]
+    assert submitted(people, page, lead_token, project.id) == [("pick", 3, 12), ("pick", 30, 40)]
     people.check()
 
 
@@ -198,14 +200,5 @@ def test_zoom_the_timeline_to_place_events_on_a_long_video(
     # Shift+Z at zoom 1 changes nothing; the event is submitted as marked.
     page.keyboard.press("Shift+Z")
     expect(timeline).to_have_attribute("data-zoom", "1")
-    page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("heading", name="All done here")).to_be_visible(timeout=15_000)
-    with httpx.Client(
-        base_url=people.url + "/api/v1", headers={"Authorization": f"Bearer {lead_token}"}
-    ) as client:
-        lines = client.get(f"/projects/{project.id}/export", params={"format": "jsonl"}).content
-    [task] = [orjson.loads(line) for line in lines.splitlines() if line.strip()]
-    [annotation] = task["annotations"]
-    events = annotation["result"]["actions"]["events"]
-    assert [(e["label"], e["start"], e["end"]) for e in events] == [("pick", 230, 240)]
+    assert submitted(people, page, lead_token, project.id) == [("pick", 230, 240)]
     people.check()
