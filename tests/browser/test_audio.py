@@ -230,3 +230,78 @@ def test_a_chat_turn_with_a_recording_plays(people: People, db: Database, tmp_pa
     page.wait_for_function("el => el.currentTime > 0", arg=audio.element_handle())
     shot(page, "04-chat-turn")
     people.check()
+
+
+def view_of(page: Page) -> tuple[float, float]:
+    """The window of time the waveform shows (the player's data-view, "start-end")."""
+    start, end = (page.locator(PLAYER).get_attribute("data-view") or "0-0").split("-")
+    return float(start), float(end)
+
+
+IN_VIEW = """el => { const [a, b] = el.dataset.view.split('-').map(Number);
+  const t = Number(el.dataset.time);
+  return el.dataset.playing === 'true' && a > 0 && t >= a && t <= b; }"""
+
+
+def test_zoomed_playback_keeps_the_playhead_in_view(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    """Zoomed in, the waveform turns the page as the playhead nears its edge; a scroll by hand
+    is left alone while it plays (the playhead out of view), until a seek follows it again."""
+    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
+    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
+    interface = {
+        "fields": [{"name": "speech", "kind": "audio"}],
+        "questions": [{"name": "ok", "kind": "choice", "options": ["yes", "no"]}],
+    }
+    project = make_project(db, lead, interface, members={annotator: "annotator"})
+    sent = upload(people.url, lead_token, project.id, make_speech(tmp_path / "long.wav", WORDS))
+    duration = float(sent["duration"])
+    row = {"id": "z1", "speech": {"src": sent["src"], "duration": duration}}
+    add_tasks(db, lead, project, [row])
+    page = people.page("annotator")
+    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
+    player = page.locator(PLAYER)
+    expect(player).to_have_attribute("data-drawn", "true")
+
+    # Zoom in: twice by the mouse, once by the key; the window is a fraction of the recording.
+    player.locator("[data-audio-action=zoom-in]").click()
+    player.locator("[data-audio-action=zoom-in]").click()
+    page.keyboard.press("z")
+    expect(player).to_have_attribute("data-zoom", "8")
+    page.keyboard.press("Home")
+    start, end = view_of(page)
+    assert start == 0 and end < duration / 4
+
+    # Space plays: the page turns as the playhead nears the edge, and it stays in view.
+    page.keyboard.press("Space")
+    page.wait_for_function(IN_VIEW, arg=player.element_handle())
+    shot(page, "05-zoomed-follow")
+
+    # A scroll by hand (the wheel) back to the start: left there while it plays on.
+    box = page.locator(f"{PLAYER} .audio-stage").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)
+    page.mouse.wheel(-100_000, 0)
+    page.wait_for_function(
+        "el => el.dataset.view.startsWith('0.000-') && el.dataset.playing === 'true'",
+        arg=player.element_handle(),
+    )
+    _, shown_end = view_of(page)
+    page.wait_for_function(  # the playhead moves on, past the window the person chose
+        "([el, end]) => Number(el.dataset.time) > end + 0.3 || el.dataset.playing !== 'true'",
+        arg=[player.element_handle(), shown_end],
+    )
+    expect(player).to_have_attribute("data-playing", "true")  # it played on past the window
+    assert view_of(page)[0] == 0  # and the view was not scrolled back to the playhead
+    shot(page, "06-scrolled-by-hand")
+
+    # A seek (→) follows the playhead again.
+    player.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        """el => { const [a, b] = el.dataset.view.split('-').map(Number);
+          const t = Number(el.dataset.time); return a > 0 && t >= a && t <= b; }""",
+        arg=player.element_handle(),
+    )
+    people.check()

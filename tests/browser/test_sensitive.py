@@ -2,16 +2,18 @@
 it is blocked; an annotator marks a task sensitive by keyboard; one who has not opted in gets no
 sensitive task; after opting in (mouse) a sensitive task is blurred until revealed (mouse, then
 keyboard), the break prompt shows and is answered by keyboard, and the daily cap stops more
-sensitive tasks."""
+sensitive tasks. On the manager's task page a sensitive task is blurred the same way (Reveal it,
+h); a manager sets one member's own daily limit on Data handling (mouse and keyboard)."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from accord.actions.confidentiality import do_set_handling
 from accord.db import Database
-from accord.models import Project
+from accord.models import Membership, Project, Task
 from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user
 
@@ -160,4 +162,84 @@ def test_manager_sets_data_handling(people: People, db: Database) -> None:
         assert stored.export_admins_only
     exported = page.request.get(f"{people.url}/api/v1/projects/{project.id}/export")
     assert exported.status == 403 and "admins only" in exported.text()
+
+    # One member's own daily limit: the project's default at first (the box disabled).
+    row = section.get_by_role("row", name="ann@example.org")
+    own = row.get_by_label("Daily limit for ann@example.org", exact=True)
+    default = row.get_by_label("project default")
+    save = row.get_by_role("button", name="Save the daily limit for ann@example.org")
+    expect(default).to_be_checked()
+    expect(own).to_be_disabled()
+    default.uncheck()  # mouse
+    expect(own).to_have_value("5")  # the project's, to start from
+    own.fill("")
+    save.click()
+    expect(section.get_by_role("alert")).to_contain_text(
+        "Daily limit for ann@example.org: is empty; write one (0: no limit), "
+        'or tick "project default".'
+    )
+    expect(own).to_have_attribute("aria-invalid", "true")
+    assert member_limit(db, project.id, annotator.id) is None  # nothing written
+    people.shot(page, "member-limit-error", at=".data-handling-members")
+    own.fill("3")
+    own.press("Enter")  # keyboard
+    expect(section.locator("[data-member-limit-outcome]")).to_contain_text(
+        "ann@example.org's own daily limit is 3 a day."
+    )
+    assert member_limit(db, project.id, annotator.id) == 3
+    people.shot(page, "member-limit-saved", at=".data-handling-members")
+    default.focus()
+    page.keyboard.press("Space")
+    expect(own).to_be_disabled()
+    page.keyboard.press("Tab")  # to Save
+    page.keyboard.press("Enter")
+    expect(section.locator("[data-member-limit-outcome]")).to_contain_text(
+        "ann@example.org follows the project's daily limit (5 a day)."
+    )
+    assert member_limit(db, project.id, annotator.id) is None
+    people.check()
+
+
+def member_limit(db: Database, project_id: int, user_id: int) -> int | None:
+    with db.read() as session:
+        membership = session.get(Membership, (project_id, user_id))
+        assert membership is not None
+        limit: int | None = membership.sensitive_limit
+        return limit
+
+
+FILTER = "e => getComputedStyle(e).filter"
+
+
+def test_manager_task_page_blurs_a_sensitive_task(people: People, db: Database) -> None:
+    lead, _ = make_user(db, LEAD[0], password=LEAD[1])
+    project = make_project(db, lead, INTERFACE)
+    add_tasks(db, lead, project, ROWS)
+    with db.read() as session:
+        ids = {name: id_ for name, id_ in session.execute(select(Task.external_id, Task.id))}
+    page = people.page("lead")
+    people.sign_in(page, *LEAD, then=f"/projects/{project.id}/tasks/{ids['s0']}")
+    data = page.locator(".task-detail-data")
+    expect(page.locator("[data-sensitive=veiled]")).to_have_count(1)
+    blur = data.locator(".task-data > *").first.evaluate(FILTER)
+    assert "blur" in blur
+    expect(data.get_by_text("Sensitive content", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Time for a break")).to_have_count(0)
+    people.shot(page, "task-page-veiled")
+    data.get_by_role("button", name="Reveal it").click()  # mouse
+    expect(page.locator("[data-sensitive=revealed]")).to_have_count(1)
+    assert data.locator(".task-data > *").first.evaluate(FILTER) == "none"
+    expect(data.locator(".task-data")).to_contain_text("A first distressing post")
+    people.shot(page, "task-page-revealed")
+    page.locator("h1").click()
+    page.keyboard.press("h")  # keyboard: hidden again, and shown again
+    expect(page.locator("[data-sensitive=veiled]")).to_have_count(1)
+    page.keyboard.press("h")
+    expect(page.locator("[data-sensitive=revealed]")).to_have_count(1)
+
+    # A task that is not sensitive is shown plainly.
+    page.goto(f"{people.url}/projects/{project.id}/tasks/{ids['p0']}")
+    expect(page.locator(".task-data")).to_contain_text("gardening and tomatoes")
+    expect(page.locator("[data-sensitive]")).to_have_count(0)
+    assert page.locator(".task-data > *").first.evaluate(FILTER) == "none"
     people.check()

@@ -21,6 +21,7 @@ from accord.kinds.checks import verdicts
 from accord.kinds.consistency import failures
 from accord.kinds.interface import InterfaceError, parse_interface
 from accord.kinds.text_stats import one_decimal, outline, sentences, stats, syllables, words
+from accord.kinds.verdicts import answer_warnings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "web/src/editor/fixtures/checks.json"
 
@@ -170,6 +171,80 @@ CONSISTENCY_CASES: list[dict[str, Any]] = [
     },
 ]
 
+# A transcript's texts are checked segment by segment, each as a text answer (an empty text
+# too); the browser lists every segment's problem and warning (transcript/textCheck.ts).
+TRANSCRIPT_CASES: list[dict[str, Any]] = [
+    {
+        "question": {
+            "checks": [
+                {"kind": "words", "min": 2},
+                {"kind": "phrases", "forbidden": ["um"], "level": "warn"},
+            ]
+        },
+        "texts": ["hello there", "um yes indeed", "one", "um"],
+    },
+    {"question": {"min_length": 3, "checks": ["trimmed"]}, "texts": ["", "ok", " fine", "fine"]},
+    {"question": {"checks": ["trimmed"]}, "texts": ["", "fine"]},
+    {"question": {"checks": ["no_placeholder"]}, "texts": ["", "TODO", "a real line"]},
+    {
+        "question": {
+            "rules": [
+                {"pattern": "\\d", "must_match": False, "message": "write numbers as words"},
+                {"pattern": "(?i)\\buh\\b", "must_match": False, "level": "warn"},
+            ]
+        },
+        "texts": ["I have 2 cats", "uh okay", "Uh, 3 dogs", ""],
+    },
+    {
+        "question": {
+            "max_length": 12,
+            "checks": [
+                {"kind": "words", "min": 1, "level": "warn"},
+                {"kind": "reading", "min_ease": 50},
+                {"kind": "sentences", "max": 1, "message": "One sentence per segment."},
+            ],
+        },
+        "texts": ["", "Go. Stop.", "Hello there.", "A much longer text"],
+    },
+]
+TRANSCRIPT_DATA = {"audio": {"src": "talk.wav", "duration": 60}}
+
+
+def transcript_answer(texts: list[str]) -> dict[str, Any]:
+    return {
+        "segments": [
+            {"id": f"s{i + 1}", "start": i, "end": i + 1, "text": t} for i, t in enumerate(texts)
+        ]
+    }
+
+
+def transcript_interface(question: dict[str, Any]) -> Any:
+    return parse_interface(
+        {
+            "fields": [{"name": "audio", "kind": "audio"}],
+            "questions": [{"name": "said", "kind": "transcript", "target": "audio", **question}],
+        }
+    )
+
+
+def transcript_expected(case: dict[str, Any]) -> dict[str, Any]:
+    """Each segment's problem as the server words it (the server stops at the first: each is
+    checked alone, its path put back at its place), and the submit's warnings."""
+    interface = transcript_interface(case["question"])
+    answer = transcript_answer(case["texts"])
+    problems = []
+    for i, segment in enumerate(answer["segments"]):
+        alone = {"said": {"segments": [segment | {"start": 0, "end": 1}]}}
+        for problem in interface.check_result(alone, TRANSCRIPT_DATA):
+            path = problem.path.replace("segments[0]", f"segments[{i}]")
+            problems.append({"path": path, "message": problem.message})
+    first = interface.check_result({"said": answer}, TRANSCRIPT_DATA)
+    assert [(p.path, p.message) for p in first] == [
+        (p["path"], p["message"]) for p in problems[:1]
+    ]
+    return {"problems": problems, "warnings": answer_warnings(interface, {"said": answer})}
+
+
 FIELDS = [{"name": "prompt", "kind": "text"}]
 QUESTIONS = [
     {"name": "chosen", "kind": "text"},
@@ -219,6 +294,7 @@ def _fixture_text() -> str:
         "checks": [case | {"expected": check_expected(case)} for case in CHECK_CASES],
         "questions": QUESTIONS,
         "consistency": [c | {"expected": consistency_expected(c)} for c in CONSISTENCY_CASES],
+        "transcripts": [c | {"expected": transcript_expected(c)} for c in TRANSCRIPT_CASES],
     }
     return json.dumps(fixture, indent=1, ensure_ascii=False) + "\n"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answerGap, isEmptyAnswer, localProblems } from "./answers";
+import { answerGap, compileTextRules, isEmptyAnswer, localProblems } from "./answers";
 import { parseInterface } from "./interface";
 import { RuleEngine } from "./ruleEngine";
 
@@ -107,5 +107,24 @@ describe("polygons that cross themselves", () => {
       expect(iface.questions[0]).toMatchObject({ selfIntersection: accepted });
       expect(localProblems(iface, { roofs: bowtie }, {}, new Map(), new RuleEngine(null))).toEqual([]);
     }
+  });
+});
+
+describe("a transcript's texts", () => {
+  it("stop the submit where the server would refuse one, at its path, and never for a warning", () => {
+    const iface = parseInterface({
+      fields: [{ name: "talk", kind: "audio" }],
+      questions: [{ name: "said", kind: "transcript", target: "talk", min_length: 2, checks: [{ kind: "words", max: 3 }, { kind: "words", min: 2, level: "warn" }] }],
+    });
+    const segments = [
+      { id: "s1", start: 0, end: 1, text: "one two three four" },
+      { id: "s2", start: 1, end: 2, text: "fine" },
+      { id: "s3", start: 2, end: 3, text: "x" },
+    ];
+    expect(localProblems(iface, { said: { segments } }, {}, compileTextRules(iface), new RuleEngine(null))).toEqual([
+      { path: "result.said.segments[0].text", message: "words check: 4 words; write at most 3" },
+      { path: "result.said.segments[2].text", message: "1 characters; write at least 2" },
+    ]);
+    expect(localProblems(iface, { said: { segments: segments.slice(1, 2) } }, {}, compileTextRules(iface), new RuleEngine(null))).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { compileRules, textProblem, type RuleCheck } from "./textRules";
 import { consistencyProblems, declaredProblem } from "./declaredProblems";
 import { CROSSING_MESSAGE, crossesItself } from "../kinds/questions/image/crossing";
 import { timeSegmentProblems } from "../kinds/questions/segments/problems";
+import { transcriptTextProblems } from "../kinds/questions/transcript/textCheck";
 
 const isObject = (value: Json | undefined): value is JsonObject =>
   value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
@@ -64,10 +65,10 @@ export function questionOfPath(path: string): string | null {
   return match ? (match[1] as string) : null;
 }
 
-/** Rules compiled once per interface, by question name. */
+/** Rules compiled once per interface, by question name (text and transcript questions). */
 export function compileTextRules(iface: Interface): Map<string, RuleCheck[]> {
   const out = new Map<string, RuleCheck[]>();
-  for (const question of iface.questions) if (question.kind === "text") out.set(question.name, compileRules(question.rules));
+  for (const question of iface.questions) if (question.kind === "text" || question.kind === "transcript") out.set(question.name, compileRules(question.rules));
   return out;
 }
 
@@ -181,7 +182,7 @@ function firstCrossingObject(value: JsonObject): number | null {
 /**
  * Problems the browser can see before submitting: required questions left empty, answers
  * started but unfinished, polygons that cross themselves where the question refuses them
- * (`self_intersection: refuse`, with the server's words), and the text checks (rules count where the engine already knows
+ * (`self_intersection: refuse`, with the server's words), and the text checks (of text answers and of each transcript segment's text) (rules count where the engine already knows
  * they are broken; the others the server checks). Paths are as the server writes them
  * (`result.why`, `result.why.text`).
  */
@@ -204,8 +205,11 @@ export function localProblems(iface: Interface, result: JsonObject, data: JsonOb
       continue;
     }
     if (question.kind === "segments" || question.kind === "transcript") {
-      // Times, overlaps and speakers as the server checks them (the texts are checked as typed).
+      // Times, overlaps and speakers as the server checks them; a transcript's texts by its text rules and checks.
       for (const p of timeSegmentProblems(question, value, data)) problems.push({ path: `result.${question.name}.${p.path}`, message: p.message });
+      if (question.kind === "transcript") {
+        problems.push(...transcriptTextProblems(question, value, rules.get(question.name) ?? [], (check, text) => engine.status(check, text)));
+      }
       continue;
     }
     if (question.kind === "text" && isObject(value) && typeof value.text === "string") {

@@ -6,9 +6,9 @@ import { consistencyFailures, parseConsistencyChecks } from "./consistency";
 import fixture from "./fixtures/checks.json";
 import { parseInterface } from "./interface";
 import { oneDecimal, sentences, stats, syllables, words } from "./textStats";
-import { segmentTextProblem, textSpecOf } from "../kinds/questions/transcript/textCheck";
+import { segmentTextProblem, segmentTextWarnings, textSpecOf, transcriptTextProblems } from "../kinds/questions/transcript/textCheck";
 import type { TextQuestionSpec, TranscriptSpec } from "./interface";
-import { compileRules, textProblem } from "./textRules";
+import { compileRules, textProblem, type RuleCheck, type RuleStatus } from "./textRules";
 
 /** The same cases pytest checks the server with (tests/kinds/test_checks.py). */
 describe("the browser's checks agree with the server's", () => {
@@ -71,12 +71,27 @@ describe("the browser's checks agree with the server's", () => {
     expect(segmentTextProblem(spec, [], "um hello there", () => "pass")).toBeNull(); // a warning only
   });
 
+  // Each segment's problems and warnings, as the server words them (tests/kinds/test_checks.py).
+  const ruleStatus = (check: RuleCheck, text: string): RuleStatus => (check.regexp ? (check.regexp.test(text) === check.rule.mustMatch ? "pass" : "fail") : "server");
+  it.each(fixture.transcripts.map((c, i) => [i, c] as const))("checks a transcript's texts like the server (case %i)", (_, c) => {
+    const raw = { name: "said", kind: "transcript", target: "audio", ...c.question } as unknown as Json;
+    const question = parseInterface({ fields: [{ name: "audio", kind: "audio" }], questions: [raw] }).questions[0] as TranscriptSpec;
+    const rules = compileRules(question.rules);
+    const value = { segments: c.texts.map((text, i) => ({ id: `s${i + 1}`, start: i, end: i + 1, text })) } as unknown as Json;
+    expect(transcriptTextProblems(question, value, rules, ruleStatus)).toEqual(c.expected.problems);
+    const spec = textSpecOf(question);
+    const warnings = c.texts.flatMap((text, i) =>
+      segmentTextWarnings(spec, rules, text, (check) => ruleStatus(check, text), null, `s${i + 1}`).map((w) => ({ path: `result.said.segments[${i}].text`, ...w })),
+    );
+    expect(warnings).toEqual(c.expected.warnings);
+  });
+
   it("never blocks on a warn-level rule (the server accepts it with a warning)", () => {
     const raw: Json = { name: "why", kind: "text", rules: [{ pattern: "!", must_match: false, level: "warn" }, { pattern: "\\?", must_match: false }] };
     const question = parseInterface({ fields: [{ name: "a", kind: "text" }], questions: [raw] }).questions[0] as TextQuestionSpec;
     const rules = compileRules(question.rules);
     expect(question.rules.map((r) => r.level)).toEqual(["warn", "block"]);
-    expect(textProblem(question, rules, "Hi!", () => "fail")).toBe("matches the forbidden pattern '\\?'");
+    expect(textProblem(question, rules, "Hi!", () => "fail")).toBe("matches the forbidden pattern '\\\\?'");
     expect(textProblem(question, rules.slice(0, 1), "Hi!", () => "fail")).toBeNull();
   });
 });

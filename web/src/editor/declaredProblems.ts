@@ -10,11 +10,12 @@ import { consistencyFailures } from "./consistency";
 import type { Interface, TextQuestionSpec } from "./interface";
 import { activeServerChecks, isVerdict, liveVerdicts } from "./serverChecks";
 
-/** The first block-level declared check `text` fails, as the server would word it, or null. */
-export function declaredProblem(question: TextQuestionSpec, text: string): string | null {
+/** The first block-level declared check `text` fails, as the server would word it, or null
+ * (`slot`: which of the question's texts it is, a transcript segment's id). */
+export function declaredProblem(question: TextQuestionSpec, text: string, slot = ""): string | null {
   const checks = question.declared ?? [];
   if (checks.length === 0) return null;
-  for (const live of liveVerdicts(question.name, checks, text, activeServerChecks())) {
+  for (const live of liveVerdicts(question.name, checks, text, activeServerChecks(), slot)) {
     if (isVerdict(live) && !live.ok && live.level === "block") return problemOf(live);
   }
   return null;

@@ -50,6 +50,35 @@ describe("ServerChecks", () => {
     expect(timers.pending()).toBe(0);
   });
 
+  it("keeps each segment's text apart (a transcript): one box's typing never drops another's", async () => {
+    const timers = fakeTimers();
+    const asked: string[] = [];
+    let answering: () => void = () => {};
+    const server = new ServerChecks(
+      async (_question, text) => {
+        asked.push(text);
+        await new Promise<void>((resolve) => (answering = resolve));
+        return [{ check: "language", index: 1, level: "warn", ok: !text.startsWith("Hallo"), message: text } satisfies CheckVerdict];
+      },
+      400,
+      timers,
+    );
+    server.want("said", "Hallo Welt", "s1");
+    server.want("said", "Hello world", "s2");
+    expect(timers.pending()).toBe(2); // both boxes wait; neither replaced the other
+    timers.run(); // s1 is sent; s2 waits for it (one request per question at a time)
+    expect(asked).toEqual(["Hallo Welt"]);
+    answering();
+    await flush();
+    timers.run();
+    answering();
+    await flush();
+    expect(asked).toEqual(["Hallo Welt", "Hello world"]);
+    expect(liveVerdicts("said", checks, "Hallo Welt", server, "s1")[1]).toMatchObject({ ok: false, message: "Hallo Welt" });
+    expect(liveVerdicts("said", checks, "Hello world", server, "s2")[1]).toMatchObject({ ok: true });
+    expect(liveVerdicts("said", checks, "Hello world", server, "s1")[1]).toMatchObject({ state: "pending" }); // known in s2 only
+  });
+
   it("leaves the check to the submit when the server cannot answer", async () => {
     const timers = fakeTimers();
     const server = new ServerChecks(async () => Promise.reject(new Error("offline")), 400, timers);

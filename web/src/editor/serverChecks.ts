@@ -2,7 +2,9 @@
  * The server's verdicts on the checks only it can run (language detection, YAML and Python
  * code blocks: `needsServer` in checks.ts), asked for while the annotator types: at most one
  * request per question in flight, sent once typing pauses (`delayMs`), the last few answers
- * kept per question. `liveVerdicts` merges them with the browser's own verdicts.
+ * kept per text box. A question with several texts (a transcript: one per segment) names
+ * each box by a `slot` (the segment's id), so that typing in one never drops another's
+ * request or verdicts. `liveVerdicts` merges them with the browser's own verdicts.
  */
 import { useEffect } from "react";
 import { MAX_CHECK_CHARS, checkText } from "../api/checks";
@@ -20,7 +22,11 @@ const defaultTimers: Timers = {
   clear: (handle) => globalThis.clearTimeout(handle),
 };
 
+/** A text box's key: the question's name, and the slot (a segment's id) where there are several. */
+const boxOf = (question: string, slot: string): string => (slot ? `${question}\u0000${slot}` : question);
+
 export class ServerChecks extends Listenable {
+  /** Per text box (`boxOf`): the verdicts known per text. */
   private readonly known = new Map<string, Map<string, CheckVerdict[] | "failed">>();
   private readonly waiting = new Map<string, { text: string; timer: number }>();
   private readonly inFlight = new Set<string>();
@@ -34,28 +40,30 @@ export class ServerChecks extends Listenable {
   }
 
   /** The server's verdicts on `text`, "pending" while not known, "failed" if it could not say. */
-  get(question: string, text: string): CheckVerdict[] | "pending" | "failed" {
+  get(question: string, text: string, slot = ""): CheckVerdict[] | "pending" | "failed" {
     if (text.length > MAX_CHECK_CHARS) return "failed";
-    return this.known.get(question)?.get(text) ?? "pending";
+    return this.known.get(boxOf(question, slot))?.get(text) ?? "pending";
   }
 
   /** Ask for `text`'s verdicts once typing pauses (unless known). */
-  want(question: string, text: string): void {
-    if (this.get(question, text) !== "pending") return;
-    const before = this.waiting.get(question);
+  want(question: string, text: string, slot = ""): void {
+    if (this.get(question, text, slot) !== "pending") return;
+    const box = boxOf(question, slot);
+    const before = this.waiting.get(box);
     if (before?.text === text) return;
     if (before) this.timers.clear(before.timer);
-    const timer = this.timers.set(() => void this.send(question, text), this.delayMs);
-    this.waiting.set(question, { text, timer });
+    const timer = this.timers.set(() => void this.send(question, text, slot), this.delayMs);
+    this.waiting.set(box, { text, timer });
   }
 
-  private async send(question: string, text: string): Promise<void> {
+  private async send(question: string, text: string, slot: string): Promise<void> {
+    const box = boxOf(question, slot);
     if (this.inFlight.has(question)) {
       // One at a time per question: try again when the one under way is back.
-      this.waiting.set(question, { text, timer: this.timers.set(() => void this.send(question, text), this.delayMs) });
+      this.waiting.set(box, { text, timer: this.timers.set(() => void this.send(question, text, slot), this.delayMs) });
       return;
     }
-    this.waiting.delete(question);
+    this.waiting.delete(box);
     this.inFlight.add(question);
     let found: CheckVerdict[] | "failed";
     try {
@@ -64,8 +72,8 @@ export class ServerChecks extends Listenable {
       found = "failed";
     }
     this.inFlight.delete(question);
-    let kept = this.known.get(question);
-    if (!kept) this.known.set(question, (kept = new Map()));
+    let kept = this.known.get(box);
+    if (!kept) this.known.set(box, (kept = new Map()));
     kept.set(text, found);
     if (kept.size > KEPT) kept.delete(kept.keys().next().value as string);
     this.changed();
@@ -77,9 +85,9 @@ export class ServerChecks extends Listenable {
   }
 }
 
-/** Each declared check's verdict on `text`: the browser's own, else the server's (if any). */
-export function liveVerdicts(question: string, checks: readonly DeclaredCheck[], text: string, server: ServerChecks | null): LiveVerdict[] {
-  const fromServer = checks.some(needsServer) && server ? server.get(question, text) : "failed";
+/** Each declared check's verdict on `text` (in the box `slot`, for a transcript's segment): the browser's own, else the server's (if any). */
+export function liveVerdicts(question: string, checks: readonly DeclaredCheck[], text: string, server: ServerChecks | null, slot = ""): LiveVerdict[] {
+  const fromServer = checks.some(needsServer) && server ? server.get(question, text, slot) : "failed";
   return checks.map((check): LiveVerdict => {
     const local = judge(check, text);
     if (local) return local;

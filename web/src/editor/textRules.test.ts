@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, compileRules, isFiller, textProblem as textProblemWith, toJsRegExp, type RuleCheck, type RuleStatus } from "./textRules";
+import { codePointLength, compileRules, isFiller, pythonRepr, textProblem as textProblemWith, toJsRegExp, type RuleCheck, type RuleStatus } from "./textRules";
 import type { TextQuestionSpec } from "./interface";
 
 /** The rules run at once, here (the app runs them in a worker: see ruleEngine.test.ts). */
@@ -95,7 +95,16 @@ describe("textProblem", () => {
 
   it("uses the server's default rule messages", () => {
     const q = question({ rules: [{ pattern: "\\d", message: "", mustMatch: true }] });
-    expect(textProblem(q, compileRules(q.rules), "none")).toBe("does not match the required pattern '\\d'");
+    // Python's repr of the pattern (`{pattern!r}`): backslashes doubled, as the submit's 422 says.
+    expect(textProblem(q, compileRules(q.rules), "none")).toBe("does not match the required pattern '\\\\d'");
+  });
+
+  it("quotes a pattern as Python's repr() does", () => {
+    expect(pythonRepr("\\d")).toBe("'\\\\d'");
+    expect(pythonRepr("'x")).toBe(`"'x"`);
+    expect(pythonRepr(`'"`)).toBe(`'\\'"'`);
+    expect(pythonRepr("a\tb")).toBe("'a\\tb'");
+    expect(pythonRepr("é")).toBe("'é'");
   });
 });
 

@@ -184,7 +184,24 @@ export type RuleStatus = "pass" | "fail" | "pending" | "server";
 /** The message for a broken rule: the project's, else the server's default wording. */
 export function ruleMessage(rule: TextRule): string {
   if (rule.message) return rule.message;
-  return rule.mustMatch ? `does not match the required pattern '${rule.pattern}'` : `matches the forbidden pattern '${rule.pattern}'`;
+  const pattern = pythonRepr(rule.pattern);
+  return rule.mustMatch ? `does not match the required pattern ${pattern}` : `matches the forbidden pattern ${pattern}`;
+}
+
+const REPR_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** A string as Python's repr() writes it (the server's `{pattern!r}`): quoted, backslashes doubled. */
+export function pythonRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (REPR_ESCAPES[ch]) out += REPR_ESCAPES[ch];
+    else if (ch === quote) out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return `${quote}${out}${quote}`;
 }
 
 /**
@@ -199,6 +216,20 @@ export function textProblem(
   status: (check: RuleCheck) => RuleStatus,
 ): string | null {
   if (text === "") return question.required ? "required; answer it" : null;
+  return ruleProblem(question, rules, text, status);
+}
+
+/**
+ * The first reason the server's text check refuses `text`, an empty one included (a
+ * transcript segment's text is checked even when empty: kinds/questions/transcript.py):
+ * length, the built-in checks, then the block-level rules `status` says are broken.
+ */
+export function ruleProblem(
+  question: Pick<TextQuestionSpec, "minLength" | "maxLength" | "checks">,
+  rules: readonly RuleCheck[],
+  text: string,
+  status: (check: RuleCheck) => RuleStatus,
+): string | null {
   const length = codePointLength(text);
   if (length < question.minLength) return `${length} characters; write at least ${question.minLength}`;
   if (question.maxLength !== null && length > question.maxLength) {

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { ApiError } from "../api/http";
 import { sensitiveApi, type Handling, type SensitiveMetrics, type TaskView } from "../api/sensitive";
 import { Notice } from "../ui/Notice";
+import { MemberLimit } from "./MemberLimit";
 import "./shield.css";
 
 type NumberKey = "sensitive_daily_limit" | "sensitive_break_after" | "sensitive_break_minutes" | "access_log_days" | "retention_days";
@@ -23,13 +24,15 @@ const FLAGS: { key: FlagKey; label: string; protects: string }[] = [
 ];
 
 /** The Data handling section of a project's settings (managers): sensitive work, exports,
- * watermark, copy, access log, retention (docs/confidentiality.md), and who opted in. */
+ * watermark, copy, access log, retention (docs/confidentiality.md), who opted in, and each
+ * member's own daily limit of sensitive tasks (`MemberLimit`). */
 export function DataHandlingSection({ projectId }: { projectId: number }) {
   const [saved, setSaved] = useState<Handling | null>(null);
   const [draft, setDraft] = useState<Handling | null>(null);
   const [metrics, setMetrics] = useState<SensitiveMetrics | null>(null);
   const [views, setViews] = useState<TaskView[]>([]);
   const [outcome, setOutcome] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [limitOutcome, setLimitOutcome] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const id = useId();
 
   useEffect(() => {
@@ -108,7 +111,7 @@ export function DataHandlingSection({ projectId }: { projectId: number }) {
             <tr>
               <th scope="col">Annotator</th>
               <th scope="col">Opted in</th>
-              <th scope="col">Own daily limit</th>
+              <th scope="col">Own daily limit (0: none)</th>
               <th scope="col">Today</th>
               <th scope="col">7 days</th>
             </tr>
@@ -120,7 +123,15 @@ export function DataHandlingSection({ projectId }: { projectId: number }) {
                 <tr key={member.user_id}>
                   <td>{member.email ?? member.name}</td>
                   <td>{member.opted_in ? "yes" : "no"}</td>
-                  <td>{member.limit ?? "project's"}</td>
+                  <td>
+                    <MemberLimit
+                      projectId={projectId}
+                      member={member}
+                      projectLimit={saved.sensitive_daily_limit}
+                      onSaved={(limit) => setMetrics((now) => now && { ...now, members: now.members.map((m) => (m.user_id === member.user_id ? { ...m, limit } : m)) })}
+                      onOutcome={setLimitOutcome}
+                    />
+                  </td>
                   <td>{days.find((d) => d.day === today)?.served ?? 0}</td>
                   <td>{days.reduce((sum, d) => sum + d.served, 0)}</td>
                 </tr>
@@ -129,6 +140,9 @@ export function DataHandlingSection({ projectId }: { projectId: number }) {
           </tbody>
         </table>
       ) : null}
+      <div aria-live="polite" data-member-limit-outcome>
+        {limitOutcome ? <Notice tone={limitOutcome.tone}>{limitOutcome.text}</Notice> : null}
+      </div>
       {views.length ? (
         <table className="data-handling-members data-handling-views">
           <caption className="muted small">Recent task views (the access log; all of it: GET /api/v1/projects/{projectId}/access-log)</caption>

@@ -11,6 +11,9 @@ interface Props {
   taskId: number;
   /** What the lease said (task.sensitive): the task is veiled from the first paint. */
   sensitive?: boolean;
+  /** The caller works on the task (annotate, review): their sensitive count, break and
+   * limit are shown. False on a manager's task page, which only looks at it. */
+  atWork?: boolean;
   /** The task view, given the shield's bar to show above the questions. */
   children: (bar: ReactNode) => ReactNode;
 }
@@ -20,8 +23,9 @@ interface Props {
  * and text collapsed until the annotator reveals it (h; per task view), marking a task
  * sensitive (Shift+H), the project's watermark and copy blocking, and the break prompt.
  * Wraps the view without a box of its own (display: contents), so the layout is unchanged.
+ * Used by the annotate and review screens, and by the manager's task page (`atWork` false).
  */
-export function TaskShield({ projectId, taskId, sensitive: leased = false, children }: Props) {
+export function TaskShield({ projectId, taskId, sensitive: leased = false, atWork = true, children }: Props) {
   const [handling, setHandling] = useState<TaskHandling | null>(null);
   const [sensitive, setSensitive] = useState(leased);
   const [revealed, setRevealed] = useState(false);
@@ -39,12 +43,12 @@ export function TaskShield({ projectId, taskId, sensitive: leased = false, child
       setHandling(found);
       setSensitive(found.sensitive);
       // where one stands today (break due, limit) matters on sensitive tasks only
-      if (found.sensitive) void sensitiveApi.me(projectId).then((mine) => live && setExposure(announced(mine)));
+      if (found.sensitive && atWork) void sensitiveApi.me(projectId).then((mine) => live && setExposure(announced(mine)));
     });
     return () => {
       live = false;
     };
-  }, [projectId, taskId, leased]);
+  }, [projectId, taskId, leased, atWork]);
 
   async function mark(next: boolean): Promise<void> {
     try {

@@ -19,20 +19,21 @@ export function verdictView(live: LiveVerdict): { state: string; icon: string; t
  * A text answer's declared checks (docs/checks.md), each with its state as the annotator
  * types: ✓ passes, ✗ blocks the submit, ⚠ warns (the submit goes through). Computed from the
  * deferred text, so typing never waits for them; the checks only the server can run are asked
- * of it once typing pauses.
+ * of it once typing pauses. `slot` names the text box when a question has several (a
+ * transcript's segment id).
  */
-export function CheckList({ question, checks, text }: { question: string; checks: readonly DeclaredCheck[]; text: string }) {
+export function CheckList({ question, checks, text, slot = "" }: { question: string; checks: readonly DeclaredCheck[]; text: string; slot?: string }) {
   const server = activeServerChecks();
   useSyncExternalStore(server?.subscribe ?? noSubscribe, server?.getVersion ?? zero);
   const shown = useDeferredValue(text);
   const asks = checks.some(needsServer);
   useEffect(() => {
-    if (server && asks && shown !== "") server.want(question, shown);
-  }, [server, asks, question, shown]);
+    if (server && asks && shown !== "") server.want(question, shown, slot);
+  }, [server, asks, question, shown, slot]);
   if (checks.length === 0 || shown === "") return null;
   return (
     <ul className="check-list" aria-label="Checks" data-checks={question}>
-      {liveVerdicts(question, checks, shown, server).map((live) => {
+      {liveVerdicts(question, checks, shown, server, slot).map((live) => {
         const view = verdictView(live);
         return (
           <li key={live.index} className={`check-row check-${view.state}`} data-check={live.check} data-state={view.state}>

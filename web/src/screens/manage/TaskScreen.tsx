@@ -13,6 +13,7 @@ import { isHandled, messageOf } from "./errors";
 import { PastRounds } from "../review/ReviewFeedback";
 import { canManage, ManageLayout } from "./ManageLayout";
 import { TaskFlags } from "../../sensitive/TaskFlags";
+import { TaskShield } from "../../sensitive/TaskShield";
 
 const STATUS_NAMES = { new: "New", in_progress: "In progress", complete: "Complete" } as const;
 
@@ -104,16 +105,22 @@ function TaskDetailView({ project, detail, onDelete }: TaskDetailViewProps) {
         </span>
       </header>
       <div className="task-detail-body">
-        <section className="task-detail-data" aria-label="Task data">
-          {shown ? (
-            <p className="muted small task-detail-shown" data-shown={shownKey(shown)}>
-              {selected && version ? `Shown in the data: ${authorOf(selected)}'s answers as of version ${version.version} (annotation ${selected.id}).` : null}
-              {selected && !version ? `Shown in the data: ${authorOf(selected)}'s answers (annotation ${selected.id}, version ${selected.version}).` : null}
-              {prediction ? `Shown in the data: model ${prediction.model_version}'s prediction.` : null}
-            </p>
-          ) : null}
-          <ShownAnswer iface={iface} data={task.data} result={marks} className="task-data task-detail-fields" />
-        </section>
+        {/* A sensitive task's data blurred until revealed (the Reveal button, or h), as on the annotate and review screens. */}
+        <TaskShield projectId={project.id} taskId={task.id} sensitive={task.sensitive} atWork={false}>
+          {(shieldBar) => (
+            <section className="task-detail-data" aria-label="Task data">
+              {shieldBar}
+              {shown ? (
+                <p className="muted small task-detail-shown" data-shown={shownKey(shown)}>
+                  {selected && version ? `Shown in the data: ${authorOf(selected)}'s answers as of version ${version.version} (annotation ${selected.id}).` : null}
+                  {selected && !version ? `Shown in the data: ${authorOf(selected)}'s answers (annotation ${selected.id}, version ${selected.version}).` : null}
+                  {prediction ? `Shown in the data: model ${prediction.model_version}'s prediction.` : null}
+                </p>
+              ) : null}
+              <ShownAnswer iface={iface} data={task.data} result={marks} className="task-data task-detail-fields" />
+            </section>
+          )}
+        </TaskShield>
         <section className="task-detail-work" aria-label="Annotations">
           <h2>
             Annotations <span className="muted">({annotations.length})</span>

@@ -8,8 +8,10 @@
  * another control, for the player used last), ← / → one second back / on, Shift+← / Shift+→
  * 0.1 s, `,` / `.` 10 ms, Home / End the start / end, `-` / `+` slower / faster (0.5× to 2×),
  * Z / Shift+Z zoom in / out. Mouse: click the waveform to go there, the scrubber under it to
- * seek anywhere, the wheel to scroll a zoomed waveform (Ctrl+wheel zooms). The playhead,
- * duration and zoom are shared with the questions drawn with the player through `AudioLink`.
+ * seek anywhere, the wheel to scroll a zoomed waveform (Ctrl+wheel zooms). Zoomed, the
+ * waveform turns the page as the playhead nears its right edge (follow.ts), but not while the
+ * waveform is dragged or after a scroll by hand. The playhead, duration and zoom are shared
+ * with the questions drawn with the player through `AudioLink`.
  */
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from "react";
 import { WaveSurfer } from "./waveSurfer";
@@ -22,6 +24,7 @@ import { usedPlayer, useSpaceKey } from "../spaceKey";
 import { audioLink, timeAtX, type AudioLink, type View } from "./link";
 import { audioSourceOf, clock, loadAudioManifest, loadPeaks, type AudioManifest, type AudioSource } from "./source";
 import { Spectrogram } from "./SpectrogramView";
+import { PlayheadFollower } from "./follow";
 import "../../../styles/video.css"; // the players' frame
 import "../../../styles/audio.css";
 
@@ -78,6 +81,7 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
   const [drawn, setDrawn] = useState(false);
   const [speed, setSpeed] = useState(1);
   const [zoom, setZoom] = useState(1);
+  const [follower] = useState(() => new PlayheadFollower());
   const playing = useUiState(shared.playing);
   const duration = loaded?.manifest.duration ?? 0;
 
@@ -112,15 +116,24 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
       media,
       interact: false,
       hideScrollbar: true,
-      autoScroll: true,
+      // Ours (follow.ts): wavesurfer's own follows the playhead even against a scroll by hand.
+      autoScroll: false,
       autoCenter: false,
     });
     surfer.current = w;
     const updateView = () => shared.view.set((old) => sameView(old, viewOf(w, total)));
     // While it plays, the media drives the playhead; paused, the playhead is the link's (a
     // late media event of an earlier seek must not move it back).
-    w.on("timeupdate", (t) => w.isPlaying() && shared.time.set(t));
-    w.on("play", () => shared.playing.set(true));
+    w.on("timeupdate", (t) => {
+      if (!w.isPlaying()) return;
+      shared.time.set(t);
+      const to = follower.tick(viewOf(w, total), t, total);
+      if (to !== null) w.setScrollTime(to);
+    });
+    w.on("play", () => {
+      follower.resume();
+      shared.playing.set(true);
+    });
     const stopped = () => {
       shared.playing.set(false);
       shared.time.set(Math.round(w.getCurrentTime() * 1000) / 1000);
@@ -146,7 +159,7 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
       surfer.current = null;
       shared.playing.set(false);
     };
-  }, [loaded, shared]);
+  }, [loaded, shared, follower]);
 
   // Someone else set the playhead (a key, a question): seek there and keep it in view.
   useEffect(
@@ -157,10 +170,11 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
         const t = shared.time.get();
         if (Math.abs(w.getCurrentTime() - t) > 0.0005) {
           w.setTime(t);
+          follower.resume();
           reveal(w, shared.view.get(), t);
         }
       }),
-    [shared],
+    [shared, follower],
   );
 
   const seek = (t: number) => shared.time.set(Math.max(0, Math.min(duration, Math.round(t * 1000) / 1000)));
@@ -247,7 +261,10 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
       return;
     }
     const by = Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.shiftKey ? event.deltaY : 0;
-    if (by !== 0 && zoom > 1) w.setScroll(w.getScroll() + by);
+    if (by !== 0 && zoom > 1) {
+      follower.scrolledByHand();
+      w.setScroll(w.getScroll() + by);
+    }
   };
   const wheelHandler = useRef(onWheel);
   wheelHandler.current = onWheel;
@@ -255,9 +272,30 @@ function WavePlayer({ field, source, link, overlay, below }: { field: FieldSpec;
     const box = stage.current;
     if (!box) return;
     const listener = (event: WheelEvent) => wheelHandler.current(event);
+    // A drag on the waveform (seeking, drawing a segment) holds the view until the button is up.
+    const down = () => follower.pointer(true);
+    const up = () => follower.pointer(false);
     box.addEventListener("wheel", listener, { passive: false });
-    return () => box.removeEventListener("wheel", listener);
-  }, [error]);
+    box.addEventListener("pointerdown", down, { capture: true });
+    window.addEventListener("pointerup", up);
+    window.addEventListener("pointercancel", up);
+    return () => {
+      box.removeEventListener("wheel", listener);
+      box.removeEventListener("pointerdown", down, { capture: true });
+      window.removeEventListener("pointerup", up);
+      window.removeEventListener("pointercancel", up);
+    };
+  }, [error, follower]);
+
+  // The window shown, on the root (for tests and tools), without a re-render.
+  useEffect(() => {
+    const write = () => {
+      const { start, end } = shared.view.get();
+      root.current?.setAttribute("data-view", `${start.toFixed(3)}-${end.toFixed(3)}`);
+    };
+    write();
+    return shared.view.subscribe(write);
+  }, [shared, loaded]);
 
   if (error) return <p className="audio-problem audio-failed">The recording’s waveform could not be shown: {error}.</p>;
   return (

@@ -2,8 +2,9 @@
  * A `transcript` question's card: one row per segment (in time order) with its times, its
  * speaker and a text box, beside the recording's waveform (the segments are drawn and edited
  * there too: `SegmentsAudio`). The row playing is highlighted as the audio plays (rows re-render
- * only when the playing segment changes); each text is checked by the question's text rules as
- * it is typed, as a `text` question's is.
+ * only when the playing segment changes); each text is checked by the question's text rules and
+ * declared checks as it is typed, as a `text` question's is (✗ blocks the submit, ⚠ warns; the
+ * selected row lists every declared check's state), with the server's verdicts.
  *
  * Keys in a text box: Enter / Shift+Enter the next / previous segment's box, Ctrl+Space play /
  * pause, Esc back to the card. In the card (and on the player): the segments keys (keys.ts),
@@ -21,7 +22,10 @@ import { WidgetContext } from "../../widgetShared";
 import { focusSlot, useSegmentsContext } from "../segments/context";
 import { commit, newAtPlayhead, segmentsKey, split, type SegmentsContext } from "../segments/keys";
 import { inOrder, segmentAt, segmentProblems, toAnswer, update, type Segment } from "../segments/model";
-import { segmentTextProblem, textSpecOf } from "./textCheck";
+import { segmentTextProblem, segmentTextWarnings, textSpecOf } from "./textCheck";
+import { CheckList } from "../CheckList";
+import { activeServerChecks } from "../../../editor/serverChecks";
+import { needsServer } from "../../../editor/checks";
 import { Now } from "../segments/Now";
 import "../../../styles/audio.css";
 
@@ -131,6 +135,9 @@ export function TranscriptQuestion({ question, value, onChange, active }: Questi
   );
 }
 
+const noSubscribe = (): (() => void) => () => {};
+const zero = (): number => 0;
+
 interface RowProps {
   latest: RefObject<SegmentsContext>;
   pendingFocus: RefObject<string | null>;
@@ -146,9 +153,19 @@ interface RowProps {
 const Row = memo(function Row({ latest, pendingFocus, question, segment, current, selected, rules, spec, move }: RowProps) {
     const engine = useContext(WidgetContext).rules;
     useSyncExternalStore(engine.subscribe, engine.getVersion);
+    const server = activeServerChecks();
+    useSyncExternalStore(server?.subscribe ?? noSubscribe, server?.getVersion ?? zero);
     const text = segment.text ?? "";
     useEffect(() => engine.request(rules, text), [engine, rules, text]);
-    const problem = segmentTextProblem(spec, rules, text, (check) => engine.status(check, text));
+    // The checks only the server runs (language, yaml/python blocks): asked once typing pauses.
+    const asksServer = (spec.declared ?? []).some(needsServer);
+    useEffect(() => {
+      if (server && asksServer && text !== "") server.want(question.name, text, segment.id);
+    }, [server, asksServer, question.name, text, segment.id]);
+    const status = (check: RuleCheck) => engine.status(check, text);
+    const problem = segmentTextProblem(spec, rules, text, status, segment.id);
+    const warnings = problem ? [] : segmentTextWarnings(spec, rules, text, status, server, segment.id);
+    const state = problem ? "block" : warnings.length ? "warn" : text ? "pass" : undefined;
     const id = `tr-${question.name}-${segment.id}`;
     const box = useRef<HTMLInputElement>(null);
     useLayoutEffect(() => {
@@ -171,7 +188,7 @@ const Row = memo(function Row({ latest, pendingFocus, question, segment, current
       }
     };
     return (
-      <li className={`tr-row${current ? " current" : ""}${selected ? " selected" : ""}`} data-transcript-row={segment.id} data-current={current ? "true" : undefined}>
+      <li className={`tr-row${current ? " current" : ""}${selected ? " selected" : ""}`} data-transcript-row={segment.id} data-current={current ? "true" : undefined} data-state={state}>
         <div className="tr-times">
           <button
             type="button"
@@ -229,8 +246,19 @@ const Row = memo(function Row({ latest, pendingFocus, question, segment, current
             onKeyDown={onKeyDown}
           />
           <div id={`${id}-status`} className="tr-status" aria-live="polite">
-            {problem ? <span className="text-problem">✗ {problem}</span> : text ? <span className="text-ok">✓</span> : null}
+            {problem ? (
+              <span className="text-problem">
+                <span className="visually-hidden">blocks submit: </span>✗ {problem}
+              </span>
+            ) : warnings.length ? (
+              <span className="text-warn" data-segment-warnings={warnings.length}>
+                ⚠ {warnings.map((w) => (w.check === "rule" ? w.message : `${w.check}: ${w.message}`)).join(" · ")} (a warning: you can still submit)
+              </span>
+            ) : text ? (
+              <span className="text-ok">✓</span>
+            ) : null}
           </div>
+          {selected && (spec.declared ?? []).length ? <CheckList question={question.name} checks={spec.declared ?? []} text={text} slot={segment.id} /> : null}
         </div>
       </li>
     );

@@ -13,7 +13,7 @@ describe("transcript text rules", () => {
     expect(s).toMatchObject({ kind: "segments", overlap: "refuse", speakers: [{ value: "A" }, { value: "B" }] });
   });
 
-  it("checks each text as a text question does, an empty one only when the rules ask for something", () => {
+  it("checks each text as a text question does, an empty one too (as the server does)", () => {
     const q = parse({ name: "t", kind: "transcript", target: "a", min_length: 3, checks: ["trimmed"] });
     const spec = textSpecOf(q);
     const rules = compileRules(q.rules);
@@ -21,8 +21,11 @@ describe("transcript text rules", () => {
     expect(segmentTextProblem(spec, rules, "hi", pass)).toBe("2 characters; write at least 3");
     expect(segmentTextProblem(spec, rules, " hello", pass)).toMatch(/spaces/);
     expect(segmentTextProblem(spec, rules, "hello", pass)).toBeNull();
-    expect(segmentTextProblem(spec, rules, "", pass)).toBe("empty; write what is said");
+    expect(segmentTextProblem(spec, rules, "", pass)).toBe("0 characters; write at least 3");
     const free = parse({ name: "t", kind: "transcript", target: "a" });
     expect(segmentTextProblem(textSpecOf(free), [], "", pass)).toBeNull();
+    // `trimmed` holds for an empty text: the server accepts it.
+    const trimmed = parse({ name: "t", kind: "transcript", target: "a", checks: ["trimmed"] });
+    expect(segmentTextProblem(textSpecOf(trimmed), [], "", pass)).toBeNull();
   });
 });
