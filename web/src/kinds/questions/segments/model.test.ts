@@ -20,6 +20,13 @@ describe("segments model", () => {
     const clipped = addSegment(rules, [], 59, 75, { label: "speech" });
     expect("made" in clipped && clipped.made.end).toBe(60);
     expect(addSegment(rules, [], 1, 1.005)).toHaveProperty("error");
+    // A recording of 2.7846 s: an end at its very end is its last whole millisecond, 2.784 s
+    // (rounding would give 2.785 s, past the end, which the server refuses).
+    const short = { ...rules, duration: 2.7846 };
+    const atEnd = addSegment(short, [], 2, 2.7846, { label: "speech" });
+    expect("made" in atEnd && atEnd.made.end).toBe(2.784);
+    if ("made" in atEnd) expect(segmentProblems({ ...short, speakerRequired: false }, atEnd.segments)).toEqual([]);
+    expect(limits(short, [seg("s1", 1, 2)], "s1")).toEqual([0, 2.784]);
     expect(addSegment({ ...rules, maxSegments: 1 }, [seg("s1", 0, 1)], 2, 3)).toHaveProperty("error");
   });
 

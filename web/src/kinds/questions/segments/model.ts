@@ -87,12 +87,18 @@ export type Edit = { segments: Segment[]; made: Segment } | { error: string };
 
 const secs = (t: number) => `${t.toFixed(3)} s`;
 
+/** The last whole millisecond within a recording of `duration` s: a segment's end snapped to
+ * the nearest millisecond could otherwise fall past the end (2.7846 s rounds to 2.785). */
+export function lastMs(duration: number | null): number {
+  return duration === null ? Infinity : Math.floor(duration * 1000 + 1e-6) / 1000;
+}
+
 /** A new segment between `a` and `b` (either order), snapped to ms and kept in the recording;
  * refused with the reason when it cannot be one. */
 export function addSegment(rules: SegmentRules, segments: readonly Segment[], a: number, b: number, fields: Partial<Segment> = {}): Edit {
-  const top = rules.duration ?? Infinity;
-  const start = ms(Math.max(0, Math.min(a, b)));
-  const end = ms(Math.min(top, Math.max(a, b)));
+  const top = lastMs(rules.duration);
+  const start = Math.min(top, ms(Math.max(0, Math.min(a, b))));
+  const end = Math.min(top, ms(Math.max(a, b)));
   if (end - start < rules.minDuration - 1e-9) {
     return { error: `a segment lasts at least ${rules.minDuration} s (this one ${ms(end - start)} s); mark a later end` };
   }
@@ -108,7 +114,7 @@ export function addSegment(rules: SegmentRules, segments: readonly Segment[], a:
 export function limits(rules: SegmentRules, segments: readonly Segment[], id: string): [number, number] {
   const s = segments.find((x) => x.id === id);
   let low = 0;
-  let high = rules.duration ?? Infinity;
+  let high = lastMs(rules.duration);
   if (!s || rules.overlap === "allow") return [low, high];
   for (const o of segments) {
     if (o.id === id || o.label !== s.label) continue;
