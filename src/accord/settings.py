@@ -220,6 +220,16 @@ class Settings(BaseSettings):
             "bytes; a larger upload is refused with 422 and nothing is stored."
         ),
     )
+    problem_report_retention_days: int = Field(
+        default=365,
+        ge=0,
+        le=100 * 366,
+        description=(
+            "Closed problem reports (fixed, won't fix, duplicate) not changed for this many "
+            "days are deleted, with their screenshots, by the periodic retention job; 0 keeps "
+            "them forever."
+        ),
+    )
 
     @field_validator("storage_url")
     @classmethod

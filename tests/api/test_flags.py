@@ -232,6 +232,21 @@ def test_promote_to_a_guideline_version(db: Database, api: Api) -> None:
     assert again.status_code == 409 and again.json()["error"]["code"] == "flag_promoted"
 
 
+def test_amendment_under_another_section(db: Database, api: Api) -> None:
+    project_id, as_ = setup(db, api)
+    made = flag(as_["ann"], lease(as_["ann"], project_id), section="emoji")
+    as_["lead"].post(f"/flags/{made['id']}/answer", json={"answer": "Negative."})
+    path = f"/flags/{made['id']}/amendment"
+    text = as_["lead"].get(path, params={"section": "sarcasm"}).json()["text"]
+    assert text.index("Sarcasm is negative.") < text.index("**Q: Is sarcasm negative?**")
+    assert text.index("**Q: Is sarcasm negative?**") < text.index("## Emoji")
+    for params in ({}, {"section": ""}):  # its own section (the last), or the end
+        text = as_["lead"].get(path, params=params).json()["text"]
+        assert text.index("Ignore emoji.") < text.index("**Q: Is sarcasm negative?**")
+    unknown = as_["lead"].get(path, params={"section": "nope"})
+    assert unknown.status_code == 422 and "'nope'" in unknown.json()["error"]["message"]
+
+
 def test_promotion_racing_another_edit_sees_a_conflict(db: Database, api: Api) -> None:
     project_id, as_ = setup(db, api)
     made = flag(as_["ann"], lease(as_["ann"], project_id))

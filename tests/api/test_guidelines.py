@@ -121,6 +121,31 @@ def test_a_stale_base_is_a_conflict_with_the_diff(db: Database, api: Api) -> Non
     assert save(as_["owner"], project_id, V2 + "\nmine\n", 2).status_code == 201
 
 
+def test_a_conflict_carries_the_merge_and_saving_it_is_a_new_save(db: Database, api: Api) -> None:
+    project_id, as_, _ = setup(db, api)
+    assert save(as_["owner"], project_id, V2, 1).status_code == 201
+    mine = V1.replace("Be kind.", "Be kind and brief.")
+    late = save(as_["owner"], project_id, mine, 1).json()["error"]
+    merged = late["details"]["merge"]
+    assert merged["clean"] and merged["text"] == V2.replace("Be kind.", "Be kind and brief.")
+    # Nothing was saved: the merge is saved by a new save from the current version, once.
+    assert as_["owner"].get(f"/projects/{project_id}").json()["guidelines"] == V2
+    assert save(as_["owner"], project_id, merged["text"], 2).status_code == 201
+    assert save(as_["owner"], project_id, merged["text"], 2).status_code == 409
+    # Overlapping edits: the conflicting lines, side by side, with their section.
+    clash = save(as_["owner"], project_id, V1.replace("pos: good", "pos: glowing"), 1).json()
+    details = clash["error"]["details"]
+    assert details["current_version"] == 3 and not details["merge"]["clean"]
+    conflict = next(c for c in details["merge"]["chunks"] if c["kind"] == "conflict")
+    assert conflict["title"] == "Labels" and conflict["mine"] == ["pos: glowing"]
+    assert conflict["theirs"] == ["pos: good or fine"]
+    # A restore has no edit to merge.
+    restore = as_["owner"].post(
+        f"/projects/{project_id}/guidelines/restore", json={"number": 1, "base_version": 1}
+    )
+    assert restore.status_code == 409 and restore.json()["error"]["details"]["merge"] is None
+
+
 def test_racing_saves_one_wins(db: Database, client: TestClient) -> None:
     owner, token = make_user(db, "owner@example.com")
     project = make_project(db, owner, INTERFACE, guidelines=V1)

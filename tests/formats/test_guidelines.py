@@ -38,6 +38,14 @@ def test_diff_names_the_sections_it_touches() -> None:
     assert first[0]["anchor"] is None
 
 
+def test_diff_names_setext_sections() -> None:
+    old = "Intro\n=====\nx\n\nLabels\n------\npos\n\n---\n\nafter the break\n"
+    new = "Intro\n=====\nx\n\nLabels\n------\npos or fine\n\n---\n\nafter the break\n"
+    found = diff(old, new)
+    assert found["sections"] == [{"anchor": "labels", "title": "Labels"}]
+    assert [(s.anchor, s.level) for s in sections(new)] == [("intro", 1), ("labels", 2)]
+
+
 def test_broken_links_are_warnings() -> None:
     interface = {
         "questions": [{"name": "a", "guideline": "labels"}, {"name": "b", "guideline": "x"}]

@@ -5,8 +5,9 @@ a ``material`` flag; `Project.guidelines` and `Project.guidelines_version` stay 
 version's text and number, so the code that reads them is unchanged. A save names the version
 it was made from (``base_version``): when another save came first, it is refused with a
 conflict (409 ``guidelines_conflict``) whose details carry the diff between that base and the
-current version; the guarded ``UPDATE … WHERE guidelines_version = base`` makes one of two
-racing saves win on both databases.
+current version, and the three-way merge of the refused text with the current one
+(`accord.formats.guideline_merge`); the guarded ``UPDATE … WHERE guidelines_version = base``
+makes one of two racing saves win on both databases, and a merge is saved only by a new save.
 
 A material version must be acknowledged by each annotator before the queue hands them their
 next task (`check_acknowledged`, called by `accord.actions.queue.do_next_task`).
@@ -26,6 +27,7 @@ from accord.actions.audit import record
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Invalid, NotFound
+from accord.formats.guideline_merge import merge
 from accord.formats.guidelines import diff
 from accord.media.images import MAX_SIDE
 from accord.media.storage import Storage, check_key
@@ -77,8 +79,9 @@ def do_save_guidelines(
     editor can see what changed and save again from the current version."""
     _check(text, note)
     current = project.guidelines_version
+    mine = text if restored_from is None else None  # a restore has no edits to merge
     if base_version != current:
-        raise _conflict(session, project, base_version)
+        raise _conflict(session, project, base_version, mine)
     number = current + 1
     now = utcnow()
     values: dict[str, Any] = {"guidelines": text, "guidelines_version": number, "updated_at": now}
@@ -92,7 +95,7 @@ def do_save_guidelines(
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(project)
-        raise _conflict(session, project, base_version)
+        raise _conflict(session, project, base_version, mine)
     if _missing(session, project, current):
         session.add(_implicit(project, current))  # keep the version it replaces
     for key, value in values.items():
@@ -278,10 +281,16 @@ def _implicit(project: Project, number: int) -> GuidelineVersion:
     )
 
 
-def _conflict(session: Session, project: Project, base_version: int) -> Conflict:
+def _conflict(
+    session: Session, project: Project, base_version: int, mine: str | None = None
+) -> Conflict:
+    """The refusal of a save from an old version: the diff base → current and, for an edit
+    whose base is known, the three-way merge of the edit with the current version (nothing is
+    saved: the editor shows it, and a new save from the current version keeps it)."""
     current = project.guidelines_version
     base = version_of(session, project, base_version)
     changed = diff(base.text if base is not None else "", project.guidelines)
+    merged = None if base is None or mine is None else merge(base.text, mine, project.guidelines)
     latest = version_of(session, project, current)
     return Conflict(
         f"the guidelines changed since version {base_version}, which you edited: they are at "
@@ -292,6 +301,7 @@ def _conflict(session: Session, project: Project, base_version: int) -> Conflict
             "current_version": current,
             "current_note": latest.note if latest is not None else "",
             "diff": changed,
+            "merge": merged,
         },
     )
 

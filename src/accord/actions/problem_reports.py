@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import io
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from accord.actions.audit import record
 from accord.db import Database
 from accord.db.types import utcnow
-from accord.errors import Invalid, NotFound, RateLimited
+from accord.errors import AccordError, Conflict, Invalid, NotFound, RateLimited
 from accord.media.images import BadImage, probe
 from accord.media.storage import Storage, check_key
 from accord.models import ProblemReport, ReportStatus, User
@@ -37,7 +38,10 @@ MAX_SCREENSHOT_BYTES = 1024 * 1024
 MAX_SCREENSHOT_SIDE = 10_000  # pixels, either side
 SCREENSHOT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 DATA_URL = re.compile(r"^data:(image/[a-z+.-]+);base64,", re.IGNORECASE)
+log = logging.getLogger("accord.problem_reports")
 STATUSES = tuple(status.value for status in ReportStatus)
+# A reporter may withdraw a report until an admin closes it (fixed, won't fix, duplicate).
+OPEN_STATUSES = (ReportStatus.new.value, ReportStatus.triaged.value, ReportStatus.in_progress.value)
 MAX_PER_HOUR = 30  # reports one account may send in an hour (each may carry 1 MiB)
 
 
@@ -260,3 +264,95 @@ def _check_original(session: Session, report: ProblemReport, original_id: int) -
                 raise NotFound(f"no problem report {original_id} (duplicate_of)")
             break
         current = original.duplicate_of
+
+
+def do_delete_problem_report(db: Database, storage: Storage, actor: User, report_id: int) -> None:
+    """Delete a report (audited): an admin any report, its reporter while it is open (that is
+    withdrawing it; a closed one: `Conflict`); others: `NotFound`. Reports that duplicate it
+    take its place: its status, and the report it duplicated. The screenshot is deleted from
+    the storage once the transaction has committed (a failure then leaves a file, logged, never
+    a report without its screenshot)."""
+    with db.write() as session:
+        report = session.get(ProblemReport, report_id)
+        if report is None or not (actor.is_admin or report.reporter_id == actor.id):
+            raise NotFound(f"no problem report {report_id}, or it is not yours")
+        key = _delete(session, actor, report)
+    remove_screenshots(storage, [key])
+
+
+def remove_screenshots(storage: Storage, keys: list[str | None]) -> None:
+    """Delete deleted reports' screenshots from the storage; a failure is logged and left."""
+    for key in keys:
+        if key is None:
+            continue
+        try:
+            storage.delete(key)
+        except (AccordError, OSError) as exc:
+            log.warning("problem report screenshot %s not deleted: %s", key, exc)
+
+
+def _delete(session: Session, actor: User, report: ProblemReport) -> str | None:
+    withdraw = not actor.is_admin
+    if withdraw and report.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"problem report {report.id} is closed ({report.status}); it can no longer be "
+            "withdrawn. Ask an admin to delete it if it must go",
+            code="report_closed",
+        )
+    before = {
+        "status": report.status,
+        "reporter_id": report.reporter_id,
+        "chars": len(report.text),
+        "screenshot": report.screenshot_key is not None,
+    }
+    _hand_over_duplicates(session, report)
+    key = report.screenshot_key
+    session.delete(report)
+    session.flush()
+    action = "problem_report.withdraw" if withdraw else "problem_report.delete"
+    record(session, actor, action, ("problem_report", report.id), before=before)
+    return key
+
+
+def _hand_over_duplicates(session: Session, report: ProblemReport) -> None:
+    copies = session.scalars(
+        select(ProblemReport).where(ProblemReport.duplicate_of == report.id)
+    ).all()
+    status = report.status
+    if status == ReportStatus.duplicate.value and report.duplicate_of is None:
+        status = ReportStatus.triaged.value  # nothing left to point at: back to the admins
+    for copy in copies:
+        copy.duplicate_of, copy.status, copy.updated_at = report.duplicate_of, status, utcnow()
+    if copies:
+        session.flush()
+
+
+def expired_reports(session: Session, days: int, limit: int) -> list[ProblemReport]:
+    """Up to ``limit`` closed reports last changed more than ``days`` days ago (none: 0)."""
+    if days <= 0:
+        return []
+    cutoff = utcnow() - dt.timedelta(days=days)
+    closed = [s for s in STATUSES if s not in OPEN_STATUSES]
+    return list(
+        session.scalars(
+            select(ProblemReport)
+            .where(ProblemReport.status.in_(closed), ProblemReport.updated_at < cutoff)
+            .order_by(ProblemReport.id)
+            .limit(limit)
+        )
+    )
+
+
+def do_expire_problem_reports(session: Session, days: int, limit: int = 200) -> list[str | None]:
+    """One batch of the retention (`accord.jobs.retention`): delete closed reports older than
+    ``days`` (audited, actor none); the screenshot keys of those deleted, to remove from the
+    storage after the commit."""
+    keys: list[str | None] = []
+    for report in expired_reports(session, days, limit):
+        before = {"status": report.status, "updated_at": report.updated_at.isoformat()}
+        _hand_over_duplicates(session, report)
+        keys.append(report.screenshot_key)
+        session.delete(report)
+        session.flush()
+        record(session, None, "problem_report.expire", ("problem_report", report.id), before=before)
+    return keys

@@ -28,7 +28,8 @@ from accord.api.errors import errors
 from accord.api.policies import ADMIN, Can, access, project_for, task_access
 from accord.api.schemas import In
 from accord.api.transactions import in_write
-from accord.errors import NotFound
+from accord.errors import Invalid, NotFound
+from accord.formats.guidelines import sections
 from accord.models import Flag, Project, Role, Task
 from accord.queries.flags import (
     FlagRow,
@@ -286,13 +287,29 @@ def answer_flag(flag_id: int, body: AnswerFlagIn, caller: CurrentCaller, db: Db)
     "then promote",
     responses=errors(401, 403, 404, 422),
 )
-def get_amendment(flag_id: int, caller: CurrentCaller, db: Db) -> Amendment:
+def get_amendment(
+    flag_id: int,
+    caller: CurrentCaller,
+    db: Db,
+    section: str | None = Query(
+        default=None,
+        max_length=MAX_SECTION,
+        description="Put the answer under this section (an anchor) instead of the question's "
+        "own; '' puts it at the end",
+    ),
+) -> Amendment:
     with db.read() as session:
         flag, _ = _visible_flag(session, caller, flag_id, Can.manage)
         project, task = session.get(Project, flag.project_id), session.get(Task, flag.task_id)
         assert project is not None and task is not None
+        if section and section not in {s.anchor for s in sections(project.guidelines)}:
+            raise Invalid(
+                f"section: the guidelines have no section {section!r}; use an anchor from "
+                f"GET /projects/{project.id}/guidelines/sections, or '' for the end",
+                details={"field": "section", "anchor": section},
+            )
         return Amendment(
-            text=proposed_amendment(project.guidelines, flag, task),
+            text=proposed_amendment(project.guidelines, flag, task, section=section),
             note=f"Amendment from question #{flag.id} (task {task.external_id or task.id})",
             base_version=project.guidelines_version,
         )

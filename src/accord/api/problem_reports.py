@@ -19,6 +19,7 @@ from accord.actions.problem_reports import (
     MAX_SCREENSHOT_BYTES,
     MAX_TEXT,
     do_create_problem_report,
+    do_delete_problem_report,
     do_triage_problem_report,
 )
 from accord.api.auth import AppSettings, CurrentCaller, Db, require_admin
@@ -268,6 +269,19 @@ def triage_report(
         )
         users = reporters_of(session, [report])
     return _out(report, users, admin=True)
+
+
+@router.delete(
+    BASE + "/{report_id}",
+    summary="Delete a report (admin), or withdraw your own while it is open; its screenshot "
+    "goes too",
+    status_code=204,
+    response_class=Response,
+    responses=errors(401, 404, 409, 422),
+)
+def delete_report(report_id: int, caller: CurrentCaller, db: Db, settings: AppSettings) -> Response:
+    do_delete_problem_report(db, open_storage(settings), caller.user, report_id)
+    return Response(status_code=204)
 
 
 @router.get(

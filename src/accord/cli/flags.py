@@ -83,6 +83,42 @@ def answer(
     typer.echo(f"question #{flag} answered" + (" and published to the FAQ" if publish else ""))
 
 
+@flags_app.command("promote")
+def promote(
+    flag: int,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            help="Put the answer under this guideline section (an anchor) instead of the "
+            "question's own; '' puts it at the end",
+        ),
+    ] = None,
+    note: Annotated[
+        str, typer.Option("--note", help="The change note (default: 'Amendment from question …')")
+    ] = "",
+    material: Annotated[
+        bool,
+        typer.Option("--material", help="Annotators must acknowledge it before their next task"),
+    ] = False,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Promote an answered question into a new guideline version (managers): its question,
+    answer and task as a worked example, added to the guidelines as they are now."""
+    with reported():
+        api = client(url, token)
+        proposed = api.amendment(flag, section)
+        made = api.promote_flag(
+            flag,
+            proposed["text"],
+            proposed["base_version"],
+            note=note or proposed["note"],
+            material=material,
+        )
+    typer.echo(f"question #{flag} promoted into guideline version {made['version']}")
+
+
 @flags_app.command("faq")
 def faq(
     project: int,

@@ -4,6 +4,10 @@ The anchor rule (the browser computes the same: web/src/screens/guidelines/ancho
 checked against web/src/screens/guidelines/anchorVectors.json):
 - a section starts at an ATX heading (``#`` to ``######`` at the start of a line, up to three
   spaces in), outside fenced code blocks; its closing ``#``s are not part of the title;
+- or at a setext heading: a paragraph (one or more lines of text, not a list item, quote or
+  indented code) underlined with ``=`` (level 1) or ``-`` (level 2), up to three spaces in; the
+  title is the paragraph's lines joined by spaces (``#``s in it are text), and the section starts
+  at the paragraph's first line. A ``---`` after a blank line is a thematic break, not a heading;
 - the anchor is the title in lower case, every run of characters that are not letters or
   digits replaced by one ``-``, with ``-`` trimmed from both ends (``section`` if nothing is
   left): ``## 3. Tone & *style*`` is ``3-tone-style``;
@@ -21,6 +25,13 @@ from typing import Any
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+BLANK = re.compile(r"^[ \t]*$")
+SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+# Lines that open a block a setext underline cannot turn into a heading: list items, quotes;
+# and those that end a paragraph they follow (a list starts only at "1." or a non-empty bullet).
+NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>)")
+INTERRUPTS = re.compile(r"^ {0,3}(?:[-*+][ \t]+\S|1[.)][ \t]+\S|>)")
 NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -45,6 +56,8 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
     """(line, level, title) of every heading outside fenced code blocks."""
     found: list[tuple[int, int, str]] = []
     fence: str | None = None
+    paragraph: int | None = None  # the first line of the paragraph being read, if any
+    plain = False  # whether that paragraph is plain text (an underline makes it a heading)
     for number, line in enumerate(lines):
         opened = FENCE.match(line)
         if fence is not None:
@@ -52,11 +65,24 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
                 fence = None
             continue
         if opened:
-            fence = opened.group(1)
+            fence, paragraph = opened.group(1), None
             continue
         match = HEADING.match(line)
+        underline = SETEXT.match(line)
         if match:
             found.append((number, len(match.group(1)), (match.group(2) or "").strip()))
+            paragraph = None
+        elif underline and paragraph is not None and plain:
+            title = " ".join(text.strip() for text in lines[paragraph:number])
+            found.append((paragraph, 1 if underline.group(1)[0] == "=" else 2, title))
+            paragraph = None
+        elif BLANK.match(line) or BREAK.match(line):
+            paragraph = None
+        elif paragraph is None:
+            if not line.startswith("    ") and not line.startswith("\t"):  # else indented code
+                paragraph, plain = number, not NOT_PARAGRAPH.match(line)
+        elif INTERRUPTS.match(line):
+            plain = False  # a list or quote interrupts it; what follows belongs to that
     return found
 
 

@@ -194,10 +194,12 @@ def _task_quote(task: Task) -> str:
     return text if len(text) <= QUOTE else text[: QUOTE - 1] + "…"
 
 
-def proposed_amendment(guidelines: str, flag: Flag, task: Task) -> str:
+def proposed_amendment(
+    guidelines: str, flag: Flag, task: Task, *, section: str | None = None
+) -> str:
     """The guidelines with the flag's question, its answer and the task as a worked example
-    added at the end of the section it is about (`accord.formats.guidelines` anchors), or at
-    the end of the guidelines."""
+    added at the end of the section it is about (`accord.formats.guidelines` anchors; or the
+    section ``section`` when given), or at the end of the guidelines."""
     name = task.external_id or f"#{task.id}"
     question = " ".join((flag.faq_question or flag.question).split())
     block = (
@@ -205,8 +207,9 @@ def proposed_amendment(guidelines: str, flag: Flag, task: Task) -> str:
         f"> Worked example (task {name}): {_task_quote(task)}\n"
     )
     lines = guidelines.rstrip("\n").split("\n") if guidelines.strip() else []
-    found = [s for s in sections("\n".join(lines)) if s.anchor == flag.section]
-    if not found or not flag.section:
+    anchor = flag.section if section is None else section
+    found = [s for s in sections("\n".join(lines)) if s.anchor == anchor]
+    if not found or not anchor:
         return ("\n".join(lines) + "\n\n" if lines else "") + block
     at = found[0].end
     before = "\n".join(lines[:at]).rstrip("\n")

@@ -49,10 +49,12 @@ class FlagCalls:
         data: dict[str, Any] = self._call("POST", f"/flags/{flag_id}/answer", json=body)
         return data
 
-    def amendment(self, flag_id: int) -> dict[str, Any]:
+    def amendment(self, flag_id: int, section: str | None = None) -> dict[str, Any]:
         """The proposed guideline amendment from an answered question: ``text``, ``note``,
-        ``base_version``."""
-        data: dict[str, Any] = self._call("GET", f"/flags/{flag_id}/amendment")
+        ``base_version``. ``section`` (an anchor) puts the answer under that section instead
+        of the question's own ('' at the end)."""
+        params = {} if section is None else {"section": section}
+        data: dict[str, Any] = self._call("GET", f"/flags/{flag_id}/amendment", params=params)
         return data
 
     def promote_flag(

@@ -54,6 +54,11 @@ class ProblemReportCalls:
         report: dict[str, Any] = self._call("PATCH", f"/problem-reports/{report_id}", json=changes)
         return report
 
+    def delete_problem_report(self, report_id: int) -> None:
+        """Delete a report (admins), or withdraw your own while it is open; its screenshot
+        goes too."""
+        self._call("DELETE", f"/problem-reports/{report_id}")
+
     def export_problem_reports(self) -> list[dict[str, Any]]:
         """Every report, oldest first, as the admins' JSON export holds them."""
         rows: list[dict[str, Any]] = self._call("GET", "/problem-reports/export")

@@ -67,12 +67,37 @@ export interface GuidelinesSaved {
   warnings: GuidelineLinkWarning[];
 }
 
+/** A stretch of the three-way merge: lines both sides agree on, or a conflict. */
+export type GuidelineMergeChunk =
+  | { kind: "same"; lines: string[] }
+  | {
+      kind: "conflict";
+      /** The base line (1-based) where it starts. */
+      line: number;
+      anchor: string | null;
+      title: string;
+      base: string[];
+      mine: string[];
+      theirs: string[];
+    };
+
+/** The refused text merged with the current version (server: accord.formats.guideline_merge). */
+export interface GuidelineMerge {
+  clean: boolean;
+  /** The merged text when clean, else null. */
+  text: string | null;
+  chunks: GuidelineMergeChunk[];
+  conflicts: number;
+}
+
 /** `details` of 409 `guidelines_conflict`. */
 export interface GuidelinesConflict {
   base_version: number;
   current_version: number;
   current_note: string;
   diff: Omit<GuidelineDiff, "old" | "new">;
+  /** Null when the base version is unknown (nothing to merge from). */
+  merge?: GuidelineMerge | null;
 }
 
 /** `details` of 409 `guidelines_unacknowledged` (the next-task answer). */

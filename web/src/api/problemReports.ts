@@ -61,5 +61,7 @@ export const problemReports = {
   mine: (before: number | null = null) => request<ProblemReportPage>("GET", "/problem-reports/mine", { query: { before } }),
   get: (id: number) => request<ProblemReport>("GET", `/problem-reports/${id}`),
   triage: (id: number, change: ReportChange) => request<ProblemReport>("PATCH", `/problem-reports/${id}`, { body: change }),
+  /** Admins delete any report; a reporter withdraws their own while it is open (409 once closed). */
+  remove: (id: number) => request<void>("DELETE", `/problem-reports/${id}`),
   exportUrl: () => buildUrl("/problem-reports/export"),
 };

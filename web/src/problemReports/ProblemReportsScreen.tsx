@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useId, useLayoutEffect, useState } from "react";
 import { problemReports, REPORT_STATUSES, type ProblemReportPage, type ReportStatus } from "../api/problemReports";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
@@ -7,8 +7,9 @@ import { isTypingTarget } from "../kinds/types";
 import { Kbd } from "../ui/Kbd";
 import { Loading } from "../ui/Loading";
 import { NoAccess } from "../ui/NoAccess";
+import { Notice } from "../ui/Notice";
 import { useLoad } from "../ui/useLoad";
-import { ReportDetail, StatusBadge, STATUS_LABELS } from "./ReportDetail";
+import { OPEN_STATUSES, ReportDetail, StatusBadge, STATUS_LABELS } from "./ReportDetail";
 import "./problemReports.css";
 
 /** `/admin/problem-reports`: every report, by status; triage one; export all (admins). */
@@ -37,11 +38,15 @@ function Reports({ admin }: { admin: boolean }) {
   const [status, setStatus] = useState<ReportStatus | null>(null);
   const [listState, reloadList] = useLoad(() => (admin ? problemReports.list(status) : problemReports.mine()), `reports:${admin}:${status}`);
   const [selected, setSelected] = useState<number | null>(null);
+  const [gone, setGone] = useState<number | null>(null);
   const items = listState.status === "ready" ? listState.value.items : [];
 
-  useEffect(() => {
+  // A layout effect: the keys see the list as drawn (a passive effect may run after a key
+  // pressed just after the list changed, e.g. once a report is withdrawn, and pick a gone one).
+  useLayoutEffect(() => {
     function onKeyDown(event: KeyboardEvent): void {
       if (event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target) || items.length === 0) return;
+      if (document.querySelector("dialog[open]")) return; // a confirmation is being answered
       const at = items.findIndex((item) => item.id === selected);
       if (event.key === "j") setSelected(items[Math.min(at + 1, items.length - 1)]!.id);
       else if (event.key === "k") setSelected(items[Math.max(at - 1, 0)]!.id);
@@ -92,7 +97,28 @@ function Reports({ admin }: { admin: boolean }) {
               {(page) => <ReportList page={page} selected={selected} onSelect={setSelected} admin={admin} />}
             </Loading>
           </section>
-          {selected !== null ? <Selected key={selected} id={selected} admin={admin} onChanged={reloadList} /> : <p className="muted">Choose a report to see it.</p>}
+          {selected !== null ? (
+            <Selected
+              key={selected}
+              id={selected}
+              admin={admin}
+              onChanged={reloadList}
+              onGone={() => {
+                setSelected(null);
+                setGone(selected);
+                reloadList();
+              }}
+            />
+          ) : (
+            <div>
+              {gone !== null ? (
+                <Notice tone="success">
+                  Report #{gone} {admin ? "deleted" : "withdrawn"}.
+                </Notice>
+              ) : null}
+              <p className="muted">Choose a report to see it.</p>
+            </div>
+          )}
         </div>
       </div>
     </Layout>
@@ -121,13 +147,18 @@ function ReportList({ page, selected, onSelect, admin }: { page: ProblemReportPa
   );
 }
 
-function Selected({ id, admin, onChanged }: { id: number; admin: boolean; onChanged: () => void }) {
+function Selected({ id, admin, onChanged, onGone }: { id: number; admin: boolean; onChanged: () => void; onGone: () => void }) {
   const [state, reload] = useLoad(() => problemReports.get(id), `report:${id}`);
+  const run = async (): Promise<void> => {
+    await problemReports.remove(id);
+    onGone();
+  };
   return (
     <Loading state={state} retry={reload}>
       {(report) => (
         <ReportDetail
           report={report}
+          removal={admin ? { kind: "delete", run } : OPEN_STATUSES.includes(report.status) ? { kind: "withdraw", run } : undefined}
           onTriage={
             admin
               ? async (change) => {

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from "react";
 import { ApiError } from "../api";
 import { REPORT_STATUSES, type ProblemReport, type ReportChange, type ReportStatus } from "../api/problemReports";
 import { Link } from "../app/Link";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Kbd } from "../ui/Kbd";
 import { Notice } from "../ui/Notice";
 
@@ -38,8 +39,18 @@ function text(value: unknown): string {
   return typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
 }
 
-/** A report: what the reporter said, the context, the screenshot; for admins, the triage. */
-export function ReportDetail({ report, onTriage }: { report: ProblemReport; onTriage?: (change: ReportChange) => Promise<void> }) {
+/** Reports a reporter may still withdraw: not yet fixed, won't fix or duplicate. */
+export const OPEN_STATUSES: readonly ReportStatus[] = ["new", "triaged", "in_progress"];
+
+interface Removal {
+  /** "delete" (admins, any report) or "withdraw" (the reporter, an open report). */
+  kind: "delete" | "withdraw";
+  run: () => Promise<void>;
+}
+
+/** A report: what the reporter said, the context, the screenshot; for admins, the triage;
+ * a Delete (admins) or Withdraw (the reporter's open report) button, confirmed first. */
+export function ReportDetail({ report, onTriage, removal }: { report: ProblemReport; onTriage?: (change: ReportChange) => Promise<void>; removal?: Removal }) {
   const context = report.context;
   const browser = (context.browser ?? {}) as { user_agent?: string; viewport?: number[]; language?: string };
   const errors = listOf(context.errors);
@@ -79,6 +90,7 @@ export function ReportDetail({ report, onTriage }: { report: ProblemReport; onTr
         ) : null}
       </dl>
       {onTriage ? <TriageForm key={report.id} report={report} onTriage={onTriage} /> : null}
+      {removal ? <RemoveReport key={`remove-${report.id}`} report={report} removal={removal} /> : null}
       <h3>Recent errors in the browser ({errors.length})</h3>
       {errors.length ? (
         <ul className="small">
@@ -202,5 +214,50 @@ function TriageForm({ report, onTriage }: { report: ProblemReport; onTriage: (ch
         </button>
       </div>
     </form>
+  );
+}
+
+function RemoveReport({ report, removal }: { report: ProblemReport; removal: Removal }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const withdraw = removal.kind === "withdraw";
+  const label = withdraw ? "Withdraw this report" : "Delete this report";
+
+  async function go(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      await removal.run();
+    } catch (cause) {
+      setError(cause instanceof ApiError ? cause.message : String(cause));
+      setBusy(false);
+      setAsking(false);
+    }
+  }
+
+  return (
+    <div className="report-remove">
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <button type="button" className="button-danger" onClick={() => setAsking(true)} disabled={busy}>
+        {label}
+      </button>
+      {asking ? (
+        <ConfirmDialog
+          title={withdraw ? `Withdraw report #${report.id}?` : `Delete report #${report.id}?`}
+          confirmLabel={withdraw ? "Withdraw it" : "Delete it"}
+          tone="danger"
+          busy={busy}
+          onConfirm={() => void go()}
+          onCancel={() => setAsking(false)}
+        >
+          <p>
+            {withdraw
+              ? "The admins will no longer see it; its screenshot is deleted too. This cannot be undone."
+              : `The report${report.screenshot_url ? " and its screenshot are" : " is"} deleted for good; reports marked as its duplicates take its status. The audit log keeps a record that it was deleted.`}
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
   );
 }

@@ -5,6 +5,14 @@ import { Notice } from "../../ui/Notice";
 import { sections } from "./anchors";
 import { DiffView } from "./DiffView";
 import { GuidelineMarkdown } from "./GuidelineMarkdown";
+import { GuidelinesMerge } from "./GuidelinesMerge";
+
+/** A merge put in the editor, not saved yet: what it was made from, to undo it. */
+interface Merged {
+  conflict: GuidelinesConflict;
+  mine: string;
+  clean: boolean;
+}
 
 interface Props {
   project: Project;
@@ -16,7 +24,11 @@ interface Props {
  * The managers' editor: Markdown on the left, the preview on the right (as annotators see it),
  * a change note, "material" (annotators must acknowledge it), images uploaded into the text.
  * Keys: Mod+S saves, Mod+Shift+I inserts an image. A save that lost a race shows what the
- * other save changed, and offers to save this text over it or to load the current version.
+ * other save changed; when the two edits touch different lines, the server's merge of both goes
+ * into the editor ("merged, review and save", with undo); when they overlap, the conflicting
+ * lines are shown side by side to choose from. Either way nothing is saved until the next save,
+ * from the current version (so of two racing saves one still wins). It also offers to save
+ * this text over the other version, or to load the current version.
  */
 export function GuidelinesEditor({ project, onSaved }: Props) {
   const [text, setText] = useState(project.guidelines);
@@ -27,6 +39,7 @@ export function GuidelinesEditor({ project, onSaved }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<GuidelineLinkWarning[]>([]);
   const [conflict, setConflict] = useState<GuidelinesConflict | null>(null);
+  const [merged, setMerged] = useState<Merged | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const found = sections(text);
@@ -43,16 +56,36 @@ export function GuidelinesEditor({ project, onSaved }: Props) {
       const made = await api.guidelines.save(project.id, { text, note, material, base_version: over ?? base });
       setWarnings(made.warnings);
       setConflict(null);
+      setMerged(null);
       setBase(made.version.number);
       setNote("");
       setMaterial(false);
       onSaved(`Saved as version ${made.version.number}${made.version.material ? " (material: annotators will acknowledge it)" : ""}.`);
     } catch (failure) {
-      if (failure instanceof ApiError && failure.code === "guidelines_conflict") setConflict(failure.details as GuidelinesConflict);
-      else setError(failure instanceof Error ? failure.message : String(failure));
+      if (failure instanceof ApiError && failure.code === "guidelines_conflict") {
+        const details = failure.details as GuidelinesConflict;
+        if (details.merge?.clean && details.merge.text !== null) adopt(details, details.merge.text, true);
+        else setConflict(details);
+      } else setError(failure instanceof Error ? failure.message : String(failure));
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Put a merge in the editor, from the version saved meanwhile; saving it is the next save. */
+  function adopt(from: GuidelinesConflict, mergedText: string, clean: boolean): void {
+    setMerged({ conflict: from, mine: text, clean });
+    setText(mergedText);
+    setBase(from.current_version);
+    setConflict(null);
+  }
+
+  function undoMerge(): void {
+    if (!merged) return;
+    setText(merged.mine);
+    setBase(merged.conflict.base_version);
+    setConflict(merged.conflict);
+    setMerged(null);
   }
 
   async function insertImage(file: File): Promise<void> {
@@ -128,6 +161,25 @@ export function GuidelinesEditor({ project, onSaved }: Props) {
         />
       </p>
       {error ? <Notice tone="error">{error}</Notice> : null}
+      {merged ? (
+        <div className="guidelines-merged" role="status">
+          <Notice tone="info">
+            Merged with version {merged.conflict.current_version}
+            {merged.conflict.current_note ? ` (“${merged.conflict.current_note}”)` : ""}, saved while you edited version {merged.conflict.base_version}:{" "}
+            {merged.clean ? "your changes and theirs touch different lines." : "with the choices you made."} Nothing is saved yet: review the merged text, then save version{" "}
+            {merged.conflict.current_version + 1}.
+          </Notice>
+          <details>
+            <summary>What version {merged.conflict.current_version} changed</summary>
+            <DiffView diff={merged.conflict.diff} />
+          </details>
+          <p className="form-actions">
+            <button type="button" onClick={undoMerge} disabled={busy}>
+              Undo the merge
+            </button>
+          </p>
+        </div>
+      ) : null}
       {conflict ? (
         <div className="guidelines-conflict" role="alert">
           <Notice tone="warning">
@@ -135,6 +187,16 @@ export function GuidelinesEditor({ project, onSaved }: Props) {
             changed; your text is unchanged in the editor.
           </Notice>
           <DiffView diff={conflict.diff} />
+          {conflict.merge?.clean && conflict.merge.text !== null ? (
+            <p className="form-actions">
+              <button type="button" onClick={() => adopt(conflict, conflict.merge?.text ?? text, true)} disabled={busy}>
+                Merge again: yours and version {conflict.current_version}&apos;s changes touch different lines
+              </button>
+            </p>
+          ) : null}
+          {conflict.merge && !conflict.merge.clean ? (
+            <GuidelinesMerge key={conflict.current_version} merge={conflict.merge} version={conflict.current_version} onResolved={(mergedText) => adopt(conflict, mergedText, false)} />
+          ) : null}
           <p className="form-actions">
             <button type="button" className="button-primary" onClick={() => void save(conflict.current_version)} disabled={busy}>
               Save my text over version {conflict.current_version} <Kbd keys="Mod+S" />
