@@ -83,3 +83,30 @@ def test_metrics_from_the_sdk_and_the_cli(settings: Settings, db: Database) -> N
         assert wrong.returncode != 0 and "annotator, day, week, question" in wrong.stderr
         wrong = accord(settings, "metrics", str(project.id), "--format", "xml", **env)
         assert wrong.returncode != 0 and "table, csv, json" in wrong.stderr
+
+
+def test_the_table_lists_mota_and_idf1_of_tracks_questions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`accord metrics --by question` prints the tracks figures the API answers (see
+    tests/api/test_track_metrics.py): overall, then one row per annotator, by name."""
+    from accord.cli.metrics import _table
+
+    def scores(n: int, mota: float, idf1: float) -> dict[str, float | int]:
+        return {"n": n, "mota_mean": mota, "mota_median": mota, "idf1_mean": idf1,
+                "idf1_median": idf1}  # fmt: skip
+
+    data = {
+        "by": "question", "computed_at": "2026-01-01T00:00:00Z", "questions": [], "rows": [],
+        "task_agreement": {}, "names": {"7": "Ann"},
+        "progress": {"complete": 1, "tasks": 1, "annotations": 2},
+        "tracks": {"cars": {"shape": "box", "gold": None, "agreement": {
+            **scores(2, 0.625, 0.8333), "by_annotator": {"7": scores(2, 0.5, 0.8333)}}}},
+    }  # fmt: skip
+    _table(data)
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "cars" in line]
+    assert len(lines) == 2, out
+    assert "other annotators" in lines[0] and "all" in lines[0] and "0.625" in lines[0]
+    assert "Ann" in lines[1] and "0.500" in lines[1] and "0.833" in lines[1]
+    assert "Tracks: MOTA and IDF1" in out

@@ -80,6 +80,34 @@ class TaskAgreement(BaseModel):
     mean: float = Field(description="Mean agreement, 0..1")
 
 
+class TrackScoresOut(BaseModel):
+    n: int = Field(description="Answers scored (gold) or ordered pairs of answers (agreement)")
+    mota_mean: float | None = Field(description="Mean MOTA (CLEAR MOT; at most 1, may be < 0)")
+    mota_median: float | None
+    idf1_mean: float | None = Field(description="Mean IDF1, 0..1")
+    idf1_median: float | None
+
+
+class TrackPartOut(TrackScoresOut):
+    by_annotator: dict[str, TrackScoresOut] = Field(
+        default_factory=dict, description="Per annotator id: their answers' figures"
+    )
+
+
+class TrackFiguresOut(BaseModel):
+    shape: str | None = None
+    gold: TrackPartOut | None = Field(
+        default=None,
+        description="Answers on gold tasks against the known answer (None for an annotator "
+        "when the project hides gold results, or with nothing scored)",
+    )
+    agreement: TrackPartOut | None = Field(
+        default=None,
+        description="Each annotator's answer (the tracker) against each other annotator's "
+        "answer to the same task (the reference), on the dataset's tasks",
+    )
+
+
 class MetricsOut(BaseModel):
     project_id: int
     by: str
@@ -97,6 +125,11 @@ class MetricsOut(BaseModel):
         default_factory=dict,
         description="by=question, reviewers and managers: per question of every kind, the mean "
         "of its tasks' agreement (the kind's distance) as the consensus workflow stored it",
+    )
+    tracks: dict[str, TrackFiguresOut] = Field(
+        default_factory=dict,
+        description="by=question: per tracks question, MOTA and IDF1 of gold scoring and of "
+        "pairwise agreement (snapshot; an annotator sees their own)",
     )
     flags: FlagFiguresOut | None = Field(
         default=None, description="Reviewers and managers: ambiguity flags (docs/flags.md)"
@@ -146,6 +179,7 @@ def metrics(
         questions=[QuestionFigures(**q) for q in found.questions],
         names={str(k): u.name for k, u in names.items()},
         task_agreement={k: TaskAgreement(**v) for k, v in found.task_agreement.items()},
+        tracks={k: TrackFiguresOut(**v) for k, v in found.tracks.items()},
         flags=flags,
     )
     return _csv(out) if format == "csv" else out

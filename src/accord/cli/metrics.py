@@ -91,8 +91,35 @@ def _table(data: dict[str, Any]) -> None:
         console.print(
             f"{name}: mean agreement within tasks {_pct(found['mean'])} over {found['tasks']} tasks"
         )
+    tracks = data.get("tracks") or {}
+    if tracks:
+        console.print(_tracks_table(tracks, data.get("names") or {}))
     p = data["progress"]
     console.print(
         f"progress: {p['complete']} of {p['tasks']} tasks complete, {p['annotations']} "
         f"annotations; agreement and skills computed at {snapshot}"
     )
+
+
+def _tracks_table(tracks: dict[str, Any], names: dict[str, str]) -> Any:
+    """Per tracks question, gold scoring and pairwise agreement: MOTA and IDF1 (mean and
+    median), then one row per annotator."""
+    from rich.table import Table
+
+    table = Table(
+        "tracks question", "against", "who", "n", "MOTA mean", "MOTA median", "IDF1 mean",
+        "IDF1 median", title="Tracks: MOTA and IDF1",
+    )  # fmt: skip
+    for name, found in tracks.items():
+        for part, against in (("gold", "gold"), ("agreement", "other annotators")):
+            figures = found.get(part)
+            if not figures or not figures.get("n"):
+                continue
+            rows = [("all", figures), *((names.get(k, k), v) for k, v in
+                                        figures.get("by_annotator", {}).items())]  # fmt: skip
+            for who, f in rows:
+                table.add_row(
+                    name, against, who, str(f["n"]), _num(f["mota_mean"], 3),
+                    _num(f["mota_median"], 3), _num(f["idf1_mean"], 3), _num(f["idf1_median"], 3),
+                )  # fmt: skip
+    return table

@@ -10,9 +10,10 @@ video) and ``categories`` ``[{id, name}]``.
 Reading (`read_ytvis`) checks every video and annotation and raises a `DatasetError` naming
 the file and the element (``annotations[3] (id 17): bboxes[12]: ...``). An annotation with a
 segmentation goes to the first polygon ``tracks`` question offering its category, else to the
-first box one; one no question takes is left out and counted. RLE segmentations are refused
-(draw polygons, or convert the masks to polygons first); so is a frame of several polygons
-(an Accord polygon track has one outline per frame). Frames become keyframes as MOT rows do
+first box one; one no question takes is left out and counted. An RLE segmentation (COCO's
+compressed or uncompressed form) is read as its largest part's outline
+(`accord.formats.ytvis_masks`; the other parts counted); a frame of several polygons is
+refused (an Accord polygon track has one outline per frame). Frames become keyframes as MOT rows do
 (`accord.formats.video_tracks.keyframes_of`, within `TOLERANCE`, a millionth of a pixel:
 an interpolated outline recomputed between other keyframes differs in its last bits): a
 gap, or the end of the rows before the video's last frame, is an ``outside`` keyframe. A
@@ -25,7 +26,9 @@ track one annotation whose lists give every frame (`accord.quality.tracks.track_
 boxes in ``bboxes`` (a rotated box as the upright box around it) with null
 ``segmentations``, polygons in ``segmentations`` with their bounding boxes; ``areas`` the
 box's or polygon's area. Annotations carry Accord's ``track_id`` (read back as the track's
-id), as their ``id`` must be unique in the file.
+id), as their ``id`` must be unique in the file, and under ``accord`` what the format has no
+place for (attributes, occlusion, rotation, which frames are keyframes:
+`accord.formats.ytvis_accord`), so that an export reads back as the same tracks.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ from accord.formats.video_tracks import (
     number,
 )
 from accord.formats.yolo import corners
+from accord.formats.ytvis_accord import KEY, extension_of, extension_track
+from accord.formats.ytvis_masks import is_rle, mask_outline
 from accord.quality.tracks import track_states
 
 MAX_JSON_BYTES = 1 << 30
@@ -210,11 +215,29 @@ def annotation_track(
         if value is None:
             continue
         at = f"{where}: {key}[{frame}]"
-        keys = polygon_keys(value, at) if outlined else box_keys(value, at)
+        if outlined and is_rle(value):
+            outline = mask_outline(value, at, (video.height, video.width))
+            if outline.parts_left_out:
+                found.skipped[f"{label} (parts of masks)"] += outline.parts_left_out
+            if outline.keys is None:
+                continue
+            keys = outline.keys
+        else:
+            keys = polygon_keys(value, at) if outlined else box_keys(value, at)
         rows.append(Row(frame, keys))
     if not rows:
         return
     track = _track(entry, question, label, _with_gaps(rows, video.length))
+    if entry.get(KEY) is not None:
+        track = extension_track(
+            entry[KEY],
+            track,
+            question,
+            values,
+            polygon_keys if outlined else box_keys,
+            lambda state: _frame(question, state)[1 if outlined else 0],
+            where,
+        )
     found_ids = {t["id"] for t in video.tracks.get(question.name, [])}
     if track["id"] in found_ids:
         raise DatasetError(f"{where}: a second track {track['id']!r} in {video.name}")
@@ -231,11 +254,13 @@ def box_keys(value: Any, at: str) -> dict[str, Any]:
 
 
 def polygon_keys(value: Any, at: str) -> dict[str, Any]:
-    if isinstance(value, dict):
-        raise DatasetError(
-            f"{at}: an RLE mask; Accord reads polygon segmentations only: convert the masks to "
-            "polygons first (e.g. with pycocotools and OpenCV's findContours)"
-        )
+    """A frame's segmentation as a polygon keyframe's keys: one polygon, or an RLE mask's
+    outline (`accord.formats.ytvis_masks`; an empty mask is refused here)."""
+    if is_rle(value):
+        outline = mask_outline(value, at)
+        if outline.keys is None:
+            raise DatasetError(f"{at}: the RLE mask is empty or too thin to outline")
+        return outline.keys
     if not isinstance(value, list) or len(value) != 1:
         count = len(value) if isinstance(value, list) else "no"
         raise DatasetError(
@@ -349,6 +374,7 @@ def video_annotations(
         }
         if isinstance(track.get("score"), int | float):
             annotation["score"] = track["score"]
+        annotation[KEY] = extension_of(question, track)
         out.append(annotation)
     return out, length
 

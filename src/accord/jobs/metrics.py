@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from accord.actions.metrics import do_store_metrics
 from accord.db import Database
 from accord.jobs.metric_figures import Answers, figures
+from accord.jobs.track_metrics import track_figures
 from accord.kinds.questions.choice import CHOICE_KINDS
 from accord.models import Project, TaskConsensus
 from accord.queries.projects import interface_of, progress
@@ -135,9 +136,11 @@ def refresh(db: Database, project_id: int) -> bool:
         known = known_tasks(session, project_id)
         consensus = stored_consensus(session, project_id)
         per_task = task_agreement(session, project_id)
+        tracks = track_figures(session, project)
     data = figures(answers, known, consensus)
     data["seen"] = seen
     data["task_agreement"] = per_task
+    data["tracks"] = tracks
     took = time.perf_counter() - started
     with db.write() as session:
         stored = do_store_metrics(session, project_id, orjson.dumps(data).decode(), took)

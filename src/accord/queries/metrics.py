@@ -261,6 +261,7 @@ class Report:
     questions: list[dict[str, Any]]
     names: dict[int, Person]
     task_agreement: dict[str, dict[str, Any]]
+    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def report(session: Session, project: Project, by: By, only: int | None) -> Report:
@@ -290,6 +291,37 @@ def report(session: Session, project: Project, by: By, only: int | None) -> Repo
     # Computed from everyone's answers: for leads only.
     per_task = snapshot.data.get("task_agreement", {}) if snapshot and only is None else {}
     per_task = per_task if by == "question" else {}
+    tracks = tracks_for(snapshot, only, project.gold_feedback) if by == "question" else {}
+    for found in tracks.values():
+        for part in ("gold", "agreement"):
+            ids |= {int(k) for k in (found.get(part) or {}).get("by_annotator", {})}
     return Report(
-        progress(session, project), snapshot, rows, questions, people(session, ids), per_task
+        progress(session, project),
+        snapshot,
+        rows,
+        questions,
+        people(session, ids),
+        per_task,
+        tracks,
     )
+
+
+def tracks_for(
+    snapshot: Snapshot | None, user_id: int | None, gold_feedback: bool
+) -> dict[str, dict[str, Any]]:
+    """The tracks questions' MOTA and IDF1 (`accord.jobs.track_metrics`). For one annotator
+    (``user_id``): their own figures only (``by_annotator`` of them; no project-wide ones),
+    and their gold figures only where the project shows gold results."""
+    found: dict[str, dict[str, Any]] = snapshot.data.get("tracks", {}) if snapshot else {}
+    if user_id is None:
+        return found
+    out = {}
+    for name, figures in found.items():
+        mine: dict[str, Any] = {"shape": figures.get("shape")}
+        for part in ("gold", "agreement"):
+            if part == "gold" and not gold_feedback:
+                continue
+            own = figures.get(part, {}).get("by_annotator", {}).get(str(user_id))
+            mine[part] = {**own, "by_annotator": {str(user_id): own}} if own else None
+        out[name] = mine
+    return out

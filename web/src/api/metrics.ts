@@ -59,8 +59,25 @@ export interface Metrics {
   names: Record<string, string>;
   /** by=question, leads only: per question of every kind, its tasks' mean agreement as stored by consensus. */
   task_agreement: Record<string, { tasks: number; mean: number }>;
+  /** by=question: per tracks question, MOTA and IDF1 of gold scoring and pairwise agreement (an annotator: their own). */
+  tracks?: Record<string, TrackFigures>;
   /** Reviewers and managers: ambiguity flags (docs/flags.md). */
   flags?: FlagFigures | null;
+}
+
+/** MOTA and IDF1 of some tracks answers: gold ones against the known answer, or pairs. */
+export interface TrackScores {
+  n: number;
+  mota_mean: number | null;
+  mota_median: number | null;
+  idf1_mean: number | null;
+  idf1_median: number | null;
+}
+
+export interface TrackFigures {
+  shape: string | null;
+  gold: (TrackScores & { by_annotator: Record<string, TrackScores> }) | null;
+  agreement: (TrackScores & { by_annotator: Record<string, TrackScores> }) | null;
 }
 
 export const metrics = {

@@ -5,7 +5,7 @@
  */
 import { useContext, useMemo, type ReactNode } from "react";
 import type { Json, JsonObject } from "../api/types";
-import type { EventsSpec, FieldSpec, Interface, QuestionSpec, SpansSpec, TracksSpec, TurnsSpec } from "../editor/interface";
+import type { EventsSpec, FieldSpec, Interface, QuestionSpec, ShapeSpec, SpansSpec, TracksSpec, TurnsSpec } from "../editor/interface";
 import { titleOf } from "../editor/interface";
 import { AudioPlayer } from "./fields/audio/AudioPlayer";
 import { ChatField } from "./fields/ChatField";
@@ -13,6 +13,7 @@ import { MarkdownField } from "./fields/MarkdownField";
 import { TextField } from "./fields/TextField";
 import { TextListField } from "./fields/TextListField";
 import { VideoPlayer } from "./fields/video/VideoPlayer";
+import { VideoQuestionSwitch } from "./fields/video/QuestionSwitch";
 import { ChoiceQuestion } from "./questions/ChoiceQuestion";
 import { PairwiseQuestion } from "./questions/PairwiseQuestion";
 import { RankingQuestion } from "./questions/RankingQuestion";
@@ -144,7 +145,7 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
   // it (an image shows the others' objects beneath); the heading names that question.
   const drawers: QuestionSpec[] =
     field.kind === "image" ? shapeQuestionsOf(iface, field) : [...tracksQuestionsOf(iface, field), ...eventsQuestionsOf(iface, field), ...timeQuestionsOf(iface, field), ...(field.kind === "video" ? shapeQuestionsOf(iface, field) : [])];
-  const owner = drawers.find((q) => bind(q).active) ?? ownerOf(iface, field);
+  const owner = drawers.find((q) => bind(q).active) ?? (field.kind === "video" ? videoShown(tracksQuestionsOf(iface, field), shapeQuestionsOf(iface, field), eventsQuestionsOf(iface, field), bind) : null) ?? ownerOf(iface, field);
   const turns = turnsQuestionsOf(iface, field);
   let body: ReactNode;
   if (owner?.kind === "spans" && typeof value === "string") {
@@ -171,11 +172,22 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
       case "video": {
         const events = eventsQuestionsOf(iface, field);
         const tracks = tracksQuestionsOf(iface, field);
-        // Per-frame shapes (boxes etc. on the frames) when one is active or nothing else draws here.
         const shapes = shapeQuestionsOf(iface, field);
-        if (shapes.length && (shapes.some((q) => bind(q).active) || (!tracks.length && !events.length))) body = <ShapesVideo field={field} value={value} questions={shapes} bind={bind} />;
-        else if (tracks.length && (!events.length || tracks.some((q) => bind(q).active))) body = <TracksVideo field={field} value={value} questions={tracks} bind={bind} />;
-        else body = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
+        let player: ReactNode;
+        // Per-frame shapes (boxes etc. on the frames) when one is active or nothing else draws here.
+        if (shapes.length && (shapes.some((q) => bind(q).active) || (!tracks.length && !events.length))) player = <ShapesVideo field={field} value={value} questions={shapes} bind={bind} />;
+        else if (tracks.length && (!events.length || tracks.some((q) => bind(q).active))) player = <TracksVideo field={field} value={value} questions={tracks} bind={bind} />;
+        else player = events.length ? <EventsVideo field={field} value={value} questions={events} bind={bind} /> : <VideoPlayer field={field} value={value} />;
+        const shown = videoShown(tracks, shapes, events, bind);
+        const onVideo = iface.questions.filter((q) => drawers.includes(q));
+        body = shown ? (
+          <>
+            <VideoQuestionSwitch questions={onVideo} shown={shown} valueOf={(q) => bind(q).value} show={(q) => bind(q).activate()} />
+            {player}
+          </>
+        ) : (
+          player
+        );
         break;
       }
       case "audio": {
@@ -201,6 +213,16 @@ export function FieldView({ field, data, iface, bind }: FieldViewProps) {
       {body}
     </section>
   );
+}
+
+/** The question a video shows: the active one drawing on it, else the one drawn at first
+ * (per-frame shapes only when nothing else draws there; tracks before events unless both are). */
+function videoShown(tracks: TracksSpec[], shapes: ShapeSpec[], events: EventsSpec[], bind: (question: QuestionSpec) => Binding): QuestionSpec | null {
+  const active = [...tracks, ...shapes, ...events].find((q) => bind(q).active);
+  if (active) return active;
+  if (shapes.length && !tracks.length && !events.length) return shapes[0] ?? null;
+  if (tracks.length && !events.length) return tracks[0] ?? null;
+  return events[0] ?? null;
 }
 
 function SpanField({ question, text, binding }: { question: SpansSpec; text: string; binding: Binding }) {

@@ -3,6 +3,7 @@ import type { Metrics, QuestionFigures } from "../../api";
 import { Chart, COLORS } from "./Chart";
 import { decimal, percent } from "./format";
 import { SortableTable } from "./SortableTable";
+import { Tracks } from "./Tracks";
 
 /** Per question: agreement (Krippendorff's alpha with its interval), the label distribution
  * and each annotator's confusion matrix against the consensus. */
@@ -16,6 +17,7 @@ export function Questions({ metrics }: { metrics: Metrics }) {
             : "Being computed in the background: these figures appear at the next refresh."}
         </p>
         <TaskAgreement metrics={metrics} />
+        <Tracks metrics={metrics} />
       </>
     );
   return (
@@ -40,6 +42,7 @@ export function Questions({ metrics }: { metrics: Metrics }) {
         initial={{ column: "name", direction: "ascending" }}
       />
       <TaskAgreement metrics={metrics} />
+      <Tracks metrics={metrics} />
       <div className="question-grid">
         {metrics.questions.map((q) => (
           <QuestionCard key={q.name} question={q} names={metrics.names} />

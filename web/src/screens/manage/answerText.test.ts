@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseInterface, type QuestionSpec } from "../../editor/interface";
+import type { Json } from "../../api/types";
 import { answerLines } from "./answerText";
 
 const iface = parseInterface({
@@ -36,5 +37,21 @@ describe("answerLines for image questions", () => {
   it("names an image's classes by their options", () => {
     expect(answerLines(scene, { choices: ["wh", "store"] })).toEqual(["warehouse, store"]);
     expect(answerLines(scene, { choice: "wh" })).toEqual(["warehouse"]);
+  });
+});
+
+describe("answerLines for tracks", () => {
+  const video = parseInterface({
+    fields: [{ name: "clip", kind: "video" }],
+    questions: [{ name: "cars", kind: "tracks", target: "clip", shape: "box", labels: [{ value: "car", label: "Car" }, "person"] }],
+  });
+  const [cars] = video.questions as [QuestionSpec];
+  it("says each track's keyframes, where it leaves the picture and how often it is occluded", () => {
+    const box = { x: 1, y: 1, w: 5, h: 5 };
+    const tracks: Json[] = [
+      { id: "t1", label: "car", keyframes: [{ frame: 0, ...box }, { frame: 6, ...box, occluded: true }, { frame: 9, outside: true }] },
+      { id: "t2", label: "person", keyframes: [{ frame: 3, ...box }] },
+    ];
+    expect(answerLines(cars, { tracks })).toEqual(["t1 · Car: 3 keyframes from frame 0, out of view at frame 9, 1 occluded", "t2 · person: 1 keyframe from frame 3"]);
   });
 });

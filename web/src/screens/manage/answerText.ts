@@ -28,6 +28,18 @@ function spanLine(question: QuestionSpec & { target: string }, span: { [key: str
   return text !== null ? `${labelOf(options, span.label)}: “${text}” (${where})` : `${labelOf(options, span.label)}: ${where}`;
 }
 
+/** A track in words: its id and label, its keyframes, and where it leaves the picture. */
+function trackLine(options: Option[], track: { [key: string]: Json }): string {
+  const keyframes = (Array.isArray(track.keyframes) ? track.keyframes : []).filter(isObject);
+  const frames = keyframes.map((k) => Number(k.frame));
+  const leaves = keyframes.filter((k) => k.outside === true).map((k) => Number(k.frame));
+  const occluded = keyframes.filter((k) => k.occluded === true).length;
+  const parts = [`${keyframes.length} keyframe${keyframes.length === 1 ? "" : "s"} from frame ${frames[0] ?? "?"}`];
+  if (leaves.length) parts.push(`out of view at frame${leaves.length === 1 ? "" : "s"} ${leaves.join(", ")}`);
+  if (occluded) parts.push(`${occluded} occluded`);
+  return `${String(track.id)} · ${labelOf(options, track.label)}: ${parts.join(", ")}`;
+}
+
 /** One line per part of the answer (a span, a turn, a criterion), or one line. `data`: the
  * task's data, to show spans as the text they mark. */
 export function answerLines(question: QuestionSpec, value: Json | undefined, data: JsonObject | null = null): string[] {
@@ -71,6 +83,9 @@ export function answerLines(question: QuestionSpec, value: Json | undefined, dat
     case "masks":
       // Shapes are seen on the image (the task page draws them); here only how many of what.
       return shapeAnswerLines(question, value);
+    case "tracks":
+      // Tracks are seen on the video (the task page draws them, a switch picks the question).
+      return (Array.isArray(value.tracks) ? value.tracks : []).map((track) => (isObject(track) ? trackLine(question.labels, track) : JSON.stringify(track)));
     default:
       return [JSON.stringify(value)];
   }
