@@ -88,12 +88,35 @@ def test_frames_become_keyframes(tmp_path: Path) -> None:
     assert found.skipped == {"tree (box)": 1}
 
 
+def test_rle_masks_are_read_as_outlines(tmp_path: Path) -> None:
+    """A COCO RLE mask (pycocotools' encode, as detectors and SAM write them) on a frame of a
+    polygon track is its outline, as in YouTube-VIS (`accord.formats.ytvis_masks`)."""
+    mask = pytest.importorskip("pycocotools.mask")
+    import numpy as np
+
+    square = np.zeros((48, 64), dtype=np.uint8, order="F")
+    square[10:20, 4:14] = 1
+    rle = mask.encode(square)
+    rle["counts"] = rle["counts"].decode()
+    lanes = {**INTERFACE["questions"][1], "labels": ["lane"]}
+    schema = ytvis_schema({**INTERFACE, "questions": [lanes]}, "coco-video")
+    path = _file(
+        tmp_path,
+        categories=[{"id": 1, "name": "lane"}],
+        annotations=[{"id": 1, "image_id": 100, "category_id": 1, "instance_id": 3,
+                      "bbox": [4, 10, 10, 10], "segmentation": rle}],
+    )  # fmt: skip
+    (track,) = read_coco_video(path, schema).videos[0].tracks["lanes"]
+    outline = [[4.5, 10.5], [4.5, 19.5], [13.5, 19.5], [13.5, 10.5]]
+    assert track["keyframes"] == [{"frame": 0, "points": outline}, {"frame": 1, "outside": True}]
+
+
 BAD = [
     ({"image_id": 99}, "annotations[0] (id 1): image_id 99 is no image's id"),
     ({"instance_id": None}, "annotations[0] (id 1): no instance_id (nor track_id)"),
     ({"bbox": [1, 1, 0, 4]}, "annotations[0] (id 1): bbox: w and h must be above 0"),
     ({"video_id": 6}, "annotations[0] (id 1): video_id 6, but its image is a frame of the video 5"),
-    ({"segmentation": {"counts": "x"}}, "annotations[0] (id 1): segmentation: an RLE mask"),
+    ({"segmentation": {"counts": "x"}}, "annotations[0] (id 1): segmentation: an RLE mask's size"),
     ({"image_id": 100}, "annotations[1] (id 2): a second annotation of its track on frame 0"),
     ({"category_id": 2}, "annotations[1] (id 2): category_id 2, but the track's first annotation"),
 ]  # fmt: skip

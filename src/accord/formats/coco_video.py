@@ -15,11 +15,12 @@ It is the YouTube-VIS file (`accord.formats.ytvis`) cut per frame: writing takes
 per-frame lists YouTube-VIS writes and gives one annotation per frame an object is on;
 reading gathers each track's frames into those lists and reads them as YouTube-VIS does (the
 frames become keyframes, a gap an ``outside`` keyframe, a category no question takes is left
-out and counted, RLE refused). What reading checks first, naming ``annotations[i] (id N)``:
-an ``image_id`` that is no image, an image of another video than the annotation's, a track
-whose category changes, two annotations of one track on one frame, a frame past the
-video's length, and an annotation with neither ``instance_id`` nor ``track_id`` (a detector's
-boxes are not tracks: give each object an ``instance_id``).
+out and counted, an RLE mask read as the outline of its largest part). What reading checks
+first, naming ``annotations[i] (id N)``: an ``image_id`` that is no image, an image of
+another video than the annotation's, a track whose category changes, two annotations of one
+track on one frame, a frame past the video's length, and an annotation with neither
+``instance_id`` nor ``track_id`` (a detector's boxes are not tracks: give each object an
+``instance_id``).
 """
 
 from __future__ import annotations
