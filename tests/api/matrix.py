@@ -185,6 +185,18 @@ class World:
             manager = session.get(User, self.users["manager"].id)
             return int(do_start_job(session, manager, project.id, "export", {}).id)
 
+    def corpus(self, project: Project) -> int:
+        """A reference corpus of the project (recorded only, failed: deleting it is allowed)."""
+        from accord.models import OriginalityCorpus
+
+        with self.db.write() as session:
+            corpus = OriginalityCorpus(
+                project_id=project.id, question="q", name="matrix", state="failed", texts=0
+            )
+            session.add(corpus)
+            session.flush()
+            return int(corpus.id)
+
     def user(self) -> User:
         user, _ = make_user(self.db, f"{self.unique('someone')}@example.com")
         return user
@@ -287,6 +299,8 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
             values["review_id"] = world.review(project)
         if "{adjudication_id}" in template:
             values["adjudication_id"] = world.adjudication(project)
+        if "{corpus_id}" in template:
+            values["corpus_id"] = world.corpus(project)
         if "{webhook_id}" in template:
             values["webhook_id"], values["delivery_id"] = world.webhook(project)
         if "{job_id}" in template:

@@ -118,6 +118,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /problem-reports/export":                      (401, 403, 403, 403, 403, 403, 200),
     "GET /problem-reports/{report_id}":                 (401, 404, 200, 404, 404, 404, 200),  # the annotator reported it  # noqa: E501
     "PATCH /problem-reports/{report_id}":               (401, 404, 403, 404, 404, 404, 200),
+    "DELETE /problem-reports/{report_id}":              (401, 404, 204, 404, 404, 404, 204),  # the annotator's own, while open  # noqa: E501
     "GET /problem-reports/{report_id}/screenshot":      (401, 404, 200, 404, 404, 404, 200),
     "POST /tasks/{task_id}/flags":                      (401, 404, 201, 404, 201, 201, 201),
     "GET /projects/{project_id}/flags":                 (401, 404, 200, 200, 200, 200, 200),  # annotators: their own  # noqa: E501
@@ -129,6 +130,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /annotations/{annotation_id}/originality":     (401, 404, 200, 404, 200, 200, 200),  # the annotator wrote it  # noqa: E501
     "GET /projects/{project_id}/originality/corpora":   (401, 404, 403, 403, 200, 200, 200),
     "POST /projects/{project_id}/originality/corpora":  (401, 404, 403, 403, 403, 422, 422),  # SIMPLE has no originality question  # noqa: E501
+    "DELETE /projects/{project_id}/originality/corpora/{corpus_id}": (401, 404, 403, 403, 403, 202, 202),  # noqa: E501
     "GET /projects/{project_id}/faq":                   (401, 404, 200, 200, 200, 200, 200),
     "GET /notifications":                               (401, 200, 200, 200, 200, 200, 200),
     "GET /notifications/unread":                        (401, 200, 200, 200, 200, 200, 200),

@@ -194,3 +194,134 @@ def test_a_manager_uploads_reference_corpora(people: People, db: Database, tmp_p
     expect(failed).to_contain_text("line 2: not UTF-8", timeout=60_000)
     people.shot(page, "reference-corpora", at=".reference-corpora")
     people.check()
+
+
+def _as(people: People, token: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=people.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def test_an_edit_is_checked_before_saving_and_its_warnings_shown(
+    people: People, db: Database
+) -> None:
+    """Editing one's annotation (My work → Reopen) meets the same dialog as a submit, its own
+    earlier text passed over; My work then says what the saved edit was warned about. By
+    keyboard (Ctrl+Enter, Esc, Ctrl+Enter in the dialog) and by mouse."""
+    from tests.factories import add_tasks, make_project, make_user
+
+    lead, _ = make_user(db, "lead@example.org")
+    a, a_token = make_user(db, "a@example.org")
+    b, b_token = make_user(db, "b@example.org", password="annotator password 1")
+    project = make_project(db, lead, INTERFACE, members={a: "annotator", b: "annotator"})
+    add_tasks(db, lead, project, [{"id": f"t{i}", "text": f"Task {i}"} for i in range(3)])
+    with _as(people, a_token) as me:
+        answer_earlier(me, project.id)
+    with _as(people, b_token) as me:
+        task = me.post(f"/api/v1/projects/{project.id}/next").json()["task"]
+        done = me.post(
+            f"/api/v1/tasks/{task['id']}/annotations", json={"result": {"why": {"text": MINE}}}
+        )
+        assert done.status_code == 201, done.text
+        annotation_id = done.json()["annotation"]["id"]
+
+    page = people.page("annotator")
+    reopen = f"/projects/{project.id}/mine/{annotation_id}"
+    people.sign_in(page, "b@example.org", "annotator password 1", then=reopen)
+    box = page.locator("[data-question=why] textarea")
+    expect(box).to_have_value(MINE)
+
+    # Keyboard: a near-copy is refused before saving; Esc goes back to the text.
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(NEAR_COPY)
+    page.keyboard.press("Control+Enter")
+    blocked = page.get_by_role("dialog", name="Not original enough to submit")
+    expect(blocked).to_be_visible()
+    expect(blocked.locator(".originality-score")).to_contain_text("why: 92% similar")
+    page.keyboard.press("Escape")
+    expect(blocked).to_be_hidden()
+    expect(box).to_be_focused()
+
+    # Mouse: close to earlier work, saved anyway; My work says it was, with the warning.
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(REWORDED)
+    page.get_by_role("button", name="Save changes").click()
+    warned = page.get_by_role("dialog", name="Close to earlier work")
+    expect(warned).to_be_visible()
+    people.shot(page, "edit-warned")
+    warned.get_by_role("button", name="Save anyway").click()
+    page.wait_for_url(f"**/projects/{project.id}/mine?saved={annotation_id}")
+    notice = page.locator(".notice-warning").filter(has_text=f"Annotation #{annotation_id} saved")
+    expect(notice).to_contain_text("with a warning: why: 55% similar to an earlier answer")
+    people.shot(page, "edit-saved-with-warning")
+
+    # Keyboard again: its own earlier text does not count; Ctrl+Enter in the dialog saves.
+    page.goto(people.url + reopen)
+    expect(box).to_have_value(REWORDED)
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(EARLIER.replace("local", "river").replace("every", "each"))
+    page.keyboard.press("Control+Enter")
+    expect(warned).to_be_visible()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(f"**/projects/{project.id}/mine?saved={annotation_id}")
+    expect(page.locator(".notice-warning")).to_contain_text("similar to an earlier answer")
+    with _as(people, b_token) as me:
+        saved = me.get(f"/api/v1/annotations/{annotation_id}").json()
+    assert saved["version"] == 3 and "river" in saved["result"]["why"]["text"]
+    people.check()
+
+
+def test_a_manager_deletes_a_reference_corpus(people: People, db: Database, tmp_path: Any) -> None:
+    from tests.factories import make_project, make_user
+
+    lead, lead_token = make_user(db, "lead@example.org", password="lead password 1")
+    project = make_project(db, lead, INTERFACE)
+    with _as(people, lead_token) as me:
+        for name in ("first", "second"):
+            started = me.post(
+                f"/api/v1/projects/{project.id}/originality/corpora",
+                params={"question": "why", "name": name},
+                content=f"{EARLIER}\n{MINE}\n".encode(),
+            )
+            assert started.status_code == 202, started.text
+
+    page = people.page("lead")
+    people.sign_in(
+        page, "lead@example.org", "lead password 1", then=f"/projects/{project.id}/import"
+    )
+    section = page.locator(".reference-corpora")
+    expect(section.locator("[data-corpus-state=ready]")).to_have_count(2, timeout=60_000)
+
+    # Keyboard: to the button, Enter; the dialog starts on Cancel, Esc cancels.
+    delete_first = section.get_by_role("button", name="Delete corpus first")
+    delete_first.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Delete the corpus “first”?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    people.shot(page, "delete-corpus-confirm")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(section.locator("tbody tr")).to_have_count(2)
+    # Then for real: Tab to the delete button of the dialog, Enter.
+    delete_first.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Delete corpus")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(section.locator(".notice-success")).to_contain_text("Deleted “first”")
+    expect(section.locator("tbody tr")).to_have_count(1, timeout=60_000)
+
+    # Mouse: the other one.
+    section.get_by_role("button", name="Delete corpus second").click()
+    page.get_by_role("dialog", name="Delete the corpus “second”?").get_by_role(
+        "button", name="Delete corpus"
+    ).click()
+    expect(section.locator(".reference-corpora-list")).to_have_count(0, timeout=60_000)
+    people.shot(page, "delete-corpus-done", at=".reference-corpora")
+    with _as(people, lead_token) as me:
+        assert me.get(f"/api/v1/projects/{project.id}/originality/corpora").json() == []
+    people.check()

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
 from accord.db.raw import Sql
-from accord.errors import Invalid
+from accord.errors import Conflict, Invalid
 from accord.kinds import Interface
 from accord.models import (
     CorpusState,
+    Job,
+    JobState,
     OriginalityBand,
     OriginalityCheck,
     OriginalityCorpus,
@@ -33,6 +35,7 @@ from accord.queries.originality import Outcome, originality_questions
 
 SUBMISSION = "submission"
 REFERENCE = "reference"
+ADJUDICATION = "adjudication"  # an adjudicated final answer the adjudicator wrote
 NOT_ORIGINAL = "not_original"  # the review reason of a submission above warn_above
 
 
@@ -46,21 +49,7 @@ def index_submission(
     """Index the accepted submission's texts and keep what its check found (in the submit
     transaction: a few inserts)."""
     if outcome is not None:
-        for item in outcome.to_index:
-            text_id = session.execute(
-                insert(OriginalityText)
-                .values(
-                    project_id=project_id,
-                    question=item.question,
-                    source=SUBMISSION,
-                    annotation_id=annotation_id,
-                    text=item.text,
-                    signature=item.signature,
-                )
-                .returning(OriginalityText.id)
-            ).scalar_one()
-            keys = sorted(set(item.keys))
-            session.execute(insert(OriginalityBand), [{"key": k, "text_id": text_id} for k in keys])
+        _index_texts(session, project_id, outcome, SUBMISSION, annotation_id)
     findings = outcome.findings if outcome is not None else []
     if not findings and not typing:
         return
@@ -87,6 +76,33 @@ def index_submission(
             typing=typing or {},
         )
     )
+
+
+def _index_texts(
+    session: Session, project_id: int, outcome: Outcome, source: str, annotation_id: int | None
+) -> None:
+    for item in outcome.to_index:
+        text_id = session.execute(
+            insert(OriginalityText)
+            .values(
+                project_id=project_id,
+                question=item.question,
+                source=source,
+                annotation_id=annotation_id,
+                text=item.text,
+                signature=item.signature,
+            )
+            .returning(OriginalityText.id)
+        ).scalar_one()
+        keys = sorted(set(item.keys))
+        session.execute(insert(OriginalityBand), [{"key": k, "text_id": text_id} for k in keys])
+
+
+def index_adjudication(session: Session, project_id: int, outcome: Outcome | None) -> None:
+    """Index an adjudicated final answer written by the adjudicator (source ``adjudication``,
+    no annotation), in the decision's transaction, so later answers are compared with it."""
+    if outcome is not None:
+        _index_texts(session, project_id, outcome, ADJUDICATION, None)
 
 
 def reindex_submission(
@@ -239,3 +255,34 @@ def do_fail_corpus(session: Session, corpus_id: int, error: str) -> None:
         .where(OriginalityCorpus.id == corpus_id)
         .values(state=CorpusState.failed.value, error=error[:2000], texts=0)
     )
+
+
+def do_delete_corpus(session: Session, user: User, corpus: OriginalityCorpus) -> None:
+    """Take a reference corpus out of use at once (``deleting``: checks pass over it); its
+    texts are removed afterwards in short batches (`clear_corpus_batch`, the
+    ``originality_corpus_delete`` job), then the corpus itself (`do_remove_corpus`). A corpus
+    still being indexed is refused: its job must end first. Deleting one again (its job was
+    cancelled, say) is allowed: the removal picks up what is left."""
+    if corpus.state == CorpusState.indexing.value and corpus.job_id is not None:
+        job_state = session.scalar(select(Job.state).where(Job.id == corpus.job_id))
+        if job_state in (JobState.queued.value, JobState.running.value):
+            raise Conflict(
+                f"reference corpus {corpus.id} is still being indexed by job {corpus.job_id}; "
+                "cancel that job (Jobs page) or wait for it to end, then delete the corpus",
+                code="corpus_indexing",
+                details={"corpus_id": corpus.id, "job_id": corpus.job_id},
+            )
+    corpus.state = CorpusState.deleting.value
+    record(
+        session,
+        user,
+        "originality.corpus.delete",
+        ("originality_corpus", corpus.id),
+        project_id=corpus.project_id,
+        before={"question": corpus.question, "name": corpus.name, "texts": corpus.texts},
+    )
+
+
+def do_remove_corpus(session: Session, corpus_id: int) -> None:
+    """Remove a deleted corpus's row once its texts are gone."""
+    session.execute(delete(OriginalityCorpus).where(OriginalityCorpus.id == corpus_id))

@@ -16,10 +16,18 @@ from accord.actions.adjudications import (
     do_next_adjudication,
     do_release_adjudication,
 )
+from accord.actions.originality import index_adjudication
 from accord.api.annotations import limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
+from accord.api.checks import SubmitWarning, submit_warnings
 from accord.api.errors import errors
 from accord.api.files import signed_data, signed_data_async
+from accord.api.originality import (
+    FindingOut,
+    correction_check,
+    findings_out,
+    originality_warnings,
+)
 from accord.api.policies import Can, access, task_access
 from accord.api.schemas import In, shows_emails
 from accord.api.tasks import TaskOut, task_out
@@ -35,6 +43,7 @@ from accord.db.types import utcnow
 from accord.errors import Invalid, NotFound
 from accord.models import Adjudication, Annotation, User
 from accord.queries.adjudications import adjudications_of, answers_of, consensus_of_task
+from accord.queries.projects import ProjectInfo
 
 router = APIRouter(tags=["adjudication"])
 
@@ -69,6 +78,21 @@ class QuestionConsensusOut(BaseModel):
     agreement: float | None = Field(description="Mean pairwise similarity of the answers, 0-1")
     n: int = Field(description="Answers considered")
     computed_at: dt.datetime
+
+
+class AdjudicatedOut(AdjudicationOut):
+    """The decided adjudication; for a written answer, what the checks warned about."""
+
+    warnings: list[SubmitWarning] = Field(
+        default_factory=list,
+        description="For a written answer: warn-level checks it fails, and originality above "
+        "warn_above or block_above (an adjudication is never refused for originality)",
+    )
+    originality: list[FindingOut] = Field(
+        default_factory=list,
+        description="For a written answer: answers above their question's warn_above, with the "
+        "passages",
+    )
 
 
 class AdjudicationView(BaseModel):
@@ -228,7 +252,7 @@ async def decide_adjudication(
     db: Db,
     settings: AppSettings,
     limiter: CheckLimiter,
-) -> AdjudicationOut:
+) -> AdjudicatedOut:
     if (body.result is None) == (body.annotation_id is None):
         raise Invalid(
             "send the final answer as `result`, or pick an answer with `annotation_id` "
@@ -238,9 +262,12 @@ async def decide_adjudication(
     if body.result is not None:
         limit_result(settings, body.result)
 
-    def work(session: Session, checked: Checked | None) -> AdjudicationOut | NeedsCheck:
+    seen: list[ProjectInfo] = []  # the project as checked: its warn-level checks run below
+
+    def work(session: Session, checked: Checked | None) -> AdjudicatedOut | NeedsCheck:
         adjudication, _ = _adjudication(session, caller, adjudication_id, Can.review)
         task, project, _ = task_access(session, caller.user, adjudication.task_id, Can.review)
+        seen[:] = [project]
         if body.result is not None:
             text = answer_text(checked, project, task, body.result)
             if isinstance(text, NeedsCheck):
@@ -257,9 +284,20 @@ async def decide_adjudication(
         do_decide_adjudication(
             session, caller.user, project, adjudication, text, picked=body.annotation_id
         )
-        return adjudication_out(session, adjudication)
+        found = None
+        if body.result is not None:  # a picked answer is indexed (and was checked) already
+            found = correction_check(session, project, body.result)
+            index_adjudication(session, project.id, found)
+        return AdjudicatedOut(
+            **adjudication_out(session, adjudication).model_dump(),
+            originality=findings_out(found),
+            warnings=originality_warnings(found),
+        )
 
-    return await in_write_checked(db, limiter, work)
+    decided = await in_write_checked(db, limiter, work)
+    if seen and body.result is not None:
+        decided.warnings.extend(await submit_warnings(seen[0].interface, body.result, limiter))
+    return decided
 
 
 @router.post(

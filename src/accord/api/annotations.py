@@ -18,8 +18,16 @@ from accord.actions.annotations import (
 from accord.actions.originality import reindex_submission
 from accord.actions.reviews import LOCKING
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
+from accord.api.checks import SubmitWarning, submit_warnings
 from accord.api.errors import errors
-from accord.api.originality import TypingIn, refuse_if_blocked, typing_of
+from accord.api.originality import (
+    FindingOut,
+    TypingIn,
+    findings_out,
+    originality_warnings,
+    refuse_if_blocked,
+    typing_of,
+)
 from accord.api.policies import Can, access, may_review, project_for, require, task_access
 from accord.api.schemas import Deleted, In, shows_emails
 from accord.api.transactions import (
@@ -70,6 +78,21 @@ class AnnotationOut(BaseModel):
     )
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class EditedOut(AnnotationOut):
+    """The edited annotation, with what its checks warned about (as a submission's)."""
+
+    warnings: list[SubmitWarning] = Field(
+        default_factory=list,
+        description="Warn-level checks the edited answer fails, and originality above "
+        "warn_above (docs/checks.md, docs/originality.md): shown, not refused",
+    )
+    originality: list[FindingOut] = Field(
+        default_factory=list,
+        description="Answers above their question's originality warn_above, with the matching "
+        "passages",
+    )
 
 
 class VersionOut(BaseModel):
@@ -160,11 +183,13 @@ async def edit_annotation(
     db: Db,
     settings: AppSettings,
     limiter: CheckLimiter,
-) -> AnnotationOut:
+) -> EditedOut:
     limit_result(settings, body.result)
+    seen: list[ProjectInfo] = []  # the project as checked: its warn-level checks run below
 
-    def work(session: Session, checked: Checked | None) -> AnnotationOut | NeedsCheck:
+    def work(session: Session, checked: Checked | None) -> EditedOut | NeedsCheck:
         annotation, task, project = _load(session, caller, annotation_id, Can.annotate)
+        seen[:] = [project]
         text = answer_text(checked, project, task, body.result)
         if isinstance(text, NeedsCheck):
             return text
@@ -177,9 +202,17 @@ async def edit_annotation(
         )
         if found is not None or body.typing:
             reindex_submission(session, project.id, annotation.id, found, typing_of(body.typing))
-        return annotation_out(annotation, caller.user, caller.user.id)
+        out = annotation_out(annotation, caller.user, caller.user.id)
+        return EditedOut(
+            **out.model_dump(),
+            originality=findings_out(found),
+            warnings=originality_warnings(found),
+        )
 
-    return await in_write_checked(db, limiter, work)
+    edited = await in_write_checked(db, limiter, work)
+    if seen:
+        edited.warnings.extend(await submit_warnings(seen[0].interface, body.result, limiter))
+    return edited
 
 
 @router.delete(

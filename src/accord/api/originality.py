@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from typing import Any, Literal
 
 import anyio
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.actions.jobs import do_start_job
-from accord.actions.originality import do_start_corpus
+from accord.actions.originality import do_delete_corpus, do_start_corpus
 from accord.api.auth import CurrentCaller, Db
 from accord.api.checks import SubmitWarning
 from accord.api.errors import errors
@@ -30,6 +31,7 @@ from accord.errors import Invalid, NotFound
 from accord.models import Annotation, OriginalityCorpus, OriginalityText, User
 from accord.queries.jobs import job_with_owner
 from accord.queries.originality import Finding, Outcome, check_of, check_submission
+from accord.queries.projects import ProjectInfo
 
 router = APIRouter(tags=["originality"])
 
@@ -77,11 +79,41 @@ def originality_warnings(outcome: Outcome | None) -> list[SubmitWarning]:
         SubmitWarning(
             path=f"result.{f.question}.text",
             check="originality",
-            message=f"{round(f.similarity * 100)}% similar to "
-            f"{'an earlier answer' if f.source == 'submission' else 'a reference text'}",
+            message=f"{round(f.similarity * 100)}% similar to {_other(f.source)}",
         )
         for f in (outcome.warned if outcome is not None else [])
     ]
+
+
+def _other(source: str) -> str:
+    return "a reference text" if source == "reference" else "an earlier answer"
+
+
+def warn_only(outcome: Outcome | None) -> Outcome | None:
+    """``outcome`` with every block turned into a warning: reviewers' fixes and adjudicated
+    answers correct someone else's text, so the check tells them, never refuses them."""
+    if outcome is None:
+        return None
+    return replace(
+        outcome,
+        findings=[
+            replace(f, verdict="warn") if f.verdict == "block" else f for f in outcome.findings
+        ],
+    )
+
+
+def correction_check(
+    session: Session,
+    project: ProjectInfo,
+    result: Any,
+    exclude_annotation: int | None = None,
+) -> Outcome | None:
+    """The originality check of a reviewer's fix or an adjudicated answer: warnings only
+    (`warn_only`); ``exclude_annotation``: the fixed annotation, whose own texts do not count."""
+    found = check_submission(
+        session, project.id, project.interface, result, exclude_annotation=exclude_annotation
+    )
+    return warn_only(found)
 
 
 def refuse_if_blocked(outcome: Outcome | None) -> None:
@@ -91,7 +123,7 @@ def refuse_if_blocked(outcome: Outcome | None) -> None:
     first: Finding = outcome.blocked[0]
     raise Invalid(
         f"result.{first.question}.text: {round(first.similarity * 100)}% similar to "
-        f"{'an earlier answer' if first.source == 'submission' else 'a reference text'}; "
+        f"{_other(first.source)}; "
         "rewrite it in your own words (the matching passages are in details)",
         details={**first.public(), "path": f"result.{first.question}.text"},
         code="not_original",
@@ -106,6 +138,11 @@ def typing_of(typing: Typing | None) -> dict[str, Any] | None:
 
 class CheckIn(In):
     result: dict[str, Any] = Field(description="Answers keyed by question name")
+    annotation_id: int | None = Field(
+        default=None,
+        description="Editing: the caller's own annotation of this task, whose texts do not "
+        "count (as at `PUT /annotations/{id}`)",
+    )
 
 
 class Preview(BaseModel):
@@ -124,7 +161,20 @@ def preview(task_id: int, body: CheckIn, caller: CurrentCaller, db: Db) -> Previ
     annotator revise or submit anyway; the submission is checked again."""
     with db.read() as session:
         _, project, _ = task_access(session, caller.user, task_id, Can.annotate)
-        found = check_submission(session, project.id, project.interface, body.result)
+        if body.annotation_id is not None:
+            editing = session.get(Annotation, body.annotation_id)
+            if editing is None or (editing.user_id, editing.task_id) != (caller.user.id, task_id):
+                raise NotFound(
+                    f"annotation_id: no annotation {body.annotation_id} of yours on task "
+                    f"{task_id}; leave it out when submitting a new answer"
+                )
+        found = check_submission(
+            session,
+            project.id,
+            project.interface,
+            body.result,
+            exclude_annotation=body.annotation_id,
+        )
         findings = [] if found is None else found.blocked + found.warned
         return Preview(findings=[FindingOut(**f.public()) for f in findings])
 
@@ -194,7 +244,10 @@ class CorpusOut(BaseModel):
     id: int
     question: str
     name: str
-    state: str = Field(description="indexing (not used yet), ready (used by checks), failed")
+    state: str = Field(
+        description="indexing (not used yet), ready (used by checks), failed, deleting (not "
+        "used; being removed)"
+    )
     texts: int
     job_id: int | None
     created_at: dt.datetime
@@ -308,3 +361,37 @@ def _start(
         return CorpusStarted(
             corpus=corpus_out(corpus_row), job=job_out(*found, request.app.state.settings)
         )
+
+
+@router.delete(
+    "/projects/{project_id}/originality/corpora/{corpus_id}",
+    summary="Delete a reference corpus (out of use at once; its texts removed in the background)",
+    status_code=202,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def delete_corpus(
+    project_id: int, corpus_id: int, request: Request, caller: CurrentCaller, db: Db
+) -> CorpusStarted:
+    """Checks stop using the corpus when this answers; its texts and band keys are removed by
+    an ``originality_corpus_delete`` job in short transactions, then the corpus is gone from
+    the list. 409 while the corpus is still being indexed (cancel its job first)."""
+    with db.write() as session:
+        access(session, caller.user, project_id, Can.manage)
+        corpus = session.get(OriginalityCorpus, corpus_id)
+        if corpus is None or corpus.project_id != project_id:
+            raise NotFound(
+                f"no reference corpus {corpus_id} in project {project_id}; list them with "
+                f"GET /api/v1/projects/{project_id}/originality/corpora"
+            )
+        do_delete_corpus(session, caller.user, corpus)
+        params = {"corpus_id": corpus.id, "texts": corpus.texts, "name": corpus.name}
+        job = do_start_job(
+            session, caller.user, project_id, "originality_corpus_delete", params, unit="texts"
+        )
+        job_id = job.id
+        shown = corpus_out(corpus)
+    runner_of(request).send(job_id)
+    with db.read() as session:
+        found = job_with_owner(session, job_id)
+        assert found is not None
+        return CorpusStarted(corpus=shown, job=job_out(*found, request.app.state.settings))

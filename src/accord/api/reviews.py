@@ -12,12 +12,20 @@ from sqlalchemy.orm import Session
 
 from accord.actions.annotations import AnnotationRow
 from accord.actions.confidentiality import record_view
+from accord.actions.originality import reindex_submission
 from accord.actions.review_decisions import Comment, do_decide
 from accord.actions.reviews import changed_questions, do_next_review, do_release_review
 from accord.api.annotations import AnnotationOut, annotation_out, limit_result
 from accord.api.auth import AppSettings, Caller, CurrentCaller, Db
+from accord.api.checks import SubmitWarning, submit_warnings
 from accord.api.errors import errors
 from accord.api.files import signed_data_async
+from accord.api.originality import (
+    FindingOut,
+    correction_check,
+    findings_out,
+    originality_warnings,
+)
 from accord.api.policies import Can, access, may_review, require, role_of
 from accord.api.schemas import ChecklistItem, In, shows_emails
 from accord.api.tasks import TaskOut, task_out
@@ -34,7 +42,7 @@ from accord.db.types import utcnow
 from accord.errors import NotFound
 from accord.models import Annotation, Decision, Review, User
 from accord.queries.checklists import checklist_failures, names_of
-from accord.queries.projects import project_info
+from accord.queries.projects import ProjectInfo, project_info
 from accord.queries.reviews import (
     DecisionTarget,
     Person,
@@ -106,6 +114,20 @@ class ReviewOut(BaseModel):
     created_at: dt.datetime
     expires_at: dt.datetime | None = Field(description="When the reviewer's lease ends (open)")
     decided_at: dt.datetime | None
+
+
+class DecidedOut(ReviewOut):
+    """The decided review; for a fix, what the checks warned about in the reviewer's answer."""
+
+    warnings: list[SubmitWarning] = Field(
+        default_factory=list,
+        description="For a fix: warn-level checks the corrected answer fails, and originality "
+        "above warn_above or block_above (a fix is never refused for originality)",
+    )
+    originality: list[FindingOut] = Field(
+        default_factory=list,
+        description="For a fix: answers above their question's warn_above, with the passages",
+    )
 
 
 class ReviewWithChanges(ReviewOut):
@@ -394,13 +416,15 @@ async def decide(
     db: Db,
     settings: AppSettings,
     limiter: CheckLimiter,
-) -> ReviewOut:
+) -> DecidedOut:
     if body.result is not None:
         limit_result(settings, body.result)
+    seen: list[ProjectInfo] = []  # the project as checked: its warn-level checks run below
 
-    def work(session: Session, checked: Checked | None) -> ReviewOut | NeedsCheck:
+    def work(session: Session, checked: Checked | None) -> DecidedOut | NeedsCheck:
         target, role = _to_decide(session, caller, review_id)
         project = project_info(session, target.review.project_id, target.project_updated_at)
+        seen[:] = [project]
         fixed: str | None = None
         if body.result is not None:  # a fix: checked like an answer, off the lock if it must
             text = answer_text(checked, project, target.task, body.result)
@@ -423,10 +447,23 @@ async def decide(
             comments=comments,
             failed=body.failed,
         )
+        found = None
+        if fixed is not None:  # the fix's texts replace the author's in the originality index
+            found = correction_check(session, project, body.result, target.annotation.id)
+            if found is not None:
+                reindex_submission(session, project.id, target.annotation.id, found, None)
         sees = shows_emails(role)
-        return review_shown(decided, target.author, caller.user.name, sees_emails=sees, held=False)
+        out = review_shown(decided, target.author, caller.user.name, sees_emails=sees, held=False)
+        return DecidedOut(
+            **out.model_dump(),
+            originality=findings_out(found),
+            warnings=originality_warnings(found),
+        )
 
-    return await in_write_checked(db, limiter, work)
+    decided = await in_write_checked(db, limiter, work)
+    if seen and body.result is not None and body.decision == "fix":
+        decided.warnings.extend(await submit_warnings(seen[0].interface, body.result, limiter))
+    return decided
 
 
 @router.post(

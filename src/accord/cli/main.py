@@ -22,6 +22,7 @@ def build() -> typer.Typer:
     from accord.cli.flags import flags_app
     from accord.cli.guidelines import guidelines_app
     from accord.cli.metrics import metrics
+    from accord.cli.originality import originality_app
     from accord.cli.problem_reports import reports_app
     from accord.cli.quality import app as quality_app
 
@@ -42,6 +43,7 @@ def build() -> typer.Typer:
     app.command("metrics")(metrics)
     app.add_typer(flags_app, name="flags")
     app.add_typer(guidelines_app, name="guidelines")
+    app.add_typer(originality_app, name="originality")
     app.command("jobs")(jobs.jobs)
     app.command("job")(jobs.job)
     app.command("bucket-sync")(jobs.bucket_sync)

@@ -195,7 +195,7 @@ class Extras(Protocol):
 TASK_JSON = '{"id":%d,"external_id":%s,"status":"%s","data":%s,"annotations":['
 ANNOTATION_JSON = (
     '{"id":%d,"annotator":%s,"result":%s,"seconds":%r,"created_at":"%s","updated_at":"%s",'
-    '"versions":%d,"review_state":%s,"guidelines_version":%d}'
+    '"versions":%d,"review_state":%s,"guidelines_version":%d,"originality":%s}'
 )
 PREDICTION_JSON = '{"model_version":%s,"score":%s,"result":%s}'
 
@@ -223,8 +223,9 @@ def jsonl_lines(
     annotations = sql.rows(
         f"SELECT a.task_id, a.id, a.user_id, a.result, a.seconds, {sql.stamp('a.created_at')}, "
         f"{sql.stamp('a.updated_at')}, a.version, {sql.quoted('a.review_state')}, "
-        "a.guidelines_version "
-        f"FROM annotations a WHERE a.project_id = {p}{ann_range}{ann_where} "
+        "a.guidelines_version, oc.details, oc.typing "
+        "FROM annotations a LEFT JOIN originality_checks oc ON oc.annotation_id = a.id "
+        f"WHERE a.project_id = {p}{ann_range}{ann_where} "
         "ORDER BY a.task_id, a.id",
         [project_id, *ann_range_params, *ann_params],
     )
@@ -250,7 +251,15 @@ def jsonl_lines(
             separator = ""
             while ann is not None and ann[0] == task_id:
                 add(separator)
-                add(ANNOTATION_JSON % (ann[1], email_of.get(ann[2], "null"), *ann[3:]))
+                add(
+                    ANNOTATION_JSON
+                    % (
+                        ann[1],
+                        email_of.get(ann[2], "null"),
+                        *ann[3:10],
+                        originality_json(ann[10], ann[11]),
+                    )
+                )
                 separator = ","
                 ann = next(annotations, None)
             add('],"predictions":[')
@@ -271,6 +280,31 @@ def jsonl_lines(
             else:
                 add("]}\n")
         yield "".join(parts).encode()
+
+
+def originality_json(details: str | None, typing: str | None) -> str:
+    """An annotation's originality record as exported (docs/originality.md), by text question:
+    the similarity to the closest indexed text and its source, the characters typed and
+    pasted and the pasted share; ``null`` without a record (the JSON text of
+    ``originality_checks``' two columns, parsed only where a record exists)."""
+    if details is None and typing is None:
+        return "null"
+    found: dict[str, Any] = orjson.loads(details) if details else {}
+    counts: dict[str, Any] = orjson.loads(typing) if typing else {}
+    out: dict[str, dict[str, Any]] = {}
+    for question in sorted(found.keys() | counts.keys()):
+        match = found.get(question) or {}
+        count = counts.get(question) or {}
+        typed, pasted = count.get("typed"), count.get("pasted")
+        written = (typed or 0) + (pasted or 0)
+        out[question] = {
+            "similarity": match.get("similarity"),
+            "source": match.get("source"),
+            "typed": typed,
+            "pasted": pasted,
+            "pasted_share": round((pasted or 0) / written, 4) if written else None,
+        }
+    return orjson.dumps(out).decode()
 
 
 def _predictions(sql: _Sql, project_id: int, tasks_in: TaskRange) -> Iterator[tuple[Any, ...]]:

@@ -1,4 +1,5 @@
-"""The ``originality_corpus`` job: index a reference corpus a manager uploaded.
+"""The ``originality_corpus`` job: index a reference corpus a manager uploaded (and the
+``originality_corpus_delete`` job: remove one a manager deleted).
 
 The upload was spooled to the storage backend (``params.key``): one text per line
 (``format: lines``), or JSON Lines with a ``"text"`` string on each line (``format: jsonl``),
@@ -23,6 +24,7 @@ from accord.actions.originality import (
     clear_corpus_batch,
     do_fail_corpus,
     do_publish_corpus,
+    do_remove_corpus,
     index_corpus_batch,
 )
 from accord.errors import Invalid, NotFound
@@ -154,3 +156,22 @@ def corpus_job(context: JobContext) -> dict[str, Any]:
     with context.db.write() as session:
         analyze_index(session)
     return {"corpus_id": corpus_id, "lines": total, "texts": texts}
+
+
+@job_handler("originality_corpus_delete")
+def corpus_delete_job(context: JobContext) -> dict[str, Any]:
+    """Remove a deleted reference corpus (``deleting``, out of use since the request): its
+    texts and band keys in short transactions of `clear_corpus_batch`, then the corpus."""
+    corpus_id = int(context.params["corpus_id"])
+    total = int(context.params.get("texts", 0)) or None
+    removed = 0
+    while True:
+        with context.db.write() as session:
+            gone = clear_corpus_batch(session, corpus_id)
+        if gone == 0:
+            break
+        removed += gone
+        context.progress(removed, total, unit="texts", phase="deleting")
+    with context.db.write() as session:
+        do_remove_corpus(session, corpus_id)
+    return {"corpus_id": corpus_id, "texts": removed}

@@ -25,6 +25,7 @@ class CorpusState(enum.StrEnum):
     indexing = "indexing"  # its texts are being written: not used by checks yet
     ready = "ready"  # published: checks use it
     failed = "failed"  # the job failed; its texts were removed
+    deleting = "deleting"  # a manager deleted it: not used; its texts are being removed
 
 
 class OriginalityCorpus(Base):

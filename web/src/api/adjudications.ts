@@ -1,6 +1,6 @@
 /** Adjudication: tasks whose answers disagree, every answer side by side, and the final answer. */
 import { request } from "./http";
-import type { Json, JsonObject, Task } from "./types";
+import type { Json, JsonObject, SubmitWarning, Task } from "./types";
 
 export interface Adjudication {
   id: number;
@@ -60,7 +60,7 @@ export const adjudications = {
     request<{ adjudication: AdjudicationView | null }>("POST", `/projects/${projectId}/adjudications/next`),
   get: (id: number) => request<AdjudicationView>("GET", `/adjudications/${id}`),
   /** 422 naming the path when the answer does not fit; 409 `adjudication_decided` or `adjudication_held`. */
-  decide: (id: number, body: AdjudicationBody) => request<Adjudication>("POST", `/adjudications/${id}/decision`, { body }),
+  decide: (id: number, body: AdjudicationBody) => request<Adjudication & { warnings?: SubmitWarning[] }>("POST", `/adjudications/${id}/decision`, { body }),
   /** Hand a held adjudication back to the queue. */
   release: (id: number) => request<Adjudication>("POST", `/adjudications/${id}/release`),
   list: (projectId: number, state: "open" | "decided" | null, after: number | null = null, limit = 100) =>

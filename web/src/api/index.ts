@@ -12,7 +12,7 @@ import { guidelines } from "./guidelines";
 import { jobs } from "./jobs";
 import { media } from "./media";
 import { metrics } from "./metrics";
-import type { Typing } from "./originality";
+import type { OriginalityFinding, Typing } from "./originality";
 import { notifications } from "./notifications";
 import { upload, type UploadProgress } from "./upload";
 import { webhooks } from "./webhooks";
@@ -52,6 +52,7 @@ import type {
   Session,
   Skipped,
   Submitted,
+  SubmitWarning,
   TaskDetail,
 } from "./types";
 
@@ -201,9 +202,10 @@ export const api = {
       request<MyWorkPage>("GET", `/projects/${projectId}/annotations/mine`, { query: { before, limit } }),
     get: (id: number) => request<Annotation>("GET", `/annotations/${id}`),
     versions: (id: number) => request<AnnotationVersion[]>("GET", `/annotations/${id}/versions`),
-    /** Replace one's own annotation; 409 once it has been reviewed. */
+    /** Replace one's own annotation; 409 once it has been reviewed. The answer carries the
+     * warnings of the checks (declared and originality), as a submission's does. */
     edit: (id: number, result: JsonObject, seconds: number) =>
-      request<Annotation>("PUT", `/annotations/${id}`, { body: { result, seconds } }),
+      request<Annotation & { warnings?: SubmitWarning[]; originality?: OriginalityFinding[] }>("PUT", `/annotations/${id}`, { body: { result, seconds } }),
     /** Managers: delete an annotation (its task goes back to the queue). */
     delete: (id: number) => request<{ deleted: boolean }>("DELETE", `/annotations/${id}`),
     /** Its review rounds, with each fix's before and after (its author; reviewers, managers). */
@@ -213,7 +215,8 @@ export const api = {
     /** Lease the next review (or get back the one held); never one's own work. */
     next: (projectId: number) => request<NextReview>("POST", `/projects/${projectId}/reviews/next`),
     /** 409 `review_decided`, `review_held` or `annotation_changed`: the message says what to do. */
-    decide: (reviewId: number, body: DecisionBody) => request<Review>("POST", `/reviews/${reviewId}/decision`, { body }),
+    /** A fix's answer carries the checks' `warnings` (declared, and originality: never refused). */
+    decide: (reviewId: number, body: DecisionBody) => request<Review & { warnings?: SubmitWarning[] }>("POST", `/reviews/${reviewId}/decision`, { body }),
     /** Hand a held review back to the queue. */
     release: (reviewId: number) => request<Review>("POST", `/reviews/${reviewId}/release`),
     list: (projectId: number, filter: { state?: string | null; decision?: string | null }, after: number | null, limit = 50) =>

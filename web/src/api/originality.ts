@@ -11,7 +11,7 @@ export interface OriginalityPassage {
   /** [start, end) in the matching text, in code points. */
   theirs: [number, number];
   words: number;
-  source: "submission" | "reference";
+  source: "submission" | "reference" | "adjudication";
   /** The matching passage, with a little of the other text around it. */
   text: string;
   before: string;
@@ -22,7 +22,8 @@ export interface OriginalityFinding {
   question: string;
   /** Jaccard index of the two texts' word 3-gram sets, 0–1. */
   similarity: number;
-  source: "submission" | "reference";
+  /** submission: an earlier answer; adjudication: an adjudicated final answer; reference: a corpus. */
+  source: "submission" | "reference" | "adjudication";
   verdict: "original" | "warn" | "block";
   passages: OriginalityPassage[];
 }
@@ -42,8 +43,8 @@ export interface Corpus {
   id: number;
   question: string;
   name: string;
-  /** indexing: not used yet; ready: used by checks; failed: not used (see error). */
-  state: "indexing" | "ready" | "failed";
+  /** indexing: not used yet; ready: used by checks; failed: not used (see error); deleting: not used, being removed. */
+  state: "indexing" | "ready" | "failed" | "deleting";
   texts: number;
   job_id: number | null;
   created_at: string;
@@ -59,8 +60,11 @@ export const originality = {
       contentType: "application/octet-stream",
       onProgress,
     }),
-  /** What submitting `result` would meet (nothing is written). */
-  preview: (taskId: number, result: JsonObject) =>
-    request<{ findings: OriginalityFinding[] }>("POST", `/tasks/${taskId}/originality`, { body: { result } }),
+  /** Delete a reference corpus: out of use at once, its texts removed by a job. */
+  deleteCorpus: (projectId: number, corpusId: number) => request<{ corpus: Corpus; job: Job }>("DELETE", `/projects/${projectId}/originality/corpora/${corpusId}`),
+  /** What submitting `result` would meet (nothing is written); `annotationId`: the caller's
+   * own annotation being edited, whose texts do not count. */
+  preview: (taskId: number, result: JsonObject, annotationId?: number) =>
+    request<{ findings: OriginalityFinding[] }>("POST", `/tasks/${taskId}/originality`, { body: annotationId === undefined ? { result } : { result, annotation_id: annotationId } }),
   ofAnnotation: (annotationId: number) => request<OriginalityCheck>("GET", `/annotations/${annotationId}/originality`),
 };

@@ -1,5 +1,6 @@
 import { api, type Annotation } from "../api";
 import { summary } from "./answerSummary";
+import { savedNotice } from "./annotate/checkWarnings";
 import { Layout } from "../app/Layout";
 import { Link } from "../app/Link";
 import { Loading } from "../ui/Loading";
@@ -28,7 +29,7 @@ export function MyWorkScreen({ projectId }: { projectId: number }) {
           Annotate
         </Link>
       </div>
-      {saved ? <Notice tone="success">Annotation #{saved} saved.</Notice> : null}
+      {saved ? <SavedNotice annotationId={Number(saved)} /> : null}
       <PracticeStanding projectId={projectId} />
       <Rework projectId={projectId} />
       <MyFigures projectId={projectId} />
@@ -183,4 +184,10 @@ function WorkRow({ annotation, projectId }: { annotation: Annotation; projectId:
       </td>
     </tr>
   );
+}
+
+/** After an edit was saved: said so, with what the checks warned about (docs/checks.md). */
+function SavedNotice({ annotationId }: { annotationId: number }) {
+  const notice = savedNotice(annotationId);
+  return <Notice tone={notice.tone}>{notice.text}</Notice>;
 }

@@ -11,6 +11,7 @@ import { useLoad } from "../ui/useLoad";
 import { ActionBar } from "./annotate/ActionBar";
 import { CheatSheet } from "./annotate/dialogs";
 import { GuidelinesPanel } from "./annotate/GuidelinesPanel";
+import { OriginalityDialog } from "./annotate/OriginalityDialog";
 import { ReopenSession } from "./annotate/reopenSession";
 import { TaskView } from "./annotate/TaskView";
 import { useAnnotateKeys } from "./annotate/useAnnotateKeys";
@@ -59,8 +60,8 @@ function Editor({ project, annotation, detail }: Loaded) {
   }, [reopen]);
   usePageLifecycle(reopen);
 
-  async function save(): Promise<void> {
-    if (await reopen.save()) navigate(`/projects/${project.id}/mine?saved=${annotation.id}`);
+  async function save(anyway = false): Promise<void> {
+    if (await reopen.save(anyway, () => void save(true))) navigate(`/projects/${project.id}/mine?saved=${annotation.id}`);
   }
 
   useAnnotateKeys({
@@ -104,6 +105,7 @@ function Editor({ project, annotation, detail }: Loaded) {
         submitLabel="Save changes"
       />
       {help ? <CheatSheet onClose={() => setHelp(false)} /> : null}
+      <OriginalityDialog />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * result, refusals stay on screen, passing moves on.
  */
 import { describe, expect, it } from "vitest";
-import { ApiError, type Adjudication, type AdjudicationBody, type AdjudicationView, type Project } from "../../api";
+import { ApiError, type Adjudication, type AdjudicationBody, type AdjudicationView, type Project, type SubmitWarning } from "../../api";
 import { RuleEngine } from "../../editor/ruleEngine";
 import { AdjudicationDesk, consensusResult, type DeskApi } from "./adjudicationDesk";
 
@@ -43,11 +43,12 @@ class FakeServer implements DeskApi {
   decided: { id: number; body: AdjudicationBody }[] = [];
   released: number[] = [];
   refuse: ApiError | null = null;
+  warnings: SubmitWarning[] = [];
   next = async () => ({ adjudication: this.queue.shift() ?? null });
-  decide = async (id: number, body: AdjudicationBody): Promise<Adjudication> => {
+  decide = async (id: number, body: AdjudicationBody): Promise<Adjudication & { warnings?: SubmitWarning[] }> => {
     if (this.refuse) throw this.refuse;
     this.decided.push({ id, body });
-    return {} as Adjudication;
+    return { warnings: this.warnings } as Adjudication & { warnings: SubmitWarning[] };
   };
   release = async (id: number): Promise<Adjudication> => {
     this.released.push(id);
@@ -89,6 +90,19 @@ describe("the adjudication desk", () => {
     expect(await d.decide()).toBe(true);
     expect(server.decided[0]?.body).toEqual({ result: { label: { choice: "pos" }, stars: { rating: 5 } } });
     expect(d.getSnapshot().phase).toBe("empty");
+  });
+
+  it("says what a written answer was warned about (originality never refuses it)", async () => {
+    const server = new FakeServer();
+    server.queue = [view(1)];
+    server.warnings = [{ path: "result.why.text", check: "originality", message: "90% similar to an earlier answer" }];
+    const d = desk(server);
+    await d.next();
+    d.take(1, "stars");
+    expect(await d.decide()).toBe(true);
+    const notice = d.getSnapshot().notice;
+    expect(notice?.tone).toBe("warning");
+    expect(notice?.text).toBe("Task #201 adjudicated: your answer recorded, with a warning: why: 90% similar to an earlier answer.");
   });
 
   it("checks a written answer before sending it, and keeps a refusal on screen", async () => {

@@ -6,7 +6,7 @@
  * checked here first like any answer. A refusal (someone else decided, the answer does not
  * fit) keeps the screen and says why.
  */
-import { api, ApiError, type AdjudicationBody, type AdjudicationView, type Adjudication, type JsonObject, type Project } from "../../api";
+import { api, ApiError, type AdjudicationBody, type AdjudicationView, type Adjudication, type JsonObject, type Project, type SubmitWarning } from "../../api";
 import { compileTextRules, localProblems } from "../../editor/answers";
 import { sameJson } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
@@ -14,6 +14,7 @@ import { createRuleEngine, type RuleEngine } from "../../editor/ruleEngine";
 import { EditorStore } from "../../editor/store";
 import type { RuleCheck } from "../../editor/textRules";
 import { Observable } from "../../ui/observable";
+import { warnedAbout } from "../annotate/checkWarnings";
 import type { Notice } from "../annotate/session";
 
 export interface Opened {
@@ -33,7 +34,7 @@ export interface DeskView {
 /** The calls the desk makes (the real API unless a test gives others). */
 export interface DeskApi {
   next: (projectId: number) => Promise<{ adjudication: AdjudicationView | null }>;
-  decide: (id: number, body: AdjudicationBody) => Promise<Adjudication>;
+  decide: (id: number, body: AdjudicationBody) => Promise<Adjudication & { warnings?: SubmitWarning[] }>;
   release: (id: number) => Promise<Adjudication>;
 }
 
@@ -120,8 +121,9 @@ export class AdjudicationDesk extends Observable<DeskView> {
       body = { result: open.store.result };
     }
     this.set({ busy: "deciding", notice: null });
+    let warnings: SubmitWarning[] = [];
     try {
-      await this.calls.decide(open.view.adjudication.id, body);
+      warnings = (await this.calls.decide(open.view.adjudication.id, body)).warnings ?? [];
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
         open.store.setServerProblems(error.problems);
@@ -135,7 +137,9 @@ export class AdjudicationDesk extends Observable<DeskView> {
     }
     this.set({ decided: this.view.decided + 1 });
     const how = chosen && picked !== null ? `answer ${picked + 1} (${chosen.author_name || "an annotator"}) chosen` : "your answer recorded";
-    await this.next({ tone: "success", text: `Task #${open.view.task.id} adjudicated: ${how}.` });
+    // A written answer's checks only warn (docs/originality.md): said with the next task.
+    if (warnings.length) await this.next({ tone: "warning", text: `Task #${open.view.task.id} adjudicated: ${how}, ${warnedAbout(warnings)}.` });
+    else await this.next({ tone: "success", text: `Task #${open.view.task.id} adjudicated: ${how}.` });
     return true;
   }
 

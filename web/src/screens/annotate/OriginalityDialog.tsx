@@ -55,7 +55,7 @@ function Finding({ finding, yours }: { finding: OriginalityFinding; yours: strin
 export function OriginalityDialog() {
   const state = useSyncExternalStore(originalityStore.subscribe, originalityStore.get);
   if (!state) return null;
-  const { findings, yours, blocked, proceed } = state;
+  const { findings, yours, blocked, proceed, editing } = state;
 
   function revise(): void {
     const question = findings[0]?.question;
@@ -81,7 +81,7 @@ export function OriginalityDialog() {
     <Modal title={blocked ? "Not original enough to submit" : "Close to earlier work"} onClose={revise}>
       <div className="originality-modal-body" onKeyDown={onKeyDown}>
         <p className="muted small">
-          Similarity is the share of three-word phrases the two texts have in common. {blocked ? "Rewrite the highlighted passages in your own words." : "You can revise it, or submit it as it is (it will be reviewed)."}
+          Similarity is the share of three-word phrases the two texts have in common. {blocked ? "Rewrite the highlighted passages in your own words." : editing ? "You can revise it, or save it as it is." : "You can revise it, or submit it as it is (it will be reviewed)."}
         </p>
         {findings.map((f) => (
           <Finding key={f.question} finding={f} yours={yours[f.question] ?? ""} />
@@ -92,7 +92,7 @@ export function OriginalityDialog() {
           </button>
           {proceed ? (
             <button type="button" className="button-primary" onClick={anyway}>
-              Submit anyway <Kbd keys="Mod+Enter" />
+              {editing ? "Save anyway" : "Submit anyway"} <Kbd keys="Mod+Enter" />
             </button>
           ) : null}
         </div>

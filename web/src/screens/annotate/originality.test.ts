@@ -39,6 +39,12 @@ describe("the originality gate", () => {
     expect(await originalityGate(WITH, 1, {}, () => undefined)).toBe(true);
   });
 
+  it("asks, for an edit, with the annotation whose own text does not count", async () => {
+    const preview = vi.spyOn(originality, "preview").mockResolvedValue({ findings: [] });
+    expect(await originalityGate(WITH, 3, { why: { text: "edited" } }, () => undefined, 42)).toBe(true);
+    expect(preview).toHaveBeenCalledWith(3, { why: { text: "edited" } }, 42);
+  });
+
   it("shows a server refusal", () => {
     expect(showRefusal({ question: "why", similarity: 0.9, passages: [] }, { why: { text: "a" } })).toBe(true);
     expect(originalityStore.get()?.findings[0]?.verdict).toBe("block");

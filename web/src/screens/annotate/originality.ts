@@ -4,7 +4,8 @@
  * (`POST /tasks/{id}/originality`, nothing written). Above warn_above, the dialog shows the
  * similarity and the matching passages side by side and lets the annotator revise or submit
  * anyway; above block_above it shows the same and refuses. A 422 `not_original` from the
- * submission itself (the index changed in between) opens the same dialog.
+ * submission itself (the index changed in between) opens the same dialog. Saving an edit of
+ * one's annotation (the reopen screen) goes through the same gate, its own text passed over.
  */
 import { originality, type OriginalityFinding } from "../../api/originality";
 import type { Json, JsonObject } from "../../api/types";
@@ -16,6 +17,8 @@ export interface OriginalityState {
   blocked: boolean;
   /** Submit anyway (null when blocked). */
   proceed: (() => void) | null;
+  /** Saving an edit of one's annotation (the dialog says "Save anyway"), not a submission. */
+  editing?: boolean;
 }
 
 let state: OriginalityState | null = null;
@@ -57,17 +60,17 @@ function textsOf(result: JsonObject): Record<string, string> {
  * True: go on and submit. False: the dialog is open (revise, or submit anyway by `proceed`).
  * A failed check does not stop the submission: the server checks again.
  */
-export async function originalityGate(iface: Json, taskId: number, result: JsonObject, proceed: () => void): Promise<boolean> {
+export async function originalityGate(iface: Json, taskId: number, result: JsonObject, proceed: () => void, annotationId?: number): Promise<boolean> {
   if (!checksOriginality(iface)) return true;
   let findings: OriginalityFinding[];
   try {
-    findings = (await originality.preview(taskId, result)).findings;
+    findings = (await originality.preview(taskId, result, annotationId)).findings;
   } catch {
     return true;
   }
   if (!findings.length) return true;
   const blocked = findings.some((f) => f.verdict === "block");
-  set({ findings, yours: textsOf(result), blocked, proceed: blocked ? null : proceed });
+  set({ findings, yours: textsOf(result), blocked, proceed: blocked ? null : proceed, editing: annotationId !== undefined });
   return false;
 }
 

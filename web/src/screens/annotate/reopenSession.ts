@@ -10,7 +10,9 @@ import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, type KeyValue } from "../../editor/draft";
 import { parseInterface } from "../../editor/interface";
 import { EditorStore } from "../../editor/store";
+import { rememberSaved } from "./checkWarnings";
 import { DraftKeeper, type KeeperOptions } from "./draftKeeper";
+import { originalityGate, showRefusal } from "./originality";
 import type { Notice } from "./session";
 
 export interface ReopenView {
@@ -51,8 +53,12 @@ export class ReopenSession extends Observable<ReopenView> {
     this.keeper.attach(this.detail.task.id, this.store, this.syncedAt, 0, this.view.editable);
   }
 
-  /** Save the fix; true when the server has it (the screen then leaves). */
-  async save(): Promise<boolean> {
+  /**
+   * Save the fix; true when the server has it (the screen then leaves, and My work shows the
+   * checks' warnings: `rememberSaved`). Close to earlier work, the originality dialog opens
+   * first (as at submit): `again` is what its "Save anyway" calls (`save(true, again)`).
+   */
+  async save(anyway = false, again: () => void = () => undefined): Promise<boolean> {
     if (this.view.busy) return false;
     const problems = this.keeper.problems(this.store);
     if (problems.length) {
@@ -60,9 +66,14 @@ export class ReopenSession extends Observable<ReopenView> {
       return false;
     }
     this.set({ busy: "submitting", notice: null });
+    if (!anyway && !(await originalityGate(this.project.interface, this.detail.task.id, this.store.result, again, this.annotation.id))) {
+      this.set({ busy: null });
+      return false;
+    }
     try {
       await this.keeper.stop(); // no autosave may land after the edit and leave a stale draft
-      await api.annotations.edit(this.annotation.id, this.store.result, this.keeper.seconds());
+      const edited = await api.annotations.edit(this.annotation.id, this.store.result, this.keeper.seconds());
+      rememberSaved(this.annotation.id, edited.warnings ?? []);
       this.keeper.sent(this.detail.task.id);
       this.keeper.detach();
       this.set({ busy: null, saveState: "saved" });
@@ -70,6 +81,7 @@ export class ReopenSession extends Observable<ReopenView> {
     } catch (error) {
       this.set({ busy: null });
       if (this.view.editable) this.keeper.resume();
+      if (error instanceof ApiError && error.code === "not_original") showRefusal(error.details, this.store.result);
       if (error instanceof ApiError && error.status === 409) this.set({ notice: { tone: "warning", text: error.message } });
       else if (error instanceof ApiError && error.status === 422) {
         this.store.setServerProblems(error.problems);

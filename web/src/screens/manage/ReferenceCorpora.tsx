@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { originality, type Corpus } from "../../api/originality";
 import type { Project } from "../../api";
 import { checksOriginality } from "../annotate/originality";
+import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { Notice } from "../../ui/Notice";
 import { messageOf } from "./errors";
 import "../../styles/originality.css";
@@ -10,6 +11,7 @@ const STATES: Record<Corpus["state"], string> = {
   indexing: "indexing (not used yet)",
   ready: "in use",
   failed: "failed, not used",
+  deleting: "deleting (not used)",
 };
 
 /**
@@ -27,7 +29,10 @@ export function ReferenceCorpora({ project }: { project: Project }) {
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(0); // a fresh (empty) file box after each upload
-  const indexing = corpora?.some((c) => c.state === "indexing") ?? false;
+  const [confirming, setConfirming] = useState<Corpus | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  // Indexing or being deleted: the list is read again every second until they are done.
+  const indexing = corpora?.some((c) => c.state === "indexing" || c.state === "deleting") ?? false;
 
   useEffect(() => {
     if (!questions.length) return;
@@ -43,7 +48,7 @@ export function ReferenceCorpora({ project }: { project: Project }) {
       stop = true;
       window.clearInterval(timer);
     };
-  }, [project.id, questions.length, indexing, busy]);
+  }, [project.id, questions.length, indexing, busy, deleting]);
 
   if (!questions.length) return null;
 
@@ -62,6 +67,20 @@ export function ReferenceCorpora({ project }: { project: Project }) {
       setMessage({ tone: "error", text: messageOf(error) });
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function remove(corpus: Corpus): Promise<void> {
+    setDeleting(true);
+    setMessage(null);
+    try {
+      const started = await originality.deleteCorpus(project.id, corpus.id);
+      setMessage({ tone: "success", text: `Deleted “${corpus.name}”: no longer used; its texts are removed by job ${started.job.id}.` });
+    } catch (error) {
+      setMessage({ tone: "error", text: messageOf(error) });
+    } finally {
+      setConfirming(null);
+      setDeleting(false);
     }
   }
 
@@ -97,6 +116,9 @@ export function ReferenceCorpora({ project }: { project: Project }) {
               <th>Question</th>
               <th>Texts</th>
               <th>State</th>
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -109,10 +131,32 @@ export function ReferenceCorpora({ project }: { project: Project }) {
                   {STATES[c.state]}
                   {c.error ? `: ${c.error}` : ""}
                 </td>
+                <td>
+                  {c.state === "deleting" ? null : (
+                    <button type="button" className="button-quiet" onClick={() => setConfirming(c)} aria-label={`Delete corpus ${c.name}`} disabled={deleting}>
+                      Delete
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      ) : null}
+      {confirming ? (
+        <ConfirmDialog
+          title={`Delete the corpus “${confirming.name}”?`}
+          confirmLabel="Delete corpus"
+          tone="danger"
+          busy={deleting}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void remove(confirming)}
+        >
+          <p>
+            Answers to <strong>{confirming.question}</strong> will no longer be compared with its {confirming.texts.toLocaleString()} texts, from now on. Warnings already given
+            stay. To use it again, upload the file again.
+          </p>
+        </ConfirmDialog>
       ) : null}
     </section>
   );

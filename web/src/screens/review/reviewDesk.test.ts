@@ -3,7 +3,7 @@
  * first), reject only with a reason, refusals kept on screen, passing moves on.
  */
 import { describe, expect, it } from "vitest";
-import { ApiError, type Annotation, type DecisionBody, type NextReview, type Project, type Review, type Task } from "../../api";
+import { ApiError, type Annotation, type DecisionBody, type NextReview, type Project, type Review, type SubmitWarning, type Task } from "../../api";
 import { RuleEngine } from "../../editor/ruleEngine";
 import { ReviewDesk, type DeskApi } from "./reviewDesk";
 
@@ -30,11 +30,12 @@ class FakeServer implements DeskApi {
   decided: { id: number; body: DecisionBody }[] = [];
   released: number[] = [];
   refuse: ApiError | null = null;
+  warnings: SubmitWarning[] = [];
   next = async (): Promise<NextReview> => this.queue.shift() ?? NOTHING;
-  decide = async (id: number, body: DecisionBody): Promise<Review> => {
+  decide = async (id: number, body: DecisionBody): Promise<Review & { warnings?: SubmitWarning[] }> => {
     if (this.refuse) throw this.refuse;
     this.decided.push({ id, body });
-    return {} as Review;
+    return { warnings: this.warnings } as Review & { warnings: SubmitWarning[] };
   };
   release = async (id: number): Promise<Review> => {
     this.released.push(id);
@@ -59,6 +60,20 @@ describe("the review desk", () => {
     expect(d.getSnapshot().open?.review.id).toBe(2);
     expect(d.getSnapshot().notice?.text).toContain("#101 accepted");
     expect(d.getSnapshot().decided).toBe(1);
+  });
+
+  it("says what a fix was warned about (originality never refuses a reviewer)", async () => {
+    const server = new FakeServer();
+    server.queue = [lease(1), lease(2)];
+    server.warnings = [{ path: "result.why.text", check: "originality", message: "93% similar to an earlier answer" }];
+    const d = desk(server);
+    await d.next();
+    d.getSnapshot().open!.store.answer("label", { choice: "neg" });
+    expect(await d.approve()).toBe(true);
+    const notice = d.getSnapshot().notice;
+    expect(notice?.tone).toBe("warning");
+    expect(notice?.text).toBe("Annotation #101 fixed and accepted, with a warning: why: 93% similar to an earlier answer.");
+    expect(d.getSnapshot().open?.review.id).toBe(2);
   });
 
   it("sends a changed answer as the fix, and checks it first", async () => {

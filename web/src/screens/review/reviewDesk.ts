@@ -5,7 +5,7 @@
  * fix); `reject` needs a reason. A refusal (someone else decided, the author changed it) keeps
  * the screen and says why; the next review is one key away.
  */
-import { api, ApiError, type Annotation, type DecisionBody, type NextReview, type Project, type Review, type ReviewComment, type Task } from "../../api";
+import { api, ApiError, type Annotation, type DecisionBody, type NextReview, type Project, type Review, type ReviewComment, type SubmitWarning, type Task } from "../../api";
 import { compileTextRules, localProblems } from "../../editor/answers";
 import { sameJson } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
@@ -13,6 +13,7 @@ import { createRuleEngine, type RuleEngine } from "../../editor/ruleEngine";
 import { EditorStore } from "../../editor/store";
 import type { RuleCheck } from "../../editor/textRules";
 import { Observable } from "../../ui/observable";
+import { warnedAbout } from "../annotate/checkWarnings";
 import type { Notice } from "../annotate/session";
 
 /** What the reviewer is looking at. */
@@ -37,7 +38,7 @@ export interface DeskView {
 /** The calls the desk makes (the real API unless a test gives others). */
 export interface DeskApi {
   next: (projectId: number) => Promise<NextReview>;
-  decide: (reviewId: number, body: DecisionBody) => Promise<Review>;
+  decide: (reviewId: number, body: DecisionBody) => Promise<Review & { warnings?: SubmitWarning[] }>;
   release: (reviewId: number) => Promise<Review>;
 }
 
@@ -138,8 +139,9 @@ export class ReviewDesk extends Observable<DeskView> {
     const open = this.view.open;
     if (!open || this.view.busy) return false;
     this.set({ busy: "deciding", notice: null });
+    let warnings: SubmitWarning[] = [];
     try {
-      await this.calls.decide(open.review.id, body);
+      warnings = (await this.calls.decide(open.review.id, body)).warnings ?? [];
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
         open.store.setServerProblems(error.problems);
@@ -153,7 +155,9 @@ export class ReviewDesk extends Observable<DeskView> {
     }
     const done = { accept: "accepted", fix: "fixed and accepted", reject: "sent back to its author" }[body.decision];
     this.set({ decided: this.view.decided + 1 });
-    await this.next({ tone: "success", text: `Annotation #${open.annotation.id} ${done}.` });
+    // A fix's checks only warn (docs/originality.md): said with the next review.
+    if (warnings.length) await this.next({ tone: "warning", text: `Annotation #${open.annotation.id} ${done}, ${warnedAbout(warnings)}.` });
+    else await this.next({ tone: "success", text: `Annotation #${open.annotation.id} ${done}.` });
     return true;
   }
 
