@@ -5,6 +5,7 @@ the file and line before anything is imported."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -113,6 +114,11 @@ def test_rttm_and_subtitles_in_and_out(
             )
         )
         assert exported.read_text() == RTTM
+        # the same as a background job, into the storage (then downloaded)
+        stored = tmp_path / "stored.rttm"
+        args = ("export", str(diarized.id), "--format", "rttm", "--to-storage")
+        out = ok(accord(settings, *args, "-o", str(stored), **env))
+        assert out.strip().endswith(".rttm") and stored.read_text() == RTTM
         final = accord(settings, "export", str(diarized.id), "--format", "rttm", "--final", **env)
         assert ok(final) == RTTM  # the source's annotations complete the tasks (overlap 1)
 
@@ -156,6 +162,10 @@ def test_rttm_and_subtitles_in_and_out(
         assert (folder / "hello.vtt").read_text() == HELLO_VTT
         assert (folder / "talks" / "bye.vtt").read_text() == BYE_VTT
         ok(accord(settings, *args, str(tmp_path / "srt-out"), "--format", "srt", **env))
+        stored = tmp_path / "stored-vtt.zip"
+        ok(accord(settings, *args, str(stored), "--format", "vtt", "--to-storage", **env))
+        with zipfile.ZipFile(stored) as bundle:
+            assert bundle.read("hello.vtt").decode() == HELLO_VTT
         assert (tmp_path / "srt-out" / "hello.srt").read_text() == srt_text(
             parse_vtt(HELLO_VTT, "hello.vtt")
         )

@@ -162,6 +162,23 @@ def test_submit_and_export_events_with_frames_and_seconds(
     assert first["attributes"] == {"hand": "left"}
     assert next(i for i in items if i["event_id"] == "x")["start_s"] == 1.0
 
+    # As a background job into the storage: the same bytes, under the events' file name.
+    for fmt, params in (("events_csv", {}), ("events_json", {"spreadsheet_safe": False})):
+        streamed = team.manager.get(path, params={"format": fmt, **params}).content
+        job, stored = export_job(team.manager, team.project.id, fmt, **params)
+        assert stored == streamed, fmt
+        assert job["result"]["filename"].endswith(fmt.replace("_", "."))
+
+
+def export_job(me: Api, project_id: int, fmt: str, **params: Any) -> tuple[Any, bytes]:
+    """Run the export as a job (POST .../exports); the finished job and the file it wrote."""
+    started = me.post(f"/projects/{project_id}/exports", json={"format": fmt, **params})
+    assert started.status_code == 202, started.text
+    job = wait(me, started.json()["id"])
+    assert job["state"] == "succeeded", job
+    link = me.get(f"/jobs/{job['id']}/download", follow_redirects=False)
+    return job, me.client.get(link.headers["location"]).content
+
 
 def test_events_formats_need_an_events_question(db: Database, api: Api) -> None:
     owner, token = make_user(db, "lead@example.com")
@@ -169,3 +186,5 @@ def test_events_formats_need_an_events_question(db: Database, api: Api) -> None:
     project = make_project(db, owner, plain)
     answer = api.as_(token).get(f"/projects/{project.id}/export?format=events_csv")
     assert answer.status_code == 422 and "no events question" in answer.text
+    job = api.as_(token).post(f"/projects/{project.id}/exports", json={"format": "events_json"})
+    assert job.status_code == 422 and "no events question" in job.text

@@ -1,6 +1,6 @@
 """Exports: streamed JSONL or CSV, filtered by status, annotator and date; COCO, YOLO and
 Pascal VOC for image projects (`accord.jobs.export_images`); video events, one row per event
-(`accord.jobs.export_events`)."""
+(`accord.jobs.export_events`); the formats training code reads (`accord.jobs.export_training`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,33 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from accord.actions.confidentiality import check_export, do_note_export
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
 from accord.api.policies import Can, project_for
+from accord.api.training_exports import REPORT, REVIEWED, training_query
 from accord.db import Database
 from accord.errors import Invalid
+from accord.formats.training import Report, TrainingOptions
 from accord.jobs.export_audio import AUDIO_FORMATS, check_audio_format, export_audio
 from accord.jobs.export_audio import MEDIA_TYPES as AUDIO_MEDIA
 from accord.jobs.export_audio import SUFFIXES as AUDIO_SUFFIXES
 from accord.jobs.export_events import EVENTS_FORMATS, check_events_format, export_events
+from accord.jobs.export_events import SUFFIXES as EVENTS_SUFFIXES
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
 from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot
+from accord.jobs.export_training import MEDIA_TYPES as TRAINING_MEDIA
+from accord.jobs.export_training import SUFFIXES as TRAINING_SUFFIXES
+from accord.jobs.export_training import (
+    TRAINING_FORMATS,
+    check_training_format,
+    export_training,
+    report_of,
+)
 from accord.jobs.export_video_tracks import MEDIA_TYPES as TRACK_MEDIA
 from accord.jobs.export_video_tracks import SUFFIXES as TRACK_SUFFIXES
 from accord.jobs.export_video_tracks import (
@@ -50,7 +61,6 @@ MEDIA = {
     "events_json": "application/json",
     "rttm": "text/plain; charset=utf-8",
 }
-SUFFIX = {"events_csv": "events.csv", "events_json": "events.json"}
 Format = Literal[
     "jsonl",
     "csv",
@@ -66,6 +76,14 @@ Format = Literal[
     "cvat-video",
     "ytvis",
     "coco-video",
+    "trl-sft",
+    "trl-preference",
+    "trl-kto",
+    "reward-pairs",
+    "openai-ft",
+    "hf-parquet",
+    "conll",
+    "spacy",
 ]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
@@ -92,7 +110,9 @@ def export(
         "cvat-video (a zip of one CVAT for video 1.1 XML per task), ytvis (one "
         "YouTube-VIS JSON) or coco-video (one COCO JSON, an image per frame), "
         "or for audio rttm (segments, one file) or vtt or srt (transcripts, a zip of one "
-        "file per task)",
+        "file per task), or for training code (docs/training_exports.md) trl-sft, "
+        "trl-preference, trl-kto, reward-pairs, openai-ft (JSONL), hf-parquet (typed Parquet "
+        "for Hugging Face datasets), conll (IOB2) or spacy (a zip of DocBin files)",
     ),
     status: Literal["new", "in_progress", "complete"] | None = None,
     annotator: str | None = Query(
@@ -126,7 +146,10 @@ def export(
         ),
     ),
     with_media: bool = Query(default=False, description=WITH_MEDIA),
-) -> StreamingResponse:
+    reviewed: bool = Query(default=False, description=REVIEWED),
+    report: bool = Query(default=False, description=REPORT),
+    training: TrainingOptions = Depends(training_query),
+) -> Response:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
         check_export(project, caller.user)  # the project may allow admins only
@@ -149,6 +172,17 @@ def export(
     if project.retention_days:  # the export starts the retention clock of the tasks it carries
         with db.write() as session:
             do_note_export(session, caller.user, project.id)
+    if format in TRAINING_FORMATS:
+        check_reviewed(reviewed, final)
+        check_training_format(interface, format, training, consensus=consensus)
+        return _training_export(
+            db, project, interface, format, flt, training, final, reviewed, report
+        )
+    if reviewed or report:
+        raise Invalid(
+            "reviewed and report go with the training formats (docs/training_exports.md)",
+            details={"field": "reviewed" if reviewed else "report"},
+        )
     if format in IMAGE_FORMATS:
         check_image_format(format, consensus)
         return _image_export(db, settings, project, format, flt, final, with_media)
@@ -193,7 +227,7 @@ def export(
             media_type=MEDIA[format],
             headers={
                 "Content-Disposition": f'attachment; filename="project-{project.id}-'
-                f'{SUFFIX[format]}"'
+                f'{EVENTS_SUFFIXES[format]}"'
             },
         )
     if final:
@@ -267,6 +301,42 @@ def _audio_export(
         media_type=AUDIO_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _training_export(
+    db: Database,
+    project: Project,
+    interface: Interface,
+    fmt: str,
+    flt: ExportFilter,
+    options: TrainingOptions,
+    final: bool,
+    reviewed: bool,
+    report: bool,
+) -> Response:
+    """A training format (`accord.jobs.export_training`), or with ``report`` its report."""
+    found = Report()
+    body = export_training(
+        db, project, interface, fmt, flt, options, found, final=final, reviewed=reviewed
+    )
+    if report:
+        return JSONResponse(report_of(body, found))
+    name = f"project-{project.id}{'-final' if final else ''}.{TRAINING_SUFFIXES[fmt]}"
+    return StreamingResponse(
+        _started(body),
+        media_type=TRAINING_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def check_reviewed(reviewed: bool, final: bool) -> None:
+    """``final`` holds each task's final answer; ``reviewed`` keeps annotations."""
+    if reviewed and final:
+        raise Invalid(
+            "reviewed keeps the annotations a reviewer accepted or fixed; final writes each "
+            "task's final answer: use one of them",
+            details={"field": "reviewed"},
+        )
 
 
 def check_image_format(format: str, consensus: bool) -> None:

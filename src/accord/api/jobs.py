@@ -16,17 +16,22 @@ from accord.actions.secrets import instance_secret
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.exports import check_final, check_image_format, utc
+from accord.api.exports import check_final, check_image_format, check_reviewed, utc
 from accord.api.policies import Can, access, project_for
+from accord.api.training_exports import TrainingFields
 from accord.db import Database
 from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from accord.jobs.export_audio import AUDIO_FORMATS, check_audio_format
+from accord.jobs.export_events import EVENTS_FORMATS, check_events_format
 from accord.jobs.export_images import IMAGE_FORMATS
 from accord.jobs.export_mot import MOT_FORMATS, check_mot_format
+from accord.jobs.export_training import TRAINING_FORMATS, check_training_format
 from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, check_video_tracks_format
 from accord.jobs.runner import JobRunner
 from accord.media.files import file_url
 from accord.models import Job, JobState, User
 from accord.queries.jobs import active_job, job_with_owner, jobs_of, pace_of
+from accord.queries.projects import interface_of
 from accord.settings import Settings
 
 router = APIRouter(tags=["jobs"])
@@ -230,14 +235,40 @@ def download_job(
     return RedirectResponse(url, status_code=307)
 
 
-class ExportJobIn(BaseModel):
+class ExportJobIn(TrainingFields):
     format: Literal[
-        "jsonl", "csv", "coco", "yolo", "voc", "mot", "cvat-video", "ytvis", "coco-video"
+        "jsonl",
+        "csv",
+        "coco",
+        "yolo",
+        "voc",
+        "mot",
+        "cvat-video",
+        "ytvis",
+        "coco-video",
+        "events_csv",
+        "events_json",
+        "rttm",
+        "vtt",
+        "srt",
+        "trl-sft",
+        "trl-preference",
+        "trl-kto",
+        "reward-pairs",
+        "openai-ft",
+        "hf-parquet",
+        "conll",
+        "spacy",
     ] = Field(
         default="jsonl",
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
         "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
-        "cvat-video (a zip of CVAT for video 1.1 XML files) or ytvis (YouTube-VIS JSON)",
+        "cvat-video (a zip of CVAT for video 1.1 XML files) or ytvis (YouTube-VIS JSON), "
+        "or for video events events_csv or events_json (one row per event), "
+        "or for audio rttm (segments) or vtt or srt (transcripts, a zip of one file per task), "
+        "or for training code (docs/training_exports.md) trl-sft, trl-preference, trl-kto, "
+        "reward-pairs, openai-ft, hf-parquet, conll or spacy; the job's result then carries "
+        "the export's report",
     )
     status: Literal["new", "in_progress", "complete"] | None = None
     annotator: str | None = Field(
@@ -264,7 +295,9 @@ class ExportJobIn(BaseModel):
 def start_export(
     project_id: int, body: ExportJobIn, request: Request, caller: CurrentCaller, db: Db
 ) -> JobOut:
-    params: dict[str, Any] = body.model_dump(mode="json", exclude={"annotator"})
+    training = body.format in TRAINING_FORMATS
+    leave_out = {"annotator"} | (set() if training else set(TrainingFields.model_fields))
+    params: dict[str, Any] = body.model_dump(mode="json", exclude=leave_out)
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
         check_export(project, caller.user)  # the project may allow admins only
@@ -285,6 +318,20 @@ def start_export(
         check_mot_format(body.consensus)
     if body.format in VIDEO_TRACK_FORMATS:
         check_video_tracks_format(body.format, body.consensus)
+    if body.format in EVENTS_FORMATS:
+        check_events_format(interface_of(project), body.consensus, body.final)
+    if body.format in AUDIO_FORMATS:
+        check_audio_format(interface_of(project), body.format, body.consensus)
+    if training:
+        check_reviewed(body.reviewed, body.final)
+        check_training_format(
+            interface_of(project), body.format, body.options(), consensus=body.consensus
+        )
+    elif body.reviewed:
+        raise Invalid(
+            "reviewed goes with the training formats (docs/training_exports.md)",
+            details={"field": "reviewed"},
+        )
     return start_job(
         request,
         db,

@@ -9,6 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from accord.cli.failure import fail, reported
+from accord.cli.training_formats import (
+    TRAINING_FORMATS,
+    Alignment,
+    Desirable,
+    Lang,
+    Prompt,
+    Question,
+    Response,
+    Reviewed,
+    ShowReport,
+    Threshold,
+    echo_report,
+    training_filters,
+)
 
 DATASET_FORMATS = ("coco", "yolo", "voc")  # image datasets (accord.sdk.datasets)
 AUDIO_DATASETS = ("rttm", "vtt", "srt")  # recordings' segments (accord.cli.audio_formats)
@@ -289,7 +303,7 @@ def _report_import(job: dict[str, Any]) -> None:
             )
 
 
-EVENT_FORMATS = ("events_csv", "events_json")  # streamed by GET /export only
+EVENT_FORMATS = ("events_csv", "events_json")  # one row per event (accord.jobs.export_events)
 
 
 def export(
@@ -303,7 +317,8 @@ def export(
             "a folder, one SEQUENCE/gt/gt.txt per video), rttm (audio segments, one file), vtt "
             "or srt (transcripts: -o is a folder, one file per task), cvat-video (video "
             "tracks: -o is a folder, one XML per video), ytvis or coco-video (video tracks, one "
-            "JSON)",
+            "JSON), or for training code trl-sft, trl-preference, trl-kto, reward-pairs, "
+            "openai-ft, hf-parquet, conll or spacy (docs/training_exports.md)",
         ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
@@ -349,20 +364,31 @@ def export(
             "bucket), follow it, and print where the file is (with -o: download it there too)",
         ),
     ] = False,
+    question: Question = None,
+    prompt: Prompt = None,
+    response: Response = None,
+    threshold: Threshold = None,
+    desirable: Desirable = None,
+    lang: Lang = "en",
+    alignment_mode: Alignment = "strict",
+    reviewed: Reviewed = False,
+    report: ShowReport = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
     known = ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS, "mot", *AUDIO_DATASETS)
-    if format not in (*known, *VIDEO_TRACK_FORMATS):
+    if format not in (*known, *VIDEO_TRACK_FORMATS, *TRAINING_FORMATS):
         fail(
             f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv, "
-            "events_json, mot, rttm, vtt, srt, cvat-video, ytvis or coco-video"
+            "events_json, mot, rttm, vtt, srt, cvat-video, ytvis, coco-video, "
+            + ", ".join(TRAINING_FORMATS)
         )
+    training = training_filters(
+        format, question, prompt, response, threshold, desirable, lang, alignment_mode, reviewed
+    )
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")
-    if to_storage and format in (*EVENT_FORMATS, *AUDIO_DATASETS):
-        fail(f"--to-storage does not take {format} yet: it is streamed; leave --to-storage out")
     api = client(url, token)
     filters = {
         "status": status,
@@ -373,6 +399,7 @@ def export(
         "consensus": True if consensus else None,
         "final": True if final else None,
         "with_media": True if with_media else None,
+        **training,
     }
     if to_storage:
         _export_job(api, project, format, filters, output)
@@ -397,13 +424,15 @@ def export(
             for chunk in api.export_bytes(project, format, filters):
                 sys.stdout.buffer.write(chunk)
             sys.stdout.flush()
-            return
-        with _bar() as bar:
-            job = bar.add_task("downloading", total=None)
-            size = api.export_to(
-                project, output, format, progress=lambda n: bar.advance(job, n), **filters
-            )
-        typer.echo(f"wrote {size} bytes to {output}", err=True)
+        else:
+            with _bar() as bar:
+                job = bar.add_task("downloading", total=None)
+                size = api.export_to(
+                    project, output, format, progress=lambda n: bar.advance(job, n), **filters
+                )
+            typer.echo(f"wrote {size} bytes to {output}", err=True)
+        if report and format in TRAINING_FORMATS:
+            echo_report(api.export_report(project, format, **filters))
 
 
 def _export_job(
@@ -426,6 +455,8 @@ def _export_job(
             f"{job['download_url']}",
             err=True,
         )
+        if "report" in result:  # a training format's: what was left out, and why
+            echo_report(result["report"])
         if output is not None:
             size = api.download_job(job["id"], output)
             typer.echo(f"wrote {size} bytes to {output}", err=True)

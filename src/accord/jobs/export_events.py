@@ -33,6 +33,7 @@ from accord.media.video_links import reference_of
 from accord.models import Project
 
 EVENTS_FORMATS = ("events_csv", "events_json")
+SUFFIXES = {"events_csv": "events.csv", "events_json": "events.json"}
 
 
 class Clock:

@@ -15,7 +15,9 @@
   (``format`` mot, cvat-video, ytvis, rttm, vtt or srt) is imported by
   `accord.actions.media_dataset_imports` the same way (its progress counts media files).
 - ``export``: streams the export into the storage backend; the object appears only once it is
-  whole, so a retry writes it again from the start.
+  whole, so a retry writes it again from the start. A training format
+  (`accord.jobs.export_training`) adds its report (what was left out, and why) to the result
+  and each left-out thing to the job's log.
 - ``consensus``: the project-wide Dawid-Skene run; it overwrites what it stores.
 - ``metrics``: recomputes the project's metrics snapshot.
 - ``bucket_sync``: one task per object under a bucket prefix; objects already synced are
@@ -54,9 +56,17 @@ from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.datasets import DATASET_FORMATS
 from accord.formats.task_rows import ImportReport
+from accord.formats.training import Report
+from accord.jobs.export_audio import AUDIO_FORMATS, export_audio
+from accord.jobs.export_audio import SUFFIXES as AUDIO_SUFFIXES
+from accord.jobs.export_events import EVENTS_FORMATS, export_events
+from accord.jobs.export_events import SUFFIXES as EVENTS_SUFFIXES
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, suffix
 from accord.jobs.export_mot import MOT_FORMATS, export_mot
 from accord.jobs.export_parts import jsonl_in_parts
+from accord.jobs.export_training import SUFFIXES as TRAINING_SUFFIXES
+from accord.jobs.export_training import TRAINING_FORMATS
+from accord.jobs.export_training import job_body as training_body
 from accord.jobs.export_video_tracks import SUFFIXES as TRACK_SUFFIXES
 from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tracks
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
@@ -310,10 +320,16 @@ def export_name(project_id: int, params: dict[str, Any]) -> str:
 
 def _suffix(params: dict[str, Any]) -> str:
     fmt = params.get("format", "jsonl")
+    if fmt in TRAINING_FORMATS:
+        return TRAINING_SUFFIXES[fmt]
     if fmt in MOT_FORMATS:
         return "mot.zip"
     if fmt in VIDEO_TRACK_FORMATS:
         return TRACK_SUFFIXES[fmt]
+    if fmt in EVENTS_FORMATS:
+        return EVENTS_SUFFIXES[fmt]
+    if fmt in AUDIO_FORMATS:
+        return AUDIO_SUFFIXES[fmt]
     return suffix(fmt, bool(params.get("with_media"))) if fmt in IMAGE_FORMATS else fmt
 
 
@@ -328,6 +344,25 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
     if fmt in VIDEO_TRACK_FORMATS:
         return _mot_body(context, project, fmt), None, "bytes"
     interface = interface_of(project)
+    if fmt in EVENTS_FORMATS:
+        safe = bool(params.get("spreadsheet_safe", True))
+        body = export_events(
+            context.db,
+            project,
+            interface,
+            _filter(params),
+            fmt,
+            context.storage,
+            spreadsheet_safe=safe,
+        )
+        return body, None, "bytes"
+    if fmt in AUDIO_FORMATS:
+        final = bool(params.get("final"))
+        return (
+            export_audio(context.db, project, interface, fmt, _filter(params), final=final),
+            None,
+            "bytes",
+        )
     safe = bool(params.get("spreadsheet_safe", True))
     with context.db.read() as session:
         counts = progress(session, project)
@@ -339,12 +374,7 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
             None,
             "bytes",
         )
-    flt = ExportFilter(
-        status=params.get("status"),
-        annotator_id=params.get("annotator_id"),
-        since=_moment(params.get("since")),
-        until=_moment(params.get("until")),
-    )
+    flt = _filter(params)
     consensus = bool(params.get("consensus"))
     if fmt == "jsonl":
         total = {
@@ -372,12 +402,7 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
 def _image_body(context: JobContext, project: Project, fmt: str) -> Any:
     """COCO, YOLO or VOC (`accord.jobs.export_images`)."""
     params = context.params
-    flt = ExportFilter(
-        status=params.get("status"),
-        annotator_id=params.get("annotator_id"),
-        since=_moment(params.get("since")),
-        until=_moment(params.get("until")),
-    )
+    flt = _filter(params)
     return export_images(
         context.db,
         project,
@@ -394,18 +419,23 @@ def _mot_body(context: JobContext, project: Project, fmt: str = "mot") -> Any:
     """MOTChallenge (`accord.jobs.export_mot`), CVAT video XML or YouTube-VIS
     (`accord.jobs.export_video_tracks`)."""
     params = context.params
-    flt = ExportFilter(
-        status=params.get("status"),
-        annotator_id=params.get("annotator_id"),
-        since=_moment(params.get("since")),
-        until=_moment(params.get("until")),
-    )
+    flt = _filter(params)
     final = bool(params.get("final"))
     if fmt in VIDEO_TRACK_FORMATS:
         return export_video_tracks(
             context.db, project, fmt, flt, final=final, storage=context.storage
         )
     return export_mot(context.db, project, flt, final=final, storage=context.storage)
+
+
+def _filter(params: dict[str, Any]) -> ExportFilter:
+    """The export job's filters (its parameters, as `start_export` stored them)."""
+    return ExportFilter(
+        status=params.get("status"),
+        annotator_id=params.get("annotator_id"),
+        since=_moment(params.get("since")),
+        until=_moment(params.get("until")),
+    )
 
 
 def _moment(value: str | None) -> dt.datetime | None:
@@ -415,8 +445,16 @@ def _moment(value: str | None) -> dt.datetime | None:
 @job_handler("export")
 def export_job(context: JobContext) -> dict[str, Any]:
     project = _project(context.db, context.project_id)
-    body, total, unit = _export_body(context, project)
     fmt = context.params.get("format", "jsonl")
+    report = Report()  # what a training format left out, and why
+    if fmt in TRAINING_FORMATS:
+        body, total, unit = (
+            training_body(context.db, project, context.params, report),
+            None,
+            "bytes",
+        )
+    else:
+        body, total, unit = _export_body(context, project)
     key = f"exports/project-{project.id}/job-{context.job_id}.{_suffix(context.params)}"
     written = lines = 0
     context.progress(0, total, unit=unit, phase="writing the export")
@@ -435,6 +473,10 @@ def export_job(context: JobContext) -> dict[str, Any]:
     }
     if unit == "tasks":
         result["tasks"] = lines
+    if fmt in TRAINING_FORMATS:
+        result["report"] = report.as_dict()
+        for line in report.lines()[1:]:
+            context.log(line)
     return result
 
 

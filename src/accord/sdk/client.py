@@ -32,6 +32,9 @@ from accord.sdk.guidelines import GuidelineCalls
 from accord.sdk.problem_reports import ProblemReportCalls
 
 CHUNK = 1 << 20
+# Training formats whose file is JSON lines: `Client.export` yields their records
+# (docs/training_exports.md).
+TRAINING_JSONL = ("trl-sft", "trl-preference", "trl-kto", "reward-pairs", "openai-ft")
 DELETE_BATCH = 1000  # task ids per deletion request (the server's limit)
 Progress = Callable[[int], None]
 
@@ -88,6 +91,9 @@ class Annotation:
     result: dict[str, Any]
     version: int
     raw: dict[str, Any] = field(repr=False)
+    # What the checks warned about when it was submitted or edited (docs/checks.md,
+    # docs/originality.md): [{path, check, message}]; empty when read back later.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
@@ -223,10 +229,13 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
     def export(
         self, project_id: int, format: str = "jsonl", **filters: Any
     ) -> Iterator[dict[str, Any]]:
-        """Rows of the export: one dict per task (jsonl) or per annotation (csv). CSV cells come
-        exactly as stored (``spreadsheet_safe=False``: a program reads them, not a spreadsheet).
-        COCO, YOLO and VOC are files, not rows: use `export_to` or `start_export`."""
-        if format not in ("jsonl", "csv"):
+        """Rows of the export: one dict per task (jsonl) or per annotation (csv), or the
+        records of a JSONL training format (trl-sft, trl-preference, trl-kto, reward-pairs,
+        openai-ft; their options such as ``question=`` or ``reviewed=True`` as filters). CSV
+        cells come exactly as stored (``spreadsheet_safe=False``: a program reads them, not a
+        spreadsheet). COCO, YOLO, VOC, hf-parquet, conll and spacy are files, not rows: use
+        `export_to` or `start_export`."""
+        if format not in ("jsonl", "csv", *TRAINING_JSONL):
             raise AccordError(
                 f"{format} is a file, not rows: use export_to(project_id, path, "
                 f"format={format!r}) or start_export"
@@ -258,6 +267,15 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
                 if progress:
                     progress(len(chunk))
         return written
+
+    def export_report(self, project_id: int, format: str, **filters: Any) -> dict[str, Any]:
+        """What a training format's export writes and leaves out, and why (``records``,
+        ``answers``, ``skipped`` by reason, ``problems`` each named, ``bytes``), without the
+        file (docs/training_exports.md)."""
+        params = {"format": format, "report": True}
+        params.update({k: v for k, v in filters.items() if v is not None})
+        found: dict[str, Any] = self._call("GET", f"/projects/{project_id}/export", params=params)
+        return found
 
     def export_bytes(
         self, project_id: int, format: str = "jsonl", filters: dict[str, Any] | None = None
@@ -425,17 +443,39 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
         return job
 
     def upload_corpus(
-        self, project_id: int, question: str, path: str | Path, *, format: str = "lines"
+        self,
+        project_id: int,
+        question: str,
+        path: str | Path,
+        *,
+        format: str = "lines",
+        name: str | None = None,
     ) -> dict[str, Any]:
         """Upload a reference corpus for a text question's originality check (one text per
-        line, or JSONL with "text"); returns ``{"corpus", "job"}`` at once (docs/originality.md)."""
+        line, or JSONL with "text"); returns ``{"corpus", "job"}`` at once (docs/originality.md).
+        ``name``: what to call it (default: the file's name)."""
         file = Path(path)
         started: dict[str, Any] = self._call(
             "POST",
             f"/projects/{project_id}/originality/corpora",
-            params={"question": question, "format": format, "name": file.name[:300]},
+            params={"question": question, "format": format, "name": (name or file.name)[:300]},
             content=_file_chunks(file, None),
             headers={"Content-Type": "application/octet-stream"},
+        )
+        return started
+
+    def corpora(self, project_id: int) -> list[dict[str, Any]]:
+        """The project's reference corpora, newest first: id, question, name, state, texts."""
+        found: list[dict[str, Any]] = self._call(
+            "GET", f"/projects/{project_id}/originality/corpora"
+        )
+        return found
+
+    def delete_corpus(self, project_id: int, corpus_id: int) -> dict[str, Any]:
+        """Delete a reference corpus: checks stop using it at once, and a job removes its
+        texts; returns ``{"corpus", "job"}`` (follow the job with `wait_job`)."""
+        started: dict[str, Any] = self._call(
+            "DELETE", f"/projects/{project_id}/originality/corpora/{corpus_id}"
         )
         return started
 
@@ -565,7 +605,7 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
                 status=200,
                 code="practice",
             )
-        return _annotation(data["annotation"])
+        return _annotation(data["annotation"], data.get("warnings", []))
 
     def answer(
         self, task_id: int, result: dict[str, Any], seconds: float | None = None
@@ -589,6 +629,8 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
     def edit(
         self, annotation_id: int, result: dict[str, Any], seconds: float | None = None
     ) -> Annotation:
+        """Edit one's own annotation; the new version, with ``warnings`` (what the declared
+        checks and the originality check warned about, as at submit)."""
         data = self._call(
             "PUT", f"/annotations/{annotation_id}", json={"result": result, "seconds": seconds}
         )
@@ -918,11 +960,12 @@ def _next(data: dict[str, Any]) -> Task | None:
     )
 
 
-def _annotation(data: dict[str, Any]) -> Annotation:
+def _annotation(data: dict[str, Any], warnings: list[dict[str, Any]] | None = None) -> Annotation:
     return Annotation(
         id=data["id"],
         task_id=data["task_id"],
         result=data["result"],
         version=data["version"],
         raw=data,
+        warnings=list(data.get("warnings", []) if warnings is None else warnings),
     )
