@@ -15,7 +15,6 @@ Every failure raises `AccordError` carrying the server's message, code and detai
 from __future__ import annotations
 
 import csv
-import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,16 +26,19 @@ from typing import Any
 import httpx
 import orjson
 
+from accord.sdk.adjudications import AdjudicationCalls
 from accord.sdk.flags import FlagCalls
 from accord.sdk.guidelines import GuidelineCalls
+from accord.sdk.originality import OriginalityCalls
 from accord.sdk.problem_reports import ProblemReportCalls
+from accord.sdk.reviews import ReviewCalls
+from accord.sdk.uploads import CHUNK, Progress, file_chunks, jsonl_chunks
+from accord.sdk.webhooks import WebhookCalls
 
-CHUNK = 1 << 20
 # Training formats whose file is JSON lines: `Client.export` yields their records
 # (docs/training_exports.md).
 TRAINING_JSONL = ("trl-sft", "trl-preference", "trl-kto", "reward-pairs", "openai-ft")
 DELETE_BATCH = 1000  # task ids per deletion request (the server's limit)
-Progress = Callable[[int], None]
 
 
 class AccordError(Exception):
@@ -96,7 +98,15 @@ class Annotation:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
+class Client(
+    AdjudicationCalls,
+    FlagCalls,
+    GuidelineCalls,
+    OriginalityCalls,
+    ProblemReportCalls,
+    ReviewCalls,
+    WebhookCalls,
+):
     def __init__(
         self, url: str | None = None, token: str | None = None, *, timeout: float = 300.0
     ) -> None:
@@ -202,10 +212,10 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
             params["filename"] = path.name
             if format:
                 params["format"] = format
-            body: Iterator[bytes] = _file_chunks(path, progress)
+            body: Iterator[bytes] = file_chunks(path, progress)
         else:
             params["format"] = "jsonl"
-            body = _jsonl_chunks(path_or_rows, progress)
+            body = jsonl_chunks(path_or_rows, progress)
         data = self._call(
             "POST",
             f"/projects/{project_id}/imports",
@@ -316,10 +326,10 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
             params["filename"] = path.name
             if format:
                 params["format"] = format
-            body: Iterator[bytes] = _file_chunks(path, progress)
+            body: Iterator[bytes] = file_chunks(path, progress)
         else:
             params["format"] = "jsonl"
-            body = _jsonl_chunks(path_or_rows, progress)
+            body = jsonl_chunks(path_or_rows, progress)
         job: dict[str, Any] = self._call(
             "POST",
             f"/projects/{project_id}/imports",
@@ -441,48 +451,6 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
             "POST", f"/projects/{project_id}/bucket-syncs", json={"url": url, "field": field}
         )
         return job
-
-    def upload_corpus(
-        self,
-        project_id: int,
-        question: str,
-        path: str | Path,
-        *,
-        format: str = "lines",
-        name: str | None = None,
-    ) -> dict[str, Any]:
-        """Upload a reference corpus for a text question's originality check (one text per
-        line, or JSONL with "text"); returns ``{"corpus", "job"}`` at once (docs/originality.md).
-        ``name``: what to call it (default: the file's name)."""
-        file = Path(path)
-        started: dict[str, Any] = self._call(
-            "POST",
-            f"/projects/{project_id}/originality/corpora",
-            params={"question": question, "format": format, "name": (name or file.name)[:300]},
-            content=_file_chunks(file, None),
-            headers={"Content-Type": "application/octet-stream"},
-        )
-        return started
-
-    def corpora(self, project_id: int) -> list[dict[str, Any]]:
-        """The project's reference corpora, newest first: id, question, name, state, texts."""
-        found: list[dict[str, Any]] = self._call(
-            "GET", f"/projects/{project_id}/originality/corpora"
-        )
-        return found
-
-    def delete_corpus(self, project_id: int, corpus_id: int) -> dict[str, Any]:
-        """Delete a reference corpus: checks stop using it at once, and a job removes its
-        texts; returns ``{"corpus", "job"}`` (follow the job with `wait_job`)."""
-        started: dict[str, Any] = self._call(
-            "DELETE", f"/projects/{project_id}/originality/corpora/{corpus_id}"
-        )
-        return started
-
-    def originality(self, annotation_id: int) -> dict[str, Any]:
-        """What the originality check found about an annotation, and its paste counts."""
-        found: dict[str, Any] = self._call("GET", f"/annotations/{annotation_id}/originality")
-        return found
 
     def job(self, job_id: int) -> dict[str, Any]:
         """One job: state, phase, done/total/unit, percent, rate, eta_seconds, log, result."""
@@ -636,102 +604,6 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
         )
         return _annotation(data)
 
-    # -- review ----------------------------------------------------------------------------
-
-    def next_review(self, project_id: int) -> dict[str, Any] | None:
-        """Lease the next review (reviewers, managers): ``{"review", "annotation", "task"}``,
-        or None when no review is waiting for the caller."""
-        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/reviews/next")
-        return data if data["review"] is not None else None
-
-    def decide(
-        self,
-        review_id: int,
-        decision: str,
-        *,
-        version: int,
-        result: dict[str, Any] | None = None,
-        comment: str = "",
-        comments: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        """Decide a review: ``accept``, ``fix`` (with the corrected ``result``) or ``reject``
-        (with a ``comment`` saying why). ``version``: the annotation's version looked at."""
-        body: dict[str, Any] = {"decision": decision, "version": version, "comment": comment}
-        if result is not None:
-            body["result"] = result
-        if comments:
-            body["comments"] = comments
-        decided: dict[str, Any] = self._call("POST", f"/reviews/{review_id}/decision", json=body)
-        return decided
-
-    def release_review(self, review_id: int) -> None:
-        """Hand a leased review back to the queue."""
-        self._call("POST", f"/reviews/{review_id}/release")
-
-    def reviews(self, project_id: int, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Every review of the project, oldest first (``state=``, ``decision=`` filter)."""
-        after: int | None = None
-        while True:
-            params = {**filters, "limit": 500, **({"after": after} if after else {})}
-            page = self._call("GET", f"/projects/{project_id}/reviews", params=params)
-            yield from page["items"]
-            after = page["next_after"]
-            if after is None:
-                return
-
-    def rework(self, project_id: int) -> list[dict[str, Any]]:
-        """The caller's rejected annotations, each with the review that rejected it."""
-        items: list[dict[str, Any]] = self._call("GET", f"/projects/{project_id}/rework")
-        return items
-
-    # -- adjudication ----------------------------------------------------------------------
-
-    def next_adjudication(self, project_id: int) -> dict[str, Any] | None:
-        """Lease the next task to adjudicate (reviewers, managers): ``{"adjudication", "task",
-        "answers", "consensus"}``, or None when none is waiting for the caller."""
-        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/adjudications/next")
-        found: dict[str, Any] | None = data["adjudication"]
-        return found
-
-    def adjudication(self, adjudication_id: int) -> dict[str, Any]:
-        """One adjudication: the task, every answer with its author, the consensus."""
-        found: dict[str, Any] = self._call("GET", f"/adjudications/{adjudication_id}")
-        return found
-
-    def adjudicate(
-        self,
-        adjudication_id: int,
-        result: dict[str, Any] | None = None,
-        *,
-        annotation_id: int | None = None,
-    ) -> dict[str, Any]:
-        """Record a task's final answer: ``result`` (written or merged), or the answer of
-        ``annotation_id`` (one of the task's answers)."""
-        body: dict[str, Any] = (
-            {"result": result} if annotation_id is None else {"annotation_id": annotation_id}
-        )
-        decided: dict[str, Any] = self._call(
-            "POST", f"/adjudications/{adjudication_id}/decision", json=body
-        )
-        return decided
-
-    def release_adjudication(self, adjudication_id: int) -> None:
-        """Hand a leased adjudication back to the queue."""
-        self._call("POST", f"/adjudications/{adjudication_id}/release")
-
-    def adjudications(self, project_id: int, state: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every adjudication of the project, oldest first (``state``: open or decided)."""
-        after: int | None = None
-        while True:
-            params: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
-            if state is not None:
-                params["state"] = state
-            page = self._call("GET", f"/projects/{project_id}/adjudications", params=params)
-            yield from page["items"]
-            after = page["next_after"]
-            if after is None:
-                return
-
     # -- metrics -------------------------------------------------------------------------
 
     def metrics(self, project_id: int, by: str = "annotator") -> dict[str, Any]:
@@ -825,71 +697,6 @@ class Client(FlagCalls, GuidelineCalls, ProblemReportCalls):
         """Delete an annotation (its task goes back to the queue for one more answer)."""
         self._call("DELETE", f"/annotations/{annotation_id}")
 
-    # -- webhooks (managers; docs/webhooks.md) -----------------------------------------------
-
-    def webhooks(self, project_id: int) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = self._call("GET", f"/projects/{project_id}/webhooks")
-        return data
-
-    def create_webhook(
-        self, project_id: int, url: str, events: list[str], description: str = ""
-    ) -> dict[str, Any]:
-        """Register a webhook; the answer's ``secret`` is shown only this once."""
-        body = {"url": url, "events": events, "description": description}
-        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/webhooks", json=body)
-        return data
-
-    def update_webhook(self, project_id: int, webhook_id: int, **changes: Any) -> dict[str, Any]:
-        """Change ``url``, ``events``, ``description`` or ``enabled``."""
-        data: dict[str, Any] = self._call(
-            "PATCH", f"/projects/{project_id}/webhooks/{webhook_id}", json=changes
-        )
-        return data
-
-    def rotate_webhook_secret(self, project_id: int, webhook_id: int) -> dict[str, Any]:
-        """A new signing secret, in the answer's ``secret`` (only this once)."""
-        data: dict[str, Any] = self._call(
-            "POST", f"/projects/{project_id}/webhooks/{webhook_id}/rotate-secret"
-        )
-        return data
-
-    def test_webhook(self, project_id: int, webhook_id: int) -> dict[str, Any]:
-        """Queue a ``ping`` delivery; follow it in `webhook_deliveries`."""
-        data: dict[str, Any] = self._call(
-            "POST", f"/projects/{project_id}/webhooks/{webhook_id}/test"
-        )
-        return data
-
-    def webhook_deliveries(
-        self, project_id: int, webhook_id: int, state: str | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """The webhook's delivery log, newest first, every page."""
-        before: int | None = None
-        while True:
-            params = {"limit": 500, "before": before, "state": state}
-            page = self._call(
-                "GET",
-                f"/projects/{project_id}/webhooks/{webhook_id}/deliveries",
-                params={k: v for k, v in params.items() if v is not None},
-            )
-            yield from page["items"]
-            before = page["next_before"]
-            if before is None:
-                return
-
-    def redeliver(self, project_id: int, webhook_id: int, delivery_id: int) -> dict[str, Any]:
-        """Send a finished delivery again (as a new delivery)."""
-        data: dict[str, Any] = self._call(
-            "POST",
-            f"/projects/{project_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
-        )
-        return data
-
-    def delete_webhook(self, project_id: int, webhook_id: int) -> None:
-        self._call("DELETE", f"/projects/{project_id}/webhooks/{webhook_id}")
-
-    # -- plumbing ------------------------------------------------------------------------
-
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, path, **kwargs)
@@ -917,29 +724,6 @@ def _error(response: httpx.Response) -> AccordError:
     except (orjson.JSONDecodeError, KeyError, TypeError):
         text = response.text.strip()[:200] or response.reason_phrase
         return AccordError(f"HTTP {response.status_code}: {text}", status=response.status_code)
-
-
-def _file_chunks(path: Path, progress: Progress | None) -> Iterator[bytes]:
-    with open(path, "rb") as source:
-        while block := source.read(CHUNK):
-            if progress:
-                progress(len(block))
-            yield block
-
-
-def _jsonl_chunks(rows: Iterable[dict[str, Any]], progress: Progress | None) -> Iterator[bytes]:
-    buffer = io.BytesIO()
-    for row in rows:
-        buffer.write(orjson.dumps(row))
-        buffer.write(b"\n")
-        if buffer.tell() >= CHUNK:
-            block = buffer.getvalue()
-            if progress:
-                progress(len(block))
-            yield block
-            buffer = io.BytesIO()
-    if buffer.tell():
-        yield buffer.getvalue()
 
 
 def _project(data: dict[str, Any]) -> Project:

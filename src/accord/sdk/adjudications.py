@@ -1,0 +1,59 @@
+"""The SDK's calls for adjudications (mixed into `Client`; docs/quality.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+class AdjudicationCalls:
+    """Adjudicating tasks: lease the next one, record the final answer, release, list."""
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def next_adjudication(self, project_id: int) -> dict[str, Any] | None:
+        """Lease the next task to adjudicate (reviewers, managers): ``{"adjudication", "task",
+        "answers", "consensus"}``, or None when none is waiting for the caller."""
+        data: dict[str, Any] = self._call("POST", f"/projects/{project_id}/adjudications/next")
+        found: dict[str, Any] | None = data["adjudication"]
+        return found
+
+    def adjudication(self, adjudication_id: int) -> dict[str, Any]:
+        """One adjudication: the task, every answer with its author, the consensus."""
+        found: dict[str, Any] = self._call("GET", f"/adjudications/{adjudication_id}")
+        return found
+
+    def adjudicate(
+        self,
+        adjudication_id: int,
+        result: dict[str, Any] | None = None,
+        *,
+        annotation_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Record a task's final answer: ``result`` (written or merged), or the answer of
+        ``annotation_id`` (one of the task's answers)."""
+        body: dict[str, Any] = (
+            {"result": result} if annotation_id is None else {"annotation_id": annotation_id}
+        )
+        decided: dict[str, Any] = self._call(
+            "POST", f"/adjudications/{adjudication_id}/decision", json=body
+        )
+        return decided
+
+    def release_adjudication(self, adjudication_id: int) -> None:
+        """Hand a leased adjudication back to the queue."""
+        self._call("POST", f"/adjudications/{adjudication_id}/release")
+
+    def adjudications(self, project_id: int, state: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every adjudication of the project, oldest first (``state``: open or decided)."""
+        after: int | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
+            if state is not None:
+                params["state"] = state
+            page = self._call("GET", f"/projects/{project_id}/adjudications", params=params)
+            yield from page["items"]
+            after = page["next_after"]
+            if after is None:
+                return
