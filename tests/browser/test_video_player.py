@@ -7,11 +7,12 @@ player says it shows."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
 from accord.db import Database
 from tests.browser.conftest import People
@@ -150,4 +151,149 @@ def test_stepping_and_playing_show_the_exact_frame(
     expect(player).to_have_attribute("data-playing", "false", timeout=20_000)
     at_frame(page, FRAMES - 1)
     people.shot(page, "video-after-playing", at=PLAYER)
+    people.check()
+
+
+def open_video(people: People, db: Database, tmp_path: Path, frames: int) -> Page:
+    """The annotator's page on a task whose clip has ``frames`` coded frames, frame 0 drawn."""
+    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
+    annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
+    project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
+    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "clip.mp4", frames))
+    add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
+    page = people.page("annotator")
+    people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
+    expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(frames))
+    at_frame(page, 0)
+    return page
+
+
+# Every frame the player draws, as it draws it: the frame number it sets on the canvas with
+# the pixels, and the number those pixels show (read in a mutation observer's callback, which
+# runs right after the drawing script, before anything else is drawn).
+RECORD_DRAWN = """([grid, block]) => {
+  const c = document.querySelector('.video-canvas');
+  const g = c.getContext('2d');
+  window.__painted = [];
+  new MutationObserver(() => {
+    const left = (c.width - grid * block) / 2, top = (c.height - grid * block) / 2;
+    let number = 0;
+    for (let bit = 0; bit < grid * grid; bit++) {
+      const row = Math.floor(bit / grid), col = bit % grid;
+      const d = g.getImageData(left + col * block + block / 4, top + row * block + block / 4,
+                               block / 2, block / 2).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+      if (sum / (d.length / 4) > 128) number |= 1 << bit;
+    }
+    window.__painted.push([Number(c.dataset.frame), number]);
+  }).observe(c, {attributes: true, attributeFilter: ['data-frame']});
+}"""
+
+
+def test_playback_draws_the_frame_it_says_at_every_refresh(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    frames = 150  # five chunks: playback crosses chunks it fetches while playing
+    page = open_video(people, db, tmp_path, frames)
+    player = page.locator(PLAYER)
+    page.evaluate(RECORD_DRAWN, [GRID, BLOCK])
+
+    # The mouse starts it at 2×; it plays to the end and stops there.
+    page.get_by_label("Playback speed").select_option("2")
+    page.get_by_role("button", name="Play", exact=True).click()
+    expect(player).to_have_attribute("data-playing", "true")
+    expect(player).to_have_attribute("data-playing", "false", timeout=30_000)
+    at_frame(page, frames - 1)
+
+    painted: list[list[int]] = page.evaluate("() => window.__painted")
+    shown = [frame for frame, _ in painted]
+    assert [number for _, number in painted] == shown  # each frame's pixels are that frame
+    assert shown == sorted(set(shown)) and shown[-1] == frames - 1  # forward, never twice
+    assert len(shown) > frames // 10, shown  # frame by frame, not a slide show
+    # Frames the player passed over to stay in time are counted, and only those.
+    dropped = int(player.get_attribute("data-dropped") or -1)
+    assert dropped == (frames - shown[0]) - len(shown)
+
+    # Space pauses mid-way; the pixels are the frame shown.
+    player.focus()
+    page.keyboard.press("Home")
+    at_frame(page, 0)
+    page.keyboard.press(" ")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-video-field=clip]').dataset.frame) > 40"
+    )
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "false")
+    stopped = int(player.get_attribute("data-frame") or -1)
+    at_frame(page, stopped)
+    people.shot(page, "video-played", at=PLAYER)
+    people.check()
+
+
+def test_a_seek_into_a_chunk_not_loaded_fetches_that_frame_alone_first(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    frames = 320  # ten chunks of 32; opening fetches the first two
+    page = open_video(people, db, tmp_path, frames)
+    player = page.locator(PLAYER)
+    ranges: list[tuple[int, int]] = []
+    files: list[str] = []  # the signed links read whole: the manifest among them
+
+    def seen(request: Request) -> None:
+        asked = request.headers.get("range")
+        if asked:
+            start, end = asked.removeprefix("bytes=").split("-")
+            ranges.append((int(start), int(end)))
+        elif "/api/v1/files/" in request.url:
+            files.append(request.url)
+
+    page.on("request", seen)
+    page.reload()
+    at_frame(page, 0)
+    [manifest] = [
+        answer.json()
+        for answer in map(page.request.get, files)
+        if "json" in answer.headers.get("content-type", "")
+    ]
+
+    def frame_bytes(frame: int) -> tuple[int, int]:
+        chunk = manifest["chunks"][frame // manifest["chunk_frames"]]
+        i = frame % manifest["chunk_frames"]
+        return chunk["start"] + chunk["offsets"][i], chunk["start"] + chunk["offsets"][i + 1] - 1
+
+    def chunk_bytes(frame: int) -> tuple[int, int]:
+        chunk = manifest["chunks"][frame // manifest["chunk_frames"]]
+        return chunk["start"], chunk["end"] - 1
+
+    def is_range(wanted: tuple[int, int]) -> Callable[[Request], bool]:
+        return lambda r: r.headers.get("range") == f"bytes={wanted[0]}-{wanted[1]}"
+
+    # Keys: G, 250, Enter. The first request is frame 250's own bytes; its chunk follows.
+    assert chunk_bytes(250) not in ranges
+    player.focus()
+    asked_before = len(ranges)
+    with page.expect_request(is_range(chunk_bytes(250))):
+        page.keyboard.press("g")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("250")
+        page.keyboard.press("Enter")
+        at_frame(page, 250)
+    assert ranges[asked_before] == frame_bytes(250)
+    # The next frame comes from that chunk: no request of its own.
+    player.focus()
+    page.keyboard.press(".")
+    at_frame(page, 251)
+    assert frame_bytes(251) not in ranges
+
+    # The mouse: the scrubber to frame 100, in a chunk not fetched either.
+    assert chunk_bytes(100) not in ranges
+    asked_before = len(ranges)
+    with page.expect_request(is_range(chunk_bytes(100))):
+        page.get_by_label("Frame", exact=True).fill("100")
+        at_frame(page, 100)
+    assert ranges[asked_before] == frame_bytes(100)
+    page.get_by_role("button", name="Previous frame").click()
+    at_frame(page, 99)
+    assert frame_bytes(99) not in ranges
     people.check()

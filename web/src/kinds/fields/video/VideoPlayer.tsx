@@ -18,6 +18,13 @@ import { usedPlayer, useSpaceKey } from "../spaceKey";
 import "../../../styles/video.css";
 
 export const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4];
+/** Paused, the frames decoded after and before the one shown (for steps). */
+const PAUSED_AHEAD = 6;
+const PAUSED_BEHIND = 3;
+/** Playing, the seconds of frames decoded ahead of the clock (memory-bounded by the store). */
+const PLAY_AHEAD_SECONDS = 0.6;
+/** How far back from the clock's frame playback looks for a decoded frame to show. */
+const SEARCH_BACK = 64;
 
 
 interface Linked {
@@ -90,47 +97,92 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   const last = store ? store.manifest.frames - 1 : 0;
   const times = store?.manifest.times ?? [0];
 
-  // Draw the current frame once it is decoded; fetch the chunks after it meanwhile. A frame
-  // decoded after a later one was asked for is still drawn unless a later one was drawn
-  // first: in playback the next frame is asked for before the last is decoded, and dropping
-  // those drew almost nothing.
-  const order = useRef({ store: null as FrameStore | null, asked: 0, drawn: 0 });
+  // What is on screen: the frame drawn last (its pixels), and the frames playback skipped.
+  const drawnRef = useRef(-1);
+  const dropped = useRef(0);
+  /** Playback never shows a frame before the one it started (or was sent) from. */
+  const floor = useRef(0);
+  const playingRef = useRef(false);
+  playingRef.current = playing;
+  const show = (target: FrameStore, f: number, bitmap: ImageBitmap) => {
+    target.pin(bitmap);
+    const c = canvas.current;
+    if (c) {
+      c.getContext("2d")?.drawImage(bitmap, 0, 0);
+      c.dataset.frame = String(f); // set with the pixels (the browser tests compare them)
+    }
+    drawnRef.current = f;
+    shared.shown?.set({ frame: f, bitmap });
+    setDrawn(f);
+  };
+
+  // Paused: draw the current frame once decoded (at once when it was decoded ahead), then
+  // decode the frames around it for the steps that follow. Only the frame asked for last is
+  // drawn. While playing, the playback loop below draws.
+  const order = useRef({ store: null as FrameStore | null, asked: 0 });
   useEffect(() => {
     if (!store) return;
     const o = order.current;
-    if (o.store !== store) Object.assign(o, { store, asked: 0, drawn: 0 });
-    const seq = ++o.asked;
-    const live = () => o.store === store && seq > o.drawn;
-    store
-      .frame(frame)
-      .then((bitmap) => {
-        if (!live()) return;
-        o.drawn = seq;
-        shared.shown?.set({ frame, bitmap });
-        canvas.current?.getContext("2d")?.drawImage(bitmap, 0, 0);
-        setDrawn(frame);
-      })
-      .catch((e: unknown) => seq === o.asked && o.store === store && setError(e instanceof Error ? e.message : String(e)));
-    store.prefetch(frame, playing ? 3 : 1);
+    if (o.store !== store) {
+      Object.assign(o, { store, asked: 0 });
+      drawnRef.current = -1;
+    }
     setTyped(String(frame));
+    if (playing) {
+      // A jump made elsewhere while playing (the timeline): play on from there.
+      const jumped = frame === shared.frame.get() && drawnRef.current >= 0 && frame !== drawnRef.current;
+      if (jumped) {
+        clock.current = { wall: performance.now(), media: times[frame] ?? 0 };
+        drawnRef.current = -1;
+        floor.current = frame;
+        void store.frame(frame).catch(() => undefined);
+      }
+      return;
+    }
+    const seq = ++o.asked;
+    const live = () => o.store === store && seq === o.asked && !playingRef.current;
+    const hit = drawnRef.current === frame ? null : store.peek(frame);
+    if (hit) show(store, frame, hit);
+    else if (drawnRef.current !== frame) {
+      store
+        .frame(frame)
+        .then((bitmap) => live() && show(store, frame, bitmap))
+        .catch((e: unknown) => live() && setError(e instanceof Error ? e.message : String(e)));
+    }
+    store.ahead(frame, PAUSED_AHEAD, PAUSED_BEHIND, 1);
   }, [store, frame, playing, shared]);
   useEffect(() => () => void (order.current.store = null), []); // nothing drawn once gone
+  useEffect(() => shared.playing?.set(playing), [shared, playing]);
 
-  // Playback: the frame whose time the clock has reached, each animation frame.
+  // Playback: at each screen refresh, the frame whose time the clock has reached. When it is
+  // decoded it is drawn (one drawImage) and becomes the frame shown; when it is not, the
+  // newest decoded frame between the one shown and it is, and the frames passed over count
+  // as dropped (the clock never waits: the video stays in time). Frames ahead of the clock
+  // are decoded meanwhile.
   useEffect(() => {
     if (!playing || !store) return;
     let handle = 0;
+    const last = store.manifest.frames - 1;
     const tick = (now: number) => {
       const { wall, media } = clock.current;
       const seconds = media + ((now - wall) / 1000) * speed;
-      const next = frameAt(store.manifest.times, seconds);
-      setFrame(next);
-      if (next >= store.manifest.frames - 1) setPlaying(false);
+      const target = frameAt(store.manifest.times, seconds);
+      const from = drawnRef.current;
+      for (let f = target; f > from && f >= floor.current && f > target - SEARCH_BACK; f--) {
+        const bitmap = store.peek(f);
+        if (!bitmap) continue;
+        if (from >= 0) dropped.current += f - from - 1;
+        show(store, f, bitmap);
+        setFrame(f);
+        break;
+      }
+      store.ahead(target, Math.ceil(PLAY_AHEAD_SECONDS * store.manifest.fps * speed), 0, 2);
+      if (drawnRef.current >= last) setPlaying(false);
       else handle = requestAnimationFrame(tick);
     };
     handle = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(handle);
-  }, [playing, speed, store]);
+  }, [playing, speed, store, shared]);
 
   const go = (n: number) => {
     setPlaying(false);
@@ -142,6 +194,9 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
     const from = frame >= last ? 0 : frame;
     setFrame(from);
     clock.current = { wall: performance.now(), media: times[from] ?? 0 };
+    drawnRef.current = -1; // playback's first refresh draws the frame it starts from
+    floor.current = from;
+    dropped.current = 0;
     setPlaying(true);
   };
   const changeSpeed = (to: number) => {
@@ -189,6 +244,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
       data-drawn={drawn}
       data-frames={manifest.frames}
       data-playing={playing ? "true" : "false"}
+      data-dropped={dropped.current}
       aria-label={`Video ${titleOf(field)}: frame ${frame} of ${manifest.frames}`}
     >
       {stage ?? <canvas ref={canvas} className="video-canvas" width={manifest.width} height={manifest.height} />}

@@ -1,8 +1,9 @@
 /**
  * A video's pre-decoded frames (docs/video.md): the manifest, and the frames themselves read
- * chunk by chunk from `frames.bin` with HTTP range requests, decoded to ImageBitmaps and kept
- * for the chunks near the playhead. Frame N here is frame N as FFmpeg decodes it on the
- * server: no `<video>` element is involved, so seeking and stepping are exact.
+ * from `frames.bin` with HTTP range requests (a chunk at a time, or one frame alone for a
+ * seek), decoded to ImageBitmaps ahead of the playhead and kept within a memory budget.
+ * Frame N here is frame N as FFmpeg decodes it on the server: no `<video>` element is
+ * involved, so seeking and stepping are exact.
  */
 import type { Json } from "../../../api/types";
 import { UiState } from "../../uiState";
@@ -60,16 +61,20 @@ export interface PlayerLink {
   manifest: UiState<Manifest | null>;
   /** The frame last drawn and its picture (a tracks question draws it under its shapes). */
   shown?: UiState<ShownFrame | null>;
+  /** Whether the player is playing (lists beside it follow the frame at a low rate then). */
+  playing?: UiState<boolean>;
 }
 
 export interface ShownFrame {
   frame: number;
+  /** The store's own bitmap, kept open while it is among the last few shown (`FrameStore.pin`):
+   * draw it, never close it. */
   bitmap: ImageBitmap;
 }
 
 /** A fresh link (a player not linked to anything uses one of its own). */
 export function playerLink(): PlayerLink {
-  return { frame: new UiState(0), manifest: new UiState<Manifest | null>(null), shown: new UiState<ShownFrame | null>(null) };
+  return { frame: new UiState(0), manifest: new UiState<Manifest | null>(null), shown: new UiState<ShownFrame | null>(null), playing: new UiState(false) };
 }
 
 /** The frame shown at `seconds` from the start: the last whose time is at or before it. */
@@ -92,138 +97,207 @@ export async function loadManifest(url: string, signal?: AbortSignal): Promise<M
   return (await answer.json()) as Manifest;
 }
 
+/** Decoded pixels (RGBA) kept at most: 48 frames at 1080p (8.3 MB each). */
+const KEPT_PIXEL_BYTES = 400e6;
+const MIN_KEPT_FRAMES = 12;
+const MAX_KEPT_FRAMES = 160;
+/** Compressed chunks kept (about 3.4 MB each at 1080p): steps and seeks near them decode
+ * without a request. */
 const KEPT_CHUNKS = 24;
-const MIN_KEPT_CHUNKS = 6;
-/** Decoded pixels (RGBA) kept at most: 24 chunks of 1080p frames would be 6 GB. */
-const KEPT_PIXEL_BYTES = 1.5e9;
-
-/** One chunk: its JPEGs, each decoded once when first wanted. */
-class LoadedChunk {
-  private readonly bitmaps: (Promise<ImageBitmap> | undefined)[] = [];
-  private closed = false;
-
-  constructor(
-    private readonly data: ArrayBuffer,
-    private readonly offsets: number[],
-  ) {}
-
-  get length(): number {
-    return this.offsets.length - 1;
-  }
-
-  bitmap(i: number): Promise<ImageBitmap> {
-    const known = this.bitmaps[i];
-    if (known) return known;
-    if (i < 0 || i >= this.length) return Promise.reject(new Error(`no frame ${i} in this chunk`));
-    const blob = new Blob([this.data.slice(this.offsets[i] as number, this.offsets[i + 1] as number)], { type: "image/jpeg" });
-    const made = createImageBitmap(blob).then((b) => {
-      if (this.closed) b.close(); // dropped while it was decoding
-      return b;
-    });
-    this.bitmaps[i] = made;
-    return made;
-  }
-
-  /** Every frame decoded (those not yet asked for, after the ones that were). */
-  decodeAll(): void {
-    for (let i = 0; i < this.length; i++) void this.bitmap(i).catch(() => undefined);
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const b of this.bitmaps) void b?.then((bitmap) => bitmap.close()).catch(() => undefined);
-  }
-}
+/** Bitmaps last shown, never closed while among these (the stage may still be drawing one). */
+const PINNED = 4;
 
 /**
- * The decoded frames of one video, chunk by chunk. A seek decodes the frame asked for first
- * (then the rest of its chunk, for the steps that follow): a chunk's 32 JPEGs decoded
- * together before the first is shown made a 1080p seek take most of a second.
+ * The decoded frames of one video. Bitmaps are kept per frame (least recently used out,
+ * closed, within a memory budget); the chunks' JPEG bytes per chunk. A frame whose chunk is
+ * not here is fetched alone first (its own byte range, from the manifest's offsets), decoded
+ * and shown, and its chunk fetched after it for the frames around; `ahead` decodes the
+ * frames after (and a few before) the one shown, in parallel, so that a step or the next
+ * frame of playback is usually decoded already (`peek`).
  */
 export class FrameStore {
-  private chunks = new Map<number, Promise<LoadedChunk>>();
-  private whole: Promise<ArrayBuffer> | null = null;
-  private readonly kept: number;
+  private bitmaps = new Map<number, Promise<ImageBitmap>>();
+  private ready = new Map<number, ImageBitmap>();
+  private chunks = new Map<number, Promise<Blob>>();
+  private whole: Promise<Blob> | null = null;
+  private pins: ImageBitmap[] = [];
+  private retired = new Set<ImageBitmap>();
+  private closed = false;
+  /** Chunks whose bytes are here; chunks with one frame being fetched alone. */
+  private settledChunks = new Set<number>();
+  private alone = new Set<number>();
+  /** The last `ahead` asked for: done again when a chunk arrives. */
+  private focus: { index: number; after: number; before: number } | null = null;
+  readonly keptFrames: number;
 
   constructor(
     readonly manifest: Manifest,
     private readonly url: string,
   ) {
-    const chunkBytes = manifest.chunk_frames * manifest.width * manifest.height * 4;
-    this.kept = Math.max(MIN_KEPT_CHUNKS, Math.min(KEPT_CHUNKS, Math.floor(KEPT_PIXEL_BYTES / Math.max(1, chunkBytes))));
+    const frameBytes = Math.max(1, manifest.width * manifest.height * 4);
+    this.keptFrames = Math.max(MIN_KEPT_FRAMES, Math.min(MAX_KEPT_FRAMES, Math.floor(KEPT_PIXEL_BYTES / frameBytes)));
   }
 
   chunkOf(frame: number): number {
     return Math.floor(frame / this.manifest.chunk_frames);
   }
 
-  /** The frame's bitmap (its chunk fetched and the frame decoded if needed). */
-  async frame(index: number): Promise<ImageBitmap> {
-    const chunk = this.chunkOf(index);
-    const loaded = await this.load(chunk);
-    const bitmap = await loaded.bitmap(index - chunk * this.manifest.chunk_frames);
-    loaded.decodeAll();
-    return bitmap;
+  /** The frame's bitmap if it is decoded already (nothing fetched or decoded here). */
+  peek(index: number): ImageBitmap | null {
+    const bitmap = this.ready.get(index);
+    if (bitmap) this.touch(index);
+    return bitmap ?? null;
   }
 
-  /** Whether the frame's chunk is fetched or being fetched. */
+  /** The frame's bitmap (its bytes fetched and decoded if needed). */
+  frame(index: number): Promise<ImageBitmap> {
+    const known = this.bitmaps.get(index);
+    if (known) {
+      this.touch(index);
+      return known;
+    }
+    if (this.closed) return Promise.reject(new Error("the player was closed"));
+    if (index < 0 || index >= this.manifest.frames) return Promise.reject(new Error(`no frame ${index} (the video has ${this.manifest.frames})`));
+    const made = this.jpeg(index).then((blob) => createImageBitmap(blob));
+    this.bitmaps.set(index, made);
+    made.then(
+      (bitmap) => {
+        if (this.bitmaps.get(index) === made) this.ready.set(index, bitmap);
+        else this.drop(bitmap); // evicted (or the store closed) while it was decoding
+      },
+      () => this.bitmaps.get(index) === made && this.bitmaps.delete(index),
+    );
+    this.evict();
+    return made;
+  }
+
+  /** Whether the frame is decoded or being decoded. */
   has(index: number): boolean {
-    return this.chunks.has(this.chunkOf(index));
+    return this.bitmaps.has(index);
   }
 
-  /** Fetch and decode the chunks from the frame's to `ahead` chunks after it. */
-  prefetch(index: number, ahead = 2): void {
+  /**
+   * Decode the frame at `index`, `after` frames after it and `before` before it (nearest
+   * first, in parallel, those not decoded yet), within the memory budget; fetch the chunks
+   * from the frame's to `chunks` after it. Frames whose chunk is not here yet are decoded
+   * when it arrives (never fetched one by one).
+   */
+  ahead(index: number, after: number, before = 0, chunks = 1): void {
+    this.focus = { index, after, before };
+    const last = this.manifest.frames - 1;
     const first = this.chunkOf(index);
-    for (let c = first; c <= first + ahead && c < this.manifest.chunks.length; c++) {
-      void this.load(c)
-        .then((loaded) => loaded.decodeAll())
-        .catch(() => undefined);
+    for (let c = first; c <= first + chunks && c < this.manifest.chunks.length; c++) {
+      if (!this.alone.has(c)) void this.chunk(c).catch(() => undefined);
+    }
+    const room = Math.max(1, Math.floor(this.keptFrames / 2));
+    const want = [index];
+    for (let d = 1; d <= after && want.length < room; d++) if (index + d <= last) want.push(index + d);
+    for (let d = 1; d <= before && want.length < room; d++) if (index - d >= 0) want.push(index - d);
+    for (const f of want) {
+      if (this.bitmaps.has(f)) this.touch(f);
+      else if (this.whole || this.settledChunks.has(this.chunkOf(f))) void this.frame(f).catch(() => undefined);
+    }
+  }
+
+  /** `bitmap` is being shown: it stays open until PINNED later ones were shown. */
+  pin(bitmap: ImageBitmap): void {
+    if (this.pins[this.pins.length - 1] === bitmap) return;
+    this.pins.push(bitmap);
+    while (this.pins.length > PINNED) {
+      const gone = this.pins.shift() as ImageBitmap;
+      if (this.retired.delete(gone) && !this.pins.includes(gone)) gone.close();
     }
   }
 
   close(): void {
-    for (const chunk of this.chunks.values()) void chunk.then((loaded) => loaded.close()).catch(() => undefined);
+    this.closed = true;
+    for (const made of this.bitmaps.values()) void made.then((b) => this.drop(b)).catch(() => undefined);
+    this.bitmaps.clear();
+    this.ready.clear();
     this.chunks.clear();
+    this.settledChunks.clear();
   }
 
-  private load(index: number): Promise<LoadedChunk> {
+  /** The frame's JPEG: cut from its chunk when that is here (or coming), else fetched alone
+   * (and its chunk fetched after it). */
+  private async jpeg(index: number): Promise<Blob> {
+    const c = this.chunkOf(index);
+    const chunk = this.manifest.chunks[c];
+    if (!chunk) throw new Error(`no chunk for frame ${index}`);
+    const i = index - c * this.manifest.chunk_frames;
+    const from = chunk.offsets[i] as number;
+    const to = chunk.offsets[i + 1] as number;
+    if (this.chunks.has(c) || this.whole) return (await this.chunk(c)).slice(from, to, "image/jpeg"); // no copy
+    this.alone.add(c);
+    try {
+      return (await this.range(chunk.start + from, chunk.start + to)).slice(0, to - from, "image/jpeg");
+    } finally {
+      this.alone.delete(c);
+      void this.chunk(c).catch(() => undefined); // the frames around it, for the steps that follow
+    }
+  }
+
+  private chunk(index: number): Promise<Blob> {
     const known = this.chunks.get(index);
     if (known) {
       this.chunks.delete(index); // most recently used last
       this.chunks.set(index, known);
       return known;
     }
-    const loading = this.fetchChunk(index);
+    const chunk = this.manifest.chunks[index];
+    if (!chunk) return Promise.reject(new Error(`no chunk ${index}`));
+    const loading = this.range(chunk.start, chunk.end);
     this.chunks.set(index, loading);
-    loading.catch(() => this.chunks.delete(index));
-    this.evict();
+    loading.then(
+      () => {
+        if (this.chunks.get(index) !== loading) return;
+        this.settledChunks.add(index);
+        const f = this.focus;
+        if (f && !this.closed) this.ahead(f.index, f.after, f.before, 0);
+      },
+      () => this.chunks.get(index) === loading && this.chunks.delete(index),
+    );
+    while (this.chunks.size > KEPT_CHUNKS) {
+      const oldest = this.chunks.keys().next().value as number;
+      this.chunks.delete(oldest);
+      this.settledChunks.delete(oldest);
+    }
     return loading;
   }
 
-  private evict(): void {
-    while (this.chunks.size > this.kept) {
-      const oldest = this.chunks.keys().next().value as number;
-      const gone = this.chunks.get(oldest);
-      this.chunks.delete(oldest);
-      void gone?.then((loaded) => loaded.close()).catch(() => undefined);
-    }
-  }
-
-  private async bytes(chunk: Chunk): Promise<ArrayBuffer> {
-    if (this.whole) return (await this.whole).slice(chunk.start, chunk.end);
-    const answer = await fetch(this.url, { headers: { Range: `bytes=${chunk.start}-${chunk.end - 1}` }, credentials: "same-origin" });
-    if (answer.status === 206) return answer.arrayBuffer();
+  /** Bytes [start, end) of frames.bin. */
+  private async range(start: number, end: number): Promise<Blob> {
+    if (this.whole) return (await this.whole).slice(start, end);
+    const answer = await fetch(this.url, { headers: { Range: `bytes=${start}-${end - 1}` }, credentials: "same-origin" });
+    if (answer.status === 206) return answer.blob();
     if (answer.status === 200) {
-      // The server sent the whole file (no range support): keep it, cut every chunk from it.
-      this.whole = answer.arrayBuffer();
-      return (await this.whole).slice(chunk.start, chunk.end);
+      // The server sent the whole file (no range support): keep it, cut everything from it.
+      this.whole ??= answer.blob();
+      return (await this.whole).slice(start, end);
     }
     throw new Error(`the frames could not be read (HTTP ${answer.status}); reload the page`);
   }
 
-  private async fetchChunk(index: number): Promise<LoadedChunk> {
-    const chunk = this.manifest.chunks[index];
-    if (!chunk) throw new Error(`no chunk ${index}`);
-    return new LoadedChunk(await this.bytes(chunk), chunk.offsets);
+  private touch(index: number): void {
+    const made = this.bitmaps.get(index);
+    if (!made) return;
+    this.bitmaps.delete(index);
+    this.bitmaps.set(index, made);
+  }
+
+  private evict(): void {
+    while (this.bitmaps.size > this.keptFrames) {
+      const oldest = this.bitmaps.keys().next().value as number;
+      const gone = this.bitmaps.get(oldest) as Promise<ImageBitmap>;
+      this.bitmaps.delete(oldest);
+      this.ready.delete(oldest);
+      void gone.then((b) => this.drop(b)).catch(() => undefined);
+    }
+  }
+
+  /** Close a bitmap no longer kept, unless it is being shown (then when it is not). */
+  private drop(bitmap: ImageBitmap): void {
+    if (this.pins.includes(bitmap)) this.retired.add(bitmap);
+    else bitmap.close();
   }
 }

@@ -265,6 +265,14 @@ export class ImageEditor {
     this.frame = requestAnimationFrame(() => this.paintNow());
   }
 
+  /** Paint now what a pending request would paint at the next frame (a video's frame, in
+   * the very frame the player shows it). */
+  flushPaint(): void {
+    if (!this.frame) return;
+    cancelAnimationFrame(this.frame);
+    this.paintNow();
+  }
+
   paintNow(): void {
     this.frame = 0;
     const r = this.renderer;

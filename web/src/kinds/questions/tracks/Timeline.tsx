@@ -5,7 +5,7 @@
  * goes to the frame clicked; a click on a keyframe mark goes to that keyframe. Rows only
  * re-render when their track changes (not on every frame step).
  */
-import { memo, type PointerEvent } from "react";
+import { memo, useCallback, useRef, type PointerEvent } from "react";
 import { optionText, type TracksSpec } from "../../../editor/interface";
 import { labelColour } from "../../palette";
 import { useUiState } from "../../uiState";
@@ -17,24 +17,28 @@ export function TracksTimeline({ ctx, activate }: { ctx: TracksContext; activate
   const frame = useUiState(ctx.frame);
   const ui = useUiState(ctx.ui);
   const { manifest, question, tracks } = ctx;
+  // One function for every render, so that the rows (memo) do not re-render on each frame.
+  const latest = useRef({ ctx, activate });
+  latest.current = { ctx, activate };
+  const onPick = useCallback((id: string, to: number) => {
+    latest.current.activate();
+    selectTrack(latest.current.ctx, id);
+    seek(latest.current.ctx, to);
+  }, []);
   if (!manifest) return null;
   const frames = manifest.frames;
-  const onPick = (id: string, to: number) => {
-    activate();
-    selectTrack(ctx, id);
-    seek(ctx, to);
-  };
   return (
     <div className="tracks-timeline" data-tracks-timeline={question.name} aria-label={`Tracks of ${question.label || question.name}`}>
       <div className="tracks-timeline-head muted small">
         frame {frame} · {tracks.length} track{tracks.length === 1 ? "" : "s"}
       </div>
       {tracks.length === 0 ? <p className="muted small">No tracks yet: draw one on the frame (or N).</p> : null}
-      <div className="tracks-rows" style={{ ["--cursor-fraction" as string]: String((frame + 0.5) / frames) }}>
+      <div className="tracks-rows">
         {tracks.map((track) => (
           <Row key={track.id} track={track} question={question} frames={frames} selected={ui.selected === track.id} onPick={onPick} />
         ))}
-        {tracks.length ? <div className="tracks-cursor" aria-hidden="true" /> : null}
+        {/* The cursor's place is set on the cursor alone: on the rows, it restyled every row and keyframe at each frame. */}
+        {tracks.length ? <div className="tracks-cursor" aria-hidden="true" style={{ ["--cursor-fraction" as string]: String((frame + 0.5) / frames) }} /> : null}
       </div>
     </div>
   );
@@ -75,7 +79,7 @@ const Row = memo(function Row({ track, question, frames, selected, onPick }: Row
             className={`tracks-key${k.outside ? " outside" : ""}${k.occluded ? " occluded" : ""}`}
             data-keyframe={k.frame}
             title={`keyframe ${k.frame}${k.outside ? " (outside)" : k.occluded ? " (occluded)" : ""}`}
-            style={{ left: pct(k.frame + 0.5), borderColor: colour.edge }}
+            style={{ left: pct(k.frame + 0.5), color: colour.edge }}
           />
         ))}
       </div>

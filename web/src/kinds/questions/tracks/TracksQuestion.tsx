@@ -72,7 +72,7 @@ export function TracksQuestion({ question, value, onChange, active }: QuestionPr
   const ctx = useTracksContext(question, value, onChange);
   const { tracks, ui, editor } = ctx;
   const state = ui.get();
-  const frame = useUiState(ctx.frame);
+  const frame = useUiState(listFrameOf(ctx.link));
   const editorUi = useSyncExternalStore(editor.subscribe, editor.getUi);
   const frames = framesOf(ctx);
   const selected = tracks.find((t) => t.id === state.selected) ?? null;
@@ -378,12 +378,15 @@ function TrackStage({ ctx, binding }: { ctx: TracksContext & { link: PlayerLink 
   }, [editor, ui, view]);
 
   // The editor's paint count when it was handed this frame's picture (its effect ran first):
-  // the next paint shows it. bench/video_open.py times seeks and steps by it.
+  // the next paint shows it. bench/video_open.py times seeks and steps by it. That paint is
+  // made at once, in the player's own frame: waiting for the next one painted only every
+  // other frame of playback.
   const stage = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!picture || !stage.current) return;
     stage.current.dataset.picturePaints = String(editor.paints);
     stage.current.dataset.pictureFrame = String(picture.frame);
+    editor.flushPaint();
   }, [editor, picture]);
 
   const manifest = ctx.manifest;
@@ -412,47 +415,44 @@ function TrackStage({ ctx, binding }: { ctx: TracksContext & { link: PlayerLink 
 
 const NONE: [] = [];
 
-/** The player's current frame as a picture of our own (a copy: the player's frames are
- * closed when their chunk is dropped); the one before is closed once replaced. A copy that
- * lands after a newer frame was asked for is still shown unless a newer one landed first:
- * in playback the next frame comes before the copy of the last is made, and dropping those
- * showed about one frame a second. */
+/** The player's current frame as the editor's picture: the player's own bitmap, drawn as
+ * it is (no copy: the player keeps the last few frames it showed open, `FrameStore.pin`). */
 export function usePicture(link: PlayerLink): Picture | null {
   const shown = useUiState(link.shown ?? NO_SHOWN);
-  const [picture, setPicture] = useState<Picture | null>(null);
-  const order = useRef({ asked: 0, landed: 0, mounted: true });
-  const made = useRef<{ seq: number; picture: Picture }[]>([]); // not closed yet, oldest first
-  useEffect(() => {
-    if (!shown) return;
-    const seq = ++order.current.asked;
-    createImageBitmap(shown.bitmap)
-      .then((image) => {
-        const o = order.current;
-        if (!o.mounted || seq < o.landed) return image.close();
-        o.landed = seq;
-        const next = { image, width: image.width, height: image.height, frame: shown.frame };
-        made.current.push({ seq, picture: next });
-        setPicture(next);
-      })
-      .catch(() => undefined);
-  }, [shown]);
-  useEffect(() => {
-    // The editor has this picture (its canvas's effect ran first): the older ones can go.
-    const at = made.current.find((m) => m.picture === picture)?.seq;
-    if (at === undefined) return;
-    for (const m of made.current) if (m.seq < at) m.picture.image.close();
-    made.current = made.current.filter((m) => m.seq >= at);
-  }, [picture]);
-  useEffect(() => {
-    const o = order.current;
-    o.mounted = true;
-    return () => {
-      o.mounted = false;
-      for (const m of made.current) m.picture.image.close();
-      made.current = [];
-    };
-  }, []);
-  return picture;
+  return useMemo(() => (shown ? { image: shown.bitmap, width: shown.bitmap.width, height: shown.bitmap.height, frame: shown.frame } : null), [shown]);
 }
 
+/** The frame for lists beside the player (the card's 200 rows): the player's frame, but
+ * while it plays at most every LIST_FRAME_MS (the frame itself is drawn at full rate). A
+ * state of its own, so that the card does not even re-render at the other frames. */
+function listFrameOf(link: PlayerLink): UiState<number> {
+  const known = listFrames.get(link);
+  if (known) return known;
+  const listed = new UiState(link.frame.get());
+  const playing = link.playing ?? NOT_PLAYING;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let at = 0;
+  const follow = () => {
+    if (!playing.get()) {
+      clearTimeout(timer);
+      timer = undefined;
+      listed.set(link.frame.get());
+      return;
+    }
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      at = performance.now();
+      listed.set(link.frame.get());
+    }, Math.max(0, at + LIST_FRAME_MS - performance.now()));
+  };
+  link.frame.subscribe(follow); // for as long as the link lives (the task's screen)
+  playing.subscribe(follow);
+  listFrames.set(link, listed);
+  return listed;
+}
+
+const listFrames = new WeakMap<PlayerLink, UiState<number>>();
+const LIST_FRAME_MS = 500;
+const NOT_PLAYING = new UiState(false);
 const NO_SHOWN = new UiState<ShownFrame | null>(null);
