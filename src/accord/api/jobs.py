@@ -16,7 +16,7 @@ from accord.actions.secrets import instance_secret
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.exports import check_final, check_image_format, check_reviewed, utc
+from accord.api.exports import Format, check_final, check_image_format, check_reviewed, utc
 from accord.api.policies import Can, access, project_for
 from accord.api.training_exports import TrainingFields
 from accord.db import Database
@@ -236,34 +236,12 @@ def download_job(
 
 
 class ExportJobIn(TrainingFields):
-    format: Literal[
-        "jsonl",
-        "csv",
-        "coco",
-        "yolo",
-        "voc",
-        "mot",
-        "cvat-video",
-        "ytvis",
-        "coco-video",
-        "events_csv",
-        "events_json",
-        "rttm",
-        "vtt",
-        "srt",
-        "trl-sft",
-        "trl-preference",
-        "trl-kto",
-        "reward-pairs",
-        "openai-ft",
-        "hf-parquet",
-        "conll",
-        "spacy",
-    ] = Field(
+    format: Format = Field(
         default="jsonl",
         description="jsonl, csv, or for image projects coco (one JSON), yolo or voc (zips), "
         "or for video tracks mot (a zip of MOTChallenge SEQUENCE/gt/gt.txt folders), "
-        "cvat-video (a zip of CVAT for video 1.1 XML files) or ytvis (YouTube-VIS JSON), "
+        "cvat-video (a zip of CVAT for video 1.1 XML files), ytvis (YouTube-VIS JSON) or "
+        "coco-video (COCO per frame), "
         "or for video events events_csv or events_json (one row per event), "
         "or for audio rttm (segments) or vtt or srt (transcripts, a zip of one file per task), "
         "or for training code (docs/training_exports.md) trl-sft, trl-preference, trl-kto, "
