@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 import typer
 
 from accord.cli.failure import fail, reported
-from accord.cli.remote import Token, Url, client
+from accord.cli.remote import Json, Token, Url, client, print_json
 
 flags_app = typer.Typer(
     help="Questions flagged as unclear under the guidelines, and the FAQ (docs/flags.md).",
     no_args_is_help=True,
 )
 STATES = ("open", "answered", "all")
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text")]
-
-
-def _print(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def _one_line(text: str, width: int = 100) -> str:
@@ -42,7 +35,7 @@ def list_flags(
     with reported():
         rows = list(client(url, token).flags(project, state))
     if as_json:
-        _print(rows)
+        print_json(rows)
         return
     for row in rows:
         who = row["asker_email"] or ("you" if row["mine"] else "an annotator")
@@ -131,7 +124,7 @@ def faq(
     with reported():
         rows = client(url, token).faq(project, words)
     if as_json:
-        _print(rows)
+        print_json(rows)
         return
     for row in rows:
         typer.echo(f"Q: {_one_line(row['question'])}\nA: {_one_line(row['answer'], 400)}\n")

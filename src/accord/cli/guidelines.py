@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
 from accord.cli.failure import fail, reported
-from accord.cli.remote import Token, Url, client
+from accord.cli.remote import Json, Token, Url, client, print_json
 from accord.sdk import AccordError
 
 guidelines_app = typer.Typer(
@@ -23,7 +21,7 @@ guidelines_app = typer.Typer(
 @guidelines_app.command("list")
 def list_versions(
     project: int,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text")] = False,
+    as_json: Json = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -31,7 +29,7 @@ def list_versions(
     with reported():
         rows = client(url, token).guidelines(project)
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(rows)
         return
     for row in rows:
         flag = " material" if row["material"] else ""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.failure import fail, reported
-from accord.cli.remote import Token, Url, client
+from accord.cli.remote import Token, Url, client, print_json
 
 BY = ("annotator", "day", "week", "question")
 FORMATS = ("table", "csv", "json")
@@ -34,9 +34,7 @@ def metrics(
             return
         data = api.metrics(project, by)
     if format == "json":
-        import orjson
-
-        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(data)
         return
     _table(data)
 

@@ -3,15 +3,13 @@ server at ACCORD_URL (docs/originality.md): list them, upload one, delete one.""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
 
 from accord.cli.failure import fail, reported
-from accord.cli.remote import Token, Url, client
+from accord.cli.remote import Json, Token, Url, client, print_json
 
 if TYPE_CHECKING:
     from accord.sdk.client import Client
@@ -28,7 +26,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 @originality_app.command("corpora")
 def corpora(
     project: int,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text")] = False,
+    as_json: Json = False,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -36,7 +34,7 @@ def corpora(
     with reported():
         rows = client(url, token).corpora(project)
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(rows)
         return
     if not rows:
         typer.echo(f"project {project} has no reference corpora")

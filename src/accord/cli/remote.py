@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 import typer
 
 from accord.cli.failure import fail, reported
@@ -42,6 +43,12 @@ Url = Annotated[str | None, typer.Option("--url", envvar="ACCORD_URL", help="Ser
 Token = Annotated[
     str | None, typer.Option("--token", envvar="ACCORD_TOKEN", help="Personal API token")
 ]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text")]
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on standard output (what ``--json`` prints)."""
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def client(url: str | None, token: str | None) -> Client:
