@@ -32,16 +32,19 @@ def files_source(
     """Where Accord's own files are, as CSP sources with a path, or None when they are on local
     disk (served by the app itself). With an endpoint, presigned links are path-style
     (``origin/bucket/prefix/``, `accord.media.s3`); on Amazon S3 they name the bucket in the host
-    (``https://bucket.s3.amazonaws.com/prefix/``, or the ``region``'s host)."""
+    (``https://bucket.s3.amazonaws.com/prefix/``, or the ``region``'s host), or its path
+    (``https://s3.amazonaws.com/bucket/prefix/``) for a bucket name with dots."""
     if bucket is None:
         return None
     folder = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
     if s3_endpoint_url:
         return f"{media_origin(s3_endpoint_url)}/{bucket}/{folder}"
-    hosts = [f"{bucket}.s3.amazonaws.com"]
-    if region:
-        hosts.append(f"{bucket}.s3.{region}.amazonaws.com")
-    return " ".join(f"https://{host}/{folder}" for host in hosts)
+    # Virtual-hosted links name the bucket in the host; a bucket whose name has dots gets
+    # path-style links (its name would not match the certificate), so allow both forms.
+    hosts = ["s3.amazonaws.com", *([f"s3.{region}.amazonaws.com"] if region else [])]
+    virtual = [f"https://{bucket}.{host}/{folder}" for host in hosts]
+    path = [f"https://{host}/{bucket}/{folder}" for host in hosts]
+    return " ".join(virtual + path)
 
 
 def content_security_policy(media: str, files: str | None = None) -> str:
