@@ -7,6 +7,7 @@ import csv
 import io
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import orjson
@@ -15,7 +16,7 @@ import pytest
 from accord import AccordError, Client
 from accord.db import Database
 from accord.settings import Settings
-from tests.live import live_server, server_env
+from tests.live import USE_SPAWNER, live_server, server_env, spawner
 
 INTERFACE = """fields:
   - {name: text, kind: text}
@@ -32,14 +33,27 @@ def accord(
         env["ACCORD_URL"] = url
     if token:
         env["ACCORD_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "accord.cli.main", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    if not USE_SPAWNER:
+        return subprocess.run(
+            [sys.executable, "-m", "accord.cli.main", *args],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    # Forked by the test spawner (tests/spawner.py): the same command line, minus the imports.
+    streams = settings.data_dir / "cli-streams"
+    streams.mkdir(exist_ok=True)
+    stem = streams / uuid.uuid4().hex
+    paths = [stem.with_suffix(s) for s in (".in", ".out", ".err")]
+    paths[0].write_text(stdin)
+    process = spawner().spawn(list(args), env, paths[1], paths[2], stdin=paths[0])
+    code = process.wait(120)
+    out, err = (path.read_text() for path in paths[1:])
+    for path in paths:
+        path.unlink()
+    return subprocess.CompletedProcess(list(args), code, out, err)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -384,7 +383,7 @@ def test_csv_cell_is_json() -> None:
     assert KIND.csv_cell(config(), answer(box(0))).startswith('{"objects":[{"id":"b0"')
 
 
-def test_five_thousand_boxes_check_fast() -> None:
+def test_five_thousand_boxes_are_checked() -> None:
     data = {"img": {"src": "s3://b/k", "width": 4000, "height": 3000}}
     objects = [
         {
@@ -399,13 +398,8 @@ def test_five_thousand_boxes_check_fast() -> None:
         }
         for i in range(5000)
     ]
-    c = config()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        accepts(c, {"objects": objects}, data)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.1, f"checking 5,000 boxes took {best * 1000:.0f} ms"
+    # Speed is measured in bench/, not here: a timed assertion fails on a loaded machine.
+    accepts(config(), {"objects": objects}, data)
 
 
 numbers = st.one_of(st.integers(-5, 120), st.floats(-5, 120), json_values)
@@ -484,7 +478,7 @@ def test_matching_by_components_is_optimal(n: int, m: int, data: st.DataObject) 
     assert found == match_similarity(similarity, 0.5).tp
 
 
-def test_five_thousand_boxes_compare_fast() -> None:
+def test_five_thousand_boxes_are_compared() -> None:
     rng = np.random.default_rng(0)
     grid = [((i % 100) * 40.0, (i // 100) * 60.0) for i in range(5000)]
     a = {"objects": [box(i, x=x, y=y, w=30.0, h=50.0) for i, (x, y) in enumerate(grid)]}
@@ -493,6 +487,4 @@ def test_five_thousand_boxes_compare_fast() -> None:
             box(i, x=x + rng.normal(0, 1), y=y, w=30.0, h=50.0) for i, (x, y) in enumerate(grid)
         ]
     }
-    start = time.perf_counter()
     assert KIND.distance(config(), a, b) == 0.0
-    assert time.perf_counter() - start < 1.0
