@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from accord.sdk.pages import PagedCalls
 
-class AdjudicationCalls:
+
+class AdjudicationCalls(PagedCalls):
     """Adjudicating tasks: lease the next one, record the final answer, release, list."""
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     def next_adjudication(self, project_id: int) -> dict[str, Any] | None:
         """Lease the next task to adjudicate (reviewers, managers): ``{"adjudication", "task",
@@ -47,13 +46,4 @@ class AdjudicationCalls:
 
     def adjudications(self, project_id: int, state: str | None = None) -> Iterator[dict[str, Any]]:
         """Every adjudication of the project, oldest first (``state``: open or decided)."""
-        after: int | None = None
-        while True:
-            params: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
-            if state is not None:
-                params["state"] = state
-            page = self._call("GET", f"/projects/{project_id}/adjudications", params=params)
-            yield from page["items"]
-            after = page["next_after"]
-            if after is None:
-                return
+        yield from self._pages(f"/projects/{project_id}/adjudications", {"state": state})

@@ -631,18 +631,7 @@ class Client(
 
     def gold(self, project_id: int, purpose: str | None = None) -> Iterator[dict[str, Any]]:
         """The project's tasks with a known answer (managers), every page."""
-        after = None
-        while True:
-            params: dict[str, Any] = {"limit": 1000, "after": after, "purpose": purpose}
-            page = self._call(
-                "GET",
-                f"/projects/{project_id}/gold",
-                params={k: v for k, v in params.items() if v is not None},
-            )
-            yield from page["items"]
-            after = page["next_after"]
-            if after is None:
-                return
+        yield from self._pages(f"/projects/{project_id}/gold", {"purpose": purpose}, limit=1000)
 
     def set_gold(
         self,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from accord.sdk.pages import PagedCalls
 
-class ReviewCalls:
+
+class ReviewCalls(PagedCalls):
     """Reviewing annotations: lease the next review, decide it, release it, list them."""
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     def next_review(self, project_id: int) -> dict[str, Any] | None:
         """Lease the next review (reviewers, managers): ``{"review", "annotation", "task"}``,
@@ -44,14 +43,7 @@ class ReviewCalls:
 
     def reviews(self, project_id: int, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every review of the project, oldest first (``state=``, ``decision=`` filter)."""
-        after: int | None = None
-        while True:
-            params = {**filters, "limit": 500, **({"after": after} if after else {})}
-            page = self._call("GET", f"/projects/{project_id}/reviews", params=params)
-            yield from page["items"]
-            after = page["next_after"]
-            if after is None:
-                return
+        yield from self._pages(f"/projects/{project_id}/reviews", filters)
 
     def rework(self, project_id: int) -> list[dict[str, Any]]:
         """The caller's rejected annotations, each with the review that rejected it."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from accord.sdk.pages import PagedCalls
 
-class WebhookCalls:
+
+class WebhookCalls(PagedCalls):
     """Register, change, test and follow a project's webhooks and their deliveries."""
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     def webhooks(self, project_id: int) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._call("GET", f"/projects/{project_id}/webhooks")
@@ -49,18 +48,8 @@ class WebhookCalls:
         self, project_id: int, webhook_id: int, state: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """The webhook's delivery log, newest first, every page."""
-        before: int | None = None
-        while True:
-            params = {"limit": 500, "before": before, "state": state}
-            page = self._call(
-                "GET",
-                f"/projects/{project_id}/webhooks/{webhook_id}/deliveries",
-                params={k: v for k, v in params.items() if v is not None},
-            )
-            yield from page["items"]
-            before = page["next_before"]
-            if before is None:
-                return
+        path = f"/projects/{project_id}/webhooks/{webhook_id}/deliveries"
+        yield from self._pages(path, {"state": state}, cursor="before")
 
     def redeliver(self, project_id: int, webhook_id: int, delivery_id: int) -> dict[str, Any]:
         """Send a finished delivery again (as a new delivery)."""
