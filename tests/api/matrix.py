@@ -158,6 +158,23 @@ class World:
             session.flush()
             return hook.id, delivery.id
 
+    def ml_backend(self, project: Project) -> int:
+        """The id of a model server of the project (never reached: calls to it fail fast)."""
+        from accord.actions.ml_backends import do_create_backend
+
+        with self.db.write() as session:
+            manager = session.get(User, self.users["manager"].id)
+            assert manager is not None
+            backend = do_create_backend(
+                session,
+                manager,
+                project.id,
+                title="matrix",
+                url="https://models.example.com",
+                timeout_seconds=0.5,
+            )
+            return int(backend.id)
+
     def job(self, project: Project) -> int:
         """A finished export job of the project, its file in the storage (never handed to
         the queue, so nothing runs it again)."""
@@ -303,6 +320,8 @@ def fill(world: World, route: str, role: str) -> tuple[str, str]:
             values["corpus_id"] = world.corpus(project)
         if "{webhook_id}" in template:
             values["webhook_id"], values["delivery_id"] = world.webhook(project)
+        if "{backend_id}" in template:
+            values["backend_id"] = world.ml_backend(project)
         if "{job_id}" in template:
             cancel = template.endswith("/cancel")
             values["job_id"] = world.queued_job(project) if cancel else world.job(project)

@@ -49,6 +49,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "DELETE /projects/{project_id}/members/{user_id}":  (401, 404, 403, 403, 403, 200, 200),
     "POST /projects/{project_id}/imports":              (401, 404, 403, 403, 403, 201, 201),
     "GET /projects/{project_id}/export":                (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/import-labelstudio":                (401, 403, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/labelstudio-config":    (401, 404, 403, 403, 403, 200, 200),
     "GET /projects/{project_id}/tasks":                 (401, 404, 403, 403, 200, 200, 200),
     "POST /projects/{project_id}/tasks/delete":         (401, 404, 403, 403, 403, 200, 200),
     "GET /tasks/{task_id}":                             (401, 404, 200, 404, 200, 200, 200),
@@ -89,6 +91,20 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/members/{user_id}/resume": (401, 404, 403, 403, 403, 409, 409),
     "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
     "GET /audit":                                       (401, 403, 403, 403, 403, 403, 200),
+    "GET /projects/{project_id}/llm":                   (401, 404, 403, 403, 403, 200, 200),
+    "PUT /projects/{project_id}/llm":                   (401, 404, 403, 403, 403, 200, 200),
+    "DELETE /projects/{project_id}/llm":                (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/llm/reset-usage":      (401, 404, 403, 403, 403, 404, 404),
+    "GET /projects/{project_id}/llm/templates":         (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/llm/templates":        (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/llm/templates/{name}":  (401, 404, 403, 403, 403, 404, 404),
+    "GET /projects/{project_id}/llm/calls":             (401, 404, 403, 403, 403, 200, 200),
+    "GET /projects/{project_id}/llm/judge-scores":      (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/llm/jobs":             (401, 404, 403, 403, 403, 404, 404),
+    "POST /tasks/{task_id}/llm/judge":                  (401, 404, 403, 404, 403, 404, 404),
+    "POST /tasks/{task_id}/llm/candidates":             (401, 404, 403, 404, 403, 404, 404),
+    "POST /tasks/{task_id}/llm/suggest":                (401, 404, 404, 404, 404, 404, 404),
+    "GET /tasks/{task_id}/llm/available":               (401, 404, 200, 404, 200, 200, 200),
     "GET /projects/{project_id}/webhooks":              (401, 404, 403, 403, 403, 200, 200),
     "POST /projects/{project_id}/webhooks":             (401, 404, 403, 403, 403, 201, 201),
     "GET /projects/{project_id}/webhooks/{webhook_id}": (401, 404, 403, 403, 403, 200, 200),
@@ -157,12 +173,26 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /projects/{project_id}/handling":              (401, 404, 200, 200, 200, 200, 200),
     "PATCH /projects/{project_id}/handling":            (401, 404, 403, 403, 403, 200, 200),
     "GET /projects/{project_id}/access-log":            (401, 404, 403, 403, 403, 200, 200),
+    # model servers (docs/ml_backends.md)
+    "GET /projects/{project_id}/ml-backends":           (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/ml-backends":          (401, 404, 403, 403, 403, 201, 201),
+    "GET /projects/{project_id}/ml-backends/{backend_id}": (401, 404, 403, 403, 403, 200, 200),
+    "PATCH /projects/{project_id}/ml-backends/{backend_id}": (401, 404, 403, 403, 403, 200, 200),
+    "DELETE /projects/{project_id}/ml-backends/{backend_id}": (401, 404, 403, 403, 403, 200, 200),
+    "POST /projects/{project_id}/ml-backends/{backend_id}/health": (401, 404, 403, 403, 403, 200, 200),  # found down  # noqa: E501
+    "POST /projects/{project_id}/ml-backends/{backend_id}/predictions": (401, 404, 403, 403, 403, 202, 202),  # noqa: E501
+    "POST /projects/{project_id}/ml-backends/{backend_id}/train": (401, 404, 403, 403, 403, 202, 202),  # noqa: E501
+    "GET /projects/{project_id}/ml-suggest":            (401, 404, 200, 200, 200, 200, 200),
+    "POST /tasks/{task_id}/ml-predict":                 (401, 404, 409, 404, 409, 409, 409),  # no interactive backend  # noqa: E501
 }
 # fmt: on
 
 ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
 # Routes whose refusals carry a code of their own.
-ROUTE_CODES = {"POST /projects": {403: "cannot_create_projects"}}
+ROUTE_CODES = {
+    "POST /projects": {403: "cannot_create_projects"},
+    "POST /projects/import-labelstudio": {403: "cannot_create_projects"},
+}
 NEW_PASSWORD = "a different long password"
 PNG = (  # one grey pixel
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~"
@@ -211,7 +241,29 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         {"url": "https://hooks.example.com/accord", "events": ["task.completed"]}
     ),
     "PATCH /projects/{project_id}/webhooks/{webhook_id}": _json({"enabled": False}),
+    "PUT /projects/{project_id}/llm": _json(
+        {"base_url": "https://llm.example.com/v1", "model": "m", "api_key": "sk-matrix"}
+    ),
+    "POST /projects/{project_id}/llm/templates": _json({"name": "t", "prompt": "Say {{text}}"}),
+    "POST /projects/{project_id}/llm/jobs": _json(
+        {"use": "judge", "template": "t", "question": "label"}
+    ),
+    "POST /tasks/{task_id}/llm/judge": _json({"template": "t", "question": "label"}),
+    "POST /tasks/{task_id}/llm/candidates": _json({"template": "t", "field": "text"}),
+    "POST /tasks/{task_id}/llm/suggest": _json({"text": "x"}),
+    "POST /projects/{project_id}/ml-backends": _json(
+        {"title": "matrix", "url": "https://models.example.com", "timeout_seconds": 0.5}
+    ),
+    "PATCH /projects/{project_id}/ml-backends/{backend_id}": _json({"enabled": False}),
+    "POST /projects/{project_id}/ml-backends/{backend_id}/predictions": _json({}),
+    "POST /tasks/{task_id}/ml-predict": _json({"context": {}}),
     "POST /projects/{project_id}/exports": _json({"format": "jsonl"}),
+    "POST /projects/import-labelstudio": lambda w: {
+        "files": {
+            "export": ("export.json", b'[{"id": 1, "data": {"text": "from LS"}}]'),
+            "config": ("config.xml", b'<View><Text name="text" value="$text"/></View>'),
+        }
+    },
     "POST /projects/{project_id}/bucket-syncs": _json({"url": "media/photos", "field": "text"}),
     "POST /projects/{project_id}/thumbnails": _json({"fields": []}),
     "POST /projects/{project_id}/frames": _json({"fields": []}),

@@ -28,9 +28,12 @@ from accord.api import (
     gold,
     imports,
     jobs,
+    labelstudio,
+    llm,
     media,
     members,
     metrics,
+    ml_backends,
     notifications,
     projects,
     queue,
@@ -86,6 +89,7 @@ ROUTERS = (
     metrics,
     audit,
     webhooks,
+    ml_backends,
     files,
     media,
     assist,
@@ -97,6 +101,8 @@ ROUTERS = (
     guidelines_api,
     confidentiality_api,
     sensitive_api,
+    llm,
+    labelstudio,
 )
 
 DESCRIPTION = """

@@ -172,6 +172,8 @@ MEANINGS = {
     416: "The requested byte range is outside the file",
     422: "A value is invalid; `details` names each path at fault",
     429: "Too many attempts, or the account is locked; wait `Retry-After` seconds",
+    502: "A server Accord called for you (a model server, an LLM endpoint) failed or answered "
+    "something unusable; the message says which and why",
     503: "The storage (a folder or an S3-compatible bucket) could not be reached; try again",
 }
 

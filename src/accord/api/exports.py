@@ -26,6 +26,8 @@ from accord.jobs.export_audio import SUFFIXES as AUDIO_SUFFIXES
 from accord.jobs.export_events import EVENTS_FORMATS, check_events_format, export_events
 from accord.jobs.export_events import SUFFIXES as EVENTS_SUFFIXES
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
+from accord.jobs.export_labelstudio import MEDIA_TYPE as LABELSTUDIO_MEDIA
+from accord.jobs.export_labelstudio import export_labelstudio
 from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot
 from accord.jobs.export_training import MEDIA_TYPES as TRAINING_MEDIA
 from accord.jobs.export_training import SUFFIXES as TRAINING_SUFFIXES
@@ -84,6 +86,7 @@ Format = Literal[
     "hf-parquet",
     "conll",
     "spacy",
+    "labelstudio",
 ]
 WITH_MEDIA = (
     "COCO, YOLO, VOC: bundle the images into a zip (read from the storage, written upright: "
@@ -112,7 +115,8 @@ def export(
         "or for audio rttm (segments, one file) or vtt or srt (transcripts, a zip of one "
         "file per task), or for training code (docs/training_exports.md) trl-sft, "
         "trl-preference, trl-kto, reward-pairs, openai-ft (JSONL), hf-parquet (typed Parquet "
-        "for Hugging Face datasets), conll (IOB2) or spacy (a zip of DocBin files)",
+        "for Hugging Face datasets), conll (IOB2) or spacy (a zip of DocBin files), or "
+        "labelstudio (Label Studio's JSON export; its config: GET .../labelstudio-config)",
     ),
     status: Literal["new", "in_progress", "complete"] | None = None,
     annotator: str | None = Query(
@@ -182,6 +186,13 @@ def export(
         raise Invalid(
             "reviewed and report go with the training formats (docs/training_exports.md)",
             details={"field": "reviewed" if reviewed else "report"},
+        )
+    if format == "labelstudio":
+        check_labelstudio_format(final, consensus)
+        return StreamingResponse(
+            export_labelstudio(db, project, interface, flt),
+            media_type=LABELSTUDIO_MEDIA,
+            headers={"Content-Disposition": f'attachment; filename="project-{project.id}.ls.json"'},
         )
     if format in IMAGE_FORMATS:
         check_image_format(format, consensus)
@@ -327,6 +338,15 @@ def _training_export(
         media_type=TRAINING_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def check_labelstudio_format(final: bool, consensus: bool) -> None:
+    if final or consensus:
+        raise Invalid(
+            "the labelstudio format writes every annotation (Label Studio has no final or "
+            "consensus answer); leave out final and consensus",
+            details={"field": "final" if final else "consensus"},
+        )
 
 
 def check_reviewed(reviewed: bool, final: bool) -> None:

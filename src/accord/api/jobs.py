@@ -16,7 +16,14 @@ from accord.actions.secrets import instance_secret
 from accord.actions.users import find_user
 from accord.api.auth import AppSettings, CurrentCaller, Db
 from accord.api.errors import errors
-from accord.api.exports import Format, check_final, check_image_format, check_reviewed, utc
+from accord.api.exports import (
+    Format,
+    check_final,
+    check_image_format,
+    check_labelstudio_format,
+    check_reviewed,
+    utc,
+)
 from accord.api.policies import Can, access, project_for
 from accord.api.training_exports import TrainingFields
 from accord.db import Database
@@ -292,6 +299,8 @@ def start_export(
     check_final(body.final, body.consensus, body.status, body.annotator, body.since, body.until)
     if body.format in IMAGE_FORMATS:
         check_image_format(body.format, body.consensus)
+    if body.format == "labelstudio":
+        check_labelstudio_format(body.final, body.consensus)
     if body.format in MOT_FORMATS:
         check_mot_format(body.consensus)
     if body.format in VIDEO_TRACK_FORMATS:

@@ -29,7 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # uploads (guideline images check their own, smaller limit: accord.api.guidelines)
 IMPORT_PATH = re.compile(
-    r"^/api/v1/projects/[^/]+/(imports|media|guidelines/images|originality/corpora)/?$"
+    r"^/api/v1/projects/([^/]+/(imports|media|guidelines/images|originality/corpora)"
+    r"|import-labelstudio)/?$"
 )
 MAX_JSON_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

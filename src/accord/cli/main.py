@@ -21,7 +21,9 @@ def build() -> typer.Typer:
     from accord.cli import jobs, local, remote
     from accord.cli.flags import flags_app
     from accord.cli.guidelines import guidelines_app
+    from accord.cli.llm import llm_app
     from accord.cli.metrics import metrics
+    from accord.cli.ml_backends import ml_backends_app
     from accord.cli.originality import originality_app
     from accord.cli.problem_reports import reports_app
     from accord.cli.quality import app as quality_app
@@ -37,13 +39,19 @@ def build() -> typer.Typer:
     app.add_typer(local.db_app, name="db")
     app.add_typer(local.users_app, name="users")
     app.add_typer(local.tokens_app, name="tokens")
+    from accord.cli.labelstudio import import_labelstudio, labelstudio_config
+
+    remote.projects_app.command("import-labelstudio")(import_labelstudio)
+    remote.projects_app.command("labelstudio-config")(labelstudio_config)
     app.add_typer(remote.projects_app, name="projects")
     app.command("import")(remote.import_tasks)
     app.command("export")(remote.export)
     app.command("metrics")(metrics)
     app.add_typer(flags_app, name="flags")
     app.add_typer(guidelines_app, name="guidelines")
+    app.add_typer(llm_app, name="llm")
     app.add_typer(originality_app, name="originality")
+    app.add_typer(ml_backends_app, name="ml-backends")
     app.command("jobs")(jobs.jobs)
     app.command("job")(jobs.job)
     app.command("bucket-sync")(jobs.bucket_sync)

@@ -325,7 +325,8 @@ def export(
             "or srt (transcripts: -o is a folder, one file per task), cvat-video (video "
             "tracks: -o is a folder, one XML per video), ytvis or coco-video (video tracks, one "
             "JSON), or for training code trl-sft, trl-preference, trl-kto, reward-pairs, "
-            "openai-ft, hf-parquet, conll or spacy (docs/training_exports.md)",
+            "openai-ft, hf-parquet, conll or spacy (docs/training_exports.md), or labelstudio "
+            "(Label Studio's JSON; its config: accord projects labelstudio-config)",
         ),
     ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
@@ -385,10 +386,10 @@ def export(
 ) -> None:
     """Export a project's tasks and annotations (to a file, or standard output)."""
     known = ("jsonl", "csv", *DATASET_FORMATS, *EVENT_FORMATS, "mot", *AUDIO_DATASETS)
-    if format not in (*known, *VIDEO_TRACK_FORMATS, *TRAINING_FORMATS):
+    if format not in (*known, "labelstudio", *VIDEO_TRACK_FORMATS, *TRAINING_FORMATS):
         fail(
             f"unknown format {format!r}; use jsonl, csv, coco, yolo, voc, events_csv, "
-            "events_json, mot, rttm, vtt, srt, cvat-video, ytvis, coco-video, "
+            "events_json, mot, rttm, vtt, srt, cvat-video, ytvis, coco-video, labelstudio, "
             + ", ".join(TRAINING_FORMATS)
         )
     training = training_filters(

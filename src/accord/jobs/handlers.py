@@ -72,6 +72,8 @@ from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tr
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
+from accord.jobs.llm import llm_job as _llm  # noqa: F401
+from accord.jobs.ml_predictions import ml_predict_job as _ml_predict  # noqa: F401
 from accord.jobs.originality_corpus import corpus_job as _originality  # noqa: F401
 from accord.jobs.runner import JobContext, job_handler, open_storage
 from accord.jobs.thumbnails import start_after_import
@@ -320,6 +322,8 @@ def export_name(project_id: int, params: dict[str, Any]) -> str:
 
 def _suffix(params: dict[str, Any]) -> str:
     fmt = params.get("format", "jsonl")
+    if fmt == "labelstudio":
+        return "ls.json"
     if fmt in TRAINING_FORMATS:
         return TRAINING_SUFFIXES[fmt]
     if fmt in MOT_FORMATS:
@@ -344,6 +348,10 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
     if fmt in VIDEO_TRACK_FORMATS:
         return _mot_body(context, project, fmt), None, "bytes"
     interface = interface_of(project)
+    if fmt == "labelstudio":
+        from accord.jobs.export_labelstudio import export_labelstudio
+
+        return export_labelstudio(context.db, project, interface, _filter(params)), None, "bytes"
     if fmt in EVENTS_FORMATS:
         safe = bool(params.get("spreadsheet_safe", True))
         body = export_events(

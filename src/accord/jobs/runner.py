@@ -236,6 +236,7 @@ class JobRunner:
 
     def __init__(self, settings: Settings, db: Database) -> None:
         import accord.jobs.handlers  # noqa: F401  (registers every kind of job)
+        from accord.jobs.ml_predictions import TrainingTrigger
 
         self.settings = settings
         self.db = db
@@ -248,6 +249,7 @@ class JobRunner:
         self._storage: Storage | None = None
         self._ticks: list[Callable[[JobRunner], None]] = [
             _deliver_webhooks,
+            TrainingTrigger(),  # model servers retrained every N annotations
             ExportExpiry(),
             Retention(),  # access log and task data retention (accord.jobs.retention)
         ]

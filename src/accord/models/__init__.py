@@ -9,8 +9,10 @@ from accord.models.gold import GoldAnswer, GoldPurpose, GoldScore, Qualification
 from accord.models.guidelines import GuidelineAcknowledgement, GuidelineVersion
 from accord.models.imports import Import, ImportState
 from accord.models.jobs import Job, JobState
+from accord.models.llm import LlmCall, LlmEndpoint, LlmTemplate
 from accord.models.members import Membership, Role
 from accord.models.metrics import MetricsSnapshot, WorkCount
+from accord.models.ml_backends import MLBackend, MLHealth, MLProtocol
 from accord.models.notifications import Notification
 from accord.models.originality import (
     CorpusState,
@@ -59,6 +61,12 @@ __all__ = [
     "InstanceSecret",
     "Job",
     "JobState",
+    "LlmCall",
+    "LlmEndpoint",
+    "LlmTemplate",
+    "MLBackend",
+    "MLHealth",
+    "MLProtocol",
     "Membership",
     "MetricsSnapshot",
     "Notification",

@@ -29,6 +29,9 @@ import orjson
 from accord.sdk.adjudications import AdjudicationCalls
 from accord.sdk.flags import FlagCalls
 from accord.sdk.guidelines import GuidelineCalls
+from accord.sdk.labelstudio import LabelStudioCalls
+from accord.sdk.llm import LlmCalls
+from accord.sdk.ml_backends import MLBackendCalls
 from accord.sdk.originality import OriginalityCalls
 from accord.sdk.problem_reports import ProblemReportCalls
 from accord.sdk.reviews import ReviewCalls
@@ -102,6 +105,9 @@ class Client(
     AdjudicationCalls,
     FlagCalls,
     GuidelineCalls,
+    LabelStudioCalls,
+    LlmCalls,
+    MLBackendCalls,
     OriginalityCalls,
     ProblemReportCalls,
     ReviewCalls,

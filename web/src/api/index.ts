@@ -10,8 +10,10 @@ import { flags } from "./flags";
 import { gold } from "./gold";
 import { guidelines } from "./guidelines";
 import { jobs } from "./jobs";
+import { llm } from "./llm";
 import { media } from "./media";
 import { metrics } from "./metrics";
+import { ml } from "./mlBackends";
 import type { OriginalityFinding, Typing } from "./originality";
 import { notifications } from "./notifications";
 import { upload, type UploadProgress } from "./upload";
@@ -64,7 +66,9 @@ export type * from "./jobs";
 export type * from "./media";
 export type * from "./assist";
 export type * from "./metrics";
+export type * from "./mlBackends";
 export type * from "./webhooks";
+export type { LlmEndpoint, LlmEndpointIn, LlmTemplate } from "./llm";
 export type * from "./flags";
 export type * from "./notifications";
 export type * from "./guidelines";
@@ -76,8 +80,10 @@ export const api = {
   adjudications,
   gold,
   jobs,
+  llm,
   media,
   metrics,
+  ml,
   webhooks,
   flags,
   notifications,

@@ -4,6 +4,7 @@ import { codePointLength, compileRules, ruleMessage, textProblem, type RuleStatu
 import { WidgetContext } from "../widgetShared";
 import { noteChange, notePaste } from "./typing";
 import { CheckList } from "./CheckList";
+import { LlmSuggest } from "./LlmSuggest";
 import { declaredProblem } from "../../editor/declaredProblems";
 import { isObject, type QuestionProps } from "../types";
 
@@ -89,6 +90,7 @@ export function TextQuestion({ question, value, onChange, active }: QuestionProp
         </ul>
       ) : null}
       <CheckList question={question.name} checks={question.declared ?? []} text={text} />
+      <LlmSuggest question={question.name} text={text} onAccept={(next) => onChange(next === "" ? undefined : { text: next })} />
       {serverOnly.length ? (
         <p className="muted small text-server-rules">
           {serverOnly.length === 1 ? "One rule is" : `${serverOnly.length} rules are`} checked when you submit

@@ -21,6 +21,10 @@ interface ActionBarProps {
   onGuidelines: () => void;
   onHelp: () => void;
   submitLabel?: string;
+  /** Suggest: ask the project's model server (absent: the project has none). */
+  onSuggest?: () => void;
+  /** A suggestion was asked for and has not come back yet. */
+  suggesting?: boolean;
 }
 
 const SAVE_TEXT: Record<SaveState, string> = {
@@ -46,6 +50,11 @@ export function ActionBar(props: ActionBarProps) {
         {props.onFlag ? (
           <button type="button" onClick={props.onFlag} disabled={props.busy !== null}>
             Flag as unclear <Kbd keys="q" />
+          </button>
+        ) : null}
+        {props.onSuggest ? (
+          <button type="button" onClick={props.onSuggest} disabled={props.busy !== null || props.suggesting} aria-busy={props.suggesting ?? false}>
+            {props.suggesting ? "Asking the model…" : "Suggest"} <Kbd keys="Shift+M" />
           </button>
         ) : null}
         <button type="button" onClick={props.onUndo} disabled={!props.canUndo}>

@@ -90,6 +90,7 @@ function Annotator({ project }: { project: Project }) {
     guidelines: toggleGuidelines,
     help: () => setDialog("help"),
     suggestion: store && view.suggestion ? () => (view.suggestion?.applied ? annotate.clearSuggestion() : annotate.useSuggestion()) : null,
+    ask: store && view.modelOffer ? () => void annotate.askModel() : null,
     letters: { q: () => store && !view.practice && setFlagging(true) },
   });
 
@@ -167,6 +168,8 @@ function StoreActionBar({
       onRedo={() => store.redo()}
       onGuidelines={onGuidelines}
       onHelp={onHelp}
+      onSuggest={view.modelOffer ? () => void annotate.askModel() : undefined}
+      suggesting={view.asking}
     />
   );
 }

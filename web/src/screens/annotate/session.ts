@@ -5,7 +5,7 @@
  * `getSnapshot()` and calls the actions.
  */
 import { Observable } from "../../ui/observable";
-import { api, ApiError, type Feedback, type JsonObject, type Lease, type Practice, type Prediction, type Project, type Task } from "../../api";
+import { api, ApiError, type Feedback, type JsonObject, type Lease, type MlOffer, type Practice, type Prediction, type Project, type Task } from "../../api";
 import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
@@ -54,6 +54,10 @@ export interface SessionView {
   submitted: number;
   /** A qualification or training task: where the person stands. */
   practice: Practice | null;
+  /** The project's interactive model server, when it has one (Suggest, Shift+M). */
+  modelOffer: MlOffer | null;
+  /** A suggestion was asked for and has not come back yet. */
+  asking: boolean;
 }
 
 export interface SessionOptions extends KeeperOptions {
@@ -75,6 +79,7 @@ export class AnnotateSession extends Observable<SessionView> {
   private readonly now: () => number;
   private readonly mode: "training" | null;
   private openedAt = 0;
+  private offerAsked = false;
   private unwatch: () => void = () => {};
 
   constructor(
@@ -83,7 +88,7 @@ export class AnnotateSession extends Observable<SessionView> {
     storage: KeyValue,
     options: SessionOptions = {},
   ) {
-    super({ phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0, practice: null });
+    super({ phase: { kind: "loading" }, saveState: "saved", busy: null, notice: null, otherDraft: null, suggestion: null, submitted: 0, practice: null, modelOffer: null, asking: false });
     this.mode = options.mode ?? null;
     this.iface = parseInterface(project.interface);
     this.drafts = new LocalDrafts(storage, userId);
@@ -98,6 +103,7 @@ export class AnnotateSession extends Observable<SessionView> {
 
   /** Lease the next task (or the one already held). */
   async start(): Promise<void> {
+    if (!this.offerAsked) void this.askOffer();
     this.keeper.detach();
     this.set({ phase: { kind: "loading" } });
     try {
@@ -271,6 +277,51 @@ export class AnnotateSession extends Observable<SessionView> {
     }
     current.store.replace(result);
     this.set({ suggestion: { ...suggestion, applied: false } });
+  }
+
+  /** Whether the project offers Suggest (asked once; a failure just means no Suggest). */
+  private async askOffer(): Promise<void> {
+    this.offerAsked = true;
+    try {
+      const offer = await api.ml.offer(this.project.id);
+      this.set({ modelOffer: offer.available ? offer : null });
+    } catch {
+      this.set({ modelOffer: null });
+    }
+  }
+
+  /**
+   * Suggest: ask the project's interactive model server for an answer to this task, with the
+   * answer so far (and `context`, e.g. a click) as its context, and put it in (one undoable
+   * step; `m` takes it out). When the server is down, slow or answers what does not fit, a
+   * notice says so and nothing changes: the task goes on without a suggestion.
+   */
+  async askModel(context: JsonObject = {}): Promise<void> {
+    const current = this.current;
+    if (!current || this.view.asking || !this.view.modelOffer) return;
+    this.set({ asking: true, notice: null });
+    try {
+      const got = await api.ml.suggest(current.task.id, { ...context, answer: current.store.result });
+      if (this.current !== current) return; // the person moved on meanwhile
+      const result: JsonObject = {};
+      for (const question of this.iface.questions) {
+        const value = got.result[question.name];
+        if (value !== undefined && value !== null) result[question.name] = value;
+      }
+      if (Object.keys(result).length === 0) {
+        this.set({ notice: { tone: "warning", text: "The model answered none of this task's questions; go on without a suggestion." } });
+        return;
+      }
+      this.set({ suggestion: { modelVersion: got.model_version, score: got.score, result, count: 1, applied: false } });
+      this.useSuggestion();
+      this.set({ notice: { tone: "info", text: `Suggested by ${got.model_version} in ${got.seconds.toFixed(1)} s. Change what is wrong; m takes it out.` } });
+    } catch (error) {
+      if (error instanceof ApiError && error.isUnauthorized) return;
+      const why = error instanceof Error ? error.message : String(error);
+      if (this.current === current) this.set({ notice: { tone: "warning", text: `No suggestion: ${why}` } });
+    } finally {
+      this.set({ asking: false });
+    }
   }
 
   dismissNotice(): void {

@@ -15,6 +15,7 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: "q", what: "Flag as unclear: ask the leads a question about this task (then skip it or keep working)" },
   { keys: "g", what: "Show or hide the guidelines (and the FAQ beside them; / searches it)" },
   { keys: "m", what: "A model's suggestion: put it in, or take it out (tasks that have one)" },
+  { keys: "Shift+M", what: "Suggest: ask the project's model server for an answer now (projects that connect one)" },
   { keys: "Alt+G", what: "Open or close the active question's guideline section (questions linked to one)" },
   { keys: "h", what: "Sensitive task: reveal its content (again: hide it)" },
   { keys: "Shift+H", what: "Mark this task sensitive (a manager can unmark it)" },

@@ -11,6 +11,8 @@ interface Keys {
   help: () => void;
   /** Put the model's suggestion in, or take it out (only where a task has one). */
   suggestion?: (() => void) | null;
+  /** Suggest: ask the project's model for an answer (Shift+M; projects that offer it). */
+  ask?: (() => void) | null;
   /** More single-letter keys of the screen (lower case), e.g. the review screen's `r`. */
   letters?: Record<string, () => void>;
 }
@@ -24,7 +26,7 @@ export function useAnnotateKeys(keys: Keys): void {
   ref.current = keys;
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent): void {
-      const { enabled, store, submit, skip, guidelines, help, suggestion, letters } = ref.current;
+      const { enabled, store, submit, skip, guidelines, help, suggestion, ask, letters } = ref.current;
       if (!enabled || event.defaultPrevented) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
@@ -44,6 +46,7 @@ export function useAnnotateKeys(keys: Keys): void {
       else if (key === "g") guidelines();
       else if (key === "s" && !event.shiftKey) skip();
       else if (key === "m" && !event.shiftKey && suggestion) suggestion();
+      else if (key === "m" && event.shiftKey && ask) ask();
       else if (key === "j" && store) store.focusBy(1);
       else if (key === "k" && store) store.focusBy(-1);
       else if (event.key === "Tab" && store) store.focusBy(event.shiftKey ? -1 : 1);

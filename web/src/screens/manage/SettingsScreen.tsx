@@ -6,6 +6,8 @@ import { ManageLayout } from "./ManageLayout";
 import { changeBody, draftOf } from "./projectDraft";
 import { ProjectForm } from "./ProjectForm";
 import { WebhooksSection } from "./WebhooksSection";
+import { MlBackendsSection } from "./MlBackendsSection";
+import { LlmSection } from "./LlmSection";
 import { DataHandlingSection } from "../../sensitive/DataHandlingSection";
 
 /** `/projects/:id/settings`: a project's settings, guidelines and interface (managers). */
@@ -17,6 +19,8 @@ export function SettingsScreen({ projectId }: { projectId: number }) {
           <h1>Settings</h1>
           <SettingsForm project={project} onSaved={reload} />
           <WebhooksSection project={project} />
+          <MlBackendsSection project={project} />
+          <LlmSection project={project} />
           <DataHandlingSection projectId={project.id} />
         </div>
       )}

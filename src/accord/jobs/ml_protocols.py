@@ -1,0 +1,284 @@
+"""What Accord sends to a model server and how it reads the answers, for both protocols
+(docs/ml_backends.md). No HTTP here (`accord.jobs.ml_client` calls the servers) and no
+database: bodies in, `Predicted` out.
+
+- ``labelstudio``: Label Studio's ML backend protocol, so that the backends people already run
+  work unchanged. The project's interface is sent as a Label Studio labeling config
+  (`accord.formats.labelstudio_config.to_xml`) and each answer's regions are turned into an
+  Accord answer (`accord.formats.labelstudio_results.to_answer`).
+- ``accord``: the native protocol: the interface as Accord declares it, answers in Accord's
+  own shapes.
+
+Every answer is checked against the interface with the question kinds' own validation (as a
+prediction: nothing is required); one that does not fit is refused for its task, with the
+problems named, and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from accord.kinds.interface import Interface
+
+MAX_VERSION = 200
+MAX_PROBLEMS = 5  # named in one failure message
+
+
+@dataclass(frozen=True)
+class TaskIn:
+    """A task as it is sent: its id and its data."""
+
+    id: int
+    data: Mapping[str, Any]
+
+
+@dataclass
+class Predicted:
+    """One task's outcome: an answer that fits the interface, or why there is none."""
+
+    task_id: int
+    result: dict[str, Any] | None = None
+    score: float | None = None
+    model_version: str = ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.result is not None
+
+
+class Garbage(Exception):
+    """The server's answer as a whole is not what the protocol says (for every task)."""
+
+
+# -- Label Studio ---------------------------------------------------------------------------
+
+
+def ls_project(project_id: int, created_at: dt.datetime) -> str:
+    """Label Studio's project reference: ``<id>.<created, Unix seconds>``."""
+    return f"{project_id}.{int(created_at.timestamp())}"
+
+
+def label_config(interface: Interface) -> str:
+    """The interface as a Label Studio labeling config (XML)."""
+    from accord.formats.labelstudio_config import to_xml
+
+    return str(to_xml(interface))
+
+
+def ls_setup_body(project: str, schema: str, model_version: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "schema": schema,
+        "hostname": "",
+        "access_token": "",
+        "model_version": model_version,
+        "extra_params": None,
+    }
+
+
+def ls_tasks(interface: Interface, tasks: Sequence[TaskIn]) -> list[dict[str, Any]]:
+    """The tasks as Label Studio sends them: ``{"id", "data"}``, the data as Label Studio
+    reads it with the config of `label_config` (`accord.formats.labelstudio_tasks.ls_data`)."""
+    from accord.formats.labelstudio_tasks import ls_data
+
+    return [{"id": t.id, "data": ls_data(interface, t.data)} for t in tasks]
+
+
+def ls_predict_body(
+    project: str,
+    schema: str,
+    tasks: list[dict[str, Any]],
+    model_version: str,
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``tasks``: as `ls_tasks` makes them."""
+    params: dict[str, Any] = {"login": None, "password": None}
+    if context is not None:
+        params["context"] = dict(context)
+    return {
+        "tasks": tasks,
+        "model_version": model_version,
+        "project": project,
+        "label_config": schema,
+        "params": params,
+    }
+
+
+def read_ls_predictions(
+    answer: Any, tasks: Sequence[TaskIn], interface: Interface, fallback_version: str
+) -> list[Predicted]:
+    """``{"results": [{"result": [regions], "score", "model_version"}, ...]}``, one item per
+    task in the order sent (Label Studio's ``/predict``)."""
+    if isinstance(answer, Mapping) and "results" in answer:
+        items = answer["results"]
+    elif isinstance(answer, list):  # older backends answered the list itself
+        items = answer
+    else:
+        raise Garbage('expected {"results": [...]}, one prediction per task sent')
+    if not isinstance(items, list):
+        raise Garbage('"results" is not a list')
+    version = _version(answer.get("model_version") if isinstance(answer, Mapping) else None)
+    out: list[Predicted] = []
+    for index, task in enumerate(tasks):
+        if index >= len(items):
+            out.append(
+                Predicted(
+                    task.id,
+                    error=f"the server answered {len(items)} predictions for "
+                    f"{len(tasks)} tasks; none for this one",
+                )
+            )
+            continue
+        out.append(_ls_item(items[index], task, interface, version or fallback_version))
+    return out
+
+
+def _ls_item(item: Any, task: TaskIn, interface: Interface, version: str) -> Predicted:
+    from accord.formats.labelstudio_results import to_answer
+
+    if isinstance(item, list):  # a bare list of regions
+        item = {"result": item}
+    if not isinstance(item, Mapping):
+        return Predicted(task.id, error=f"its prediction is {_what(item)}, not an object")
+    regions = item.get("result")
+    if not isinstance(regions, list):
+        return Predicted(task.id, error='its prediction has no "result" list of regions')
+    score, why = _score(item.get("score"))
+    if why:
+        return Predicted(task.id, error=why)
+    try:
+        result, problems = to_answer(interface, regions, data=task.data)
+    except Exception as exc:  # a converter's refusal of a broken region, whatever its type
+        return Predicted(task.id, error=f"its regions could not be read: {exc}")
+    if problems:
+        return Predicted(
+            task.id, error="its regions do not fit the interface: " + _listed(problems)
+        )
+    return _checked(
+        task, dict(result), interface, score, _version(item.get("model_version")) or version
+    )
+
+
+# -- Accord ---------------------------------------------------------------------------------
+
+
+def accord_predict_body(
+    project_id: int,
+    interface: Mapping[str, Any],
+    tasks: Sequence[TaskIn],
+    model_version: str,
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``interface``: the project's interface as it declares it (JSON)."""
+    return {
+        "project_id": project_id,
+        "interface": dict(interface),
+        "tasks": [{"id": t.id, "data": dict(t.data)} for t in tasks],
+        "model_version": model_version,
+        "context": dict(context) if context is not None else None,
+    }
+
+
+def read_accord_predictions(
+    answer: Any, tasks: Sequence[TaskIn], interface: Interface, fallback_version: str
+) -> list[Predicted]:
+    """``{"predictions": [{"task_id", "result", "score", "model_version"}, ...]}``, matched
+    to the tasks by ``task_id`` (a task without one is reported missing)."""
+    if not isinstance(answer, Mapping) or not isinstance(answer.get("predictions"), list):
+        raise Garbage('expected {"predictions": [{"task_id", "result", ...}, ...]}')
+    by_task: dict[int, Any] = {}
+    for item in answer["predictions"]:
+        if isinstance(item, Mapping) and isinstance(item.get("task_id"), int):
+            by_task.setdefault(item["task_id"], item)
+    version = _version(answer.get("model_version")) or fallback_version
+    out: list[Predicted] = []
+    for task in tasks:
+        item = by_task.get(task.id)
+        if item is None:
+            out.append(Predicted(task.id, error="the server's answer has no prediction for it"))
+            continue
+        score, why = _score(item.get("score"))
+        if why:
+            out.append(Predicted(task.id, error=why))
+            continue
+        out.append(
+            _checked(
+                task,
+                item.get("result"),
+                interface,
+                score,
+                _version(item.get("model_version")) or version,
+            )
+        )
+    return out
+
+
+# -- both -----------------------------------------------------------------------------------
+
+
+def _checked(
+    task: TaskIn, result: Any, interface: Interface, score: float | None, version: str
+) -> Predicted:
+    """The answer if it fits the interface (as a prediction), else why not."""
+    if not isinstance(result, dict):
+        return Predicted(task.id, error=f'its "result" is {_what(result)}, not an object')
+    problems = interface.check_result(result, task.data, partial=True)
+    if problems:
+        return Predicted(
+            task.id, error="its answer does not fit the interface: " + _listed(problems)
+        )
+    if not result:
+        return Predicted(task.id, error="its answer is empty (it answers no question)")
+    return Predicted(task.id, result=result, score=score, model_version=version)
+
+
+def _score(value: Any) -> tuple[float | None, str | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None, f'its "score" is {_what(value)}, not a finite number'
+    return float(value), None
+
+
+def _version(value: Any) -> str:
+    if value is None or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()[:MAX_VERSION]
+
+
+def _what(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _listed(problems: Sequence[Any]) -> str:
+    shown = "; ".join(str(p) for p in problems[:MAX_PROBLEMS])
+    more = len(problems) - MAX_PROBLEMS
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def ls_regions(
+    interface: Interface, result: Mapping[str, Any], data: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """An Accord answer as Label Studio regions, for a training event; answers Label Studio
+    has no form for are left out (the event carries the Accord answer beside them, as
+    ``accord_result``)."""
+    from accord.formats.labelstudio_results import convert_answer
+
+    try:
+        regions, _problems = convert_answer(interface, result, data=data)
+    except Exception:  # an answer the converter cannot read: the Accord answer is there
+        return []
+    return regions
+
+
+def train_version(value: Any) -> str:
+    """The model version a ``/train`` or ``/setup`` answer names, if any."""
+    if isinstance(value, Mapping):
+        return _version(value.get("model_version"))
+    return ""

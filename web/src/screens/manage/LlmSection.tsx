@@ -1,0 +1,160 @@
+import { useId, useState, type FormEvent } from "react";
+import { api, type LlmEndpoint, type LlmTemplate, type Project } from "../../api";
+import { Loading } from "../../ui/Loading";
+import { Notice } from "../../ui/Notice";
+import { useLoad } from "../../ui/useLoad";
+import { isHandled, messageOf } from "./errors";
+
+type Outcome = { tone: "success" | "error"; text: string } | null;
+
+/** The LLM section of a project's settings (managers; docs/llm.md): the OpenAI-compatible
+ * endpoint (the key is write-only: only whether there is one and its last characters show),
+ * the token budget, and the prompt templates (each save a new version). */
+export function LlmSection({ project }: { project: Project }) {
+  const [endpoint, reloadEndpoint] = useLoad(() => api.llm.get(project.id), `llm:${project.id}`);
+  const [templates, reloadTemplates] = useLoad(() => api.llm.templates(project.id), `llm-templates:${project.id}`);
+  return (
+    <section className="form-section llm" aria-labelledby="llm-title">
+      <h2 id="llm-title">LLM assistance</h2>
+      <p className="muted small">
+        An OpenAI-compatible chat API writes candidate responses, pre-fills judge answers as predictions, and suggests rewrites to annotators
+        (a template named <code>rewrite</code> turns the suggestions on). Every call is logged; see <code>docs/llm.md</code>.
+      </p>
+      <Loading state={endpoint} retry={reloadEndpoint}>
+        {(current) => <EndpointForm projectId={project.id} current={current} onSaved={reloadEndpoint} />}
+      </Loading>
+      <h3>Prompt templates</h3>
+      <Loading state={templates} retry={reloadTemplates}>
+        {(rows) => <Templates projectId={project.id} rows={rows} onSaved={reloadTemplates} />}
+      </Loading>
+    </section>
+  );
+}
+
+function EndpointForm({ projectId, current, onSaved }: { projectId: number; current: LlmEndpoint | null; onSaved: () => void }) {
+  const id = useId();
+  const [baseUrl, setBaseUrl] = useState(current?.base_url ?? "");
+  const [model, setModel] = useState(current?.model ?? "");
+  const [key, setKey] = useState("");
+  const [budget, setBudget] = useState(current?.token_budget?.toString() ?? "");
+  const [timeout, setTimeoutSeconds] = useState(String(current?.timeout_seconds ?? 60));
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setOutcome(null);
+    setBusy(true);
+    try {
+      const saved = await api.llm.set(projectId, {
+        base_url: baseUrl,
+        model,
+        api_key: key === "" ? null : key,
+        timeout_seconds: Number(timeout) || 60,
+        max_tokens: current?.max_tokens ?? 1024,
+        temperature: current?.temperature ?? 0.7,
+        token_budget: budget.trim() === "" ? null : Number(budget),
+      });
+      setKey("");
+      setOutcome({ tone: "success", text: `Saved: ${saved.model}${saved.has_key ? ` (key ${saved.key_hint})` : " (no key)"}.` });
+      onSaved();
+    } catch (error) {
+      if (!isHandled(error)) setOutcome({ tone: "error", text: `Could not save the endpoint: ${messageOf(error)}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="llm-endpoint" onSubmit={(event) => void submit(event)} aria-label="LLM endpoint">
+      <label htmlFor={`${id}-url`}>Base URL</label>
+      <input id={`${id}-url`} type="url" required value={baseUrl} placeholder="https://api.openai.com/v1" onChange={(e) => setBaseUrl(e.target.value)} />
+      <label htmlFor={`${id}-model`}>Model</label>
+      <input id={`${id}-model`} required value={model} onChange={(e) => setModel(e.target.value)} />
+      <label htmlFor={`${id}-key`}>API key</label>
+      <input
+        id={`${id}-key`}
+        type="password"
+        autoComplete="off"
+        value={key}
+        placeholder={current?.has_key ? `stored (${current.key_hint}); leave empty to keep it` : "none"}
+        onChange={(e) => setKey(e.target.value)}
+      />
+      <label htmlFor={`${id}-budget`}>Token budget</label>
+      <input id={`${id}-budget`} type="number" min={0} value={budget} placeholder="no cap" onChange={(e) => setBudget(e.target.value)} />
+      <label htmlFor={`${id}-timeout`}>Timeout (seconds per call)</label>
+      <input id={`${id}-timeout`} type="number" min={1} max={600} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
+      {current ? (
+        <p className="muted small" data-llm-usage>
+          Tokens used: {current.tokens_used}
+          {current.token_budget !== null ? ` of ${current.token_budget}` : " (no cap)"}
+        </p>
+      ) : null}
+      <button type="submit" disabled={busy}>
+        Save endpoint
+      </button>
+      <div aria-live="polite">{outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}</div>
+    </form>
+  );
+}
+
+function Templates({ projectId, rows, onSaved }: { projectId: number; rows: LlmTemplate[]; onSaved: () => void }) {
+  const id = useId();
+  const [name, setName] = useState(rows[0]?.name ?? "rewrite");
+  const chosen = rows.find((row) => row.name === name);
+  const [prompt, setPrompt] = useState(chosen?.prompt ?? "");
+  const [system, setSystem] = useState(chosen?.system ?? "");
+  const [outcome, setOutcome] = useState<Outcome>(null);
+
+  function pick(row: LlmTemplate): void {
+    setName(row.name);
+    setPrompt(row.prompt);
+    setSystem(row.system);
+    setOutcome(null);
+  }
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setOutcome(null);
+    try {
+      const saved = await api.llm.saveTemplate(projectId, name, prompt, system);
+      setOutcome({ tone: "success", text: `Template ${saved.name} saved as version ${saved.version}.` });
+      onSaved();
+    } catch (error) {
+      if (!isHandled(error)) setOutcome({ tone: "error", text: `Could not save the template: ${messageOf(error)}` });
+    }
+  }
+
+  return (
+    <div className="llm-templates">
+      {rows.length ? (
+        <ul className="llm-template-list">
+          {rows.map((row) => (
+            <li key={row.id}>
+              <button type="button" className="link" onClick={() => pick(row)}>
+                {row.name}
+              </button>{" "}
+              <span className="muted small">version {row.version}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="empty">No templates yet.</p>
+      )}
+      <form onSubmit={(event) => void submit(event)} aria-label="Prompt template">
+        <label htmlFor={`${id}-name`}>Name</label>
+        <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
+        <label htmlFor={`${id}-system`}>System prompt</label>
+        <textarea id={`${id}-system`} rows={2} value={system} onChange={(e) => setSystem(e.target.value)} />
+        <label htmlFor={`${id}-prompt`}>Prompt</label>
+        <textarea id={`${id}-prompt`} rows={5} required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+        <p className="muted small">
+          Placeholders: <code>{"{{field}}"}</code>, <code>{"{{field.0}}"}</code>, <code>{"{{accord.text}}"}</code> (the text to rewrite),{" "}
+          <code>{"{{accord.format}}"}</code> (the judge&apos;s answer format), <code>{"{{accord.index}}"}</code>. Each save is a new version.
+        </p>
+        <button type="submit">Save as a new version</button>
+        <div aria-live="polite">{outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}</div>
+      </form>
+    </div>
+  );
+}
