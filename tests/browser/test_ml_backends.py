@@ -85,7 +85,7 @@ def test_a_manager_connects_a_model_and_the_annotator_uses_its_suggestions(
         # The model is down: a notice says so, and the task goes on without a suggestion.
         model.mode("error")
         suggest.click()
-        expect(ann.get_by_text("No suggestion:")).to_be_visible()
+        expect(ann.get_by_text("No suggestion from sentiment:")).to_be_visible()
         expect(ann.get_by_text("annotate without it")).to_be_visible()
         people.shot(ann, "model-down")
         ann.get_by_text("neg", exact=True).click()  # the annotator's own answer

@@ -355,7 +355,7 @@ async def suggest(
         [got] = await predict(backend, [task], context=body.context or {}, timeout=seconds)
     except CallFailed as exc:
         raise ModelUnavailable(
-            f"{backend.title} gave no suggestion: {exc.message}; annotate without it",
+            f"no suggestion from {backend.title}: {exc.message}; annotate without it",
             code=f"model_{exc.kind}",
         ) from None
     if not got.ok or got.result is None:

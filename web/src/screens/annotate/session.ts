@@ -317,8 +317,9 @@ export class AnnotateSession extends Observable<SessionView> {
       this.set({ notice: { tone: "info", text: `Suggested by ${got.model_version} in ${got.seconds.toFixed(1)} s. Change what is wrong; m takes it out.` } });
     } catch (error) {
       if (error instanceof ApiError && error.isUnauthorized) return;
-      const why = error instanceof Error ? error.message : String(error);
-      if (this.current === current) this.set({ notice: { tone: "warning", text: `No suggestion: ${why}` } });
+      // The server's message names the model and says why ("no suggestion from …: …").
+      const why = error instanceof ApiError ? error.message : `No suggestion: ${error instanceof Error ? error.message : String(error)}`;
+      if (this.current === current) this.set({ notice: { tone: "warning", text: why.charAt(0).toUpperCase() + why.slice(1) } });
     } finally {
       this.set({ asking: false });
     }

@@ -95,7 +95,7 @@ describe("Suggest", () => {
   });
 
   it("keeps the task as it was when the model server is down", async () => {
-    answer = () => Promise.reject(new ApiError(502, "model_unreachable", "sentiment gave no suggestion: could not connect; annotate without it"));
+    answer = () => Promise.reject(new ApiError(502, "model_unreachable", "no suggestion from sentiment: could not connect; annotate without it"));
     const { session, store } = await opened();
     store.replace({ label: { choice: "pos" } });
     await session.askModel();

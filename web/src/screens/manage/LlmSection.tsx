@@ -66,31 +66,45 @@ function EndpointForm({ projectId, current, onSaved }: { projectId: number; curr
   }
 
   return (
-    <form className="llm-endpoint" onSubmit={(event) => void submit(event)} aria-label="LLM endpoint">
-      <label htmlFor={`${id}-url`}>Base URL</label>
-      <input id={`${id}-url`} type="url" required value={baseUrl} placeholder="https://api.openai.com/v1" onChange={(e) => setBaseUrl(e.target.value)} />
-      <label htmlFor={`${id}-model`}>Model</label>
-      <input id={`${id}-model`} required value={model} onChange={(e) => setModel(e.target.value)} />
-      <label htmlFor={`${id}-key`}>API key</label>
-      <input
-        id={`${id}-key`}
-        type="password"
-        autoComplete="off"
-        value={key}
-        placeholder={current?.has_key ? `stored (${current.key_hint}); leave empty to keep it` : "none"}
-        onChange={(e) => setKey(e.target.value)}
-      />
-      <label htmlFor={`${id}-budget`}>Token budget</label>
-      <input id={`${id}-budget`} type="number" min={0} value={budget} placeholder="no cap" onChange={(e) => setBudget(e.target.value)} />
-      <label htmlFor={`${id}-timeout`}>Timeout (seconds per call)</label>
-      <input id={`${id}-timeout`} type="number" min={1} max={600} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
+    <form className="webhook-add llm-endpoint" onSubmit={(event) => void submit(event)} aria-label="LLM endpoint">
+      <div className="form-grid">
+        <div className="form-field">
+          <label htmlFor={`${id}-url`} className="form-label">Base URL</label>
+          <input id={`${id}-url`} type="url" required value={baseUrl} placeholder="https://api.openai.com/v1" onChange={(e) => setBaseUrl(e.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-model`} className="form-label">Model</label>
+          <input id={`${id}-model`} required value={model} onChange={(e) => setModel(e.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-key`} className="form-label">API key</label>
+          <input
+            id={`${id}-key`}
+            type="password"
+            autoComplete="off"
+            value={key}
+            placeholder={current?.has_key ? `stored (${current.key_hint}); leave empty to keep it` : "none"}
+            onChange={(e) => setKey(e.target.value)}
+          />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-budget`} className="form-label">
+            Token budget <span className="muted form-hint">(empty: no cap)</span>
+          </label>
+          <input id={`${id}-budget`} type="number" min={0} value={budget} placeholder="no cap" onChange={(e) => setBudget(e.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-timeout`} className="form-label">Timeout <span className="muted form-hint">(seconds per call)</span></label>
+          <input id={`${id}-timeout`} type="number" min={1} max={600} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
+        </div>
+      </div>
       {current ? (
         <p className="muted small" data-llm-usage>
           Tokens used: {current.tokens_used}
           {current.token_budget !== null ? ` of ${current.token_budget}` : " (no cap)"}
         </p>
       ) : null}
-      <button type="submit" disabled={busy}>
+      <button type="submit" className="button-primary" disabled={busy}>
         Save endpoint
       </button>
       <div aria-live="polite">{outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}</div>
@@ -141,18 +155,24 @@ function Templates({ projectId, rows, onSaved }: { projectId: number; rows: LlmT
       ) : (
         <p className="empty">No templates yet.</p>
       )}
-      <form onSubmit={(event) => void submit(event)} aria-label="Prompt template">
-        <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
-        <label htmlFor={`${id}-system`}>System prompt</label>
-        <textarea id={`${id}-system`} rows={2} value={system} onChange={(e) => setSystem(e.target.value)} />
-        <label htmlFor={`${id}-prompt`}>Prompt</label>
-        <textarea id={`${id}-prompt`} rows={5} required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <form className="webhook-add" onSubmit={(event) => void submit(event)} aria-label="Prompt template">
+        <div className="form-field">
+          <label htmlFor={`${id}-name`} className="form-label">Name</label>
+          <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-system`} className="form-label">System prompt</label>
+          <textarea id={`${id}-system`} rows={2} value={system} onChange={(e) => setSystem(e.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-prompt`} className="form-label">Prompt</label>
+          <textarea id={`${id}-prompt`} rows={5} required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+        </div>
         <p className="muted small">
           Placeholders: <code>{"{{field}}"}</code>, <code>{"{{field.0}}"}</code>, <code>{"{{accord.text}}"}</code> (the text to rewrite),{" "}
           <code>{"{{accord.format}}"}</code> (the judge&apos;s answer format), <code>{"{{accord.index}}"}</code>. Each save is a new version.
         </p>
-        <button type="submit">Save as a new version</button>
+        <button type="submit" className="button-primary">Save as a new version</button>
         <div aria-live="polite">{outcome ? <Notice tone={outcome.tone}>{outcome.text}</Notice> : null}</div>
       </form>
     </div>
