@@ -177,7 +177,14 @@ def test_redis_restarted_mid_job_and_while_a_job_is_sent(
         jobs = [wait_job(http, first["id"]), wait_job(http, second.json()["id"])]
     assert [job["state"] for job in jobs] == ["succeeded", "succeeded"], jobs
     assert jobs[0]["result"]["created"] == rows and task_count(db) == rows
-    assert jobs[1]["result"]["tasks"] in (0, rows)
+    # The export is a snapshot taken when it runs. PostgreSQL moves an import's rows in one
+    # transaction (none or all are seen); SQLite moves them in batches after the commit point,
+    # so an export that runs meanwhile sees the batches moved so far.
+    exported = jobs[1]["result"]["tasks"]
+    if settings.database_url is None:
+        assert 0 <= exported <= rows
+    else:
+        assert exported in (0, rows)
 
 
 def test_the_bucket_unreachable_for_a_while(

@@ -177,7 +177,7 @@ def test_settings_warn_before_leaving_and_the_editor_fits(people: People, db: Da
     page = people.page("manager")
     people.sign_in(page, *LEAD, then=f"/projects/{project_id}/settings")
     tabs = page.get_by_role("navigation", name="Project")
-    name = page.get_by_label("Name", exact=True)
+    name = page.get_by_role("region", name="General").get_by_label("Name", exact=True)
     expect(name).to_have_value("Test project")
 
     # Unsaved: switching tabs asks; staying keeps the edit; closing the page would ask too.

@@ -361,7 +361,8 @@ def change_settings(people: People, page: Page) -> None:
     expect(row.locator("td").nth(2)).to_have_text(str(LABELLED))
     people.shot(page, "settings-orphans", at="#interface-title")
 
-    page.get_by_label("Name", exact=True).fill("Support replies (v2)")
+    general = page.get_by_role("region", name="General")
+    general.get_by_label("Name", exact=True).fill("Support replies (v2)")
     page.get_by_label("Lease time (minutes)").fill("30")
     editor.fill(INTERFACE)
     page.keyboard.press("Control+s")
