@@ -39,10 +39,11 @@ SEED = [
 
 
 class Model:
-    def __init__(self) -> None:
+    def __init__(self, seeded: bool = True) -> None:
         self.lock = threading.Lock()
-        self.examples: list[tuple[str, str]] = list(SEED)
+        self.examples: list[tuple[str, str]] = list(SEED) if seeded else []
         self.version = 0
+        self.pipeline: Any = None  # None until it has seen two classes: then it knows nothing
         self.fit()
 
     def fit(self, more: list[tuple[str, str]] | None = None) -> None:
@@ -64,20 +65,29 @@ class Model:
     def name(self) -> str:
         return f"sk-{self.version}"
 
-    def classify(self, text: str, options: list[str]) -> tuple[str, float]:
+    def classify(self, text: str, options: list[str]) -> tuple[str, float, dict[str, float]]:
+        """The label, its probability, and every option's probability."""
         with self.lock:
+            if self.pipeline is None:
+                share = 1.0 / max(len(options), 1)
+                return (options[0] if options else ""), share, dict.fromkeys(options, share)
             probabilities = self.pipeline.predict_proba([text])[0]
             classes = list(self.pipeline.classes_)
         best = max(range(len(classes)), key=lambda i: probabilities[i])
         label = classes[best]
         if options and label not in options:
             label = options[0]
-        return label, round(float(probabilities[best]), 4)
+        given = {c: round(float(p), 4) for c, p in zip(classes, probabilities, strict=True)}
+        spread = {o: given.get(o, 0.0) for o in options} if options else given
+        return label, round(float(probabilities[best]), 4), spread
+
+
+SEEDED = "--unseeded" not in sys.argv  # unseeded: the model knows nothing until trained
 
 
 class State:
     def __init__(self) -> None:
-        self.model = Model()
+        self.model = Model(SEEDED)
         self.mode = "ok"
         self.delay = 5.0
         self.requests: list[dict[str, Any]] = []
@@ -135,7 +145,7 @@ def ls_predict(body: dict[str, Any]) -> Any:
     name, to_name, options = ls_choices(body["label_config"])
     results = []
     for task in body["tasks"]:
-        label, score = STATE.model.classify(first_text(task["data"]), options)
+        label, score, _ = STATE.model.classify(first_text(task["data"]), options)
         if STATE.mode == "misfit" or (STATE.mode == "partial" and task["id"] % 2 == 1):
             label = "maybe"
         region = {
@@ -153,7 +163,7 @@ def accord_predict(body: dict[str, Any]) -> Any:
     name, options = accord_choices(body["interface"])
     predictions = []
     for task in body["tasks"]:
-        label, score = STATE.model.classify(first_text(task["data"]), options)
+        label, score, spread = STATE.model.classify(first_text(task["data"]), options)
         if STATE.mode == "misfit" or (STATE.mode == "partial" and task["id"] % 2 == 1):
             label = "maybe"
         predictions.append(
@@ -161,6 +171,7 @@ def accord_predict(body: dict[str, Any]) -> Any:
                 "task_id": task["id"],
                 "result": {name: {"choice": label}},
                 "score": score,
+                "probabilities": {name: spread},
                 "model_version": STATE.model.name,
             }
         )
@@ -272,14 +283,16 @@ class MLServer:
 
 
 @contextmanager
-def ml_server() -> Iterator[MLServer]:
-    """The server in a process of its own on a free port of 127.0.0.1."""
+def ml_server(seeded: bool = True) -> Iterator[MLServer]:
+    """The server in a process of its own on a free port of 127.0.0.1; ``seeded``: its model
+    starts from a few sentiment examples (else it knows nothing until it is trained)."""
     from tests.live import free_port
 
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed at the end, below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.ml_backend_server", str(port)],
+        [sys.executable, "-m", "tests.ml_backend_server", str(port)]
+        + ([] if seeded else ["--unseeded"]),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -50,6 +50,19 @@ def test_ml_backends_from_the_cli_and_the_sdk(settings: Settings, db: Database) 
         assert "2 predictions stored" in report and "0 tasks without one" in report
         rows = orjson.loads(ok(accord(settings, "ml-backends", "list", pid, "--json", **lead)))
         assert rows[0]["protocol"] == "accord" and rows[0]["interactive"] is True
+        ordered = ok(
+            accord(
+                settings, "projects", "order", pid, "uncertainty", "--measure", "margin",
+                "--diversity", **lead,
+            )
+        )
+        assert f"project {pid} serves its tasks in uncertainty order (margin, diverse)" in ordered
+        wrong = accord(settings, "projects", "order", pid, "uncertainty", "--measure", "x", **lead)
+        assert wrong.returncode != 0 and "uncertainty_measure" in wrong.stderr
+        again = ok(
+            accord(settings, "ml-backends", "predict", pid, made, "--open-only", "--wait", **lead)
+        )
+        assert "2 predictions stored" in again
         with Client(server.url, ann_token) as sdk:
             task = sdk.next_task(project.id)
             assert task is not None

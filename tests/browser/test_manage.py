@@ -340,3 +340,41 @@ def test_an_edit_made_while_a_save_reloads_is_kept(people: People, db: Database)
         saved = session.get(Project, project_id)
         assert saved is not None and saved.description == "second, typed while the save reloaded"
     people.check()
+
+
+def test_a_manager_orders_the_queue_by_the_models_uncertainty(
+    people: People, db: Database
+) -> None:
+    """Mouse picks the active learning order; the keyboard picks its measure; Ctrl+S saves; the
+    queue then serves the task the model is least sure of first."""
+    project_id, _, tokens = setup(people, db)
+    with db.read() as session:
+        lead = session.query(User).filter(User.email == LEAD[0]).one()
+    rows = [
+        {"id": f"al-{n}", "text": f"Sample {n}.", "predictions": [
+            {"model_version": "m", "score": score, "result": {"label": {"choice": "pos"}}}
+        ]}
+        for n, score in ((1, 0.8), (2, 0.55), (3, 0.97))
+    ]
+    add_tasks(db, lead, project_id, rows)
+    page = people.page("manager")
+    people.sign_in(page, *LEAD, then=f"/projects/{project_id}/settings")
+    general = page.get_by_role("region", name="General")
+    expect(general.get_by_label("Uncertainty")).to_have_count(0)  # only for those orders
+    order = general.get_by_label("Order", exact=True)
+    order.click()
+    order.select_option("uncertainty")
+    measure = general.get_by_label("Uncertainty")
+    expect(measure).to_have_value("least_confident")
+    measure.focus()
+    page.keyboard.press("ArrowDown")
+    expect(measure).to_have_value("margin")
+    expect(general.get_by_text("tasks without one come")).to_be_visible()
+    people.shot(page, "settings-active-learning", at="#general-title")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    with api(people, tokens["lead"]) as lead_api:
+        saved = lead_api.get(f"/projects/{project_id}").json()
+        assert (saved["order"], saved["uncertainty_measure"]) == ("uncertainty", "margin")
+        served = lead_api.post(f"/projects/{project_id}/next").json()["task"]
+        assert served["external_id"] == "al-2"

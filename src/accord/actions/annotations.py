@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from accord.actions.active_learning import requeue
 from accord.actions.audit import record
 from accord.actions.consensus import refresh_consensus, settle_task
 from accord.actions.gold import GOLD, Feedback, count_gold_submission, score_gold
@@ -33,7 +34,7 @@ from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Forbidden, Invalid, NotFound
 from accord.kinds import Problem
-from accord.models import Annotation, AnnotationVersion, Assignment, ReviewState, User
+from accord.models import Annotation, AnnotationVersion, Assignment, QueueOrder, ReviewState, User
 from accord.queries.originality import Outcome
 from accord.queries.projects import ProjectInfo
 from accord.queries.tasks import TaskRef
@@ -154,6 +155,8 @@ def do_submit(
     if originality is not None or typing:
         index_submission(session, project.id, annotation_id, originality, typing)
     settle_task(session, project, task)
+    if project.order == QueueOrder.disagreement.value and task.purpose is None:
+        requeue(session, project.id, [task.id])  # where the model and people disagree: first
     feedback = None
     if task.purpose == GOLD:
         feedback = score_gold(session, project, user.id, task, text, seconds, annotation_id, now)

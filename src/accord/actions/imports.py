@@ -39,9 +39,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.actions.active_learning import is_learning, requeue
+from accord.actions.active_learning import settle as settle_learning
 from accord.actions.import_moves import (
     ImportJob,
     audit_done,
@@ -71,7 +73,7 @@ from accord.formats.task_rows import (
     checked_rows,
 )
 from accord.kinds import Interface
-from accord.models import Import, ImportState, Project, QueueOrder, User
+from accord.models import Import, ImportState, Project, QueueOrder, Task, User
 from accord.queries.projects import interface_of
 
 __all__ = [
@@ -146,6 +148,8 @@ def run_import(
             job.staging.release()  # the import is committed: recovery finishes it
             raise
     job.staging.discard()
+    if job.report.predictions:
+        settle_learning(db, project_id)  # an active learning order places the predicted tasks
     log.info(
         "import %d: %d rows checked in %.2f s, moved in %.2f s",
         job.import_id,
@@ -296,6 +300,7 @@ def do_import(
     session.flush()
     report.import_id = entry.id
     writer = task_writer(session, project.id, entry.id)
+    newest = session.scalar(select(func.max(Task.id))) or 0  # the import's tasks come after
     rules = RowRules(interface, _key_function(project.order), max_result_bytes, max_row_bytes)
     atomic = not skip_invalid
     batch: list[TaskRow] = []
@@ -316,6 +321,11 @@ def do_import(
     if report.created == 0 and report.duplicates == 0 and report.skipped == 0:
         raise Invalid("the file holds no tasks", code="empty_import")
     tasks_added(Raw(session), project.id, report.created)
+    if report.predictions and is_learning(project.order):
+        ids = session.scalars(
+            select(Task.id).where(Task.project_id == project.id, Task.id > newest)
+        ).all()
+        requeue(session, project.id, list(ids))
     entry.created, entry.duplicates = report.created, report.duplicates
     entry.skipped, entry.predictions = report.skipped, report.predictions
     entry.staged = entry.moved = report.created + report.duplicates

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from accord.actions.active_learning import requeue
 from accord.actions.audit import record
 from accord.db.types import utcnow
 from accord.errors import Conflict, Invalid
@@ -202,7 +203,8 @@ def do_record_health(
 
 def do_store_predictions(session: Session, project_id: int, predicted: Sequence[Predicted]) -> int:
     """Store the answers that fit (`Predicted.ok`) as predictions; a task's earlier prediction
-    of the same model version is replaced (a job run again stores each once). How many."""
+    of the same model version is replaced (a job run again stores each once). In an active
+    learning order, the tasks take their new places in the queue. How many."""
     good = [p for p in predicted if p.ok]
     for version in {p.model_version for p in good}:
         session.execute(
@@ -220,11 +222,13 @@ def do_store_predictions(session: Session, project_id: int, predicted: Sequence[
             model_version=p.model_version,
             score=p.score,
             result=orjson.dumps(p.result).decode(),
+            probabilities=orjson.dumps(p.probabilities).decode() if p.probabilities else None,
             created_at=now,
         )
         for p in good
     )
     session.flush()
+    requeue(session, project_id, sorted({p.task_id for p in good}))
     return len(good)
 
 

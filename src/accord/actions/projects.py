@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
+from accord.actions.active_learning import TIER as LEARNING_TIER
+from accord.actions.active_learning import is_learning
+from accord.actions.active_learning import settle as settle_learning
 from accord.actions.audit import record
 from accord.actions.checklists import checked_checklist
 from accord.actions.guidelines import do_save_guidelines, record_first_version
@@ -16,7 +19,7 @@ from accord.db import Database
 from accord.db.types import utcnow
 from accord.errors import Invalid
 from accord.kinds import Interface, InterfaceError, parse_interface
-from accord.models import Membership, Project, QueueOrder, Role, Task, User
+from accord.models import Membership, Project, QueueOrder, Role, Task, UncertaintyMeasure, User
 
 # Gold, qualification and consensus (accord.actions.gold, accord.actions.consensus).
 QUALITY_SETTINGS = (
@@ -40,6 +43,8 @@ SETTINGS = (
     "overlap",
     "lease_seconds",
     "order",
+    "uncertainty_measure",
+    "diversity",
     "review_share",
     "review_first",
     "review_below_confidence",
@@ -47,6 +52,8 @@ SETTINGS = (
     "checklist",
     *QUALITY_SETTINGS,
 )
+# The settings a change of which puts the queue in a new order (`settle_queue`).
+QUEUE_SETTINGS = ("overlap", "order", "uncertainty_measure", "diversity")
 MAX_OVERLAP = 100
 MAX_REVIEW_FIRST = 100_000
 
@@ -81,6 +88,8 @@ def do_create_project(
     overlap: int = 1,
     lease_seconds: int = 3600,
     order: str = QueueOrder.sequential.value,
+    uncertainty_measure: str = UncertaintyMeasure.least_confident.value,
+    diversity: bool = False,
     review_share: float = 0.0,
     review_first: int = 0,
     review_below_confidence: float = 0.0,
@@ -98,6 +107,8 @@ def do_create_project(
         "overlap": overlap,
         "lease_seconds": lease_seconds,
         "order": order,
+        "uncertainty_measure": uncertainty_measure,
+        "diversity": diversity,
         "review_share": review_share,
         "review_first": review_first,
         "review_below_confidence": review_below_confidence,
@@ -163,7 +174,7 @@ def do_update_project(
         if key in changes:
             setattr(project, key, changes[key].strip() if key == "name" else changes[key])
     project.updated_at = utcnow()
-    if before["overlap"] != project.overlap or before["order"] != project.order:
+    if any(before[key] != getattr(project, key) for key in QUEUE_SETTINGS):
         project.queue_pending_from = 0
     session.flush()
     after = _settings(project)
@@ -201,11 +212,14 @@ def do_delete_project(session: Session, actor: User, project: Project) -> None:
 
 
 def queue_key(order: str, priority: int) -> int:
-    """Where a task stands in the queue (smaller first; ties broken by task id)."""
+    """Where a task stands in the queue (smaller first; ties broken by task id). A new task in
+    an active learning order goes after those with predictions until its keys are settled."""
     if order == QueueOrder.random.value:
         return random.getrandbits(62)
     if order == QueueOrder.priority.value:
         return -priority
+    if is_learning(order):
+        return 2 * LEARNING_TIER
     return 0
 
 
@@ -223,6 +237,8 @@ def settle_queue(db: Database, project_id: int) -> int:
     batches = 0
     while _settle_batch(db, project_id):
         batches += 1
+    if batches:
+        settle_learning(db, project_id)  # the active learning orders' keys (none otherwise)
     return batches
 
 
@@ -277,6 +293,8 @@ def _key(session: Session, project: Project) -> Any:
         )
     if project.order == QueueOrder.priority.value:
         return -Task.priority
+    if is_learning(project.order):
+        return Task.queue_key  # set from the predictions afterwards (`settle_learning`)
     return literal_column("0")
 
 
@@ -313,6 +331,12 @@ def _check_settings(**values: Any) -> None:
         raise Invalid(
             f"order must be one of {', '.join(o.value for o in QueueOrder)}",
             details={"field": "order"},
+        )
+    measures = {m.value for m in UncertaintyMeasure}
+    if "uncertainty_measure" in values and values["uncertainty_measure"] not in measures:
+        raise Invalid(
+            f"uncertainty_measure must be one of {', '.join(m.value for m in UncertaintyMeasure)}",
+            details={"field": "uncertainty_measure"},
         )
 
 

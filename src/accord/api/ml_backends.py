@@ -135,6 +135,10 @@ class PredictJobIn(In):
         default=None, max_length=MAX_TASK_IDS, description="Only these tasks (default: all)"
     )
     batch_size: int = Field(default=16, ge=1, le=MAX_BATCH, description="Tasks per /predict call")
+    open_only: bool = Field(
+        default=False,
+        description="Only the tasks the queue can still serve (what active learning reorders)",
+    )
 
 
 class SuggestIn(In):
@@ -280,6 +284,8 @@ def start_predictions(
     params: dict[str, Any] = {"backend_id": backend_id, "batch_size": body.batch_size}
     if body.task_ids is not None:
         params["task_ids"] = sorted(set(body.task_ids))
+    if body.open_only:
+        params["open_only"] = True
     return start_job(
         request, db, caller.user, project_id, "ml_predict", params, unit="tasks", single=True
     )

@@ -28,7 +28,18 @@ from accord.queries.projects import my_submitted, progress, projects_of
 router = APIRouter(tags=["projects"])
 
 InterfaceIn = dict[str, Any] | str
-Order = Literal["sequential", "random", "priority"]
+Order = Literal["sequential", "random", "priority", "uncertainty", "disagreement"]
+Measure = Literal["least_confident", "margin", "entropy"]
+ORDER = (
+    "How the queue hands out tasks: sequential, random, priority, or an active learning order "
+    "from the tasks' predictions: uncertainty (the least sure first) or disagreement (where "
+    "the model and the first annotators disagree first); docs/active_learning.md"
+)
+MEASURE = (
+    "For the active learning orders: least_confident (1 - the top class's probability, or "
+    "1 - the score), margin (between the two top classes) or entropy"
+)
+DIVERSITY = "For the active learning orders: take turns between the classes the model predicts"
 
 
 REVIEW_SHARE = (
@@ -124,7 +135,9 @@ class ProjectCreate(QualityCreate):
     guidelines: str = Field(default="", max_length=500_000, description="Markdown")
     overlap: int = Field(default=1, ge=1, le=100, description="Annotations wanted per task")
     lease_seconds: int = Field(default=3600, ge=30, le=7 * 86400)
-    order: Order = "sequential"
+    order: Order = Field(default="sequential", description=ORDER)
+    uncertainty_measure: Measure = Field(default="least_confident", description=MEASURE)
+    diversity: bool = Field(default=False, description=DIVERSITY)
     review_share: float = Field(default=0.0, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int = Field(default=0, ge=0, le=100_000, description=REVIEW_FIRST)
     review_below_confidence: float = Field(default=0.0, ge=0, le=1, description=BELOW)
@@ -141,7 +154,9 @@ class ProjectChange(QualityChange):
     guidelines: str | None = Field(default=None, max_length=500_000)
     overlap: int | None = Field(default=None, ge=1, le=100)
     lease_seconds: int | None = Field(default=None, ge=30, le=7 * 86400)
-    order: Order | None = None
+    order: Order | None = Field(default=None, description=ORDER)
+    uncertainty_measure: Measure | None = Field(default=None, description=MEASURE)
+    diversity: bool | None = Field(default=None, description=DIVERSITY)
     review_share: float | None = Field(default=None, ge=0, le=1, description=REVIEW_SHARE)
     review_first: int | None = Field(default=None, ge=0, le=100_000, description=REVIEW_FIRST)
     review_below_confidence: float | None = Field(default=None, ge=0, le=1, description=BELOW)
@@ -168,6 +183,8 @@ class ProjectOut(QualityOut):
     overlap: int
     lease_seconds: int
     order: str
+    uncertainty_measure: str
+    diversity: bool
     review_share: float
     review_first: int
     review_below_confidence: float
@@ -191,6 +208,8 @@ def project_out(session: Session, project: Project, role: str, user: User) -> Pr
         overlap=project.overlap,
         lease_seconds=project.lease_seconds,
         order=project.order,
+        uncertainty_measure=project.uncertainty_measure,
+        diversity=project.diversity,
         review_share=project.review_share,
         review_first=project.review_first,
         review_below_confidence=project.review_below_confidence,

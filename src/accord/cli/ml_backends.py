@@ -149,6 +149,9 @@ def predict(
         list[int] | None, typer.Option("--task", help="Only this task (repeat for more)")
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Tasks per call")] = 16,
+    open_only: Annotated[
+        bool, typer.Option("--open-only", help="Only the tasks the queue can still serve")
+    ] = False,
     wait: Annotated[
         bool, typer.Option("--wait", help="Follow the job and print its report")
     ] = False,
@@ -158,7 +161,9 @@ def predict(
     """Pre-label the project's tasks through a model server, as a job (prints its id)."""
     api = client(url, token)
     with reported():
-        job = api.start_ml_predictions(project, backend, task_ids=tasks, batch_size=batch_size)
+        job = api.start_ml_predictions(
+            project, backend, task_ids=tasks, batch_size=batch_size, open_only=open_only
+        )
         if not wait:
             typer.echo(job["id"])
             return

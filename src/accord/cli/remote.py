@@ -93,6 +93,44 @@ def projects_create(
     typer.echo(project.id)
 
 
+@projects_app.command("order")
+def projects_order(
+    project: int,
+    order: Annotated[
+        str,
+        typer.Argument(
+            help="sequential, random, priority, uncertainty or disagreement "
+            "(docs/active_learning.md)"
+        ),
+    ],
+    measure: Annotated[
+        str | None,
+        typer.Option("--measure", help="uncertainty: least_confident, margin or entropy"),
+    ] = None,
+    diversity: Annotated[
+        bool | None,
+        typer.Option(
+            "--diversity/--no-diversity",
+            help="Take turns between the classes the model predicts",
+        ),
+    ] = None,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Set the order in which the queue hands out the project's tasks."""
+    changes: dict[str, object] = {"order": order}
+    if measure is not None:
+        changes["uncertainty_measure"] = measure
+    if diversity is not None:
+        changes["diversity"] = diversity
+    with reported():
+        found = client(url, token).update_project(project, **changes).raw
+    how = ""
+    if found["order"] in {"uncertainty", "disagreement"}:
+        how = f" ({found['uncertainty_measure']}{', diverse' if found['diversity'] else ''})"
+    typer.echo(f"project {project} serves its tasks in {found['order']} order{how}")
+
+
 @projects_app.command("add-member")
 def projects_add_member(
     project: int,

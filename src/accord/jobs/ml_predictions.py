@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import func, select
 
+from accord.actions.active_learning import is_learning
+from accord.actions.active_learning import settle as settle_learning
 from accord.actions.jobs import do_log_job, do_note_job, do_start_job
 from accord.actions.ml_backends import do_mark_trained, do_record_health, do_store_predictions
 from accord.db import Database
@@ -86,45 +88,48 @@ def _checked_up(context: JobContext, backend: Backend) -> Backend:
     return backend
 
 
+def _which(project_id: int, only: list[int] | None, open_only: bool) -> list[Any]:
+    """The tasks a prediction job asks about: the project's (with their data), or the given
+    ones, or those the queue can still serve (``open_only``: after a retraining)."""
+    where = [Task.project_id == project_id, Task.data_deleted_at.is_(None)]
+    if only is not None:
+        where.append(Task.id.in_(only))
+    if open_only:
+        where.append(Task.is_open.is_(True))
+    return where
+
+
 def _next_tasks(
-    db: Database, project_id: int, after: int, size: int, only: list[int] | None
+    db: Database, project_id: int, after: int, size: int, where: list[Any]
 ) -> list[TaskIn]:
     with db.read() as session:
-        query = select(Task.id, Task.data).where(
-            Task.project_id == project_id, Task.id > after, Task.data_deleted_at.is_(None)
-        )
-        if only is not None:
-            query = query.where(Task.id.in_(only))
+        query = select(Task.id, Task.data).where(*where, Task.id > after)
         rows = session.execute(query.order_by(Task.id).limit(size)).all()
     return [TaskIn(int(r[0]), orjson.loads(r[1])) for r in rows]
 
 
-def _total(db: Database, project_id: int, only: list[int] | None) -> int:
+def _total(db: Database, where: list[Any]) -> int:
     with db.read() as session:
-        query = select(func.count()).where(
-            Task.project_id == project_id, Task.data_deleted_at.is_(None)
-        )
-        if only is not None:
-            query = query.where(Task.id.in_(only))
-        return int(session.scalar(query) or 0)
+        return int(session.scalar(select(func.count()).where(*where)) or 0)
 
 
-def _params(context: JobContext) -> tuple[int, int, list[int] | None]:
+def _params(context: JobContext) -> tuple[int, int, list[Any]]:
     params = context.params
     size = int(params.get("batch_size") or BATCH_SIZE)
     only = params.get("task_ids")
-    return (
-        int(params["backend_id"]),
-        max(1, min(size, MAX_BATCH)),
-        ([int(t) for t in only] if only is not None else None),
+    where = _which(
+        context.project_id,
+        [int(t) for t in only] if only is not None else None,
+        bool(params.get("open_only")),
     )
+    return int(params["backend_id"]), max(1, min(size, MAX_BATCH)), where
 
 
 @job_handler("ml_predict")
 def ml_predict_job(context: JobContext) -> dict[str, Any]:
-    backend_id, size, only = _params(context)
+    backend_id, size, where = _params(context)
     backend = _backend(context.db, context.settings, context.project_id, backend_id)
-    total = _total(context.db, context.project_id, only)
+    total = _total(context.db, where)
     context.progress(0, total, unit="tasks", phase=f"checking {backend.title}")
     backend = _checked_up(context, backend)
     notes = context.notes
@@ -132,7 +137,7 @@ def ml_predict_job(context: JobContext) -> dict[str, Any]:
     stored, failed = int(notes.get("stored", 0)), int(notes.get("failed", 0))
     failures: list[dict[str, Any]] = list(notes.get("failures", []))
     down = 0
-    while tasks := _next_tasks(context.db, context.project_id, after, size, only):
+    while tasks := _next_tasks(context.db, context.project_id, after, size, where):
         context.progress(done, total, phase=f"asking {backend.title}")
         outcomes, why = _ask(backend, tasks)
         down = down + 1 if why is not None and why.down else 0
@@ -164,6 +169,9 @@ def ml_predict_job(context: JobContext) -> dict[str, Any]:
                 f"({why.message}); stopped after task {after} with {stored} predictions stored "
                 f"and {max(total - done, 0)} tasks not tried: start the job again once it is up"
             )
+    if stored:
+        context.progress(done, total, phase="ordering the queue")
+        settle_learning(context.db, context.project_id)  # active learning orders only
     return {
         "backend_id": backend.id,
         "model_version": backend.model_version or backend.title,
@@ -300,7 +308,36 @@ def ml_train_job(context: JobContext) -> dict[str, Any]:
         "annotations": len(annotations),
         "through": through,
         "model_version": version,
+        "predict_job_id": _predict_again(context, backend.id),
     }
+
+
+def _predict_again(context: JobContext, backend_id: int) -> int | None:
+    """In an active learning order, the retrained model predicts the tasks the queue can still
+    serve, so that the order follows the new model: the id of that job (None: not needed, or
+    one is already queued or running)."""
+    try:
+        with context.db.write() as session:
+            project = session.get(Project, context.project_id)
+            backend = session.get(MLBackend, backend_id)
+            if project is None or not is_learning(project.order):
+                return None
+            if backend is None or not backend.enabled:
+                return None
+            job = do_start_job(
+                session,
+                None,
+                context.project_id,
+                "ml_predict",
+                {"backend_id": backend_id, "open_only": True},
+                unit="tasks",
+                single=True,
+            )
+            job_id = job.id
+    except Conflict:
+        return None
+    context.runner.send(job_id)
+    return job_id
 
 
 class TrainingTrigger:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from accord.kinds.interface import Interface
@@ -45,6 +45,9 @@ class Predicted:
     score: float | None = None
     model_version: str = ""
     error: str | None = None
+    # The model's class probabilities by question, when the server gives them (active learning's
+    # margin and entropy measures: accord.quality.uncertainty).
+    probabilities: dict[str, dict[str, float]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -149,6 +152,7 @@ def _ls_item(item: Any, task: TaskIn, interface: Interface, version: str) -> Pre
     if not isinstance(regions, list):
         return Predicted(task.id, error='its prediction has no "result" list of regions')
     score, why = _score(item.get("score"))
+    probabilities, why = (None, why) if why else _probabilities(item, interface)
     if why:
         return Predicted(task.id, error=why)
     try:
@@ -159,9 +163,10 @@ def _ls_item(item: Any, task: TaskIn, interface: Interface, version: str) -> Pre
         return Predicted(
             task.id, error="its regions do not fit the interface: " + _listed(problems)
         )
-    return _checked(
+    found = _checked(
         task, dict(result), interface, score, _version(item.get("model_version")) or version
     )
+    return replace(found, probabilities=probabilities) if found.ok else found
 
 
 # -- Accord ---------------------------------------------------------------------------------
@@ -203,18 +208,18 @@ def read_accord_predictions(
             out.append(Predicted(task.id, error="the server's answer has no prediction for it"))
             continue
         score, why = _score(item.get("score"))
+        probabilities, why = (None, why) if why else _probabilities(item, interface)
         if why:
             out.append(Predicted(task.id, error=why))
             continue
-        out.append(
-            _checked(
-                task,
-                item.get("result"),
-                interface,
-                score,
-                _version(item.get("model_version")) or version,
-            )
+        found = _checked(
+            task,
+            item.get("result"),
+            interface,
+            score,
+            _version(item.get("model_version")) or version,
         )
+        out.append(replace(found, probabilities=probabilities) if found.ok else found)
     return out
 
 
@@ -235,6 +240,36 @@ def _checked(
     if not result:
         return Predicted(task.id, error="its answer is empty (it answers no question)")
     return Predicted(task.id, result=result, score=score, model_version=version)
+
+
+MAX_CLASSES = 1000
+
+
+def _probabilities(
+    item: Mapping[str, Any], interface: Interface
+) -> tuple[dict[str, dict[str, float]] | None, str | None]:
+    """The optional ``"probabilities": {"question": {"label": p}}`` (p a number from 0 to 1):
+    the parsed value, or why it is refused."""
+    value = item.get("probabilities")
+    if value is None:
+        return None, None
+    if not isinstance(value, Mapping):
+        return None, f'its "probabilities" is {_what(value)}, not an object by question'
+    names = {q.name for q in interface.questions}
+    found: dict[str, dict[str, float]] = {}
+    for question, classes in value.items():
+        where = f'its "probabilities" of {str(question)[:80]!r}'
+        if question not in names:
+            return None, f"{where}: the interface has no such question"
+        if not isinstance(classes, Mapping) or len(classes) > MAX_CLASSES:
+            return None, f"{where}: expected an object of up to {MAX_CLASSES} labels"
+        parsed: dict[str, float] = {}
+        for label, p in classes.items():
+            if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
+                return None, f"{where}: {str(label)[:80]!r} is {_what(p)}, not a number from 0 to 1"
+            parsed[str(label)] = float(p)
+        found[str(question)] = parsed
+    return found or None, None
 
 
 def _score(value: Any) -> tuple[float | None, str | None]:

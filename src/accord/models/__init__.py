@@ -24,7 +24,7 @@ from accord.models.originality import (
 from accord.models.predictions import Prediction
 from accord.models.problem_reports import ProblemReport, ReportStatus
 from accord.models.progress import ProgressCount
-from accord.models.projects import Project, QueueOrder
+from accord.models.projects import Project, QueueOrder, UncertaintyMeasure
 from accord.models.queue import Assignment, AssignmentState
 from accord.models.reviews import Decision, Review, ReviewState
 from accord.models.secrets import InstanceSecret
@@ -88,6 +88,7 @@ __all__ = [
     "SignInAttempt",
     "Task",
     "TaskConsensus",
+    "UncertaintyMeasure",
     "User",
     "Webhook",
     "WebhookDelivery",

@@ -26,4 +26,7 @@ class Prediction(Base):
     model_version: Mapped[str] = mapped_column(String(200))
     score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[str] = mapped_column(Text)
+    # The model's class probabilities, when its server gives them (JSON, by question:
+    # {"question": {"label": p}}): the margin and entropy measures of active learning.
+    probabilities: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

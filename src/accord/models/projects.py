@@ -17,6 +17,18 @@ class QueueOrder(enum.StrEnum):
     sequential = "sequential"
     random = "random"
     priority = "priority"
+    # Active learning (accord.actions.active_learning): the tasks the model is least sure of
+    # first; the tasks where the model and the first annotators disagree first.
+    uncertainty = "uncertainty"
+    disagreement = "disagreement"
+
+
+class UncertaintyMeasure(enum.StrEnum):
+    """How sure a prediction is (accord.quality.uncertainty)."""
+
+    least_confident = "least_confident"
+    margin = "margin"
+    entropy = "entropy"
 
 
 class Project(Base):
@@ -30,6 +42,16 @@ class Project(Base):
     overlap: Mapped[int] = mapped_column(Integer, default=1)
     lease_seconds: Mapped[int] = mapped_column(Integer, default=3600)
     order: Mapped[str] = mapped_column(String(20), default=QueueOrder.sequential.value)
+    # For the active learning orders: how a prediction's uncertainty is measured, and whether
+    # the queue takes turns between the classes the model predicts (diversity).
+    uncertainty_measure: Mapped[str] = mapped_column(
+        String(20),
+        default=UncertaintyMeasure.least_confident.value,
+        server_default=UncertaintyMeasure.least_confident.value,
+    )
+    diversity: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
+    )
     # The review policy: each annotator's first `review_first` submissions are reviewed, then
     # a `review_share` of the rest, drawn at random (1: all of them; 0: none).
     review_share: Mapped[float] = mapped_column(Float, default=0.0)

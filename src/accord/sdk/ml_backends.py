@@ -51,9 +51,11 @@ class MLBackendCalls:
         backend_id: int,
         task_ids: list[int] | None = None,
         batch_size: int = 16,
+        open_only: bool = False,
     ) -> dict[str, Any]:
-        """Start pre-labelling (a job: follow it with `wait_job`)."""
-        body: dict[str, Any] = {"batch_size": batch_size}
+        """Start pre-labelling (a job: follow it with `wait_job`); ``open_only``: only the tasks
+        the queue can still serve."""
+        body: dict[str, Any] = {"batch_size": batch_size, "open_only": open_only}
         if task_ids is not None:
             body["task_ids"] = task_ids
         data: dict[str, Any] = self._call(

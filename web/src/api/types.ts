@@ -62,6 +62,9 @@ export interface Project {
   overlap: number;
   lease_seconds: number;
   order: string;
+  uncertainty_measure: string;
+  /** Active learning orders: take turns between the classes the model predicts. */
+  diversity: boolean;
   /** The share of submissions sent to review, drawn at random (0 none, 1 all). */
   review_share: number;
   /** Each annotator's first N submissions all go to review. */
@@ -335,7 +338,9 @@ export interface Problem {
   message: string;
 }
 
-export type QueueOrder = "sequential" | "random" | "priority";
+export type QueueOrder = "sequential" | "random" | "priority" | "uncertainty" | "disagreement";
+/** How the active learning orders measure a prediction's uncertainty (docs/active_learning.md). */
+export type UncertaintyMeasure = "least_confident" | "margin" | "entropy";
 
 /** `POST /projects`: the interface goes as the YAML/JSON text the manager wrote. */
 export interface ProjectCreate {
@@ -346,6 +351,8 @@ export interface ProjectCreate {
   overlap?: number;
   lease_seconds?: number;
   order?: QueueOrder;
+  uncertainty_measure?: UncertaintyMeasure;
+  diversity?: boolean;
   review_share?: number;
   review_first?: number;
   review_below_confidence?: number;

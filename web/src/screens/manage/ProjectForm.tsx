@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
-import type { JsonObject, QueueOrder } from "../../api";
+import type { JsonObject, QueueOrder, UncertaintyMeasure } from "../../api";
 import { useLeaveGuard } from "../../app/router";
 import { Markdown } from "../../kinds/fields/Markdown";
 import { Notice } from "../../ui/Notice";
@@ -16,6 +16,9 @@ export interface ProjectDraft {
   overlap: string;
   leaseMinutes: string;
   order: QueueOrder;
+  /** For the active learning orders: the uncertainty measure, and turns between predicted classes. */
+  uncertaintyMeasure: UncertaintyMeasure;
+  diversity: "yes" | "no";
   /** The review policy: a percentage of submissions drawn at random, after each annotator's first N. */
   reviewPercent: string;
   reviewFirst: string;
@@ -62,7 +65,17 @@ const ORDERS: { value: QueueOrder; label: string }[] = [
   { value: "sequential", label: "Sequential (in import order)" },
   { value: "random", label: "Random" },
   { value: "priority", label: "By priority (the rows' `priority`, highest first)" },
+  { value: "uncertainty", label: "Model least sure first" },
+  { value: "disagreement", label: "Model vs. people first" },
 ];
+
+const MEASURES: { value: UncertaintyMeasure; label: string }[] = [
+  { value: "least_confident", label: "Least confident" },
+  { value: "margin", label: "Margin" },
+  { value: "entropy", label: "Entropy" },
+];
+
+const LEARNING: ReadonlySet<QueueOrder> = new Set(["uncertainty", "disagreement"]);
 
 /** The form's keys of the server's field names (a refusal names `lease_seconds`...). */
 const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
@@ -72,6 +85,8 @@ const FIELD_KEYS: Record<string, keyof ProjectDraft> = {
   review_first: "reviewFirst",
   review_below_confidence: "reviewBelow",
   review_disagreements: "reviewDisagreements",
+  uncertainty_measure: "uncertaintyMeasure",
+  diversity: "diversity",
   review_below_gold: "reviewBelowGold",
   review_faster_than: "reviewFasterThan",
   checklist: "checklistText",
@@ -181,7 +196,38 @@ export function ProjectForm({ initial, sample, projectId, submitLabel, onSubmit,
             problem={fields.lease_seconds}
           />
           <SelectInput label="Order" value={draft.order} onChange={(v) => set("order", v as QueueOrder)} options={ORDERS} problem={fields.order} />
+          {LEARNING.has(draft.order) && (
+            <>
+              <SelectInput
+                label="Uncertainty"
+                value={draft.uncertaintyMeasure}
+                onChange={(v) => set("uncertaintyMeasure", v as UncertaintyMeasure)}
+                options={MEASURES}
+                problem={fields.uncertainty_measure}
+              />
+              <SelectInput
+                label="Diversity"
+                value={draft.diversity}
+                onChange={(v) => set("diversity", v === "yes" ? "yes" : "no")}
+                options={[
+                  { value: "no", label: "Off" },
+                  { value: "yes", label: "Turns by predicted class" },
+                ]}
+                problem={fields.diversity}
+              />
+            </>
+          )}
         </div>
+        {LEARNING.has(draft.order) && (
+          <p className="muted small">
+            Active learning: the order comes from the tasks&apos; predictions (Model servers, or imported ones with a score); tasks without one come
+            last. <em>Model least sure first</em> serves the most uncertain prediction first; <em>Model vs. people first</em> serves first the tasks
+            whose first answers contradict the model (with an overlap above 1). Uncertainty: least confident is 1 − the top class&apos;s probability
+            (or 1 − the score), margin the gap between the two likeliest classes, entropy the spread over every class. Diversity takes turns between
+            the classes the model predicts. A model server that retrains every N annotations predicts the open tasks again, and the queue follows the
+            new model (docs/active_learning.md).
+          </p>
+        )}
         <TextArea label="Description" value={draft.description} onChange={(v) => set("description", v)} rows={2} problem={fields.description} />
       </section>
 

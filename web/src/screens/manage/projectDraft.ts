@@ -1,5 +1,5 @@
 /** Between a project and the settings form's text values. */
-import type { Project, ProjectChange, ProjectCreate } from "../../api";
+import type { Project, ProjectChange, ProjectCreate, QueueOrder, UncertaintyMeasure } from "../../api";
 import { draftNumbers, type ProjectDraft } from "./ProjectForm";
 import { checklistToText, textToChecklist } from "./checklistText";
 import { interfaceToYaml } from "./interfaceText";
@@ -11,12 +11,17 @@ questions:
   - {name: label, kind: choice, options: [positive, neutral, negative], required: true}
 `;
 
+const ORDERS: readonly string[] = ["sequential", "random", "priority", "uncertainty", "disagreement"] satisfies QueueOrder[];
+const MEASURES: readonly string[] = ["least_confident", "margin", "entropy"] satisfies UncertaintyMeasure[];
+
 export const NEW_PROJECT: ProjectDraft = {
   name: "",
   description: "",
   overlap: "1",
   leaseMinutes: "60",
   order: "sequential",
+  uncertaintyMeasure: "least_confident",
+  diversity: "no",
   reviewPercent: "0",
   reviewFirst: "0",
   reviewBelow: "0",
@@ -43,7 +48,11 @@ export function draftOf(project: Project): ProjectDraft {
     description: project.description,
     overlap: String(project.overlap),
     leaseMinutes: String(project.lease_seconds / 60),
-    order: project.order === "random" || project.order === "priority" ? project.order : "sequential",
+    order: ORDERS.includes(project.order as QueueOrder) ? (project.order as QueueOrder) : "sequential",
+    uncertaintyMeasure: MEASURES.includes(project.uncertainty_measure as UncertaintyMeasure)
+      ? (project.uncertainty_measure as UncertaintyMeasure)
+      : "least_confident",
+    diversity: project.diversity ? "yes" : "no",
     reviewPercent: String(Math.round(project.review_share * 10000) / 100),
     reviewFirst: String(project.review_first),
     reviewBelow: String(project.review_below_confidence),
@@ -71,6 +80,8 @@ export function createBody(draft: ProjectDraft): ProjectCreate {
     description: draft.description,
     guidelines: draft.guidelines,
     order: draft.order,
+    uncertainty_measure: draft.uncertaintyMeasure,
+    diversity: draft.diversity === "yes",
     interface: draft.interfaceText,
     checklist: textToChecklist(draft.checklistText),
     review_disagreements: draft.reviewDisagreements === "yes",
