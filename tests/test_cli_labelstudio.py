@@ -85,6 +85,33 @@ def test_label_studio_both_ways_from_the_command_line(
         assert "'NOPE' is not one of the labels" in refused.stderr
         assert "nothing was imported" in refused.stderr
 
+        # In the background: the same id on stdout and summary, followed as a job.
+        later = accord(
+            settings,
+            "projects",
+            "import-labelstudio",
+            str(case / "export.json"),
+            "--config",
+            str(case / "config.xml"),
+            "--background",
+            **env,
+        )
+        assert int(ok(later).strip()) > second
+        assert "2 tasks, 4 annotations, 2 predictions imported" in later.stderr
+        failed = accord(
+            settings,
+            "projects",
+            "import-labelstudio",
+            str(bad),
+            "--config",
+            str(case / "config.xml"),
+            "--background",
+            **env,
+        )
+        assert failed.returncode == 1
+        assert "'NOPE' is not one of the labels" in failed.stderr
+        assert "was left empty; delete it" in failed.stderr
+
         with Client(server.url, token) as client:
             first_rows = list(client.export(project))
             second_rows = list(client.export(second))

@@ -297,3 +297,54 @@ def test_the_export_as_a_job_is_the_streamed_one(db: Database, lead: Api) -> Non
     tasks = json.loads(file.content)
     assert {t["data"]["answer_a"] for t in tasks} == {"An apple.", "5"}
     assert tasks[0]["annotations"][0]["result"][0]["type"] == "pairwise"
+
+
+# -- in the background --------------------------------------------------------------------------
+
+
+def test_a_background_import_is_a_job_with_the_same_report(db: Database, lead: Api) -> None:
+    from tests.api.test_jobs import wait
+
+    export, config = fixture("ner")
+    synchronous = post(lead, export, config, title="at once").json()
+    got = post(lead, export, config, title="in the background", background="true")
+    assert got.status_code == 202, got.text
+    body = got.json()
+    assert body["job"]["kind"] == "labelstudio_import"
+    project_id = body["project_id"]
+    assert body["job"]["project_id"] == project_id
+    job = wait(lead, body["job"]["id"])
+    assert job["state"] == "succeeded", job
+    report = job["result"]
+    assert report["project_id"] == project_id
+    for key in ("tasks", "annotations", "predictions", "problems", "cancelled_skipped"):
+        assert report[key] == synchronous["report"][key], key
+    project = lead.get(f"/projects/{project_id}").json()
+    assert project["name"] == "in the background"
+    assert project["description"] == "Imported from Label Studio."
+    assert len(records(lead, project_id)) == len(export)
+
+
+def test_a_failed_background_import_leaves_an_empty_project_saying_why(
+    db: Database, lead: Api
+) -> None:
+    from tests.api.test_jobs import wait
+
+    export, config, named = broken_ner()
+    got = post(lead, export, config, title="broken", background="true")
+    assert got.status_code == 202, got.text
+    job = wait(lead, got.json()["job"]["id"])
+    assert job["state"] == "failed"
+    assert "nothing was imported" in job["error"]
+    assert job["result"]["details"]["problems"] == [named]
+    project = lead.get(f"/projects/{got.json()['project_id']}").json()
+    assert project["name"] == "broken (import failed)"
+    assert "delete this project" in project["description"]
+    assert project["progress"]["tasks"] == 0
+
+
+def test_a_background_import_refuses_a_bad_config_at_once(db: Database, lead: Api) -> None:
+    export, _ = fixture("ner")
+    got = post(lead, export, "<View><Nope/></View", background="true")
+    assert got.status_code == 422, got.text
+    assert projects(db) == 0

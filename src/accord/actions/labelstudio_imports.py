@@ -32,6 +32,7 @@ authors.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,9 +48,11 @@ from accord.actions.audit import record
 from accord.actions.imports import ImportOptions, run_import
 from accord.actions.projects import do_create_project, do_delete_project
 from accord.actions.source_answers import do_source_account, source_email
+from accord.actions.tasks import do_delete_tasks
 from accord.actions.users import find_user
 from accord.db import Database
-from accord.errors import Invalid
+from accord.db.types import utcnow
+from accord.errors import AccordError, Invalid
 from accord.formats.json_array import read_json_array
 from accord.formats.labelstudio_config import ConfigError, Translation, read_config
 from accord.formats.labelstudio_tasks import MAX_LISTED, LsTask, read_task
@@ -58,6 +61,8 @@ from accord.kinds.interface import Interface, InterfaceError, parse_interface
 from accord.models import Annotation, Membership, Project, Role, Task, User
 from accord.queries.projects import project_info
 from accord.queries.tasks import TaskRef
+
+log = logging.getLogger("accord.imports")
 
 CHUNK = 50  # annotations per write transaction
 MAX_TITLE = 200
@@ -129,6 +134,26 @@ def translate(config_xml: str) -> tuple[Translation, Interface]:
     return translation, interface
 
 
+IMPORTING = "Being imported from Label Studio: its tasks appear when the import job ends."
+IMPORTED = "Imported from Label Studio."
+
+
+def _title(title: str) -> str:
+    return title.strip()[:MAX_TITLE] or "Label Studio import"
+
+
+def do_start_labelstudio_import(
+    session: Session, user: User, title: str, config_xml: str
+) -> Project:
+    """The project a background import (`run_labelstudio_import` with ``into``) fills: made
+    now, empty, its interface the config's translation (a config that cannot be read is
+    refused here, before anything is made)."""
+    translation, _ = translate(config_xml)
+    return do_create_project(
+        session, user, _title(title), translation.interface, description=IMPORTING
+    )
+
+
 def run_labelstudio_import(
     db: Database,
     user: User,
@@ -137,10 +162,36 @@ def run_labelstudio_import(
     options: LabelStudioOptions,
     *,
     on_progress: Callable[[str, int], None] | None = None,
+    into: int | None = None,
 ) -> LabelStudioReport:
     """Import a Label Studio export (see the module); the report, or Invalid naming every
-    problem (then nothing was created)."""
-    title = options.title.strip()[:MAX_TITLE] or "Label Studio import"
+    problem (then nothing was created).
+
+    ``into``: the project `do_start_labelstudio_import` made for a background import. Tasks an
+    earlier attempt left in it are deleted first; on failure it is emptied again and renamed
+    "... (import failed)", its description saying why, so that the job that says why stays
+    readable (a deleted project's jobs are not)."""
+    title = _title(options.title)
+    try:
+        if into is not None:
+            _empty(db, user, into)
+        return _run(db, user, source, config_xml, options, title, on_progress, into)
+    except BaseException as exc:
+        if into is not None:
+            _give_up(db, user, into, title, exc)
+        raise
+
+
+def _run(
+    db: Database,
+    user: User,
+    source: Source,
+    config_xml: str,
+    options: LabelStudioOptions,
+    title: str,
+    on_progress: Callable[[str, int], None] | None,
+    into: int | None,
+) -> LabelStudioReport:
     translation, interface = translate(config_xml)
     report = LabelStudioReport(notes=list(translation.notes), names=dict(translation.names))
     for text in translation.problems:
@@ -169,24 +220,80 @@ def run_labelstudio_import(
                 code="labelstudio_empty",
             )
         with db.write() as session:
-            project = do_create_project(
-                session,
-                user,
-                title,
-                translation.interface,
-                overlap=max(1, spool.most),
-                description="Imported from Label Studio.",
-            )
+            if into is None:
+                project = do_create_project(
+                    session,
+                    user,
+                    title,
+                    translation.interface,
+                    overlap=max(1, spool.most),
+                    description=IMPORTED,
+                )
+            else:
+                project = _filling(session, into)
+                project.overlap = max(1, spool.most)
+                project.description = IMPORTED
+                project.updated_at = utcnow()  # the cached settings (overlap) are read again
             report.project_id = project.id
+        if on_progress is not None:
+            on_progress("writing", report.tasks)
         try:
             _write(db, user, project.id, rows_path, annotations_path, spool, options, report)
         except BaseException:
-            with db.write() as session:
-                found = session.get(Project, project.id)
-                if found is not None and found.deleted_at is None:
-                    do_delete_project(session, user, found)
+            if into is None:
+                with db.write() as session:
+                    found = session.get(Project, project.id)
+                    if found is not None and found.deleted_at is None:
+                        do_delete_project(session, user, found)
             raise
     return report
+
+
+def _filling(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None or project.deleted_at is not None:
+        raise Invalid(
+            f"project {project_id}, made for this import, was deleted: nothing was imported",
+            code="labelstudio_project_gone",
+        )
+    return project
+
+
+DELETE_BATCH = 1000
+
+
+def _empty(db: Database, user: User, project_id: int) -> None:
+    """Delete what an earlier attempt of the import wrote (short transactions)."""
+    while True:
+        with db.write() as session:
+            _filling(session, project_id)
+            ids = list(
+                session.scalars(
+                    select(Task.id).where(Task.project_id == project_id).limit(DELETE_BATCH)
+                )
+            )
+            if not ids:
+                return
+            do_delete_tasks(session, user, project_id, ids)
+
+
+def _give_up(db: Database, user: User, project_id: int, title: str, exc: BaseException) -> None:
+    """The background import failed: nothing of it stays, and its project says so."""
+    why = exc.message if isinstance(exc, AccordError) else "an internal error"
+    try:
+        _empty(db, user, project_id)
+        with db.write() as session:
+            project = session.get(Project, project_id)
+            if project is None or project.deleted_at is not None:
+                return
+            project.name = f"{title[: MAX_TITLE - 20]} (import failed)"
+            project.description = (
+                f"The Label Studio import failed: {why[:2000]} Nothing was imported: delete this "
+                "project, fix the export, and import it again (its job lists every problem)."
+            )
+            project.updated_at = utcnow()
+    except Exception:  # the database is away: the job's own error still says why
+        log.exception("could not mark project %d as a failed import", project_id)
 
 
 def _dir(path: Path) -> Path:

@@ -55,8 +55,8 @@ class JobOut(BaseModel):
     id: int
     project_id: int
     kind: str = Field(
-        description="import, export, consensus, metrics, bucket_sync, thumbnails, frames or "
-        "waveform"
+        description="import, export, consensus, metrics, bucket_sync, thumbnails, frames, "
+        "waveform, llm, ml_predict, ml_train, originality_corpus or labelstudio_import"
     )
     state: str = Field(description="queued, running, succeeded, failed or cancelled")
     phase: str = Field(description="What it is doing now, for a person")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.failure import fail, reported
+from accord.cli.jobs import follow
 from accord.cli.remote import Json, Token, Url, client, print_json
 
 
@@ -36,6 +37,14 @@ def import_labelstudio(
             "e.g. https://label-studio.example.com",
         ),
     ] = None,
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background",
+            help="Make the project at once and import as a job, followed with a progress bar "
+            "(for large exports)",
+        ),
+    ] = False,
     json: Json = False,
     url: Url = None,
     token: Token = None,
@@ -49,18 +58,35 @@ def import_labelstudio(
     api = client(url, token)
     try:
         found = api.import_labelstudio(
-            export, config, title=title, skip_invalid=skip_invalid, media_base=media_base
+            export,
+            config,
+            title=title,
+            skip_invalid=skip_invalid,
+            media_base=media_base,
+            background=background,
         )
     except AccordError as exc:
-        details = exc.details if isinstance(exc.details, dict) else {}
-        for problem in details.get("problems") or []:
-            typer.echo(f"  {problem}", err=True)
+        _problems(exc.details)
         fail(exc.message)
+    if background:
+        job = follow(api, found["job"], "importing from Label Studio")
+        if job["state"] != "succeeded":
+            _problems((job.get("result") or {}).get("details"))
+            fail(
+                f"the import job {job['id']} {job['state']}: {job.get('error') or ''} "
+                f"(project {found['project_id']} was left empty; delete it)"
+            )
+        found = {"project_id": found["project_id"], "report": job["result"]}
     if json:
         print_json(found)
         return
     typer.echo(found["project_id"])
     _summary(found["report"])
+
+
+def _problems(details: Any) -> None:
+    for problem in (details if isinstance(details, dict) else {}).get("problems") or []:
+        typer.echo(f"  {problem}", err=True)
 
 
 def _summary(report: dict[str, Any]) -> None:

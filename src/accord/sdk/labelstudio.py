@@ -28,13 +28,20 @@ class LabelStudioCalls:
         title: str | None = None,
         skip_invalid: bool = False,
         media_base: str | None = None,
+        background: bool = False,
     ) -> dict[str, Any]:
         """Create a project from a Label Studio JSON export and its labeling config (XML
         files); ``{"project_id", "report"}``. By default nothing is created on any problem
         (an `AccordError` whose ``details["problems"]`` names each); ``skip_invalid`` imports
-        the rest. ``media_base`` is joined before Label Studio's relative media paths."""
+        the rest. ``media_base`` is joined before Label Studio's relative media paths.
+
+        ``background``: the project is made at once and filled by a job: ``{"project_id",
+        "job"}``; follow it with `wait_job` (its ``result`` is the report; a failed one names
+        the problems in ``result["details"]["problems"]``)."""
         export, config = Path(export), Path(config)
         form: dict[str, Any] = {"title": title or export.stem, "skip_invalid": skip_invalid}
+        if background:
+            form["background"] = True
         if media_base:
             form["media_base"] = media_base
         with open(export, "rb") as tasks, open(config, "rb") as xml:

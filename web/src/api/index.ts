@@ -10,6 +10,7 @@ import { flags } from "./flags";
 import { gold } from "./gold";
 import { guidelines } from "./guidelines";
 import { jobs } from "./jobs";
+import { labelStudio } from "./labelStudio";
 import { llm } from "./llm";
 import { media } from "./media";
 import { metrics } from "./metrics";
@@ -63,6 +64,7 @@ export type * from "./types";
 export type * from "./adjudications";
 export type * from "./gold";
 export type * from "./jobs";
+export type * from "./labelStudio";
 export type * from "./media";
 export type * from "./assist";
 export type * from "./metrics";
@@ -81,6 +83,7 @@ export const api = {
   gold,
   jobs,
   llm,
+  labelStudio,
   media,
   metrics,
   ml,
@@ -111,6 +114,8 @@ export const api = {
     create: (body: ProjectCreate) => request<Project>("POST", "/projects", { body }),
     /** 422 `invalid_interface` with `[{path, message}]`; 409 `interface_orphans` with `Orphans[]`. */
     update: (id: number, body: ProjectChange) => request<Project>("PATCH", `/projects/${id}`, { body }),
+    /** Managers: delete the project for everyone (its rows go afterwards, in the background). */
+    delete: (id: number) => request<unknown>("DELETE", `/projects/${id}`),
   },
   members: {
     list: (projectId: number) => request<Member[]>("GET", `/projects/${projectId}/members`),

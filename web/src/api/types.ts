@@ -527,7 +527,7 @@ export interface ExportFilter {
   with_media?: boolean | null;
 }
 
-export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync";
+export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync" | "llm" | "labelstudio_import" | "ml_predict" | "ml_train";
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 /** What a job's `done` and `total` count. */
 export type JobUnit = "bytes" | "tasks" | "rows" | "questions" | "steps";

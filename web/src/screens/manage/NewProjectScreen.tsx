@@ -4,6 +4,7 @@ import { Layout } from "../../app/Layout";
 import { navigate } from "../../app/router";
 import { mayCreateProjects, refreshUser, useSession } from "../../app/session";
 import { NoAccess } from "../../ui/NoAccess";
+import { LabelStudioImport } from "./LabelStudioImport";
 import { createBody, NEW_PROJECT } from "./projectDraft";
 import { ProjectForm } from "./ProjectForm";
 import "./manage.css";
@@ -38,6 +39,7 @@ export function NewProjectScreen() {
       <div className="manage-page">
         <h1>New project</h1>
         <p className="muted">You become its manager. Next you import tasks and add people.</p>
+        <LabelStudioImport />
         <ProjectForm
           initial={NEW_PROJECT}
           sample={null}

@@ -10,6 +10,10 @@ const KINDS: Record<JobKind, string> = {
   consensus: "Consensus",
   metrics: "Metrics",
   bucket_sync: "Bucket sync",
+  llm: "LLM",
+  labelstudio_import: "Label Studio import",
+  ml_predict: "Pre-labelling",
+  ml_train: "Retraining",
 };
 
 const STATES: Record<JobState, string> = {
