@@ -8,7 +8,7 @@
   422 naming every problem (nothing created) under the atomic default. With ``background``
   true: the config is translated and the project made at once (empty), the export spooled to
   the storage backend, and 202 answers the project's id and the ``labelstudio_import`` job
-  that fills it (`accord.jobs.labelstudio_import`; its result is the report).
+  that fills it (`accord.jobs.labelstudio_imports`; its result is the report).
 - ``GET /api/v1/projects/{id}/labelstudio-config``: the labeling config (XML) of the project's
   interface, to load in Label Studio beside ``GET .../export?format=labelstudio``.
 """

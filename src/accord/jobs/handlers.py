@@ -72,7 +72,7 @@ from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, export_video_tr
 from accord.jobs.exports import ExportFilter, export_csv, export_jsonl
 from accord.jobs.final_answers import export_final_csv, export_final_jsonl
 from accord.jobs.frames import start_after_import as start_frames_after_import
-from accord.jobs.labelstudio_import import labelstudio_import_job as _ls_import  # noqa: F401
+from accord.jobs.labelstudio_imports import labelstudio_import_job as _ls_import  # noqa: F401
 from accord.jobs.llm import llm_job as _llm  # noqa: F401
 from accord.jobs.ml_predictions import ml_predict_job as _ml_predict  # noqa: F401
 from accord.jobs.originality_corpus import corpus_job as _originality  # noqa: F401
