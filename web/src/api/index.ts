@@ -55,6 +55,7 @@ import type {
   Session,
   Skipped,
   Submitted,
+  TrainingReport,
   SubmitWarning,
   TaskDetail,
 } from "./types";
@@ -162,6 +163,24 @@ export const api = {
         consensus: filter.consensus || null,
         final: filter.final || null,
         with_media: filter.with_media || null,
+        reviewed: filter.reviewed || null,
+      }),
+    /** The project's Label Studio labeling config (XML), to load a `labelstudio` export with. */
+    labelStudioConfig: (projectId: number) => buildUrl(`/projects/${projectId}/labelstudio-config`),
+    /** Training formats: what the export would write and leave out, and why (no file). */
+    report: (projectId: number, filter: ExportFilter, signal?: AbortSignal) =>
+      request<TrainingReport>("GET", `/projects/${projectId}/export`, {
+        signal,
+        query: {
+          format: filter.format,
+          status: filter.status || null,
+          annotator: filter.annotator || null,
+          since: filter.since || null,
+          until: filter.until || null,
+          final: filter.final || null,
+          reviewed: filter.reviewed || null,
+          report: true,
+        },
       }),
     /** Write the export into the server's storage as a background job (202: the job). */
     start: (projectId: number, body: ExportJobBody) => request<Job>("POST", `/projects/${projectId}/exports`, { body }),

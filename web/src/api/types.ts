@@ -509,8 +509,20 @@ export interface DatasetReport {
   unnamed_examples?: string[];
 }
 
-/** jsonl, csv; for image projects coco (one JSON), yolo or voc (zips). */
-export type ExportFormat = "jsonl" | "csv" | "coco" | "yolo" | "voc";
+/** The formats for training code (docs/training_exports.md). */
+export type TrainingFormat = "trl-sft" | "trl-preference" | "trl-kto" | "reward-pairs" | "openai-ft" | "hf-parquet" | "conll" | "spacy";
+/** jsonl, csv; for image projects coco (one JSON), yolo or voc (zips); Label Studio's JSON; the
+ * training formats. */
+export type ExportFormat = "jsonl" | "csv" | "coco" | "yolo" | "voc" | "labelstudio" | TrainingFormat;
+
+/** What a training format's export writes and leaves out (`report=true`). */
+export interface TrainingReport {
+  records: number;
+  answers: number;
+  skipped: Record<string, number>;
+  problems: { task_id: number; annotation_id?: number | null; reason: string; detail: string }[];
+  problems_left_out: number;
+}
 
 export interface ExportFilter {
   format: ExportFormat;
@@ -525,6 +537,8 @@ export interface ExportFilter {
   final?: boolean | null;
   /** COCO, YOLO, VOC: bundle the images into a zip. */
   with_media?: boolean | null;
+  /** Training formats: only annotations a reviewer accepted or fixed. */
+  reviewed?: boolean | null;
 }
 
 export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync" | "llm" | "labelstudio_import" | "ml_predict" | "ml_train";
@@ -609,4 +623,6 @@ export interface ExportJobBody {
   spreadsheet_safe: boolean;
   /** COCO, YOLO, VOC: bundle the images into a zip. */
   with_media?: boolean;
+  /** Training formats: only annotations a reviewer accepted or fixed. */
+  reviewed?: boolean;
 }

@@ -1,7 +1,9 @@
 import { useId, useMemo, useState } from "react";
-import { api, type ExportFormat, type ExportJobBody, type Project, type TaskStatus } from "../../api";
+import { api, type ExportFormat, type ExportJobBody, type Project, type TaskStatus, type TrainingReport } from "../../api";
 import { parseInterface } from "../../editor/interface";
+import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
+import { messageOf } from "./errors";
 import { imageSchemaOf } from "./imageSchema";
 import { BackgroundExport } from "./jobs/BackgroundExport";
 import { ManageLayout } from "./ManageLayout";
@@ -9,7 +11,22 @@ import { ManageLayout } from "./ManageLayout";
 const FORMATS: { value: ExportFormat; label: string; what: string }[] = [
   { value: "jsonl", label: "JSON Lines", what: "one task per line with its data and every annotation, as stored" },
   { value: "csv", label: "CSV", what: "one row per annotation, a column per question (the kinds' CSV cells)" },
+  { value: "labelstudio", label: "Label Studio JSON", what: "to load back into Label Studio, with the labeling config below" },
 ];
+
+/** For training code (docs/training_exports.md): each needs the questions it is made from. */
+const TRAINING_FORMATS: { value: ExportFormat; label: string; what: string }[] = [
+  { value: "trl-sft", label: "TRL SFT", what: "messages: a prompt and a response (a text question or field)" },
+  { value: "trl-preference", label: "TRL preference (DPO)", what: "prompt, chosen, rejected: from a pairwise or ranking question" },
+  { value: "trl-kto", label: "TRL KTO", what: "prompt, completion, label: from a rating or choice question" },
+  { value: "reward-pairs", label: "Reward-model pairs", what: "as preference, with a margin" },
+  { value: "openai-ft", label: "OpenAI fine-tuning", what: "chat JSONL, as SFT" },
+  { value: "hf-parquet", label: "Hugging Face Parquet", what: "every field and question, typed, for datasets.load_dataset" },
+  { value: "conll", label: "CoNLL (IOB2)", what: "a spans question over a text field" },
+  { value: "spacy", label: "spaCy DocBin", what: "a spans question over a text field (a zip of .spacy files)" },
+];
+
+const isTraining = (format: ExportFormat): boolean => TRAINING_FORMATS.some((f) => f.value === format);
 
 /** For projects with shape questions over an image field: one set of shapes per image. */
 const IMAGE_FORMATS: { value: ExportFormat; label: string; what: string }[] = [
@@ -22,7 +39,7 @@ const isImageFormat = (format: ExportFormat): boolean => IMAGE_FORMATS.some((f) 
 
 /** The download's name, as the server writes it. */
 export function exportLabel(format: ExportFormat, withMedia: boolean): string {
-  const label = [...FORMATS, ...IMAGE_FORMATS].find((f) => f.value === format)?.label ?? format;
+  const label = [...FORMATS, ...IMAGE_FORMATS, ...TRAINING_FORMATS].find((f) => f.value === format)?.label ?? format;
   return isImageFormat(format) && withMedia ? `${label} with the images (zip)` : label;
 }
 
@@ -51,10 +68,20 @@ export function toInstant(local: string): string | null {
 const CONTENTS: { value: Content; label: string; what: string }[] = [
   { value: "annotations", label: "Annotations", what: "every annotation as submitted" },
   { value: "consensus", label: "Annotations and consensus", what: "plus, per task and question, the consensus, its confidence and agreement, and the adjudicated answer" },
+  { value: "reviewed", label: "Reviewed only", what: "annotations a reviewer accepted or fixed (a fix's answer); training formats" },
   { value: "final", label: "Gold standard", what: "one row per complete task with only its final answer: adjudicated, else the consensus (filters do not apply)" },
 ];
 
-type Content = "annotations" | "consensus" | "final";
+type Content = "annotations" | "consensus" | "reviewed" | "final";
+
+/** Why a content choice does not go with the format (null: it does). */
+function contentRefusal(content: Content, image: boolean, training: boolean, format: ExportFormat): string | null {
+  if (content === "consensus" && image) return "not for COCO, YOLO or VOC, which hold one set of shapes per image";
+  if (content === "consensus" && training) return "not with a training format: take the gold standard";
+  if (content === "consensus" && format === "labelstudio") return "not in Label Studio's format, which has no such answers";
+  if (content === "reviewed" && !training) return "with a training format";
+  return null;
+}
 
 function ExportForm({ project }: { project: Project }) {
   const id = useId();
@@ -64,7 +91,8 @@ function ExportForm({ project }: { project: Project }) {
   const [withMedia, setWithMedia] = useState(false);
   const shapes = useMemo(() => typeof imageSchemaOf(parseInterface(project.interface)) !== "string", [project.interface]);
   const image = isImageFormat(format);
-  const formats = shapes ? [...FORMATS, ...IMAGE_FORMATS] : FORMATS;
+  const training = isTraining(format);
+  const formats = [...FORMATS, ...(shapes ? IMAGE_FORMATS : [])];
   const [status, setStatus] = useState<TaskStatus | "">("");
   const [annotator, setAnnotator] = useState("");
   const [since, setSince] = useState("");
@@ -83,7 +111,17 @@ function ExportForm({ project }: { project: Project }) {
         since: toInstant(since),
         until: toInstant(until),
         consensus: content === "consensus" && !image,
+        reviewed: content === "reviewed" && training,
       });
+  const filter = {
+    format,
+    final,
+    reviewed: content === "reviewed" && training,
+    status: final ? null : status || null,
+    annotator: final ? null : annotator.trim() || null,
+    since: final ? null : toInstant(since),
+    until: final ? null : toInstant(until),
+  };
   const body: ExportJobBody = {
     format,
     status: final ? null : status || null,
@@ -94,30 +132,26 @@ function ExportForm({ project }: { project: Project }) {
     final,
     spreadsheet_safe: true,
     with_media: media,
+    ...(training ? { reviewed: content === "reviewed" } : {}),
   };
   const { progress } = project;
+  function pick(next: ExportFormat): void {
+    setFormat(next);
+    const nextImage = isImageFormat(next);
+    const nextTraining = isTraining(next);
+    if (contentRefusal(content, nextImage, nextTraining, next)) setContent("annotations");
+  }
 
   return (
     <div className="export">
       <fieldset className="export-formats">
         <legend className="form-label">Format</legend>
         {formats.map((f) => (
-          <label key={f.value} className="radio">
-            <input
-              type="radio"
-              name={`${id}-format`}
-              value={f.value}
-              checked={format === f.value}
-              onChange={() => {
-                setFormat(f.value);
-                if (isImageFormat(f.value) && content === "consensus") setContent("annotations");
-              }}
-              data-export-format={f.value}
-            />
-            <span>
-              <strong>{f.label}</strong> <span className="muted small">— {f.what}</span>
-            </span>
-          </label>
+          <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
+        ))}
+        <p className="form-label export-subhead">For training code</p>
+        {TRAINING_FORMATS.map((f) => (
+          <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
         ))}
         {shapes ? (
           <label className="checkbox export-media">
@@ -137,13 +171,12 @@ function ExportForm({ project }: { project: Project }) {
               name={`${id}-content`}
               value={c.value}
               checked={content === c.value}
-              disabled={image && c.value === "consensus"}
+              disabled={contentRefusal(c.value, image, training, format) !== null}
               onChange={() => setContent(c.value)}
               data-export-content={c.value}
             />
             <span>
-              <strong>{c.label}</strong>{" "}
-              <span className="muted small">— {image && c.value === "consensus" ? "not for COCO, YOLO or VOC, which hold one set of shapes per image" : c.what}</span>
+              <strong>{c.label}</strong> <span className="muted small">— {contentRefusal(c.value, image, training, format) ?? c.what}</span>
             </span>
           </label>
         ))}
@@ -196,6 +229,16 @@ function ExportForm({ project }: { project: Project }) {
         <code className="export-url small">{url}</code>
       </p>
       <p className="muted small">The file is written as it downloads, so even a large project starts at once.</p>
+      {training ? <TrainingCheck key={JSON.stringify(filter)} projectId={project.id} filter={filter} /> : null}
+      {format === "labelstudio" ? (
+        <p className="small">
+          Load it in Label Studio with the project&apos;s labeling config:{" "}
+          <a href={api.exports.labelStudioConfig(project.id)} download data-labelstudio-config="">
+            Download the labeling config (XML)
+          </a>{" "}
+          (docs/labelstudio.md).
+        </p>
+      ) : null}
       {image ? (
         <p className="muted small">
           Each task is one image with the shapes of its latest annotation (with “Gold standard”, its final answer); a task without one is an image without
@@ -203,6 +246,90 @@ function ExportForm({ project }: { project: Project }) {
         </p>
       ) : null}
       <BackgroundExport projectId={project.id} body={body} />
+    </div>
+  );
+}
+
+function FormatChoice({
+  name,
+  format,
+  checked,
+  onPick,
+}: {
+  name: string;
+  format: { value: ExportFormat; label: string; what: string };
+  checked: boolean;
+  onPick: (format: ExportFormat) => void;
+}) {
+  return (
+    <label className="radio">
+      <input type="radio" name={name} value={format.value} checked={checked} onChange={() => onPick(format.value)} data-export-format={format.value} />
+      <span>
+        <strong>{format.label}</strong> <span className="muted small">— {format.what}</span>
+      </span>
+    </label>
+  );
+}
+
+type Check = { state: "idle" } | { state: "checking" } | { state: "done"; report: TrainingReport } | { state: "refused"; message: string };
+
+/** A training format: what the export would write and leave out, asked of the server (no file). */
+function TrainingCheck({ projectId, filter }: { projectId: number; filter: Parameters<typeof api.exports.report>[1] }) {
+  const [check, setCheck] = useState<Check>({ state: "idle" });
+  async function run(): Promise<void> {
+    setCheck({ state: "checking" });
+    try {
+      setCheck({ state: "done", report: await api.exports.report(projectId, filter) });
+    } catch (error) {
+      setCheck({ state: "refused", message: messageOf(error) });
+    }
+  }
+  return (
+    <div className="export-check" data-training-check="">
+      <p>
+        <button type="button" onClick={() => void run()} disabled={check.state === "checking"}>
+          {check.state === "checking" ? "Checking…" : "Check what it writes"}
+        </button>{" "}
+        <span className="muted small">the records it would write and every answer it would leave out, with why</span>
+      </p>
+      {check.state === "done" ? <CheckReport report={check.report} /> : null}
+      {check.state === "refused" ? <Notice tone="error">{check.message}</Notice> : null}
+    </div>
+  );
+}
+
+function CheckReport({ report }: { report: TrainingReport }) {
+  const skipped = Object.entries(report.skipped);
+  return (
+    <div className="small" role="status" data-training-report="">
+      <p>
+        <strong>{report.records.toLocaleString()}</strong> records from {report.answers.toLocaleString()} answers
+        {skipped.length ? "; left out:" : "; nothing left out."}
+      </p>
+      {skipped.length ? (
+        <ul>
+          {skipped.map(([reason, n]) => (
+            <li key={reason}>
+              {n.toLocaleString()} {reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {report.problems.length ? (
+        <details>
+          <summary>Each one left out ({report.problems.length + report.problems_left_out})</summary>
+          <ul>
+            {report.problems.map((p, i) => (
+              <li key={i}>
+                task {p.task_id}
+                {p.annotation_id ? `, annotation ${p.annotation_id}` : ""}: {p.reason}
+                {p.detail ? `: ${p.detail}` : ""}
+              </li>
+            ))}
+          </ul>
+          {report.problems_left_out ? <p className="muted">…and {report.problems_left_out.toLocaleString()} more.</p> : null}
+        </details>
+      ) : null}
     </div>
   );
 }
