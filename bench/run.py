@@ -1,7 +1,8 @@
 """Every benchmark, one after the other: ``make bench`` (or ``python -m bench.run``).
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
-        aggregate_cli,review_loop,metrics,consensus,coco,image_widget,video_open]
+        aggregate_cli,review_loop,metrics,consensus,coco,image_widget,video_open,
+        active_learning]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -34,6 +35,7 @@ SCRIPTS = {
     "coco": ["-m", "bench.coco"],
     "image_widget": ["-m", "bench.image_widget"],
     "video_open": ["-m", "bench.video_open"],
+    "active_learning": ["-m", "bench.active_learning"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -48,6 +50,7 @@ QUICK = {
     "coco": ["--images", "2000"],
     "image_widget": ["--runs", "1", "--edits", "10", "--frames", "20"],
     "video_open": ["--frames", "500", "--runs", "1", "--seeks", "5", "--steps", "5"],
+    "active_learning": ["--quick"],
 }
 TAKES_RUNS = {
     "imports",
@@ -61,6 +64,7 @@ TAKES_RUNS = {
     "consensus",
     "coco",
     "video_open",
+    "active_learning",
 }
 TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop", "metrics", "consensus"}
 
