@@ -7,8 +7,13 @@ a scikit-learn text classifier (TF-IDF + naive Bayes) over the first text of a t
 answering the first choice question, seeded with a few examples and refitted on every
 training event (its version goes ``sk-1``, ``sk-2``, ...).
 
+For a project with a polygons question it answers by a rule instead (`ls_outline`,
+`accord_outline`): the click or box of Suggest's context becomes a polygon, after fetching
+the task's image at the URL it was sent (an image it cannot fetch fails the call).
+
 Test controls: ``POST /_mode {"mode", "delay"}`` (ok, slow, garbage, misfit, partial, error,
-unhealthy) and ``GET /_requests`` (every request received: path and JSON body).
+unhealthy), ``GET /_requests`` (every request received: path and JSON body) and ``GET
+/_fetched`` (the images the rule fetched: URL and HTTP status).
 
     python -m tests.ml_backend_server PORT
 """
@@ -91,6 +96,7 @@ class State:
         self.mode = "ok"
         self.delay = 5.0
         self.requests: list[dict[str, Any]] = []
+        self.fetched: list[dict[str, Any]] = []  # images GET by the outline rule: url, status
         self.lock = threading.Lock()
 
 
@@ -142,6 +148,8 @@ def first_text(data: dict[str, Any]) -> str:
 
 
 def ls_predict(body: dict[str, Any]) -> Any:
+    if "<PolygonLabels" in body["label_config"]:
+        return ls_outline(body)
     name, to_name, options = ls_choices(body["label_config"])
     results = []
     for task in body["tasks"]:
@@ -160,6 +168,8 @@ def ls_predict(body: dict[str, Any]) -> Any:
 
 
 def accord_predict(body: dict[str, Any]) -> Any:
+    if any(q.get("kind") == "polygons" for q in body["interface"].get("questions", [])):
+        return accord_outline(body)
     name, options = accord_choices(body["interface"])
     predictions = []
     for task in body["tasks"]:
@@ -205,6 +215,132 @@ def accord_train(body: dict[str, Any]) -> Any:
     return {"status": "ok", "model_version": STATE.model.name}
 
 
+# -- image projects: a click becomes a polygon ------------------------------------------------
+#
+# A rule, no model: a click (a point in the context) becomes a square of SIDE px around it, a
+# box becomes its outline, and without a context the square sits in the image's middle. Each
+# task's image is first fetched at the URL it was sent with (no session, no cookie): an image
+# that cannot be fetched fails the call (HTTP 500 naming the URL), so the tests see that the
+# links Accord sends work from outside a browser.
+
+SIDE = 40.0
+
+
+class FetchFailed(Exception):
+    pass
+
+
+def fetch_image(url: Any) -> tuple[int, int]:
+    """GET the image at ``url``: its (width, height); `FetchFailed` when it cannot be read."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    src = url.get("src") if isinstance(url, dict) else url
+    try:
+        got = httpx.get(str(src), timeout=10)
+    except (httpx.HTTPError, ValueError) as exc:
+        raise FetchFailed(f"could not fetch the image {src!r}: {exc}") from None
+    with STATE.lock:
+        STATE.fetched.append({"url": str(src), "status": got.status_code})
+    if got.status_code != 200:
+        raise FetchFailed(f"could not fetch the image {src!r}: HTTP {got.status_code}")
+    try:
+        with Image.open(BytesIO(got.content)) as image:
+            return image.size
+    except Exception as exc:
+        raise FetchFailed(f"the image {src!r} is not a picture: {exc}") from None
+
+
+def outline(
+    width: float, height: float, points: list[tuple[float, float]], boxes: list[list[float]]
+) -> list[list[float]]:
+    """The polygon (pixels) for the first box, else the first point, else the middle."""
+    if boxes:
+        x, y, w, h = boxes[0]
+        x0, y0, x1, y1 = x, y, x + w, y + h
+    else:
+        cx, cy = points[0] if points else (width / 2, height / 2)
+        x0, y0 = max(0.0, cx - SIDE / 2), max(0.0, cy - SIDE / 2)
+        x1, y1 = min(width, cx + SIDE / 2), min(height, cy + SIDE / 2)
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+def ls_polygon_labels(config: str) -> tuple[str, str, list[str]]:
+    root = ElementTree.fromstring(config)
+    for element in root.iter("PolygonLabels"):
+        labels = [c.get("value") or "" for c in element.iter("Label")]
+        return element.get("name", ""), element.get("toName", ""), labels
+    raise ValueError("no <PolygonLabels> in the labeling config")
+
+
+def ls_outline(body: dict[str, Any]) -> Any:
+    name, to_name, labels = ls_polygon_labels(body["label_config"])
+    context = (body.get("params") or {}).get("context") or {}
+    regions = context.get("result") or []
+    results = []
+    for task in body["tasks"]:
+        width, height = fetch_image(task["data"][to_name])
+        points = [
+            (r["value"]["x"] * width / 100, r["value"]["y"] * height / 100)
+            for r in regions
+            if r.get("type") == "keypointlabels"
+        ]
+        boxes = [
+            [
+                r["value"][k] * (width if k in ("x", "width") else height) / 100
+                for k in ("x", "y", "width", "height")
+            ]
+            for r in regions
+            if r.get("type") == "rectanglelabels"
+        ]
+        asked = [lab for r in regions for lab in r["value"].get(r["type"], [])]
+        label = asked[0] if asked else labels[0]
+        polygon = outline(width, height, points, boxes)
+        region = {
+            "id": f"o{task['id']}",
+            "from_name": name,
+            "to_name": to_name,
+            "type": "polygonlabels",
+            "original_width": width,
+            "original_height": height,
+            "image_rotation": 0,
+            "value": {
+                "points": [[100 * x / width, 100 * y / height] for x, y in polygon],
+                "polygonlabels": [label],
+            },
+        }
+        results.append({"result": [region], "score": 0.8, "model_version": "outline-1"})
+    return {"results": results}
+
+
+def accord_outline(body: dict[str, Any]) -> Any:
+    question = next(q for q in body["interface"]["questions"] if q.get("kind") == "polygons")
+    labels = [o if isinstance(o, str) else o["value"] for o in question.get("labels", [])]
+    context = body.get("context") or {}
+    predictions = []
+    for task in body["tasks"]:
+        width, height = fetch_image(task["data"][question["target"]])
+        points = [(p["x"], p["y"]) for p in context.get("points", [])]
+        boxes = [[b["x"], b["y"], b["width"], b["height"]] for b in context.get("boxes", [])]
+        asked = [i["label"] for i in context.get("points", []) + context.get("boxes", [])]
+        label = next((a for a in asked if a), labels[0])
+        polygon = outline(width, height, points, boxes)
+        predictions.append(
+            {
+                "task_id": task["id"],
+                "result": {
+                    question["name"]: {
+                        "objects": [{"id": f"o{task['id']}", "label": label, "points": polygon}]
+                    }
+                },
+                "score": 0.8,
+                "model_version": "outline-1",
+            }
+        )
+    return {"predictions": predictions}
+
+
 ROUTES = {
     ("POST", "/ls/predict"): ls_predict,
     ("POST", "/ls/setup"): lambda body: {"model_version": STATE.model.name},
@@ -229,6 +365,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_requests":
             with STATE.lock:
                 return self._answer(200, STATE.requests)
+        if self.path == "/_fetched":
+            with STATE.lock:
+                return self._answer(200, STATE.fetched)
         if self.path in ("/ls/health", "/accord/health"):
             if STATE.mode == "unhealthy":
                 return self._answer(503, {"status": "DOWN"})
@@ -253,7 +392,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._answer(200, raw=b"<html>this is not json</html>")
         if STATE.mode == "error":
             return self._answer(500, raw=b"Traceback: the model fell over")
-        self._answer(201 if self.path.endswith(("/webhook", "/train")) else 200, route(body))
+        try:
+            answer = route(body)
+        except FetchFailed as exc:
+            return self._answer(500, raw=str(exc).encode())
+        self._answer(201 if self.path.endswith(("/webhook", "/train")) else 200, answer)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -276,6 +419,11 @@ class MLServer:
 
     def mode(self, mode: str, delay: float = 5.0) -> None:
         httpx.post(self.url + "/_mode", json={"mode": mode, "delay": delay}, timeout=5)
+
+    def fetched(self) -> list[dict[str, Any]]:
+        """The images the outline rule fetched: ``{"url", "status"}`` each."""
+        got: list[dict[str, Any]] = httpx.get(self.url + "/_fetched", timeout=5).json()
+        return got
 
     def requests(self, path: str | None = None) -> list[dict[str, Any]]:
         got: list[dict[str, Any]] = httpx.get(self.url + "/_requests", timeout=5).json()

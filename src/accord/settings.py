@@ -175,6 +175,14 @@ class Settings(BaseSettings):
         description="How long a signed link to a stored file (a download, a medium) works, "
         "in seconds.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "The address others reach this server at (https://accord.example.org). Media links "
+            "sent to model servers are made absolute with it; unset, Suggest uses the address "
+            "the browser asked and pre-labelling jobs send paths (/api/v1/files/...)."
+        ),
+    )
     media_buckets: str = Field(
         default="",
         description=(
@@ -230,6 +238,17 @@ class Settings(BaseSettings):
             "them forever."
         ),
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        value = value.strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest.split("?")[0][:1]:
+            raise ValueError(f"ACCORD_PUBLIC_URL must be an http(s) URL, not {value!r}")
+        return value
 
     @field_validator("storage_url")
     @classmethod

@@ -34,11 +34,11 @@ from accord.api.jobs import JobOut, start_job
 from accord.api.policies import Can, access, may_review, project_for, require, task_for
 from accord.api.schemas import Deleted, In
 from accord.db import Database
-from accord.errors import AccordError, Conflict, NotFound
-from accord.jobs.ml_calls import Backend, backend_of, check_health, predict
+from accord.errors import AccordError, Conflict, Invalid, NotFound
+from accord.jobs.ml_calls import Backend, backend_of, check_health, media_links, predict
 from accord.jobs.ml_client import MAX_TIMEOUT, CallFailed
 from accord.jobs.ml_predictions import MAX_BATCH
-from accord.jobs.ml_protocols import TaskIn
+from accord.jobs.ml_protocols import TaskIn, image_context_problems
 from accord.jobs.webhook_targets import MAX_URL, shown_url
 from accord.models import MLBackend, User
 from accord.queries.ml_backends import backend_in, backends_of, interactive_backend
@@ -147,7 +147,11 @@ class SuggestIn(In):
     )
     context: dict[str, Any] | None = Field(
         default=None,
-        description="What the person did (clicks, a box, the answer so far); sent as it is",
+        description=(
+            "What the person did: the answer so far (answer) and, drawn on an image, points "
+            "and boxes (question, field, image, points, boxes: pixels), sent to Label Studio "
+            "backends as params.context.result regions (docs/ml_backends.md)"
+        ),
     )
 
 
@@ -334,14 +338,28 @@ def suggest_offer(project_id: int, caller: CurrentCaller, db: Db) -> SuggestOffe
 
 
 def _suggest_target(
-    db: Database, settings: Settings, user: User, task_id: int, backend_id: int | None
+    db: Database,
+    settings: Settings,
+    user: User,
+    task_id: int,
+    backend_id: int | None,
+    context: dict[str, Any],
+    base: str,
 ) -> tuple[Backend, TaskIn]:
+    media = media_links(db, settings, base)
     with db.read() as session:
         task, project, role = task_for(session, user, task_id, Can.view)
         if not may_review(role):
             require(role, Can.annotate)
         row = interactive_backend(session, project.id, backend_id)
-        return backend_of(row, project, settings), TaskIn(task.id, orjson.loads(task.data))
+        backend = backend_of(row, project, settings, media)
+    problems = image_context_problems(context, backend.interface)
+    if problems:
+        raise Invalid(
+            "the points and boxes sent to the model are not right: " + "; ".join(problems),
+            details=[{"path": "context", "message": p} for p in problems],
+        )
+    return backend, TaskIn(task.id, orjson.loads(task.data))
 
 
 @router.post(
@@ -350,15 +368,28 @@ def _suggest_target(
     responses=errors(401, 403, 404, 409, 413, 422, 502),
 )
 async def suggest(
-    task_id: int, body: SuggestIn, caller: CurrentCaller, db: Db, settings: AppSettings
+    task_id: int,
+    body: SuggestIn,
+    request: Request,
+    caller: CurrentCaller,
+    db: Db,
+    settings: AppSettings,
 ) -> SuggestOut:
+    context = body.context or {}
     backend, task = await run_in_threadpool(
-        _suggest_target, db, settings, caller.user, task_id, body.backend_id
+        _suggest_target,
+        db,
+        settings,
+        caller.user,
+        task_id,
+        body.backend_id,
+        context,
+        str(request.base_url),
     )
     started = time.perf_counter()
     seconds = min(backend.target.timeout, INTERACTIVE_SECONDS)
     try:
-        [got] = await predict(backend, [task], context=body.context or {}, timeout=seconds)
+        [got] = await predict(backend, [task], context=context, timeout=seconds)
     except CallFailed as exc:
         raise ModelUnavailable(
             f"no suggestion from {backend.title}: {exc.message}; annotate without it",

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from accord.actions.secrets import instance_secret
+from accord.db import Database
 from accord.jobs.ml_client import PREDICT_BYTES, CallFailed, Target, call
 from accord.jobs.ml_protocols import (
     Garbage,
@@ -16,6 +18,7 @@ from accord.jobs.ml_protocols import (
     TaskIn,
     accord_predict_body,
     label_config,
+    ls_context,
     ls_predict_body,
     ls_project,
     ls_setup_body,
@@ -25,8 +28,52 @@ from accord.jobs.ml_protocols import (
     train_version,
 )
 from accord.kinds.interface import Interface, parse_interface
+from accord.media.files import FILES_PATH
+from accord.media.links import CLIPS
+from accord.media.storage import storage_location
 from accord.models import MLBackend, MLProtocol, Project
 from accord.settings import Settings
+
+
+@dataclass(frozen=True)
+class MediaLinks:
+    """How the media references of task data become links a model server can GET without a
+    browser session: signed and short-lived as for readers (`accord.media.links`), and
+    absolute (``base``, `Settings.public_url` or the address a request came to; empty: Accord's
+    own ``/api/v1/files/...`` links stay paths)."""
+
+    settings: Settings
+    secret: bytes | None
+    base: str = ""
+
+    def sign(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        from accord.media.links import needs_signing, sign_task_data
+
+        plain = dict(data)
+        if not needs_signing(plain):
+            return plain
+        signed = sign_task_data(
+            plain, self.settings, self.settings.file_url_seconds, secret=self.secret
+        )
+        return {k: self._absolute(v) for k, v in signed.items()} if self.base else signed
+
+    def _absolute(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(FILES_PATH):
+            return self.base + value
+        if isinstance(value, list):
+            return [self._absolute(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._absolute(v) if k in ("src", *CLIPS) else v for k, v in value.items()}
+        return value
+
+
+def media_links(db: Database, settings: Settings, base: str | None = None) -> MediaLinks:
+    """`MediaLinks` for calls made now: ``base`` (a request's address) serves when the setting
+    `public_url` is unset. Reads the instance's secret (local storage), so call it outside a
+    transaction."""
+    secret = instance_secret(db) if storage_location(settings)[0] == "file" else None
+    where = settings.public_url or (base or "").rstrip("/")
+    return MediaLinks(settings, secret, where)
 
 
 @dataclass(frozen=True)
@@ -40,6 +87,7 @@ class Backend:
     interface: Interface
     interface_json: Mapping[str, Any]
     ls_project: str
+    media: MediaLinks | None = None  # None: task data sent as stored
 
     @property
     def labelstudio(self) -> bool:
@@ -50,7 +98,9 @@ class Backend:
         return label_config(self.interface)
 
 
-def backend_of(row: MLBackend, project: Project, settings: Settings) -> Backend:
+def backend_of(
+    row: MLBackend, project: Project, settings: Settings, media: MediaLinks | None = None
+) -> Backend:
     return Backend(
         id=row.id,
         project_id=row.project_id,
@@ -61,6 +111,7 @@ def backend_of(row: MLBackend, project: Project, settings: Settings) -> Backend:
         interface=parse_interface(project.interface, stored=True),
         interface_json=dict(project.interface),
         ls_project=ls_project(project.id, project.created_at),
+        media=media,
     )
 
 
@@ -102,13 +153,17 @@ async def predict(
     """One ``POST /predict`` for ``tasks``: each task's answer, or why it has none. Raises
     `CallFailed` when the call as a whole failed (down, slow, an HTTP error, not JSON)."""
     version = backend.model_version or backend.title
+    # Sent with media links the server can GET; read back against the data as stored.
+    media = backend.media
+    sending = [TaskIn(t.id, media.sign(t.data)) for t in tasks] if media else list(tasks)
     if backend.labelstudio:
         schema = backend.schema()
-        sent = ls_tasks(backend.interface, tasks)
-        body = ls_predict_body(backend.ls_project, schema, sent, backend.model_version, context)
+        sent = ls_tasks(backend.interface, sending)
+        said = ls_context(context, backend.interface) if context is not None else None
+        body = ls_predict_body(backend.ls_project, schema, sent, backend.model_version, said)
     else:
         body = accord_predict_body(
-            backend.project_id, backend.interface_json, tasks, backend.model_version, context
+            backend.project_id, backend.interface_json, sending, backend.model_version, context
         )
     answer = await call(
         backend.target, "POST", "/predict", body, max_bytes=PREDICT_BYTES, timeout=timeout

@@ -34,7 +34,7 @@ from accord.actions.ml_backends import do_mark_trained, do_record_health, do_sto
 from accord.db import Database
 from accord.errors import Conflict, Invalid, NotFound
 from accord.formats.labelstudio_tasks import ls_data
-from accord.jobs.ml_calls import Backend, backend_of, check_health, predict, train
+from accord.jobs.ml_calls import Backend, backend_of, check_health, media_links, predict, train
 from accord.jobs.ml_client import CallFailed, run
 from accord.jobs.ml_protocols import Predicted, TaskIn, ls_regions
 from accord.jobs.runner import JobContext, job_handler
@@ -56,6 +56,7 @@ TRIGGER_SECONDS = 10.0
 
 
 def _backend(db: Database, settings: Settings, project_id: int, backend_id: int) -> Backend:
+    media = media_links(db, settings)  # links a model server can GET (ACCORD_PUBLIC_URL)
     with db.read() as session:
         row = session.get(MLBackend, backend_id)
         project = session.get(Project, project_id)
@@ -65,7 +66,7 @@ def _backend(db: Database, settings: Settings, project_id: int, backend_id: int)
             raise NotFound(f"project {project_id} was deleted")
         if not row.enabled:
             raise Invalid(f"ML backend {backend_id} ({row.title}) is disabled; enable it first")
-        return backend_of(row, project, settings)
+        return backend_of(row, project, settings, media)
 
 
 def _checked_up(context: JobContext, backend: Backend) -> Backend:

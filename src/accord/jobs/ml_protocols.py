@@ -169,6 +169,122 @@ def _ls_item(item: Any, task: TaskIn, interface: Interface, version: str) -> Pre
     return replace(found, probabilities=probabilities) if found.ok else found
 
 
+# -- what the person did: points and boxes on an image (Suggest's context) -------------------
+
+SHAPE_KINDS = ("boxes", "polygons", "polylines", "points", "keypoints", "masks")
+MAX_CONTEXT_SHAPES = 50  # points and boxes together in one request
+CONTEXT_KEYS = ("question", "field", "image", "points", "boxes")
+
+
+def image_context_problems(context: Mapping[str, Any], interface: Interface) -> list[str]:
+    """What is wrong with the image part of a Suggest context: ``{"question", "field",
+    "image": {"width", "height"}, "points": [{"x", "y", "label", "positive"?}], "boxes": [{"x",
+    "y", "width", "height", "label"}]}``, in pixels of the image. Empty when it is right, or
+    when the context has neither points nor boxes."""
+    if "points" not in context and "boxes" not in context:
+        return []
+    question = interface.question(str(context.get("question", "")))
+    if question is None or getattr(question, "kind", "") not in SHAPE_KINDS:
+        return [
+            f"context.question: {str(context.get('question'))[:80]!r} is not a shape question "
+            "of the project (points and boxes are drawn for one)"
+        ]
+    problems: list[str] = []
+    target = getattr(question, "target", None)
+    if context.get("field") != target:
+        problems.append(f"context.field: the question {question.name!r} is drawn on {target!r}")
+    image = context.get("image")
+    width = image.get("width") if isinstance(image, Mapping) else None
+    height = image.get("height") if isinstance(image, Mapping) else None
+    if not (_positive(width) and _positive(height)):
+        return [*problems, 'context.image: expected {"width", "height"} in pixels (above 0)']
+    width, height = float(width), float(height)  # type: ignore[arg-type]
+    points, boxes = context.get("points", []), context.get("boxes", [])
+    if not isinstance(points, list) or not isinstance(boxes, list):
+        return [*problems, "context.points and context.boxes: expected lists"]
+    if not points and not boxes:
+        problems.append("context: no point and no box: click or drag on the image first")
+    if len(points) + len(boxes) > MAX_CONTEXT_SHAPES:
+        problems.append(f"context: at most {MAX_CONTEXT_SHAPES} points and boxes together")
+    for kind, items, keys in (
+        ("points", points, ("x", "y")),
+        ("boxes", boxes, ("x", "y", "width", "height")),
+    ):
+        for i, item in enumerate(items[:MAX_CONTEXT_SHAPES]):
+            where = f"context.{kind}[{i}]"
+            if not isinstance(item, Mapping) or not all(_number(item.get(k)) for k in keys):
+                problems.append(f"{where}: expected numbers {', '.join(keys)}")
+                continue
+            x, y = float(item["x"]), float(item["y"])
+            x1 = x + (float(item["width"]) if kind == "boxes" else 0.0)
+            y1 = y + (float(item["height"]) if kind == "boxes" else 0.0)
+            if kind == "boxes" and (x1 <= x or y1 <= y):
+                problems.append(f"{where}: width and height must be above 0 px")
+            elif min(x, y) < 0 or x1 > width or y1 > height:
+                problems.append(f"{where}: lies outside the {width:g}×{height:g} px image")
+            if not isinstance(item.get("label", ""), str):
+                problems.append(f"{where}.label: expected a label's name")
+    return problems
+
+
+def ls_context(context: Mapping[str, Any], interface: Interface) -> dict[str, Any]:
+    """The Suggest context as a Label Studio backend gets it in ``params.context``: points
+    and boxes (`image_context_problems`, pixels) become ``{"result": [regions]}`` of type
+    ``keypointlabels`` and ``rectanglelabels`` in percent of the image, as Label Studio's
+    smart tools send them; anything else (``answer``) is passed on as it is."""
+    if "points" not in context and "boxes" not in context:
+        return dict(context)
+    out = {k: v for k, v in context.items() if k not in CONTEXT_KEYS}
+    image = context["image"]
+    width, height = float(image["width"]), float(image["height"])
+    common = {
+        "from_name": context["question"],
+        "to_name": context["field"],
+        "original_width": image["width"],
+        "original_height": image["height"],
+        "image_rotation": 0,
+    }
+    regions: list[dict[str, Any]] = []
+    for i, p in enumerate(context.get("points", [])):
+        label = [p["label"]] if p.get("label") else []
+        value = {
+            "x": 100 * float(p["x"]) / width,
+            "y": 100 * float(p["y"]) / height,
+            "width": 100 / width,  # a point of one pixel (Label Studio: the point's size)
+            "keypointlabels": label,
+        }
+        positive = 0 if p.get("positive") is False else 1
+        regions.append(
+            {
+                "id": f"p{i}",
+                "type": "keypointlabels",
+                **common,
+                "is_positive": positive,
+                "value": value,
+            }
+        )
+    for i, b in enumerate(context.get("boxes", [])):
+        value = {
+            "x": 100 * float(b["x"]) / width,
+            "y": 100 * float(b["y"]) / height,
+            "width": 100 * float(b["width"]) / width,
+            "height": 100 * float(b["height"]) / height,
+            "rotation": 0,
+            "rectanglelabels": [b["label"]] if b.get("label") else [],
+        }
+        regions.append({"id": f"b{i}", "type": "rectanglelabels", **common, "value": value})
+    out["result"] = regions
+    return out
+
+
+def _number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _positive(value: Any) -> bool:
+    return _number(value) and value > 0
+
+
 # -- Accord ---------------------------------------------------------------------------------
 
 

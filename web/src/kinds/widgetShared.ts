@@ -1,7 +1,13 @@
 /** What the widgets of one task share (see `WidgetShared`), provided by `WidgetContext`. */
 import { createContext } from "react";
 import { sharedRuleEngine, type RuleEngine } from "../editor/ruleEngine";
+import type { JsonObject } from "../api/types";
+import type { MlSuggestion } from "../api/mlBackends";
 import { UiState } from "./uiState";
+
+/** Asks the project's interactive model server about the task with a context (points and
+ * boxes drawn on an image); rejects with the server's words. */
+export type ModelAsk = (context: JsonObject) => Promise<MlSuggestion>;
 
 /**
  * Per-task widget state shared between places, a way to announce results to screen readers,
@@ -10,6 +16,8 @@ import { UiState } from "./uiState";
  */
 export class WidgetShared {
   private states = new Map<string, UiState<unknown>>();
+  /** The interactive model server, when the screen offers one (the image widget's Smart tool). */
+  readonly model = new UiState<ModelAsk | null>(null);
   constructor(
     readonly announce: (message: string) => void = () => {},
     private readonly engine: RuleEngine | null = null,

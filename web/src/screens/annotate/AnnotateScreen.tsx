@@ -4,6 +4,7 @@ import { Layout } from "../../app/Layout";
 import { Link } from "../../app/Link";
 import { useSession } from "../../app/session";
 import { WidgetShared } from "../../kinds/registry";
+import type { ModelAsk } from "../../kinds/widgetShared";
 import { Loading } from "../../ui/Loading";
 import { Kbd } from "../../ui/Kbd";
 import { Notice } from "../../ui/Notice";
@@ -63,6 +64,12 @@ function Annotator({ project }: { project: Project }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [view.phase.kind === "task" ? view.phase.task.id : null],
   );
+  // The image widgets' Smart tool asks the interactive model server through the session.
+  const offered = view.modelOffer !== null;
+  useEffect(() => {
+    const ask: ModelAsk = (context) => annotate.askModelAbout(context);
+    shared.model.set(offered ? () => ask : null); // (a function given to set() is an updater)
+  }, [shared, offered, annotate]);
   const [guidelines, setGuidelines] = useState(() => window.localStorage.getItem("accord.guidelines") === "open");
   const [dialog, setDialog] = useState<"help" | "skip" | null>(null);
   const [flagging, setFlagging] = useState(false); // "Flag as unclear" (key q)

@@ -5,7 +5,7 @@
  * `getSnapshot()` and calls the actions.
  */
 import { Observable } from "../../ui/observable";
-import { api, ApiError, type Feedback, type JsonObject, type Lease, type MlOffer, type Practice, type Prediction, type Project, type Task } from "../../api";
+import { api, ApiError, type Feedback, type JsonObject, type Lease, type MlOffer, type MlSuggestion, type Practice, type Prediction, type Project, type Task } from "../../api";
 import type { SaveState } from "../../editor/autosave";
 import { LocalDrafts, mergeDrafts, sameJson, type DraftVersion, type KeyValue } from "../../editor/draft";
 import { parseInterface, type Interface } from "../../editor/interface";
@@ -322,6 +322,27 @@ export class AnnotateSession extends Observable<SessionView> {
       if (this.current === current) this.set({ notice: { tone: "warning", text: why.charAt(0).toUpperCase() + why.slice(1) } });
     } finally {
       this.set({ asking: false });
+      if (this.current === current) refocusQuestion(current.store.getSnapshot().active ?? this.iface.questions[0]?.name ?? null, this.iface);
+    }
+  }
+
+  /**
+   * The model's answer for what the person drew on an image (the image widget's Smart tool:
+   * points and boxes in `context`), with the answer so far, as Suggest sends it. Nothing is put
+   * in here: the widget adds the shapes as one undoable step. Rejects with the server's words
+   * (down, slow, a misfit), or when the task changed meanwhile.
+   */
+  async askModelAbout(context: JsonObject): Promise<MlSuggestion> {
+    const current = this.current;
+    if (!current || !this.view.modelOffer) throw new Error("this project connects no model server to ask");
+    if (this.view.asking) throw new Error("the model is still answering the last question: wait a moment");
+    this.set({ asking: true, notice: null });
+    try {
+      const got = await api.ml.suggest(current.task.id, { ...context, answer: current.store.result });
+      if (this.current !== current) throw new Error("another task is open now");
+      return got;
+    } finally {
+      this.set({ asking: false });
     }
   }
 
@@ -338,6 +359,26 @@ export class AnnotateSession extends Observable<SessionView> {
     this.keeper.dispose();
     this.forget();
   }
+}
+
+/**
+ * Give the keys back to the focused question once a suggestion came in or failed: clicking
+ * Suggest took the focus to its button (disabled while it asked, so the focus fell to the
+ * page), where the number keys reach no question. Focus already in a question, or in a field
+ * elsewhere (a dialog's), is left where it is.
+ */
+export function refocusQuestion(name: string | null, iface: Interface): void {
+  if (name === null || typeof document === "undefined") return;
+  const now = document.activeElement;
+  if (now instanceof HTMLElement && now !== document.body) {
+    if (now.closest("[data-question]") || now.closest("dialog")) return;
+    if (now.matches("input, textarea, select, [contenteditable]")) return;
+  }
+  const card = document.querySelector<HTMLElement>(`[data-question="${CSS.escape(name)}"]`);
+  if (!card) return;
+  const text = iface.questions.find((q) => q.name === name)?.kind === "text";
+  const target = card.querySelector<HTMLElement>(text ? "textarea, input" : "[data-keys]") ?? card;
+  target.focus({ preventScroll: true });
 }
 
 /** The prediction to offer: the best score (unscored last), the first on a tie. */

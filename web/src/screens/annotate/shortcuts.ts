@@ -51,5 +51,6 @@ export const QUESTION_SHORTCUTS: Shortcut[] = [
   {
     keys: "1 ↓ 4 ↓",
     what: "Rubric and turns: a number judges the highlighted criterion or turn and the highlight stays there; ↓ (↑) moves it. So 1 ↓ 4 ↓ judges the first row 1, then the second 4",
+  { keys: "i", what: "Image shapes: the Smart tool (projects with a model server for Suggest): click an object or drag a box and the model outlines it; Enter asks at the crosshair, N at two corners asks with a box; Esc leaves" },
   },
 ];

@@ -9,8 +9,10 @@ import type { ShapeSpec } from "../../../editor/interface";
 import { optionText } from "../../../editor/interface";
 import { labelColour } from "../../palette";
 import { isTypingTarget, keyLabel, type QuestionProps } from "../../types";
+import { useUiState } from "../../uiState";
 import { WidgetContext, type WidgetShared } from "../../widgetShared";
 import { AssistTool } from "./AssistTool";
+import { SmartTool } from "./SmartTool";
 import { ImageEditor, type MaskTool } from "./editor";
 import { handleKey } from "./keys";
 import { CROSSING_MESSAGE, checksCrossings, shapeCrosses } from "./crossing";
@@ -100,6 +102,7 @@ export function ShapesQuestion({ question, value: whole, onChange: change, activ
       </div>
       {question.kind === "masks" ? <MaskTools editor={editor} tool={ui.tool} brush={ui.brush} /> : null}
       <AssistTool editor={editor} />
+      <SmartTool editor={editor} video={video} />
       <p className="shape-status small" role="status">
         {ui.drawing ?? ui.message ?? ""}
       </p>
@@ -172,7 +175,9 @@ function MaskTools({ editor, tool, brush }: { editor: ImageEditor; tool: MaskToo
 }
 
 function KeysHint({ question, video }: { question: ShapeSpec; video: boolean }) {
-  const assist = useContext(WidgetContext).taskId !== null && (question.kind === "masks" || question.kind === "polygons");
+  const shared = useContext(WidgetContext);
+  const assist = shared.taskId !== null && (question.kind === "masks" || question.kind === "polygons");
+  const smart = useUiState(shared.model) !== null && !video;
   const draw: Record<ShapeSpec["kind"], string> = {
     boxes: "drag on the image (Shift+drag over other boxes), or N at one corner and N at the other",
     polygons: "click (or N) point by point; Enter, a double-click or the first point closes; Backspace takes a point back",
@@ -197,6 +202,7 @@ function KeysHint({ question, video }: { question: ShapeSpec; video: boolean }) 
       <kbd>Del</kbd> delete ·{" "}
       <kbd>H</kbd> hide · <kbd>L</kbd> lock · <kbd>O</kbd> occluded · <kbd>T</kbd> truncated · <kbd>PgUp</kbd>/<kbd>PgDn</kbd> z-order · <kbd>U</kbd> group (<kbd>Shift</kbd>+<kbd>U</kbd> a new one) ·{" "}
       {question.kind === "keypoints" ? <><kbd>V</kbd> point visible / not · </> : null}
+      {smart ? <><kbd>I</kbd> smart: click an object or drag a box and the model server outlines it (<kbd>Enter</kbd> at the crosshair, <kbd>N</kbd> at two corners; <kbd>Ctrl</kbd>+<kbd>Z</kbd> takes it out) · </> : null}
       {assist ? <><kbd>A</kbd> assist: drag a rough box (<kbd>Shift</kbd>/<kbd>Alt</kbd>+click on/off the object) or click points along the outline, <kbd>A</kbd> runs · </> : null}
       {question.kind === "boxes" && question.rotation ? <><kbd>R</kbd>/<kbd>Shift</kbd>+<kbd>R</kbd> rotate 1° (<kbd>Alt</kbd> 15°), or drag the round handle · </> : null}
       <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> copy/paste · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · with nothing selected the {video ? "Alt+" : ""}arrows move the crosshair · <kbd>Ctrl</kbd>+arrows pan · <kbd>J</kbd>/<kbd>K</kbd> next/previous question.

@@ -17,6 +17,7 @@ import { api, ApiError } from "../../../api";
 import type { ImageEditor } from "./editor";
 import type { KeyLike } from "./keys";
 import { clampPoint, type Geometry, type Pt } from "./model";
+import { stopSmart } from "./smart";
 import { toImage } from "./view";
 
 /** The smallest box the server takes (px of the image, each side). */
@@ -142,6 +143,7 @@ export function startAssist(ed: ImageEditor): void {
     ed.say("the image is not on the screen");
     return;
   }
+  stopSmart(ed); // one tool owns the left button at a time
   ed.select(null);
   const st: AssistState = { phase: "box", box: null, drag: null, outline: [], fg: [], bg: [], detach: () => {}, controller: null };
   st.detach = listen(ed, st, stage);

@@ -7,6 +7,7 @@
 import type { JsonObject } from "../../../api/types";
 import { digitOf } from "../../types";
 import { assistKey } from "./assist";
+import { smartKey } from "./smart";
 import { cancelDraft, finishDraft, placeAt, skipKeypoint, undoDraftPoint } from "./drawing";
 import type { ImageEditor } from "./editor";
 import { insideImage, newObject, rotateBox, translate, withGeometry, type Geometry, type Shape } from "./model";
@@ -34,6 +35,7 @@ export function handleKey(ed: ImageEditor, e: KeyLike): boolean {
   if (ed.readOnly) return lookKey(ed, e);
   const mod = e.ctrlKey || e.metaKey;
   if (assistKey(ed, e)) return true;
+  if (smartKey(ed, e)) return true;
   if (mod) return modKey(ed, e);
   const arrow = ARROWS[e.key];
   if (arrow) return arrowKey(ed, arrow, e);
