@@ -451,6 +451,96 @@ def test_the_judge_is_scored_like_an_annotator(judged: Setup) -> None:
         "gold_accuracy": 0.0,  # it said 3; the gold answer is 4
     }
     every = judged.manager.get(judged.base + "/judge-scores").json()
-    assert [q["question"] for q in every] == ["better", "quality"]
-    refused = judged.manager.get(judged.base + "/judge-scores", params={"question": "rubric"})
+    assert [q["question"] for q in every] == ["better", "quality", "rubric", "rubric"]
+    refused = judged.manager.get(judged.base + "/judge-scores", params={"question": "rewrite"})
     assert refused.status_code == 422
+
+
+RUBRIC_SAYS = '{"answer": {"criteria": {"accurate": true, "style": 3}}, "rationale": "clear"}'
+
+
+def rubric_answer(accurate: bool, style: int) -> dict[str, Any]:
+    return {"rubric": {"criteria": {"accurate": accurate, "style": style}}}
+
+
+def answer_every(judged: Setup, who: Api, theirs: dict[str, dict[str, Any]]) -> None:
+    project = judged.project.id
+    while task := who.post(f"/projects/{project}/next").json()["task"]:
+        done = who.post(
+            f"/tasks/{task['id']}/annotations", json={"result": theirs[task["external_id"]]}
+        )
+        assert done.status_code in (200, 201), done.text
+
+
+def test_a_rubric_judge_is_scored_per_criterion(judged: Setup, db: Database, api: Api) -> None:
+    ids = judged.tasks([judged_row(RUBRIC_SAYS, i) for i in range(4)])
+    # Two people on each task, and the last task gold.
+    assert judged.manager.patch(f"/projects/{judged.project.id}", json={"overlap": 2}).is_success
+    _, token = make_user(db, "second@example.com")
+    added = judged.manager.post(
+        f"/projects/{judged.project.id}/members",
+        json={"email": "second@example.com", "role": "annotator"},
+    )
+    assert added.status_code in (200, 201), added.text
+    gold = judged.manager.put(f"/tasks/{ids[3]}/gold", json={"answer": rubric_answer(True, 4)})
+    assert gold.status_code == 200, gold.text
+    answer_every(
+        judged,
+        judged.annotator,
+        {
+            "j0": rubric_answer(True, 3),
+            "j1": rubric_answer(False, 3),
+            "j2": rubric_answer(True, 5),
+            "j3": rubric_answer(True, 4),
+        },
+    )
+    answer_every(
+        judged,
+        api.as_(token),
+        {
+            "j0": rubric_answer(True, 3),
+            "j1": rubric_answer(True, 2),
+            "j2": rubric_answer(False, 5),
+            "j3": rubric_answer(True, 4),
+        },
+    )
+    for task_id in ids:
+        ask = {"template": "judge", "question": "rubric"}
+        said = judged.manager.post(f"/tasks/{task_id}/llm/judge", json=ask).json()
+        assert said["status"] == "ok", said
+
+    answer = judged.manager.get(judged.base + "/judge-scores", params={"question": "rubric"})
+    assert answer.status_code == 200, answer.text
+    accurate, style = answer.json()
+    assert (accurate["question"], accurate["kind"], accurate["criterion"]) == (
+        "rubric", "rubric", "accurate",
+    )  # fmt: skip
+    # People on j0..j2 (j3 is gold, left out): accurate T/T, F/T, T/F -> 1 of 3 pairs agree;
+    # the judge said true: 4 of the 6 answers.
+    assert accurate["people_agreement"] == {"pairs": 3, "agreement": 0.3333}
+    assert accurate["judges"] == [
+        {
+            "model_version": "llm:test-model",
+            "tasks": 4,
+            "tasks_with_people": 3,
+            "agreement": 0.6667,
+            "gold_tasks": 1,
+            "gold_accuracy": 1.0,  # true, as the gold answer
+        }
+    ]
+    # style 3/3, 3/2, 5/5 -> 2 of 3 pairs agree; the judge said 3: 3 of 6 answers; gold says 4.
+    assert style["criterion"] == "style"
+    assert style["people_agreement"] == {"pairs": 3, "agreement": 0.6667}
+    (judge,) = style["judges"]
+    assert (judge["agreement"], judge["gold_accuracy"]) == (0.5, 0.0)
+
+    # Every scored question: the rubric comes as its criteria, after the others.
+    every = judged.manager.get(judged.base + "/judge-scores").json()
+    assert [(r["question"], r["criterion"]) for r in every] == [
+        ("better", None), ("quality", None), ("rubric", "accurate"), ("rubric", "style"),
+    ]  # fmt: skip
+    assert every[0]["judges"] == []  # the judge never answered `better`
+    # A text question is not scored, and says which kinds are.
+    refused = judged.manager.get(judged.base + "/judge-scores", params={"question": "rewrite"})
+    assert refused.status_code == 422
+    assert "rubric" in refused.json()["error"]["message"]

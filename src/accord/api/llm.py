@@ -297,6 +297,10 @@ class JudgeScore(BaseModel):
 
 class QuestionScores(BaseModel):
     question: str
+    kind: str = Field(description="choice, image_class, pairwise, rating or rubric")
+    criterion: str | None = Field(
+        default=None, description="A rubric's criterion (one row each); None for the others"
+    )
     people_agreement: dict[str, Any] = Field(description="{pairs, agreement} among people")
     judges: list[JudgeScore]
 
@@ -310,7 +314,9 @@ def judge_scores(
     project_id: int,
     caller: CurrentCaller,
     db: Db,
-    question: str | None = Query(default=None, description="One question (default: all)"),
+    question: str | None = Query(
+        default=None, description="One question (default: all; a rubric: a row per criterion)"
+    ),
 ) -> list[QuestionScores]:
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)

@@ -225,7 +225,8 @@ def scores(
         return
     for row in rows:
         among = row["people_agreement"]["agreement"]
-        typer.echo(f"{row['question']}: people agree with each other {_share(among)}")
+        name = row["question"] + (f" ({row['criterion']})" if row.get("criterion") else "")
+        typer.echo(f"{name}: people agree with each other {_share(among)}")
         for judge in row["judges"]:
             typer.echo(
                 f"  {judge['model_version']}: agrees with people {_share(judge['agreement'])} "

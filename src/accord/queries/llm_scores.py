@@ -1,6 +1,7 @@
 """The LLM judge scored like an annotator (docs/llm.md, "Can the judge be trusted?").
 
-For one categorical question (single choice, pairwise: the choice; rating: the value), each
+For one categorical question (single choice, pairwise: the choice; rating: the value), and
+for each criterion of a rubric question (its verdict: pass/fail, or the score), each
 judge (`Prediction.model_version` ``llm:<model>``; the latest prediction per task) is compared
 with the people who answered the same tasks and with the gold answers:
 
@@ -18,6 +19,7 @@ agreement stays among people.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -26,68 +28,120 @@ from sqlalchemy.orm import Session
 
 from accord.errors import Invalid
 from accord.jobs.metrics import categorical, value_of
+from accord.kinds.questions.rubric import RubricQuestion
 from accord.models import Annotation, GoldAnswer, Prediction, Project
 from accord.queries.projects import interface_of
 
 
-def _value(kind: str, result: str, question: str) -> str | None:
+def _answers(result: str) -> dict[str, Any]:
+    """An answer row's answers by question ({} when it is not an object)."""
     try:
         answers = orjson.loads(result)
     except orjson.JSONDecodeError:
+        return {}
+    return answers if isinstance(answers, dict) else {}
+
+
+def _verdict(answer: Any, criterion: str) -> str | None:
+    """A rubric answer's verdict on one criterion, as text ("true", "false", "4")."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("criteria"), dict):
         return None
-    return value_of(kind, answers.get(question)) if isinstance(answers, dict) else None
+    found = answer["criteria"].get(criterion)
+    if isinstance(found, bool):
+        return "true" if found else "false"
+    if isinstance(found, float) and found.is_integer():
+        return str(int(found))
+    return str(found) if isinstance(found, int) else None
+
+
+def _scored(question: Any) -> bool:
+    return categorical(question) or question.kind == "rubric"
 
 
 def judge_scores_all(
     session: Session, project: Project, question: str | None = None
 ) -> list[dict[str, Any]]:
-    """The scores for ``question``, or for every categorical question (None)."""
+    """The scores for ``question`` (a rubric: one row per criterion), or for every scored
+    question (None), in the interface's order."""
     if question is not None:
-        return [judge_scores(session, project, question)]
-    names = [q.name for q in interface_of(project).questions if categorical(q)]
-    return [judge_scores(session, project, name) for name in names]
+        return judge_scores(session, project, question)
+    names = [q.name for q in interface_of(project).questions if _scored(q)]
+    return [row for name in names for row in judge_scores(session, project, name)]
 
 
-def judge_scores(session: Session, project: Project, question: str) -> dict[str, Any]:
+def judge_scores(session: Session, project: Project, question: str) -> list[dict[str, Any]]:
+    """One row for a categorical question; one per criterion for a rubric."""
     asked = interface_of(project).question(question)
-    if asked is None or not categorical(asked):
+    if asked is None or not _scored(asked):
         raise Invalid(
-            f"question: {question!r} is not a single-choice, pairwise or rating question of "
-            "this project; the judge is scored on those",
+            f"question: {question!r} is not a single-choice, pairwise, rating or rubric "
+            "question of this project; the judge is scored on those",
             details={"field": "question"},
         )
-    kind = asked.kind
-    gold: dict[int, str] = {}
+    criteria: list[str | None] = [None]
+    if isinstance(asked, RubricQuestion):
+        criteria = [c.name for c in asked.criteria]
+    return _scores(session, project, question, asked.kind, criteria)
+
+
+def _reader(kind: str, question: str, criterion: str | None) -> Callable[[Any], str | None]:
+    """What is compared of an answer to ``question``: its categorical value, or a rubric's
+    verdict on ``criterion``."""
+    if criterion is not None:
+        return lambda answers: _verdict(answers.get(question), criterion)
+    return lambda answers: value_of(kind, answers.get(question))
+
+
+def _scores(
+    session: Session, project: Project, question: str, kind: str, criteria: list[str | None]
+) -> list[dict[str, Any]]:
+    """Each row (a criterion, or the question itself: None) read in one pass over the gold
+    answers, the people's answers and the judges' predictions."""
+    readers = [_reader(kind, question, criterion) for criterion in criteria]
+    gold: list[dict[int, str]] = [{} for _ in criteria]
     known: set[int] = set()  # gold, qualification and training tasks
     for task_id, result in session.execute(
         select(GoldAnswer.task_id, GoldAnswer.result).where(GoldAnswer.project_id == project.id)
     ):
         known.add(task_id)
-        value = _value(kind, result, question)
-        if value is not None:
-            gold[task_id] = value
-    people: dict[int, list[str]] = defaultdict(list)
+        answers = _answers(result)
+        for read, into in zip(readers, gold, strict=True):
+            if (value := read(answers)) is not None:
+                into[task_id] = value
+    people: list[dict[int, list[str]]] = [defaultdict(list) for _ in criteria]
     rows = session.execute(
         select(Annotation.task_id, Annotation.result).where(Annotation.project_id == project.id)
     )
     for task_id, result in rows:
-        value = _value(kind, result, question)
-        if value is not None and task_id not in known:  # as in the metrics: the dataset only
-            people[task_id].append(value)
-    judged: dict[str, dict[int, str]] = defaultdict(dict)
+        if task_id in known:  # as in the metrics: the dataset only
+            continue
+        answers = _answers(result)
+        for read, among in zip(readers, people, strict=True):
+            if (value := read(answers)) is not None:
+                among[task_id].append(value)
+    judged: list[dict[str, dict[int, str]]] = [defaultdict(dict) for _ in criteria]
     for task_id, version, result in session.execute(
         select(Prediction.task_id, Prediction.model_version, Prediction.result)
         .where(Prediction.project_id == project.id, Prediction.model_version.like("llm:%"))
         .order_by(Prediction.id)
     ):
-        value = _value(kind, result, question)
-        if value is not None:
-            judged[version][task_id] = value  # the latest prediction of a task wins
-    return {
-        "question": question,
-        "people_agreement": _among_people(people),
-        "judges": [_score(version, answers, people, gold) for version, answers in judged.items()],
-    }
+        answers = _answers(result)
+        for read, by in zip(readers, judged, strict=True):
+            if (value := read(answers)) is not None:
+                by[version][task_id] = value  # the latest prediction of a task wins
+    return [
+        {
+            "question": question,
+            "kind": kind,
+            "criterion": criterion,
+            "people_agreement": _among_people(people[i]),
+            "judges": [
+                _score(version, answers, people[i], gold[i])
+                for version, answers in judged[i].items()
+            ],
+        }
+        for i, criterion in enumerate(criteria)
+    ]
 
 
 def _among_people(people: dict[int, list[str]]) -> dict[str, Any]:

@@ -71,7 +71,7 @@ export type * from "./assist";
 export type * from "./metrics";
 export type * from "./mlBackends";
 export type * from "./webhooks";
-export type { LlmEndpoint, LlmEndpointIn, LlmTemplate } from "./llm";
+export type { JudgeScore, LlmCall, LlmCallPage, LlmEndpoint, LlmEndpointIn, LlmJobIn, LlmTemplate, QuestionScores } from "./llm";
 export type * from "./flags";
 export type * from "./notifications";
 export type * from "./guidelines";

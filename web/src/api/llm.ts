@@ -2,6 +2,7 @@
  * rewrite suggestions streamed to the annotator as server-sent events. The API key is
  * write-only: the server answers `has_key` and `key_hint`, never the key. */
 import { API_PREFIX, ApiError, csrfTokenForWrites, errorFrom, reportUnauthorized, request } from "./http";
+import type { Job, JsonObject } from "./types";
 
 export interface LlmEndpoint {
   base_url: string;
@@ -35,6 +36,62 @@ export interface LlmTemplate {
   created_at: string;
 }
 
+/** One call to the endpoint, as logged (GET …/llm/calls). */
+export interface LlmCall {
+  id: number;
+  task_id: number | null;
+  job_id: number | null;
+  /** candidates, judge or rewrite */
+  use: string;
+  model: string;
+  template_name: string;
+  template_version: number | null;
+  /** max_tokens, temperature, and the question or the candidate's index; `tokens_estimated`
+   * when the server reported no usage. */
+  parameters: JsonObject;
+  prompt: string;
+  completion: string;
+  rationale: string;
+  prediction_id: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  latency_ms: number | null;
+  status: "ok" | "error" | "invalid" | "refused";
+  error: string;
+  created_at: string;
+}
+
+export interface LlmCallPage {
+  items: LlmCall[];
+  /** Pass as `before` for the next (older) page; null: this was the last. */
+  next_before: number | null;
+}
+
+/** What the `llm` job runs over every task of the project. */
+export type LlmJobIn =
+  | { use: "candidates"; template: string; template_version: number | null; field: string; n: number; overwrite: boolean }
+  | { use: "judge"; template: string; template_version: number | null; question: string };
+
+export interface JudgeScore {
+  model_version: string;
+  /** Tasks the judge answered the question on. */
+  tasks: number;
+  tasks_with_people: number;
+  /** Share of people's answers equal to the judge's (null: no task both answered). */
+  agreement: number | null;
+  gold_tasks: number;
+  gold_accuracy: number | null;
+}
+
+/** A question's (a rubric: one criterion's) judge scores. */
+export interface QuestionScores {
+  question: string;
+  kind: string;
+  criterion: string | null;
+  people_agreement: { pairs: number; agreement: number | null };
+  judges: JudgeScore[];
+}
+
 const base = (projectId: number) => `/projects/${projectId}/llm`;
 
 /** The endpoint, or null when the project has none. */
@@ -56,6 +113,27 @@ export function llmTemplates(projectId: number): Promise<LlmTemplate[]> {
 
 export function saveLlmTemplate(projectId: number, name: string, prompt: string, system: string): Promise<LlmTemplate> {
   return request("POST", `${base(projectId)}/templates`, { body: { name, prompt, system } });
+}
+
+/** Every version of a template, oldest first. */
+export function llmTemplateVersions(projectId: number, name: string): Promise<LlmTemplate[]> {
+  return request("GET", `${base(projectId)}/templates/${encodeURIComponent(name)}`);
+}
+
+/** The call log, newest first (`before`: an id, for the older page). */
+export function llmCalls(projectId: number, query: { before?: number | null; jobId?: number | null; limit?: number } = {}): Promise<LlmCallPage> {
+  return request("GET", `${base(projectId)}/calls`, {
+    query: { before: query.before ?? null, job_id: query.jobId ?? null, limit: query.limit ?? null },
+  });
+}
+
+/** Start candidates or the judge over the project (409 while one runs). */
+export function startLlmJob(projectId: number, body: LlmJobIn): Promise<Job> {
+  return request("POST", `${base(projectId)}/jobs`, { body });
+}
+
+export function llmJudgeScores(projectId: number): Promise<QuestionScores[]> {
+  return request("GET", `${base(projectId)}/judge-scores`);
 }
 
 const offered = new Map<number, Promise<boolean>>();
@@ -160,6 +238,10 @@ export const llm = {
   resetUsage: resetLlmUsage,
   templates: llmTemplates,
   saveTemplate: saveLlmTemplate,
+  templateVersions: llmTemplateVersions,
+  calls: llmCalls,
+  startJob: startLlmJob,
+  judgeScores: llmJudgeScores,
   suggestionsOffered,
   streamSuggestion,
 };

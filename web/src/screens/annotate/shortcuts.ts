@@ -16,6 +16,10 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: "g", what: "Show or hide the guidelines (and the FAQ beside them; / searches it)" },
   { keys: "m", what: "A model's suggestion: put it in, or take it out (tasks that have one)" },
   { keys: "Shift+M", what: "Suggest: ask the project's model server for an answer now (projects that connect one)" },
+  {
+    keys: "Alt+L",
+    what: "Suggest with LLM: a rewrite of the active text answer, also while typing (projects with a rewrite template); then Alt+Enter uses it, Esc dismisses it",
+  },
   { keys: "Alt+G", what: "Open or close the active question's guideline section (questions linked to one)" },
   { keys: "h", what: "Sensitive task: reveal its content (again: hide it)" },
   { keys: "Shift+H", what: "Mark this task sensitive (a manager can unmark it)" },
@@ -47,10 +51,10 @@ export const QUESTION_SHORTCUTS: Shortcut[] = [
   { keys: "1", what: "Pairwise: 1 A, 2 B, 3 tie; Shift+1…3 how much better" },
   { keys: "Shift+→", what: "Spans: select by word (Alt for a character), or drag or double-click with the mouse; then a label's number or button" },
   { keys: "]", what: "Spans: pick the next span ([ previous); a number relabels it, Del deletes it" },
+  { keys: "i", what: "Image shapes: the Smart tool (projects with a model server for Suggest): click an object or drag a box and the model outlines it; Enter asks at the crosshair, N at two corners asks with a box; Esc leaves" },
   { keys: "Shift+↓", what: "Ranking: move the item down (↑/↓ choose it, a number sends it to that place, Enter keeps the order)" },
   {
     keys: "1 ↓ 4 ↓",
     what: "Rubric and turns: a number judges the highlighted criterion or turn and the highlight stays there; ↓ (↑) moves it. So 1 ↓ 4 ↓ judges the first row 1, then the second 4",
-  { keys: "i", what: "Image shapes: the Smart tool (projects with a model server for Suggest): click an object or drag a box and the model outlines it; Enter asks at the crosshair, N at two corners asks with a box; Esc leaves" },
   },
 ];

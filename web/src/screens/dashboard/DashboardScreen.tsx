@@ -3,10 +3,11 @@ import { api, type Metrics } from "../../api";
 import { Kbd } from "../../ui/Kbd";
 import { Loading } from "../../ui/Loading";
 import { useLoad } from "../../ui/useLoad";
-import { ManageLayout } from "../manage/ManageLayout";
+import { canManage, ManageLayout } from "../manage/ManageLayout";
 import { FlagTiles } from "../flags/FlagTiles";
 import { Annotators } from "./Annotators";
 import { Downloads } from "./Downloads";
+import { JudgeScores } from "./JudgeScores";
 import { ago } from "./format";
 import { OverTime } from "./OverTime";
 import { Questions } from "./Questions";
@@ -20,13 +21,15 @@ export const REFRESH_MS = 15_000;
 export function DashboardScreen({ projectId }: { projectId: number }) {
   return (
     <ManageLayout projectId={projectId} need="review">
-      {(project) => <Dashboard projectId={project.id} />}
+      {(project) => <Dashboard projectId={project.id} manage={canManage(project)} />}
     </ManageLayout>
   );
 }
 
-function Dashboard({ projectId }: { projectId: number }) {
+function Dashboard({ projectId, manage }: { projectId: number; manage: boolean }) {
   const [period, setPeriod] = useState<"day" | "week">("day");
+  // Asked for again on Refresh (R), not every 15 s: the judge's scores read every answer.
+  const [asked, setAsked] = useState(0);
   const [annotators, reloadAnnotators] = useLoad(() => api.metrics.get(projectId, "annotator"), `metrics:${projectId}:annotator`);
   // The other tables are asked for once the first has come: the first figures on screen do
   // not wait behind them on a busy server.
@@ -54,7 +57,10 @@ function Dashboard({ projectId }: { projectId: number }) {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
       const key = event.key.toLowerCase();
-      if (key === "r") refresh();
+      if (key === "r") {
+        refresh();
+        setAsked((n) => n + 1);
+      }
       else if (key === "d") setPeriod("day");
       else if (key === "w") setPeriod("week");
       else return;
@@ -69,7 +75,13 @@ function Dashboard({ projectId }: { projectId: number }) {
       <div className="page-head">
         <h1>Dashboard</h1>
         <div className="dashboard-actions">
-          <button type="button" onClick={refresh}>
+          <button
+            type="button"
+            onClick={() => {
+              refresh();
+              setAsked((n) => n + 1);
+            }}
+          >
             Refresh <Kbd keys="R" />
           </button>
         </div>
@@ -104,6 +116,7 @@ function Dashboard({ projectId }: { projectId: number }) {
           {(m) => <Questions metrics={m} />}
         </Loading>
       </section>
+      {manage ? <JudgeScores projectId={projectId} round={asked} /> : null}
       <Downloads projectId={projectId} period={period} />
     </div>
   );

@@ -1,15 +1,21 @@
 import { useId, useState, type FormEvent } from "react";
 import { api, type LlmEndpoint, type LlmTemplate, type Project } from "../../api";
+import { Kbd } from "../../ui/Kbd";
 import { Loading } from "../../ui/Loading";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { isHandled, messageOf } from "./errors";
+import { LlmCalls } from "./LlmCalls";
+import { LlmJobs } from "./LlmJobs";
+import "./llm.css";
 
 type Outcome = { tone: "success" | "error"; text: string } | null;
 
 /** The LLM section of a project's settings (managers; docs/llm.md): the OpenAI-compatible
  * endpoint (the key is write-only: only whether there is one and its last characters show),
- * the token budget, and the prompt templates (each save a new version). */
+ * the prompt templates (each save a new version), the jobs that run candidates or the judge
+ * over the project, and the token budget with the call log. The judge's scores are on the
+ * Dashboard, beside the people's agreement and gold accuracy. */
 export function LlmSection({ project }: { project: Project }) {
   const [endpoint, reloadEndpoint] = useLoad(() => api.llm.get(project.id), `llm:${project.id}`);
   const [templates, reloadTemplates] = useLoad(() => api.llm.templates(project.id), `llm-templates:${project.id}`);
@@ -18,7 +24,8 @@ export function LlmSection({ project }: { project: Project }) {
       <h2 id="llm-title">LLM assistance</h2>
       <p className="muted small">
         An OpenAI-compatible chat API writes candidate responses, pre-fills judge answers as predictions, and suggests rewrites to annotators
-        (a template named <code>rewrite</code> turns the suggestions on). Every call is logged; see <code>docs/llm.md</code>.
+        (a template named <code>rewrite</code> turns the suggestions on; annotators press <Kbd keys="Alt+L" /> or the button). Every call is
+        logged; see <code>docs/llm.md</code>.
       </p>
       <Loading state={endpoint} retry={reloadEndpoint}>
         {(current) => <EndpointForm projectId={project.id} current={current} onSaved={reloadEndpoint} />}
@@ -27,7 +34,44 @@ export function LlmSection({ project }: { project: Project }) {
       <Loading state={templates} retry={reloadTemplates}>
         {(rows) => <Templates projectId={project.id} rows={rows} onSaved={reloadTemplates} />}
       </Loading>
+      <Loading state={endpoint} retry={reloadEndpoint}>
+        {(current) =>
+          current === null ? (
+            <p className="muted small">Once the endpoint is saved, the jobs over the project and the call log show here.</p>
+          ) : (
+            <Loading state={templates} retry={reloadTemplates}>
+              {(rows) => <Runs project={project} endpoint={current} templates={rows} onEnded={reloadEndpoint} />}
+            </Loading>
+          )
+        }
+      </Loading>
     </section>
+  );
+}
+
+/** The jobs over the project, and the budget with the call log (a project with an endpoint). */
+function Runs({ project, endpoint, templates, onEnded }: { project: Project; endpoint: LlmEndpoint; templates: LlmTemplate[]; onEnded: () => void }) {
+  // `round` reads the call log again; `jobId` shows one job's calls.
+  const [round, setRound] = useState(0);
+  const [jobId, setJobId] = useState<number | null>(null);
+  return (
+    <>
+      <LlmJobs
+        project={project}
+        templates={templates}
+        hasEndpoint
+        onEnded={() => {
+          onEnded();
+          setRound((n) => n + 1);
+        }}
+        onShowCalls={(id) => {
+          setJobId(id);
+          setRound((n) => n + 1);
+          document.getElementById("llm-calls-title")?.scrollIntoView({ block: "start" });
+        }}
+      />
+      <LlmCalls projectId={project.id} endpoint={endpoint} jobId={jobId} round={round} onShowAll={() => setJobId(null)} onReset={onEnded} />
+    </>
   );
 }
 
@@ -98,12 +142,6 @@ function EndpointForm({ projectId, current, onSaved }: { projectId: number; curr
           <input id={`${id}-timeout`} type="number" min={1} max={600} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
         </div>
       </div>
-      {current ? (
-        <p className="muted small" data-llm-usage>
-          Tokens used: {current.tokens_used}
-          {current.token_budget !== null ? ` of ${current.token_budget}` : " (no cap)"}
-        </p>
-      ) : null}
       <button type="submit" className="button-primary" disabled={busy}>
         Save endpoint
       </button>

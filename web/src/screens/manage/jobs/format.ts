@@ -163,5 +163,6 @@ export function resultSummary(job: Pick<Job, "kind" | "state" | "result" | "erro
     return parts.join(" · ");
   }
   if (job.kind === "consensus" && Array.isArray(result.questions)) return formatAmount(result.questions.length, "questions");
+  if (job.kind === "llm") return `${count(figure(result.done))} done · ${count(figure(result.failed))} failed · ${count(figure(result.skipped))} skipped`;
   return "Done.";
 }
