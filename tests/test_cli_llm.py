@@ -39,8 +39,10 @@ def test_llm_from_the_cli_and_the_sdk(settings: Settings, db: Database) -> None:
         {"id": f"p{i}", "prompt": f'REPLY: {{"answer": {{"rating": {i + 2}}}}}'} for i in range(2)
     ]
     add_tasks(db, owner, project, rows)
-    env = {"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true"}
-    with running() as llm, live_server(settings, env=env) as server:
+    env = {"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_LLM_MODEL": "inst-model"}
+    with running() as llm, live_server(
+        settings, env={**env, "ACCORD_LLM_BASE_URL": f"{llm}/ok/v1"}
+    ) as server:
         lead = {"url": server.url, "token": owner_token}
         pid = str(project.id)
         os.environ["H2_TEST_LLM_KEY"] = KEY
@@ -54,6 +56,21 @@ def test_llm_from_the_cli_and_the_sdk(settings: Settings, db: Database) -> None:
         finally:
             del os.environ["H2_TEST_LLM_KEY"]
         assert "with key" in out
+        # The server's endpoint (ACCORD_LLM_BASE_URL), then back to the project's own.
+        inst = ok(accord(settings, "llm", "set", pid, "--instance", **lead))
+        assert "uses the server's endpoint: inst-model (no key)" in inst
+        both = accord(settings, "llm", "set", pid, "--instance", "--model", "x", **lead)
+        assert both.returncode != 0 and "--instance: leave out" in both.stderr
+        os.environ["H2_TEST_LLM_KEY"] = KEY
+        try:
+            ok(
+                accord(
+                    settings, "llm", "set", pid, "--base-url", f"{llm}/ok/v1", "--model", "m1",
+                    "--key-env", "H2_TEST_LLM_KEY", "--budget", "100000", **lead,
+                )
+            )  # fmt: skip
+        finally:
+            del os.environ["H2_TEST_LLM_KEY"]
         shown = ok(accord(settings, "llm", "show", pid, **lead))
         assert KEY not in shown and "…cdef" in shown and "of 100000" in shown
         saved = ok(

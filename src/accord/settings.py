@@ -220,6 +220,25 @@ class Settings(BaseSettings):
             "manager cannot make the server call what only it can reach."
         ),
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description=(
+            "An OpenAI-compatible chat API this server offers every project (its root, as "
+            "https://api.openai.com/v1): a manager chooses it in the project's LLM settings "
+            "instead of giving an endpoint of the project's own (docs/llm.md)."
+        ),
+    )
+    llm_model: str | None = Field(
+        default=None, description="The model of ACCORD_LLM_BASE_URL (e.g. gpt-4o-mini)."
+    )
+    llm_api_key: str | None = Field(
+        default=None,
+        repr=False,
+        description=(
+            "The API key of ACCORD_LLM_BASE_URL; read from the environment only, never stored "
+            "in the database nor shown (its last four characters tell keys apart)."
+        ),
+    )
     guideline_image_bytes: int = Field(
         default=5 * 1024 * 1024,
         gt=0,
@@ -238,6 +257,11 @@ class Settings(BaseSettings):
             "them forever."
         ),
     )
+
+    @field_validator("llm_base_url", "llm_model", "llm_api_key")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("public_url")
     @classmethod

@@ -91,6 +91,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /projects/{project_id}/members/{user_id}/resume": (401, 404, 403, 403, 403, 409, 409),
     "GET /projects/{project_id}/audit":                 (401, 404, 403, 403, 403, 200, 200),
     "GET /audit":                                       (401, 403, 403, 403, 403, 403, 200),
+    "GET /llm/instance":                                (401, 200, 200, 200, 200, 200, 200),
     "GET /projects/{project_id}/llm":                   (401, 404, 403, 403, 403, 200, 200),
     "PUT /projects/{project_id}/llm":                   (401, 404, 403, 403, 403, 200, 200),
     "DELETE /projects/{project_id}/llm":                (401, 404, 403, 403, 403, 200, 200),

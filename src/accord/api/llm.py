@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from accord.actions.llm import (
     MAX_KEY,
     EndpointChange,
+    InstanceLlm,
     do_delete_endpoint,
     do_reset_usage,
     do_save_template,
@@ -39,6 +40,7 @@ from accord.kinds.prompts import MAX_TEMPLATE
 from accord.models import LlmCall, LlmEndpoint, LlmTemplate
 from accord.queries.llm import calls_of, latest_templates, template_versions
 from accord.queries.llm_scores import judge_scores_all
+from accord.settings import Settings
 
 router = APIRouter(tags=["llm"])
 
@@ -47,8 +49,17 @@ TASK = "/tasks/{task_id}/llm"
 
 
 class EndpointIn(In):
-    base_url: str = Field(max_length=MAX_URL, description="e.g. https://api.openai.com/v1")
-    model: str = Field(min_length=1, max_length=200)
+    base_url: str | None = Field(
+        default=None,
+        max_length=MAX_URL,
+        description="e.g. https://api.openai.com/v1 (not with use_instance)",
+    )
+    model: str | None = Field(default=None, min_length=1, max_length=200)
+    use_instance: bool = Field(
+        default=False,
+        description="Use the endpoint the server offers (ACCORD_LLM_BASE_URL) with this "
+        "project's parameters and budget, instead of base_url, model and api_key",
+    )
     api_key: str | None = Field(
         default=None, max_length=MAX_KEY, description='Omit to keep the stored key; "" removes it'
     )
@@ -59,6 +70,7 @@ class EndpointIn(In):
 
 
 class EndpointOut(BaseModel):
+    uses_instance: bool = Field(description="The server's endpoint (ACCORD_LLM_BASE_URL)")
     base_url: str
     model: str
     has_key: bool
@@ -169,8 +181,29 @@ class SuggestIn(In):
     stream: bool = True
 
 
-def _endpoint_out(data: dict[str, Any]) -> EndpointOut:
-    return EndpointOut(**data)
+def _endpoint_out(endpoint: LlmEndpoint, settings: Settings) -> EndpointOut:
+    return EndpointOut(**shown(endpoint, InstanceLlm.of(settings)))
+
+
+class InstanceOut(BaseModel):
+    available: bool = Field(description="The server offers an LLM endpoint to every project")
+    base_url: str | None
+    model: str | None
+    has_key: bool
+
+
+@router.get(
+    "/llm/instance",
+    summary="The LLM endpoint this server offers every project, if any (never its key)",
+    responses=errors(401),
+)
+def instance_endpoint(caller: CurrentCaller, settings: AppSettings) -> InstanceOut:
+    found = InstanceLlm.of(settings)
+    if found is None:
+        return InstanceOut(available=False, base_url=None, model=None, has_key=False)
+    return InstanceOut(
+        available=True, base_url=found.base_url, model=found.model, has_key=bool(found.key)
+    )
 
 
 @router.get(
@@ -178,11 +211,13 @@ def _endpoint_out(data: dict[str, Any]) -> EndpointOut:
     summary="The project's LLM endpoint (never its key); null when it has none",
     responses=errors(401, 403, 404, 422),
 )
-def get_endpoint(project_id: int, caller: CurrentCaller, db: Db) -> EndpointOut | None:
+def get_endpoint(
+    project_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> EndpointOut | None:
     with db.read() as session:
         access(session, caller.user, project_id, Can.manage)
         endpoint = session.get(LlmEndpoint, project_id)
-        return _endpoint_out(shown(endpoint)) if endpoint is not None else None
+        return _endpoint_out(endpoint, settings) if endpoint is not None else None
 
 
 @router.put(
@@ -197,8 +232,9 @@ def set_endpoint(
         endpoint = do_set_endpoint(
             session, caller.user, project_id, EndpointChange(**body.model_dump()),
             seal=seal, allow_private=settings.webhook_allow_private,
+            instance=InstanceLlm.of(settings),
         )  # fmt: skip
-        return _endpoint_out(shown(endpoint))
+        return _endpoint_out(endpoint, settings)
 
 
 @router.delete(
@@ -218,10 +254,12 @@ def delete_endpoint(project_id: int, caller: CurrentCaller, db: Db) -> Deleted:
     summary="Start the token count again",
     responses=errors(401, 403, 404, 422),
 )
-def reset_usage(project_id: int, caller: CurrentCaller, db: Db) -> EndpointOut:
+def reset_usage(
+    project_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> EndpointOut:
     with db.write() as session:
         access(session, caller.user, project_id, Can.manage)
-        return _endpoint_out(shown(do_reset_usage(session, caller.user, project_id)))
+        return _endpoint_out(do_reset_usage(session, caller.user, project_id), settings)
 
 
 @router.get(

@@ -40,8 +40,18 @@ def show(project: int, as_json: Json = False, url: Url = None, token: Token = No
 @llm_app.command("set")
 def set_endpoint(
     project: int,
-    base_url: Annotated[str, typer.Option("--base-url", help="e.g. https://api.openai.com/v1")],
-    model: Annotated[str, typer.Option("--model")],
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="e.g. https://api.openai.com/v1")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model")] = None,
+    instance: Annotated[
+        bool,
+        typer.Option(
+            "--instance",
+            help="Use the endpoint this server offers (ACCORD_LLM_BASE_URL) instead of "
+            "--base-url, --model and a key",
+        ),
+    ] = False,
     key_env: Annotated[
         str | None,
         typer.Option(
@@ -61,6 +71,10 @@ def set_endpoint(
     """Set the project's OpenAI-compatible endpoint (managers)."""
     import os
 
+    if instance and (base_url or model or key_env or no_key):
+        fail("--instance: leave out --base-url, --model, --key-env and --no-key")
+    if not instance and not (base_url and model):
+        fail("give --base-url and --model, or --instance for the server's endpoint")
     key: str | None = None
     if key_env:
         key = os.environ.get(key_env)
@@ -70,11 +84,13 @@ def set_endpoint(
         key = ""
     with reported():
         done = client(url, token).set_llm(
-            project, base_url, model, key, timeout_seconds=timeout, max_tokens=max_tokens,
-            temperature=temperature, token_budget=budget,
+            project, base_url, model, key, use_instance=instance, timeout_seconds=timeout,
+            max_tokens=max_tokens, temperature=temperature, token_budget=budget,
         )  # fmt: skip
+    whose = "the server's endpoint: " if done.get("uses_instance") else ""
     typer.echo(
-        f"project {project} uses {done['model']} ({'with' if done['has_key'] else 'no'} key)"
+        f"project {project} uses {whose}{done['model']} "
+        f"({'with' if done['has_key'] else 'no'} key)"
     )
 
 

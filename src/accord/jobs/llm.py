@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
+from accord.actions.llm import InstanceLlm
 from accord.actions.llm_calls import (
     CallInfo,
     Setup,
@@ -48,15 +49,28 @@ def setup_for(
     with db.read() as session:
         endpoint = endpoint_of(session, project_id)
         chosen = template_of(session, project_id, template, version)
-        key = decrypt_key(db, endpoint.key_encrypted) if endpoint.key_encrypted else None
+        if endpoint.uses_instance:
+            instance = InstanceLlm.of(settings)
+            if instance is None:
+                raise Invalid(
+                    "this project uses the server's LLM endpoint, and the server no longer "
+                    "offers one (ACCORD_LLM_BASE_URL is unset); a manager sets the project's "
+                    "own endpoint in its LLM settings",
+                    code="llm_no_instance",
+                )
+            base_url, model, key = instance.base_url, instance.model, instance.key
+        else:
+            base_url, model = endpoint.base_url, endpoint.model
+            key = decrypt_key(db, endpoint.key_encrypted) if endpoint.key_encrypted else None
         return Setup(
             project_id=project_id,
             endpoint=Endpoint(
-                base_url=endpoint.base_url,
-                model=endpoint.model,
+                base_url=base_url,
+                model=model,
                 key=key,
                 timeout=endpoint.timeout_seconds,
-                allow_private=settings.webhook_allow_private,
+                # An address an admin set (the server's endpoint) may be a private one.
+                allow_private=settings.webhook_allow_private or endpoint.uses_instance,
             ),
             max_tokens=endpoint.max_tokens,
             temperature=endpoint.temperature,

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db.base import Base
@@ -23,6 +33,11 @@ class LlmEndpoint(Base):
 
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The project uses the endpoint the server offers (ACCORD_LLM_BASE_URL, _MODEL, _API_KEY):
+    # base_url, model and the key here are then empty; the budget and parameters are its own.
+    uses_instance: Mapped[bool] = mapped_column(
+        Boolean(create_constraint=False), default=False, server_default=false()
     )
     base_url: Mapped[str] = mapped_column(String(2000))
     model: Mapped[str] = mapped_column(String(200))

@@ -21,16 +21,30 @@ class LlmCalls:
     def set_llm(
         self,
         project_id: int,
-        base_url: str,
-        model: str,
+        base_url: str | None = None,
+        model: str | None = None,
         api_key: str | None = None,
+        *,
+        use_instance: bool = False,
         **settings: Any,
     ) -> dict[str, Any]:
         """Set the endpoint (``api_key`` None keeps the stored key, "" removes it); also
-        ``timeout_seconds``, ``max_tokens``, ``temperature``, ``token_budget``. The answer
-        never carries the key: ``has_key`` and ``key_hint``."""
-        body = {"base_url": base_url, "model": model, "api_key": api_key, **settings}
+        ``timeout_seconds``, ``max_tokens``, ``temperature``, ``token_budget``. With
+        ``use_instance`` (and no ``base_url``, ``model`` or ``api_key``), the endpoint the server
+        offers (`llm_instance`). The answer never carries the key: ``has_key`` and
+        ``key_hint``."""
+        body: dict[str, Any] = {**settings}
+        if use_instance:
+            body["use_instance"] = True
+        else:
+            body.update(base_url=base_url, model=model, api_key=api_key)
         data: dict[str, Any] = self._call("PUT", f"/projects/{project_id}/llm", json=body)
+        return data
+
+    def llm_instance(self) -> dict[str, Any]:
+        """The LLM endpoint the server offers every project: ``available``, ``base_url``,
+        ``model``, ``has_key`` (never the key)."""
+        data: dict[str, Any] = self._call("GET", "/llm/instance")
         return data
 
     def llm(self, project_id: int) -> dict[str, Any] | None:

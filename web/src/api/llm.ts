@@ -5,6 +5,8 @@ import { API_PREFIX, ApiError, csrfTokenForWrites, errorFrom, reportUnauthorized
 import type { Job, JsonObject } from "./types";
 
 export interface LlmEndpoint {
+  /** The project uses the endpoint the server offers (ACCORD_LLM_BASE_URL). */
+  uses_instance: boolean;
   base_url: string;
   model: string;
   has_key: boolean;
@@ -17,8 +19,11 @@ export interface LlmEndpoint {
 }
 
 export interface LlmEndpointIn {
-  base_url: string;
-  model: string;
+  /** Not with `use_instance`. */
+  base_url?: string;
+  model?: string;
+  /** The endpoint the server offers, with this project's parameters and budget. */
+  use_instance?: boolean;
   /** Omitted or null: keep the stored key; "": remove it. */
   api_key?: string | null;
   timeout_seconds: number;
@@ -97,6 +102,18 @@ const base = (projectId: number) => `/projects/${projectId}/llm`;
 /** The endpoint, or null when the project has none. */
 export function getLlm(projectId: number): Promise<LlmEndpoint | null> {
   return request("GET", base(projectId));
+}
+
+/** The LLM endpoint the server offers every project (never its key). */
+export interface LlmInstance {
+  available: boolean;
+  base_url: string | null;
+  model: string | null;
+  has_key: boolean;
+}
+
+export function llmInstance(): Promise<LlmInstance> {
+  return request("GET", "/llm/instance");
 }
 
 export function setLlm(projectId: number, body: LlmEndpointIn): Promise<LlmEndpoint> {
@@ -235,6 +252,7 @@ export async function streamSuggestion(
 export const llm = {
   get: getLlm,
   set: setLlm,
+  instance: llmInstance,
   resetUsage: resetLlmUsage,
   templates: llmTemplates,
   saveTemplate: saveLlmTemplate,

@@ -77,8 +77,13 @@ function Runs({ project, endpoint, templates, onEnded }: { project: Project; end
 
 function EndpointForm({ projectId, current, onSaved }: { projectId: number; current: LlmEndpoint | null; onSaved: () => void }) {
   const id = useId();
-  const [baseUrl, setBaseUrl] = useState(current?.base_url ?? "");
-  const [model, setModel] = useState(current?.model ?? "");
+  const [offered] = useLoad(() => api.llm.instance(), "llm-instance");
+  const instance = offered.status === "ready" && offered.value.available ? offered.value : null;
+  const [useInstance, setUseInstance] = useState(current?.uses_instance ?? false);
+  const [baseUrl, setBaseUrl] = useState(current?.uses_instance ? "" : (current?.base_url ?? ""));
+  const [model, setModel] = useState(current?.uses_instance ? "" : (current?.model ?? ""));
+  const onInstance = useInstance && instance !== null;
+  const withdrawn = current?.uses_instance === true && offered.status === "ready" && instance === null;
   const [key, setKey] = useState("");
   const [budget, setBudget] = useState(current?.token_budget?.toString() ?? "");
   const [timeout, setTimeoutSeconds] = useState(String(current?.timeout_seconds ?? 60));
@@ -90,17 +95,17 @@ function EndpointForm({ projectId, current, onSaved }: { projectId: number; curr
     setOutcome(null);
     setBusy(true);
     try {
+      const where = onInstance ? { use_instance: true } : { base_url: baseUrl, model, api_key: key === "" ? null : key };
       const saved = await api.llm.set(projectId, {
-        base_url: baseUrl,
-        model,
-        api_key: key === "" ? null : key,
+        ...where,
         timeout_seconds: Number(timeout) || 60,
         max_tokens: current?.max_tokens ?? 1024,
         temperature: current?.temperature ?? 0.7,
         token_budget: budget.trim() === "" ? null : Number(budget),
       });
       setKey("");
-      setOutcome({ tone: "success", text: `Saved: ${saved.model}${saved.has_key ? ` (key ${saved.key_hint})` : " (no key)"}.` });
+      const whose = saved.uses_instance ? "the server's endpoint, " : "";
+      setOutcome({ tone: "success", text: `Saved: ${whose}${saved.model}${saved.has_key ? ` (key ${saved.key_hint})` : " (no key)"}.` });
       onSaved();
     } catch (error) {
       if (!isHandled(error)) setOutcome({ tone: "error", text: `Could not save the endpoint: ${messageOf(error)}` });
@@ -111,7 +116,22 @@ function EndpointForm({ projectId, current, onSaved }: { projectId: number; curr
 
   return (
     <form className="webhook-add llm-endpoint" onSubmit={(event) => void submit(event)} aria-label="LLM endpoint">
+      {instance ? (
+        <p>
+          <label>
+            <input type="checkbox" checked={useInstance} onChange={(e) => setUseInstance(e.target.checked)} /> Use this server&apos;s LLM:{" "}
+            <code>{instance.model}</code> at <code>{instance.base_url}</code>
+            {instance.has_key ? "" : " (no key)"}{" "}
+            <span className="muted small">(set by an admin; its key never leaves the server; the budget below is this project&apos;s)</span>
+          </label>
+        </p>
+      ) : null}
+      {withdrawn ? (
+        <Notice tone="warning">This project uses the server&apos;s LLM, which the server no longer offers: give it an endpoint of its own.</Notice>
+      ) : null}
       <div className="form-grid">
+        {onInstance ? null : (
+          <>
         <div className="form-field">
           <label htmlFor={`${id}-url`} className="form-label">Base URL</label>
           <input id={`${id}-url`} type="url" required value={baseUrl} placeholder="https://api.openai.com/v1" onChange={(e) => setBaseUrl(e.target.value)} />
@@ -131,6 +151,8 @@ function EndpointForm({ projectId, current, onSaved }: { projectId: number; curr
             onChange={(e) => setKey(e.target.value)}
           />
         </div>
+          </>
+        )}
         <div className="form-field">
           <label htmlFor={`${id}-budget`} className="form-label">
             Token budget <span className="muted form-hint">(empty: no cap)</span>
