@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,24 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(settings: Settings, db: Database) -> Iterator[LiveServer]:
+def server(
+    settings: Settings,
+    db: Database,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LiveServer]:
+    """The server of a test; `@pytest.mark.server_env(NAME="value", ...)` on a test or module
+    sets its environment (e.g. ACCORD_WEBHOOK_ALLOW_PRIVATE for receivers on 127.0.0.1)."""
+    marker = request.node.get_closest_marker("server_env")
+    for name, value in (marker.kwargs if marker is not None else {}).items():
+        monkeypatch.setenv(name, value)
+    with started(settings) as live:
+        yield live
+
+
+@contextmanager
+def started(settings: Settings) -> Iterator[LiveServer]:
+    """A live server of the built web app (`live_server`), or the test fails saying how."""
     if not WEB_DIST.exists():
         pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
     with live_server(settings) as live:

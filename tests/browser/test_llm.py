@@ -6,19 +6,19 @@ ACCORD_WEBHOOK_ALLOW_PRIVATE."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
 from accord.db import Database
-from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user
-from tests.live import LiveServer, live_server
 from tests.openai_server import running
 
-pytestmark = pytest.mark.browser
+# ACCORD_WEBHOOK_ALLOW_PRIVATE: the LLM test server is on 127.0.0.1.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server_env(ACCORD_WEBHOOK_ALLOW_PRIVATE="true"),
+]
 
 LEAD = ("lead@example.org", "lead password 1")
 ANNOTATOR = ("ann@example.org", "annotator password 1")
@@ -27,17 +27,6 @@ INTERFACE = {
     "fields": [{"name": "text", "kind": "text"}],
     "questions": [{"name": "answer", "kind": "text", "required": True}],
 }
-
-
-@pytest.fixture
-def server(
-    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true")
-    with live_server(settings) as live:
-        yield live
 
 
 def test_a_suggestion_streams_in_and_the_annotator_uses_it_edited(

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 
 from accord.db import Database
 from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People, started
 from tests.browser.test_llm_manage import INTERFACE, LEAD, section_of
 from tests.factories import make_project, make_user
-from tests.live import LiveServer, live_server
+from tests.live import LiveServer
 from tests.openai_server import running
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,10 @@ def llm() -> Iterator[str]:
 def server(
     settings: Settings, db: Database, llm: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LiveServer]:
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_LLM_BASE_URL", f"{llm}/ok/v1")
+    monkeypatch.setenv("ACCORD_LLM_BASE_URL", f"{llm}/ok/v1")  # known once `llm` runs
     monkeypatch.setenv("ACCORD_LLM_MODEL", "inst-model")
     monkeypatch.setenv("ACCORD_LLM_API_KEY", KEY)
-    with live_server(settings) as live:
+    with started(settings) as live:
         yield live
 
 

@@ -9,7 +9,6 @@ by ACCORD_WEBHOOK_ALLOW_PRIVATE."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,13 +19,15 @@ from sqlalchemy import select
 
 from accord.db import Database
 from accord.models import Prediction, Task
-from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user
-from tests.live import LiveServer, live_server
 from tests.openai_server import running
 
-pytestmark = pytest.mark.browser
+# ACCORD_WEBHOOK_ALLOW_PRIVATE: the LLM test server is on 127.0.0.1.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server_env(ACCORD_WEBHOOK_ALLOW_PRIVATE="true"),
+]
 
 LEAD = ("lead@example.org", "lead password 1")
 ANN = ("ann@example.org", "annotator password 1")
@@ -44,17 +45,6 @@ INTERFACE = {
     ],
 }  # fmt: skip
 ROWS = [{"id": f"t{i}", "prompt": f"Say hi {i}", "reply": JUDGE_SAYS} for i in range(1, 7)]
-
-
-@pytest.fixture
-def server(
-    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true")
-    with live_server(settings) as live:
-        yield live
 
 
 def client(people: People, token: str) -> httpx.Client:

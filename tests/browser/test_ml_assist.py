@@ -18,13 +18,16 @@ from playwright.sync_api import Page, expect
 
 from accord.db import Database
 from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People
 from tests.browser.test_annotate_image import at, drag, objects_of, status
 from tests.factories import add_tasks, make_project, make_user
-from tests.live import LiveServer, live_server
 from tests.ml_backend_server import SIDE, MLServer, ml_server
 
-pytestmark = pytest.mark.browser
+# ACCORD_WEBHOOK_ALLOW_PRIVATE: the model server is on 127.0.0.1.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server_env(ACCORD_WEBHOOK_ALLOW_PRIVATE="true"),
+]
 
 LEAD = ("lead@example.org", "lead password 1")
 ANNOTATOR = ("ann@example.org", "annotator password 1")
@@ -35,17 +38,6 @@ IMAGES = {
         {"name": "outline", "kind": "polygons", "target": "image", "labels": ["blob", "other"]}
     ],
 }
-
-
-@pytest.fixture
-def server(
-    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true")  # the model is on 127.0.0.1
-    with live_server(settings) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,21 @@ project's settings, checks it and pre-labels the project; the annotator asks for
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from accord.db import Database
-from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user
-from tests.live import LiveServer, live_server
 from tests.ml_backend_server import ml_server
 
-pytestmark = pytest.mark.browser
+# ACCORD_WEBHOOK_ALLOW_PRIVATE: the model server is on 127.0.0.1.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server_env(ACCORD_WEBHOOK_ALLOW_PRIVATE="true"),
+]
 
 LEAD = ("lead@example.org", "lead password 1")
 ANNOTATOR = ("ann@example.org", "annotator password 1")
@@ -28,17 +29,6 @@ ROWS = [
     {"id": "t2", "text": "awful terrible hate"},
     {"id": "t3", "text": "good nice fine"},
 ]
-
-
-@pytest.fixture
-def server(
-    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true")
-    with live_server(settings) as live:
-        yield live
 
 
 def test_a_manager_connects_a_model_and_the_annotator_uses_its_suggestions(

@@ -17,26 +17,17 @@ from playwright.sync_api import Locator, Page, expect
 from accord.db import Database
 from accord.jobs.webhooks import deliver_due
 from accord.settings import Settings
-from tests.browser.conftest import WEB_DIST, People
+from tests.browser.conftest import People
 from tests.factories import make_project, make_user
-from tests.live import LiveServer, live_server
 from tests.webhook_receiver import Receiver, receiver
 
-pytestmark = pytest.mark.browser
+# ACCORD_WEBHOOK_ALLOW_PRIVATE: the receiver is on 127.0.0.1.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server_env(ACCORD_WEBHOOK_ALLOW_PRIVATE="true"),
+]
 
 LEAD = ("lead@example.org", "lead password 1")
-
-
-@pytest.fixture
-def server(
-    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
-    """The server, allowed to send webhooks to this machine (the receiver is on 127.0.0.1)."""
-    if not WEB_DIST.exists():
-        pytest.fail("the web app is not built: run `make web` (or `cd web && npm run build`)")
-    monkeypatch.setenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true")
-    with live_server(settings) as live:
-        yield live
 
 
 @pytest.fixture

@@ -146,34 +146,30 @@ def _first_choice(result: dict[str, Any]) -> str:
 _SET_KEY = Sql("UPDATE tasks SET queue_key = ? WHERE id = ?")
 
 
+def _rows(raw: Raw, columns: str, table: str, project_id: int, ids: Sequence[int]) -> Any:
+    """``columns`` of ``table``'s rows of the tasks ``ids`` (in chunks of `CHUNK`), by id."""
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(part))
+        sql = Sql(
+            f"SELECT task_id, {columns} FROM {table} "
+            f"WHERE project_id = ? AND task_id IN ({marks}) ORDER BY id"
+        )
+        yield from raw.all(sql, (project_id, *part))
+
+
 def _predictions(
     raw: Raw, project_id: int, ids: Sequence[int]
 ) -> dict[int, tuple[float | None, str | None, str]]:
     """The newest prediction of each of the tasks (by id: the last stored)."""
-    found: dict[int, tuple[float | None, str | None, str]] = {}
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        marks = ",".join("?" * len(part))
-        sql = Sql(
-            "SELECT task_id, score, probabilities, result FROM predictions "
-            f"WHERE project_id = ? AND task_id IN ({marks}) ORDER BY id"
-        )
-        for task_id, score, probabilities, result in raw.all(sql, (project_id, *part)):
-            found[int(task_id)] = (score, probabilities, result)
-    return found
+    rows = _rows(raw, "score, probabilities, result", "predictions", project_id, ids)
+    return {int(task_id): (score, chances, result) for task_id, score, chances, result in rows}
 
 
 def _answers(raw: Raw, project_id: int, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        marks = ",".join("?" * len(part))
-        sql = Sql(
-            "SELECT task_id, result FROM annotations "
-            f"WHERE project_id = ? AND task_id IN ({marks}) ORDER BY id"
-        )
-        for task_id, result in raw.all(sql, (project_id, *part)):
-            found[int(task_id)].append(orjson.loads(result))
+    for task_id, result in _rows(raw, "result", "annotations", project_id, ids):
+        found[int(task_id)].append(orjson.loads(result))
     return found
 
 

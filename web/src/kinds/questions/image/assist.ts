@@ -13,6 +13,7 @@
  * handling (pointer.ts) never sees those presses; the box and clicks are drawn through the
  * editor's `overlayExtra`. No React here (the button is AssistTool.tsx).
  */
+import { ToolSnapshots } from "./toolSnapshots";
 import { api, ApiError } from "../../../api";
 import type { ImageEditor } from "./editor";
 import type { KeyLike } from "./keys";
@@ -55,9 +56,7 @@ interface AssistState {
 
 const tasks = new WeakMap<ImageEditor, number>();
 const states = new WeakMap<ImageEditor, AssistState>();
-const snapshots = new WeakMap<ImageEditor, AssistSnapshot>();
-const listeners = new WeakMap<ImageEditor, Set<() => void>>();
-const OFF: AssistSnapshot = { phase: "off", error: null };
+const shown = new ToolSnapshots<AssistSnapshot>({ phase: "off", error: null });
 
 /** Whether the assist serves this editor: a masks or polygons question on a task's screen. */
 export function assistAvailable(ed: ImageEditor): boolean {
@@ -71,23 +70,16 @@ export function setAssistTask(ed: ImageEditor, taskId: number | null): void {
 }
 
 export function assistSnapshot(ed: ImageEditor): AssistSnapshot {
-  return snapshots.get(ed) ?? OFF;
+  return shown.get(ed);
 }
 
 export function subscribeAssist(ed: ImageEditor, listener: () => void): () => void {
-  let set = listeners.get(ed);
-  if (!set) {
-    set = new Set();
-    listeners.set(ed, set);
-  }
-  set.add(listener);
-  return () => set.delete(listener);
+  return shown.subscribe(ed, listener);
 }
 
 function publish(ed: ImageEditor, error: string | null = null): void {
   const st = states.get(ed);
-  snapshots.set(ed, { phase: st ? st.phase : "off", error });
-  for (const listener of listeners.get(ed) ?? []) listener();
+  shown.publish(ed, { phase: st ? st.phase : "off", error });
 }
 
 function status(ed: ImageEditor, text: string | null): void {

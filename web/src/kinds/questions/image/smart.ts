@@ -13,6 +13,7 @@
  * phase while the tool is on, and what is drawn goes through the editor's `overlayExtra`.
  * The screen provides the call (`WidgetShared.model`), set per editor by SmartTool.tsx.
  */
+import { ToolSnapshots } from "./toolSnapshots";
 import type { Json, JsonObject } from "../../../api/types";
 import type { ModelAsk } from "../../widgetShared";
 import { stopAssist } from "./assist";
@@ -43,9 +44,7 @@ interface SmartState {
 
 const asks = new WeakMap<ImageEditor, ModelAsk>();
 const states = new WeakMap<ImageEditor, SmartState>();
-const snapshots = new WeakMap<ImageEditor, SmartSnapshot>();
-const listeners = new WeakMap<ImageEditor, Set<() => void>>();
-const OFF: SmartSnapshot = { phase: "off", error: null };
+const shown = new ToolSnapshots<SmartSnapshot>({ phase: "off", error: null });
 
 /** The model server the editor may ask (set by SmartTool.tsx); null: no Smart tool here. */
 export function setSmartModel(ed: ImageEditor, ask: ModelAsk | null): void {
@@ -60,23 +59,16 @@ export function smartAvailable(ed: ImageEditor): boolean {
 }
 
 export function smartSnapshot(ed: ImageEditor): SmartSnapshot {
-  return snapshots.get(ed) ?? OFF;
+  return shown.get(ed);
 }
 
 export function subscribeSmart(ed: ImageEditor, listener: () => void): () => void {
-  let set = listeners.get(ed);
-  if (!set) {
-    set = new Set();
-    listeners.set(ed, set);
-  }
-  set.add(listener);
-  return () => set.delete(listener);
+  return shown.subscribe(ed, listener);
 }
 
 function publish(ed: ImageEditor, error: string | null = null): void {
   const st = states.get(ed);
-  snapshots.set(ed, { phase: st ? st.phase : "off", error });
-  for (const listener of listeners.get(ed) ?? []) listener();
+  shown.publish(ed, { phase: st ? st.phase : "off", error });
 }
 
 function status(ed: ImageEditor, text: string | null): void {
