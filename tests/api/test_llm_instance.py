@@ -47,7 +47,8 @@ def test_a_project_uses_the_servers_endpoint_with_its_own_budget(
     with app_with(settings, db, **offered) as client:
         me, other = Api(client).as_(token), Api(client).as_(ann_token)
         base = f"/projects/{project.id}/llm"
-        instance = other.get("/llm/instance").json()
+        assert other.get(f"/projects/{project.id}/llm/instance").status_code == 404
+        instance = me.get(f"/projects/{project.id}/llm/instance").json()
         assert instance == {
             "available": True,
             "base_url": f"{llm_server}/ok/v1",
@@ -62,7 +63,7 @@ def test_a_project_uses_the_servers_endpoint_with_its_own_budget(
         assert shown["uses_instance"] is True and shown["model"] == "instance-model"
         assert shown["has_key"] is True and shown["key_hint"] == "…wxyz"
         assert shown["token_budget"] == 5000
-        for answer in (chosen, me.get(base), other.get("/llm/instance")):
+        for answer in (chosen, me.get(base), me.get(base + "/instance")):
             assert KEY not in answer.text
         template = {"name": "judge", "prompt": "Judge {{prompt}}\nREPLY: {{reply}}"}
         assert me.post(base + "/templates", json=template).status_code == 201
@@ -92,7 +93,7 @@ def test_without_one_the_choice_is_refused_and_saying_how(
     project = make_project(db, owner, JUDGED)
     with app_with(settings, db) as client:
         me = Api(client).as_(token)
-        assert me.get("/llm/instance").json()["available"] is False
+        assert me.get(f"/projects/{project.id}/llm/instance").json()["available"] is False
         refused = me.put(f"/projects/{project.id}/llm", json={"use_instance": True})
         assert refused.status_code == 422
         assert "ACCORD_LLM_BASE_URL" in refused.json()["error"]["message"]

@@ -193,11 +193,15 @@ class InstanceOut(BaseModel):
 
 
 @router.get(
-    "/llm/instance",
+    BASE + "/instance",
     summary="The LLM endpoint this server offers every project, if any (never its key)",
-    responses=errors(401),
+    responses=errors(401, 403, 404, 422),
 )
-def instance_endpoint(caller: CurrentCaller, settings: AppSettings) -> InstanceOut:
+def instance_endpoint(
+    project_id: int, caller: CurrentCaller, db: Db, settings: AppSettings
+) -> InstanceOut:
+    with db.read() as session:  # its managers choose it: only they are shown where it is
+        access(session, caller.user, project_id, Can.manage)
     found = InstanceLlm.of(settings)
     if found is None:
         return InstanceOut(available=False, base_url=None, model=None, has_key=False)

@@ -41,10 +41,10 @@ class LlmCalls:
         data: dict[str, Any] = self._call("PUT", f"/projects/{project_id}/llm", json=body)
         return data
 
-    def llm_instance(self) -> dict[str, Any]:
-        """The LLM endpoint the server offers every project: ``available``, ``base_url``,
-        ``model``, ``has_key`` (never the key)."""
-        data: dict[str, Any] = self._call("GET", "/llm/instance")
+    def llm_instance(self, project_id: int) -> dict[str, Any]:
+        """The LLM endpoint the server offers every project (shown to the project's
+        managers): ``available``, ``base_url``, ``model``, ``has_key`` (never the key)."""
+        data: dict[str, Any] = self._call("GET", f"/projects/{project_id}/llm/instance")
         return data
 
     def llm(self, project_id: int) -> dict[str, Any] | None:

@@ -112,8 +112,8 @@ export interface LlmInstance {
   has_key: boolean;
 }
 
-export function llmInstance(): Promise<LlmInstance> {
-  return request("GET", "/llm/instance");
+export function llmInstance(projectId: number): Promise<LlmInstance> {
+  return request("GET", `${base(projectId)}/instance`);
 }
 
 export function setLlm(projectId: number, body: LlmEndpointIn): Promise<LlmEndpoint> {

@@ -77,7 +77,7 @@ function Runs({ project, endpoint, templates, onEnded }: { project: Project; end
 
 function EndpointForm({ projectId, current, onSaved }: { projectId: number; current: LlmEndpoint | null; onSaved: () => void }) {
   const id = useId();
-  const [offered] = useLoad(() => api.llm.instance(), "llm-instance");
+  const [offered] = useLoad(() => api.llm.instance(projectId), `llm-instance:${projectId}`);
   const instance = offered.status === "ready" && offered.value.available ? offered.value : null;
   const [useInstance, setUseInstance] = useState(current?.uses_instance ?? false);
   const [baseUrl, setBaseUrl] = useState(current?.uses_instance ? "" : (current?.base_url ?? ""));
