@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from sqlalchemy import select, update
@@ -25,7 +26,8 @@ def jsonl(rows: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(r) + b"\n" for r in rows)
 
 
-def wait(api: Api, job_id: int, timeout: float = 60) -> dict[str, Any]:
+def wait(api: Api | httpx.Client, job_id: int, timeout: float = 60) -> dict[str, Any]:
+    """The job once it has ended (an `Api` of the app, or an HTTP client of a live server)."""
     deadline = time.monotonic() + timeout
     while True:
         job = api.get(f"/jobs/{job_id}").json()

@@ -19,6 +19,7 @@ from accord.db import Database
 from accord.models import Draft, LlmCall, LlmEndpoint, Prediction, Task
 from accord.settings import Settings
 from tests.api.conftest import Api
+from tests.api.test_jobs import wait
 from tests.factories import add_tasks, make_project, make_user
 from tests.openai_server import running
 
@@ -250,15 +251,6 @@ def test_a_call_over_the_budget_is_refused_with_429(judged: Setup) -> None:
     judged.endpoint(token_budget=None)
     assert judged.manager.post(f"/tasks/{second}/llm/judge", json=ask).status_code == 200
 
-
-def wait(api: Api, job_id: int, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = api.get(f"/jobs/{job_id}").json()
-        if job["state"] in ("succeeded", "failed", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, f"job {job_id} still {job['state']}"
-        time.sleep(0.05)
 
 
 def test_the_judge_job_prefills_every_task_and_logs_failures(judged: Setup) -> None:

@@ -23,6 +23,7 @@ from PIL import Image
 from accord.api.app import create_app
 from accord.db import Database
 from accord.settings import Settings
+from tests.api.test_jobs import wait
 from tests.factories import add_tasks, make_project, make_user
 from tests.live import LiveServer, _wait_until_up, free_port, server_env, start_accord
 from tests.ml_backend_server import SIDE, MLServer, ml_server
@@ -280,17 +281,6 @@ def test_without_a_public_url_suggest_sends_the_address_the_browser_asked(
         sent: dict[str, Any] = model.requests("/accord/predict")[-1]["body"]
         assert sent["tasks"][0]["data"]["image"]["src"].startswith("http://testserver" + FILES)
 
-
-def wait(api: httpx.Client, job_id: int, timeout: float = 60) -> dict[str, Any]:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = api.get(f"/jobs/{job_id}").json()
-        if job["state"] in ("succeeded", "failed", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, f"job {job_id} still {job['state']}"
-        time.sleep(0.1)
 
 
 def db_data(db: Database, project_id: int) -> list[dict[str, Any]]:

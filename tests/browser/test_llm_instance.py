@@ -60,7 +60,7 @@ def test_a_manager_chooses_the_servers_llm(people: People, db: Database) -> None
     expect(form.get_by_role("status")).to_contain_text(
         "Saved: the server's endpoint, inst-model (key …wxyz)."
     )
-    people.shot(page, "llm-instance-chosen", at="form[aria-label='LLM endpoint']")
+    people.shot(page, "llm-instance-chosen", at="section.llm")
     assert KEY not in page.content()
     with httpx.Client(
         base_url=f"{people.url}/api/v1", headers={"Authorization": f"Bearer {token}"}

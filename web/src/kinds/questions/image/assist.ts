@@ -13,13 +13,13 @@
  * handling (pointer.ts) never sees those presses; the box and clicks are drawn through the
  * editor's `overlayExtra`. No React here (the button is AssistTool.tsx).
  */
-import { ToolSnapshots } from "./toolSnapshots";
 import { api, ApiError } from "../../../api";
 import type { ImageEditor } from "./editor";
 import type { KeyLike } from "./keys";
-import { clampPoint, type Geometry, type Pt } from "./model";
+import type { Geometry, Pt } from "./model";
+import { pointerSpace, stageForTool, takeKeys } from "./stage";
+import { ToolSnapshots } from "./toolSnapshots";
 import { stopSmart } from "./smart";
-import { toImage } from "./view";
 
 /** The smallest box the server takes (px of the image, each side). */
 export const MIN_BOX = 4;
@@ -126,15 +126,8 @@ export function assistKey(ed: ImageEditor, e: KeyLike): boolean {
 /** Turn the tool on: the next drag on the image draws its box. */
 export function startAssist(ed: ImageEditor): void {
   if (!assistAvailable(ed) || states.has(ed)) return;
-  if (!ed.width) {
-    ed.say("the image has not loaded yet");
-    return;
-  }
-  const stage = stageOf(ed);
-  if (!stage) {
-    ed.say("the image is not on the screen");
-    return;
-  }
+  const stage = stageForTool(ed);
+  if (!stage) return;
   stopSmart(ed); // one tool owns the left button at a time
   ed.select(null);
   const st: AssistState = { phase: "box", box: null, drag: null, outline: [], fg: [], bg: [], detach: () => {}, controller: null };
@@ -165,26 +158,14 @@ function showStatus(ed: ImageEditor, st: AssistState): void {
   else status(ed, `Assist: box drawn, ${st.fg.length} on / ${st.bg.length} off; ${HELP}`);
 }
 
-function stageOf(ed: ImageEditor): HTMLElement | null {
-  const named = document.querySelector<HTMLElement>(`[data-image-question="${CSS.escape(ed.question.name)}"] .image-stage`);
-  return named ?? document.querySelector<HTMLElement>(".image-stage");
-}
-
 /** Take the left button on the stage (capture phase) while the tool is on. */
 function listen(ed: ImageEditor, st: AssistState, stage: HTMLElement): () => void {
-  const screen = (e: MouseEvent): Pt => {
-    const rect = stage.getBoundingClientRect();
-    return [e.clientX - rect.left, e.clientY - rect.top];
-  };
-  const image = (s: Pt): Pt => clampPoint(ed.view ? toImage(ed.view, s) : s, ed.width, ed.height);
-  const mine = (e: PointerEvent | MouseEvent): boolean => e.button === 0 && !ed.spaceHeld;
+  const { screen, image, mine } = pointerSpace(ed, stage);
   const down = (e: PointerEvent): void => {
     if (!mine(e)) return;
     e.stopPropagation();
     e.preventDefault();
-    ed.activate();
-    const card = document.querySelector<HTMLElement>(`[data-question="${CSS.escape(ed.question.name)}"] [data-keys]`);
-    card?.focus({ preventScroll: true });
+    takeKeys(ed);
     if (st.phase === "working") return;
     const s = screen(e);
     const p = image(s);

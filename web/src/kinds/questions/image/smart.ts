@@ -13,14 +13,14 @@
  * phase while the tool is on, and what is drawn goes through the editor's `overlayExtra`.
  * The screen provides the call (`WidgetShared.model`), set per editor by SmartTool.tsx.
  */
-import { ToolSnapshots } from "./toolSnapshots";
 import type { Json, JsonObject } from "../../../api/types";
 import type { ModelAsk } from "../../widgetShared";
 import { stopAssist } from "./assist";
 import type { ImageEditor } from "./editor";
 import type { KeyLike } from "./keys";
 import { clampPoint, newObject, objectsOf, type Pt } from "./model";
-import { toImage } from "./view";
+import { pointerSpace, stageForTool, takeKeys } from "./stage";
+import { ToolSnapshots } from "./toolSnapshots";
 
 /** A drag shorter than this (screen px) is a click. */
 const CLICK_PX = 4;
@@ -133,15 +133,8 @@ export function smartKey(ed: ImageEditor, e: KeyLike): boolean {
 /** Turn the tool on (the assist, if on, goes off). */
 export function startSmart(ed: ImageEditor): void {
   if (!smartAvailable(ed) || states.has(ed)) return;
-  if (!ed.width) {
-    ed.say("the image has not loaded yet");
-    return;
-  }
-  const stage = stageOf(ed);
-  if (!stage) {
-    ed.say("the image is not on the screen");
-    return;
-  }
+  const stage = stageForTool(ed);
+  if (!stage) return;
   stopAssist(ed);
   ed.select(null);
   const st: SmartState = { phase: "on", drag: null, corner: null, sent: null, detach: () => {} };
@@ -164,26 +157,14 @@ export function stopSmart(ed: ImageEditor, message = ""): void {
   publish(ed);
 }
 
-function stageOf(ed: ImageEditor): HTMLElement | null {
-  const named = document.querySelector<HTMLElement>(`[data-image-question="${CSS.escape(ed.question.name)}"] .image-stage`);
-  return named ?? document.querySelector<HTMLElement>(".image-stage");
-}
-
 /** Take the left button on the stage (capture phase) while the tool is on. */
 function listen(ed: ImageEditor, st: SmartState, stage: HTMLElement): () => void {
-  const screen = (e: MouseEvent): Pt => {
-    const rect = stage.getBoundingClientRect();
-    return [e.clientX - rect.left, e.clientY - rect.top];
-  };
-  const image = (s: Pt): Pt => clampPoint(ed.view ? toImage(ed.view, s) : s, ed.width, ed.height);
-  const mine = (e: MouseEvent): boolean => e.button === 0 && !ed.spaceHeld;
+  const { screen, image, mine } = pointerSpace(ed, stage);
   const down = (e: PointerEvent): void => {
     if (!mine(e)) return;
     e.stopPropagation();
     e.preventDefault();
-    ed.activate();
-    const card = document.querySelector<HTMLElement>(`[data-question="${CSS.escape(ed.question.name)}"] [data-keys]`);
-    card?.focus({ preventScroll: true });
+    takeKeys(ed);
     if (st.phase === "working") {
       ed.say("the model is still answering");
       return;
