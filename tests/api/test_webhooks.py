@@ -471,6 +471,30 @@ def test_only_subscribed_enabled_webhooks_get_deliveries(
     assert log_of(as_["owner"], project_id, off["id"]) == []
 
 
+def test_servers_see_webhooks_added_and_removed_after_they_cached_the_project(
+    db: Database, open_api: Api
+) -> None:
+    """A server keeps the project's settings in memory, whether it has enabled webhooks among
+    them: adding, enabling, disabling and deleting one makes it read them again."""
+    project_id, as_ = people(db, open_api, overlap=4)
+    base, owner = f"/projects/{project_id}/webhooks", as_["owner"]
+    body = {"url": "http://127.0.0.1:9/in", "events": ["annotation.created"]}
+    submit(as_["ann"], project_id)  # the project is cached: no webhook
+    made = owner.post(base, json={**body, "enabled": False}).json()
+    submit(as_["bo"], project_id)  # cached again: no enabled webhook
+    assert _events(db) == []
+    owner.patch(f"{base}/{made['id']}", json={"enabled": True})
+    submit(as_["ann"], project_id)
+    assert _events(db) == ["annotation.created"]
+    assert owner.delete(f"{base}/{made['id']}").status_code == 200
+    submit(as_["bo"], project_id)
+    assert _events(db) == ["annotation.created"]
+    again = owner.post(base, json=body).json()
+    assert again["id"] != made["id"]
+    submit(as_["ann"], project_id)
+    assert _events(db) == ["annotation.created"] * 2
+
+
 def test_a_disabled_webhook_does_not_send_what_was_waiting(
     db: Database, open_api: Api, allowing: Settings, hook: Receiver
 ) -> None:

@@ -18,6 +18,7 @@ from accord.actions.originality import NOT_ORIGINAL, index_submission
 from accord.actions.queue import (
     LEASED,
     SUBMITTED,
+    Counted,
     drop_draft,
     find_assignment,
     insert_assignment,
@@ -139,7 +140,7 @@ def do_submit(
             details={"task_id": task.id},
         )
     now = utcnow()
-    drafted = _count(raw, project, task, user.id, found, now)
+    drafted, counted = _count(raw, project, task, user.id, found, now)
     if seconds is None:
         seconds = drafted if drafted is not None else 0.0
     stamp = raw.stamp(now)
@@ -154,7 +155,7 @@ def do_submit(
         open_review(raw, project.id, annotation_id, user.id, 1, reason, now)
     if originality is not None or typing:
         index_submission(session, project.id, annotation_id, originality, typing)
-    settle_task(session, project, task)
+    settle_task(session, project, task, counted)
     if project.order == QueueOrder.disagreement.value and task.purpose is None:
         requeue(session, project.id, [task.id])  # where the model and people disagree: first
     feedback = None
@@ -182,7 +183,7 @@ def do_submit(
         updated_at=now,
         feedback=feedback,
     )
-    annotation_submitted(session, project, task, row, raw)  # webhooks: one probe if none
+    annotation_submitted(session, project, task, row, raw)  # webhooks: none probed if none
     return row
 
 
@@ -193,9 +194,10 @@ def _count(
     user_id: int,
     found: tuple[int, str] | None,
     now: dt.datetime,
-) -> float | None:
+) -> tuple[float | None, Counted | None]:
     """Count the submission on the task within its overlap, make the caller's assignment (if
-    any: ``found``) a submission and drop their draft; the draft's active seconds, if any."""
+    any: ``found``) a submission and drop their draft; the draft's active seconds, if any,
+    and the task's counts when they were read on the way."""
     if task.purpose is None and found is not None and found[1] == LEASED:
         return submit_lease(raw, task, found[0], user_id, now)  # the lease holds the slot
     if task.purpose is not None:
@@ -212,7 +214,7 @@ def _count(
         insert_assignment(raw, task, user_id, SUBMITTED, now, None)
     else:
         set_assignment_state(raw, found[0], SUBMITTED, now)
-    return take_draft(raw, task.id, user_id)
+    return take_draft(raw, task.id, user_id), None
 
 
 def _insert(raw: Raw, values: tuple[Any, ...], guidelines: int, stamp: Any) -> int:

@@ -31,6 +31,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from accord.actions.audit import record
+from accord.actions.queue import Counted
 from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.kinds.consensus import (
@@ -71,16 +72,23 @@ _PARSED: dict[tuple[int, str, str], Skills] = {}
 MAX_PARSED = 64
 
 
-def settle_task(session: Session, project: ProjectInfo, task: TaskRef) -> None:
+def settle_task(
+    session: Session, project: ProjectInfo, task: TaskRef, counted: Counted | None = None
+) -> None:
     """After a submission: if the task now has every annotation it needs, store its consensus
-    and, below the agreement threshold, ask for one more annotator or open an adjudication."""
+    and, below the agreement threshold, ask for one more annotator or open an adjudication.
+    ``counted``: the task's counts after the submission, when the caller has them."""
     if project.overlap < 2 or task.purpose is not None:
         return  # nothing to compare, or not part of the dataset
     raw = Raw(session)
-    state = raw.one(_TASK_STATE, (task.id,))
-    if state is None or state[2] is not None:
+    if counted is None:
+        state = raw.one(_TASK_STATE, (task.id,))
+        if state is None:
+            return
+        counted = Counted(int(state[0]), int(state[1]), state[2])
+    if counted.purpose is not None:
         return
-    n_submitted, extra = int(state[0]), int(state[1])
+    n_submitted, extra = counted.n_submitted, counted.extra_overlap
     if n_submitted < project.overlap + extra:
         return
     answers = [(int(user), orjson.loads(result)) for user, result in raw.all(_ANSWERS, (task.id,))]

@@ -375,28 +375,41 @@ def count_submission(raw: Raw, task: TaskRef, by: int) -> None:
 # goes, its active seconds returned. Each part writes a different row: none sees another's.
 _SUBMIT_LEASE = Sql.postgres_only(
     "WITH counted AS (UPDATE tasks SET n_submitted = n_submitted + 1 WHERE id = %(task)s "
-    "RETURNING n_submitted), moved AS (INSERT INTO progress_counts (project_id, shard, "
+    "RETURNING n_submitted, extra_overlap, purpose), "
+    "moved AS (INSERT INTO progress_counts (project_id, shard, "
     "submitted, tasks) SELECT %(project)s, %(shard)s, n_submitted - 1, -1 FROM counted "
     "UNION ALL SELECT %(project)s, %(shard)s, n_submitted, 1 FROM counted "
     "ON CONFLICT (project_id, shard, submitted) "
     "DO UPDATE SET tasks = progress_counts.tasks + excluded.tasks), "
     "submitted AS (UPDATE assignments SET state = 'submitted', skip_reason = NULL, "
-    "expires_at = NULL, updated_at = %(now)s WHERE id = %(assignment)s) "
-    "DELETE FROM drafts WHERE task_id = %(task)s AND user_id = %(user)s RETURNING seconds"
+    "expires_at = NULL, updated_at = %(now)s WHERE id = %(assignment)s), "
+    "dropped AS (DELETE FROM drafts WHERE task_id = %(task)s AND user_id = %(user)s "
+    "RETURNING seconds) "
+    "SELECT (SELECT seconds FROM dropped), n_submitted, extra_overlap, purpose FROM counted"
 )
 _TAKE_DRAFT = Sql("DELETE FROM drafts WHERE task_id = ? AND user_id = ? RETURNING seconds")
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What a submission counted on its task leaves there, as `settle_task` reads it."""
+
+    n_submitted: int
+    extra_overlap: int
+    purpose: str | None
+
+
 def submit_lease(
     raw: Raw, task: TaskRef, assignment_id: int, by: int, now: dt.datetime
-) -> float | None:
+) -> tuple[float | None, Counted | None]:
     """``by`` submits the task of the dataset they lease (assignment ``assignment_id``, locked
     by `find_assignment`): counted, the lease made a submission, their draft dropped. Returns
-    the draft's active seconds, None when there was no draft."""
+    the draft's active seconds (None when there was no draft) and, on PostgreSQL, the task's
+    counts after it (read in the same statement)."""
     if raw.sqlite:
         count_submission(raw, task, by)
         set_assignment_state(raw, assignment_id, SUBMITTED, now)
-        return take_draft(raw, task.id, by)
+        return take_draft(raw, task.id, by), None
     params = {
         "task": task.id,
         "project": task.project_id,
@@ -406,7 +419,9 @@ def submit_lease(
         "user": by,
     }
     row = raw.one(_SUBMIT_LEASE, params)
-    return float(row[0]) if row is not None else None
+    assert row is not None  # the lease's task exists: it is locked by the caller
+    seconds = float(row[0]) if row[0] is not None else None
+    return seconds, Counted(int(row[1]), int(row[2]), row[3])
 
 
 def take_draft(raw: Raw, task_id: int, user_id: int) -> float | None:

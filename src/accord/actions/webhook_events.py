@@ -91,6 +91,8 @@ def annotation_submitted(
     """``annotation.created``, and ``task.completed`` when this submission gave the task the
     last annotation it needs (after dynamic overlap asked for none more). ``raw``: the
     caller's cursor, if it has one (a new one costs about as much as the probe)."""
+    if not project.webhooks:
+        return
     raw = raw or Raw(session)
     hooks = Subscribers(raw, project.id)
     if not hooks.by_event:
@@ -149,6 +151,8 @@ def annotation_edited(
     session: Session, project: ProjectInfo, annotation: AnnotationLike, task: TaskRef, by: int
 ) -> None:
     """``annotation.updated`` after its author's edit."""
+    if not project.webhooks:
+        return
     hooks = Subscribers(Raw(session), project.id)
     hooks.emit(
         session,
@@ -172,6 +176,8 @@ def review_decided(
 ) -> None:
     """``review.decided``; a fix also changed the annotation: ``annotation.updated`` too.
     ``raw``: the caller's cursor, if it has one."""
+    if not project.webhooks:
+        return
     hooks = Subscribers(raw or Raw(session), project.id)
     if not hooks.by_event:
         return

@@ -24,7 +24,7 @@ from accord.db.raw import Raw, Sql
 from accord.db.types import utcnow
 from accord.errors import Conflict, Invalid
 from accord.jobs.webhook_targets import check_url, shown_url
-from accord.models import DeliveryState, User, Webhook, WebhookDelivery
+from accord.models import DeliveryState, Project, User, Webhook, WebhookDelivery
 
 # The events a webhook may subscribe to (docs/webhooks.md describes each payload).
 EVENTS = (
@@ -68,6 +68,13 @@ def _description(text: str) -> str:
     return text
 
 
+def _touch(session: Session, project_id: int) -> None:
+    """The project's settings changed (its cached `ProjectInfo.webhooks` is read again)."""
+    project = session.get(Project, project_id)
+    if project is not None:
+        project.updated_at = utcnow()
+
+
 def do_create_webhook(
     session: Session,
     actor: User,
@@ -105,6 +112,7 @@ def do_create_webhook(
     )
     session.add(webhook)
     session.flush()
+    _touch(session, project_id)
     record(
         session,
         actor,
@@ -143,6 +151,7 @@ def do_update_webhook(
         return webhook
     webhook.updated_at = utcnow()
     session.flush()
+    _touch(session, webhook.project_id)
     record(
         session,
         actor,
@@ -177,6 +186,7 @@ def do_delete_webhook(session: Session, actor: User, webhook: Webhook) -> None:
     webhook.enabled = False
     webhook.deleted_at = utcnow()
     session.flush()
+    _touch(session, webhook.project_id)
     record(
         session,
         actor,

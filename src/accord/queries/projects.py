@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.kinds import Interface, parse_interface
 from accord.models import Annotation, Membership, ProgressCount, Project, User
+from accord.queries.webhooks import has_webhooks
 
 
 @dataclass
@@ -54,10 +55,14 @@ class ProjectInfo:
     guidelines_material: int = 0  # the latest material guideline version (0: none)
     sensitive_daily_limit: int = 0  # accord.actions.sensitive
     access_log: bool = False  # task views recorded (accord.actions.confidentiality)
+    # An enabled webhook exists (accord.actions.webhooks, whose changes touch the project's
+    # updated_at): the actions that emit events look for subscribers only then.
+    webhooks: bool = True
 
     @classmethod
-    def of(cls, project: Project) -> ProjectInfo:
+    def of(cls, project: Project, *, webhooks: bool = True) -> ProjectInfo:
         return cls(
+            webhooks=webhooks,
             id=project.id,
             overlap=project.overlap,
             lease_seconds=project.lease_seconds,
@@ -99,7 +104,7 @@ def project_info(session: Session, project_id: int, updated_at: dt.datetime) -> 
         return info
     project = session.get(Project, project_id)
     assert project is not None
-    info = ProjectInfo.of(project)
+    info = ProjectInfo.of(project, webhooks=has_webhooks(session, project_id))
     if len(memo) > MAX_KEPT:
         memo.clear()
     memo[key] = info

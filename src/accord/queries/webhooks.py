@@ -12,6 +12,14 @@ from accord.errors import NotFound
 from accord.models import Webhook, WebhookDelivery
 
 
+def has_webhooks(session: Session, project_id: int) -> bool:
+    """Whether the project has an enabled webhook (deleted ones are disabled)."""
+    found = session.scalar(
+        select(Webhook.id).where(Webhook.project_id == project_id, Webhook.enabled).limit(1)
+    )
+    return found is not None
+
+
 def webhooks_of(session: Session, project_id: int) -> Sequence[Webhook]:
     """The project's webhooks (not the deleted ones), oldest first."""
     return session.scalars(
