@@ -5,6 +5,7 @@ Settings are read from the environment when ``build`` is called, not at import.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from fastapi import FastAPI
@@ -19,4 +20,10 @@ def build() -> FastAPI:
     # How long a thread runs before another may take the interpreter: process-wide, so set
     # here, where the server process starts, never by create_app.
     sys.setswitchinterval(settings.switch_interval)
-    return create_app(settings)
+    app = create_app(settings)
+    # The ~200,000 objects the app is built of live as long as the process: out of the
+    # garbage collector's sight, a full collection no longer walks them all (over 100 ms,
+    # every request of the process waiting) but only what came after.
+    gc.collect()
+    gc.freeze()
+    return app
