@@ -38,7 +38,10 @@ from accord.actions.source_answers import Progress, SourceAnswers, adopt_predict
 from accord.db import Database
 from accord.errors import Invalid, NotFound
 from accord.formats.audio_datasets import AUDIO_FORMATS, audio_rows
+from accord.formats.audio_tracks import AudioSchema
 from accord.formats.datasets import RowStream, dataset_top, unzip
+from accord.formats.format_question import QuestionChoiceError, refuse_question
+from accord.formats.mot import TrackSchema
 from accord.formats.shapes import DatasetError
 from accord.formats.video_datasets import VIDEO_DATASET_FORMATS, mot_rows, track_rows
 from accord.media.audio import AudioLimits
@@ -101,15 +104,18 @@ def run_media_dataset_import(
     on_stored: Uploaded | None = None,
     source: str | None = None,
     on_adopted: Progress | None = None,
+    question: str | None = None,
 ) -> MediaDatasetImport:
     """Import the dataset zip in the file ``body`` (see the module). The caller has checked
-    that ``user`` manages the project."""
+    that ``user`` manages the project. ``question``: mot, rttm, vtt, srt: the question the
+    files go to (None: the only one that suits; `accord.formats.format_question`)."""
     if fmt not in MEDIA_DATASET_FORMATS:
         known = ", ".join(MEDIA_DATASET_FORMATS)
         raise Invalid(f"unknown video or audio dataset format {fmt!r}; use one of {known}")
     if source is not None:
         source = check_source(db, source)
     raw = _interface(db, project_id)
+    check_question(raw, fmt, question)  # before anything is unpacked or stored
     shown = filename or f"dataset.{fmt}.zip"
     spool = settings.data_dir / "tmp"
     spool.mkdir(parents=True, exist_ok=True)
@@ -123,7 +129,7 @@ def run_media_dataset_import(
         try:
             unzip(body, Path(folder), fmt, HOLDS[fmt])
             top = dataset_top(Path(folder))
-            rows, dataset = _rows(raw, top, fmt, store, on_stored)
+            rows, dataset = _rows(raw, top, fmt, store, on_stored, question)
         except DatasetError as exc:
             # Paths in the zip, as the person zipped them: the temporary folder left out.
             message = str(exc).replace(f"{folder}/", "").replace(folder, shown)
@@ -144,16 +150,38 @@ def run_media_dataset_import(
     return done
 
 
+def check_question(raw: Any, fmt: str, question: str | None) -> None:
+    """The question a mot, rttm, vtt or srt dataset goes to: `Invalid` (field ``question``)
+    when several suit and none is named, or the name is not one of them, or ``question``
+    comes with another format; a project with none that suits is the format's
+    ``bad_dataset``."""
+    try:
+        refuse_question(fmt, question)
+        if fmt == "mot":
+            TrackSchema.of(raw, question)
+        elif fmt in AUDIO_FORMATS:
+            AudioSchema.of(raw, fmt, question)
+    except QuestionChoiceError as exc:
+        raise Invalid(str(exc), details={"field": "question"}) from None
+    except DatasetError as exc:
+        raise Invalid(str(exc), code="bad_dataset") from None
+
+
 def _rows(
-    raw: Any, top: Path, fmt: str, store: Callable[..., list[dict[str, Any]]], on: Uploaded | None
+    raw: Any,
+    top: Path,
+    fmt: str,
+    store: Callable[..., list[dict[str, Any]]],
+    on: Uploaded | None,
+    question: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if fmt == "mot":
-        return mot_rows(raw, top, store, on)
+        return mot_rows(raw, top, store, on, question)
     if fmt in ("ytvis", "coco-video"):
         return track_rows(raw, _one_json(top, fmt), fmt, top, store, on)
     if fmt == "cvat-video":
         return track_rows(raw, top, fmt, top, store, on)
-    return audio_rows(raw, top, fmt, top, store, on)
+    return audio_rows(raw, top, fmt, top, store, on, question)
 
 
 def _one_json(top: Path, fmt: str) -> Path:

@@ -19,6 +19,7 @@ from accord.api.policies import Can, project_for
 from accord.api.training_exports import REPORT, REVIEWED, training_query
 from accord.db import Database
 from accord.errors import Invalid
+from accord.formats.format_question import QuestionChoiceError, refuse_question
 from accord.formats.training import Report, TrainingOptions
 from accord.jobs.export_audio import AUDIO_FORMATS, check_audio_format, export_audio
 from accord.jobs.export_audio import MEDIA_TYPES as AUDIO_MEDIA
@@ -28,7 +29,7 @@ from accord.jobs.export_events import SUFFIXES as EVENTS_SUFFIXES
 from accord.jobs.export_images import IMAGE_FORMATS, export_images, media_type, suffix
 from accord.jobs.export_labelstudio import MEDIA_TYPE as LABELSTUDIO_MEDIA
 from accord.jobs.export_labelstudio import export_labelstudio
-from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot
+from accord.jobs.export_mot import MOT_FORMATS, check_mot_format, export_mot, track_schema
 from accord.jobs.export_training import MEDIA_TYPES as TRAINING_MEDIA
 from accord.jobs.export_training import SUFFIXES as TRAINING_SUFFIXES
 from accord.jobs.export_training import (
@@ -173,6 +174,8 @@ def export(
         until=utc(until, "until"),
     )
     check_final(final, consensus, status, annotator, since, until)
+    if format not in TRAINING_FORMATS:
+        check_question(project, interface, format, consensus, training.question)
     if project.retention_days:  # the export starts the retention clock of the tasks it carries
         with db.write() as session:
             do_note_export(session, caller.user, project.id)
@@ -199,7 +202,14 @@ def export(
         return _image_export(db, settings, project, format, flt, final, with_media)
     if format in MOT_FORMATS:
         check_mot_format(consensus)
-        tracks = export_mot(db, project, flt, final=final, storage=open_storage(settings))
+        tracks = export_mot(
+            db,
+            project,
+            flt,
+            final=final,
+            storage=open_storage(settings),
+            question=training.question,
+        )
         return StreamingResponse(
             _started(tracks),
             media_type=MEDIA["zip"],
@@ -220,8 +230,7 @@ def export(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if format in AUDIO_FORMATS:
-        check_audio_format(interface, format, consensus)
-        return _audio_export(db, project, interface, format, flt, final)
+        return _audio_export(db, project, interface, format, flt, final, training.question)
     if format in EVENTS_FORMATS:
         check_events_format(interface, consensus, final)
         events = export_events(
@@ -303,9 +312,15 @@ def _image_export(
 
 
 def _audio_export(
-    db: Database, project: Project, interface: Interface, fmt: str, flt: ExportFilter, final: bool
+    db: Database,
+    project: Project,
+    interface: Interface,
+    fmt: str,
+    flt: ExportFilter,
+    final: bool,
+    question: str | None,
 ) -> StreamingResponse:
-    body = export_audio(db, project, interface, fmt, flt, final=final)
+    body = export_audio(db, project, interface, fmt, flt, final=final, question=question)
     name = f"project-{project.id}{'-final' if final else ''}.{AUDIO_SUFFIXES[fmt]}"
     return StreamingResponse(
         _started(body),
@@ -338,6 +353,23 @@ def _training_export(
         media_type=TRAINING_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def check_question(
+    project: Project, interface: Interface, format: str, consensus: bool, question: str | None
+) -> None:
+    """mot, rttm, vtt, srt: the one question the file holds, named or the only one that
+    suits, refused (422) before anything is written; ``question`` with another format
+    (not a training one) is refused too."""
+    try:
+        refuse_question(format, question, "the training formats")
+    except QuestionChoiceError as exc:
+        raise Invalid(str(exc), details={"field": "question"}) from None
+    if format in MOT_FORMATS:
+        check_mot_format(consensus)
+        track_schema(project, question)
+    elif format in AUDIO_FORMATS:
+        check_audio_format(interface, format, consensus, question)
 
 
 def check_labelstudio_format(final: bool, consensus: bool) -> None:

@@ -39,6 +39,7 @@ from accord.actions.imports import ImportOptions, ImportReport, run_import
 from accord.actions.media_dataset_imports import (
     MEDIA_DATASET_FORMATS,
     MediaDatasetImport,
+    check_question,
     media_limits,
     run_media_dataset_import,
 )
@@ -55,7 +56,7 @@ from accord.jobs.frames import start_after_import as start_frames_after_import
 from accord.jobs.thumbnails import start_after_import
 from accord.jobs.waveform import start_after_import as start_waveform_after_import
 from accord.media.links import bucket_row_check
-from accord.models import User
+from accord.models import Project, User
 from accord.settings import Settings
 
 router = APIRouter(tags=["imports"])
@@ -214,6 +215,14 @@ def _authorize(db: Database, user: User, project_id: int) -> None:
         project_for(session, user, project_id, Can.manage)
 
 
+def _check_question(db: Database, project_id: int, fmt: str, question: str | None) -> None:
+    """mot, rttm, vtt, srt: the question the dataset goes to (`check_question`)."""
+    with db.read() as session:
+        project = session.get(Project, project_id)
+        raw = project.interface if project is not None else {}
+    check_question(raw, fmt, question)
+
+
 @router.post(
     "/projects/{project_id}/imports",
     summary="Import tasks from a JSONL, JSON, CSV or TSV file sent as the request body, or an "
@@ -283,6 +292,13 @@ async def import_tasks(
         "e.g. legacy-2024) instead: an account of its own, made on first use, that never "
         "signs in; it fills the task's overlap and counts in exports, agreement and metrics",
     ),
+    question: str | None = Query(
+        default=None,
+        max_length=64,
+        description="mot, rttm, vtt, srt: the question the dataset's tracks or segments go to "
+        "(a tracks question with shape box; segments; transcript); needed only when the "
+        "project has several that suit the format",
+    ),
 ) -> ImportOut | JSONResponse:  # JSONResponse: 202, the job
     media_dataset = format in MEDIA_DATASET_FORMATS
     dataset = format in DATASET_FORMATS or media_dataset
@@ -292,6 +308,8 @@ async def import_tasks(
         else detect_format(format, request.headers.get("content-type"), filename)
     )
     await run_in_threadpool(_authorize, db, caller.user, project_id)
+    if media_dataset or question:  # refused before the body is read
+        await run_in_threadpool(_check_question, db, project_id, fmt, question)
     if source is not None:
         source = await run_in_threadpool(check_source, db, source)
     if dataset and skip_invalid:
@@ -302,7 +320,7 @@ async def import_tasks(
         )
     if media_dataset and not background:
         media = await _import_media_dataset(
-            request, db, settings, caller.user, project_id, fmt, filename, source
+            request, db, settings, caller.user, project_id, fmt, filename, source, question
         )
         return ImportOut(
             **_fields(media.report),
@@ -326,7 +344,7 @@ async def import_tasks(
         )
     if background:
         job = await _spool_and_start(
-            request, db, caller.user, project_id, fmt, filename, skip_invalid, source
+            request, db, caller.user, project_id, fmt, filename, skip_invalid, source, question
         )
         return JSONResponse(job.model_dump(mode="json"), status_code=202)
     tmp = settings.data_dir / "tmp"
@@ -398,6 +416,7 @@ async def _import_media_dataset(
     fmt: str,
     filename: str,
     source: str | None,
+    question: str | None,
 ) -> MediaDatasetImport:
     """Import a video or audio dataset zip (`accord.actions.media_dataset_imports`)."""
     return await _received(
@@ -406,6 +425,7 @@ async def _import_media_dataset(
         lambda body: run_media_dataset_import(
             db, runner_of(request).storage, settings, user, project_id, body, fmt,
             _options(settings, False), media_limits(settings), filename=filename, source=source,
+            question=question,
         ),
     )  # fmt: skip
 
@@ -432,6 +452,7 @@ async def _spool_and_start(
     filename: str,
     skip_invalid: bool,
     source: str | None,
+    question: str | None = None,
 ) -> JobOut:
     """Write the body to the storage backend as it arrives, then start the import job."""
     runner = runner_of(request)
@@ -459,6 +480,8 @@ async def _spool_and_start(
     }
     if source is not None:
         params["source"] = source
+    if question:
+        params["question"] = question
     try:
         return await run_in_threadpool(
             start_job, request, db, user, project_id, "import", params, unit="bytes"

@@ -21,6 +21,7 @@ from accord.api.exports import (
     check_final,
     check_image_format,
     check_labelstudio_format,
+    check_question,
     check_reviewed,
     utc,
 )
@@ -28,10 +29,9 @@ from accord.api.policies import Can, access, project_for
 from accord.api.training_exports import TrainingFields
 from accord.db import Database
 from accord.errors import Conflict, Forbidden, Gone, Invalid, NotFound
-from accord.jobs.export_audio import AUDIO_FORMATS, check_audio_format
+from accord.formats.format_question import FORMAT_QUESTIONS
 from accord.jobs.export_events import EVENTS_FORMATS, check_events_format
 from accord.jobs.export_images import IMAGE_FORMATS
-from accord.jobs.export_mot import MOT_FORMATS, check_mot_format
 from accord.jobs.export_training import TRAINING_FORMATS, check_training_format
 from accord.jobs.export_video_tracks import VIDEO_TRACK_FORMATS, check_video_tracks_format
 from accord.jobs.runner import JobRunner
@@ -283,6 +283,8 @@ def start_export(
     training = body.format in TRAINING_FORMATS
     leave_out = {"annotator"} | (set() if training else set(TrainingFields.model_fields))
     params: dict[str, Any] = body.model_dump(mode="json", exclude=leave_out)
+    if body.format in FORMAT_QUESTIONS:  # mot, rttm, vtt, srt: the question the file holds
+        params["question"] = body.question
     with db.read() as session:
         project, _ = project_for(session, caller.user, project_id, Can.manage)
         check_export(project, caller.user)  # the project may allow admins only
@@ -301,14 +303,12 @@ def start_export(
         check_image_format(body.format, body.consensus)
     if body.format == "labelstudio":
         check_labelstudio_format(body.final, body.consensus)
-    if body.format in MOT_FORMATS:
-        check_mot_format(body.consensus)
     if body.format in VIDEO_TRACK_FORMATS:
         check_video_tracks_format(body.format, body.consensus)
     if body.format in EVENTS_FORMATS:
         check_events_format(interface_of(project), body.consensus, body.final)
-    if body.format in AUDIO_FORMATS:
-        check_audio_format(interface_of(project), body.format, body.consensus)
+    if not training:  # mot, rttm, vtt, srt: their question (others: none)
+        check_question(project, interface_of(project), body.format, body.consensus, body.question)
     if training:
         check_reviewed(body.reviewed, body.final)
         check_training_format(

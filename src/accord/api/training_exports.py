@@ -13,7 +13,8 @@ from accord.formats.training import TrainingOptions
 QUESTION = (
     "Training formats: the question the records come from (pairwise or ranking for "
     "trl-preference and reward-pairs, rating or choice for trl-kto, spans for conll and spacy); "
-    "needed only when the project has several"
+    "mot, rttm, vtt, srt: the question the file holds (tracks with shape box, segments, "
+    "transcript); needed only when the project has several"
 )
 PROMPT = "Training formats: the field that is the prompt (chat, text or markdown)"
 RESPONSE = (

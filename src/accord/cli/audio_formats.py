@@ -23,8 +23,10 @@ def import_audio(
     media: Path | None,
     wait: bool,
     source: str | None,
+    question: str | None = None,
 ) -> None:
-    """Upload the recordings the files name, then import one task per recording as a job."""
+    """Upload the recordings the files name, then import one task per recording as a job
+    (into the question ``question``, needed when the project has several that suit)."""
     from accord.cli.remote import import_dataset_files
 
     import_dataset_files(
@@ -37,6 +39,7 @@ def import_audio(
         source,
         uploading="recordings",
         report=lambda found: _report_recordings(fmt, found),
+        question=question,
     )
 
 

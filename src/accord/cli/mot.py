@@ -14,14 +14,31 @@ if TYPE_CHECKING:
     from accord.sdk.client import Client
 
 
-def import_mot(api: Client, project: int, path: Path, wait: bool, source: str | None) -> None:
-    """Upload the sequences' videos, then import one task per sequence as a job."""
+def import_mot(
+    api: Client,
+    project: int,
+    path: Path,
+    wait: bool,
+    source: str | None,
+    question: str | None = None,
+) -> None:
+    """Upload the sequences' videos, then import one task per sequence as a job (into the
+    tracks question ``question``, needed when the project has several)."""
     from accord.cli.remote import import_dataset_files
 
     if not path.is_dir():
         fail(f"no such folder: {path}; give a MOTChallenge sequence folder or a folder of them")
     import_dataset_files(
-        api, project, path, "mot", None, wait, source, uploading="videos", report=_report_sequences
+        api,
+        project,
+        path,
+        "mot",
+        None,
+        wait,
+        source,
+        uploading="videos",
+        report=_report_sequences,
+        question=question,
     )
 
 

@@ -188,6 +188,14 @@ def import_tasks(
             "not as predictions",
         ),
     ] = None,
+    question: Annotated[
+        str | None,
+        typer.Option(
+            "--question",
+            help="mot, rttm, vtt, srt: the question the tracks or segments go to (a tracks "
+            "question with shape box; segments; transcript), when the project has several",
+        ),
+    ] = None,
     url: Url = None,
     token: Token = None,
 ) -> None:
@@ -197,17 +205,19 @@ def import_tasks(
     the report)."""
     from accord.cli.jobs import follow
 
+    if question is not None and format not in ("mot", *AUDIO_DATASETS):
+        fail("--question goes with --format mot, rttm, vtt or srt, whose files hold one question")
     if format == "mot":
         from accord.cli.mot import import_mot
 
         if media is not None:
             fail("--format mot takes no --media: each sequence folder holds its frames or video")
-        import_mot(client(url, token), project, file, wait, source)
+        import_mot(client(url, token), project, file, wait, source, question)
         return
     if format in AUDIO_DATASETS:
         from accord.cli.audio_formats import import_audio
 
-        import_audio(client(url, token), project, file, format, media, wait, source)
+        import_audio(client(url, token), project, file, format, media, wait, source, question)
         return
     if format in VIDEO_TRACK_FORMATS:
         from accord.cli.video_formats import import_video_tracks
@@ -257,6 +267,7 @@ def import_dataset_files(
     uploading: str,
     report: Callable[[dict[str, Any]], None],
     expect: str = "file or folder",
+    question: str | None = None,
 ) -> None:
     """A dataset's media uploaded with a progress bar (``uploading``: what goes up), then its
     tasks imported as a job (`Client.import_dataset`): ``report(found)`` says what the upload
@@ -279,6 +290,7 @@ def import_dataset_files(
                 media,
                 on_upload=lambda done, total: bar.update(upload, completed=done, total=total),
                 source=source,
+                question=question,
             )
         report(job["dataset"])
         if not wait:
@@ -430,9 +442,20 @@ def export(
             "events_json, mot, rttm, vtt, srt, cvat-video, ytvis, coco-video, labelstudio, "
             + ", ".join(TRAINING_FORMATS)
         )
+    held = format in ("mot", *AUDIO_DATASETS)  # --question: the one question the file holds
     training = training_filters(
-        format, question, prompt, response, threshold, desirable, lang, alignment_mode, reviewed
+        format,
+        None if held else question,
+        prompt,
+        response,
+        threshold,
+        desirable,
+        lang,
+        alignment_mode,
+        reviewed,
     )
+    if held:
+        training["question"] = question
     if with_media and format not in DATASET_FORMATS:
         fail("--with-media goes with --format coco, yolo or voc")
     api = client(url, token)

@@ -22,7 +22,8 @@ TRAINING_FORMATS = (
 Question = Annotated[
     str | None,
     typer.Option(
-        help="Training formats: the question records come from, when the project has several"
+        help="Training formats: the question records come from; mot, rttm, vtt, srt: the "
+        "question the file holds; needed when the project has several"
     ),
 ]
 Prompt = Annotated[str | None, typer.Option(help="Training formats: the field that is the prompt")]
@@ -86,7 +87,8 @@ def training_filters(
             from accord.cli.failure import fail
 
             formats = ", ".join(TRAINING_FORMATS)
-            fail(f"--{', --'.join(named)} go with the training formats ({formats})")
+            also = "; --question also with mot, rttm, vtt and srt" if "question" in named else ""
+            fail(f"--{', --'.join(named)} go with the training formats ({formats}){also}")
     return given
 
 

@@ -209,6 +209,7 @@ def audio_rows(
     media_dir: Path | None,
     upload: Upload,
     on_upload: Callable[[int, int], None] | None = None,
+    question: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The rows of the RTTM, WebVTT or SRT files at ``path`` (a file or a folder) for the
     project's interface ``raw``, their recordings (in ``media_dir``, by default the files'
@@ -216,8 +217,9 @@ def audio_rows(
     a zip (`accord.actions.media_dataset_imports`). With the rows, what the dataset held:
     ``recordings``, ``uploaded`` (files stored anew) and ``skipped`` (RTTM names that are
     neither a speaker nor a label of the question, WebVTT voices that are not one of its
-    speakers: how many of each)."""
-    schema = AudioSchema.of(raw, fmt)
+    speakers: how many of each). The segments go to ``question`` (None: the interface's only
+    question the format suits, `AudioSchema.of`)."""
+    schema = AudioSchema.of(raw, fmt, question)
     tracks = read_tracks(path, fmt)
     files = audio_files(tracks, media_dir or default_media(path))
     ids = {name: track.file_id for (name, _), track in zip(files, tracks, strict=True)}

@@ -6,9 +6,9 @@ answers' times are multiples of 0.001 s, so nothing is lost either way), its tex
 its speaker (the RTTM name column, a WebVTT ``<v Speaker>`` voice), its identifier (a WebVTT
 cue's) and the line of the file it came from, for messages.
 
-`AudioSchema` is the question a format reads and writes: the first ``segments`` question
-(RTTM) or ``transcript`` question (WebVTT, SRT) of the interface, with its audio field
-(``target``), labels and speakers.
+`AudioSchema` is the question a format reads and writes: a ``segments`` question (RTTM) or
+``transcript`` question (WebVTT, SRT) over an audio field, the one named (``question=``) or
+the interface's only one, with its audio field (``target``), labels and speakers.
 
 Spans become answers thus (docs/audio.md, "RTTM, WebVTT and SRT"):
 
@@ -31,10 +31,12 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from accord.formats.format_question import choose
 from accord.formats.shapes import DatasetError, member, option_label, plain_dict
 
 MAX_ID = 64  # a segment id's characters (as the shape kinds' ids)
 KIND_OF_FORMAT = {"rttm": "segments", "vtt": "transcript", "srt": "transcript"}
+FILE_OF_FORMAT = {"rttm": "an RTTM file", "vtt": "a WebVTT file", "srt": "an SRT file"}
 MAX_FILE_BYTES = 256 << 20  # one RTTM, WebVTT or SRT file
 
 
@@ -104,25 +106,31 @@ class AudioSchema:
     speakers: tuple[str, ...] | None
 
     @classmethod
-    def of(cls, interface: Any, fmt: str) -> AudioSchema:
-        """From a project's interface (`accord.kinds.Interface`, or its JSON as a dict)."""
+    def of(cls, interface: Any, fmt: str, question: str | None = None) -> AudioSchema:
+        """From a project's interface (`accord.kinds.Interface`, or its JSON as a dict): the
+        question of the format's kind over an audio field named ``question``, or without a
+        name the only one (`accord.formats.format_question.choose` says what is refused)."""
         kind = KIND_OF_FORMAT[fmt]
         questions = [plain_dict(q) for q in member(interface, "questions") or []]
         fields = [plain_dict(f) for f in member(interface, "fields") or []]
         audio = {f["name"] for f in fields if f.get("kind") == "audio"}
-        question = next((q for q in questions if q.get("kind") == kind), None)
-        if question is None or question.get("target") not in audio:
-            raise DatasetError(
-                f"the project has no {kind} question over an audio field, which {fmt.upper()} "
-                f"holds: add a field {{name: audio, kind: audio}} and a question {{name: ..., "
-                f"kind: {kind}, target: audio}} to its interface"
-            )
-        speakers = question.get("speakers")
+        suitable = [q for q in questions if q.get("kind") == kind and q.get("target") in audio]
+        chosen = choose(
+            questions,
+            suitable,
+            question,
+            f"{kind} questions over an audio field",
+            FILE_OF_FORMAT[fmt],
+            f"the project has no {kind} question over an audio field, which {fmt.upper()} "
+            f"holds: add a field {{name: audio, kind: audio}} and a question {{name: ..., "
+            f"kind: {kind}, target: audio}} to its interface",
+        )
+        speakers = chosen.get("speakers")
         return cls(
-            audio_field=str(question["target"]),
-            question=str(question["name"]),
+            audio_field=str(chosen["target"]),
+            question=str(chosen["name"]),
             kind=kind,
-            labels=tuple(option_label(o) for o in question.get("labels") or ()),
+            labels=tuple(option_label(o) for o in chosen.get("labels") or ()),
             speakers=tuple(option_label(o) for o in speakers) if speakers else None,
         )
 

@@ -1,5 +1,6 @@
 """MOTChallenge ground truth (MOT16/17 ``gt/gt.txt`` and ``seqinfo.ini``) for a ``tracks``
-question with boxes, both ways (docs/video.md, "MOTChallenge").
+question with boxes, both ways (docs/video.md, "MOTChallenge"). A file holds one question:
+the one named (``question=``), or the project's only suitable one (`TrackSchema.of`).
 
 A ``gt.txt`` row is ``frame, id, bb_left, bb_top, bb_width, bb_height, conf, class,
 visibility``: the frame 1-based, the box in pixels. Reading (`read_gt`) checks every row
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord.formats.format_question import choose
 from accord.formats.shapes import DatasetError, member, option_label, plain_dict
 from accord.formats.zipped import zip_chunks
 
@@ -40,6 +42,11 @@ OCCLUDED_BELOW = 0.5  # visibility under this: the keyframe is occluded
 VISIBILITY = "visibility"  # a mutable number attribute of that name keeps the exact value
 MAX_GT_BYTES = 256 << 20
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+NO_TRACKS = (
+    "the project has no tracks question with shape: box over a video field, which "
+    "MOTChallenge boxes go to: add a field {name: clip, kind: video} and a question "
+    "{name: objects, kind: tracks, target: clip, shape: box, labels: [pedestrian, ...]}"
+)
 
 
 # -- the project's side -------------------------------------------------------------------
@@ -55,29 +62,38 @@ class TrackSchema:
     visibility: bool  # the question has a mutable number attribute ``visibility``
 
     @classmethod
-    def of(cls, interface: Any) -> TrackSchema:
-        """The first ``tracks`` question with ``shape: box`` over a video field of the
-        interface (`accord.kinds.Interface` or its JSON); `DatasetError` when there is none."""
+    def of(cls, interface: Any, question: str | None = None) -> TrackSchema:
+        """The ``tracks`` question with ``shape: box`` over a video field of the interface
+        (`accord.kinds.Interface` or its JSON) named ``question``, or without a name the only
+        one; `DatasetError` when there is none, `QuestionChoiceError` when there are several
+        and none is named, or the name is not one of them
+        (`accord.formats.format_question.choose`)."""
         fields = [plain_dict(f) for f in member(interface, "fields") or []]
         videos = {f["name"] for f in fields if f.get("kind") == "video"}
-        for q in (plain_dict(q) for q in member(interface, "questions") or []):
-            if q.get("kind") != "tracks" or q.get("target") not in videos:
-                continue
-            if (q.get("shape") or "box") != "box":
-                continue
-            visibility = any(
-                str(member(a, "name")) == VISIBILITY
-                and member(a, "type") == "number"
-                and bool(member(a, "mutable"))
-                for a in q.get("attributes") or []
-            )
-            labels = tuple(option_label(o) for o in q.get("labels") or [])
-            return cls(str(q["target"]), str(q["name"]), labels, visibility)
-        raise DatasetError(
-            "the project has no tracks question with shape: box over a video field, which "
-            "MOTChallenge boxes go to: add a field {name: clip, kind: video} and a question "
-            "{name: objects, kind: tracks, target: clip, shape: box, labels: [pedestrian, ...]}"
+        questions = [plain_dict(q) for q in member(interface, "questions") or []]
+        suitable = [
+            q
+            for q in questions
+            if q.get("kind") == "tracks"
+            and q.get("target") in videos
+            and (q.get("shape") or "box") == "box"
+        ]
+        q = choose(
+            questions,
+            suitable,
+            question,
+            "tracks questions with shape box over a video",
+            "a MOTChallenge file",
+            NO_TRACKS,
         )
+        visibility = any(
+            str(member(a, "name")) == VISIBILITY
+            and member(a, "type") == "number"
+            and bool(member(a, "mutable"))
+            for a in q.get("attributes") or []
+        )
+        labels = tuple(option_label(o) for o in q.get("labels") or [])
+        return cls(str(q["target"]), str(q["name"]), labels, visibility)
 
 
 # -- seqinfo.ini ------------------------------------------------------------------------------

@@ -254,14 +254,19 @@ def track_rows(
 
 
 def mot_rows(
-    raw: Any, path: Path, upload: Upload, on_upload: Uploaded | None = None
+    raw: Any,
+    path: Path,
+    upload: Upload,
+    on_upload: Uploaded | None = None,
+    question: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """MOTChallenge sequences (``path``: a sequence folder or a folder of them) against the
-    project's interface ``raw``: the rows, and what the dataset held (``sequences``,
-    ``uploaded`` (videos stored anew), ``encoded`` (videos made from frames), ``rows`` (of the
-    gt files), ``ignored`` (conf 0 rows), ``clipped`` and ``outside`` (boxes reaching out of
-    the picture, or wholly out of it), ``tracks`` and ``keyframes``)."""
-    schema = TrackSchema.of(raw)
+    project's interface ``raw``, into its tracks question ``question`` (None: its only one,
+    `TrackSchema.of`): the rows, and what the dataset held (``sequences``, ``uploaded``
+    (videos stored anew), ``encoded`` (videos made from frames), ``rows`` (of the gt files),
+    ``ignored`` (conf 0 rows), ``clipped`` and ``outside`` (boxes reaching out of the
+    picture, or wholly out of it), ``tracks`` and ``keyframes``)."""
+    schema = TrackSchema.of(raw, question)
     sequences = read_sequences(path, schema)
     report = dict.fromkeys(
         ("uploaded", "encoded", "rows", "ignored", "clipped", "outside", "tracks", "keyframes"),

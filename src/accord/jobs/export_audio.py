@@ -1,8 +1,9 @@
 """Exports in the audio formats: RTTM (one file, every task), WebVTT and SRT (a zip of one
 file per task), streamed from one snapshot (docs/audio.md, "RTTM, WebVTT and SRT").
 
-The question written is the interface's first ``segments`` question (RTTM) or ``transcript``
-question (WebVTT, SRT) (`accord.formats.audio_tracks.AudioSchema`). Each task is one
+The question written is a ``segments`` question (RTTM) or ``transcript`` question (WebVTT,
+SRT) over an audio field: the one named (``question``), else the interface's only one
+(`accord.formats.audio_tracks.AudioSchema`; several and none named is refused). Each task is one
 recording, named by its *file id*: the task's external id (the ``id`` it was imported with;
 an RTTM or subtitle import gives the recording's file id), else its number. Its segments are,
 as for the image formats (`accord.jobs.export_images`): with ``final``, its final answer;
@@ -25,6 +26,7 @@ from accord.db import Database
 from accord.errors import Invalid
 from accord.formats.audio_datasets import AUDIO_FORMATS
 from accord.formats.audio_tracks import AudioSchema, Span, spans_of_answer
+from accord.formats.format_question import QuestionChoiceError
 from accord.formats.rttm import rttm_chunks
 from accord.formats.shapes import DatasetError, Names
 from accord.formats.subtitles import subtitle_text
@@ -44,9 +46,12 @@ SUFFIXES = {"rttm": "rttm", "vtt": "vtt.zip", "srt": "srt.zip"}
 __all__ = ["AUDIO_FORMATS", "MEDIA_TYPES", "SUFFIXES", "check_audio_format", "export_audio"]
 
 
-def check_audio_format(interface: Interface, fmt: str, consensus: bool) -> AudioSchema:
-    """The question ``fmt`` writes, or `Invalid` saying why there is none (or why
-    ``consensus`` does not fit)."""
+def check_audio_format(
+    interface: Interface, fmt: str, consensus: bool, question: str | None = None
+) -> AudioSchema:
+    """The question ``fmt`` writes (the one named ``question``, else the only one that
+    suits), or `Invalid` saying why there is none (field ``format``), why it must be named
+    (field ``question``), or why ``consensus`` does not fit."""
     if consensus:
         raise Invalid(
             f"{fmt} holds one set of segments per recording: leave out consensus (use final "
@@ -54,7 +59,9 @@ def check_audio_format(interface: Interface, fmt: str, consensus: bool) -> Audio
             details={"field": "consensus"},
         )
     try:
-        return AudioSchema.of(interface, fmt)
+        return AudioSchema.of(interface, fmt, question)
+    except QuestionChoiceError as exc:
+        raise Invalid(str(exc), details={"field": "question"}) from None
     except DatasetError as exc:
         raise Invalid(str(exc), details={"field": "format"}) from None
 
@@ -100,9 +107,10 @@ def export_audio(
     flt: ExportFilter,
     *,
     final: bool = False,
+    question: str | None = None,
 ) -> Iterator[bytes]:
     """The export's bytes (see the module)."""
-    schema = check_audio_format(interface, fmt, False)
+    schema = check_audio_format(interface, fmt, False, question)
     tasks = _tasks(db, project, schema, flt, final)
     try:
         if fmt == "rttm":

@@ -1,5 +1,6 @@
 """The MOTChallenge export: a zip of one ``SEQUENCE/`` folder (``seqinfo.ini``, ``gt/gt.txt``)
-per task with a video, streamed from one snapshot (docs/video.md, "MOTChallenge").
+per task with a video, streamed from one snapshot (docs/video.md, "MOTChallenge"), of one
+tracks question: the one named (``question``), else the project's only one (`track_schema`).
 
 Which answer is written is chosen as for the image formats (`accord.jobs.export_images`): with
 ``final``, each complete task's final answer (adjudicated, else consensus, else its one
@@ -23,6 +24,7 @@ from sqlalchemy import Connection
 
 from accord.db import Database
 from accord.errors import AccordError, Invalid
+from accord.formats.format_question import QuestionChoiceError
 from accord.formats.mot import TrackSchema, VideoRow, folder_name, mot_chunks
 from accord.formats.shapes import DatasetError
 from accord.jobs.export_images import latest_rows
@@ -37,10 +39,14 @@ MOT_FORMATS = ("mot",)
 FACTS = ("frames", "fps", "width", "height")
 
 
-def track_schema(project: Project) -> TrackSchema:
-    """The project's tracks question for MOT, or `Invalid` saying why it has none."""
+def track_schema(project: Project, question: str | None = None) -> TrackSchema:
+    """The project's tracks question for MOT (the one named ``question``, else its only
+    one), or `Invalid` saying why there is none (field ``format``) or why it must be named
+    (field ``question``)."""
     try:
-        return TrackSchema.of(interface_of(project))
+        return TrackSchema.of(interface_of(project), question)
+    except QuestionChoiceError as exc:
+        raise Invalid(str(exc), details={"field": "question"}) from None
     except DatasetError as exc:
         raise Invalid(str(exc), details={"field": "format"}) from None
 
@@ -62,11 +68,12 @@ def export_mot(
     *,
     final: bool = False,
     storage: Storage | None = None,
+    question: str | None = None,
 ) -> Iterator[bytes]:
-    """The export's bytes (see the module)."""
+    """The export's bytes (see the module): the tracks of ``question`` (`track_schema`)."""
     from accord.jobs.exports import snapshot
 
-    schema = track_schema(project)
+    schema = track_schema(project, question)
     conn = snapshot(db)
     source = video_rows(conn, project, schema, flt, final=final, storage=storage)
     try:

@@ -277,6 +277,7 @@ def _media_dataset_import(context: JobContext, user: User) -> dict[str, Any]:
             import_options(context.settings, False),
             media_limits(context.settings),
             filename=params.get("filename", ""),
+            question=params.get("question"),
             on_start=lambda import_id: context.note(import_id=import_id),
             on_stored=lambda done, total: context.progress(
                 done, total, unit="files", phase="checking and storing the media"
@@ -367,11 +368,16 @@ def _export_body(context: JobContext, project: Project) -> tuple[Any, int | None
         return body, None, "bytes"
     if fmt in AUDIO_FORMATS:
         final = bool(params.get("final"))
-        return (
-            export_audio(context.db, project, interface, fmt, _filter(params), final=final),
-            None,
-            "bytes",
+        body = export_audio(
+            context.db,
+            project,
+            interface,
+            fmt,
+            _filter(params),
+            final=final,
+            question=params.get("question"),
         )
+        return body, None, "bytes"
     safe = bool(params.get("spreadsheet_safe", True))
     with context.db.read() as session:
         counts = progress(session, project)
@@ -434,7 +440,14 @@ def _mot_body(context: JobContext, project: Project, fmt: str = "mot") -> Any:
         return export_video_tracks(
             context.db, project, fmt, flt, final=final, storage=context.storage
         )
-    return export_mot(context.db, project, flt, final=final, storage=context.storage)
+    return export_mot(
+        context.db,
+        project,
+        flt,
+        final=final,
+        storage=context.storage,
+        question=params.get("question"),
+    )
 
 
 def _filter(params: dict[str, Any]) -> ExportFilter:

@@ -43,12 +43,20 @@ def import_audio_dataset(
     *,
     on_upload: Callable[[int, int], None] | None = None,
     source: str | None = None,
+    question: str | None = None,
 ) -> dict[str, Any]:
-    """Upload the recordings and start the import job (see the module). Returns the job,
+    """Upload the recordings and start the import job (see the module), the segments into
+    ``question`` (None: the project's only question the format suits). Returns the job,
     with ``dataset`` (`accord.formats.audio_datasets.audio_rows`)."""
     raw = client.project(project_id).raw["interface"]
     rows, dataset = audio_rows(
-        raw, path, fmt, media_dir, lambda files: client.upload_media(project_id, files), on_upload
+        raw,
+        path,
+        fmt,
+        media_dir,
+        lambda files: client.upload_media(project_id, files),
+        on_upload,
+        question,
     )
     job = client.start_import(project_id, rows, source=source)
     job["dataset"] = dataset

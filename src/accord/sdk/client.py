@@ -319,14 +319,19 @@ class Client(
         format: str | None = None,
         progress: Progress | None = None,
         source: str | None = None,
+        question: str | None = None,
     ) -> dict[str, Any]:
         """Upload a file (or dict rows) and import it as a background job; returns the job
         at once (follow it with `job` or `wait_job`; its ``result`` is the import report).
         With ``source``, each row's prediction becomes a submitted annotation by that named
-        source instead (the report's ``annotations``)."""
+        source instead (the report's ``annotations``). With a dataset zip of ``format`` mot,
+        rttm, vtt or srt, ``question`` names the question its tracks or segments go to
+        (needed only when the project has several that suit the format)."""
         params: dict[str, Any] = {"skip_invalid": skip_invalid, "background": True}
         if source is not None:
             params["source"] = source
+        if question is not None:
+            params["question"] = question
         if isinstance(path_or_rows, str | Path):
             path = Path(path_or_rows)
             params["filename"] = path.name
@@ -354,6 +359,7 @@ class Client(
         *,
         on_upload: Callable[[int, int], None] | None = None,
         source: str | None = None,
+        question: str | None = None,
     ) -> dict[str, Any]:
         """Import a COCO file, a YOLO ``data.yaml`` or a Pascal VOC folder (``format``: coco,
         yolo or voc), or a zip of any of them with its images (unpacked into a temporary
@@ -372,33 +378,61 @@ class Client(
         (`accord.sdk.audio_datasets`; ``dataset`` then has ``recordings``). ``format``
         cvat-video (a CVAT for video 1.1 XML or a folder of them) or ytvis (a YouTube-VIS
         JSON): the videos uploaded from ``media_dir`` and the tracks imported
-        (`accord.sdk.video_tracks`; ``dataset`` then has ``videos``, ``tracks``)."""
+        (`accord.sdk.video_tracks`; ``dataset`` then has ``videos``, ``tracks``).
+        ``question`` (mot, rttm, vtt, srt): the question the tracks or segments go to, needed
+        only when the project has several that suit the format (docs/video.md, docs/audio.md);
+        refused, before anything is uploaded, when it must be named and is not."""
+        from accord.formats.format_question import QuestionChoiceError, refuse_question
         from accord.formats.shapes import DatasetError
+
+        try:
+            refuse_question(format, question)
+            return self._import_dataset(
+                project_id, Path(path), format, media_dir, on_upload, source, question
+            )
+        except QuestionChoiceError as exc:
+            raise AccordError(str(exc), code="invalid", details={"field": "question"}) from None
+        except DatasetError as exc:
+            raise AccordError(str(exc), code="bad_dataset") from None
+
+    def _import_dataset(
+        self,
+        project_id: int,
+        path: Path,
+        format: str,
+        media_dir: str | Path | None,
+        on_upload: Callable[[int, int], None] | None,
+        source: str | None,
+        question: str | None,
+    ) -> dict[str, Any]:
+        """`import_dataset` by format (its `DatasetError` raised as it is)."""
         from accord.sdk.datasets import import_dataset
 
         media = Path(media_dir) if media_dir is not None else None
         if format == "mot":  # a MOTChallenge sequence folder, or a folder of them
             from accord.sdk.mot import import_mot
 
-            try:
-                return import_mot(self, project_id, Path(path), on_upload=on_upload, source=source)
-            except DatasetError as exc:
-                raise AccordError(str(exc), code="bad_dataset") from None
+            return import_mot(
+                self, project_id, path, on_upload=on_upload, source=source, question=question
+            )
+        if format in ("rttm", "vtt", "srt"):
+            from accord.sdk.audio_datasets import import_audio_dataset
+
+            return import_audio_dataset(
+                self, project_id, path, format, media, on_upload=on_upload, source=source,
+                question=question,
+            )  # fmt: skip
         if format in ("cvat-video", "ytvis", "coco-video"):  # tracks with their videos
             from accord.sdk.video_tracks import import_video_tracks as import_dataset
-        if format in ("rttm", "vtt", "srt"):
-            from accord.sdk.audio_datasets import import_audio_dataset as import_dataset
-        try:
-            return import_dataset(
-                self, project_id, Path(path), format, media, on_upload=on_upload, source=source
-            )
-        except DatasetError as exc:
-            raise AccordError(str(exc), code="bad_dataset") from None
+        return import_dataset(
+            self, project_id, path, format, media, on_upload=on_upload, source=source
+        )
 
     def export_mot(self, project_id: int, folder: str | Path, **filters: Any) -> list[str]:
         """Export the project's tracks as MOTChallenge sequences into ``folder`` (made if
         missing): one ``SEQUENCE/`` (``seqinfo.ini``, ``gt/gt.txt``) per task with a video.
-        Returns the sequences' folder names. The filters of `export`, or ``final=True``."""
+        Returns the sequences' folder names. The filters of `export`, or ``final=True``;
+        ``question="vehicles"`` names the tracks question when the project has several."""
         from accord.sdk.mot import export_mot
 
         return export_mot(self, project_id, Path(folder), **filters)
@@ -416,7 +450,8 @@ class Client(
     ) -> list[Path]:
         """Export the project's transcripts as subtitles (``format`` vtt or srt) into
         ``folder`` (made if missing): one file per task, named by its id. Returns their
-        paths. The filters of `export`, or ``final=True``."""
+        paths. The filters of `export`, or ``final=True``; ``question="captions"`` names the
+        transcript question when the project has several."""
         from accord.sdk.audio_datasets import export_folder
 
         return export_folder(self, project_id, Path(folder), format, **filters)

@@ -42,12 +42,14 @@ def import_mot(
     *,
     on_upload: Callable[[int, int], None] | None = None,
     source: str | None = None,
+    question: str | None = None,
 ) -> dict[str, Any]:
-    """Upload the sequences' videos and start the import job (see the module). Returns the
+    """Upload the sequences' videos and start the import job (see the module), the tracks
+    into ``question`` (None: the project's only tracks question with boxes). Returns the
     job with ``dataset`` (`accord.formats.video_datasets.mot_rows`)."""
     raw = client.project(project_id).raw["interface"]
     rows, dataset = mot_rows(
-        raw, path, lambda files: client.upload_media(project_id, files), on_upload
+        raw, path, lambda files: client.upload_media(project_id, files), on_upload, question
     )
     job = client.start_import(project_id, rows, source=source)
     job["dataset"] = dataset
