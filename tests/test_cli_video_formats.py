@@ -12,7 +12,7 @@ import pytest
 
 from accord import AccordError, Client
 from accord.db import Database
-from accord.formats.cvat_video import read_cvat
+from accord.formats.cvat_video import read_cvat, read_cvat_tasks
 from accord.formats.video_tracks import VideoSchema
 from accord.settings import Settings
 from tests.factories import make_project, make_user
@@ -113,3 +113,52 @@ def test_bad_input_imports_nothing(settings: Settings, db: Database, tmp_path: P
         assert list(sdk.export(project.id)) == []
     stored = settings.data_dir.rglob(f"media/projects/{project.id}/*")
     assert not [p for p in stored if p.is_file()]  # nothing uploaded either
+
+
+def test_cvat_made_exports_import(settings: Settings, db: Database, tmp_path: Path) -> None:
+    """What CVAT 2.x writes (tests/fixtures/cvat/): a task's export, a project's (two videos
+    in one file) and a job's (named after its video) import as their tracks, and the CLI says
+    what was left out."""
+    fixtures = Path(__file__).parent / "fixtures" / "cvat"
+    owner, token = make_user(db, "lead@example.com")
+    projects = [make_project(db, owner, INTERFACE) for _ in range(3)]
+    media = tmp_path / "videos"
+    media.mkdir()
+    make_video(media / "clip.mp4", FRAMES)
+    make_video(media / "clip2.mp4", 10)
+    job = media / "clip.xml"  # a job's export names no video: its file is named after it
+    job.write_text((fixtures / "job_video.xml").read_text())
+    sources = [fixtures / "task_video.xml", fixtures / "project_video.xml", job]
+    reports = [
+        [
+            "uploaded 1 video (1 new): 5 tracks, 15 keyframes",
+            "left out 1 tracks of walker (skeleton): no question takes it",
+            "left out 1 tracks of road (mask): no question takes it",
+            "left out 1 tracks of sign (ellipse): no question takes it",
+            "left out 18 z_order values (drawing order): Accord's tracks have none",
+            "left out 1 tracks' group_id: Accord has no groups of tracks",
+        ],
+        ["uploaded 2 videos (2 new): 3 tracks, 5 keyframes"],
+        ["uploaded 1 video (1 new): 2 tracks, 4 keyframes"],
+    ]
+    with live_server(settings) as server:
+        env = {"url": server.url, "token": token}
+        for project, source, lines in zip(projects, sources, reports, strict=True):
+            out = accord(
+                settings, "import", str(project.id), str(source), "--format", "cvat-video",
+                "--media", str(media), "--wait", "--source", "legacy", **env,
+            )  # fmt: skip
+            assert out.returncode == 0, out.stderr
+            for line in lines:
+                assert line in out.stderr, (source.name, out.stderr)
+            assert out.stderr.count("left out") == len(lines) - 1, out.stderr
+            folder = tmp_path / f"out-{project.id}"
+            result = accord(
+                settings, "export", str(project.id), "--format", "cvat-video", "-o",
+                str(folder), **env,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            for found in read_cvat_tasks(source, SCHEMA):
+                name = found.name or source.stem
+                written = read_cvat(folder / f"{name}.xml", SCHEMA)
+                assert written.keyframe_tracks() == found.keyframe_tracks(), name

@@ -40,6 +40,9 @@ def _report_videos(found: dict[str, Any]) -> None:
         err=True,
     )
     for name, count in sorted(found["skipped"].items()):
+        if ": " in name:  # a whole phrase: what was left out and why
+            typer.echo(f"  left out {count} {name}", err=True)
+            continue
         what = "values of the" if name.startswith("attribute ") else "tracks of"
         typer.echo(f"  left out {count} {what} {name}: no question takes it", err=True)
 

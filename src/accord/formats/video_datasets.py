@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.formats.coco_video import read_coco_video
-from accord.formats.cvat_video import CvatFile, check_video, read_cvat
+from accord.formats.cvat_video import check_video, read_cvat_tasks
 from accord.formats.datasets import listed
 from accord.formats.mot import SAFE_NAME, GroundTruth, TrackSchema, read_gt
 from accord.formats.mot_keyframes import tracks_of
@@ -97,14 +97,16 @@ def _cvat_clips(path: Path, schema: VideoSchema, media: Path) -> tuple[list[Clip
         raise DatasetError(f"{path}: no .xml files; give a CVAT for video 1.1 XML or a folder")
     skipped: Counter[str] = Counter()
     clips = []
-    for file in files:
-        found: CvatFile = read_cvat(file, schema)
-        video = _find_video(media, [found.source, found.name, file.stem], str(file))
+    for file, found in ((f, t) for f in files for t in read_cvat_tasks(f, schema)):
+        where, names = str(file), [found.source, found.name, file.stem]
+        if found.kind == "project":  # one of several videos: not named by the file
+            where, names = f"{file} (task {found.task_id})", names[:2]
+        video = _find_video(media, names, where)
         frames, fps, width, height = probe_video(video)
         check_video(found, frames, width, height)
         skipped.update(found.skipped)
         skipped.update({f"attribute {k}": v for k, v in found.attributes_left.items()})
-        clip = Clip(found.name or file.stem, str(file), video, frames, fps, width, height)
+        clip = Clip(found.name or file.stem, where, video, frames, fps, width, height)
         clip.tracks = found.keyframe_tracks()
         for question, tracks in clip.tracks.items():
             for i, track in enumerate(tracks):
