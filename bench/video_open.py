@@ -3,7 +3,7 @@ video for it: a 10,000-frame 1080p video with 200 tracks.
 
     python -m bench.video_open [--frames 10000] [--size 1920x1080] [--tracks 200]
         [--every 150] [--runs 3] [--seeks 20] [--steps 20] [--edits 15] [--drags 5]
-        [--play-seconds 5]
+        [--play-seconds 5] [--keep DIR]
 
 Data (made once, not timed): Debian's ffmpeg encodes ``testsrc2`` at ``--size``, 25 fps,
 ``--frames`` frames, x264 ``ultrafast`` (GOP 50), cached in ``$TMPDIR/accord-bench-video/``
@@ -38,6 +38,11 @@ Reported:
     picture per second, against the video's rate, and the frames the player passed over to
     stay in time (``data-dropped``: the clock never waits for a frame being decoded).
 
+``--keep DIR`` keeps the server's data (database, media, frames) in DIR and, when DIR holds
+one from an earlier run with the same video, reuses it: no upload, frames job or task is
+made again (their figures are not reported then), only the Chromium runs, whose figures are
+those of a full run (the same video, task and server). For iterating on the player.
+
 Latencies are pooled over the runs: p50 (p5–p95) / max; ready is the median (min–max) of
 the runs. Headless Chromium draws in software (--disable-gpu) on the same 2 cores as the
 server: the figures are an upper bound of what a person's browser does.
@@ -47,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -167,7 +173,7 @@ def video(frames: int, width: int, height: int) -> Path:
     path = folder / f"testsrc2-{width}x{height}-{frames}.mp4"
     if path.exists():
         return path
-    part = path.with_suffix(".part.mp4")
+    part = path.with_suffix(f".{os.getpid()}.part.mp4")  # two runs at once: each its own
     started = time.perf_counter()
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
@@ -354,6 +360,54 @@ def browser_figures(url: str, project_id: int, frames: int, args: argparse.Names
     return out
 
 
+def prepare(settings: Settings, path: Path, args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The database, a project with a video field and a tracks question, its lead and the
+    annotator; the lead's API token."""
+    db = Database(settings.resolved_database_url())
+    upgrade(db)
+    lead, token = make_user(db, "lead@example.com")
+    annotator, _ = make_user(db, "ann@example.com", password=PASSWORD)
+    made = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
+    return db, (lead, made), token
+
+
+def process(db: Any, owner: tuple[Any, Any], token: str, url: str, path: Path,
+            args: argparse.Namespace, data: Path) -> tuple[int, int]:
+    """The video uploaded and its frames made (timed, with the references), then the task
+    with its tracks: the project's id and the video's frame count."""
+    lead, made = owner
+    width, height = (int(v) for v in args.size.split("x"))
+    seconds = args.frames / FPS
+    reference = ffmpeg_decode(path)
+    started = time.perf_counter()
+    info = probe_path(path, path.name)
+    probed = time.perf_counter() - started
+    with httpx.Client(base_url=url + "/api/v1", timeout=600,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        src, uploaded, job_id = upload(client, int(made.id), path)
+        span, waited = job_seconds(client, job_id)
+    frames_bin = sum(f.stat().st_size for f in data.rglob("frames.bin"))
+    print(f"probe alone: {probed:.2f} s ({seconds / probed:.0f}× real time); "
+          f"{info.frames} frames, {info.fps} fps", flush=True)
+    print(f"upload request (transfer, probe, store): {uploaded:.2f} s "
+          f"({seconds / uploaded:.0f}× real time)", flush=True)
+    print(f"frames job: {span:.1f} s start to end ({seconds / span:.1f}× real time; "
+          f"{args.frames / span:.0f} frames/s); seen done {waited:.1f} s after the "
+          f"upload's answer; frames.bin {frames_bin / 1e6:.0f} MB", flush=True)
+    print(f"reference, ffmpeg -i video -f null - (decode only): {reference:.1f} s "
+          f"({seconds / reference:.1f}× real time)", flush=True)
+    started = time.perf_counter()
+    add_tasks(db, lead, made, [{
+        "id": "long", "clip": src,
+        "predictions": [{"model_version": "bench", "result": {"objects": {
+            "tracks": tracks(args.tracks, info.frames, args.every, (width, height))}}}],
+    }])
+    print(f"task with {args.tracks} tracks made in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    db.dispose()
+    return int(made.id), int(info.frames)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=10_000)
@@ -367,52 +421,37 @@ def main() -> None:
     parser.add_argument("--drags", type=int, default=5)
     parser.add_argument("--play-seconds", type=float, default=5.0)
     parser.add_argument("--shots", default="/tmp/shots/video-bench")
+    parser.add_argument("--keep", default=None, help="keep (or reuse) the server's data here")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
 
     print(machine(), flush=True)
     path = video(args.frames, width, height)
-    seconds = args.frames / FPS
     mb = path.stat().st_size / 1e6
     print(f"video: {path.name}, {args.frames:,} frames, {width}×{height}, {FPS} fps, "
-          f"{seconds:.0f} s, {mb:.0f} MB (x264 ultrafast)", flush=True)
-    reference = ffmpeg_decode(path)
-    started = time.perf_counter()
-    info = probe_path(path, path.name)
-    probed = time.perf_counter() - started
-    data = Path(tempfile.mkdtemp(prefix="accord-bench-video-"))
+          f"{args.frames / FPS:.0f} s, {mb:.0f} MB (x264 ultrafast)", flush=True)
+    kept = Path(args.keep) if args.keep else None
+    data = kept or Path(tempfile.mkdtemp(prefix="accord-bench-video-"))
+    data.mkdir(parents=True, exist_ok=True)
+    record = data / "bench-video.json"
+    earlier = json.loads(record.read_text()) if kept and record.exists() else None
+    if earlier and earlier.get("video") != path.name:
+        raise SystemExit(f"{data} holds the data of {earlier.get('video')}, not {path.name}: "
+                         "give --keep another folder")
     try:
         settings = Settings(data_dir=data)
-        db = Database(settings.resolved_database_url())
-        upgrade(db)
-        lead, token = make_user(db, "lead@example.com")
-        annotator, _ = make_user(db, "ann@example.com", password=PASSWORD)
-        made = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
+        prepared = None if earlier else prepare(settings, path, args)
         with live_server(settings, start_seconds=120) as server:  # a busy machine starts slowly
-            with httpx.Client(base_url=server.url + "/api/v1", timeout=600,
-                              headers={"Authorization": f"Bearer {token}"}) as client:
-                src, uploaded, job_id = upload(client, int(made.id), path)
-                span, waited = job_seconds(client, job_id)
-            frames_bin = sum(f.stat().st_size for f in data.rglob("frames.bin"))
-            print(f"probe alone: {probed:.2f} s ({seconds / probed:.0f}× real time); "
-                  f"{info.frames} frames, {info.fps} fps", flush=True)
-            print(f"upload request (transfer, probe, store): {uploaded:.2f} s "
-                  f"({seconds / uploaded:.0f}× real time)", flush=True)
-            print(f"frames job: {span:.1f} s start to end ({seconds / span:.1f}× real time; "
-                  f"{args.frames / span:.0f} frames/s); seen done {waited:.1f} s after the "
-                  f"upload's answer; frames.bin {frames_bin / 1e6:.0f} MB", flush=True)
-            print(f"reference, ffmpeg -i video -f null - (decode only): {reference:.1f} s "
-                  f"({seconds / reference:.1f}× real time)", flush=True)
-            started = time.perf_counter()
-            add_tasks(db, lead, made, [{
-                "id": "long", "clip": src,
-                "predictions": [{"model_version": "bench", "result": {"objects": {
-                    "tracks": tracks(args.tracks, info.frames, args.every, (width, height))}}}],
-            }])
-            print(f"task with {args.tracks} tracks made in {time.perf_counter() - started:.1f} s",
-                  flush=True)
-            db.dispose()
-            out = browser_figures(server.url, int(made.id), info.frames, args, Path(args.shots))
+            if earlier:
+                project_id, frames = int(earlier["project"]), int(earlier["frames"])
+                print(f"reusing the project, video and task kept in {data}", flush=True)
+            else:
+                assert prepared is not None
+                project_id, frames = process(*prepared, server.url, path, args, data)
+                if kept:
+                    record.write_text(json.dumps({"video": path.name, "project": project_id,
+                                                  "frames": frames}))
+            out = browser_figures(server.url, project_id, frames, args, Path(args.shots))
         print(f"in Chromium ({args.runs} runs, {args.tracks} tracks, a keyframe every "
               f"~{args.every} frames):", flush=True)
         print(f"  ready to annotate: {spread(out['ready'])}", flush=True)
@@ -425,7 +464,8 @@ def main() -> None:
               f"{spread(out['play advanced/s'], '/s', 1)}; frames passed over to stay in "
               f"time (dropped) {spread(out['play dropped/s'], '/s', 1)}", flush=True)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(data, ignore_errors=True)
     print(f"load average after: {load_average()}", flush=True)
 
 

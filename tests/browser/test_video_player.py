@@ -297,3 +297,50 @@ def test_a_seek_into_a_chunk_not_loaded_fetches_that_frame_alone_first(
     at_frame(page, 99)
     assert frame_bytes(99) not in ranges
     people.check()
+
+
+def test_while_playing_the_frame_box_takes_a_number_and_paused_the_controls_say_the_frame(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    frames = 150
+    page = open_video(people, db, tmp_path, frames)
+    player = page.locator(PLAYER)
+    box = page.get_by_label("Frame number")
+
+    # Playing, the controls follow the frame at a low rate; paused, they say the frame itself.
+    player.focus()
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "true")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-video-field=clip]').dataset.frame) > 10"
+    )
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "false")
+    stopped = int(player.get_attribute("data-frame") or -1)
+    at_frame(page, stopped)
+    expect(box).to_have_value(str(stopped))
+    expect(page.get_by_label("Frame", exact=True)).to_have_value(str(stopped))
+
+    # Keys: G while playing selects the whole number (the frame by then), so what is typed
+    # replaces it; Enter goes there and pauses.
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "true")
+    page.keyboard.press("g")
+    expect(box).to_be_focused()
+    page.wait_for_timeout(100)  # a few frames later: the box is brought up to date, selected
+    page.keyboard.type("57")
+    page.keyboard.press("Enter")
+    expect(player).to_have_attribute("data-playing", "false")
+    at_frame(page, 57)
+    expect(box).to_have_value("57")
+
+    # The mouse: a click in the box while playing, the number typed over, Enter.
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "true")
+    box.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("20")
+    page.keyboard.press("Enter")
+    at_frame(page, 20)
+    expect(player).to_have_attribute("data-playing", "false")
+    people.check()

@@ -23,6 +23,8 @@ const PAUSED_AHEAD = 6;
 const PAUSED_BEHIND = 3;
 /** Playing, the seconds of frames decoded ahead of the clock (memory-bounded by the store). */
 const PLAY_AHEAD_SECONDS = 0.6;
+/** Playing, how often the controls' frame number, time and scrubber follow the frame. */
+const LABEL_MS = 250;
 /** How far back from the clock's frame playback looks for a decoded frame to show. */
 const SEARCH_BACK = 64;
 
@@ -75,6 +77,8 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(1);
   const [typed, setTyped] = useState("0");
+  /** The frame number box has the focus (playing, it shows the frame unless being typed in). */
+  const [typing, setTyping] = useState(false);
   const clock = useRef<Clock>({ wall: 0, media: 0 });
 
   useEffect(() => {
@@ -116,18 +120,39 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
     setDrawn(f);
   };
 
-  // Paused: draw the current frame once decoded (at once when it was decoded ahead), then
+  // Paused: draw the frame asked for once decoded (at once when it was decoded ahead), then
   // decode the frames around it for the steps that follow. Only the frame asked for last is
-  // drawn. While playing, the playback loop below draws.
+  // drawn. A frame is asked for the moment it is set (a key, the frame box, the timeline:
+  // `shared.frame`'s subscription below), before React renders the screen for it, so that
+  // its bytes are fetched and decoded while the rest of the screen renders. While playing,
+  // the playback loop below draws.
   const order = useRef({ store: null as FrameStore | null, asked: 0 });
-  useEffect(() => {
-    if (!store) return;
+  const request = (target: FrameStore, f: number) => {
     const o = order.current;
-    if (o.store !== store) {
-      Object.assign(o, { store, asked: 0 });
+    if (o.store !== target) {
+      Object.assign(o, { store: target, asked: 0 });
       drawnRef.current = -1;
     }
-    setTyped(String(frame));
+    const seq = ++o.asked;
+    const live = () => o.store === target && seq === o.asked && !playingRef.current;
+    const hit = drawnRef.current === f ? null : target.peek(f);
+    if (hit) show(target, f, hit);
+    else if (drawnRef.current !== f) {
+      target
+        .frame(f)
+        .then((bitmap) => live() && show(target, f, bitmap))
+        .catch((e: unknown) => live() && setError(e instanceof Error ? e.message : String(e)));
+    }
+    target.ahead(f, PAUSED_AHEAD, PAUSED_BEHIND, 1);
+  };
+  useEffect(() => {
+    if (!store) return;
+    return shared.frame.subscribe(() => {
+      if (!playingRef.current && order.current.store === store) request(store, shared.frame.get());
+    });
+  }, [store, shared]);
+  useEffect(() => {
+    if (!store) return;
     if (playing) {
       // A jump made elsewhere while playing (the timeline): play on from there.
       const jumped = frame === shared.frame.get() && drawnRef.current >= 0 && frame !== drawnRef.current;
@@ -139,17 +164,8 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
       }
       return;
     }
-    const seq = ++o.asked;
-    const live = () => o.store === store && seq === o.asked && !playingRef.current;
-    const hit = drawnRef.current === frame ? null : store.peek(frame);
-    if (hit) show(store, frame, hit);
-    else if (drawnRef.current !== frame) {
-      store
-        .frame(frame)
-        .then((bitmap) => live() && show(store, frame, bitmap))
-        .catch((e: unknown) => live() && setError(e instanceof Error ? e.message : String(e)));
-    }
-    store.ahead(frame, PAUSED_AHEAD, PAUSED_BEHIND, 1);
+    setTyped(String(frame)); // paused only: playing, it was a second render at every frame
+    request(store, frame);
   }, [store, frame, playing, shared]);
   useEffect(() => () => void (order.current.store = null), []); // nothing drawn once gone
   useEffect(() => shared.playing?.set(playing), [shared, playing]);
@@ -176,7 +192,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
         setFrame(f);
         break;
       }
-      store.ahead(target, Math.ceil(PLAY_AHEAD_SECONDS * store.manifest.fps * speed), 0, 2);
+      store.ahead(target, Math.ceil(PLAY_AHEAD_SECONDS * store.manifest.fps * speed), 0, 2, true);
       if (drawnRef.current >= last) setPlaying(false);
       else handle = requestAnimationFrame(tick);
     };
@@ -185,6 +201,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   }, [playing, speed, store, shared]);
 
   const go = (n: number) => {
+    playingRef.current = false; // the frame set next is drawn as a paused one
     setPlaying(false);
     setFrame(Math.max(0, Math.min(last, Math.round(n))));
   };
@@ -221,10 +238,18 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
     event.preventDefault(); // the screen's own keys (g: guidelines) never see it
   };
 
+  // What the controls say (the scrubber, the frame box, the time): while playing, the frame at
+  // most every LABEL_MS (each change of their text is a layout and paint of the page, at every
+  // frame); paused, the frame. `data-frame` is always the frame itself.
+  const label = useRef({ frame: 0, at: -Infinity });
+  const now = performance.now();
+  if (!playing || now - label.current.at >= LABEL_MS) label.current = { frame, at: now };
+  const said = playing ? label.current.frame : frame;
+
   if (error) return <p className="video-problem video-failed">The video’s frames could not be shown: {error}.</p>;
   if (!store) return <p className="video-problem muted">Loading the frames…</p>;
   const { manifest } = store;
-  const seconds = times[frame] ?? 0;
+  const seconds = times[said] ?? 0;
   return (
     <div
       ref={root}
@@ -245,7 +270,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
       data-frames={manifest.frames}
       data-playing={playing ? "true" : "false"}
       data-dropped={dropped.current}
-      aria-label={`Video ${titleOf(field)}: frame ${frame} of ${manifest.frames}`}
+      aria-label={`Video ${titleOf(field)}: frame ${said} of ${manifest.frames}`}
     >
       {stage ?? <canvas ref={canvas} className="video-canvas" width={manifest.width} height={manifest.height} />}
       <input
@@ -254,7 +279,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
         min={0}
         max={last}
         step={1}
-        value={frame}
+        value={said}
         aria-label="Frame"
         onChange={(e) => go(Number(e.currentTarget.value))}
       />
@@ -275,8 +300,17 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
             type="number"
             min={0}
             max={last}
-            value={typed}
+            value={playing && !typing ? String(said) : typed}
             aria-label="Frame number"
+            onFocus={(e) => {
+              setTyping(true);
+              setTyped(String(shared.frame.get()));
+              // Playing, the box said an older frame: the number put in replaces the selection
+              // (G selects it all), so it is selected again once the number is the frame.
+              const input = e.currentTarget;
+              if (playing) requestAnimationFrame(() => document.activeElement === input && input.select());
+            }}
+            onBlur={() => setTyping(false)}
             onChange={(e) => setTyped(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === "Enter" && typed.trim() !== "" && Number.isFinite(Number(typed))) {

@@ -84,4 +84,48 @@ describe("FrameStore", () => {
     for (let i = 0; i < 4; i++) store.pin((await store.frame(12 + i)) as ImageBitmap);
     expect((shown as unknown as { closed: boolean }).closed).toBe(true); // no longer shown
   });
+
+  it("stops fetching a chunk no longer near the frame asked for (a seek elsewhere)", async () => {
+    const ranges: string[] = [];
+    const aborted: string[] = [];
+    vi.stubGlobal("fetch", (_url: string, init: { headers: { Range: string }; signal?: AbortSignal }) => {
+      const range = init.headers.Range;
+      ranges.push(range);
+      return new Promise((_resolve, reject) => {
+        init.signal?.addEventListener("abort", () => {
+          aborted.push(range);
+          reject(new DOMException("aborted", "AbortError"));
+        });
+      });
+    });
+    const store = new FrameStore(manifest, "/frames.bin");
+    store.ahead(1, 2, 0, 1);
+    expect(ranges).toEqual(["bytes=0-39"]); // one chunk at a time: the next once this one is here
+    store.ahead(13, 2, 0, 1); // far away: chunk 0 is no longer fetched
+    expect(aborted).toEqual(["bytes=0-39"]);
+    expect(ranges).toEqual(["bytes=0-39", "bytes=120-159"]);
+    store.close();
+  });
+
+  it("decodes ahead two frames at a time, nearest first, and drops those no longer wanted", async () => {
+    fake();
+    const started: number[] = [];
+    const finish: Array<() => void> = [];
+    vi.stubGlobal("createImageBitmap", async (blob: Blob) => {
+      const first = new Uint8Array(await blob.arrayBuffer())[0] as number;
+      started.push(first);
+      await new Promise<void>((r) => finish.push(r));
+      return { width: 1000, height: 1000, close: () => undefined };
+    });
+    const store = new FrameStore(manifest, "/frames.bin");
+    store.ahead(4, 3, 0, 0); // chunk 1: frames 4-7
+    for (let i = 0; i < 5; i++) await settle();
+    expect(started).toEqual([4, 5, 6]); // the frame itself at once, two ahead of it
+    store.ahead(8, 1, 0, 0); // elsewhere: frame 7 (queued) is dropped
+    expect(store.has(7)).toBe(false);
+    for (const done of finish.splice(0)) done();
+    for (let i = 0; i < 5; i++) await settle();
+    expect(started).toEqual([4, 5, 6, 8, 9]);
+    store.close();
+  });
 });

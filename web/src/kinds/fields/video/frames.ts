@@ -106,6 +106,9 @@ const MAX_KEPT_FRAMES = 160;
 const KEPT_CHUNKS = 24;
 /** Bitmaps last shown, never closed while among these (the stage may still be drawing one). */
 const PINNED = 4;
+/** Frames decoded ahead at once (the one asked for is decoded at once, besides): more only
+ * share the cores (and delay the frame a seek asks for next). */
+const AHEAD_DECODES = 2;
 
 /**
  * The decoded frames of one video. Bitmaps are kept per frame (least recently used out,
@@ -119,6 +122,8 @@ export class FrameStore {
   private bitmaps = new Map<number, Promise<ImageBitmap>>();
   private ready = new Map<number, ImageBitmap>();
   private chunks = new Map<number, Promise<Blob>>();
+  /** Chunks being fetched, and how to stop that. */
+  private loading = new Map<number, AbortController>();
   private whole: Promise<Blob> | null = null;
   private pins: ImageBitmap[] = [];
   private retired = new Set<ImageBitmap>();
@@ -127,7 +132,10 @@ export class FrameStore {
   private settledChunks = new Set<number>();
   private alone = new Set<number>();
   /** The last `ahead` asked for: done again when a chunk arrives. */
-  private focus: { index: number; after: number; before: number } | null = null;
+  private focus: { index: number; after: number; before: number; chunks: number; eager: boolean } | null = null;
+  /** Frames to decode ahead, nearest the focus first, and how many such decodes are running. */
+  private queue: Array<{ index: number; start: () => void; cancel: () => void }> = [];
+  private decoding = 0;
   readonly keptFrames: number;
 
   constructor(
@@ -149,16 +157,34 @@ export class FrameStore {
     return bitmap ?? null;
   }
 
-  /** The frame's bitmap (its bytes fetched and decoded if needed). */
-  frame(index: number): Promise<ImageBitmap> {
+  /** The frame's bitmap (its bytes fetched and decoded if needed): at once, or (`soon`
+   * false: decoding ahead) after the frames ahead queued before it. */
+  frame(index: number, soon = true): Promise<ImageBitmap> {
     const known = this.bitmaps.get(index);
     if (known) {
       this.touch(index);
+      if (soon) this.startQueued(index);
       return known;
     }
     if (this.closed) return Promise.reject(new Error("the player was closed"));
     if (index < 0 || index >= this.manifest.frames) return Promise.reject(new Error(`no frame ${index} (the video has ${this.manifest.frames})`));
-    const made = this.jpeg(index).then((blob) => createImageBitmap(blob));
+    const made = soon
+      ? this.decode(index)
+      : new Promise<ImageBitmap>((resolve, reject) => {
+          this.queue.push({
+            index,
+            start: () => {
+              this.decoding += 1;
+              this.decode(index)
+                .then(resolve, reject)
+                .finally(() => {
+                  this.decoding -= 1;
+                  this.pump();
+                });
+            },
+            cancel: () => reject(new Error(`frame ${index} is no longer needed`)),
+          });
+        });
     this.bitmaps.set(index, made);
     made.then(
       (bitmap) => {
@@ -168,7 +194,32 @@ export class FrameStore {
       () => this.bitmaps.get(index) === made && this.bitmaps.delete(index),
     );
     this.evict();
+    this.pump();
     return made;
+  }
+
+  private decode(index: number): Promise<ImageBitmap> {
+    const c = this.chunkOf(index);
+    const alone = !this.whole && !this.chunks.has(c);
+    const made = this.jpeg(index).then((blob) => createImageBitmap(blob));
+    if (alone) {
+      // Fetched alone: its chunk (the frames around it, for the steps that follow) once it is
+      // decoded, so that the chunk's 3 MB do not slow its decoding down; not when the player
+      // has moved elsewhere meanwhile.
+      const next = () => void (!this.closed && (!this.focus || this.chunkOf(this.focus.index) === c) && this.chunk(c).catch(() => undefined));
+      made.then(next, next);
+    }
+    return made;
+  }
+
+  private pump(): void {
+    while (this.decoding < AHEAD_DECODES && this.queue.length) (this.queue.shift() as { start: () => void }).start();
+  }
+
+  /** A frame queued to decode ahead is wanted now: it starts at once. */
+  private startQueued(index: number): void {
+    const i = this.queue.findIndex((q) => q.index === index);
+    if (i >= 0) this.queue.splice(i, 1)[0]?.start();
   }
 
   /** Whether the frame is decoded or being decoded. */
@@ -179,23 +230,48 @@ export class FrameStore {
   /**
    * Decode the frame at `index`, `after` frames after it and `before` before it (nearest
    * first, in parallel, those not decoded yet), within the memory budget; fetch the chunks
-   * from the frame's to `chunks` after it. Frames whose chunk is not here yet are decoded
-   * when it arrives (never fetched one by one).
+   * from the frame's to `chunks` after it, one after the other. Frames whose chunk is not
+   * here yet are decoded when it arrives (never fetched one by one). Chunks still coming that
+   * are no longer near the frame (a seek elsewhere) are no longer fetched: the request for
+   * the frame shown does not wait behind them. `eager` (playing: every frame after it is
+   * needed): the frame's chunk at once, even while the frame itself is fetched alone.
    */
-  ahead(index: number, after: number, before = 0, chunks = 1): void {
-    this.focus = { index, after, before };
+  ahead(index: number, after: number, before = 0, chunks = 1, eager = false): void {
+    this.focus = { index, after, before, chunks, eager };
     const last = this.manifest.frames - 1;
     const first = this.chunkOf(index);
+    for (const [c, stop] of this.loading) {
+      if (c < first - 1 || c > first + chunks) {
+        stop.abort();
+        this.loading.delete(c);
+        this.chunks.delete(c);
+      }
+    }
+    // The frame's own bytes first (fetched alone, or its chunk), then the next chunk: two
+    // requests at once share the server and the line, and the one that matters now waits.
     for (let c = first; c <= first + chunks && c < this.manifest.chunks.length; c++) {
-      if (!this.alone.has(c)) void this.chunk(c).catch(() => undefined);
+      if (this.alone.has(c) && !eager) break;
+      if (this.settledChunks.has(c) || this.whole) continue;
+      void this.chunk(c).catch(() => undefined);
+      break;
     }
     const room = Math.max(1, Math.floor(this.keptFrames / 2));
     const want = [index];
     for (let d = 1; d <= after && want.length < room; d++) if (index + d <= last) want.push(index + d);
     for (let d = 1; d <= before && want.length < room; d++) if (index - d >= 0) want.push(index - d);
+    // Frames queued for an earlier focus and not wanted now are not decoded.
+    const wanted = new Set(want);
+    const dropped = this.queue.filter((q) => !wanted.has(q.index));
+    if (dropped.length) {
+      this.queue = this.queue.filter((q) => wanted.has(q.index));
+      for (const q of dropped) {
+        this.bitmaps.delete(q.index);
+        q.cancel();
+      }
+    }
     for (const f of want) {
       if (this.bitmaps.has(f)) this.touch(f);
-      else if (this.whole || this.settledChunks.has(this.chunkOf(f))) void this.frame(f).catch(() => undefined);
+      else if (this.whole || this.settledChunks.has(this.chunkOf(f))) void this.frame(f, f === index).catch(() => undefined);
     }
   }
 
@@ -211,9 +287,12 @@ export class FrameStore {
 
   close(): void {
     this.closed = true;
+    for (const q of this.queue.splice(0)) q.cancel();
     for (const made of this.bitmaps.values()) void made.then((b) => this.drop(b)).catch(() => undefined);
     this.bitmaps.clear();
     this.ready.clear();
+    for (const stop of this.loading.values()) stop.abort();
+    this.loading.clear();
     this.chunks.clear();
     this.settledChunks.clear();
   }
@@ -230,10 +309,9 @@ export class FrameStore {
     if (this.chunks.has(c) || this.whole) return (await this.chunk(c)).slice(from, to, "image/jpeg"); // no copy
     this.alone.add(c);
     try {
-      return (await this.range(chunk.start + from, chunk.start + to)).slice(0, to - from, "image/jpeg");
+      return await this.range(chunk.start + from, chunk.start + to); // as it came: a slice is a round trip to the browser process
     } finally {
       this.alone.delete(c);
-      void this.chunk(c).catch(() => undefined); // the frames around it, for the steps that follow
     }
   }
 
@@ -246,29 +324,38 @@ export class FrameStore {
     }
     const chunk = this.manifest.chunks[index];
     if (!chunk) return Promise.reject(new Error(`no chunk ${index}`));
-    const loading = this.range(chunk.start, chunk.end);
+    const stop = new AbortController();
+    const loading = this.range(chunk.start, chunk.end, stop.signal);
     this.chunks.set(index, loading);
+    this.loading.set(index, stop);
+    const done = () => this.loading.get(index) === stop && this.loading.delete(index);
     loading.then(
       () => {
+        done();
         if (this.chunks.get(index) !== loading) return;
         this.settledChunks.add(index);
         const f = this.focus;
-        if (f && !this.closed) this.ahead(f.index, f.after, f.before, 0);
+        if (f && !this.closed) this.ahead(f.index, f.after, f.before, f.chunks, f.eager); // and the next chunk
       },
-      () => this.chunks.get(index) === loading && this.chunks.delete(index),
+      () => {
+        done();
+        if (this.chunks.get(index) === loading) this.chunks.delete(index);
+      },
     );
     while (this.chunks.size > KEPT_CHUNKS) {
       const oldest = this.chunks.keys().next().value as number;
       this.chunks.delete(oldest);
       this.settledChunks.delete(oldest);
+      this.loading.get(oldest)?.abort();
+      this.loading.delete(oldest);
     }
     return loading;
   }
 
   /** Bytes [start, end) of frames.bin. */
-  private async range(start: number, end: number): Promise<Blob> {
+  private async range(start: number, end: number, signal?: AbortSignal): Promise<Blob> {
     if (this.whole) return (await this.whole).slice(start, end);
-    const answer = await fetch(this.url, { headers: { Range: `bytes=${start}-${end - 1}` }, credentials: "same-origin" });
+    const answer = await fetch(this.url, { headers: { Range: `bytes=${start}-${end - 1}` }, credentials: "same-origin", signal });
     if (answer.status === 206) return answer.blob();
     if (answer.status === 200) {
       // The server sent the whole file (no range support): keep it, cut everything from it.

@@ -127,6 +127,8 @@ export class ImageEditor {
   lastPaintMs = 0;
   /** Repaints so far (the benchmark waits for the next one). */
   paints = 0;
+  /** The image changes at almost every paint (a video's frames): see `Scene.live`. */
+  liveImage = false;
   /** Space is held: a drag pans. */
   spaceHeld = false;
   /** The answer is shown, not edited (docs/images.md, "Seeing image answers"): the pointer
@@ -306,6 +308,7 @@ export class ImageEditor {
       edges: skeleton ? skeleton.edges : [],
       others: this.others,
       crossing: checksCrossings(this.question) ? shapeCrosses : undefined,
+      live: this.liveImage,
     };
   }
 

@@ -32,6 +32,10 @@ export interface Scene {
   others: ReadonlyArray<{ shapes: readonly Shape[]; labelIndex: (label: string) => number }>;
   /** Outlines that cross themselves (crossing.ts), drawn with a dashed red edge and a ⚠ tag. */
   crossing?: (shape: Shape) => boolean;
+  /** The image changes at almost every paint (a video's frames, for tracks): it is drawn
+   * straight onto the base layer, scaled as it is, neither cached with the objects nor reduced
+   * into halved copies first (each costs more than it saves when an image is drawn once). */
+  live?: boolean;
 }
 
 const NEVER = (): boolean => false;
@@ -150,6 +154,12 @@ export class Renderer {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = "#2b2f36";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    if (scene.live) {
+      this.cache = null;
+      this.begin(ctx, null);
+      this.drawContent(ctx, scene, view, this.width, this.height);
+      return;
+    }
     const c = this.cache;
     const seen = visibleRect(view, this.width, this.height);
     // Only the image's area matters: around it is the plain background.
@@ -252,6 +262,7 @@ export class Renderer {
    */
   private levelFor(scene: Scene, scale: number): CanvasImageSource {
     const image = scene.image as CanvasImageSource;
+    if (scene.live) return image;
     if (this.pyramid?.image !== image) this.pyramid = { image, levels: [image] };
     const levels = this.pyramid.levels;
     let level = 0;

@@ -43,6 +43,7 @@ function editorOf(shared: WidgetShared, question: TracksSpec): ImageEditor {
     editor = new ImageEditor(specOf(question));
     editor.announce = shared.announce;
     editor.readOnly = shared.readOnly;
+    editor.liveImage = true; // a new picture at every frame shown (renderer.ts, Scene.live)
     state.set(editor);
   }
   return editor;
@@ -73,7 +74,11 @@ export function TracksQuestion({ question, value, onChange, active }: QuestionPr
   const { tracks, ui, editor } = ctx;
   const state = ui.get();
   const frame = useUiState(listFrameOf(ctx.link));
-  const editorUi = useSyncExternalStore(editor.subscribe, editor.getUi);
+  // The parts of the editor's state the card shows, each alone: the editor changes its state
+  // (the shape count) at every frame of playback, and the card must not re-render then.
+  const newLabel = useSyncExternalStore(editor.subscribe, () => editor.ui.label);
+  const drawing = useSyncExternalStore(editor.subscribe, () => editor.ui.drawing);
+  const editorMessage = useSyncExternalStore(editor.subscribe, () => editor.ui.message);
   const frames = framesOf(ctx);
   const selected = tracks.find((t) => t.id === state.selected) ?? null;
 
@@ -97,7 +102,7 @@ export function TracksQuestion({ question, value, onChange, active }: QuestionPr
           const colour = labelColour(index);
           const key = keyLabel(index);
           // The selected track's label, else the one new tracks get.
-          const chosen = selected ? selected.label === option.value : editorUi.label === index;
+          const chosen = selected ? selected.label === option.value : newLabel === index;
           return (
             <button
               key={option.value}
@@ -127,7 +132,7 @@ export function TracksQuestion({ question, value, onChange, active }: QuestionPr
       </div>
       {state.asking && selected ? <PropagateBox ctx={ctx} /> : null}
       <p className="shape-status small" role="status" data-tracks-message="">
-        {editorUi.drawing ?? (state.message || editorUi.message)}
+        {drawing ?? (state.message || editorMessage)}
       </p>
       {selected ? <SelectedTrack ctx={ctx} track={selected} frame={frame} /> : null}
       {tracks.length === 0 ? (
@@ -325,7 +330,7 @@ function OwnedVideo({ field, value, question, binding }: { field: FieldSpec; val
         value={value}
         link={ctx.link}
         stage={<TrackStage ctx={ctx} binding={binding} />}
-        below={<TracksTimeline ctx={ctx} activate={binding.activate} />}
+        below={<TracksTimeline ctx={ctx} activate={binding.activate} playing={ctx.link.playing} />}
       />
     </div>
   );
@@ -422,29 +427,18 @@ export function usePicture(link: PlayerLink): Picture | null {
   return useMemo(() => (shown ? { image: shown.bitmap, width: shown.bitmap.width, height: shown.bitmap.height, frame: shown.frame } : null), [shown]);
 }
 
-/** The frame for lists beside the player (the card's 200 rows): the player's frame, but
- * while it plays at most every LIST_FRAME_MS (the frame itself is drawn at full rate). A
- * state of its own, so that the card does not even re-render at the other frames. */
+/** The frame for lists beside the player (the card's 200 rows): the player's frame when
+ * paused; while it plays, the frame it started from, until it stops (the frame itself is drawn
+ * at full rate). Bringing 200 rows up to date, even twice a second, cost playback a frame each
+ * time on a busy machine. A state of its own, so that the card does not even re-render at the
+ * other frames. */
 function listFrameOf(link: PlayerLink): UiState<number> {
   const known = listFrames.get(link);
   if (known) return known;
   const listed = new UiState(link.frame.get());
   const playing = link.playing ?? NOT_PLAYING;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let at = 0;
   const follow = () => {
-    if (!playing.get()) {
-      clearTimeout(timer);
-      timer = undefined;
-      listed.set(link.frame.get());
-      return;
-    }
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      at = performance.now();
-      listed.set(link.frame.get());
-    }, Math.max(0, at + LIST_FRAME_MS - performance.now()));
+    if (!playing.get()) listed.set(link.frame.get());
   };
   link.frame.subscribe(follow); // for as long as the link lives (the task's screen)
   playing.subscribe(follow);
@@ -453,6 +447,5 @@ function listFrameOf(link: PlayerLink): UiState<number> {
 }
 
 const listFrames = new WeakMap<PlayerLink, UiState<number>>();
-const LIST_FRAME_MS = 500;
 const NOT_PLAYING = new UiState(false);
 const NO_SHOWN = new UiState<ShownFrame | null>(null);
