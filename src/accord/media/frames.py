@@ -3,9 +3,9 @@
 Each video a project's tasks reference gets a folder in Accord's storage,
 ``media/frames/projects/{project_id}/{sha256 of the reference}/`` (`frames_prefix`), holding:
 
-- ``frames.bin``: every frame as a JPEG (quality `QUALITY`), upright, in frame order, the
-  frames grouped in chunks of `CHUNK_FRAMES`; one object, read by HTTP range requests, one
-  range per chunk (one signed link serves them all);
+- ``frames.bin``: every frame as a JPEG (quality 85: `accord.media.jpeg_encoding`), upright,
+  in frame order, the frames grouped in chunks of `CHUNK_FRAMES`; one object, read by HTTP
+  range requests, one range per chunk (one signed link serves them all);
 - ``manifest.json`` (written last: its presence means the frames are ready): the frame count,
   size, nominal rate, whether the rate varies, duration, each frame's presentation time in
   seconds, and each chunk's byte range in ``frames.bin`` with the offset of each of its
@@ -13,20 +13,26 @@ Each video a project's tasks reference gets a folder in Accord's storage,
 - ``error.json`` instead, when the video could not be decoded: ``{"error": "why"}``.
 
 Frame N is the N-th frame FFmpeg decodes in presentation order (`accord.media.videos`).
+
+Speed: the decoder runs in FFmpeg's threads while the JPEGs are encoded in `encoders()`
+threads (libjpeg-turbo releases the GIL), a few frames ahead at most (`AHEAD` per thread:
+memory stays a few decoded frames), written in frame order.
 """
 
 from __future__ import annotations
 
-import io
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 import orjson
-from PIL import Image
 
 from accord.media.derived_links import failure_at, record_failure_at, source_digest
+from accord.media.jpeg_encoding import encode
 from accord.media.storage import Storage
 from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
 
@@ -35,8 +41,8 @@ MANIFEST = "manifest.json"
 DATA = "frames.bin"
 ERROR = "error.json"
 CHUNK_FRAMES = 32
-QUALITY = 85
 VERSION = 1
+AHEAD = 3  # frames queued for encoding per encoder thread, at most
 VARIABLE_TOLERANCE = 0.01
 
 
@@ -58,10 +64,35 @@ def error_key(project_id: int, src: str) -> str:
     return frames_prefix(project_id, src) + ERROR
 
 
-def jpeg(pixels: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(pixels, mode="RGB").save(out, format="JPEG", quality=QUALITY)
-    return out.getvalue()
+def encoders() -> int:
+    """Threads encoding JPEGs: one per core this process may use (the decoder's threads
+    share them; measured in bench/frames_job.py)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def encoded(
+    frames: Iterator[Frame], encode: Callable[[Frame], bytes] = encode, threads: int = 0
+) -> Iterator[tuple[Frame, bytes]]:
+    """Each frame with its JPEG, in frame order, encoded in ``threads`` threads (0: `encoders`)
+    while the next frames decode; at most `AHEAD` frames a thread wait for their encoder."""
+    threads = threads or encoders()
+    with ThreadPoolExecutor(threads, thread_name_prefix="jpeg") as pool:
+        waiting: deque[tuple[Frame, Future[bytes]]] = deque()
+        try:
+            for frame in frames:
+                waiting.append((frame, pool.submit(encode, frame)))
+                if len(waiting) >= AHEAD * threads:
+                    first, job = waiting.popleft()
+                    yield first, job.result()
+            while waiting:
+                first, job = waiting.popleft()
+                yield first, job.result()
+        finally:  # stopped early (a bad frame, a cancel): the queued frames are dropped
+            for _, job in waiting:
+                job.cancel()
 
 
 @dataclass
@@ -88,24 +119,25 @@ def write_frames(
     frames: Iterator[Frame],
     out: IO[bytes],
     progress: Callable[[int], None] | None = None,
-    encode: Callable[[np.ndarray], bytes] = jpeg,
+    encode: Callable[[Frame], bytes] = encode,
+    threads: int = 0,
 ) -> dict[str, Any]:
-    """Write every frame to ``out`` (frames.bin) in chunks; the manifest describing them."""
+    """Write every frame to ``out`` (frames.bin) in chunks, encoded in ``threads`` threads
+    (0: `encoders`); the manifest describing them."""
     times: list[float] = []
     chunks: list[_Chunk] = []
     written = 0
     size = (0, 0)
-    for frame in frames:
+    for frame, data in encoded(frames, encode, threads):
         if frame.index % CHUNK_FRAMES == 0:
             if chunks:
                 chunks[-1].offsets.append(written - chunks[-1].start)
             chunks.append(_Chunk(start=written, offsets=[]))
-        data = encode(frame.pixels)
         chunks[-1].offsets.append(written - chunks[-1].start)
         out.write(data)
         written += len(data)
         times.append(frame.time)
-        size = (frame.pixels.shape[1], frame.pixels.shape[0])
+        size = frame.size
         if progress is not None:
             progress(frame.index + 1)
     if chunks:
@@ -135,13 +167,16 @@ def make_frames(
     video: IO[bytes],
     limits: VideoLimits,
     progress: Callable[[int], None] | None = None,
+    threads: int = 0,
 ) -> dict[str, Any]:
     """Decode the video in ``video`` (binary, seekable) and store its frames and manifest
-    (an earlier error.json removed); the manifest. `BadVideo` if it cannot be decoded
-    (nothing is left behind then: the caller records the error)."""
+    (an earlier error.json removed), the JPEGs encoded in ``threads`` threads (0:
+    `encoders`); the manifest. `BadVideo` if it cannot be decoded (nothing is left behind
+    then: the caller records the error)."""
     key = data_key(project_id, src)
     with storage.writer(key) as out:  # nothing is left if decoding fails half-way
-        manifest = write_frames(decoded_frames(video, src, limits), out, progress)
+        frames = decoded_frames(video, src, limits)
+        manifest = write_frames(frames, out, progress, threads=threads)
     if not manifest["frames"]:
         storage.delete(key)
         raise bad(src, "its video stream holds no frame FFmpeg can decode", "export it again")

@@ -21,7 +21,7 @@ cannot keep a worker busy.
 
 Size: width and height are those of the picture as shown, after the rotation the container
 declares (a phone's portrait video is stored 1920 × 1080 with a 90° rotation and shown
-1080 × 1920); `decoded_frames` gives the frames turned the same way.
+1080 × 1920); `decoded_frames` gives each frame with that turn (`Frame.pixels` applies it).
 """
 
 from __future__ import annotations
@@ -262,15 +262,27 @@ def probe_path(path: Path, name: str, limits: VideoLimits | None = None) -> Vide
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame, upright: its number, time in seconds, and RGB pixels."""
+    """One decoded frame: its number, time in seconds, the decoder's picture as stored and the
+    clockwise turn (degrees) that shows it upright."""
 
     index: int
     time: float
-    pixels: np.ndarray  # height × width × 3, uint8
+    picture: Any  # av.VideoFrame
+    rotation: int = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height as shown (after the turn)."""
+        width, height = self.picture.width, self.picture.height
+        return (height, width) if self.rotation in (90, 270) else (width, height)
+
+    def pixels(self) -> np.ndarray:
+        """RGB, upright (height × width × 3, uint8), as FFmpeg converts the picture."""
+        return upright(self.picture.to_ndarray(format="rgb24"), self.rotation)
 
 
-def _upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
-    """The pixels turned clockwise by ``rotation`` degrees."""
+def upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
+    """The pixels (an image or one plane of it) turned clockwise by ``rotation`` degrees."""
     turns = {90: -1, 180: 2, 270: 1}.get(rotation, 0)
     return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
 
@@ -278,8 +290,10 @@ def _upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
 def decoded_frames(
     file: IO[bytes], name: str, limits: VideoLimits | None = None
 ) -> Iterator[Frame]:
-    """Every frame of the video, in the decoder's (presentation) order, upright; `BadVideo`
-    if the file cannot be read or decoded, goes over the limits, or runs past the deadline."""
+    """Every frame of the video, in the decoder's (presentation) order, with the turn that
+    shows it upright (its pixels are left as decoded: the caller may not need RGB);
+    `BadVideo` if the file cannot be read or decoded, goes over the limits, or runs past the
+    deadline."""
     import av
 
     limits = limits or VideoLimits()
@@ -307,8 +321,7 @@ def decoded_frames(
                 start = pts if start is None else start
                 seconds = (pts - start) * time_base
             last = seconds
-            pixels = _upright(frame.to_ndarray(format="rgb24"), _rotation(frame))
-            yield Frame(index=index, time=round(seconds, 6), pixels=pixels)
+            yield Frame(index, round(seconds, 6), frame, _rotation(frame))
     except av.FFmpegError as exc:
         raise bad(name, f"the video cannot be decoded ({reason(exc)})", "export it again") from None
     finally:
