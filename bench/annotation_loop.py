@@ -3,7 +3,7 @@ failed requests, and the queue's integrity afterwards.
 
     python -m bench.annotation_loop [--tasks 1000000] [--annotators 32] [--seconds 20]
         [--db sqlite,postgres] [--runs 3] [--history 0,5000] [--layout spread] [--overlap 3]
-        [--think SECONDS]
+        [--think SECONDS] [--workers N] [--servers N]
 
 With no ``--think`` every annotator sends its next request as soon as the last is answered:
 the server is saturated, and by Little's law the mean latency is annotators / throughput.
@@ -22,6 +22,11 @@ have already done thousands of tasks. ``--layout`` says where those tasks lie:
 - ``head``: in blocks at the head of the queue, two annotators per block (the worst case for
   the two annotators whose block is first: their candidate scan walks past their whole block).
 
+``--workers N`` runs ``accord serve --workers N`` (N processes sharing one port: the kernel
+gives each new connection to one of them, not always evenly); ``--servers N`` runs N such
+servers on ports of their own and the annotators take turns between them, as nginx's
+``least_conn`` spreads people over the servers of the production layout.
+
 Each run starts from a fresh database and a fresh server (neither warmed). Figures: the median
 over the runs with min–max; latency pooled over the runs as p50 (p5–p95) / p99.
 """
@@ -37,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,13 +255,17 @@ def annotator(cycle: Cycle, base_url: str, auth: str, project_id: int, start_at:
     out.append(tally)
 
 
-def client_process(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
-                   start_at: float, stop_at: float, results: Any, client: str,
+def client_process(cycle: Cycle, base_url: str | list[str], auths: list[str],
+                   project_id: int, start_at: float, stop_at: float, results: Any, client: str,
                    think: float = 0.0) -> None:
+    """``auths``' annotators on threads; with several ``base_url`` (one per server), the
+    annotators take turns between them, as a balancer that counts connections would."""
     out: list[Tally] = []
-    threads = [threading.Thread(target=annotator, args=(cycle, base_url, a, project_id,
-                                                        start_at, stop_at, out, client, think))
-               for a in auths]
+    urls = [base_url] if isinstance(base_url, str) else base_url
+    threads = [threading.Thread(target=annotator, args=(cycle, urls[i % len(urls)], a,
+                                                        project_id, start_at, stop_at, out,
+                                                        client, think))
+               for i, a in enumerate(auths)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -277,7 +287,7 @@ def drive(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
     return drive_measured(cycle, base_url, auths, project_id, seconds, client).tally
 
 
-def drive_measured(cycle: Cycle, base_url: str, auths: list[str], project_id: int,
+def drive_measured(cycle: Cycle, base_url: str | list[str], auths: list[str], project_id: int,
                    seconds: float, client: str, think: float = 0.0) -> Drive:
     """`drive`, with the CPU time the load generator took."""
     start_at = time.time() + 2
@@ -435,10 +445,14 @@ def run_once(database: str, tasks: Callable[[], Path], args: argparse.Namespace,
     bench.db.dispose()
     auths = [f"Bearer {t}" for t in bench.annotator_tokens]
     # a server starts in ~3 s on a quiet machine; on a busy one it may take a minute
-    with live_server(bench.settings, workers=args.workers, start_seconds=180) as server:
-        meter = CpuMeter(server.process.pid, bench.settings.database_url)
+    with ExitStack() as stack:
+        servers = [stack.enter_context(live_server(bench.settings, workers=args.workers,
+                                                   start_seconds=180))
+                   for _ in range(args.servers)]
+        meter = CpuMeter([s.process.pid for s in servers], bench.settings.database_url)
         meter.start()
-        driven = drive_measured(LOOPS[args.loop], server.url + "/api/v1", auths,
+        urls = [s.url + "/api/v1" for s in servers]
+        driven = drive_measured(LOOPS[args.loop], urls if len(urls) > 1 else urls[0], auths,
                                 bench.project_id, args.seconds, args.client, args.think)
         cpu = meter.stop(driven.client_cpu)
     checked = integrity(bench, OVERLAP)
@@ -491,7 +505,11 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", default="sqlite,postgres")
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes of each server (`accord serve --workers`)")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="servers, each `accord serve` on its own port; the annotators "
+                        "take turns between them (as nginx's least_conn spreads people)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--history", default="0,5000",
                         help="comma-separated: submitted tasks per annotator before the loop")
@@ -547,7 +565,7 @@ def main() -> None:
                     "annotators": args.annotators,
                     "think s": args.think,
                     "done before (each)": f"{history:,}" + (f" {args.layout}" if history else ""),
-                    "workers": args.workers,
+                    "servers × processes": f"{args.servers} × {args.workers}",
                 }, runs))
     print(table(rows))
     print(f"load average after: {load_average()}")

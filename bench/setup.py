@@ -370,8 +370,8 @@ class CpuMeter:
     """Samples the CPU time of a server process tree and of a PostgreSQL database's backends
     (``database_url``; None on SQLite) at `start` and at `stop`."""
 
-    def __init__(self, server_pid: int, database_url: str | None) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pid: int | list[int], database_url: str | None) -> None:
+        self.server_pids = [server_pid] if isinstance(server_pid, int) else server_pid
         self.database_url = database_url
         self._server: dict[int, float] = {}
         self._postgres: dict[int, float] = {}
@@ -389,7 +389,7 @@ class CpuMeter:
         return [int(pid) for pid in pids]
 
     def _tree(self) -> list[int]:
-        return [self.server_pid, *_children_of(self.server_pid)]
+        return [p for pid in self.server_pids for p in (pid, *_children_of(pid))]
 
     def start(self) -> None:
         self._server = {pid: _cpu_of(pid) for pid in self._tree()}

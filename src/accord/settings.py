@@ -96,6 +96,15 @@ class Settings(BaseSettings):
         le=1000,
         description="Worker threads each server process runs blocking work (database, files) on.",
     )
+    db_writers: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description=(
+            "Write transactions each server process runs at once, the rest waiting their turn "
+            'in order; unset: 3 per core, from 4 to 16 (docs/deployment.md, "Sizing").'
+        ),
+    )
     switch_interval: float = Field(
         default=0.005,
         gt=0,

@@ -163,7 +163,7 @@ def _integer_query() -> frozenset[str]:
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     logging.getLogger("accord").setLevel(settings.log_level.upper())
-    database = db or Database(settings.resolved_database_url())
+    database = db or Database(settings.resolved_database_url(), writers=settings.db_writers)
     app = FastAPI(
         lifespan=_lifespan,
         title="Accord",

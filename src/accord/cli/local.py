@@ -40,7 +40,7 @@ def open_db(settings: Settings, *, upgrade: bool = True) -> Database:
     from accord.db.migrate import upgrade as run_upgrade
     from accord.db.notices import attach
 
-    db = Database(settings.resolved_database_url())
+    db = Database(settings.resolved_database_url(), writers=settings.db_writers)
     attach(db, settings.redis_url)  # changes made here reach the servers' caches
     if upgrade:
         run_upgrade(db)

@@ -39,7 +39,15 @@ SQLITE_PRAGMAS = (
 # anyio's threads) the hot paths seldom need one that is opened for a moment.
 POOL_SIZE = 24
 POOL_OVERFLOW = 40
-WRITERS = 16
+WRITERS_PER_CORE = 3
+WRITERS_RANGE = (4, 16)
+
+
+def default_writers(cores: int | None = None) -> int:
+    """Write transactions a server process runs at once when ``ACCORD_DB_WRITERS`` is unset."""
+    low, high = WRITERS_RANGE
+    return max(low, min(high, WRITERS_PER_CORE * (cores or os.cpu_count() or 1)))
+
 
 # PostgreSQL's answers to two transactions that collided (a serialisation failure, a
 # deadlock): nothing was written, and the same work sent again normally succeeds.
@@ -119,8 +127,9 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """Owns the engine. Sessions come from `read` (snapshot) and `write` (serialised)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, writers: int | None = None) -> None:
         self.url = url
+        self.writer_threads = writers or default_writers()
         self.is_sqlite = url.startswith("sqlite")
         # What the layers above keep in memory about this database (e.g. projects' settings,
         # `accord.queries.projects.project_info`), reached from a session as
@@ -222,7 +231,9 @@ class Database:
         if self._writers is None:
             with self._writers_lock:
                 if self._writers is None:
-                    self._writers = ThreadPoolExecutor(WRITERS, thread_name_prefix="writer")
+                    self._writers = ThreadPoolExecutor(
+                        self.writer_threads, thread_name_prefix="writer"
+                    )
         return self._writers
 
     def dispose(self) -> None:
