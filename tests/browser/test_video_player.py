@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from accord.db import Database
 from tests.browser.conftest import People
@@ -82,6 +82,19 @@ def upload(url: str, token: str, project_id: int, video: Path) -> str:
         return str(answer.json()["files"][0]["src"])
 
 
+def play_then_pause(page: Page, player: Locator, past: int) -> int:
+    """Space plays; once past frame ``past``, Space pauses; the frame it stopped at."""
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "true")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-video-field=clip]').dataset.frame) > "
+        + str(past)
+    )
+    page.keyboard.press(" ")
+    expect(player).to_have_attribute("data-playing", "false")
+    return int(player.get_attribute("data-frame") or -1)
+
+
 def test_stepping_and_playing_show_the_exact_frame(
     people: People, db: Database, tmp_path: Path
 ) -> None:
@@ -137,14 +150,7 @@ def test_stepping_and_playing_show_the_exact_frame(
     player.focus()
     page.keyboard.press("Home")
     at_frame(page, 0)
-    page.keyboard.press(" ")
-    expect(player).to_have_attribute("data-playing", "true")
-    page.wait_for_function(
-        "() => Number(document.querySelector('[data-video-field=clip]').dataset.frame) > 10"
-    )
-    page.keyboard.press(" ")
-    expect(player).to_have_attribute("data-playing", "false")
-    stopped = int(player.get_attribute("data-frame") or -1)
+    stopped = play_then_pause(page, player, past=10)
     assert 10 < stopped < FRAMES
     at_frame(page, stopped)
     page.keyboard.press(" ")  # plays to the end, and stops there
@@ -309,14 +315,7 @@ def test_while_playing_the_frame_box_takes_a_number_and_paused_the_controls_say_
 
     # Playing, the controls follow the frame at a low rate; paused, they say the frame itself.
     player.focus()
-    page.keyboard.press(" ")
-    expect(player).to_have_attribute("data-playing", "true")
-    page.wait_for_function(
-        "() => Number(document.querySelector('[data-video-field=clip]').dataset.frame) > 10"
-    )
-    page.keyboard.press(" ")
-    expect(player).to_have_attribute("data-playing", "false")
-    stopped = int(player.get_attribute("data-frame") or -1)
+    stopped = play_then_pause(page, player, past=10)
     at_frame(page, stopped)
     expect(box).to_have_value(str(stopped))
     expect(page.get_by_label("Frame", exact=True)).to_have_value(str(stopped))

@@ -79,6 +79,8 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   const [typed, setTyped] = useState("0");
   /** The frame number box has the focus (playing, it shows the frame unless being typed in). */
   const [typing, setTyping] = useState(false);
+  /** Something was typed in the frame box since it took the focus (then it is not selected). */
+  const edited = useRef(false);
   const clock = useRef<Clock>({ wall: 0, media: 0 });
 
   useEffect(() => {
@@ -305,13 +307,18 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
             onFocus={(e) => {
               setTyping(true);
               setTyped(String(shared.frame.get()));
+              edited.current = false;
               // Playing, the box said an older frame: the number put in replaces the selection
-              // (G selects it all), so it is selected again once the number is the frame.
+              // (G selects it all), so it is selected again once the number is the frame,
+              // unless something was typed already (a quick typist, a busy machine).
               const input = e.currentTarget;
-              if (playing) requestAnimationFrame(() => document.activeElement === input && input.select());
+              if (playing) requestAnimationFrame(() => !edited.current && document.activeElement === input && input.select());
             }}
             onBlur={() => setTyping(false)}
-            onChange={(e) => setTyped(e.currentTarget.value)}
+            onChange={(e) => {
+              edited.current = true;
+              setTyped(e.currentTarget.value);
+            }}
             onKeyDown={(e) => {
               if (e.key === "Enter" && typed.trim() !== "" && Number.isFinite(Number(typed))) {
                 e.preventDefault();
