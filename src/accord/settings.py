@@ -188,8 +188,9 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "The address others reach this server at (https://accord.example.org). Media links "
-            "sent to model servers are made absolute with it; unset, Suggest uses the address "
-            "the browser asked and pre-labelling jobs send paths (/api/v1/files/...)."
+            "sent to model servers are made absolute with it; unset, Suggest uses the server's "
+            "own address (ACCORD_HOST, ACCORD_PORT) and pre-labelling jobs send paths "
+            "(/api/v1/files/...)."
         ),
     )
     media_buckets: str = Field(

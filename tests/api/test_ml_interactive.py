@@ -244,13 +244,16 @@ def test_pre_labelling_sends_links_the_server_fetches(
     assert all(d["image"]["src"].startswith("file://") for d in stored)
 
 
-def test_without_a_public_url_suggest_sends_the_address_the_browser_asked(
+def test_without_a_public_url_suggest_sends_the_servers_own_address_not_the_host_header(
     db: Database, settings: Settings, model: MLServer
 ) -> None:
-    """No ACCORD_PUBLIC_URL: the link is made absolute with the request's address (here the
-    test client's, which the model server cannot reach: the call fails, saying so)."""
+    """No ACCORD_PUBLIC_URL: the link is made absolute with the server's own address
+    (ACCORD_HOST and ACCORD_PORT), never with the address the request names in its Host
+    header, which an annotator chooses. (The test client serves no port, so the model server
+    cannot fetch it: the call fails, saying so.)"""
     project_id, owner_token, ann_token = project_with_images(db, settings, 1)
-    allowing = settings.model_copy(update={"webhook_allow_private": True})
+    # A port nothing listens at: the model server's fetch is refused.
+    allowing = settings.model_copy(update={"webhook_allow_private": True, "port": free_port()})
     assert "ACCORD_PUBLIC_URL" not in os.environ
     with TestClient(create_app(allowing, db), raise_server_exceptions=False) as app:
         headers = {"Authorization": f"Bearer {owner_token}"}
@@ -269,17 +272,18 @@ def test_without_a_public_url_suggest_sends_the_address_the_browser_asked(
             "image": {"width": W, "height": H},
             "points": [{"x": 20, "y": 20, "label": "blob"}],
         }
-        got = app.post(
-            f"/api/v1/tasks/{task['id']}/ml-predict", json={"context": context}, headers=ann
-        )
-        assert got.status_code == 502, got.text
-        assert got.json()["error"]["code"] == "model_status"
-        assert (
-            "could not fetch the image 'http://testserver/api/v1/files/"
-            in got.json()["error"]["message"]
-        )
-        sent: dict[str, Any] = model.requests("/accord/predict")[-1]["body"]
-        assert sent["tasks"][0]["data"]["image"]["src"].startswith("http://testserver" + FILES)
+        own = f"http://127.0.0.1:{allowing.port}"
+        for host in (None, "169.254.169.254", "attacker.example:8443"):
+            asked = {**ann, "Host": host} if host else ann
+            got = app.post(
+                f"/api/v1/tasks/{task['id']}/ml-predict", json={"context": context}, headers=asked
+            )
+            assert got.status_code == 502, got.text
+            assert got.json()["error"]["code"] == "model_status"
+            message = got.json()["error"]["message"]
+            assert f"could not fetch the image '{own}/api/v1/files/" in message, message
+            sent: dict[str, Any] = model.requests("/accord/predict")[-1]["body"]
+            assert sent["tasks"][0]["data"]["image"]["src"].startswith(own + FILES), sent
 
 
 

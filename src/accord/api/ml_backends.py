@@ -35,7 +35,14 @@ from accord.api.policies import Can, access, may_review, project_for, require, t
 from accord.api.schemas import Deleted, In
 from accord.db import Database
 from accord.errors import AccordError, Conflict, Invalid, NotFound
-from accord.jobs.ml_calls import Backend, backend_of, check_health, media_links, predict
+from accord.jobs.ml_calls import (
+    Backend,
+    backend_of,
+    check_health,
+    media_links,
+    own_address,
+    predict,
+)
 from accord.jobs.ml_client import MAX_TIMEOUT, CallFailed
 from accord.jobs.ml_predictions import MAX_BATCH
 from accord.jobs.ml_protocols import TaskIn, image_context_problems
@@ -370,7 +377,6 @@ def _suggest_target(
 async def suggest(
     task_id: int,
     body: SuggestIn,
-    request: Request,
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
@@ -384,7 +390,7 @@ async def suggest(
         task_id,
         body.backend_id,
         context,
-        str(request.base_url),
+        own_address(settings),
     )
     started = time.perf_counter()
     seconds = min(backend.target.timeout, INTERACTIVE_SECONDS)

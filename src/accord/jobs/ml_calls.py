@@ -68,12 +68,25 @@ class MediaLinks:
 
 
 def media_links(db: Database, settings: Settings, base: str | None = None) -> MediaLinks:
-    """`MediaLinks` for calls made now: ``base`` (a request's address) serves when the setting
-    `public_url` is unset. Reads the instance's secret (local storage), so call it outside a
-    transaction."""
+    """`MediaLinks` for calls made now: ``base`` (the server's own address, `own_address`)
+    serves when the setting `public_url` is unset. Reads the instance's secret (local
+    storage), so call it outside a transaction."""
     secret = instance_secret(db) if storage_location(settings)[0] == "file" else None
     where = settings.public_url or (base or "").rstrip("/")
     return MediaLinks(settings, secret, where)
+
+
+def own_address(settings: Settings) -> str:
+    """The address this server listens at (`ACCORD_HOST`, `ACCORD_PORT`; all interfaces:
+    this machine's loopback), for links a model server on this machine can fetch when
+    `ACCORD_PUBLIC_URL` is unset. Never the address a request names (its Host header): an
+    annotator could make the model server fetch from a host of their choosing."""
+    host = settings.host
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 @dataclass(frozen=True)
