@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     db_writers: int | None = Field(
         default=None,
         ge=1,
-        le=256,
+        le=32,  # each holds a connection: well within a process's pool (accord.db.database)
         description=(
             "Write transactions each server process runs at once, the rest waiting their turn "
             'in order; unset: 3 per core, from 4 to 16 (docs/deployment.md, "Sizing").'
