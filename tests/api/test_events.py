@@ -128,7 +128,9 @@ def test_submit_and_export_events_with_frames_and_seconds(
     answer = team.manager.get(path, params={"format": "events_csv"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
-    assert "-events.csv" in answer.headers["content-disposition"]
+    # the same name as the background job's file (docs/video.md)
+    name = f'filename="project-{team.project.id}.events.csv"'
+    assert name in answer.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(answer.text, newline="")))
     got = {(r["external_id"], r["event_id"]): r for r in table}
     assert len(table) == 3

@@ -246,7 +246,7 @@ def export(
             events,
             media_type=MEDIA[format],
             headers={
-                "Content-Disposition": f'attachment; filename="project-{project.id}-'
+                "Content-Disposition": f'attachment; filename="project-{project.id}.'
                 f'{EVENTS_SUFFIXES[format]}"'
             },
         )

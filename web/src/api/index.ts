@@ -164,6 +164,7 @@ export const api = {
         final: filter.final || null,
         with_media: filter.with_media || null,
         reviewed: filter.reviewed || null,
+        question: filter.question || null,
       }),
     /** The project's Label Studio labeling config (XML), to load a `labelstudio` export with. */
     labelStudioConfig: (projectId: number) => buildUrl(`/projects/${projectId}/labelstudio-config`),

@@ -511,9 +511,11 @@ export interface DatasetReport {
 
 /** The formats for training code (docs/training_exports.md). */
 export type TrainingFormat = "trl-sft" | "trl-preference" | "trl-kto" | "reward-pairs" | "openai-ft" | "hf-parquet" | "conll" | "spacy";
+/** Video tracks and events, and audio segments and transcripts (docs/video.md, docs/audio.md). */
+export type MediaFormat = "mot" | "cvat-video" | "ytvis" | "coco-video" | "events_csv" | "events_json" | "rttm" | "vtt" | "srt";
 /** jsonl, csv; for image projects coco (one JSON), yolo or voc (zips); Label Studio's JSON; the
- * training formats. */
-export type ExportFormat = "jsonl" | "csv" | "coco" | "yolo" | "voc" | "labelstudio" | TrainingFormat;
+ * video and audio formats; the training formats. */
+export type ExportFormat = "jsonl" | "csv" | "coco" | "yolo" | "voc" | "labelstudio" | MediaFormat | TrainingFormat;
 
 /** What a training format's export writes and leaves out (`report=true`). */
 export interface TrainingReport {
@@ -539,6 +541,8 @@ export interface ExportFilter {
   with_media?: boolean | null;
   /** Training formats: only annotations a reviewer accepted or fixed. */
   reviewed?: boolean | null;
+  /** mot, rttm, vtt, srt: the one question the file holds. */
+  question?: string | null;
 }
 
 export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync" | "llm" | "labelstudio_import" | "ml_predict" | "ml_train";
@@ -625,4 +629,6 @@ export interface ExportJobBody {
   with_media?: boolean;
   /** Training formats: only annotations a reviewer accepted or fixed. */
   reviewed?: boolean;
+  /** mot, rttm, vtt, srt: the one question the file holds (needed when several suit). */
+  question?: string | null;
 }

@@ -7,6 +7,8 @@ import { messageOf } from "./errors";
 import { imageSchemaOf } from "./imageSchema";
 import { BackgroundExport } from "./jobs/BackgroundExport";
 import { ManageLayout } from "./ManageLayout";
+import { AUDIO_FORMATS, mediaContentRefusal, mediaOffersOf, questionOf, VIDEO_FORMATS, type MediaOffer } from "./mediaFormats";
+import { QuestionChoice } from "./QuestionChoice";
 
 const FORMATS: { value: ExportFormat; label: string; what: string }[] = [
   { value: "jsonl", label: "JSON Lines", what: "one task per line with its data and every annotation, as stored" },
@@ -39,7 +41,7 @@ const isImageFormat = (format: ExportFormat): boolean => IMAGE_FORMATS.some((f) 
 
 /** The download's name, as the server writes it. */
 export function exportLabel(format: ExportFormat, withMedia: boolean): string {
-  const label = [...FORMATS, ...IMAGE_FORMATS, ...TRAINING_FORMATS].find((f) => f.value === format)?.label ?? format;
+  const label = [...FORMATS, ...IMAGE_FORMATS, ...VIDEO_FORMATS, ...AUDIO_FORMATS, ...TRAINING_FORMATS].find((f) => f.value === format)?.label ?? format;
   return isImageFormat(format) && withMedia ? `${label} with the images (zip)` : label;
 }
 
@@ -80,7 +82,7 @@ function contentRefusal(content: Content, image: boolean, training: boolean, for
   if (content === "consensus" && training) return "not with a training format: take the gold standard";
   if (content === "consensus" && format === "labelstudio") return "not in Label Studio's format, which has no such answers";
   if (content === "reviewed" && !training) return "with a training format";
-  return null;
+  return mediaContentRefusal(content, format);
 }
 
 function ExportForm({ project }: { project: Project }) {
@@ -89,10 +91,15 @@ function ExportForm({ project }: { project: Project }) {
   const final = content === "final";
   const [format, setFormat] = useState<ExportFormat>("jsonl");
   const [withMedia, setWithMedia] = useState(false);
-  const shapes = useMemo(() => typeof imageSchemaOf(parseInterface(project.interface)) !== "string", [project.interface]);
+  const iface = useMemo(() => parseInterface(project.interface), [project.interface]);
+  const shapes = useMemo(() => typeof imageSchemaOf(iface) !== "string", [iface]);
+  const media = useMemo(() => mediaOffersOf(iface), [iface]);
   const image = isImageFormat(format);
   const training = isTraining(format);
   const formats = [...FORMATS, ...(shapes ? IMAGE_FORMATS : [])];
+  const offer: MediaOffer | undefined = [...media.video, ...media.audio].find((o) => o.format.value === format);
+  const [chosenQuestion, setChosenQuestion] = useState("");
+  const question = questionOf(offer, chosenQuestion);
   const [status, setStatus] = useState<TaskStatus | "">("");
   const [annotator, setAnnotator] = useState("");
   const [since, setSince] = useState("");
@@ -100,18 +107,19 @@ function ExportForm({ project }: { project: Project }) {
   const [members] = useLoad(() => api.members.list(project.id), `members:${project.id}`);
   const emails = members.status === "ready" ? members.value.flatMap((m) => (m.email ? [m.email] : [])) : [];
   const unknown = annotator.trim() !== "" && members.status === "ready" && !emails.includes(annotator.trim().toLowerCase());
-  const media = image && withMedia;
+  const bundled = image && withMedia;
   const url = final
-    ? api.exports.url(project.id, { format, final: true, with_media: media })
+    ? api.exports.url(project.id, { format, final: true, with_media: bundled, question })
     : api.exports.url(project.id, {
         format,
-        with_media: media,
+        with_media: bundled,
         status: status || null,
         annotator: annotator.trim() || null,
         since: toInstant(since),
         until: toInstant(until),
         consensus: content === "consensus" && !image,
         reviewed: content === "reviewed" && training,
+        question,
       });
   const filter = {
     format,
@@ -131,8 +139,9 @@ function ExportForm({ project }: { project: Project }) {
     consensus: content === "consensus" && !image,
     final,
     spreadsheet_safe: true,
-    with_media: media,
+    with_media: bundled,
     ...(training ? { reviewed: content === "reviewed" } : {}),
+    ...(question ? { question } : {}),
   };
   const { progress } = project;
   function pick(next: ExportFormat): void {
@@ -149,6 +158,16 @@ function ExportForm({ project }: { project: Project }) {
         {formats.map((f) => (
           <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
         ))}
+        {media.video.length ? <p className="form-label export-subhead">For video tools</p> : null}
+        {media.video.map(({ format: f }) => (
+          <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
+        ))}
+        {offer && question && media.video.includes(offer) ? <QuestionChoice offer={offer} value={question} onChange={setChosenQuestion} /> : null}
+        {media.audio.length ? <p className="form-label export-subhead">For speech tools</p> : null}
+        {media.audio.map(({ format: f }) => (
+          <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
+        ))}
+        {offer && question && media.audio.includes(offer) ? <QuestionChoice offer={offer} value={question} onChange={setChosenQuestion} /> : null}
         <p className="form-label export-subhead">For training code</p>
         {TRAINING_FORMATS.map((f) => (
           <FormatChoice key={f.value} name={`${id}-format`} format={f} checked={format === f.value} onPick={pick} />
@@ -224,7 +243,8 @@ function ExportForm({ project }: { project: Project }) {
       </fieldset>
       <p className="export-go">
         <a className="button button-primary" href={url} download data-export-link="">
-          Download {exportLabel(format, media)}
+          Download {exportLabel(format, bundled)}
+          {question ? ` (${question})` : ""}
         </a>
         <code className="export-url small">{url}</code>
       </p>
