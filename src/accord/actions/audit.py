@@ -27,9 +27,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event: ``action`` (e.g. ``"annotation.submit"``) on ``obj`` (type, id)."""
-    raw = Raw(session)
-    raw.run(
+    """Append one event: ``action`` (e.g. ``"annotation.submit"``) on ``obj`` (type, id),
+    sent with the transaction's next statement (`Raw.later`: nothing reads it before)."""
+    raw = Raw.of(session)
+    raw.later(
         _INSERT,
         (
             raw.stamp(utcnow()),

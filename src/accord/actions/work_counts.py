@@ -53,7 +53,8 @@ def _add(
     shard: int = 0,
 ) -> None:
     counts = (submitted, deleted, skipped, float(seconds), *outcome, failed)
-    raw.run(_ADD, (project_id, user_id, day_of(), shard, *counts))
+    # nothing reads the counters in the action's own transaction: sent with its next statement
+    raw.later(_ADD, (project_id, user_id, day_of(), shard, *counts))
 
 
 def count_submitted(raw: Raw, project_id: int, user_id: int, seconds: float) -> None:

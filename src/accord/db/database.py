@@ -23,6 +23,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from accord.db.raw import drop_held, send_held
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
@@ -124,6 +126,28 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def _send_held_writes(engine: Engine) -> None:
+    """What `Raw.later` holds goes to PostgreSQL before any other statement of its connection
+    and before the commit; a rollback (or the pool's reset of a connection given back) drops
+    it."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(conn: Connection, *_: Any) -> None:
+        send_held(conn.connection)
+
+    @event.listens_for(engine, "commit")
+    def _before_commit(conn: Connection) -> None:
+        send_held(conn.connection)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Connection) -> None:
+        drop_held(conn.connection)
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        drop_held(record)
+
+
 class Database:
     """Owns the engine. Sessions come from `read` (snapshot) and `write` (serialised)."""
 
@@ -158,6 +182,7 @@ class Database:
                 max_overflow=POOL_OVERFLOW,
                 pool_timeout=60,
             )
+            _send_held_writes(self.engine)
         self._writers: ThreadPoolExecutor | None = None
         self._writers_lock = threading.Lock()
 
