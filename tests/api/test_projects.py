@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+import threading
+import time
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from accord.actions import interfaces as interfaces_actions
 from accord.actions import projects as projects_actions
 from accord.api import projects as projects_api
 from accord.db import Database
+from accord.jobs import queue_settle
 from accord.models import Project, Task
 from tests.api.conftest import Api
 from tests.factories import SIMPLE, add_tasks, make_project, make_user, texts
@@ -206,6 +210,44 @@ def test_overlap_and_order_changes_settle_the_queue_in_short_batches(
     assert [k for _, _, k in queue_state(db, project.id)] == [-i for i in range(7)]
     api.as_(token).patch(f"/projects/{project.id}", json={"order": "sequential", "overlap": 3})
     assert {(o, k) for _, o, k in queue_state(db, project.id)} == {(True, 0)}
+    with db.read() as session:
+        assert session.get(Project, project.id).queue_pending_from is None  # type: ignore[union-attr]
+
+
+def test_a_settle_longer_than_the_request_allows_goes_on_in_the_background(
+    db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project of millions of tasks: the change is answered after `IN_REQUEST_SECONDS` of
+    batches, the server's settler finishes the queue, and the queue never over-assigns
+    meanwhile (see the test above for the order)."""
+    monkeypatch.setattr(projects_actions, "SETTLE_BATCH", 2)
+    monkeypatch.setattr(queue_settle, "IN_REQUEST_SECONDS", 0.0)  # nothing in the request
+    owner, token = make_user(db, "owner@example.com")
+    project = make_project(db, owner)
+    add_tasks(db, owner, project, [{"id": f"t{i}", "text": "x", "priority": i} for i in range(7)])
+    settler = cast(FastAPI, api.client.app).state.settler
+    batches: list[int] = []
+    settle_batch = projects_actions._settle_batch
+    gate = threading.Event()
+
+    def slow(db: Database, project_id: int) -> bool:
+        gate.wait(10)  # the background waits until the request has been answered
+        batches.append(project_id)
+        return settle_batch(db, project_id)
+
+    monkeypatch.setattr(projects_actions, "_settle_batch", slow)
+    changed = api.as_(token).patch(f"/projects/{project.id}", json={"order": "priority"})
+    assert changed.status_code == 200, changed.text
+    assert batches == [], "the request did not wait for the batches"
+    with db.read() as session:
+        assert session.get(Project, project.id).queue_pending_from == 0  # type: ignore[union-attr]
+    gate.set()
+    deadline = time.monotonic() + 30
+    while not settler.idle() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert settler.idle()
+    assert len(batches) == 5, "four batches of at most two tasks, then the end"
+    assert [k for _, _, k in queue_state(db, project.id)] == [-i for i in range(7)]
     with db.read() as session:
         assert session.get(Project, project.id).queue_pending_from is None  # type: ignore[union-attr]
 

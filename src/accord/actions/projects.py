@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from typing import Any
 
 from sqlalchemy import literal_column, select, update
@@ -226,30 +228,45 @@ def queue_key(order: str, priority: int) -> int:
 SETTLE_BATCH = 5000
 
 
-def settle_queue(db: Database, project_id: int) -> int:
+def settle_queue(
+    db: Database,
+    project_id: int,
+    *,
+    until: float | None = None,
+    stopping: threading.Event | None = None,
+) -> bool:
     """Recompute the queue fields of the project's tasks after an overlap or order change, in
     short write transactions of `SETTLE_BATCH` tasks (a million tasks in one would hold the
-    write lock for seconds); returns how many batches ran. Resumable: the progress is
-    `Project.queue_pending_from`, written with each batch, so a restart finishes the work
-    (`settle_queues`). Each batch reads the project's settings as they are then, so the last
-    change always wins. Until a task is settled the queue may offer it in the old order, or as
-    open when it is full; taking a slot is guarded (`take_slot`), so that never over-assigns."""
+    write lock for seconds); True once nothing is left. With ``until`` (a `time.monotonic`
+    instant) it stops after the batch that reaches it, and with ``stopping`` when that is set:
+    the rest is for `settle_queues` (`accord.jobs.queue_settle.Settler`, or the next start).
+    Resumable: the progress is `Project.queue_pending_from`, written with each batch. Each
+    batch reads the project's settings as they are then, so the last change always wins. Until
+    a task is settled the queue may offer it in the old order, or as open when it is full;
+    taking a slot is guarded (`take_slot`), so that never over-assigns."""
     batches = 0
-    while _settle_batch(db, project_id):
+    while True:
+        if (until is not None and time.monotonic() >= until) or (
+            stopping is not None and stopping.is_set()
+        ):
+            return False
+        if not _settle_batch(db, project_id):
+            break
         batches += 1
     if batches:
         settle_learning(db, project_id)  # the active learning orders' keys (none otherwise)
-    return batches
+    return True
 
 
-def settle_queues(db: Database) -> None:
-    """Finish every settle left unfinished (a server stopped half-way)."""
+def settle_queues(db: Database, stopping: threading.Event | None = None) -> None:
+    """Finish every settle left unfinished (a change's request handed it over, or a server
+    stopped half-way)."""
     with db.read() as session:
         pending = list(
             session.scalars(select(Project.id).where(Project.queue_pending_from.is_not(None)))
         )
     for project_id in pending:
-        settle_queue(db, project_id)
+        settle_queue(db, project_id, stopping=stopping)
 
 
 def _settle_batch(db: Database, project_id: int) -> bool:

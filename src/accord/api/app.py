@@ -61,6 +61,7 @@ from accord.api.web import mount_web
 from accord.db import Database
 from accord.db.notices import Topic, attach
 from accord.jobs.purge import Purger
+from accord.jobs.queue_settle import Settler
 from accord.jobs.runner import JobRunner
 from accord.media.storage import storage_location
 from accord.settings import Settings
@@ -136,6 +137,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.notices.stop()
     runner.stop()
     app.state.purger.stop()
+    app.state.settler.stop()
 
 
 API_PREFIX = "/api/v1"
@@ -177,6 +179,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.jobs = JobRunner(settings, database)
     app.state.purger = Purger(database, lambda: app.state.jobs.storage)
+    app.state.settler = Settler(database)
     app.state.callers = CallerCache()
     app.state.notices = attach(database, settings.redis_url)
     app.state.notices.listen(Topic.callers, app.state.callers.clear)

@@ -15,7 +15,6 @@ from accord.actions.projects import (
     do_delete_project,
     do_update_project,
     load_interface,
-    settle_queue,
 )
 from accord.api.auth import CurrentCaller, Db, require_project_creator
 from accord.api.errors import errors
@@ -264,7 +263,7 @@ def get_project(project_id: int, caller: CurrentCaller, db: Db) -> ProjectOut:
     responses=errors(401, 403, 404, 409, 413, 422),
 )
 def update_project(
-    project_id: int, body: ProjectChange, caller: CurrentCaller, db: Db
+    project_id: int, body: ProjectChange, request: Request, caller: CurrentCaller, db: Db
 ) -> ProjectOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     # A new interface is checked against the project's work first, outside the write lock;
@@ -281,7 +280,8 @@ def update_project(
         since = checked[1] if checked and checked[0] == project.updated_at else None
         do_update_project(session, caller.user, project, changes, checked_until=since)
         out = project_out(session, project, role, caller.user)
-    settle_queue(db, project_id)  # after an overlap or order change, in short batches
+    # after an overlap or order change: short batches, the rest in the background
+    request.app.state.settler.settle(project_id)
     return out
 
 

@@ -24,6 +24,7 @@ from accord.db import Database
 from accord.db.database import collided
 from accord.db.staging import Checkpointer
 from accord.errors import AccordError
+from accord.jobs.background import Background
 from accord.media.storage import Storage
 
 log = logging.getLogger("accord.purge")
@@ -35,48 +36,17 @@ __all__ = ["BATCH", "Purger", "purge_all"]
 StorageOf = Callable[[], Storage]  # the storage, opened when first needed
 
 
-class Purger:
+class Purger(Background):
     def __init__(self, db: Database, storage: StorageOf | None = None) -> None:
+        super().__init__(
+            "accord-purge", "removing a deleted project's rows failed; it resumes at next start"
+        )
         self._db = db
         self._storage = storage
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pending = False
-        self._stopping = threading.Event()
 
-    def wake(self) -> None:
-        """Purge every deleted project (again), on the background thread."""
-        with self._lock:
-            self._pending = True
-            if self._thread is None and not self._stopping.is_set():
-                self._thread = threading.Thread(target=self._run, name="accord-purge", daemon=True)
-                self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Stop after the current batch (what is left resumes at the next start)."""
-        self._stopping.set()
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def idle(self) -> bool:
-        with self._lock:
-            return self._thread is None
-
-    def _run(self) -> None:
-        try:
-            while True:
-                with self._lock:
-                    if not self._pending or self._stopping.is_set():
-                        self._thread = None
-                        return
-                    self._pending = False
-                purge_all(self._db, self._stopping, self._storage)
-        except Exception:
-            log.exception("removing a deleted project's rows failed; it resumes at next start")
-            with self._lock:
-                self._thread = None
+    def work(self, stopping: threading.Event) -> None:
+        """Purge every deleted project (again)."""
+        purge_all(self._db, stopping, self._storage)
 
 
 def purge_all(
