@@ -19,6 +19,7 @@ from accord.actions.queue import (
     LEASED,
     SUBMITTED,
     Counted,
+    Mine,
     drop_draft,
     find_assignment,
     insert_assignment,
@@ -125,15 +126,17 @@ def do_submit(
     checked: str | None = None,
     originality: Outcome | None = None,
     typing: dict[str, Any] | None = None,
+    mine: Mine | None = None,
 ) -> AnnotationRow:
     """Record ``user``'s answer to ``task``, within the task's overlap. ``checked``: the
     answer's JSON text, already checked against this version of the interface.
     ``originality``: its originality check (`accord.queries.originality`), indexed here;
-    ``typing``: how much of each text answer was typed and pasted."""
+    ``typing``: how much of each text answer was typed and pasted; ``mine``: the caller's
+    assignment on the task, already read and locked in this transaction."""
     text = checked if checked is not None else check_answer(project, result, task)
     check_seconds(seconds)
     raw = Raw(session)
-    found = find_assignment(raw, task.id, user.id)
+    found = mine.assignment if mine is not None else find_assignment(raw, task.id, user.id)
     if found is not None and found[1] == SUBMITTED:
         raise Conflict(
             "you already submitted this task; edit your annotation instead",

@@ -502,6 +502,14 @@ def _expire(session: Session, raw: Raw, project: ProjectInfo, now: dt.datetime) 
     return len(task_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Mine:
+    """The caller's assignment on a task (id, state), or None, as read and locked on the way
+    (`accord.api.policies.submit_access`), so that `do_submit` need not read it again."""
+
+    assignment: tuple[int, str] | None
+
+
 def find_assignment(raw: Raw, task_id: int, user_id: int) -> tuple[int, str] | None:
     """The caller's (assignment id, state) on a task, locked for the transaction."""
     row = raw.one(_ASSIGNMENT, (task_id, user_id))

@@ -28,7 +28,7 @@ from accord.api.originality import (
     refuse_if_blocked,
     typing_of,
 )
-from accord.api.policies import Can, access, task_access
+from accord.api.policies import Can, access, submit_access, task_access
 from accord.api.schemas import In
 from accord.api.tasks import DraftOut, PredictionOut, TaskOut, draft_out, task_out
 from accord.api.transactions import (
@@ -237,7 +237,7 @@ async def submit(
     seen: list[ProjectInfo] = []  # the project as checked: its warn-level checks run below
 
     def work(session: Session, checked: Checked | None) -> SubmitOut | NeedsCheck:
-        task, project, role = task_access(session, caller.user, task_id, Can.annotate)
+        task, project, role, mine = submit_access(session, caller.user, task_id)
         seen[:] = [project]
         text = answer_text(checked, project, task, body.result)
         if isinstance(text, NeedsCheck):
@@ -256,7 +256,7 @@ async def submit(
         refuse_if_blocked(found)  # 422 not_original, before anything is written
         annotation = do_submit(
             session, caller.user, project, task, body.result, body.seconds, checked=text,
-            originality=found, typing=typing_of(body.typing),
+            originality=found, typing=typing_of(body.typing), mine=mine,
         )  # fmt: skip
         out = annotation_out(annotation, caller.user, caller.user.id)
         following = _next_after(session, caller.user, project, role) if next else None
