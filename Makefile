@@ -4,13 +4,14 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
+VENV_DATUMARO ?= .venv-datumaro
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
 WEB_DIST := src/accord/web_dist/index.html
 # Each pass runs on this many pytest-xdist workers (tests wait on servers and browsers a lot:
 # on this 2-core machine, 3 workers took the two passes from 1,110 + 961 s to 836 + 552 s).
 TEST_WORKERS ?= 3
 
-.PHONY: install install-run web run test test-python test-sqlite test-postgres test-web lint browser bench clean
+.PHONY: install install-run web run test test-python test-sqlite test-postgres test-datumaro test-web lint browser bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -56,6 +57,29 @@ lint: install
 test-web: web
 	cd web && npm run typecheck && npm test
 
+# Datumaro, the outside reader of the cvat-video export (tests/formats/test_cvat_video_datumaro.py),
+# pins pandas~=2.3, pillow~=12.0, pyarrow~=25.0 and opencv-python-headless<5, older than .venv's.
+# So it gets an overlay on .venv instead of a venv of its own: a .pth file adds .venv's
+# site-packages (pandas, Pillow, numpy, pytest, accord itself) after the overlay's, which holds
+# Datumaro and those of its requirements .venv lacks, pinned, installed with --no-deps (`pip
+# check` there lists only the four pins above). .venv is never written to. Rebuilt (in seconds)
+# when .venv is reinstalled or this file changes.
+DATUMARO_PINS := datumaro==1.13.12 cachetools==7.3.3 imagesize==2.0.1 json-stream==2.5.1 \
+	json-stream-rs-tokenizer==0.5.4 lxml==6.2.0 ruamel.yaml==0.19.1
+
+$(VENV_DATUMARO)/.installed: $(VENV)/.installed Makefile
+	rm -rf $(VENV_DATUMARO)
+	$(PY) -m venv --without-pip $(VENV_DATUMARO)
+	$(PY) -c 'import sysconfig; print("import site; site.addsitedir(%r)" % sysconfig.get_path("purelib"))' \
+		> "$$($(VENV_DATUMARO)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/accord-main-venv.pth"
+	$(VENV_DATUMARO)/bin/python -m pip install -q --no-deps $(DATUMARO_PINS)
+	touch $@
+
+# The import first: the test file skips where Datumaro does not import, which here is a failure.
+test-datumaro: $(VENV_DATUMARO)/.installed
+	$(VENV_DATUMARO)/bin/python -c 'import datumaro.plugins.data_formats.cvat.base'
+	$(VENV_DATUMARO)/bin/python -m pytest -q tests/formats/test_cvat_video_datumaro.py
+
 # ACCORD_TEST_REDIS_URL (tests that need Redis): set by tools/services.py under `make test`;
 # run alone, these targets use the machine's Redis (database 15) when it answers.
 test-sqlite: install web browser
@@ -67,11 +91,11 @@ test-sqlite: install web browser
 test-postgres: install web browser
 	ACCORD_TEST_DATABASE_URL=$${ACCORD_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -q -n $(TEST_WORKERS) --durations=25 -m "(db and not browser) or postgres"
 
-test: lint test-web
+test: lint test-web test-datumaro
 	$(PY) tools/services.py run -- $(MAKE) --no-print-directory test-sqlite test-postgres
 
 bench: install
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) web/node_modules src/accord/web_dist
+	rm -rf $(VENV) $(VENV_DATUMARO) web/node_modules src/accord/web_dist
