@@ -1,14 +1,21 @@
-"""The frames job's decoding and JPEG encoding (`accord.media.frames.make_frames`) against
-FFmpeg's own speed, on the 10,000-frame 1080p video of bench/video_open.py.
+"""The frames job's two paths against FFmpeg's own speed, on the 10,000-frame 1080p video of
+bench/video_open.py: JPEG frames (`accord.media.frames.make_frames`) and the packets the
+browser decodes (`accord.media.frames.make_packets`: stream copy, and a decode without colour
+conversion that checks each packet makes one picture).
 
-    python -m bench.frames_job [--frames 10000] [--size 1920x1080] [--runs 3]
+    python -m bench.frames_job [--frames 10000] [--size 1920x1080] [--gop 25] [--runs 3]
         [--threads 0] [--before]
 
 Data (made once, not timed): the video of bench/video_open.py (``testsrc2``, 25 fps, x264
-``ultrafast``, GOP 50), cached in ``$TMPDIR/accord-bench-video/``.
+``ultrafast``, a keyframe every ``--gop`` frames: 25, the most the packets path takes at
+1080p; 50 was the video of the earlier figures, which the packets path refuses), cached in
+``$TMPDIR/accord-bench-video/``.
 
 Reported, each the median of ``--runs`` runs with the lowest and highest, in seconds, "× real
 time" (the video's duration over the time) and frames/s:
+- ``make_packets`` into a local storage folder (what the job does for an eligible video:
+  packets.bin and manifest.json written, every packet decoded once to check it), its CPU
+  seconds per frame too;
 - ``make_frames`` into a local storage folder (what the job does for one video: decode, a
   JPEG per frame, frames.bin and manifest.json written), ``--threads`` JPEG encoding threads
   (0: one per core); its CPU seconds (all threads) per frame too;
@@ -32,7 +39,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from accord.media.frames import make_frames, write_frames
+from accord.media.frames import make_frames, make_packets, write_frames
 from accord.media.storage import LocalStorage
 from accord.media.videos import Frame, VideoLimits, decoded_frames
 from bench.machine import load_average, machine
@@ -58,6 +65,19 @@ def job(path: Path, threads: int) -> tuple[float, float, int]:
         wall, cpu = time.perf_counter(), time.process_time()
         with path.open("rb") as file:
             manifest = make_frames(storage, 1, "bench.mp4", file, LIMITS, threads=threads)
+        return time.perf_counter() - wall, time.process_time() - cpu, int(manifest["bytes"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def packets(path: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds of make_packets on the video, and the bytes of packets.bin."""
+    root = Path(tempfile.mkdtemp(prefix="accord-bench-packets-"))
+    try:
+        storage = LocalStorage(root)
+        wall, cpu = time.perf_counter(), time.process_time()
+        with path.open("rb") as file:
+            manifest = make_packets(storage, 1, "bench.mp4", file, LIMITS)
         return time.perf_counter() - wall, time.process_time() - cpu, int(manifest["bytes"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -89,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--gop", type=int, default=25, help="frames between keyframes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="JPEG threads (0: one a core)")
     parser.add_argument("--before", action="store_true", help="also time the replaced design")
@@ -96,14 +117,15 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
 
     print(machine(), flush=True)
-    path = video(args.frames, width, height)
+    path = video(args.frames, width, height, args.gop)
     seconds = args.frames / FPS
     print(
         f"video: {path.name}, {args.frames:,} frames, {width}×{height}, {FPS} fps, "
-        f"{seconds:.0f} s, {path.stat().st_size / 1e6:.0f} MB (x264 ultrafast, GOP 50)",
+        f"{seconds:.0f} s, {path.stat().st_size / 1e6:.0f} MB (x264 ultrafast, GOP {args.gop})",
         flush=True,
     )
     cases: list[tuple[str, Callable[[Path], tuple[float, float, int]]]] = [
+        ("make_packets (stream copy + checking decode)", packets),
         (
             f"make_frames ({args.threads or 'one per core'} JPEG threads)",
             lambda p: job(p, args.threads),

@@ -1,18 +1,21 @@
 """The video player with a tracks question in Chromium, and the frames job that prepares a
 video for it: a 10,000-frame 1080p video with 200 tracks.
 
-    python -m bench.video_open [--frames 10000] [--size 1920x1080] [--tracks 200]
-        [--every 150] [--runs 3] [--seeks 20] [--steps 20] [--edits 15] [--drags 5]
-        [--play-seconds 5] [--keep DIR]
+    python -m bench.video_open [--frames 10000] [--size 1920x1080] [--gop 25]
+        [--frames-format auto] [--tracks 200] [--every 150] [--runs 3] [--seeks 20]
+        [--steps 20] [--edits 15] [--drags 5] [--play-seconds 5] [--keep DIR]
 
 Data (made once, not timed): Debian's ffmpeg encodes ``testsrc2`` at ``--size``, 25 fps,
-``--frames`` frames, x264 ``ultrafast`` (GOP 50), cached in ``$TMPDIR/accord-bench-video/``
-so that reruns reuse it; a project with a video field and a box ``tracks`` question; the
-video uploaded through the API (``POST /projects/{id}/media``: the upload probes it, then
-starts the frames job); a task on it whose model prediction holds ``--tracks`` tracks, each a
-box with a keyframe every ``--every`` frames (±20%) over the whole video, which the annotate
-screen starts from. (Every 50 frames, as the issue's figure says, 200 tracks over 10,000
-frames are 40,000 keyframes, 2.3 MB of JSON: over the 1 MiB an answer may hold by default,
+``--frames`` frames, x264 ``ultrafast``, a keyframe every ``--gop`` frames (25: the packets
+path, the browser decoding the video with WebCodecs; 50, the earlier figures' video, keeps
+JPEG frames), cached in ``$TMPDIR/accord-bench-video/`` so that reruns reuse it; the server
+runs with ``ACCORD_VIDEO_FRAMES=--frames-format`` (``auto`` or ``jpeg``); a project with a
+video field and a box ``tracks`` question; the video uploaded through the API (``POST
+/projects/{id}/media``: the upload probes it, then starts the frames job); a task on it
+whose model prediction holds ``--tracks`` tracks, each a box with a keyframe every
+``--every`` frames (±20%) over the whole video, which the annotate screen starts from.
+(Every 50 frames, as the issue's figure says, 200 tracks over 10,000 frames are 40,000
+keyframes, 2.3 MB of JSON: over the 1 MiB an answer may hold by default,
 ``ACCORD_MAX_RESULT_BYTES``; every 150 frames they are 13,400 keyframes, under 1 MiB.)
 
 Reported:
@@ -166,11 +169,12 @@ PLAYBACK = """(ms) => new Promise(resolve => {
 })"""
 
 
-def video(frames: int, width: int, height: int) -> Path:
-    """The test video, encoded once and kept for reruns."""
+def video(frames: int, width: int, height: int, gop: int = 50) -> Path:
+    """The test video (a keyframe every ``gop`` frames), encoded once and kept for reruns."""
     folder = Path(tempfile.gettempdir()) / "accord-bench-video"
     folder.mkdir(exist_ok=True)
-    path = folder / f"testsrc2-{width}x{height}-{frames}.mp4"
+    suffix = "" if gop == 50 else f"-gop{gop}"
+    path = folder / f"testsrc2-{width}x{height}-{frames}{suffix}.mp4"
     if path.exists():
         return path
     part = path.with_suffix(f".{os.getpid()}.part.mp4")  # two runs at once: each its own
@@ -178,7 +182,8 @@ def video(frames: int, width: int, height: int) -> Path:
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
          f"testsrc2=size={width}x{height}:rate={FPS}", "-frames:v", str(frames),
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", str(part)],
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(gop),
+         str(part)],
         check=True,
     )
     part.rename(path)
@@ -387,13 +392,16 @@ def process(db: Any, owner: tuple[Any, Any], token: str, url: str, path: Path,
         src, uploaded, job_id = upload(client, int(made.id), path)
         span, waited = job_seconds(client, job_id)
     frames_bin = sum(f.stat().st_size for f in data.rglob("frames.bin"))
+    frames_bin += sum(f.stat().st_size for f in data.rglob("packets.bin"))
+    made_as = {json.loads(f.read_text()).get("format") for f in data.rglob("manifest.json")}
+    print(f"frames made as: {', '.join(sorted(made_as))}", flush=True)
     print(f"probe alone: {probed:.2f} s ({seconds / probed:.0f}× real time); "
           f"{info.frames} frames, {info.fps} fps", flush=True)
     print(f"upload request (transfer, probe, store): {uploaded:.2f} s "
           f"({seconds / uploaded:.0f}× real time)", flush=True)
     print(f"frames job: {span:.1f} s start to end ({seconds / span:.1f}× real time; "
           f"{args.frames / span:.0f} frames/s); seen done {waited:.1f} s after the "
-          f"upload's answer; frames.bin {frames_bin / 1e6:.0f} MB", flush=True)
+          f"upload's answer; frames.bin or packets.bin {frames_bin / 1e6:.0f} MB", flush=True)
     print(f"reference, ffmpeg -i video -f null - (decode only): {reference:.1f} s "
           f"({seconds / reference:.1f}× real time)", flush=True)
     started = time.perf_counter()
@@ -412,6 +420,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--gop", type=int, default=25, help="frames between keyframes")
+    parser.add_argument("--frames-format", choices=("auto", "jpeg"), default="auto",
+                        help="ACCORD_VIDEO_FRAMES of the server")
     parser.add_argument("--tracks", type=int, default=200)
     parser.add_argument("--every", type=int, default=150)
     parser.add_argument("--runs", type=int, default=3)
@@ -426,19 +437,22 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
 
     print(machine(), flush=True)
-    path = video(args.frames, width, height)
+    path = video(args.frames, width, height, args.gop)
     mb = path.stat().st_size / 1e6
     print(f"video: {path.name}, {args.frames:,} frames, {width}×{height}, {FPS} fps, "
-          f"{args.frames / FPS:.0f} s, {mb:.0f} MB (x264 ultrafast)", flush=True)
+          f"{args.frames / FPS:.0f} s, {mb:.0f} MB (x264 ultrafast, GOP {args.gop}); "
+          f"ACCORD_VIDEO_FRAMES={args.frames_format}", flush=True)
     kept = Path(args.keep) if args.keep else None
     data = kept or Path(tempfile.mkdtemp(prefix="accord-bench-video-"))
     data.mkdir(parents=True, exist_ok=True)
     record = data / "bench-video.json"
     earlier = json.loads(record.read_text()) if kept and record.exists() else None
-    if earlier and earlier.get("video") != path.name:
-        raise SystemExit(f"{data} holds the data of {earlier.get('video')}, not {path.name}: "
+    if earlier and earlier.get("video") != path.name + args.frames_format:
+        raise SystemExit(f"{data} holds the data of {earlier.get('video')}, not "
+                         f"{path.name + args.frames_format}: "
                          "give --keep another folder")
     try:
+        os.environ["ACCORD_VIDEO_FRAMES"] = args.frames_format  # the server's environment
         settings = Settings(data_dir=data)
         prepared = None if earlier else prepare(settings, path, args)
         with live_server(settings, start_seconds=120) as server:  # a busy machine starts slowly
@@ -449,7 +463,8 @@ def main() -> None:
                 assert prepared is not None
                 project_id, frames = process(*prepared, server.url, path, args, data)
                 if kept:
-                    record.write_text(json.dumps({"video": path.name, "project": project_id,
+                    record.write_text(json.dumps({"video": path.name + args.frames_format,
+                                                  "project": project_id,
                                                   "frames": frames}))
             out = browser_figures(server.url, project_id, frames, args, Path(args.shots))
         print(f"in Chromium ({args.runs} runs, {args.tracks} tracks, a keyframe every "

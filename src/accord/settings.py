@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -210,6 +211,14 @@ class Settings(BaseSettings):
     )
     video_max_frames: int = Field(
         default=200_000, ge=1, description="Most frames a video accepted may have."
+    )
+    video_frames: Literal["auto", "jpeg"] = Field(
+        default="auto",
+        description="What the frames job makes of a video: auto, its compressed packets "
+        "stream-copied for the browser to decode (WebCodecs) where that is frame-exact, else "
+        "JPEG frames; jpeg, always JPEG frames (for browsers without WebCodecs, or a site "
+        "served over plain HTTP from another address than localhost). Run the frames job "
+        "again after a change.",
     )
     video_max_seconds: float = Field(
         default=14400.0, gt=0, description="Longest video accepted, in seconds."

@@ -42,6 +42,13 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+@pytest.fixture(autouse=True)
+def jpeg_frames(settings: Settings) -> None:
+    """These tests read JPEG frames (``ACCORD_VIDEO_FRAMES=jpeg``); the packets the browser
+    decodes: tests/media/test_packets.py and tests/browser/test_video_player.py."""
+    settings.video_frames = "jpeg"
+
+
 class Team:
     def __init__(self, db: Database, api: Api) -> None:
         self.owner, token = make_user(db, "owner@example.com")

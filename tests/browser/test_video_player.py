@@ -2,10 +2,14 @@
 carry their own number in their pixels, steps with the keys and with the mouse (buttons,
 scrubber, the frame number box) to frames 0, 1, 57 and the last, plays and pauses with
 Space; at each stop the canvas's pixels, read in the page, show the number of the frame the
-player says it shows."""
+player says it shows. Both paths of the frames job (docs/video.md): the video's packets
+decoded by the browser (WebCodecs; ``ACCORD_VIDEO_FRAMES=auto``, H.264 with B-frames here)
+and JPEG frames (``ACCORD_VIDEO_FRAMES=jpeg``)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +21,7 @@ from playwright.sync_api import Locator, Page, Request, expect
 from accord.db import Database
 from tests.browser.conftest import People
 from tests.factories import add_tasks, make_project, make_user
+from tests.media.test_packets import X264, encode
 from tests.media.video_samples import BLOCK, GRID, have_ffmpeg, make_video
 
 pytestmark = [
@@ -32,6 +37,10 @@ INTERFACE = {
 }
 FRAMES = 80
 PLAYER = "[data-video-field=clip]"
+JPEG = pytest.mark.server_env(ACCORD_VIDEO_FRAMES="jpeg")
+BOTH_PATHS = pytest.mark.parametrize(
+    "path", [pytest.param("packets"), pytest.param("jpeg", marks=JPEG)]
+)
 
 
 def shown_number(page: Page) -> int:
@@ -82,6 +91,12 @@ def upload(url: str, token: str, project_id: int, video: Path) -> str:
         return str(answer.json()["files"][0]["src"])
 
 
+def key_of(url: str) -> str:
+    """The storage key a signed file link names (its token's ``k``)."""
+    token = url.split("/api/v1/files/", 1)[1].split(".", 1)[0]
+    return str(json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["k"])
+
+
 def play_then_pause(page: Page, player: Locator, past: int) -> int:
     """Space plays; once past frame ``past``, Space pauses; the frame it stopped at."""
     page.keyboard.press(" ")
@@ -95,8 +110,9 @@ def play_then_pause(page: Page, player: Locator, past: int) -> int:
     return int(player.get_attribute("data-frame") or -1)
 
 
+@BOTH_PATHS
 def test_stepping_and_playing_show_the_exact_frame(
-    people: People, db: Database, tmp_path: Path
+    people: People, db: Database, tmp_path: Path, path: str
 ) -> None:
     lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
     annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
@@ -106,10 +122,14 @@ def test_stepping_and_playing_show_the_exact_frame(
     add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
 
     page = people.page("annotator")
+    data: list[str] = []
+    page.on("request", lambda r: data.append(r.url) if r.headers.get("range") else None)
     people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
     player = page.locator(PLAYER)
     expect(player).to_have_attribute("data-frames", str(FRAMES))
     at_frame(page, 0)
+    read = "packets.bin" if path == "packets" else "frames.bin"  # what the player reads
+    assert data and all(key_of(url).endswith(read) for url in data), data
 
     # Keys, with the player focused: . forward, , back, → forward, G then a number.
     player.click()
@@ -160,17 +180,30 @@ def test_stepping_and_playing_show_the_exact_frame(
     people.check()
 
 
-def open_video(people: People, db: Database, tmp_path: Path, frames: int) -> Page:
-    """The annotator's page on a task whose clip has ``frames`` coded frames, frame 0 drawn."""
+def open_video(
+    people: People,
+    db: Database,
+    tmp_path: Path,
+    frames: int,
+    video: Path | None = None,
+    before: Callable[[Page], None] | None = None,
+    drawn: bool = True,
+) -> Page:
+    """The annotator's page on a task whose clip has ``frames`` coded frames (``video``, else
+    one made), frame 0 drawn; ``before`` is done to the page before it opens the task."""
     lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
     annotator, _ = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
     project = make_project(db, lead, INTERFACE, members={annotator: "annotator"})
-    src = upload(people.url, lead_token, project.id, make_video(tmp_path / "clip.mp4", frames))
+    video = video or make_video(tmp_path / "clip.mp4", frames)
+    src = upload(people.url, lead_token, project.id, video)
     add_tasks(db, lead, project, [{"id": "v1", "clip": src}])
     page = people.page("annotator")
+    if before is not None:
+        before(page)
     people.sign_in(page, *ANNOTATOR, then=f"/projects/{project.id}/annotate")
-    expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(frames))
-    at_frame(page, 0)
+    if drawn:
+        expect(page.locator(PLAYER)).to_have_attribute("data-frames", str(frames))
+        at_frame(page, 0)
     return page
 
 
@@ -197,8 +230,9 @@ RECORD_DRAWN = """([grid, block]) => {
 }"""
 
 
+@BOTH_PATHS
 def test_playback_draws_the_frame_it_says_at_every_refresh(
-    people: People, db: Database, tmp_path: Path
+    people: People, db: Database, tmp_path: Path, path: str
 ) -> None:
     frames = 150  # five chunks: playback crosses chunks it fetches while playing
     page = open_video(people, db, tmp_path, frames)
@@ -237,6 +271,7 @@ def test_playback_draws_the_frame_it_says_at_every_refresh(
     people.check()
 
 
+@JPEG
 def test_a_seek_into_a_chunk_not_loaded_fetches_that_frame_alone_first(
     people: People, db: Database, tmp_path: Path
 ) -> None:
@@ -342,4 +377,71 @@ def test_while_playing_the_frame_box_takes_a_number_and_paused_the_controls_say_
     page.keyboard.press("Enter")
     at_frame(page, 20)
     expect(player).to_have_attribute("data-playing", "false")
+    people.check()
+
+
+def test_packets_step_back_across_keyframes_and_seek_with_the_mouse(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    """H.264 with B-frames and a keyframe every 12 frames: the browser decodes from the
+    keyframe before a frame; a step back over a keyframe decodes the chunk before."""
+    video = encode(
+        tmp_path / "gops.mp4", 100, [*X264, "-bf", "3", "-g", "12", "-sc_threshold", "0"]
+    )
+    page = open_video(people, db, tmp_path, 100, video)
+    player = page.locator(PLAYER)
+    data: list[str] = []
+    page.on("request", lambda r: data.append(key_of(r.url)) if r.headers.get("range") else None)
+
+    # Keys: G, 38, Enter (mid-chunk, B-frames around it); then back over the keyframe at 36
+    # and the one at 24, each step checked by its pixels; forward again.
+    player.focus()
+    page.keyboard.press("g")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("38")
+    page.keyboard.press("Enter")
+    at_frame(page, 38)
+    for frame in range(37, 21, -1):
+        page.keyboard.press(",")
+        at_frame(page, frame)
+    for frame in range(23, 27):
+        page.keyboard.press(".")
+        at_frame(page, frame)
+    page.keyboard.press("End")
+    at_frame(page, 99)
+    page.keyboard.press("ArrowLeft")
+    at_frame(page, 98)
+
+    # The mouse: the scrubber to a frame of another chunk, then the buttons.
+    page.get_by_label("Frame", exact=True).fill("61")
+    at_frame(page, 61)
+    page.get_by_role("button", name="Previous frame").click()
+    at_frame(page, 60)
+    page.get_by_role("button", name="Previous frame").click()
+    at_frame(page, 59)
+    page.get_by_role("button", name="Next frame").click()
+    at_frame(page, 60)
+    assert data and all(key.endswith("packets.bin") for key in data), data
+    people.shot(page, "video-packets-steps", at=PLAYER)
+    people.check()
+
+
+def test_a_browser_without_webcodecs_says_what_to_do(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    page = open_video(
+        people,
+        db,
+        tmp_path,
+        20,
+        make_video(tmp_path / "clip.mp4", 20),
+        before=lambda page: page.add_init_script("delete window.VideoDecoder"),
+        drawn=False,
+    )
+    problem = page.locator(".video-failed")
+    expect(problem).to_contain_text("no WebCodecs video decoder")
+    expect(problem).to_contain_text("avc1.")
+    expect(problem).to_contain_text("ACCORD_VIDEO_FRAMES=jpeg")
+    expect(page.locator(".video-canvas")).to_have_count(0)
+    people.shot(page, "video-no-webcodecs", at=".video-failed")
     people.check()

@@ -1,4 +1,6 @@
-"""The ``frames`` job: each video decoded once into chunks of frames (`accord.media.frames`).
+"""The ``frames`` job: each video decoded once into chunks of frames (`accord.media.frames`),
+or its packets stream-copied for the browser to decode (`accord.media.packets`; the setting
+``ACCORD_VIDEO_FRAMES`` chooses: ``auto``, where eligible, or ``jpeg``).
 
 Its parameters, what starts it and how it meets bad files are those every decoding job
 shares (`accord.jobs.decoding`): ``sources`` or video ``fields`` (with ``import_id``); an
@@ -14,7 +16,7 @@ from typing import IO
 from accord.db import Database
 from accord.jobs.decoding import Decoding
 from accord.jobs.runner import JobContext, JobRunner, job_handler
-from accord.media.frames import make_frames, manifest_key, record_failure
+from accord.media.frames import make_video_frames, manifest_key, record_failure
 from accord.media.videos import VideoLimits
 from accord.models import User
 from accord.settings import Settings
@@ -37,7 +39,17 @@ def _make(context: JobContext, src: str, spool: IO[bytes], number: int) -> None:
             context.progress(number, phase=f"video {number + 1}: {done} frames decoded")
 
     limits = video_limits(context.settings, JOB_SECONDS_PER_VIDEO)
-    make_frames(context.storage, context.project_id, src, spool, limits, progress)
+    manifest = make_video_frames(
+        context.storage,
+        context.project_id,
+        src,
+        spool,
+        limits,
+        progress,
+        frames_format=context.settings.video_frames,
+    )
+    if "why_jpeg" in manifest:  # the packets path was wanted: say why this one is JPEGs
+        context.log(f"video {number + 1} ({src}): JPEG frames, not packets: {manifest['why_jpeg']}")
 
 
 FRAMES = Decoding(

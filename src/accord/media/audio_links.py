@@ -34,7 +34,7 @@ WAVEFORM = Derived(
     manifest_key=manifest_key,
     failure_of=failure_of,
     web="a web address is not decoded by the server; upload the recording, or put it in a bucket",
-    dropped=("frames_state", "frames_error", "frames_data"),  # never a video's
+    dropped=("frames_state", "frames_error", "frames_data", "frames_packets"),  # never a video's
 )
 is_audio_value = WAVEFORM.names
 with_waveform = WAVEFORM.read_form

@@ -6,10 +6,14 @@ Each video a project's tasks reference gets a folder in Accord's storage,
 - ``frames.bin``: every frame as a JPEG (quality 85: `accord.media.jpeg_encoding`), upright,
   in frame order, the frames grouped in chunks of `CHUNK_FRAMES`; one object, read by HTTP
   range requests, one range per chunk (one signed link serves them all);
+- or, for a video the browser can decode itself frame-exactly (`accord.media.packets`: H.264,
+  VP8, VP9, AV1 with keyframes close enough), ``packets.bin`` instead: its compressed packets
+  stream-copied in chunks that each start at a keyframe (`make_video_frames` chooses, after
+  ``ACCORD_VIDEO_FRAMES``: ``auto`` or ``jpeg``);
 - ``manifest.json`` (written last: its presence means the frames are ready): the frame count,
   size, nominal rate, whether the rate varies, duration, each frame's presentation time in
   seconds, and each chunk's byte range in ``frames.bin`` with the offset of each of its
-  frames (`write_frames`);
+  frames (`write_frames`; version 2 for packets: `accord.media.packets.write_packets`);
 - ``error.json`` instead, when the video could not be decoded: ``{"error": "why"}``.
 
 Frame N is the N-th frame FFmpeg decodes in presentation order (`accord.media.videos`).
@@ -33,10 +37,13 @@ import orjson
 
 from accord.media.derived_links import failure_at, record_failure_at, source_digest
 from accord.media.jpeg_encoding import encode
+from accord.media.packets import DATA as PACKETS
+from accord.media.packets import Ineligible, write_packets
 from accord.media.storage import Storage
 from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
 
 FRAMES = "media/frames/projects/"
+FORMATS = ("auto", "jpeg")  # ACCORD_VIDEO_FRAMES
 MANIFEST = "manifest.json"
 DATA = "frames.bin"
 ERROR = "error.json"
@@ -58,6 +65,10 @@ def manifest_key(project_id: int, src: str) -> str:
 
 def data_key(project_id: int, src: str) -> str:
     return frames_prefix(project_id, src) + DATA
+
+
+def packets_key(project_id: int, src: str) -> str:
+    return frames_prefix(project_id, src) + PACKETS
 
 
 def error_key(project_id: int, src: str) -> str:
@@ -104,7 +115,7 @@ class _Chunk:
         return {"start": self.start, "end": self.start + self.offsets[-1], "offsets": self.offsets}
 
 
-def _rate(times: list[float]) -> tuple[float, bool, float]:
+def rate_of(times: list[float]) -> tuple[float, bool, float]:
     """The nominal rate, whether it varies, and the typical frame interval (s)."""
     if len(times) < 2:
         return 0.0, False, 0.0
@@ -142,7 +153,7 @@ def write_frames(
             progress(frame.index + 1)
     if chunks:
         chunks[-1].offsets.append(written - chunks[-1].start)
-    fps, variable, step = _rate(times)
+    fps, variable, step = rate_of(times)
     return {
         "version": VERSION,
         "frames": len(times),
@@ -168,11 +179,13 @@ def make_frames(
     limits: VideoLimits,
     progress: Callable[[int], None] | None = None,
     threads: int = 0,
+    why_jpeg: str | None = None,
 ) -> dict[str, Any]:
-    """Decode the video in ``video`` (binary, seekable) and store its frames and manifest
-    (an earlier error.json removed), the JPEGs encoded in ``threads`` threads (0:
-    `encoders`); the manifest. `BadVideo` if it cannot be decoded (nothing is left behind
-    then: the caller records the error)."""
+    """Decode the video in ``video`` (binary, seekable) and store its frames as JPEGs and
+    the manifest (an earlier error.json and packets.bin removed), the JPEGs encoded in
+    ``threads`` threads (0: `encoders`); the manifest (``why_jpeg``, when given, says in it
+    why the packets path was not taken). `BadVideo` if it cannot be decoded (nothing is left
+    behind then: the caller records the error)."""
     key = data_key(project_id, src)
     with storage.writer(key) as out:  # nothing is left if decoding fails half-way
         frames = decoded_frames(video, src, limits)
@@ -180,9 +193,60 @@ def make_frames(
     if not manifest["frames"]:
         storage.delete(key)
         raise bad(src, "its video stream holds no frame FFmpeg can decode", "export it again")
+    if why_jpeg is not None:
+        manifest["why_jpeg"] = why_jpeg
+    _publish(storage, project_id, src, manifest, stale=packets_key(project_id, src))
+    return manifest
+
+
+def _publish(
+    storage: Storage, project_id: int, src: str, manifest: dict[str, Any], stale: str
+) -> None:
+    """The manifest written (the frames are ready), then the other format's data of an
+    earlier run (``stale``) and any error removed."""
     storage.delete(error_key(project_id, src))
     storage.write_bytes(manifest_key(project_id, src), orjson.dumps(manifest))
+    storage.delete(stale)
+
+
+def make_packets(
+    storage: Storage,
+    project_id: int,
+    src: str,
+    video: IO[bytes],
+    limits: VideoLimits,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Stream-copy the video's packets into packets.bin and store its manifest (version 2);
+    the manifest. `Ineligible` (nothing left behind) if the browser could not decode it
+    frame-exactly; `BadVideo` if it cannot be read."""
+    with storage.writer(packets_key(project_id, src)) as out:  # dropped on any error
+        manifest = write_packets(video, src, out, limits, progress)
+    _publish(storage, project_id, src, manifest, stale=data_key(project_id, src))
     return manifest
+
+
+def make_video_frames(
+    storage: Storage,
+    project_id: int,
+    src: str,
+    video: IO[bytes],
+    limits: VideoLimits,
+    progress: Callable[[int], None] | None = None,
+    frames_format: str = "auto",
+    threads: int = 0,
+) -> dict[str, Any]:
+    """What the frames job does for one video: packets where eligible (``frames_format``
+    ``auto``), else (or ``jpeg``) JPEGs; the manifest."""
+    if frames_format == "auto":
+        try:
+            return make_packets(storage, project_id, src, video, limits, progress)
+        except Ineligible as exc:
+            video.seek(0)
+            return make_frames(
+                storage, project_id, src, video, limits, progress, threads, why_jpeg=str(exc)
+            )
+    return make_frames(storage, project_id, src, video, limits, progress, threads)
 
 
 def record_failure(storage: Storage, project_id: int, src: str, message: str) -> None:

@@ -7,9 +7,13 @@ read form is an object: the signed ``src`` (and the object's other keys), plus
 
 - ``frames_state``: ``ready`` once `accord.jobs.frames` decoded it, ``failed`` when it could
   not (``frames_error`` says why), else ``pending``;
-- once ready, ``manifest`` and ``frames_data``: signed links to its ``manifest.json`` and
-  ``frames.bin`` (`accord.media.frames`), which the browser's player reads (the frames by
-  range requests).
+- once ready, ``manifest``, ``frames_data`` and ``frames_packets``: signed links to its
+  ``manifest.json``, ``frames.bin`` and ``packets.bin`` (`accord.media.frames`), which the
+  browser's player reads (the data by range requests). Only one of the two data files exists:
+  the one the manifest names (``"data"``: ``frames.bin`` for version 1, JPEGs;
+  ``packets.bin`` for version 2, packets the browser decodes). Both are signed because which
+  one exists is known only from the manifest, and the job may be run again with another
+  ``ACCORD_VIDEO_FRAMES`` (a link is made without asking the storage).
 
 A web address (http, https) is never decoded by the server: its state is ``failed``, saying so.
 Frames are looked up in the storage once per read until ready, then remembered by the
@@ -23,7 +27,7 @@ from collections.abc import Callable
 
 from accord.media.derived_links import Derived, reference_of
 from accord.media.files import file_url
-from accord.media.frames import data_key, failure_of, manifest_key
+from accord.media.frames import data_key, failure_of, manifest_key, packets_key
 from accord.media.storage import Storage
 from accord.media.videos import EXTENSIONS
 
@@ -32,7 +36,11 @@ FRAMES = Derived(
     extensions=EXTENSIONS,
     state_key="frames_state",
     error_key="frames_error",
-    links=(("manifest", manifest_key), ("frames_data", data_key)),
+    links=(
+        ("manifest", manifest_key),
+        ("frames_data", data_key),
+        ("frames_packets", packets_key),
+    ),
     manifest_key=manifest_key,
     failure_of=failure_of,
     web="a web address is not decoded by the server; upload the video, or put it in a bucket",

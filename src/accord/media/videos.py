@@ -138,6 +138,13 @@ class _Opened:
         self.container.close()
 
 
+def frame_rate(stream: Any) -> float:
+    """The stream's nominal frames a second (its average rate, else FFmpeg's guess; 0 if
+    neither is known)."""
+    rate = stream.average_rate or stream.guessed_rate
+    return float(rate) if rate else 0.0
+
+
 def _rotation(frame: Any) -> int:
     """Degrees (0, 90, 180, 270) a decoded frame is turned by to be shown upright."""
     try:

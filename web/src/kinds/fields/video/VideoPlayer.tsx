@@ -1,5 +1,6 @@
 /**
- * A video field: its pre-decoded frames drawn on a canvas (frames.ts), frame-exact.
+ * A video field: its frames drawn on a canvas, frame-exact: JPEGs decoded ahead (frames.ts) or
+ * the video's packets decoded with WebCodecs (packets.ts), whichever the frames job made.
  *
  * Keys (docs/video.md): Space plays or pauses (anywhere but a text box or another control);
  * with the player focused, `,` / `.` or ← / → step one frame back / forward, Home / End go to
@@ -13,7 +14,8 @@ import { titleOf } from "../../../editor/interface";
 import { Kbd } from "../../../ui/Kbd";
 import { isTypingTarget, type FieldProps } from "../../types";
 import { useUiState } from "../../uiState";
-import { FrameStore, frameAt, loadManifest, playerLink, videoSourceOf, type Manifest, type PlayerLink } from "./frames";
+import { frameAt, loadManifest, playerLink, videoSourceOf, type FrameSource, type Manifest, type PlayerLink } from "./frames";
+import { openFrames } from "./source";
 import { usedPlayer, useSpaceKey } from "../spaceKey";
 import "../../../styles/video.css";
 
@@ -55,7 +57,7 @@ export function VideoPlayer({ field, value, link, below, stage }: FieldProps<Fie
       </p>
     );
   }
-  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} link={link} below={below} stage={stage} />;
+  return <FramePlayer field={field} manifestUrl={source.manifest} dataUrl={source.data} packetsUrl={source.packets} link={link} below={below} stage={stage} />;
 }
 
 interface Clock {
@@ -63,11 +65,11 @@ interface Clock {
   media: number; // the media time (s) then
 }
 
-function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { field: FieldSpec; manifestUrl: string; dataUrl: string } & Linked) {
+function FramePlayer({ field, manifestUrl, dataUrl, packetsUrl, link, below, stage }: { field: FieldSpec; manifestUrl: string; dataUrl: string; packetsUrl: string | null } & Linked) {
   const root = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLInputElement>(null);
-  const [store, setStore] = useState<FrameStore | null>(null);
+  const [store, setStore] = useState<FrameSource | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [own] = useState(playerLink);
   const shared = link ?? own;
@@ -85,10 +87,13 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
 
   useEffect(() => {
     const abort = new AbortController();
-    let made: FrameStore | null = null;
+    let made: FrameSource | null = null;
     loadManifest(manifestUrl, abort.signal)
-      .then((manifest: Manifest) => {
-        made = new FrameStore(manifest, dataUrl);
+      .then((manifest: Manifest) => openFrames(manifest, dataUrl, packetsUrl))
+      .then((opened) => {
+        const { manifest } = opened;
+        if (abort.signal.aborted) return opened.close();
+        made = opened;
         setStore(made);
         shared.manifest.set(manifest);
         if (shared.frame.get() >= manifest.frames) shared.frame.set(manifest.frames - 1);
@@ -98,7 +103,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
       abort.abort();
       made?.close();
     };
-  }, [manifestUrl, dataUrl, shared]);
+  }, [manifestUrl, dataUrl, packetsUrl, shared]);
 
   const last = store ? store.manifest.frames - 1 : 0;
   const times = store?.manifest.times ?? [0];
@@ -110,7 +115,7 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   const floor = useRef(0);
   const playingRef = useRef(false);
   playingRef.current = playing;
-  const show = (target: FrameStore, f: number, bitmap: ImageBitmap) => {
+  const show = (target: FrameSource, f: number, bitmap: ImageBitmap) => {
     target.pin(bitmap);
     const c = canvas.current;
     if (c) {
@@ -128,8 +133,8 @@ function FramePlayer({ field, manifestUrl, dataUrl, link, below, stage }: { fiel
   // `shared.frame`'s subscription below), before React renders the screen for it, so that
   // its bytes are fetched and decoded while the rest of the screen renders. While playing,
   // the playback loop below draws.
-  const order = useRef({ store: null as FrameStore | null, asked: 0 });
-  const request = (target: FrameStore, f: number) => {
+  const order = useRef({ store: null as FrameSource | null, asked: 0 });
+  const request = (target: FrameSource, f: number) => {
     const o = order.current;
     if (o.store !== target) {
       Object.assign(o, { store: target, asked: 0 });

@@ -16,7 +16,7 @@ describe("frameAt", () => {
 
 describe("videoSourceOf", () => {
   it("reads the frames' state and links", () => {
-    expect(videoSourceOf({ src: "/a", frames_state: "ready", manifest: "/m", frames_data: "/d" })).toEqual({ src: "/a", state: "ready", manifest: "/m", data: "/d", error: null });
+    expect(videoSourceOf({ src: "/a", frames_state: "ready", manifest: "/m", frames_data: "/d", frames_packets: "/p" })).toEqual({ src: "/a", state: "ready", manifest: "/m", data: "/d", packets: "/p", error: null });
     expect(videoSourceOf({ src: "/a", frames_state: "failed", frames_error: "bad" })?.error).toBe("bad");
     expect(videoSourceOf({ src: "/a" })?.state).toBe("pending");
     expect(videoSourceOf("https://x/a.mp4")?.state).toBe("failed");

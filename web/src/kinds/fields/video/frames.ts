@@ -15,6 +15,8 @@ export interface Chunk {
   offsets: number[];
 }
 
+/** What every manifest says of the video (version 1, JPEG frames, and version 2, packets the
+ * browser decodes: packets.ts). */
 export interface Manifest {
   frames: number;
   width: number;
@@ -22,9 +24,31 @@ export interface Manifest {
   fps: number;
   variable_rate: boolean;
   duration: number;
-  chunk_frames: number;
   times: number[];
+  /** "jpeg" (version 1) or "packets" (version 2). */
+  format?: string;
+}
+
+/** A version 1 manifest: JPEG frames in frames.bin. */
+export interface JpegManifest extends Manifest {
+  chunk_frames: number;
   chunks: Chunk[];
+}
+
+/** Where a player gets its decoded frames (`FrameStore`: JPEGs; `PacketStore`: packets). */
+export interface FrameSource {
+  readonly manifest: Manifest;
+  readonly keptFrames: number;
+  /** The frame's bitmap if it is decoded already (nothing fetched or decoded here). */
+  peek(index: number): ImageBitmap | null;
+  /** The frame's bitmap, fetched and decoded if needed. */
+  frame(index: number, soon?: boolean): Promise<ImageBitmap>;
+  /** Decode the frame, `after` after it and `before` before it; fetch up to `chunks` ahead. */
+  ahead(index: number, after: number, before?: number, chunks?: number, eager?: boolean): void;
+  /** The bitmap is being shown: it stays open until a few later ones were shown. */
+  pin(bitmap: ImageBitmap): void;
+  has(index: number): boolean;
+  close(): void;
 }
 
 export type FramesState = "pending" | "ready" | "failed";
@@ -34,13 +58,15 @@ export interface VideoSource {
   state: FramesState;
   manifest: string | null;
   data: string | null;
+  /** packets.bin's link (the data of a version 2 manifest). */
+  packets: string | null;
   error: string | null;
 }
 
 /** A video field's value as the server reads it out (see accord.media.video_links). */
 export function videoSourceOf(value: Json | undefined): VideoSource | null {
   if (typeof value === "string" && value) {
-    return { src: value, state: "failed", manifest: null, data: null, error: "no frames were made for this video (a web address, or a reference without a video extension)" };
+    return { src: value, state: "failed", manifest: null, data: null, packets: null, error: "no frames were made for this video (a web address, or a reference without a video extension)" };
   }
   if (!value || typeof value !== "object" || Array.isArray(value) || typeof value.src !== "string") return null;
   const text = (key: string): string | null => {
@@ -49,7 +75,7 @@ export function videoSourceOf(value: Json | undefined): VideoSource | null {
   };
   const raw = text("frames_state");
   const state: FramesState = raw === "ready" || raw === "failed" ? raw : "pending";
-  return { src: value.src, state, manifest: text("manifest"), data: text("frames_data"), error: text("frames_error") ?? text("error") };
+  return { src: value.src, state, manifest: text("manifest"), data: text("frames_data"), packets: text("frames_packets"), error: text("frames_error") ?? text("error") };
 }
 
 /**
@@ -118,7 +144,7 @@ const AHEAD_DECODES = 2;
  * frames after (and a few before) the one shown, in parallel, so that a step or the next
  * frame of playback is usually decoded already (`peek`).
  */
-export class FrameStore {
+export class FrameStore implements FrameSource {
   private bitmaps = new Map<number, Promise<ImageBitmap>>();
   private ready = new Map<number, ImageBitmap>();
   private chunks = new Map<number, Promise<Blob>>();
@@ -139,7 +165,7 @@ export class FrameStore {
   readonly keptFrames: number;
 
   constructor(
-    readonly manifest: Manifest,
+    readonly manifest: JpegManifest,
     private readonly url: string,
   ) {
     const frameBytes = Math.max(1, manifest.width * manifest.height * 4);
