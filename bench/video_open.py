@@ -9,7 +9,8 @@ Data (made once, not timed): Debian's ffmpeg encodes ``testsrc2`` at ``--size``,
 ``--frames`` frames, x264 ``ultrafast``, a keyframe every ``--gop`` frames (25: the packets
 path, the browser decoding the video with WebCodecs; 50, the earlier figures' video, keeps
 JPEG frames), cached in ``$TMPDIR/accord-bench-video/`` so that reruns reuse it; the server
-runs with ``ACCORD_VIDEO_FRAMES=--frames-format`` (``auto`` or ``jpeg``); a project with a
+runs with ``ACCORD_VIDEO_FRAMES=--frames-format`` (``auto``: the player opens once the job
+has ended, so on its JPEG frames; ``packets``: the packets path; ``jpeg``); a project with a
 video field and a box ``tracks`` question; the video uploaded through the API (``POST
 /projects/{id}/media``: the upload probes it, then starts the frames job); a task on it
 whose model prediction holds ``--tracks`` tracks, each a box with a keyframe every
@@ -421,7 +422,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--gop", type=int, default=25, help="frames between keyframes")
-    parser.add_argument("--frames-format", choices=("auto", "jpeg"), default="auto",
+    parser.add_argument("--frames-format", choices=("auto", "packets", "jpeg"), default="auto",
                         help="ACCORD_VIDEO_FRAMES of the server")
     parser.add_argument("--tracks", type=int, default=200)
     parser.add_argument("--every", type=int, default=150)

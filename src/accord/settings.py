@@ -212,13 +212,14 @@ class Settings(BaseSettings):
     video_max_frames: int = Field(
         default=200_000, ge=1, description="Most frames a video accepted may have."
     )
-    video_frames: Literal["auto", "jpeg"] = Field(
+    video_frames: Literal["auto", "packets", "jpeg"] = Field(
         default="auto",
         description="What the frames job makes of a video: auto, its compressed packets "
-        "stream-copied for the browser to decode (WebCodecs) where that is frame-exact, else "
-        "JPEG frames; jpeg, always JPEG frames (for browsers without WebCodecs, or a site "
-        "served over plain HTTP from another address than localhost). Run the frames job "
-        "again after a change.",
+        "stream-copied for the browser to decode (WebCodecs) where that is frame-exact, ready "
+        "at once, then JPEG frames in their place (quicker seeks), or JPEG frames only where "
+        "packets are not possible; packets, the packets alone where possible; jpeg, JPEG "
+        "frames only (for browsers without WebCodecs, or a site served over plain HTTP from "
+        "another address than localhost). Run the frames job again after a change.",
     )
     video_max_seconds: float = Field(
         default=14400.0, gt=0, description="Longest video accepted, in seconds."

@@ -1,7 +1,8 @@
-"""The frames job's packets path through the API (``ACCORD_VIDEO_FRAMES=auto``, the default):
-an H.264 upload gets packets.bin and a version 2 manifest, both read through the task's signed
+"""The frames job's packets path through the API: with ``ACCORD_VIDEO_FRAMES=packets`` an
+H.264 upload gets packets.bin and a version 2 manifest, both read through the task's signed
 links (``manifest``, ``frames_packets``, by range); an HEVC upload keeps JPEG frames, and the
-job's log says why. The packets themselves: tests/media/test_packets.py."""
+job's log says why; with ``auto`` (the default) the H.264 upload ends with JPEG frames too, in
+the manifest's place, its packets kept. The packets themselves: tests/media/test_packets.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from accord.db import Database
+from accord.settings import Settings
 from tests.api.conftest import Api
 from tests.api.test_media import parts, wait
 from tests.api.test_video import Team
@@ -26,8 +28,9 @@ def team(db: Database, api: Api) -> Team:
 
 
 def test_h264_gets_packets_and_hevc_keeps_jpeg_frames_saying_why(
-    team: Team, db: Database, tmp_path: Path
+    team: Team, db: Database, tmp_path: Path, settings: Settings
 ) -> None:
+    settings.video_frames = "packets"
     files = {
         "clip.mp4": make_video(tmp_path / "clip.mp4", 30).read_bytes(),
         "hevc.mp4": encode(
@@ -57,3 +60,23 @@ def test_h264_gets_packets_and_hevc_keeps_jpeg_frames_saying_why(
     assert team.manager.client.get(clips["clip.mp4"]["frames_data"]).status_code == 404
     jpeg = team.manager.client.get(clips["hevc.mp4"]["manifest"]).json()
     assert jpeg["format"] == "jpeg" and "codec hevc" in jpeg["why_jpeg"]
+
+
+def test_by_default_the_packets_come_first_and_the_jpeg_frames_take_their_place(
+    team: Team, db: Database, tmp_path: Path, settings: Settings
+) -> None:
+    assert settings.video_frames == "auto"
+    files = {"clip.mp4": make_video(tmp_path / "clip.mp4", 30).read_bytes()}
+    answer = team.manager.post(team.path, files=parts(files))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    job = wait(team.manager, body["frames_job"], timeout=120)
+    assert job["state"] == "succeeded" and job["result"]["made"] == 1, job
+    add_tasks(db, team.owner, team.project.id, [{"id": "c", "clip": body["files"][0]["src"]}])
+    listed = team.manager.get(f"/projects/{team.project.id}/tasks").json()["items"]
+    clip = listed[0]["data"]["clip"]
+    manifest = team.manager.client.get(clip["manifest"]).json()
+    assert manifest["format"] == "jpeg" and manifest["frames"] == 30
+    assert "why_jpeg" not in manifest
+    for link in ("frames_data", "frames_packets"):  # the packets stay for earlier players
+        assert team.manager.client.get(clip[link]).status_code == 200, link

@@ -3,8 +3,9 @@ carry their own number in their pixels, steps with the keys and with the mouse (
 scrubber, the frame number box) to frames 0, 1, 57 and the last, plays and pauses with
 Space; at each stop the canvas's pixels, read in the page, show the number of the frame the
 player says it shows. Both paths of the frames job (docs/video.md): the video's packets
-decoded by the browser (WebCodecs; ``ACCORD_VIDEO_FRAMES=auto``, H.264 with B-frames here)
-and JPEG frames (``ACCORD_VIDEO_FRAMES=jpeg``)."""
+decoded by the browser (WebCodecs; ``ACCORD_VIDEO_FRAMES=packets``, H.264 with B-frames here)
+and JPEG frames (``ACCORD_VIDEO_FRAMES=jpeg``); the default, ``auto``, serves the first until
+it has made the second."""
 
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ INTERFACE = {
 FRAMES = 80
 PLAYER = "[data-video-field=clip]"
 JPEG = pytest.mark.server_env(ACCORD_VIDEO_FRAMES="jpeg")
+# The default (auto) serves the packets until the JPEG frames are made: these tests stop there
+PACKETS = pytest.mark.server_env(ACCORD_VIDEO_FRAMES="packets")
 BOTH_PATHS = pytest.mark.parametrize(
-    "path", [pytest.param("packets"), pytest.param("jpeg", marks=JPEG)]
+    "path", [pytest.param("packets", marks=PACKETS), pytest.param("jpeg", marks=JPEG)]
 )
 
 
@@ -380,6 +383,7 @@ def test_while_playing_the_frame_box_takes_a_number_and_paused_the_controls_say_
     people.check()
 
 
+@PACKETS
 def test_packets_step_back_across_keyframes_and_seek_with_the_mouse(
     people: People, db: Database, tmp_path: Path
 ) -> None:
@@ -426,6 +430,7 @@ def test_packets_step_back_across_keyframes_and_seek_with_the_mouse(
     people.check()
 
 
+@PACKETS
 def test_a_browser_without_webcodecs_says_what_to_do(
     people: People, db: Database, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,14 @@ def has_encoder(name: str) -> bool:
 
 
 def make(
-    tmp_path: Path, video: Path, frames_format: str = "auto"
+    tmp_path: Path,
+    video: Path,
+    frames_format: str = "packets",
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[LocalStorage, dict[str, Any]]:
     storage = LocalStorage(tmp_path / "store")
     with video.open("rb") as file:
-        manifest = make_video_frames(storage, 1, video.name, file, LIMITS, None, frames_format)
+        manifest = make_video_frames(storage, 1, video.name, file, LIMITS, progress, frames_format)
     stored = orjson.loads(b"".join(storage.read_range(manifest_key(1, video.name), 0, None)))
     assert stored == manifest
     return storage, manifest
@@ -204,7 +208,7 @@ def test_the_jpeg_setting_and_a_second_run_replace_the_other_data(tmp_path: Path
     assert storage.exists(data_key(1, video.name)) and not storage.exists(
         packets_key(1, video.name)
     )
-    storage, manifest = make(tmp_path, video, "auto")  # the job run again with auto
+    storage, manifest = make(tmp_path, video, "packets")  # the job run again with packets
     assert manifest["format"] == "packets"
     assert storage.exists(packets_key(1, video.name)) and not storage.exists(
         data_key(1, video.name)
@@ -213,10 +217,41 @@ def test_the_jpeg_setting_and_a_second_run_replace_the_other_data(tmp_path: Path
     assert not storage.exists(packets_key(1, video.name))
 
 
+def test_auto_publishes_the_packets_first_then_the_jpeg_frames_in_their_place(
+    tmp_path: Path,
+) -> None:
+    """The default: the video is ready (a packets manifest) as soon as its packets are
+    written, while the JPEG frames are being made; then their manifest replaces it, and
+    packets.bin stays for a player that opened the first one."""
+    video = make_video(tmp_path / "clip.mp4", 30)
+    seen: list[tuple[int, str]] = []
+    storage = LocalStorage(tmp_path / "store")
+
+    def progress(done: int) -> None:
+        if storage.exists(manifest_key(1, video.name)):
+            stored = orjson.loads(
+                b"".join(storage.read_range(manifest_key(1, video.name), 0, None))
+            )
+            seen.append((done, stored["format"]))
+
+    with video.open("rb") as file:
+        manifest = make_video_frames(storage, 1, video.name, file, LIMITS, progress, "auto")
+    assert manifest["version"] == 1 and manifest["format"] == "jpeg" and manifest["frames"] == 30
+    assert "why_jpeg" not in manifest
+    assert "packets" in {f for _, f in seen}, "the packets were published before the JPEGs"
+    assert seen[-1][1] == "packets", "the JPEG manifest comes only once every frame is made"
+    assert storage.exists(data_key(1, video.name)) and storage.exists(packets_key(1, video.name))
+    stored = orjson.loads(b"".join(storage.read_range(manifest_key(1, video.name), 0, None)))
+    assert stored == manifest
+    _, packets = make(tmp_path / "again", video, "packets")
+    assert packets["frames"] == manifest["frames"] and packets["times"] == manifest["times"]
+
+
 def test_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().video_frames == "auto"
-    monkeypatch.setenv("ACCORD_VIDEO_FRAMES", "jpeg")
-    assert Settings().video_frames == "jpeg"
+    for value in ("packets", "jpeg"):
+        monkeypatch.setenv("ACCORD_VIDEO_FRAMES", value)
+        assert Settings().video_frames == value
     monkeypatch.setenv("ACCORD_VIDEO_FRAMES", "webp")
     with pytest.raises(ValueError, match="auto"):
         Settings()

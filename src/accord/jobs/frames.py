@@ -1,6 +1,7 @@
 """The ``frames`` job: each video decoded once into chunks of frames (`accord.media.frames`),
-or its packets stream-copied for the browser to decode (`accord.media.packets`; the setting
-``ACCORD_VIDEO_FRAMES`` chooses: ``auto``, where eligible, or ``jpeg``).
+or its packets stream-copied for the browser to decode (`accord.media.packets`), or the
+packets first and then the frames (`accord.media.frames.make_video_frames`; the setting
+``ACCORD_VIDEO_FRAMES`` chooses: ``auto``, ``packets`` or ``jpeg``).
 
 Its parameters, what starts it and how it meets bad files are those every decoding job
 shares (`accord.jobs.decoding`): ``sources`` or video ``fields`` (with ``import_id``); an
@@ -50,6 +51,11 @@ def _make(context: JobContext, src: str, spool: IO[bytes], number: int) -> None:
     )
     if "why_jpeg" in manifest:  # the packets path was wanted: say why this one is JPEGs
         context.log(f"video {number + 1} ({src}): JPEG frames, not packets: {manifest['why_jpeg']}")
+    if "jpeg_error" in manifest:  # packets were made, the JPEG frames after them failed
+        context.log(
+            f"video {number + 1} ({src}): its packets are ready, but not its JPEG frames: "
+            f"{manifest['jpeg_error']}"
+        )
 
 
 FRAMES = Decoding(

@@ -40,10 +40,10 @@ from accord.media.jpeg_encoding import encode
 from accord.media.packets import DATA as PACKETS
 from accord.media.packets import Ineligible, write_packets
 from accord.media.storage import Storage
-from accord.media.videos import Frame, VideoLimits, bad, decoded_frames
+from accord.media.videos import BadVideo, Frame, VideoLimits, bad, decoded_frames
 
 FRAMES = "media/frames/projects/"
-FORMATS = ("auto", "jpeg")  # ACCORD_VIDEO_FRAMES
+FORMATS = ("auto", "packets", "jpeg")  # ACCORD_VIDEO_FRAMES
 MANIFEST = "manifest.json"
 DATA = "frames.bin"
 ERROR = "error.json"
@@ -180,12 +180,13 @@ def make_frames(
     progress: Callable[[int], None] | None = None,
     threads: int = 0,
     why_jpeg: str | None = None,
+    keep_packets: bool = False,
 ) -> dict[str, Any]:
     """Decode the video in ``video`` (binary, seekable) and store its frames as JPEGs and
-    the manifest (an earlier error.json and packets.bin removed), the JPEGs encoded in
-    ``threads`` threads (0: `encoders`); the manifest (``why_jpeg``, when given, says in it
-    why the packets path was not taken). `BadVideo` if it cannot be decoded (nothing is left
-    behind then: the caller records the error)."""
+    the manifest (an earlier error.json and, unless ``keep_packets``, packets.bin removed),
+    the JPEGs encoded in ``threads`` threads (0: `encoders`); the manifest (``why_jpeg``,
+    when given, says in it why the packets path was not taken). `BadVideo` if it cannot be
+    decoded (nothing is left behind then: the caller records the error)."""
     key = data_key(project_id, src)
     with storage.writer(key) as out:  # nothing is left if decoding fails half-way
         frames = decoded_frames(video, src, limits)
@@ -195,18 +196,20 @@ def make_frames(
         raise bad(src, "its video stream holds no frame FFmpeg can decode", "export it again")
     if why_jpeg is not None:
         manifest["why_jpeg"] = why_jpeg
-    _publish(storage, project_id, src, manifest, stale=packets_key(project_id, src))
+    stale = None if keep_packets else packets_key(project_id, src)
+    _publish(storage, project_id, src, manifest, stale=stale)
     return manifest
 
 
 def _publish(
-    storage: Storage, project_id: int, src: str, manifest: dict[str, Any], stale: str
+    storage: Storage, project_id: int, src: str, manifest: dict[str, Any], stale: str | None
 ) -> None:
     """The manifest written (the frames are ready), then the other format's data of an
     earlier run (``stale``) and any error removed."""
     storage.delete(error_key(project_id, src))
     storage.write_bytes(manifest_key(project_id, src), orjson.dumps(manifest))
-    storage.delete(stale)
+    if stale is not None:
+        storage.delete(stale)
 
 
 def make_packets(
@@ -236,17 +239,34 @@ def make_video_frames(
     frames_format: str = "auto",
     threads: int = 0,
 ) -> dict[str, Any]:
-    """What the frames job does for one video: packets where eligible (``frames_format``
-    ``auto``), else (or ``jpeg``) JPEGs; the manifest."""
-    if frames_format == "auto":
-        try:
-            return make_packets(storage, project_id, src, video, limits, progress)
-        except Ineligible as exc:
-            video.seek(0)
-            return make_frames(
-                storage, project_id, src, video, limits, progress, threads, why_jpeg=str(exc)
-            )
-    return make_frames(storage, project_id, src, video, limits, progress, threads)
+    """What the frames job does for one video, after ``frames_format``
+    (``ACCORD_VIDEO_FRAMES``); the manifest it leaves.
+
+    - ``auto``: packets where eligible, published as soon as they are written (the video is
+      ready to annotate at stream-copy speed), then JPEG frames, whose manifest replaces
+      theirs (a seek is quicker from JPEGs); packets.bin stays, for players that opened the
+      first manifest. A video the packets path refuses gets JPEG frames only.
+    - ``packets``: packets where eligible, else JPEG frames.
+    - ``jpeg``: JPEG frames only.
+    """
+    if frames_format == "jpeg":
+        return make_frames(storage, project_id, src, video, limits, progress, threads)
+    try:
+        packets = make_packets(storage, project_id, src, video, limits, progress)
+    except Ineligible as exc:
+        video.seek(0)
+        return make_frames(
+            storage, project_id, src, video, limits, progress, threads, why_jpeg=str(exc)
+        )
+    if frames_format == "packets":
+        return packets
+    video.seek(0)
+    try:
+        return make_frames(
+            storage, project_id, src, video, limits, progress, threads, keep_packets=True
+        )
+    except BadVideo as exc:  # the packets stay what the player reads
+        return {**packets, "jpeg_error": exc.message}
 
 
 def record_failure(storage: Storage, project_id: int, src: str, message: str) -> None:
