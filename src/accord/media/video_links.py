@@ -9,11 +9,12 @@ read form is an object: the signed ``src`` (and the object's other keys), plus
   not (``frames_error`` says why), else ``pending``;
 - once ready, ``manifest``, ``frames_data`` and ``frames_packets``: signed links to its
   ``manifest.json``, ``frames.bin`` and ``packets.bin`` (`accord.media.frames`), which the
-  browser's player reads (the data by range requests). Only one of the two data files exists:
-  the one the manifest names (``"data"``: ``frames.bin`` for version 1, JPEGs;
-  ``packets.bin`` for version 2, packets the browser decodes). Both are signed because which
-  one exists is known only from the manifest, and the job may be run again with another
-  ``ACCORD_VIDEO_FRAMES`` (a link is made without asking the storage).
+  browser's player reads (the data by range requests). The manifest names the one to read
+  (``"data"``: ``frames.bin`` for version 1, JPEGs; ``packets.bin`` for version 2, packets
+  the browser decodes); with ``ACCORD_VIDEO_FRAMES=auto`` both exist once the JPEG frames
+  are made after the packets. Both are signed because which one to read is known only from
+  the manifest, and the job may be run again with another ``ACCORD_VIDEO_FRAMES`` (a link is
+  made without asking the storage).
 
 A web address (http, https) is never decoded by the server: its state is ``failed``, saying so.
 Frames are looked up in the storage once per read until ready, then remembered by the
