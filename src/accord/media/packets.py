@@ -37,13 +37,13 @@ from fractions import Fraction
 from typing import IO, Any
 
 from accord.media.videos import (
+    Opened,
     VideoLimits,
-    _check_pixels,
-    _deadline,
-    _Opened,
-    _rotation,
     bad,
+    check_pixels,
     frame_rate,
+    rotation_of,
+    video_deadline,
 )
 
 DATA = "packets.bin"
@@ -143,7 +143,7 @@ class Codec:
         return True
 
 
-def codec_of(opened: _Opened) -> Codec:
+def codec_of(opened: Opened) -> Codec:
     """The stream's codec for WebCodecs; `Ineligible` if the packets path does not take it."""
     stream = opened.stream
     context = stream.codec_context
@@ -206,7 +206,7 @@ class _Pass:
 
 
 def _copy(
-    opened: _Opened,
+    opened: Opened,
     codec: Codec,
     out: IO[bytes],
     limits: VideoLimits,
@@ -217,7 +217,7 @@ def _copy(
     """Copy every packet into ``out`` in chunks and decode it (no conversion) to check it."""
     import av
 
-    deadline = _deadline(name, limits.seconds)
+    deadline = video_deadline(name, limits.seconds)
     seen = _Pass()
     context = opened.stream.codec_context
     first = True
@@ -229,7 +229,7 @@ def _copy(
                 first = False
                 if frame.format.name not in PIXEL_FORMATS:
                     raise Ineligible(f"decodes to {frame.format.name} (8-bit 4:2:0 only)")
-                if _rotation(frame):
+                if rotation_of(frame):
                     raise Ineligible("rotated by the container (drawn upright by JPEGs)")
             if frame.pts is None:
                 raise Ineligible("a decoded picture without a timestamp")
@@ -292,10 +292,10 @@ def write_packets(
     `BadVideo` if it cannot be read."""
     from accord.media.frames import rate_of
 
-    opened = _Opened(file, name)
+    opened = Opened(file, name)
     try:
         context = opened.stream.codec_context
-        _check_pixels(name, context.width, context.height, limits)
+        check_pixels(name, context.width, context.height, limits)
         codec = codec_of(opened)
         most = max_key_interval(context.width, context.height)
         opened.stream.thread_type = "AUTO"

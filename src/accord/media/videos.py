@@ -91,7 +91,7 @@ def demuxer_of(head: bytes) -> str | None:
     return None
 
 
-def _deadline(name: str, seconds: float) -> Deadline:
+def video_deadline(name: str, seconds: float) -> Deadline:
     return Deadline(
         seconds,
         lambda seconds: bad(
@@ -102,7 +102,7 @@ def _deadline(name: str, seconds: float) -> Deadline:
     )
 
 
-class _Opened:
+class Opened:
     """The file opened by FFmpeg with its one allowed demuxer, and its video stream."""
 
     def __init__(self, file: IO[bytes], name: str) -> None:
@@ -145,7 +145,7 @@ def frame_rate(stream: Any) -> float:
     return float(rate) if rate else 0.0
 
 
-def _rotation(frame: Any) -> int:
+def rotation_of(frame: Any) -> int:
     """Degrees (0, 90, 180, 270) a decoded frame is turned by to be shown upright."""
     try:
         turn = round(float(frame.rotation))
@@ -154,7 +154,7 @@ def _rotation(frame: Any) -> int:
     return (-turn) % 360 if turn % 90 == 0 else 0
 
 
-def _check_pixels(name: str, width: int, height: int, limits: VideoLimits) -> None:
+def check_pixels(name: str, width: int, height: int, limits: VideoLimits) -> None:
     if width < 1 or height < 1:
         raise bad(name, f"the video is {width} × {height} pixels", "export it again")
     if width * height > limits.max_pixels:
@@ -166,7 +166,7 @@ def _check_pixels(name: str, width: int, height: int, limits: VideoLimits) -> No
         )
 
 
-def _first_frame(opened: _Opened, name: str, deadline: Deadline) -> Any:
+def _first_frame(opened: Opened, name: str, deadline: Deadline) -> Any:
     import av
 
     try:
@@ -182,7 +182,7 @@ def _first_frame(opened: _Opened, name: str, deadline: Deadline) -> Any:
     raise bad(name, "its video stream holds no frame FFmpeg can decode", "export it again")
 
 
-def _timestamps(opened: _Opened, name: str, limits: VideoLimits, deadline: Deadline) -> list[int]:
+def _timestamps(opened: Opened, name: str, limits: VideoLimits, deadline: Deadline) -> list[int]:
     """The presentation timestamps of the stream's packets (in its time base), sorted."""
     import av
 
@@ -222,13 +222,13 @@ def probe(file: IO[bytes], name: str, limits: VideoLimits | None = None) -> Vide
     """Check the video in ``file`` (binary, seekable) and describe it; `BadVideo` naming
     ``name`` if Accord cannot take it (see the module)."""
     limits = limits or VideoLimits()
-    deadline = _deadline(name, limits.seconds)
-    opened = _Opened(file, name)
+    deadline = video_deadline(name, limits.seconds)
+    opened = Opened(file, name)
     try:
         context = opened.stream.codec_context
-        _check_pixels(name, context.width, context.height, limits)
+        check_pixels(name, context.width, context.height, limits)
         first = _first_frame(opened, name, deadline)
-        rotation = _rotation(first)
+        rotation = rotation_of(first)
         stamps = _timestamps(opened, name, limits, deadline)
         if not stamps:
             raise bad(name, "its video stream holds no frame", "export it again")
@@ -304,11 +304,11 @@ def decoded_frames(
     import av
 
     limits = limits or VideoLimits()
-    deadline = _deadline(name, limits.seconds)
-    opened = _Opened(file, name)
+    deadline = video_deadline(name, limits.seconds)
+    opened = Opened(file, name)
     try:
         context = opened.stream.codec_context
-        _check_pixels(name, context.width, context.height, limits)
+        check_pixels(name, context.width, context.height, limits)
         opened.stream.thread_type = "AUTO"
         time_base = float(opened.stream.time_base or Fraction(1, 1))
         start: int | None = None
@@ -328,7 +328,7 @@ def decoded_frames(
                 start = pts if start is None else start
                 seconds = (pts - start) * time_base
             last = seconds
-            yield Frame(index, round(seconds, 6), frame, _rotation(frame))
+            yield Frame(index, round(seconds, 6), frame, rotation_of(frame))
     except av.FFmpegError as exc:
         raise bad(name, f"the video cannot be decoded ({reason(exc)})", "export it again") from None
     finally:
