@@ -8,8 +8,9 @@ VENV_DATUMARO ?= .venv-datumaro
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
 WEB_DIST := src/accord/web_dist/index.html
 # Each pass runs on this many pytest-xdist workers (tests wait on servers and browsers a lot:
-# on this 2-core machine, 3 workers took the two passes from 1,110 + 961 s to 836 + 552 s).
-TEST_WORKERS ?= 3
+# on a 2-core machine, 3 workers took the two passes from 1,110 + 961 s to 836 + 552 s, and on
+# another 2-core machine 4 workers from 683 + 506 s with 3 to 594 + 436 s, all green).
+TEST_WORKERS ?= 4
 
 .PHONY: install install-run web run test test-python test-sqlite test-postgres test-datumaro test-web lint browser bench clean
 
