@@ -5,6 +5,7 @@
  * Frame N here is frame N as FFmpeg decodes it on the server: no `<video>` element is
  * involved, so seeking and stepping are exact.
  */
+import { Pins } from "./pins";
 import type { Json } from "../../../api/types";
 import { UiState } from "../../uiState";
 
@@ -130,8 +131,6 @@ const MAX_KEPT_FRAMES = 160;
 /** Compressed chunks kept (about 3.4 MB each at 1080p): steps and seeks near them decode
  * without a request. */
 const KEPT_CHUNKS = 24;
-/** Bitmaps last shown, never closed while among these (the stage may still be drawing one). */
-const PINNED = 4;
 /** Frames decoded ahead at once (the one asked for is decoded at once, besides): more only
  * share the cores (and delay the frame a seek asks for next). */
 const AHEAD_DECODES = 2;
@@ -151,8 +150,7 @@ export class FrameStore implements FrameSource {
   /** Chunks being fetched, and how to stop that. */
   private loading = new Map<number, AbortController>();
   private whole: Promise<Blob> | null = null;
-  private pins: ImageBitmap[] = [];
-  private retired = new Set<ImageBitmap>();
+  private pins = new Pins();
   private closed = false;
   /** Chunks whose bytes are here; chunks with one frame being fetched alone. */
   private settledChunks = new Set<number>();
@@ -303,12 +301,7 @@ export class FrameStore implements FrameSource {
 
   /** `bitmap` is being shown: it stays open until PINNED later ones were shown. */
   pin(bitmap: ImageBitmap): void {
-    if (this.pins[this.pins.length - 1] === bitmap) return;
-    this.pins.push(bitmap);
-    while (this.pins.length > PINNED) {
-      const gone = this.pins.shift() as ImageBitmap;
-      if (this.retired.delete(gone) && !this.pins.includes(gone)) gone.close();
-    }
+    this.pins.pin(bitmap);
   }
 
   close(): void {
@@ -408,9 +401,7 @@ export class FrameStore implements FrameSource {
     }
   }
 
-  /** Close a bitmap no longer kept, unless it is being shown (then when it is not). */
   private drop(bitmap: ImageBitmap): void {
-    if (this.pins.includes(bitmap)) this.retired.add(bitmap);
-    else bitmap.close();
+    this.pins.drop(bitmap);
   }
 }

@@ -19,6 +19,7 @@
  * was being decoded. The frame asked for becomes a bitmap at once, the others one at a time
  * after it (`convertQueued`): in software a conversion takes the main thread 8–20 ms at 1080p.
  */
+import { Pins } from "./pins";
 import type { FrameSource, Manifest } from "./frames";
 
 export interface PacketChunk {
@@ -76,7 +77,6 @@ const KEPT_PIXEL_BYTES = 400e6;
 const MIN_KEPT_FRAMES = 12;
 const MAX_KEPT_FRAMES = 160;
 const KEPT_CHUNKS = 12;
-const PINNED = 4;
 /** Frames turned into bitmaps at once, besides the one shown. */
 const CONVERSIONS = 1;
 const CONVERSIONS_PLAYING = 2;
@@ -136,8 +136,7 @@ export class PacketStore implements FrameSource {
   /** Chunks' bytes, arriving (fed to the decoder as they come), least recently used first. */
   private chunks = new Map<number, Arriving>();
   private focus = { index: 0, lo: 0, hi: 0, chunks: 1, eager: false };
-  private pins: ImageBitmap[] = [];
-  private retired = new Set<ImageBitmap>();
+  private pins = new Pins();
   private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
@@ -205,13 +204,9 @@ export class PacketStore implements FrameSource {
     this.pump();
   }
 
+  /** `bitmap` is being shown: it stays open until PINNED later ones were shown. */
   pin(bitmap: ImageBitmap): void {
-    if (this.pins[this.pins.length - 1] === bitmap) return;
-    this.pins.push(bitmap);
-    while (this.pins.length > PINNED) {
-      const gone = this.pins.shift() as ImageBitmap;
-      if (this.retired.delete(gone) && !this.pins.includes(gone)) gone.close();
-    }
+    this.pins.pin(bitmap);
   }
 
   close(): void {
@@ -535,7 +530,6 @@ export class PacketStore implements FrameSource {
   }
 
   private drop(bitmap: ImageBitmap): void {
-    if (this.pins.includes(bitmap)) this.retired.add(bitmap);
-    else bitmap.close();
+    this.pins.drop(bitmap);
   }
 }
