@@ -156,5 +156,5 @@ def test_rttm_zip_as_a_job(db: Database, api: Api, tmp_path: Path) -> None:
     assert job["state"] == "succeeded", job
     result = job["result"]
     assert result["created"] == 2 and result["predictions"] == 2
-    assert result["dataset"] == {"recordings": 2, "uploaded": 2, "skipped": {}}
+    assert result["media_dataset"] == {"recordings": 2, "uploaded": 2, "skipped": {}}
     assert result["waveform_job"] is not None

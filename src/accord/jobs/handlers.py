@@ -287,7 +287,8 @@ def _media_dataset_import(context: JobContext, user: User) -> dict[str, Any]:
                 done, None, unit="tasks", phase="recording the source's answers"
             ),
         )
-    return {**_dataset_result(done.report, done.answers), "dataset": done.dataset}
+    # the keys of the answer without background=true (`ImportOut`): media_dataset
+    return {**_dataset_result(done.report, done.answers), "media_dataset": done.dataset}
 
 
 def _file_import(context: JobContext, user: User) -> ImportReport:

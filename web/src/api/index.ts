@@ -26,6 +26,7 @@ import type {
   ExportJobBody,
   DatasetFormat,
   ImportFormat,
+  MediaDatasetFormat,
   Job,
   Member,
   MemberRole,
@@ -135,17 +136,20 @@ export const api = {
       projectId: number,
       file: Blob,
       options: {
-        format: ImportFormat | DatasetFormat | null;
+        format: ImportFormat | DatasetFormat | MediaDatasetFormat | null;
         filename: string;
         skipInvalid: boolean;
         /** Make the rows' predictions (a dataset's shapes) this named source's annotations. */
         source?: string | null;
+        /** mot, rttm, vtt, srt: the question the dataset's tracks or segments go to (needed
+         * when the project has several that suit the format). */
+        question?: string | null;
         onProgress?: (p: UploadProgress) => void;
         signal?: AbortSignal;
       },
     ) =>
       upload<Job>(`/projects/${projectId}/imports`, file, {
-        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid, background: true, source: options.source || null },
+        query: { format: options.format, filename: options.filename, skip_invalid: options.skipInvalid, background: true, source: options.source || null, question: options.question || null },
         contentType: options.format ? (IMPORT_TYPES[options.format as ImportFormat] ?? "application/zip") : undefined,
         onProgress: options.onProgress,
         signal: options.signal,

@@ -468,6 +468,35 @@ export type ImportFormat = "jsonl" | "json" | "csv" | "tsv";
  * three, which may hold its images: `src/accord/actions/image_imports.py`). */
 export type DatasetFormat = "coco" | "yolo" | "voc";
 
+/** A video or audio dataset the import endpoint takes as a zip holding its media
+ * (`src/accord/actions/media_dataset_imports.py`; docs/video.md, docs/audio.md). */
+export type MediaDatasetFormat = "mot" | "cvat-video" | "ytvis" | "coco-video" | "rttm" | "vtt" | "srt";
+
+/** What a video or audio dataset zip held (the report's `media_dataset`; a job's result has
+ * it as `dataset`), as `accord import` reports it. One of `sequences` (mot), `videos`
+ * (cvat-video, ytvis, coco-video) or `recordings` (rttm, vtt, srt) is there. */
+export interface MediaDatasetReport {
+  /** The dataset's format (from the job's params), for the wording of `skipped`. */
+  format: MediaDatasetFormat | null;
+  sequences?: number;
+  videos?: number;
+  recordings?: number;
+  /** Media stored anew (the others were in the project's media already). */
+  uploaded: number;
+  /** mot: videos made from a sequence's frames; the gt rows read, those with conf 0 left
+   * out, boxes clipped to the picture or left out wholly outside it. */
+  encoded?: number;
+  rows?: number;
+  ignored?: number;
+  clipped?: number;
+  outside?: number;
+  tracks?: number;
+  keyframes?: number;
+  /** What no question takes, how many of each: `"label (shape)"`, `"attribute NAME"`, a
+   * phrase with `": "` (videos); RTTM names or WebVTT voices (recordings). */
+  skipped: Record<string, number>;
+}
+
 /** A bad row of an import: in the report, or in a 422 refusal's `details.errors`. */
 export interface RowError {
   line: number;
@@ -487,6 +516,8 @@ export interface ImportReport {
   duplicate_ids: string[];
   /** For an image dataset (coco, yolo, voc) the server read: what it held. */
   dataset?: DatasetReport | null;
+  /** For a video or audio dataset zip (mot, cvat-video, ytvis, coco-video, rttm, vtt, srt). */
+  media_dataset?: MediaDatasetReport | null;
   /** With a source (`source=NAME`): predictions made the source's submitted annotations,
    * and the tasks left with their prediction (the first of them, with why). */
   source?: string | null;

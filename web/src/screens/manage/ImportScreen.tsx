@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from "react";
-import { api, type DatasetFormat, type ImportFormat, type ImportReport, type Job, type Project } from "../../api";
+import { api, type DatasetFormat, type ImportFormat, type ImportReport, type Job, type MediaDatasetFormat, type Project } from "../../api";
 import { Link } from "../../app/Link";
 import { parseInterface } from "../../editor/interface";
 import { Notice } from "../../ui/Notice";
@@ -15,6 +15,8 @@ import { importOutcome } from "./jobs/importOutcome";
 import { JobProgress } from "./jobs/JobProgress";
 import { useJob } from "./jobs/useJob";
 import { ManageLayout } from "./ManageLayout";
+import { MediaDatasetCounts, MediaDatasetImport } from "./MediaDatasetImport";
+import { mediaImportOffersOf } from "./mediaImports";
 import { ReferenceCorpora } from "./ReferenceCorpora";
 
 const FORMATS: { value: ImportFormat; label: string; ext: string[] }[] = [
@@ -66,14 +68,19 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
   const [file, setFile] = useState<File | null>(null);
   const chosenFile = file;
   const images = useMemo(() => imageFieldOf(parseInterface(project.interface)) !== null, [project.interface]);
+  const media = useMemo(() => {
+    const offers = mediaImportOffersOf(parseInterface(project.interface));
+    return offers.video.length + offers.audio.length > 0;
+  }, [project.interface]);
   const [format, setFormat] = useState<ImportFormat | "auto">("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
   /** A named source whose annotations the rows' predictions become; "" keeps predictions. */
   const [answersBy, setAnswersBy] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [dragging, setDragging] = useState(false);
-  /** Where the import came from: a file chosen below, or images (the status shows there). */
-  const [source, setSource] = useState<"file" | "images">("file");
+  /** Where the import came from: a file chosen below, images, or a video or audio dataset
+   * zip (the status shows there). */
+  const [source, setSource] = useState<"file" | "images" | "media">("file");
   /** The rows made of the images last uploaded (JSON Lines), for a retry; null after a
    * dataset zip, which the server reads whole (no bad rows to skip). */
   const [imageRows, setImageRows] = useState<File | null>(null);
@@ -95,7 +102,18 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     void start(false, rows, datasetFormat ?? "jsonl");
   }
 
-  async function start(skip: boolean, file: File | null = chosenFile, chosenFormat: ImportFormat | DatasetFormat | "auto" = format): Promise<void> {
+  /** A video or audio dataset zip: sent whole, imported at once, followed in its section. */
+  function importMedia(zip: File, mediaFormat: MediaDatasetFormat, question: string | null): void {
+    setSource("media");
+    void start(false, zip, mediaFormat, question);
+  }
+
+  async function start(
+    skip: boolean,
+    file: File | null = chosenFile,
+    chosenFormat: ImportFormat | DatasetFormat | MediaDatasetFormat | "auto" = format,
+    question: string | null = null,
+  ): Promise<void> {
     if (!file || busy) return;
     const controller = new AbortController();
     abort.current = controller;
@@ -107,6 +125,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
         filename: file.name,
         skipInvalid: skip,
         source: answersBy.trim() || null,
+        question,
         signal: controller.signal,
         onProgress: (p) => setPhase(p.sent ? { kind: "storing" } : { kind: "uploading", loaded: p.loaded, total: p.total }),
       });
@@ -131,7 +150,7 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     if (dropped && !busy) choose(dropped);
   }
 
-  const again = source === "images" ? imageRows : file;
+  const again = source === "images" ? imageRows : source === "media" ? null : file;
   const status = (
     <ImportStatus
       phase={phase}
@@ -145,7 +164,8 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
     <div className="importer">
       <AnswersBy value={answersBy} onChange={setAnswersBy} disabled={busy} />
       <ImageImport project={project} busy={busy} onRows={importImages} status={source === "images" ? status : null} />
-      {images ? <h2 className="import-file-title">Import a file of tasks</h2> : null}
+      {media ? <MediaDatasetImport project={project} busy={busy} source={answersBy} onZip={importMedia} status={source === "media" ? status : null} /> : null}
+      {images || media ? <h2 className="import-file-title">Import a file of tasks</h2> : null}
       {running.error ? <Notice tone="warning">Could not check for imports already running: {running.error}</Notice> : null}
       {running.others > 0 ? (
         <Notice tone="info">
@@ -353,6 +373,7 @@ function ImportDone({ report, project, lateCancel }: { report: ImportReport; pro
       </Notice>
       <ImportCounts report={report} />
       {report.dataset ? <DatasetCounts dataset={report.dataset} /> : null}
+      {report.media_dataset ? <MediaDatasetCounts dataset={report.media_dataset} /> : null}
       {report.errors.length ? <RowErrors errors={report.errors} total={report.skipped} /> : null}
       {report.duplicate_ids.length ? (
         <p className="small">

@@ -1,6 +1,7 @@
 /** What an import job's end means for the person who started it (pure; tested in
  * importOutcome.test.ts). */
 import type { ImportReport, Job, Json, JsonObject, RowError } from "../../../api";
+import { mediaDatasetOf } from "../mediaDatasetReport";
 
 export type ImportOutcome =
   /** Imported; `lateCancel`: a cancel came after the commit point, so it finished. */
@@ -22,9 +23,13 @@ function rowErrors(value: Json | undefined): RowError[] {
   }));
 }
 
-/** The import's report from a succeeded job's result. */
-export function reportOf(result: JsonObject | null): ImportReport {
+/** The import's report from a succeeded job's result; ``format``: the job's (a video or audio
+ * dataset's counts are worded by it). */
+export function reportOf(result: JsonObject | null, format?: Json): ImportReport {
   const r = result ?? {};
+  // A video or audio dataset's counts: `media_dataset`, as in the answer without a job (jobs
+  // finished before 2026-12-06 stored them as `dataset`).
+  const media = mediaDatasetOf(r.media_dataset ?? r.dataset, format);
   return {
     import_id: typeof r.import_id === "number" ? r.import_id : null,
     created: num(r.created),
@@ -34,7 +39,7 @@ export function reportOf(result: JsonObject | null): ImportReport {
     gold: num(r.gold),
     errors: rowErrors(r.errors),
     duplicate_ids: Array.isArray(r.duplicate_ids) ? r.duplicate_ids.filter((id): id is string => typeof id === "string") : [],
-    ...datasetOf(r.dataset),
+    ...(media ? { media_dataset: media } : datasetOf(r.dataset)),
     ...sourceOf(r),
   };
 }
@@ -75,7 +80,7 @@ export function importOutcome(job: Job): ImportOutcome | null {
     case "running":
       return null;
     case "succeeded":
-      return { kind: "done", report: reportOf(job.result), lateCancel: job.cancel_requested };
+      return { kind: "done", report: reportOf(job.result, job.params.format), lateCancel: job.cancel_requested };
     case "cancelled":
       return { kind: "cancelled", message: cancelledMessage(job) };
     case "failed": {
