@@ -19,6 +19,11 @@ describe("summary", () => {
     );
   });
 
+  it("reads a rubric's verdicts", () => {
+    expect(summary({ judge: { criteria: { polite: true, rude: false, clear: 3 }, comment: "ok" } })).toBe("judge: polite pass, rude fail, clear 3");
+    expect(summary({ judge: { criteria: {} } })).toBe("judge: no criteria judged");
+  });
+
   it("cuts a long reading", () => {
     expect(summary({ why: { text: "x".repeat(300) }, more: { choices: ["a".repeat(200)] } }).length).toBe(158);
   });

@@ -16,6 +16,11 @@ function short(value: Json): string {
     if (typeof value.text === "string") return `“${value.text.length > 40 ? `${value.text.slice(0, 39)}…` : value.text}”`;
     if (Array.isArray(value.spans)) return `${value.spans.length} span${value.spans.length === 1 ? "" : "s"}`;
     if (Array.isArray(value.turns)) return `${value.turns.length} turn${value.turns.length === 1 ? "" : "s"}`;
+    if (value.criteria !== undefined && isObject(value.criteria)) {
+      // A rubric: each criterion's verdict, `polite pass, clear 3`.
+      const verdicts = Object.entries(value.criteria).map(([name, v]) => `${name} ${v === true ? "pass" : v === false ? "fail" : JSON.stringify(v)}`);
+      return verdicts.length ? verdicts.join(", ") : "no criteria judged";
+    }
     if (Array.isArray(value.order)) return JSON.stringify(value.order);
     if (Array.isArray(value.objects)) return counted(value.objects.length, "object");
     if (Array.isArray(value.tracks)) {

@@ -2,6 +2,7 @@ import { api, type Review, type ReviewWithChanges } from "../../api";
 import { Notice } from "../../ui/Notice";
 import { useLoad } from "../../ui/useLoad";
 import { summary } from "../answerSummary";
+import { segmentChanges } from "./segmentDiff";
 import "./review.css";
 
 const DECIDED: Record<string, string> = { accept: "accepted", fix: "fixed and accepted", reject: "sent back" };
@@ -78,11 +79,21 @@ function RoundText({ round }: { round: ReviewWithChanges }) {
       ) : null}
       {round.decision === "fix" && round.before && round.after ? (
         <ul className="review-diff" aria-label="What the reviewer changed">
-          {round.changed.map((q) => (
-            <li key={q}>
-              <del>{summary({ [q]: round.before?.[q] ?? null })}</del> → <ins>{summary({ [q]: round.after?.[q] ?? null })}</ins>
-            </li>
-          ))}
+          {round.changed.map((q) => {
+            const segments = segmentChanges(round.before?.[q], round.after?.[q]);
+            return (
+              <li key={q} data-changed-question={q}>
+                <del>{summary({ [q]: round.before?.[q] ?? null })}</del> → <ins>{summary({ [q]: round.after?.[q] ?? null })}</ins>
+                {segments?.length ? (
+                  <ul className="review-diff-segments">
+                    {segments.map((line) => (
+                      <li key={line}>{line}</li>
+                    ))}
+                  </ul>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
       ) : null}
     </div>

@@ -32,6 +32,9 @@ const REASONS: Record<string, string> = {
   not_original: "close to earlier work (originality)",
 };
 
+const FIXING = "Changed: accepting saves your fix; the author's answer is kept";
+const AS_SUBMITTED = "As the author submitted it";
+
 /** `/projects/:id/review`: the reviewer's queue, one annotation at a time, keyboard first. */
 export function ReviewScreen({ projectId }: { projectId: number }) {
   const [state, reload] = useLoad(() => api.projects.get(projectId), `project:${projectId}`);
@@ -220,8 +223,9 @@ function Reviewing({ desk, open, busy, failed, project, guidelines, onGuidelines
           </button>
         </div>
         <div className="action-group action-status">
-          <span className="muted small" role="status" data-review-changed={changed}>
-            {changed ? "Changed: accepting saves your fix; the author's answer is kept" : "As the author submitted it"}
+          {/* save-state: the status gives way (cut short, whole in its title) before the buttons wrap or are covered. */}
+          <span className="save-state" role="status" data-review-changed={changed} title={changed ? FIXING : AS_SUBMITTED}>
+            {changed ? FIXING : AS_SUBMITTED}
           </span>
         </div>
         <div className="action-group">
