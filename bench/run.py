@@ -2,7 +2,7 @@
 
     python -m bench.run [--only imports,exports,annotation_loop,label_studio,quality,
         aggregate_cli,review_loop,metrics,consensus,coco,image_widget,video_open,
-        active_learning]
+        active_learning,job_priority]
         [--quick] [--runs N] [--db sqlite,postgres]
 
 Each script's output is shown and also kept in bench/out/<script>-<UTC time>.txt (git-ignored),
@@ -36,6 +36,7 @@ SCRIPTS = {
     "image_widget": ["-m", "bench.image_widget"],
     "video_open": ["-m", "bench.video_open"],
     "active_learning": ["-m", "bench.active_learning"],
+    "job_priority": ["-m", "bench.job_priority"],
 }
 QUICK = {
     "imports": ["--quick"],
@@ -51,6 +52,7 @@ QUICK = {
     "image_widget": ["--runs", "1", "--edits", "10", "--frames", "20"],
     "video_open": ["--frames", "500", "--runs", "1", "--seeks", "5", "--steps", "5"],
     "active_learning": ["--quick"],
+    "job_priority": ["--runs", "1", "--frames", "300", "--idle-seconds", "3"],
 }
 TAKES_RUNS = {
     "imports",
@@ -65,6 +67,7 @@ TAKES_RUNS = {
     "coco",
     "video_open",
     "active_learning",
+    "job_priority",
 }
 TAKES_DB = {"imports", "exports", "annotation_loop", "review_loop", "metrics", "consensus"}
 

@@ -125,6 +125,16 @@ class Settings(BaseSettings):
             "server without ACCORD_REDIS_URL, `accord worker` with it (its --threads default)."
         ),
     )
+    job_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "How much lower the CPU priority of the threads that run jobs is (Linux niceness, "
+            "added to the process's): on busy cores requests go first, on idle ones a job "
+            "gets all it can use. 0 runs jobs at the requests' priority."
+        ),
+    )
     export_processes: int = Field(
         default=2,
         ge=1,

@@ -55,6 +55,7 @@ from accord.db import Database
 from accord.db.types import utcnow
 from accord.errors import AccordError
 from accord.jobs.expiry import ExportExpiry
+from accord.jobs.priority import give_way
 from accord.jobs.retention import Retention
 from accord.models import Job, JobState
 from accord.settings import Settings
@@ -284,6 +285,7 @@ class JobRunner:
 
     def run(self, job_id: int) -> None:
         """Run one job (called by huey's worker threads with the id the queue carried)."""
+        give_way(self.settings.job_niceness)
         with self.db.write() as session:
             claim = do_claim_job(session, job_id, self.worker)
         if claim is None:
@@ -407,6 +409,7 @@ class JobRunner:
                 do_mark_sent(session, unsent)
 
     def _tick_loop(self) -> None:
+        give_way(self.settings.job_niceness)
         next_sweep = 0.0
         while not self._stopping.wait(1.0):
             for call in self._ticks:
