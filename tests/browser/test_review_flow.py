@@ -5,6 +5,7 @@ comes back to review in a second round."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -148,6 +149,12 @@ def test_review_by_keyboard_and_mouse_then_rework(people: People, db: Database) 
     diff = mine.locator(".review-diff")
     expect(diff).to_contain_text("sentiment: positive")
     expect(diff).to_contain_text("sentiment: negative")
+    # A fixed annotation is locked: shown as the review left it, with nothing to save.
+    expect(mine.locator(".annotate-messages")).to_contain_text("as the review left it")
+    expect(mine.locator(".annotate-messages")).not_to_contain_text("kept as a draft")
+    expect(mine.get_by_role("button", name="Save changes")).to_be_disabled()
+    mine.keyboard.press("Control+Enter")
+    expect(mine).to_have_url(re.compile(rf"/mine/{submitted[1]['id']}$"))
     people.shot(mine, "author-sees-fix")
 
     # The rework is back in the queue: round 2, with round 1's reasons shown; accept by mouse.

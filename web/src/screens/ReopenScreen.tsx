@@ -49,7 +49,9 @@ function Editor({ project, annotation, detail }: Loaded) {
   const view = useSyncExternalStore(reopen.subscribe, reopen.getSnapshot);
   const store = reopen.store;
   const editor = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const shared = useMemo(() => new WidgetShared(undefined, reopen.keeper.engine), [reopen]);
+  // A reviewed annotation is locked: shown as the review left it, nothing to save.
+  const locked = !view.editable;
+  const shared = useMemo(() => new WidgetShared(undefined, reopen.keeper.engine, null, locked), [reopen, locked]);
   const [help, setHelp] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
   const seconds = useMemo(() => () => reopen.seconds(), [reopen]);
@@ -67,7 +69,9 @@ function Editor({ project, annotation, detail }: Loaded) {
   useAnnotateKeys({
     enabled: !help,
     store,
-    submit: () => void save(),
+    submit: () => {
+      if (!locked) void save();
+    },
     skip: () => {},
     guidelines: () => setGuidelines((open) => !open),
     help: () => setHelp(true),
@@ -77,8 +81,16 @@ function Editor({ project, annotation, detail }: Loaded) {
     <div className={guidelines ? "annotate annotate-with-guidelines" : "annotate"}>
       <div className="annotate-messages">
         <Notice tone="info" actions={<Link to={`/projects/${project.id}/mine`}>Back to my work</Link>}>
-          Fixing your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}). Your changes are kept as a draft until you save them
-          with the button below.
+          {locked ? (
+            <>
+              Your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}), as the review left it.
+            </>
+          ) : (
+            <>
+              Fixing your annotation #{annotation.id} of task #{detail.task.id} (version {annotation.version}). Your changes are kept as a draft until you save
+              them with the button below.
+            </>
+          )}
         </Notice>
         {annotation.review_state ? <ReviewFeedback annotationId={annotation.id} /> : null}
         {view.notice ? <Notice tone={view.notice.tone}>{view.notice.text}</Notice> : null}
@@ -103,6 +115,7 @@ function Editor({ project, annotation, detail }: Loaded) {
         onGuidelines={() => setGuidelines((open) => !open)}
         onHelp={() => setHelp(true)}
         submitLabel="Save changes"
+        submitRefused={locked ? "This annotation was reviewed; it can no longer be changed." : undefined}
       />
       {help ? <CheatSheet onClose={() => setHelp(false)} /> : null}
       <OriginalityDialog />

@@ -21,6 +21,8 @@ interface ActionBarProps {
   onGuidelines: () => void;
   onHelp: () => void;
   submitLabel?: string;
+  /** Why there is nothing to submit here (the button is then disabled, this its tooltip). */
+  submitRefused?: string;
   /** Suggest: ask the project's model server (absent: the project has none). */
   onSuggest?: () => void;
   /** A suggestion was asked for and has not come back yet. */
@@ -39,7 +41,7 @@ export function ActionBar(props: ActionBarProps) {
   return (
     <footer className="action-bar" aria-label="Actions">
       <div className="action-group">
-        <button type="button" className="button-primary" onClick={props.onSubmit} disabled={props.busy !== null}>
+        <button type="button" className="button-primary" onClick={props.onSubmit} disabled={props.busy !== null || props.submitRefused !== undefined} title={props.submitRefused}>
           {props.busy === "submitting" ? "Submitting…" : (props.submitLabel ?? "Submit")} <Kbd keys="Mod+Enter" />
         </button>
         {props.onSkip ? (
