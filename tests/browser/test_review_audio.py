@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accord.db import Database
+from accord.models import Project, User
 from tests.browser.conftest import People
 from tests.browser.test_audio import ANNOTATOR, LEAD, PLAYER, upload
 from tests.browser.test_audio_paths import box_of
@@ -102,14 +103,25 @@ def annotation(url: str, token: str, annotation_id: int) -> dict[str, Any]:
         return dict(answer.json())
 
 
-def test_review_segments_and_a_transcript_by_keyboard(
-    people: People, db: Database, tmp_path: Path
-) -> None:
+def reviewed_project(db: Database, interface: dict[str, Any]) -> tuple[User, str, str, Project]:
+    """A project that reviews everything: its lead (and API token), the annotator's API token
+    (the annotator and the reviewer sign in with ANNOTATOR and REVIEWER), the project."""
     lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
     annotator, token = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
     reviewer, _ = make_user(db, REVIEWER[0], password=REVIEWER[1])
     members = {annotator: "annotator", reviewer: "reviewer"}
-    project = make_project(db, lead, INTERFACE, members=members, review_share=1.0)
+    return (
+        lead,
+        lead_token,
+        token,
+        make_project(db, lead, interface, members=members, review_share=1.0),
+    )
+
+
+def test_review_segments_and_a_transcript_by_keyboard(
+    people: People, db: Database, tmp_path: Path
+) -> None:
+    lead, lead_token, token, project = reviewed_project(db, INTERFACE)
     sent = upload(people.url, lead_token, project.id, make_speech(tmp_path / "talk.wav", WORDS))
     recording = {"src": sent["src"], "duration": float(sent["duration"])}
     add_tasks(db, lead, project, [{"id": f"a{i}", "speech": recording} for i in range(2)])
@@ -269,11 +281,7 @@ DIALOGUE_RESULT = {
 def test_review_a_spoken_dialogue_and_reject_it_by_mouse(
     people: People, db: Database, tmp_path: Path
 ) -> None:
-    lead, lead_token = make_user(db, LEAD[0], password=LEAD[1])
-    annotator, token = make_user(db, ANNOTATOR[0], password=ANNOTATOR[1])
-    reviewer, _ = make_user(db, REVIEWER[0], password=REVIEWER[1])
-    members = {annotator: "annotator", reviewer: "reviewer"}
-    project = make_project(db, lead, DIALOGUE_INTERFACE, members=members, review_share=1.0)
+    lead, lead_token, token, project = reviewed_project(db, DIALOGUE_INTERFACE)
     said = [
         "what time does the shop open",
         "the shop opens at nine in the morning",
