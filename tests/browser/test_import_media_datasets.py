@@ -173,6 +173,13 @@ def test_mot_zip_by_mouse_and_bad_zips(people: People, db: Database, tmp_path: P
     )
     expect(report).to_contain_text("Left out 1 row with conf 0 (ignored in MOT).")
     shot(page, tmp_path, "4-mot-report")
+    # The Jobs page says the same of the import job, its row opened by mouse.
+    page.goto(f"{people.url}/projects/{project}/jobs")
+    page.locator("tr[data-job-row]").filter(has_text="1 created").locator(".job-toggle").click()
+    expect(page.locator("[data-job-detail] [data-media-dataset-counts]")).to_contain_text(
+        "2 tracks, 22 keyframes from 53 rows."
+    )
+    shot(page, tmp_path, "5-mot-job-detail")
     (task,) = tasks_of(people.url, token, project).values()
     assert task["task"]["external_id"] == "SEQ-01"
     assert task["task"]["data"]["clip"]["frames"] == 30

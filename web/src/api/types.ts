@@ -579,7 +579,20 @@ export interface ExportFilter {
 export type JobKind = "import" | "export" | "consensus" | "metrics" | "bucket_sync" | "llm" | "labelstudio_import" | "ml_predict" | "ml_train";
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 /** What a job's `done` and `total` count. */
-export type JobUnit = "bytes" | "tasks" | "rows" | "questions" | "steps";
+export type JobUnit =
+  | "bytes"
+  | "tasks"
+  | "rows"
+  | "questions"
+  | "steps"
+  | "annotations"
+  | "files"
+  | "images"
+  | "lines"
+  | "objects"
+  | "recordings"
+  | "texts"
+  | "videos";
 
 export interface JobLogLine {
   at: string;

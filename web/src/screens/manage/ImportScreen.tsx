@@ -10,12 +10,12 @@ import { ImageImport } from "./ImageImport";
 import { imageFieldOf } from "./imageSchema";
 import { previewData } from "./interfaceText";
 import { formatBytes } from "./jobs/format";
-import { ImportCounts, RowErrors } from "./jobs/ImportReport";
+import { ImportCounts, MediaDatasetCounts, RowErrors } from "./jobs/ImportReport";
 import { importOutcome } from "./jobs/importOutcome";
 import { JobProgress } from "./jobs/JobProgress";
 import { useJob } from "./jobs/useJob";
 import { ManageLayout } from "./ManageLayout";
-import { MediaDatasetCounts, MediaDatasetImport } from "./MediaDatasetImport";
+import { MediaDatasetImport } from "./MediaDatasetImport";
 import { mediaImportOffersOf } from "./mediaImports";
 import { ReferenceCorpora } from "./ReferenceCorpora";
 

@@ -1,8 +1,7 @@
 import { useId, useMemo, useState, type ReactNode } from "react";
-import type { MediaDatasetFormat, MediaDatasetReport, Project } from "../../api";
+import type { MediaDatasetFormat, Project } from "../../api";
 import { parseInterface } from "../../editor/interface";
 import { formatBytes } from "./jobs/format";
-import { mediaDatasetLines } from "./mediaDatasetReport";
 import { questionOf, questionsFor, questionText, type MediaOffer } from "./mediaFormats";
 import { mediaImportCommand, mediaImportOffersOf, mediaImportTitle, ZIP_LAYOUTS } from "./mediaImports";
 import { QuestionChoice } from "./QuestionChoice";
@@ -131,16 +130,5 @@ function Questions({ offer, names }: { offer: MediaOffer; names: string[] }) {
       {offer.format.label} tracks go to {names.length === 1 ? "the question" : "the questions"} <strong>{names.join(", ")}</strong>: each track to the first
       question of its shape that offers its label; tracks of another label or shape are left out and counted.
     </p>
-  );
-}
-
-/** What a video or audio dataset zip held, in words (the import's report). */
-export function MediaDatasetCounts({ dataset }: { dataset: MediaDatasetReport }) {
-  return (
-    <ul className="small media-dataset-counts" data-media-dataset-counts="">
-      {mediaDatasetLines(dataset).map((line) => (
-        <li key={line}>{line}</li>
-      ))}
-    </ul>
   );
 }

@@ -1,4 +1,5 @@
-import type { ImportReport, RowError } from "../../../api";
+import type { ImportReport, MediaDatasetReport, RowError } from "../../../api";
+import { mediaDatasetLines } from "../mediaDatasetReport";
 
 /** The counts of an import's report. */
 export function ImportCounts({ report }: { report: ImportReport }) {
@@ -61,5 +62,16 @@ export function RowErrors({ errors, total }: { errors: RowError[]; total: number
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** What a video or audio dataset zip held, in words (the import's report). */
+export function MediaDatasetCounts({ dataset }: { dataset: MediaDatasetReport }) {
+  return (
+    <ul className="small media-dataset-counts" data-media-dataset-counts="">
+      {mediaDatasetLines(dataset).map((line) => (
+        <li key={line}>{line}</li>
+      ))}
+    </ul>
   );
 }

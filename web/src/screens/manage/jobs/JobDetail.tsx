@@ -1,7 +1,7 @@
 import type { Job } from "../../../api";
 import { DownloadLink, exportFileOf, fileSize } from "./BackgroundExport";
 import { formatPace, stateLabel } from "./format";
-import { ImportCounts, RowErrors } from "./ImportReport";
+import { ImportCounts, MediaDatasetCounts, RowErrors } from "./ImportReport";
 import { importOutcome } from "./importOutcome";
 import { JobLog } from "./JobProgress";
 
@@ -43,6 +43,7 @@ function JobResult({ job }: { job: Job }) {
       return (
         <>
           <ImportCounts report={outcome.report} />
+          {outcome.report.media_dataset ? <MediaDatasetCounts dataset={outcome.report.media_dataset} /> : null}
           <RowErrors errors={outcome.report.errors} total={outcome.report.skipped} />
         </>
       );

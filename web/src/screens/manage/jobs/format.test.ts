@@ -24,6 +24,8 @@ describe("job progress, written for people", () => {
 
   it("counts other units, singular and plural", () => {
     expect(formatAmount(1, "tasks")).toBe("1 task");
+    expect(formatAmount(1, "videos")).toBe("1 video");
+    expect(formatAmount(3, "recordings")).toBe("3 recordings");
     expect(formatAmount(12345, "rows")).toBe("12,345 rows");
     expect(formatAmount(2048, "bytes")).toBe("2.0 KiB");
     expect(formatAmount(3, "widgets")).toBe("3 widgets");

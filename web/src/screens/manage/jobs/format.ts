@@ -30,6 +30,14 @@ const UNITS: Record<Exclude<JobUnit, "bytes">, [string, string]> = {
   rows: ["row", "rows"],
   questions: ["question", "questions"],
   steps: ["step", "steps"],
+  annotations: ["annotation", "annotations"],
+  files: ["file", "files"],
+  images: ["image", "images"],
+  lines: ["line", "lines"],
+  objects: ["object", "objects"],
+  recordings: ["recording", "recordings"],
+  texts: ["text", "texts"],
+  videos: ["video", "videos"],
 };
 
 export const kindLabel = (kind: string): string => KINDS[kind as JobKind] ?? kind;
