@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--gop", type=int, default=25, help="frames between keyframes")
+    parser.add_argument("--preset", default="ultrafast", help="x264's preset (bench/video_open.py)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="JPEG threads (0: one a core)")
     parser.add_argument("--before", action="store_true", help="also time the replaced design")
@@ -117,11 +118,11 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
 
     print(machine(), flush=True)
-    path = video(args.frames, width, height, args.gop)
+    path = video(args.frames, width, height, args.gop, args.preset)
     seconds = args.frames / FPS
     print(
         f"video: {path.name}, {args.frames:,} frames, {width}×{height}, {FPS} fps, "
-        f"{seconds:.0f} s, {path.stat().st_size / 1e6:.0f} MB (x264 ultrafast, GOP {args.gop})",
+        f"{seconds:.0f} s, {path.stat().st_size / 1e6:.0f} MB (x264 {args.preset}, GOP {args.gop})",
         flush=True,
     )
     cases: list[tuple[str, Callable[[Path], tuple[float, float, int]]]] = [

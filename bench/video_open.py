@@ -2,11 +2,12 @@
 video for it: a 10,000-frame 1080p video with 200 tracks.
 
     python -m bench.video_open [--frames 10000] [--size 1920x1080] [--gop 25]
-        [--frames-format auto] [--tracks 200] [--every 150] [--runs 3] [--seeks 20]
-        [--steps 20] [--edits 15] [--drags 5] [--play-seconds 5] [--keep DIR]
+        [--preset ultrafast] [--frames-format auto] [--tracks 200] [--every 150] [--runs 3]
+        [--seeks 20] [--steps 20] [--edits 15] [--drags 5] [--play-seconds 5] [--keep DIR]
 
 Data (made once, not timed): Debian's ffmpeg encodes ``testsrc2`` at ``--size``, 25 fps,
-``--frames`` frames, x264 ``ultrafast``, a keyframe every ``--gop`` frames (25: the packets
+``--frames`` frames, x264 ``--preset`` (``ultrafast``, the default, or ``medium``, x264's
+own; the video's bitrate is printed), a keyframe every ``--gop`` frames (25: the packets
 path, the browser decoding the video with WebCodecs; 50, the earlier figures' video, keeps
 JPEG frames), cached in ``$TMPDIR/accord-bench-video/`` so that reruns reuse it; the server
 runs with ``ACCORD_VIDEO_FRAMES=--frames-format`` (``auto``: the player opens once the job
@@ -170,11 +171,12 @@ PLAYBACK = """(ms) => new Promise(resolve => {
 })"""
 
 
-def video(frames: int, width: int, height: int, gop: int = 50) -> Path:
-    """The test video (a keyframe every ``gop`` frames), encoded once and kept for reruns."""
+def video(frames: int, width: int, height: int, gop: int = 50, preset: str = "ultrafast") -> Path:
+    """The test video (a keyframe every ``gop`` frames, x264's ``preset``), encoded once and
+    kept for reruns."""
     folder = Path(tempfile.gettempdir()) / "accord-bench-video"
     folder.mkdir(exist_ok=True)
-    suffix = "" if gop == 50 else f"-gop{gop}"
+    suffix = ("" if gop == 50 else f"-gop{gop}") + ("" if preset == "ultrafast" else f"-{preset}")
     path = folder / f"testsrc2-{width}x{height}-{frames}{suffix}.mp4"
     if path.exists():
         return path
@@ -183,12 +185,14 @@ def video(frames: int, width: int, height: int, gop: int = 50) -> Path:
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
          f"testsrc2=size={width}x{height}:rate={FPS}", "-frames:v", str(frames),
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(gop),
+         "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", "-g", str(gop),
          str(part)],
         check=True,
     )
     part.rename(path)
-    print(f"video encoded in {time.perf_counter() - started:.0f} s: {path}", flush=True)
+    mbits = path.stat().st_size * 8 / (frames / FPS) / 1e6
+    print(f"video encoded in {time.perf_counter() - started:.0f} s: {path} ({mbits:.1f} Mbit/s)",
+          flush=True)
     return path
 
 
@@ -422,6 +426,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--gop", type=int, default=25, help="frames between keyframes")
+    parser.add_argument("--preset", default="ultrafast",
+                        help="x264's preset for the test video: ultrafast, or medium (x264's "
+                        "own default: CABAC and B-frames, smaller, slower to decode)")
     parser.add_argument("--frames-format", choices=("auto", "packets", "jpeg"), default="auto",
                         help="ACCORD_VIDEO_FRAMES of the server")
     parser.add_argument("--tracks", type=int, default=200)
@@ -438,10 +445,10 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
 
     print(machine(), flush=True)
-    path = video(args.frames, width, height, args.gop)
+    path = video(args.frames, width, height, args.gop, args.preset)
     mb = path.stat().st_size / 1e6
     print(f"video: {path.name}, {args.frames:,} frames, {width}×{height}, {FPS} fps, "
-          f"{args.frames / FPS:.0f} s, {mb:.0f} MB (x264 ultrafast, GOP {args.gop}); "
+          f"{args.frames / FPS:.0f} s, {mb:.0f} MB (x264 {args.preset}, GOP {args.gop}); "
           f"ACCORD_VIDEO_FRAMES={args.frames_format}", flush=True)
     kept = Path(args.keep) if args.keep else None
     data = kept or Path(tempfile.mkdtemp(prefix="accord-bench-video-"))
