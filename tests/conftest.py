@@ -27,6 +27,11 @@ from accord.settings import Settings
 
 PG_URL = os.environ.get("ACCORD_TEST_DATABASE_URL")
 
+# Jobs run at the requests' priority in tests (apps in this process and the servers they start
+# inherit it): the suite runs more processes than cores, and job threads 10 steps lower would
+# wait behind the other workers' tests. tests/api/test_job_priority.py sets its own niceness.
+os.environ["ACCORD_JOB_NICENESS"] = "0"
+
 # Datumaro's tests run in `make test-datumaro`, in the overlay venv it is installed in: where it
 # is not installed, the file is left out of a run of the suite (a file named on the command
 # line is still collected, and skips saying where it runs).
