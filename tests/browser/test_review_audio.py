@@ -21,7 +21,8 @@ from playwright.sync_api import Page, expect
 from accord.db import Database
 from accord.models import Project, User
 from tests.browser.conftest import People
-from tests.browser.test_audio import ANNOTATOR, LEAD, PLAYER, upload
+from tests.browser.test_audio import ANNOTATOR, LEAD, PLAYER, WORDS, upload
+from tests.browser.test_audio import INTERFACE as ANNOTATING
 from tests.browser.test_audio_paths import box_of
 from tests.browser.test_review_flow import next_review_after, review_id
 from tests.factories import add_tasks, make_project, make_user
@@ -33,18 +34,11 @@ pytestmark = [
 ]
 
 REVIEWER = ("rev@example.org", "reviewer password 1")
-WORDS = "the quick brown fox jumps over the lazy dog, and pack my box with five dozen jugs"
+# Annotating's recording and segments question; a transcript question with speakers.
 INTERFACE = {
-    "fields": [{"name": "speech", "kind": "audio"}],
+    "fields": ANNOTATING["fields"],
     "questions": [
-        {
-            "name": "parts",
-            "kind": "segments",
-            "target": "speech",
-            "labels": ["speech", "noise"],
-            "speakers": ["A", "B"],
-            "overlap": "refuse",
-        },
+        ANNOTATING["questions"][0],
         {"name": "words", "kind": "transcript", "target": "speech", "speakers": ["A", "B"]},
     ],
 }
