@@ -15,7 +15,8 @@ frames folder (`accord.media.frames.frames_prefix`):
 A packet's frame number is where its picture comes in FFmpeg's presentation order: the
 browser gives it as the chunk's timestamp, and the decoder hands it back on the picture, so
 frame N in the browser is frame N as FFmpeg decodes it. The job finds it by decoding every
-packet while it copies them (no colour conversion: 2 ms a 1080p frame, bench/frames_job.py),
+packet while it copies them (no colour conversion, no inverse transform or deblocking: these
+make pixels, not pictures; bench/frames_job.py),
 each packet given its own index as its timestamp, which the decoder passes on to the picture
 the packet holds (the container's timestamps may repeat: two frames at one millisecond). It
 holds only if FFmpeg makes exactly one picture per packet: checked.
@@ -47,6 +48,10 @@ from accord.media.videos import (
 )
 
 DATA = "packets.bin"
+# The decode that numbers the packets needs which pictures come out and in which order, not
+# their pixels: FFmpeg skips the inverse transform and the deblocking filter (H.264; VP9 skips
+# its loop filter), which decide no picture's output or order. `bench.frames_job` measures it.
+COUNTING = {"skip_idct": "all", "skip_loop_filter": "all"}
 VERSION = 2
 CODECS = ("h264", "vp8", "vp9", "av1")
 PIXEL_FORMATS = ("yuv420p", "yuvj420p")
@@ -299,6 +304,7 @@ def write_packets(
         codec = codec_of(opened)
         most = max_key_interval(context.width, context.height)
         opened.stream.thread_type = "AUTO"
+        opened.stream.codec_context.options = dict(COUNTING)
         seen = _copy(opened, codec, out, limits, name, progress, most)
         time_base = opened.stream.time_base or Fraction(1, 1)
         width, height = context.width, context.height
