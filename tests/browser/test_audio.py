@@ -147,6 +147,14 @@ def test_mark_segments_and_type_a_transcript(people: People, db: Database, tmp_p
     page.wait_for_function("el => Number(el.dataset.time) > 2.6", arg=player.element_handle())
     page.keyboard.press("Space")
     expect(player).to_have_attribute("data-playing", "false")
+    # Each lane's name is on a line of its own: it covers none of the lane's segments (one
+    # starting near 0 s stays visible), and the lane spans the waveform's width, in time.
+    for lane in ("speech", "noise"):
+        name = page.locator(f"[data-lane={lane}] .seg-lane-name").bounding_box()
+        track = page.locator(f"[data-lane={lane}] .seg-track").bounding_box()
+        assert name and track and name["y"] + name["height"] <= track["y"] + 0.5
+    wave = page.locator(f"{PLAYER} .seg-band").bounding_box()
+    assert wave and abs(track["x"] - wave["x"]) < 1 and abs(track["width"] - wave["width"]) < 1
     shot(page, "02-segments")
 
     # Transcript: its card takes the keyboard; N makes a segment at the playhead, typed into.

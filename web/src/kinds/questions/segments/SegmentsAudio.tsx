@@ -54,10 +54,10 @@ function OwnedAudio({ field, value, question, binding }: { field: FieldSpec; val
       <div className="seg-lanes" data-segments-lanes={question.name}>
         {labels.map((option, index) => (
           <div key={option.value} className="seg-lane" data-lane={option.value}>
-            <SegmentTrack ctx={ctx} lane={option.value} colourOf={colourOf} showLabel={false} className="seg-track" activate={binding.activate} />
             <span className="seg-lane-name" style={{ borderColor: labelColour(index).edge }}>
               {index < 9 ? <kbd>{index + 1}</kbd> : null} {optionText(option)}
             </span>
+            <SegmentTrack ctx={ctx} lane={option.value} colourOf={colourOf} showLabel={false} className="seg-track" activate={binding.activate} />
           </div>
         ))}
       </div>
