@@ -3,10 +3,11 @@
 sits on the band and in its label's lane at its own times, the transcript's texts are in their
 boxes; Tab selects a segment and P plays it, stopping at its end; one annotation is accepted
 by keyboard, another fixed by keyboard (`}` moves a segment's end, a word typed) and accepted;
-its author sees each segment the reviewer changed. Then a spoken dialogue (a `chat` field
-whose turns carry recordings, per-turn ratings and a rubric): the reviewer plays a turn's clip
-with the mouse and rejects with a comment by mouse; the author finds the rejection in My work
-and the clips and ratings on the rework page, and resubmits."""
+its author sees each segment the reviewer changed. Another reviewer fixes segments with the
+mouse alone (an end dragged in its lane, a segment dragged whole on the band). Then a spoken
+dialogue (a `chat` field whose turns carry recordings, per-turn ratings and a rubric): the
+reviewer plays a turn's clip with the mouse and rejects with a comment by mouse; the author
+finds the rejection in My work and the clips and ratings on the rework page, and resubmits."""
 
 from __future__ import annotations
 
@@ -370,4 +371,62 @@ def test_review_a_spoken_dialogue_and_reject_it_by_mouse(
         {"index": 1, "rating": 4},
         {"index": 3, "rating": 5},
     ]
+    people.check()
+
+
+def test_review_fixes_segments_by_mouse(people: People, db: Database, tmp_path: Path) -> None:
+    """The reviewer corrects the author's segments with the mouse alone: drags a segment's
+    end in its lane, drags another whole along the band, and clicks Fix and accept; the
+    fixed times are the ones saved (to the pixel's worth of time)."""
+    lead, lead_token, token, project = reviewed_project(db, INTERFACE)
+    sent = upload(people.url, lead_token, project.id, make_speech(tmp_path / "talk.wav", WORDS))
+    recording = {"src": sent["src"], "duration": float(sent["duration"])}
+    add_tasks(db, lead, project, [{"id": "a0", "speech": recording}])
+    [submitted] = submit(people.url, token, project.id, [RESULT])
+
+    page = people.page("reviewer")
+    people.sign_in(page, *REVIEWER, then=f"/projects/{project.id}/review")
+    review_id(page)
+    player = page.locator(PLAYER)
+    expect(player).to_have_attribute("data-drawn", "true")
+    duration = float(player.get_attribute("data-duration") or 0)
+    band = box_of(page.locator(f"{PLAYER} .seg-band"))
+    per_second = band["width"] / duration
+
+    # s2's end (noise lane, 3.3 s) dragged to 3.8 s: the end's handle, pressed and moved.
+    end = box_of(page.locator("[data-lane=noise] [data-segment-id=s2] [data-edge=end]"))
+    at = (end["x"] + end["width"] / 2, end["y"] + end["height"] / 2)
+    page.mouse.move(*at)
+    page.mouse.down()
+    page.mouse.move(at[0] + 0.25 * per_second, at[1], steps=4)
+    page.mouse.move(at[0] + 0.5 * per_second, at[1], steps=4)
+    page.mouse.up()
+    moved_end = float(
+        page.locator(f"{PLAYER} .seg-band [data-segment-id=s2]").get_attribute("data-end") or 0
+    )
+    assert moved_end == pytest.approx(3.8, abs=2 / per_second)
+
+    # s1 (speech, 0.5 .. 1.5 s) dragged whole by its middle on the band, 0.2 s later.
+    bar = box_of(page.locator(f"{PLAYER} .seg-band [data-segment-id=s1]"))
+    middle = (bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.mouse.move(*middle)
+    page.mouse.down()
+    page.mouse.move(middle[0] + 0.1 * per_second, middle[1], steps=3)
+    page.mouse.move(middle[0] + 0.2 * per_second, middle[1], steps=3)
+    page.mouse.up()
+    shifted = page.locator(f"{PLAYER} .seg-band [data-segment-id=s1]")
+    start = float(shifted.get_attribute("data-start") or 0)
+    assert start == pytest.approx(0.7, abs=2 / per_second)
+    assert float(shifted.get_attribute("data-end") or 0) == pytest.approx(start + 1.0, abs=0.0015)
+    people.shot(page, "review-audio-fixed-by-mouse")
+
+    page.get_by_role("button", name="Fix and accept").click()
+    expect(page.get_by_text("Nothing is waiting for your review")).to_be_visible()
+    fixed = annotation(people.url, token, submitted)
+    assert fixed["review_state"] == "fixed"
+    parts = {s["id"]: s for s in fixed["result"]["parts"]["segments"]}
+    assert parts["s2"]["end"] == pytest.approx(moved_end, abs=0.0005)
+    assert parts["s2"]["start"] == 2.0 and parts["s3"] == PARTS[2]
+    assert parts["s1"]["start"] == pytest.approx(start, abs=0.0005)
+    assert fixed["result"]["words"] == RESULT["words"]
     people.check()
