@@ -224,7 +224,7 @@ def test_bad_videos_are_refused_and_nothing_is_stored(
         ),
         "sound.mp4": (sound, "holds no video stream"),
         "cut.mp4": (good[:2000], "cannot be"),
-        "empty.webm": (b"", "not an MP4"),
+        "empty.webm": (b"", "the file is empty (0 bytes)"),
     }
     for name, (data, why) in cases.items():
         answer = team.manager.post(team.path, files=parts({name: data, "good.mp4": good}))

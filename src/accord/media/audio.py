@@ -32,7 +32,7 @@ import numpy as np
 
 from accord.errors import Invalid
 from accord.kinds.fields.audio import MAX_CHANNELS, MAX_RATE, MIN_RATE
-from accord.media.decoding import Deadline, reason
+from accord.media.decoding import Deadline, MediaFiles, open_stream, reason
 
 # Names that mean a file is meant as audio (.webm is also a video's: told by its streams).
 EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".weba")
@@ -133,39 +133,22 @@ def _deadline(name: str, seconds: float) -> Deadline:
     )
 
 
+FILES = MediaFiles(
+    stream="audio",
+    like="audio",
+    formats="a WAV, FLAC, Ogg, Opus, MP3, AAC, M4A or WebM recording",
+    convert=CONVERT,
+    no_stream=("the file holds no audio stream", "send a file with sound"),
+    demuxer_of=demuxer_of,
+    bad=bad,
+)
+
+
 class _Opened:
     """The file opened by FFmpeg with its one allowed demuxer, and its audio stream."""
 
     def __init__(self, file: IO[bytes], name: str, limits: AudioLimits) -> None:
-        import av  # the FFmpeg libraries load only when audio is read
-
-        head = file.read(16)
-        file.seek(0)
-        if not head:
-            raise bad(name, "the file is empty (0 bytes)", "send the recording itself")
-        demuxer = demuxer_of(head)
-        if demuxer is None:
-            raise bad(
-                name,
-                "this is not a WAV, FLAC, Ogg, Opus, MP3, AAC, M4A or WebM recording (its "
-                "first bytes are those of none of them, whatever its name says)",
-                CONVERT,
-            )
-        self.demuxer = demuxer
-        try:
-            self.container = av.open(file, mode="r", format=demuxer)
-        except (av.FFmpegError, ValueError, OSError) as exc:
-            raise bad(
-                name,
-                f"the file starts like audio but cannot be read ({reason(exc)}): it is "
-                "truncated or damaged",
-                "export or copy it again from its source",
-            ) from None
-        streams = self.container.streams.audio
-        if not streams:
-            self.container.close()
-            raise bad(name, "the file holds no audio stream", "send a file with sound")
-        self.stream = streams[0]
+        self.container, self.stream, self.demuxer = open_stream(file, name, FILES)
         context = self.stream.codec_context
         self.sample_rate = int(context.sample_rate or 0)
         self.channels = int(context.channels or 0)

@@ -35,7 +35,7 @@ from typing import IO, Any
 import numpy as np
 
 from accord.errors import Invalid
-from accord.media.decoding import Deadline, reason
+from accord.media.decoding import Deadline, MediaFiles, open_stream, reason
 
 CONTAINERS = {"mov": "mp4", "matroska": "matroska"}  # FFmpeg demuxer: what the answer says
 EXTENSIONS = (".mp4", ".m4v", ".mov", ".webm", ".mkv")
@@ -102,37 +102,22 @@ def video_deadline(name: str, seconds: float) -> Deadline:
     )
 
 
+FILES = MediaFiles(
+    stream="video",
+    like="a video",
+    formats="an MP4, MOV, MKV or WebM video",
+    convert="convert it to one of those, e.g. ffmpeg -i input -c:v libx264 output.mp4",
+    no_stream=("the file holds no video stream", "send a file with a picture"),
+    demuxer_of=demuxer_of,
+    bad=bad,
+)
+
+
 class Opened:
     """The file opened by FFmpeg with its one allowed demuxer, and its video stream."""
 
     def __init__(self, file: IO[bytes], name: str) -> None:
-        import av  # the FFmpeg libraries load only when a video is read
-
-        head = file.read(16)
-        file.seek(0)
-        demuxer = demuxer_of(head)
-        if demuxer is None:
-            raise bad(
-                name,
-                "this is not an MP4, MOV, MKV or WebM video (its first bytes are those of "
-                "none of them, whatever its name says)",
-                "convert it to one of those, e.g. ffmpeg -i input -c:v libx264 output.mp4",
-            )
-        self.demuxer = demuxer
-        try:
-            self.container = av.open(file, mode="r", format=demuxer)
-        except (av.FFmpegError, ValueError, OSError) as exc:
-            raise bad(
-                name,
-                f"the file starts like a video but cannot be read ({reason(exc)}): it is "
-                "truncated or damaged",
-                "export or copy it again from its source",
-            ) from None
-        streams = self.container.streams.video
-        if not streams:
-            self.container.close()
-            raise bad(name, "the file holds no video stream", "send a file with a picture")
-        self.stream = streams[0]
+        self.container, self.stream, self.demuxer = open_stream(file, name, FILES)
 
     def close(self) -> None:
         self.container.close()
