@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from accord.actions.jobs import do_beat_job, do_claim_job, do_start_job
 from accord.db import Database
 from tests.browser.conftest import People
 from tests.browser.test_export_media_formats import tab_to
@@ -29,6 +30,7 @@ pytestmark = [
 ]
 
 LEAD = ("lead@example.org", "lead password 1")
+MiB = 1024 * 1024
 SECTION = "[data-media-import]"
 REPORT = "section[aria-label='Import report']"
 
@@ -246,6 +248,38 @@ def test_vtt_zip_by_keyboard(people: People, db: Database, tmp_path: Path) -> No
     (bye,) = tasks["talks/bye"]["predictions"]
     assert bye["result"]["words"]["segments"][0]["speaker"] == "Bob"
     assert tasks["hello"]["task"]["data"]["audio"]["duration"] > 1
+    people.check()
+
+
+def test_a_running_media_import_is_followed_in_its_section(
+    people: People, db: Database
+) -> None:
+    """A MOT import another worker is running when the page opens: its progress shows in the
+    video dataset's section (where it was started), not under the file of tasks."""
+    lead, _ = make_user(db, LEAD[0], password=LEAD[1])
+    project = make_project(db, lead, VIDEO).id
+    with db.write() as session:
+        job = do_start_job(
+            session, lead, project, "import",
+            {"key": "spool/imports/elsewhere.zip", "format": "mot", "filename": "seqs.zip",
+             "size": 4 * MiB, "question": "people"},
+            unit="bytes",
+        )  # fmt: skip
+        job_id: int = job.id
+    with db.write() as session:
+        assert do_claim_job(session, job_id, "worker-a:101") is not None
+    with db.write() as session:
+        do_beat_job(session, job_id, 1, done=MiB, total=4 * MiB)
+    page = people.page("lead")
+    people.sign_in(page, *LEAD, then=f"/projects/{project}/import")
+    progress = page.get_by_role("region", name=f"Import job {job_id}")
+    expect(page.locator(SECTION).get_by_text("is still running; here is how far it has got"))\
+        .to_be_visible()
+    expect(page.locator(SECTION).get_by_role("region", name=f"Import job {job_id}")).to_be_visible()
+    expect(progress.locator("[data-job-progress]")).to_have_text("1.0 MiB of 4.0 MiB (25%)")
+    expect(page.locator(".importer > [aria-label^='Import job']")).to_have_count(0)
+    expect(page.get_by_role("button", name="Import", exact=True)).to_be_disabled()
+    people.shot(page, "media-import-running-elsewhere", at=SECTION)
     people.check()
 
 

@@ -16,7 +16,7 @@ import { JobProgress } from "./jobs/JobProgress";
 import { useJob } from "./jobs/useJob";
 import { ManageLayout } from "./ManageLayout";
 import { MediaDatasetImport } from "./MediaDatasetImport";
-import { mediaImportOffersOf } from "./mediaImports";
+import { importSourceOf, mediaImportOffersOf } from "./mediaImports";
 import { ReferenceCorpora } from "./ReferenceCorpora";
 
 const FORMATS: { value: ImportFormat; label: string; ext: string[] }[] = [
@@ -87,6 +87,11 @@ function Importer({ project, onImported }: { project: Project; onImported: () =>
   const running = useRunningImports(project.id, setPhase);
   const abort = useRef<AbortController | null>(null);
   const busy = phase.kind === "uploading" || phase.kind === "storing" || phase.kind === "job";
+  // An import found running when the page opened is followed in the section it came from.
+  const resumed = phase.kind === "job" && phase.resumed ? phase.job : null;
+  useEffect(() => {
+    if (resumed) setSource(importSourceOf(resumed.params.format, { images, media }));
+  }, [resumed, images, media]);
 
   function choose(chosen: File | null): void {
     setFile(chosen);

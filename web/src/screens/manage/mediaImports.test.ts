@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../api";
 import { parseInterface } from "../../editor/interface";
-import { isMediaDatasetFormat, mediaImportCommand, mediaImportOffersOf, mediaImportTitle, ZIP_LAYOUTS } from "./mediaImports";
+import { importSourceOf, isMediaDatasetFormat, mediaImportCommand, mediaImportOffersOf, mediaImportTitle, ZIP_LAYOUTS } from "./mediaImports";
 
 const iface = (raw: unknown) => parseInterface(raw as JsonObject);
 const offered = (raw: unknown) => {
@@ -72,5 +72,20 @@ describe("mediaImportCommand", () => {
     expect(rttm && mediaImportCommand(3, rttm, "speakers", "")).toBe("accord import 3 diarization.rttm --format rttm --media recordings/ --wait");
     expect(vtt && mediaImportCommand(3, vtt, "words", " vendor a ")).toBe("accord import 3 subtitles/ --format vtt --media recordings/ --source 'vendor a' --wait");
     expect(vtt && mediaImportCommand(3, vtt, "words", "it's")).toBe(`accord import 3 subtitles/ --format vtt --media recordings/ --source 'it'"'"'s' --wait`);
+  });
+});
+
+describe("importSourceOf", () => {
+  const both = { images: true, media: true };
+  it("follows a running import in the section its format belongs to", () => {
+    expect(importSourceOf("mot", both)).toBe("media");
+    expect(importSourceOf("vtt", both)).toBe("media");
+    expect(importSourceOf("coco", both)).toBe("images");
+    expect(importSourceOf("jsonl", both)).toBe("file");
+    expect(importSourceOf(undefined, both)).toBe("file");
+  });
+  it("falls back to the file's section when the page does not show the format's", () => {
+    expect(importSourceOf("mot", { images: true, media: false })).toBe("file");
+    expect(importSourceOf("yolo", { images: false, media: true })).toBe("file");
   });
 });

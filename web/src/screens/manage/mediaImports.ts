@@ -88,3 +88,11 @@ export function mediaImportCommand(projectId: number, offer: MediaOffer, questio
   parts.push("--wait");
   return parts.join(" ");
 }
+
+/** The section an import job of `format` is followed in: a video or audio dataset's
+ * (when the page shows that section), an image dataset's, else the file's. */
+export function importSourceOf(format: unknown, shown: { images: boolean; media: boolean }): "file" | "images" | "media" {
+  if (shown.media && isMediaDatasetFormat(format)) return "media";
+  if (shown.images && (format === "coco" || format === "yolo" || format === "voc")) return "images";
+  return "file";
+}
