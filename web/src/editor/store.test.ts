@@ -50,6 +50,35 @@ describe("EditorStore", () => {
     expect(store.focusBy(-1)).toBe("entities");
   });
 
+  it("refuses every change of the result once locked, undo and redo included", () => {
+    const store = new EditorStore(iface, { review: "Alice" }, { sentiment: { choice: "pos" } });
+    const seen: unknown[] = [];
+    store.onResultChange((result) => seen.push(result));
+    store.answer("sentiment", { choice: "neg" });
+    store.answer("why", { text: "an edit before the lock" });
+    store.undo();
+    expect(store.getSnapshot()).toMatchObject({ canUndo: true, canRedo: true, readOnly: false });
+    seen.length = 0;
+    const before = store.getSnapshot();
+
+    store.lock();
+    const locked = store.getSnapshot();
+    expect(locked).toMatchObject({ readOnly: true, canUndo: false, canRedo: false, revision: before.revision });
+    expect(store.readOnly).toBe(true);
+    store.answer("sentiment", { choice: "pos" });
+    store.answer("why", { text: "typed while locked" }, { coalesce: "text:why" });
+    store.answer("sentiment", undefined);
+    store.replace({});
+    expect(store.undo()).toBe(false);
+    expect(store.redo()).toBe(false);
+    expect(store.result).toEqual({ sentiment: { choice: "neg" } });
+    expect(store.getSnapshot().revision).toBe(before.revision);
+    expect(seen).toEqual([]); // no draft is written: nothing tells the keeper of a change
+    // Focus still moves (reading the questions one by one).
+    expect(store.focusBy(1)).toBe("entities");
+    expect(store.getSnapshot()).toMatchObject({ readOnly: true, canUndo: false, canRedo: false });
+  });
+
   it("keeps server problems until their question is edited, and focuses the first", () => {
     const store = new EditorStore(iface, {});
     store.focus("entities");

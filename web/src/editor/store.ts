@@ -3,6 +3,10 @@
  * history, which question has focus, and the server's problems from the last submit.
  * Plain TypeScript: React reads it with `useSyncExternalStore(store.subscribe, store.getSnapshot)`;
  * the annotate screen listens to `onResultChange` to save drafts. No rendering, no network.
+ *
+ * A locked store (`lock()`: a reviewed annotation shown as the review left it) refuses every
+ * change of the result, whatever asks for it (a widget, a key, undo or redo): the one place
+ * that keeps the page from showing an answer that is not the one the server has.
  */
 import type { Json, JsonObject, Problem } from "../api/types";
 import { History, type PushOptions } from "./history";
@@ -19,6 +23,8 @@ export interface EditorState {
   canRedo: boolean;
   /** Increases on every change of the result. */
   revision: number;
+  /** The result cannot change (`lock()`): answers, undo and redo are refused. */
+  readOnly: boolean;
 }
 
 type Listener = () => void;
@@ -41,6 +47,7 @@ export class EditorStore {
       canUndo: false,
       canRedo: false,
       revision: 0,
+      readOnly: false,
     };
   }
 
@@ -58,11 +65,12 @@ export class EditorStore {
   }
 
   private set(patch: Partial<EditorState>, resultChanged: boolean): void {
+    const readOnly = patch.readOnly ?? this.state.readOnly;
     this.state = {
       ...this.state,
       ...patch,
-      canUndo: this.history.canUndo,
-      canRedo: this.history.canRedo,
+      canUndo: !readOnly && this.history.canUndo,
+      canRedo: !readOnly && this.history.canRedo,
       revision: this.state.revision + (resultChanged ? 1 : 0),
     };
     for (const listener of this.listeners) listener();
@@ -73,8 +81,24 @@ export class EditorStore {
     return this.state.result;
   }
 
-  /** Set one question's answer (undefined clears it): one undo step, or merged typing. */
+  get readOnly(): boolean {
+    return this.state.readOnly;
+  }
+
+  /**
+   * From now on the result is only shown: every change (`answer`, `replace`, `undo`, `redo`)
+   * is refused and no result listener is called again. There is no unlock: a screen that may
+   * edit again makes a new store.
+   */
+  lock(): void {
+    if (this.state.readOnly) return;
+    this.history.clear();
+    this.set({ readOnly: true }, false);
+  }
+
+  /** Set one question's answer (undefined clears it): one undo step, or merged typing. Refused when locked. */
   answer(name: string, value: Json | undefined, options: PushOptions = {}): void {
+    if (this.state.readOnly) return;
     const before = this.state.result;
     if (before[name] === value) return;
     const after: JsonObject = { ...before };
@@ -93,12 +117,14 @@ export class EditorStore {
 
   /** Replace the whole result as one undoable step (e.g. "use the other draft"). */
   replace(result: JsonObject): void {
+    if (this.state.readOnly) return;
     this.history.push(this.state.result, result);
     this.history.seal();
     this.set({ result }, true);
   }
 
   undo(): boolean {
+    if (this.state.readOnly) return false;
     const previous = this.history.undo();
     if (previous === null) return false;
     this.set({ result: previous }, true);
@@ -106,6 +132,7 @@ export class EditorStore {
   }
 
   redo(): boolean {
+    if (this.state.readOnly) return false;
     const next = this.history.redo();
     if (next === null) return false;
     this.set({ result: next }, true);

@@ -96,7 +96,7 @@ function Editor({ project, annotation, detail }: Loaded) {
         {view.notice ? <Notice tone={view.notice.tone}>{view.notice.text}</Notice> : null}
       </div>
       <div className="annotate-body">
-        <div className="task" data-task-id={detail.task.id}>
+        <div className="task" data-task-id={detail.task.id} data-read-only={locked ? "" : undefined}>
           <TaskView store={store} data={detail.task.data} shared={shared} />
         </div>
         {guidelines ? <GuidelinesPanel markdown={project.guidelines} version={project.guidelines_version} onClose={() => setGuidelines(false)} /> : null}

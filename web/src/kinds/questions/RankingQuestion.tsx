@@ -1,7 +1,8 @@
-import { useState, type DragEvent, type KeyboardEvent } from "react";
+import { useContext, useState, type DragEvent, type KeyboardEvent } from "react";
 import type { RankingSpec } from "../../editor/interface";
 import { optionText } from "../../editor/interface";
 import { digitOf, isObject, isTypingTarget, type QuestionProps } from "../types";
+import { WidgetContext } from "../widgetShared";
 import type { Json } from "../../api/types";
 
 /** Places, best first: each place is a group of item indices (one item unless tied). */
@@ -31,6 +32,8 @@ export function RankingQuestion({ question, value, onChange, data, active }: Que
   const flat = places.flat();
   const [focus, setFocus] = useState(0);
   const [dragging, setDragging] = useState<number | null>(null);
+  // Read only (a reviewed annotation): nothing to drag (keys and drops are refused by the store).
+  const readOnly = useContext(WidgetContext).readOnly;
 
   const commit = (next: Places): void => onChange(orderAnswer(next.filter((group) => group.length > 0)));
 
@@ -108,7 +111,7 @@ export function RankingQuestion({ question, value, onChange, data, active }: Que
                   <div
                     key={item}
                     className={`ranking-item${focused ? " ranking-item-focus" : ""}${dragging === item ? " ranking-item-drag" : ""}`}
-                    draggable
+                    draggable={!readOnly}
                     onDragStart={() => setDragging(item)}
                     onDragEnd={() => setDragging(null)}
                     onClick={() => setFocus(flat.indexOf(item))}

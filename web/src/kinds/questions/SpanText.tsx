@@ -1,9 +1,10 @@
-import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent } from "react";
+import { memo, useCallback, useContext, useEffect, useMemo, useRef, type MouseEvent } from "react";
 import type { SpansSpec } from "../../editor/interface";
 import { OffsetMap } from "../../editor/offsets";
 import { segments, spansAt, toBrowserRange, trimRange, wordAround, type Span } from "../../editor/spans";
 import { labelColour } from "../palette";
 import { useUiState, type UiState } from "../uiState";
+import { WidgetContext } from "../widgetShared";
 import { selectionOf, type SpanUi } from "./spanUi";
 import { labelText } from "./SpansQuestion";
 
@@ -35,6 +36,9 @@ export function SpanText({ question, text, spans, active, ui, activate }: SpanTe
   const map = useMemo(() => new OffsetMap(text), [text]);
   const state = useUiState(ui);
   const root = useRef<HTMLDivElement>(null);
+  // Read only (a reviewed annotation, the manager's task page): the text is only read; a mouse
+  // selection stays the browser's (to copy), never a span to be.
+  const readOnly = useContext(WidgetContext).readOnly;
   const ranges = useMemo(() => spans.map((s) => toBrowserRange(map, s)), [spans, map]);
   const selection = active ? selectionOf(state, text) : null;
   const picked = state.picked;
@@ -65,7 +69,7 @@ export function SpanText({ question, text, spans, active, ui, activate }: SpanTe
    * click handler after it would undo the selection.
    */
   function onMouseUp(event: MouseEvent): void {
-    if (event.button !== 0) return;
+    if (event.button !== 0 || readOnly) return;
     const range = domSelection(root.current);
     if (range) {
       let [start, end] = trimRange(text, range[0], range[1]);
@@ -96,7 +100,7 @@ export function SpanText({ question, text, spans, active, ui, activate }: SpanTe
   return (
     <div
       ref={root}
-      className={active ? "span-text span-text-active" : "span-text"}
+      className={`span-text${active && !readOnly ? " span-text-active" : ""}${readOnly ? " span-text-read-only" : ""}`}
       onMouseUp={onMouseUp}
       aria-label={`Text to mark for ${question.label || question.name}`}
     >

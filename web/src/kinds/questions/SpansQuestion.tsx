@@ -1,4 +1,4 @@
-import { useMemo, type KeyboardEvent } from "react";
+import { useContext, useMemo, type KeyboardEvent } from "react";
 import type { SpansSpec } from "../../editor/interface";
 import { optionText } from "../../editor/interface";
 import { OffsetMap } from "../../editor/offsets";
@@ -6,6 +6,7 @@ import { addSpan, findOverlaps, relabelSpan, removeSpan, sameSpan, toServerSpan,
 import { labelColour } from "../palette";
 import { digitOf, isObject, isTypingTarget, keyLabel, type QuestionProps } from "../types";
 import { useUiState, type UiState } from "../uiState";
+import { WidgetContext } from "../widgetShared";
 import { moveCursor, pickNeighbour, selectionOf, type SpanUi } from "./spanUi";
 import type { Json } from "../../api/types";
 
@@ -80,9 +81,11 @@ export function SpansQuestion({ question, value, onChange, data, active, ui, ann
   const state = useUiState(ui);
   const actions = spanActions(question, text, map, spans, ui, onChange);
   const overlapping = question.overlap ? [] : findOverlaps(spans);
+  // Read only (a reviewed annotation): its keys only mark, so none is handled.
+  const readOnly = useContext(WidgetContext).readOnly;
 
   function onKeyDown(event: KeyboardEvent): void {
-    if (isTypingTarget(event.target) || event.ctrlKey || event.metaKey) return;
+    if (readOnly || isTypingTarget(event.target) || event.ctrlKey || event.metaKey) return;
     const key = event.key;
     let message: string | null = null;
     if (key === "ArrowRight" || key === "ArrowLeft") {
@@ -171,7 +174,7 @@ export function SpansQuestion({ question, value, onChange, data, active, ui, ann
       ) : (
         <p className="muted small">No spans yet.</p>
       )}
-      {active ? (
+      {active && !readOnly ? (
         <p className="keys-hint small muted">
           Select text with the mouse (drag, or double-click a word) or <kbd>Shift</kbd>+<kbd>←</kbd>/<kbd>→</kbd> (by word; add <kbd>Alt</kbd> for a character), then a
           label key or button.{" "}

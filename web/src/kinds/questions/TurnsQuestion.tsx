@@ -1,9 +1,10 @@
-import { useEffect, useRef, type KeyboardEvent } from "react";
+import { useContext, useEffect, useRef, type KeyboardEvent } from "react";
 import { eligibleTurns, listing } from "../../editor/answers";
 import type { TurnsSpec } from "../../editor/interface";
 import { optionText, titleOf } from "../../editor/interface";
 import { digitOf, isObject, isTypingTarget, keyLabel, type QuestionProps } from "../types";
 import { useUiState, type UiState } from "../uiState";
+import { WidgetContext } from "../widgetShared";
 import type { Json, JsonObject } from "../../api/types";
 
 /** The judged turns by index: a rating, or labels. */
@@ -149,6 +150,8 @@ export function TurnControls({
   onPick: () => void;
 }) {
   const verdict = judgementsOf(value).get(index);
+  // Beside the chat, outside the questions' disabled fieldset: read only disables these itself.
+  const readOnly = useContext(WidgetContext).readOnly;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (focused) ref.current?.scrollIntoView?.({ block: "nearest" });
@@ -174,7 +177,7 @@ export function TurnControls({
       <span className="turn-controls-buttons">
         {question.rating
           ? Array.from({ length: question.rating.max - question.rating.min + 1 }, (_, i) => (question.rating as { min: number }).min + i).map((r) => (
-              <button key={r} type="button" tabIndex={-1} aria-pressed={verdict === r} className={verdict === r ? "option option-small option-on" : "option option-small"} onClick={() => set(r)}>
+              <button key={r} type="button" tabIndex={-1} aria-pressed={verdict === r} disabled={readOnly} className={verdict === r ? "option option-small option-on" : "option option-small"} onClick={() => set(r)}>
                 {r}
               </button>
             ))
@@ -182,7 +185,7 @@ export function TurnControls({
               const on = Array.isArray(verdict) && verdict.includes(label.value);
               const key = keyLabel(i);
               return (
-                <button key={label.value} type="button" tabIndex={-1} aria-pressed={on} title={label.hint || undefined} className={on ? "option option-small option-on" : "option option-small"} onClick={() => set(label.value)}>
+                <button key={label.value} type="button" tabIndex={-1} aria-pressed={on} disabled={readOnly} title={label.hint || undefined} className={on ? "option option-small option-on" : "option option-small"} onClick={() => set(label.value)}>
                   {focused && key ? <kbd>{key}</kbd> : null}
                   {optionText(label)}
                 </button>

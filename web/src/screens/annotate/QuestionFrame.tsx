@@ -36,8 +36,9 @@ export function QuestionFrame({ question, index, active, problems, mark, onActiv
   useEffect(() => {
     const element = ref.current;
     if (!active || !element || element.contains(document.activeElement)) return;
-    // Keys go to the widget's root (it handles them), or straight into the text box.
-    const target = element.querySelector<HTMLElement>(question.kind === "text" ? "textarea, input" : "[data-keys]");
+    // Keys go to the widget's root (it handles them), or straight into the text box (unless it
+    // is disabled, read only: then to the card, where Tab and the screen's keys still work).
+    const target = element.querySelector<HTMLElement>(question.kind === "text" ? "textarea:enabled, input:enabled" : "[data-keys]");
     (target ?? element).focus({ preventScroll: true });
     // Typing goes after what is already written, not before it.
     if (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) {

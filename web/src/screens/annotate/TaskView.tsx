@@ -20,7 +20,13 @@ interface TaskViewProps {
   suggestion?: { result: JsonObject; by: string } | null;
 }
 
-/** A task: its data on the left (fields), its questions on the right, bound to the editor store. */
+/**
+ * A task: its data on the left (fields), its questions on the right, bound to the editor store.
+ * Read only (`shared.readOnly`, a reviewed annotation): the store refuses every change (it is
+ * locked), and the questions' controls are disabled (one `<fieldset disabled>`) and look it; the
+ * data column stays usable (reading, selecting text, playing media), its widgets honouring
+ * `readOnly` themselves.
+ */
 export function TaskView({ store, data, shared, header, suggestion }: TaskViewProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const iface = store.iface;
@@ -44,29 +50,41 @@ export function TaskView({ store, data, shared, header, suggestion }: TaskViewPr
           <FieldView key={field.name} field={field} data={data} iface={iface} bind={bind} />
         ))}
       </div>
-      <div className="task-questions" aria-label="Questions">
-        {header}
-        {iface.questions.map((question, index) => {
-          const binding = bind(question);
-          return (
-            <QuestionFrame
-              key={question.name}
-              question={question}
-              index={index}
-              active={binding.active}
-              problems={state.serverProblems.filter((p) => p.path === `result.${question.name}` || p.path.startsWith(`result.${question.name}.`) || p.path.startsWith(`result.${question.name}[`))}
-              mark={markOf(question, binding.value, data, suggestion ?? null)}
-              onActivate={binding.activate}
-              onMove={move}
-            >
-              <QuestionWidget question={question} value={binding.value} onChange={binding.onChange} data={data} fields={fields} active={binding.active} activate={binding.activate} />
-            </QuestionFrame>
-          );
-        })}
-        <ConsistencyNotes iface={iface} result={state.result} />
-        {iface.questions.length === 0 ? <p className="muted">This project asks no questions: submit when you have read the task.</p> : null}
+      <div className={shared.readOnly ? "task-questions task-read-only" : "task-questions"} aria-label="Questions">
+        <ReadOnlySet readOnly={shared.readOnly}>
+          {header}
+          {iface.questions.map((question, index) => {
+            const binding = bind(question);
+            return (
+              <QuestionFrame
+                key={question.name}
+                question={question}
+                index={index}
+                active={binding.active}
+                problems={state.serverProblems.filter((p) => p.path === `result.${question.name}` || p.path.startsWith(`result.${question.name}.`) || p.path.startsWith(`result.${question.name}[`))}
+                mark={markOf(question, binding.value, data, suggestion ?? null)}
+                onActivate={binding.activate}
+                onMove={move}
+              >
+                <QuestionWidget question={question} value={binding.value} onChange={binding.onChange} data={data} fields={fields} active={binding.active} activate={binding.activate} />
+              </QuestionFrame>
+            );
+          })}
+          <ConsistencyNotes iface={iface} result={state.result} />
+          {iface.questions.length === 0 ? <p className="muted">This project asks no questions: submit when you have read the task.</p> : null}
+        </ReadOnlySet>
       </div>
     </WidgetContext.Provider>
+  );
+}
+
+/** The questions, in a disabled fieldset when read only (it lays nothing out: `display: contents`). */
+function ReadOnlySet({ readOnly, children }: { readOnly: boolean; children: React.ReactNode }) {
+  if (!readOnly) return <>{children}</>;
+  return (
+    <fieldset className="read-only-set" disabled aria-label="Your answers, read only">
+      {children}
+    </fieldset>
   );
 }
 

@@ -2,7 +2,9 @@
  * Fixing one's own submitted annotation (My work → Reopen), with the annotate loop's draft
  * keeping (`DraftKeeper`): the fix in progress is kept in this browser and autosaved as the
  * task's draft on the server, the save state shown is the real one, and saving the fix first
- * stops autosaves so none lands after it.
+ * stops autosaves so none lands after it. A reviewed annotation is locked: it shows the
+ * annotation as the review left it (never a draft of this browser or the server's), its store
+ * refuses every change (`EditorStore.lock`), and nothing is kept or saved as a draft.
  */
 import { Observable } from "../../ui/observable";
 import { api, ApiError, type Annotation, type Project, type TaskDetail } from "../../api";
@@ -40,6 +42,13 @@ export class ReopenSession extends Observable<ReopenView> {
     const iface = parseInterface(project.interface);
     const drafts = new LocalDrafts(storage, userId);
     this.keeper = new DraftKeeper(iface, drafts, (saveState) => this.set({ saveState }), options);
+    if (!this.view.editable) {
+      // Locked: what the review left, whatever copy of an earlier fix lies around.
+      this.store = new EditorStore(iface, detail.task.data, annotation.result);
+      this.store.lock();
+      this.syncedAt = annotation.updated_at;
+      return;
+    }
     // A copy newer than the annotation (in this browser, or autosaved on the server) is work
     // in progress on this fix.
     const saved = detail.draft && detail.draft.updated_at > annotation.updated_at ? detail.draft : null;
@@ -48,9 +57,18 @@ export class ReopenSession extends Observable<ReopenView> {
     this.syncedAt = saved?.updated_at ?? annotation.updated_at;
   }
 
-  /** Start keeping the fix (the screen is shown). */
+  /** The annotation can no longer be changed (reviewed): shown, never edited or saved. */
+  get locked(): boolean {
+    return !this.view.editable;
+  }
+
+  /**
+   * Start keeping the fix (the screen is shown). A locked annotation is not kept at all: no
+   * copy in this browser, no draft on the server (the keeper only counts active time).
+   */
   start(): void {
-    this.keeper.attach(this.detail.task.id, this.store, this.syncedAt, 0, this.view.editable);
+    if (this.locked) return;
+    this.keeper.attach(this.detail.task.id, this.store, this.syncedAt, 0, true);
   }
 
   /**
@@ -59,7 +77,7 @@ export class ReopenSession extends Observable<ReopenView> {
    * first (as at submit): `again` is what its "Save anyway" calls (`save(true, again)`).
    */
   async save(anyway = false, again: () => void = () => undefined): Promise<boolean> {
-    if (this.view.busy) return false;
+    if (this.view.busy || this.locked) return false;
     const problems = this.keeper.problems(this.store);
     if (problems.length) {
       this.store.setServerProblems(problems);

@@ -7,10 +7,11 @@
  * Shift+Z or the − / + buttons around the current frame, Ctrl+wheel around the pointer; the
  * wheel scrolls a zoomed timeline; the view follows the current frame when it moves out.
  */
-import { useEffect, useRef, useState, type PointerEvent } from "react";
+import { useContext, useEffect, useRef, useState, type PointerEvent } from "react";
 import { Kbd } from "../../../ui/Kbd";
 import { optionText } from "../../../editor/interface";
 import { labelColour } from "../../palette";
+import { WidgetContext } from "../../widgetShared";
 import { useUiState } from "../../uiState";
 import { zoomTimeline, type EventsContext } from "./keys";
 import { addEvent, frameText, moveEdge, toAnswer, type VideoEvent } from "./model";
@@ -20,6 +21,8 @@ type Drag = { kind: "edge"; id: string; edge: "start" | "end"; pointer: number }
 
 export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () => void }) {
   const { question, events, ui, frame: frameState, manifest } = ctx;
+  // Read only (a reviewed annotation): a click selects an event or goes to a frame; no drag edits.
+  const readOnly = useContext(WidgetContext).readOnly;
   const frame = useUiState(frameState);
   const state = useUiState(ui);
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -90,7 +93,7 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
     const bar = target?.closest<HTMLElement>("[data-event-id]");
     track.setPointerCapture(e.pointerId);
     e.preventDefault();
-    if (edge && bar) {
+    if (edge && bar && !readOnly) {
       const id = bar.dataset.eventId as string;
       ui.set({ ...ui.get(), selected: id });
       setDrag({ kind: "edge", id, edge: edge.dataset.edge === "start" ? "start" : "end", pointer: e.pointerId });
@@ -102,7 +105,7 @@ export function Timeline({ ctx, activate }: { ctx: EventsContext; activate: () =
       }
     } else {
       frameState.set(f);
-      setDrag({ kind: "new", label, from: f, to: f, pointer: e.pointerId });
+      if (!readOnly) setDrag({ kind: "new", label, from: f, to: f, pointer: e.pointerId });
     }
   };
 

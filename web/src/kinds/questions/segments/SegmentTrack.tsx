@@ -9,11 +9,12 @@
  * on playhead ticks: only `Cursor` follows the playhead, and each bar is a memoised component,
  * so a drag among 1,000 segments redraws the one that moves.
  */
-import { memo, useRef, useState, type PointerEvent } from "react";
+import { memo, useContext, useRef, useState, type PointerEvent } from "react";
 import { useUiState } from "../../uiState";
 import { timeAtX, xOf, type AudioLink, type View } from "../../fields/audio/link";
 import { clock, ms } from "../../fields/audio/source";
 import { labelColour } from "../../palette";
+import { WidgetContext } from "../../widgetShared";
 import { commit, newFields, type SegmentsContext } from "./keys";
 import { addSegment, moveEdge, moveWhole, type Segment } from "./model";
 
@@ -38,6 +39,8 @@ interface TrackProps {
 
 export function SegmentTrack({ ctx, lane, colourOf, showLabel, className, activate }: TrackProps) {
   const { link, segments, ui } = ctx;
+  // Read only (a reviewed annotation): a click selects a segment or moves the playhead; no drag edits.
+  const readOnly = useContext(WidgetContext).readOnly;
   const view = useUiState(link.view);
   const preview = useUiState(ctx.preview);
   const selected = useUiState(ui).selected;
@@ -71,11 +74,12 @@ export function SegmentTrack({ ctx, lane, colourOf, showLabel, className, activa
       const s = segments.find((x) => x.id === id);
       if (!s) return;
       ui.set({ ...ui.get(), selected: id });
-      if (edge) setDrag({ kind: "edge", id, edge: edge.dataset.edge === "start" ? "start" : "end", pointer: e.pointerId });
+      if (readOnly) link.time.set(s.start);
+      else if (edge) setDrag({ kind: "edge", id, edge: edge.dataset.edge === "start" ? "start" : "end", pointer: e.pointerId });
       else setDrag({ kind: "body", id, offset: t - s.start, x: e.clientX, moved: false, pointer: e.pointerId });
     } else {
       link.time.set(t);
-      setDrag({ kind: "new", from: t, to: t, x: e.clientX, moved: false, pointer: e.pointerId });
+      if (!readOnly) setDrag({ kind: "new", from: t, to: t, x: e.clientX, moved: false, pointer: e.pointerId });
     }
   };
 
