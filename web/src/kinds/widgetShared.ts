@@ -24,7 +24,8 @@ export class WidgetShared {
     /** The task being annotated, for widgets that call the server about it (the image assist). */
     readonly taskId: number | null = null,
     /** The answers are shown, not edited (the manager's task page, the answers compared in
-     * adjudication): the image widget then only pans, zooms and selects. */
+     * adjudication, a reviewed annotation of one's own): the image widget then only pans, zooms
+     * and selects; `TaskView` disables the questions' controls (its store is locked). */
     readonly readOnly: boolean = false,
   ) {}
   get rules(): RuleEngine {
