@@ -134,6 +134,32 @@ def test_h264_with_b_frames_is_cut_at_each_keyframe_and_decodes_exactly(tmp_path
     assert manifest["fps"] == 25.0 and not manifest["variable_rate"]
 
 
+def test_disposable_pictures_are_ones_no_other_needs(tmp_path: Path) -> None:
+    """The packets marked disposable (H.264 non-reference pictures) can be left out of a
+    chunk's decoding, as a seek does: every other picture still comes out, showing its own
+    number."""
+    video = encode(tmp_path / "b.mp4", 60, [*X264, "-bf", "3", "-g", "30", "-sc_threshold", "0"])
+    storage, manifest = make(tmp_path, video)
+    data = b"".join(storage.read_range(packets_key(1, video.name), 0, None))
+    assert sum(len(chunk["disposable"]) for chunk in manifest["chunks"]) >= 10
+    for chunk in manifest["chunks"]:
+        assert 0 not in chunk["disposable"]  # the keyframe never is
+        context = av.CodecContext.create("h264", "r")
+        context.extradata = base64.b64decode(manifest["description"])
+        pictures: list[Any] = []
+        offsets = chunk["offsets"]
+        for i in range(len(offsets) - 1):
+            if i in chunk["disposable"]:
+                continue
+            packet = av.Packet(data[chunk["start"] + offsets[i] : chunk["start"] + offsets[i + 1]])
+            packet.pts = chunk["frames"][i]
+            pictures += context.decode(packet)
+        pictures += context.decode(None)
+        kept = sorted(f for i, f in enumerate(chunk["frames"]) if i not in chunk["disposable"])
+        assert [p.pts for p in pictures] == kept
+        assert [frame_number(p.to_ndarray(format="rgb24")) for p in pictures] == kept
+
+
 def test_variable_frame_rate_keeps_ffmpegs_times(tmp_path: Path) -> None:
     video = make_video(tmp_path / "vfr.mp4", 80, variable=True)  # two frames share a time
     storage, manifest = make(tmp_path, video)

@@ -10,7 +10,8 @@ frames folder (`accord.media.frames.frames_prefix`):
 - ``manifest.json`` (version 2, ``"format": "packets"``): what version 1 says (frames, size,
   rate, duration, each frame's time), plus what the browser's ``VideoDecoder`` is configured
   with (``codec``, e.g. ``avc1.64001f``; ``description``, the avcC record base64, for H.264)
-  and each chunk's byte range with each packet's offset and frame number (`write_packets`).
+  and each chunk's byte range with each packet's offset and frame number, and which packets
+  hold a picture no other refers to (``disposable``: a seek may leave them out) (`write_packets`).
 
 A packet's frame number is where its picture comes in FFmpeg's presentation order: the
 browser gives it as the chunk's timestamp, and the decoder hands it back on the picture, so
@@ -133,6 +134,23 @@ def is_idr(data: bytes, length_size: int) -> bool:
     return False
 
 
+def is_disposable(data: bytes, length_size: int) -> bool:
+    """Whether an H.264 access unit's picture is one no other picture refers to: it has slices
+    and each is a non-IDR slice with ``nal_ref_idc`` 0 (a seek need not decode it, H.264
+    7.4.1). False when unsure."""
+    at, slices = 0, 0
+    while at + length_size < len(data):
+        size = int.from_bytes(data[at : at + length_size], "big")
+        header = data[at + length_size]
+        kind = header & 0x1F
+        if kind in (1, 2, 3, 4, IDR):  # a slice (or slice data partition) of a picture
+            if kind == IDR or header & 0x60:
+                return False
+            slices += 1
+        at += length_size + size
+    return slices > 0
+
+
 @dataclass
 class Codec:
     name: str  # FFmpeg's: h264, vp8, vp9, av1
@@ -146,6 +164,12 @@ class Codec:
         if self.name == "h264" and self.description is not None:
             return is_idr(data, nal_length_size(self.description))
         return True
+
+    def disposable(self, data: bytes) -> bool:
+        """Whether no other picture refers to the packet's (H.264 only; False otherwise)."""
+        if self.name == "h264" and self.description is not None:
+            return is_disposable(data, nal_length_size(self.description))
+        return False
 
 
 def codec_of(opened: Opened) -> Codec:
@@ -175,6 +199,8 @@ class _Chunk:
     start: int  # byte offset in packets.bin
     offsets: list[int] = field(default_factory=list)  # each packet's, then the chunk's length
     packets: list[int] = field(default_factory=list)  # each packet's index, decode order
+    disposable: list[int] = field(default_factory=list)  # places (decode order) of those
+    # whose picture no other refers to
 
     def out(self, frame_of: list[int]) -> dict[str, Any]:
         frames = [frame_of[packet] for packet in self.packets]
@@ -185,6 +211,7 @@ class _Chunk:
             "count": len(frames),
             "offsets": self.offsets,
             "frames": frames,
+            "disposable": self.disposable,
         }
 
 
@@ -258,6 +285,8 @@ def _copy(
             elif not seen.chunks:
                 raise Ineligible("the first packet is not a keyframe")
             chunk = seen.chunks[-1]
+            if chunk.packets and codec.disposable(data):
+                chunk.disposable.append(len(chunk.packets))
             chunk.offsets.append(seen.written - chunk.start)
             chunk.packets.append(len(seen.stamps))
             seen.stamps.append(int(packet.pts))

@@ -149,4 +149,24 @@ describe("PacketStore", () => {
     expect(resets()).toBe(1);
     store.close();
   });
+
+  it("leaves out the disposable pictures before a seek's frame, and decodes them when wanted", async () => {
+    const { fed, resets } = fake();
+    // Frames 1 and 2 (decode places 2 and 3) are pictures no other refers to.
+    const disposable: PacketManifest = { ...manifest, chunks: [{ ...chunk(0), disposable: [2, 3] }, chunk(1)] };
+    const store = new PacketStore(disposable, "/packets.bin");
+    const four = (await store.frame(4)) as unknown as { frame: number };
+    store.ahead(4, 0);
+    expect(four.frame).toBe(4);
+    expect(fed).toContain(0);
+    expect(fed).toContain(3);
+    expect(fed).not.toContain(1);
+    expect(fed).not.toContain(2);
+    // A step back to a picture left out: from the keyframe again, this time with it.
+    const two = (await store.frame(2)) as unknown as { frame: number };
+    expect(two.frame).toBe(2);
+    expect(resets()).toBe(1);
+    expect(fed.filter((f) => f === 2)).toHaveLength(1);
+    store.close();
+  });
 });

@@ -32,6 +32,10 @@ export interface PacketChunk {
   offsets: number[];
   /** Each packet's frame number, in decode order. */
   frames: number[];
+  /** The places (decode order) of the packets whose picture no other picture refers to (H.264
+   * non-reference pictures): a seek skips those before the frames it wants. Absent in
+   * manifests made before it was written. */
+  disposable?: number[];
 }
 
 export interface PacketManifest extends Manifest {
@@ -122,8 +126,9 @@ export class PacketStore implements FrameSource {
   readonly keptFrames: number;
   private readonly config: VideoDecoderConfig;
   private decoder: VideoDecoder | null = null;
-  /** The chunk being decoded, how many of its packets were fed, whether it was flushed. */
-  private at: { chunk: number; fed: number; flushed: boolean } | null = null;
+  /** The chunk being decoded, how many of its packets were fed, whether it was flushed, the
+   * frames of the packets skipped (disposable, before those wanted). */
+  private at: { chunk: number; fed: number; flushed: boolean; skipped: Set<number> } | null = null;
   /** The last frame the decoder gave since it started at `at.chunk`'s keyframe. */
   private lastOut = -1;
   private generation = 0;
@@ -247,7 +252,8 @@ export class PacketStore implements FrameSource {
     const c = chunkOfFrame(chunks, want);
     const at = this.at;
     const going = this.decoder && this.decoder.state === "configured" && at;
-    const resumable = going && ((at.chunk === c && this.lastOut < want) || (at.chunk === c - 1 && at.flushed && this.lastOut < want));
+    const resumable =
+      going && ((at.chunk === c && this.lastOut < want && !at.skipped.has(want)) || (at.chunk === c - 1 && at.flushed && this.lastOut < want));
     if (!resumable && going && this.decoder) {
       this.decoder.reset(); // what it was decoding is no longer wanted: stop now
       this.at = null;
@@ -257,7 +263,7 @@ export class PacketStore implements FrameSource {
     const chunk = chunks[c] as PacketChunk;
     const bytes = this.chunk(c, this.focus.eager ? undefined : chunk.offsets[Math.min(chunk.frames.length, packetsFor(chunk, want) + REORDER_SLACK)]);
     if (!resumable) this.restart(c);
-    else if (at.chunk !== c) this.at = { chunk: c, fed: 0, flushed: false };
+    else if (at.chunk !== c) this.at = { chunk: c, fed: 0, flushed: false, skipped: new Set() };
     // As far as the frames wanted in this chunk need, and a few packets more.
     const upTo = want >= this.focus.index ? Math.max(want, Math.min(this.focus.hi, chunk.first + chunk.count - 1)) : want;
     this.feed(c, chunk, bytes, Math.min(chunk.frames.length, packetsFor(chunk, upTo) + REORDER_SLACK));
@@ -268,7 +274,7 @@ export class PacketStore implements FrameSource {
     if (!this.decoder || this.decoder.state === "closed") this.decoder = this.makeDecoder();
     else if (this.decoder.state === "configured") this.decoder.reset();
     this.decoder.configure(this.config);
-    this.at = { chunk: c, fed: 0, flushed: false };
+    this.at = { chunk: c, fed: 0, flushed: false, skipped: new Set() };
     this.lastOut = -1;
   }
 
@@ -278,9 +284,15 @@ export class PacketStore implements FrameSource {
     if (!at || !decoder || at.chunk !== c) return;
     while (at.fed < upTo && (chunk.offsets[at.fed + 1] as number) <= bytes.received) {
       const i = at.fed;
-      const data = bytes.buf.subarray(chunk.offsets[i] as number, chunk.offsets[i + 1] as number);
-      decoder.decode(new EncodedVideoChunk({ type: i === 0 ? "key" : "delta", timestamp: chunk.frames[i] as number, data }));
+      const frame = chunk.frames[i] as number;
       at.fed += 1;
+      // A picture nothing refers to, before the frames wanted: a seek need not decode it.
+      if (frame < this.focus.lo && !this.waiters.has(frame) && chunk.disposable?.includes(i)) {
+        at.skipped.add(frame);
+        continue;
+      }
+      const data = bytes.buf.subarray(chunk.offsets[i] as number, chunk.offsets[i + 1] as number);
+      decoder.decode(new EncodedVideoChunk({ type: i === 0 ? "key" : "delta", timestamp: frame, data }));
     }
     if (at.fed >= chunk.frames.length && !at.flushed) this.flush();
     else this.watchStall();
