@@ -103,8 +103,11 @@ export async function packetsUnsupported(manifest: PacketManifest): Promise<stri
   return `this browser cannot decode this video's ${manifest.codec} frames: use a recent Chrome, Edge, Safari or Firefox, ${fix}`;
 }
 
+/** The decoder's configuration. Not `optimizeForLatency`: with it Chromium's software decoder
+ * runs H.264 on slice threads only (one, for single-slice pictures); without it, on frame
+ * threads, so a seek's pictures from the keyframe decode on every core (bench/README.md). */
 export function decoderConfig(manifest: PacketManifest): VideoDecoderConfig {
-  const config: VideoDecoderConfig = { codec: manifest.codec, codedWidth: manifest.width, codedHeight: manifest.height, optimizeForLatency: true };
+  const config: VideoDecoderConfig = { codec: manifest.codec, codedWidth: manifest.width, codedHeight: manifest.height, optimizeForLatency: false };
   if (manifest.description) config.description = Uint8Array.from(atob(manifest.description), (c) => c.charCodeAt(0));
   return config;
 }
