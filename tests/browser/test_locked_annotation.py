@@ -314,6 +314,10 @@ def test_a_reviewed_annotation_cannot_be_changed_by_mouse_or_keyboard(
         page.keyboard.press(key)
     shows_the_reviewed_answer(page)
     people.shot(page, "locked-after-the-keyboard", at="[data-question=order]")
+    # The page itself never scrolls (its columns do): a question brought into view leaves the
+    # action bar at the window's foot, with nothing under it.
+    assert page.evaluate("document.documentElement.scrollHeight - innerHeight") <= 0
+    assert page.evaluate("scrollY") == 0
 
     # Autosaves would have gone after 3 s: none was, nor any edit.
     page.wait_for_timeout(4000)
