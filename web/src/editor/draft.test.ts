@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LocalDrafts, mergeDrafts, sameJson, type KeyValue, type LocalDraft } from "./draft";
+import { LocalDrafts, mergeDrafts, sameJson, type LocalDraft } from "./draft";
 import type { Draft } from "../api/types";
+import { MemoryStorage } from "./fixtures/memoryStorage";
 
 const local = (over: Partial<LocalDraft> = {}): LocalDraft => ({
   taskId: 7,
@@ -56,27 +57,6 @@ describe("sameJson", () => {
     expect(sameJson({ a: null }, {})).toBe(false);
   });
 });
-
-class MemoryStorage implements KeyValue {
-  private map = new Map<string, string>();
-  full = false;
-  getItem(key: string): string | null {
-    return this.map.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    if (this.full) throw new DOMException("quota", "QuotaExceededError");
-    this.map.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.map.delete(key);
-  }
-  key(index: number): string | null {
-    return [...this.map.keys()][index] ?? null;
-  }
-  get length(): number {
-    return this.map.size;
-  }
-}
 
 describe("LocalDrafts", () => {
   it("writes, reads, marks synced and removes, per person", () => {

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Annotation, Project, TaskDetail } from "../../api";
 import type { Timers } from "../../editor/autosave";
 import { RuleEngine } from "../../editor/ruleEngine";
+import { MemoryStorage } from "../../editor/fixtures/memoryStorage";
 
 const sent: string[] = [];
 
@@ -42,17 +43,6 @@ class NoTimers implements Timers {
   clear(): void {}
   runAll(): void {
     for (const callback of this.callbacks.splice(0)) callback();
-  }
-}
-
-class MemoryStorage {
-  map = new Map<string, string>();
-  getItem = (key: string): string | null => this.map.get(key) ?? null;
-  setItem = (key: string, value: string): void => void this.map.set(key, value);
-  removeItem = (key: string): void => void this.map.delete(key);
-  key = (index: number): string | null => [...this.map.keys()][index] ?? null;
-  get length(): number {
-    return this.map.size;
   }
 }
 

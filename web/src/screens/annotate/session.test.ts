@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Draft, Lease, Prediction, Project, Task } from "../../api";
 import type { Timers } from "../../editor/autosave";
 import { RuleEngine } from "../../editor/ruleEngine";
+import { MemoryStorage } from "../../editor/fixtures/memoryStorage";
 
 interface Call {
   what: "draft" | "submit" | "skip" | "next";
@@ -68,17 +69,6 @@ class ManualTimers implements Timers {
         timer.callback();
       }
     }
-  }
-}
-
-class MemoryStorage {
-  private map = new Map<string, string>();
-  getItem = (key: string): string | null => this.map.get(key) ?? null;
-  setItem = (key: string, value: string): void => void this.map.set(key, value);
-  removeItem = (key: string): void => void this.map.delete(key);
-  key = (index: number): string | null => [...this.map.keys()][index] ?? null;
-  get length(): number {
-    return this.map.size;
   }
 }
 

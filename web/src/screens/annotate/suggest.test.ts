@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError, type Lease, type Project, type Task } from "../../api";
 import { RuleEngine } from "../../editor/ruleEngine";
+import { MemoryStorage } from "../../editor/fixtures/memoryStorage";
 
 const sent: { taskId: number; context: unknown }[] = [];
 let answer: () => Promise<unknown> = () => Promise.resolve(null);
@@ -47,17 +48,6 @@ const project = {
 
 const task = (id: number): Task => ({ id, project_id: 7, external_id: `t${id}`, data: { text: `task ${id}` }, status: "new", annotations: 0, created_at: "" });
 const lease = (id: number): Lease => ({ task: task(id), draft: null, lease_expires_at: null, predictions: [] });
-
-class MemoryStorage {
-  private map = new Map<string, string>();
-  getItem = (key: string): string | null => this.map.get(key) ?? null;
-  setItem = (key: string, value: string): void => void this.map.set(key, value);
-  removeItem = (key: string): void => void this.map.delete(key);
-  key = (index: number): string | null => [...this.map.keys()][index] ?? null;
-  get length(): number {
-    return this.map.size;
-  }
-}
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
