@@ -279,6 +279,7 @@ def test_a_running_media_import_is_followed_in_its_section(
     expect(progress.locator("[data-job-progress]")).to_have_text("1.0 MiB of 4.0 MiB (25%)")
     expect(page.locator(".importer > [aria-label^='Import job']")).to_have_count(0)
     expect(page.get_by_role("button", name="Import", exact=True)).to_be_disabled()
+    expect(page.locator(f"{SECTION} select")).to_be_disabled()  # the next import's question
     people.shot(page, "media-import-running-elsewhere", at=SECTION)
     people.check()
 

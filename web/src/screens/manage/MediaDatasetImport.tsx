@@ -52,7 +52,7 @@ export function MediaDatasetImport({ project, busy, source, onZip, status }: Pro
         <FormatRadios name={`${id}-format`} offers={offers.video} value={format} disabled={busy} onChange={setChosen} />
         <FormatRadios name={`${id}-format`} offers={offers.audio} value={format} disabled={busy} onChange={setChosen} />
       </fieldset>
-      {question ? <QuestionChoice offer={offer} value={question} onChange={setChosenQuestion} /> : <Questions offer={offer} names={questionsFor(iface, format).map(questionText)} />}
+      {question ? <QuestionChoice offer={offer} value={question} onChange={setChosenQuestion} disabled={busy} /> : <Questions offer={offer} names={questionsFor(iface, format).map(questionText)} />}
       <div className="drop-zone image-pickers">
         <input
           id={`${id}-zip`}

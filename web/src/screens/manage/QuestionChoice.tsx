@@ -3,8 +3,9 @@ import { questionText, suitableKind, type MediaOffer } from "./mediaFormats";
 import "./exportQuestion.css";
 
 /** MOTChallenge, RTTM, WebVTT, SRT: the one question the file holds, under the format's
- * choice. With several that suit, a select (passed as `question=`); with one, a note naming it. */
-export function QuestionChoice({ offer, value, onChange }: { offer: MediaOffer; value: string; onChange: (name: string) => void }) {
+ * choice. With several that suit, a select (passed as `question=`; `disabled` while an import
+ * runs); with one, a note naming it. */
+export function QuestionChoice({ offer, value, onChange, disabled = false }: { offer: MediaOffer; value: string; onChange: (name: string) => void; disabled?: boolean }) {
   const id = useId();
   const { format, questions } = offer;
   const [only] = questions;
@@ -19,7 +20,7 @@ export function QuestionChoice({ offer, value, onChange }: { offer: MediaOffer; 
       <label htmlFor={`${id}-question`} className="form-label">
         Question
       </label>
-      <select id={`${id}-question`} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={`${id}-question-hint`} data-export-question="">
+      <select id={`${id}-question`} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} aria-describedby={`${id}-question-hint`} data-export-question="">
         {questions.map((q) => (
           <option key={q.name} value={q.name}>
             {questionText(q)}
