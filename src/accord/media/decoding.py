@@ -53,8 +53,9 @@ class MediaFiles:
 
 def open_stream(file: IO[bytes], name: str, kind: MediaFiles) -> tuple[Any, Any, str]:
     """``file`` opened by FFmpeg with the one demuxer its first bytes name (not FFmpeg's own
-    guess among all it has): its container, its first stream of ``kind``, the demuxer. Raises ``kind.bad`` saying what
-    is wrong (empty, another format, truncated or damaged, no such stream)."""
+    guess among all it has): its container, its first stream of ``kind``, the demuxer.
+    Raises ``kind.bad`` saying what is wrong (empty, another format, truncated or damaged,
+    no such stream)."""
     import av  # the FFmpeg libraries load only when media is read
 
     head = file.read(16)
