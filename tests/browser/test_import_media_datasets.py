@@ -221,9 +221,11 @@ def test_vtt_zip_by_keyboard(people: People, db: Database, tmp_path: Path) -> No
     expect(section.locator("[data-media-layout=vtt]")).to_contain_text(
         "talks/day1.vtt goes with talks/day1.wav"
     )
-    # Tab to the zip's file input; Space opens the file chooser.
+    # Tab to the zip's file input; Space opens the file chooser. (The window as it is, not a
+    # full-page screenshot, which resizes the viewport just before the key: in one full run
+    # the chooser never opened after it; not reproduced since, alone or under load.)
     tab_to(page, "[data-pick-media-zip]")
-    shot(page, tmp_path, "5-vtt-zip-focused")
+    page.screenshot(path=str(tmp_path / "shots" / "5-vtt-zip-focused.png"))
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(data))
