@@ -166,6 +166,18 @@ export function ExposureNote({ projectId }: { projectId: number }) {
   );
 }
 
+/** The opt-in change being saved, if any. */
+let saving: Promise<unknown> = Promise.resolve();
+
+/** Resolves once no opt-in change is being saved: asking for the next task waits for it, so
+ * that ticking "Sensitive tasks" and at once "Check again" is served the sensitive tasks. */
+export function optInSaved(): Promise<void> {
+  return saving.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 /** The member's own opt-in to the project's sensitive work (shown on the annotate screen). */
 export function SensitiveOptIn({ projectId }: { projectId: number }) {
   const [exposure, setExposure] = useState<Exposure | null>(null);
@@ -179,7 +191,9 @@ export function SensitiveOptIn({ projectId }: { projectId: number }) {
   async function choose(optIn: boolean): Promise<void> {
     if (!exposure) return;
     setExposure({ ...exposure, opted_in: optIn }); // at once; the server's answer follows
-    setExposure(await sensitiveApi.optIn(projectId, optIn).catch(() => ({ ...exposure, opted_in: !optIn })));
+    const sent = sensitiveApi.optIn(projectId, optIn);
+    saving = sent;
+    setExposure(await sent.catch(() => ({ ...exposure, opted_in: !optIn })));
   }
   return (
     <label className="shield-opt-in" title="Sensitive tasks are served only to annotators who opt in; you can change this at any time">

@@ -20,7 +20,7 @@ import { FaqPanel } from "../flags/FaqPanel";
 import { FlagControl } from "../flags/FlagDialog";
 import { AnnotateSession, type SessionView, type Suggestion } from "./session";
 import { TaskView } from "./TaskView";
-import { ExposureNote, SensitiveOptIn, TaskShield } from "../../sensitive/TaskShield";
+import { ExposureNote, optInSaved, SensitiveOptIn, TaskShield } from "../../sensitive/TaskShield";
 import { useAnnotateKeys } from "./useAnnotateKeys";
 import { useServerChecks } from "../../editor/serverChecks";
 import { usePageLifecycle } from "./usePageLifecycle";
@@ -290,7 +290,7 @@ function Body({ view, annotate, shared, project }: { view: SessionView; annotate
         </p>
         <ExposureNote projectId={project.id} />
         <p className="done-actions">
-          <button type="button" onClick={() => void annotate.start()}>
+          <button type="button" onClick={() => void optInSaved().then(() => annotate.start())}>
             Check again
           </button>
           <Link className="button" to={`/projects/${project.id}/mine`}>
